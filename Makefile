@@ -1,0 +1,36 @@
+# The two commands: `make run` and `make test`. Both create .venv when it is missing.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+DB ?= leadgate.db
+ADMIN_EMAIL ?= admin@demo.leadgate.example
+
+.PHONY: run test bench lint messages clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	@test -f $(DB) || $(BIN)/leadgate init --demo --db sqlite:///./$(DB)
+	$(BIN)/leadgate serve --db sqlite:///./$(DB) --issue-token $(ADMIN_EMAIL)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python bench/pipeline_vs_core.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+messages: $(STAMP)
+	$(BIN)/pybabel extract -k N_ --no-location --omit-header -o src/leadgate/platform/locale/leadgate.pot src/leadgate
+	$(BIN)/pybabel update -D leadgate -i src/leadgate/platform/locale/leadgate.pot -d src/leadgate/platform/locale --no-fuzzy-matching --omit-header
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

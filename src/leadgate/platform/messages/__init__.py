@@ -1,0 +1,1 @@
+"""The platform's messages, one module per family, each ending in a MESSAGES registry."""

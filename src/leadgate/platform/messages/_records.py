@@ -1,0 +1,114 @@
+"""Helpers the record messages share: checking values, lookups, owners and audit columns."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+
+from leadgate.platform import errors, records
+from leadgate.platform.entity import EntityReference
+from leadgate.platform.metadata import store
+from leadgate.platform.metadata.model import TableMetadata
+from leadgate.platform.pipeline import Operation
+from leadgate.platform.validation import check_values
+
+__all__ = [
+    "audit",
+    "business_unit_of",
+    "check_lookups",
+    "checked_values",
+    "compose",
+    "user_reference",
+]
+
+
+def checked_values(
+    operation: Operation, table: TableMetadata, values: Mapping[str, Any], *, creating: bool
+) -> dict[str, Any]:
+    """check_values, telling apart a column that is merely not published yet."""
+    try:
+        return check_values(table, values, creating=creating)
+    except errors.LeadgateError as error:
+        if error.kind is errors.UNKNOWN_COLUMN:
+            column = error.params["column"]
+            draft = operation.connection.execute(
+                sa.select(store.meta_columns.c.name).where(
+                    store.meta_columns.c.table_name == table.name,
+                    store.meta_columns.c.name == column,
+                )
+            ).first()
+            if draft is not None:
+                raise errors.UNPUBLISHED_COLUMN(table=table.name, column=column) from None
+        raise
+
+
+def user_reference(user_id: uuid.UUID) -> EntityReference:
+    return EntityReference("systemuser", user_id)
+
+
+def audit(operation: Operation, *, creating: bool) -> dict[str, Any]:
+    now = operation.now()
+    user = user_reference(operation.caller.user_id)
+    values: dict[str, Any] = {"modifiedon": now, "modifiedby": user}
+    if creating:
+        values.update(createdon=now, createdby=user, versionnumber=1)
+    return values
+
+
+def compose(table: TableMetadata, values: dict[str, Any], current: Mapping[str, Any] | None = None) -> None:
+    """Fill computed columns (fullname = firstname + lastname) from the parts."""
+    for column in table.columns.values():
+        if not column.composed_of:
+            continue
+        if current is not None and not any(part in values for part in column.composed_of):
+            continue
+        parts = [values[p] if p in values else (current or {}).get(p) for p in column.composed_of]
+        text = " ".join(str(part).strip() for part in parts if part not in (None, ""))
+        values[column.name] = text[: column.max_length] if column.max_length else text
+
+
+def business_unit_of(operation: Operation, owner: EntityReference, column: str, table: str) -> EntityReference:
+    """The business unit of a user or team, which becomes the record's owning business unit."""
+    key = ("business_unit", owner.logical_name, owner.id)
+    memo = operation.unit_of_work.memo
+    if key not in memo:
+        owner_table = operation.table(owner.logical_name)
+        sql_table = operation.sql_table(owner.logical_name)
+        row = operation.connection.execute(
+            sa.select(sql_table.c.businessunitid).where(
+                sql_table.c[owner_table.primary_key] == owner.id
+            )
+        ).first()
+        if row is None:
+            raise errors.LOOKUP_NOT_FOUND(
+                column=column, table=table, target=owner.logical_name, id=owner.id
+            )
+        memo[key] = row[0]
+    return EntityReference("businessunit", memo[key])
+
+
+def check_lookups(operation: Operation, table: TableMetadata, values: Mapping[str, Any], *, skip: tuple[str, ...] = ()) -> None:
+    """Every reference must point at a record that exists (one query per target table)."""
+    wanted: dict[str, list[tuple[str, EntityReference]]] = {}
+    for name, value in values.items():
+        if name in skip or not isinstance(value, EntityReference):
+            continue
+        if not table.columns[name].type.is_reference:
+            continue
+        wanted.setdefault(value.logical_name, []).append((name, value))
+    for target, pairs in wanted.items():
+        target_table = operation.table(target)
+        found = records.existing_ids(
+            operation.connection,
+            target_table,
+            operation.sql_table(target),
+            (reference.id for _, reference in pairs),
+        )
+        for name, reference in pairs:
+            if reference.id not in found:
+                raise errors.LOOKUP_NOT_FOUND(
+                    column=name, table=table.name, target=target, id=reference.id
+                )

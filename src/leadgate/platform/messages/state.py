@@ -1,0 +1,107 @@
+"""SetState and Assign: the status and the owner of a record."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from leadgate.platform import errors, records
+from leadgate.platform.entity import EntityReference
+from leadgate.platform.messages._records import audit, business_unit_of
+from leadgate.platform.pipeline import Message, Operation
+from leadgate.platform.types import Ownership
+from leadgate.platform.validation import check_state_status
+from leadgate.platform.values import coerce
+
+__all__ = ["MESSAGES", "AssignRequest", "AssignResponse", "SetStateRequest", "SetStateResponse"]
+
+
+@dataclass(frozen=True)
+class SetStateRequest:
+    """Dataverse's SetStateRequest: ``status`` -1 means the state's default status reason."""
+
+    entity_moniker: EntityReference
+    state: int
+    status: int = -1
+
+
+@dataclass(frozen=True)
+class SetStateResponse:
+    pass
+
+
+@dataclass(frozen=True)
+class AssignRequest:
+    target: EntityReference
+    assignee: EntityReference
+
+
+@dataclass(frozen=True)
+class AssignResponse:
+    pass
+
+
+def _moniker(request: Any) -> tuple[str | None, uuid.UUID | None]:
+    return request.entity_moniker.logical_name, request.entity_moniker.id
+
+
+def validate_set_state(operation: Operation) -> None:
+    request: SetStateRequest = operation.request
+    table = operation.table(request.entity_moniker.logical_name)
+    if not table.has_state:
+        raise errors.NO_STATE(table=table.name)
+    for name, value in (("statecode", request.state), ("statuscode", request.status)):
+        coerce(table.column(name), value)
+
+
+def set_state(operation: Operation) -> SetStateResponse:
+    request: SetStateRequest = operation.request
+    table = operation.table(request.entity_moniker.logical_name)
+    record_id = request.entity_moniker.id
+    status = check_state_status(table, request.state, request.status, record_id)
+    values = {"statecode": request.state, "statuscode": status, **audit(operation, creating=False)}
+    if not records.update_row(
+        operation.connection, table, operation.sql_table(table.name), record_id, values
+    ):
+        raise errors.RECORD_NOT_FOUND(table=table.name, id=record_id)
+    return SetStateResponse()
+
+
+def validate_assign(operation: Operation) -> None:
+    request: AssignRequest = operation.request
+    table = operation.table(request.target.logical_name)
+    if table.ownership is not Ownership.USER:
+        raise errors.NOT_USER_OWNED(table=table.name)
+    coerce(table.column("ownerid"), request.assignee)
+
+
+def assign(operation: Operation) -> AssignResponse:
+    request: AssignRequest = operation.request
+    table = operation.table(request.target.logical_name)
+    owner = request.assignee
+    values = {
+        "ownerid": owner,
+        "owningbusinessunit": business_unit_of(operation, owner, "ownerid", table.name),
+        **audit(operation, creating=False),
+    }
+    if not records.update_row(
+        operation.connection, table, operation.sql_table(table.name), request.target.id, values
+    ):
+        raise errors.RECORD_NOT_FOUND(table=table.name, id=request.target.id)
+    return AssignResponse()
+
+
+MESSAGES = {
+    SetStateRequest: Message(
+        "SetState", set_state, validate_set_state, _moniker, has_pre_image=True, has_post_image=True
+    ),
+    AssignRequest: Message(
+        "Assign",
+        assign,
+        validate_assign,
+        lambda request: (request.target.logical_name, request.target.id),
+        has_pre_image=True,
+        has_post_image=True,
+    ),
+}

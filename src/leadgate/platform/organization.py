@@ -1,0 +1,250 @@
+"""The composition root: one organization is one database, its caches and its pipeline.
+
+``Organization.open(url)`` opens an initialized database; ``Organization.create(url)`` sets
+one up (the platform's tables, then every solution); ``Organization.in_memory()`` gives
+integrators a whole organization for their own tests.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterable, Sequence
+from importlib.metadata import entry_points
+from typing import Any
+
+import sqlalchemy as sa
+
+from leadgate.platform import errors, step_rules
+from leadgate.platform.context import Caller, ExecutionContext
+from leadgate.platform.entity import Entity
+from leadgate.platform.messages import auth as auth_messages
+from leadgate.platform.messages import crud, customization, state, transaction
+from leadgate.platform.messages.crud import CreateRequest
+from leadgate.platform.messages.customization import ImportSolutionRequest, ImportSolutionResponse
+from leadgate.platform.metadata import store
+from leadgate.platform.pipeline import Message, Pipeline
+from leadgate.platform.plugins import StepRegistry, StepSet, TraceRecord
+from leadgate.platform.service import OrganizationService
+from leadgate.platform.solution import Solution, SolutionDefinition, load_solution
+from leadgate.platform.storage import create_engine, database_url, redact, translate_errors
+from leadgate.platform.types import Language
+from leadgate.platform.unit_of_work import Snapshot
+
+__all__ = ["Organization", "PlatformSolution", "discover_solutions"]
+
+SOLUTIONS_GROUP = "leadgate.solutions"
+
+
+class PlatformSolution:
+    """The platform's own tables (users, currencies, maps, steps, traces) as a solution."""
+
+    name = "leadgate_platform"
+
+    def definition(self) -> SolutionDefinition:
+        return load_solution("leadgate.platform", "system.toml")
+
+    def register(self, organization: Organization) -> None:
+        for messages in (
+            crud.MESSAGES,
+            state.MESSAGES,
+            customization.MESSAGES,
+            auth_messages.MESSAGES,
+            transaction.MESSAGES,
+        ):
+            organization.register_messages(messages)
+        step_rules.register(organization)
+
+
+def discover_solutions() -> list[Solution]:
+    """Solutions installed as packages declare themselves under the entry point group."""
+    found = []
+    for entry in sorted(entry_points(group=SOLUTIONS_GROUP), key=lambda e: e.name):
+        found.append(entry.load())
+    return found
+
+
+class Organization:
+    def __init__(self, engine: sa.Engine, url: str, solutions: Sequence[Solution]) -> None:
+        self.engine = engine
+        self.url = url
+        self.pipeline = Pipeline(self)
+        self.steps = StepRegistry()
+        self.solutions: tuple[Solution, ...] = (PlatformSolution(), *solutions)
+        for solution in self.solutions:
+            solution.register(self)
+        self._lock = threading.Lock()
+        self._snapshot: Snapshot | None = None
+        self._steps: StepSet | None = None
+
+    # --- opening ------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, url: str | None = None, *, solutions: Iterable[Solution] | None = None) -> Organization:
+        """Open an organization that ``leadgate init`` (or :meth:`create`) has set up."""
+        resolved = database_url(url)
+        organization = cls(create_engine(resolved), resolved, _solutions(solutions))
+        try:
+            organization._check_installed()
+        except BaseException:
+            organization.close()
+            raise
+        return organization
+
+    @classmethod
+    def create(
+        cls,
+        url: str | None = None,
+        *,
+        solutions: Iterable[Solution] | None = None,
+        name: str | None = None,
+    ) -> Organization:
+        """Set up (or bring up to date) the organization in the database at ``url``."""
+        resolved = database_url(url)
+        organization = cls(create_engine(resolved), resolved, _solutions(solutions))
+        try:
+            organization.install(name=name)
+        except BaseException:
+            organization.close()
+            raise
+        return organization
+
+    @classmethod
+    def in_memory(cls, *, solutions: Iterable[Solution] | None = None) -> Organization:
+        """A complete organization in an in-memory SQLite database, gone when closed."""
+        return cls.create("sqlite://", solutions=solutions)
+
+    def install(self, *, name: str | None = None) -> list[ImportSolutionResponse]:
+        """Create leadgate's own tables if needed, then import every solution (idempotent)."""
+        with translate_errors(), self.engine.begin() as connection:
+            if not store.is_initialized(connection):
+                store.CATALOG.create_all(connection)
+                connection.execute(store.generation.insert().values(id=1, metadata=0, steps=0))
+        system = self.system_service()
+        responses = [
+            system.execute(ImportSolutionRequest(solution.definition()))
+            for solution in self.solutions
+        ]
+        if name:
+            organization = system.retrieve_multiple_all("organization")[0]
+            system.update(Entity("organization", organization.id, name=name))
+        return responses
+
+    def _check_installed(self) -> None:
+        with translate_errors(), self.engine.connect() as connection:
+            if not store.is_initialized(connection):
+                raise errors.NOT_INITIALIZED(url=redact(self.url))
+            installed = dict(
+                connection.execute(sa.select(store.solutions.c.name, store.solutions.c.version)).all()
+            )
+        for solution in self.solutions:
+            shipped = solution.definition().version
+            have = installed.get(solution.name)
+            if have is None or have < shipped:
+                raise errors.UPGRADE_NEEDED(
+                    solution=solution.name,
+                    installed=have if have is not None else "-",
+                    shipped=shipped,
+                    url=redact(self.url),
+                )
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Organization:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    # --- what solutions register --------------------------------------------------------
+
+    def register_messages(self, messages: dict[type, Message]) -> None:
+        self.pipeline.messages.update(messages)
+
+    # --- services -----------------------------------------------------------------------
+
+    def service(self, user: uuid.UUID | str, *, language: Language | None = None) -> OrganizationService:
+        """A service that runs messages as ``user`` (an id, or an e-mail address)."""
+        if isinstance(user, str):
+            record = self.system_service().find_user(user)
+            assert record.id is not None
+            return OrganizationService(
+                self,
+                Caller.user(record.id, language or Language.from_lcid(record.get("uilanguageid"))),
+            )
+        return OrganizationService(self, Caller.user(user, language or Language.ENGLISH))
+
+    def system_service(self) -> OrganizationService:
+        """Runs as SYSTEM: for installation and administration commands, never for users."""
+        return OrganizationService(self, Caller.system())
+
+    def nested_service(self, context: ExecutionContext, run_as: uuid.UUID | None) -> OrganizationService:
+        caller = context.caller
+        if run_as is not None:
+            caller = Caller(run_as, caller.initiating_user_id, caller.language)
+        return OrganizationService(self, caller, parent=context)
+
+    # --- caches -------------------------------------------------------------------------
+
+    @property
+    def cached_snapshot(self) -> Snapshot | None:
+        return self._snapshot
+
+    def current_caches(self, connection: sa.Connection) -> tuple[Snapshot, StepSet]:
+        """Metadata and steps for this request, reloaded when any process changed them."""
+        metadata_generation, steps_generation = store.read_generation(connection)
+        snapshot = self._snapshot
+        if snapshot is None or snapshot.metadata.generation != metadata_generation:
+            snapshot = Snapshot.load(connection)
+            with self._lock:
+                self._snapshot = snapshot
+                self._steps = None
+        steps = self._steps
+        if steps is None or steps.generation != steps_generation:
+            steps = self.steps.load(connection, snapshot.tables, steps_generation)
+            with self._lock:
+                self._steps = steps
+        return snapshot, steps
+
+    # --- the plug-in trace log ----------------------------------------------------------
+
+    def write_traces(self, traces: list[TraceRecord]) -> None:
+        """Keep what steps traced, after the operation ended (even when it rolled back)."""
+        setting = self._trace_setting()
+        chosen = [t for t in traces if setting == 2 or (setting == 1 and t.exception)]
+        if not chosen:
+            return
+        system = self.system_service()
+        for trace in chosen:
+            system.execute(
+                CreateRequest(
+                    Entity(
+                        "plugintracelog",
+                        typename=trace.step.handler_path[:400],
+                        pluginstepid=trace.step.id,
+                        messagename=trace.message_name,
+                        primaryentity=trace.primary_entity,
+                        stage=int(trace.stage),
+                        depth=trace.depth,
+                        mode=int(trace.step.mode),
+                        correlationid=trace.correlation_id,
+                        messageblock="\n".join(trace.lines)[-10240:],
+                        exceptiondetails=(trace.exception or "")[-10240:] or None,
+                        performanceexecutionstarttime=trace.started_on,
+                        performanceexecutionduration=trace.duration_ms,
+                    )
+                )
+            )
+
+    def _trace_setting(self) -> int:
+        with translate_errors(), self.engine.connect() as connection:
+            snapshot = self._snapshot or Snapshot.load(connection)
+            table = snapshot.tables["organization"]
+            value = connection.execute(sa.select(table.c.plugintracelogsetting)).scalar()
+        return 2 if value is None else int(value)
+
+
+def _solutions(given: Iterable[Solution] | None) -> list[Solution]:
+    return list(given) if given is not None else discover_solutions()
+

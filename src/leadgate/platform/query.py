@@ -1,0 +1,211 @@
+"""Queries as values (Dataverse's QueryExpression) and their translation to SQL.
+
+String comparisons ignore case, as they do in Dataverse (its SQL collation is
+case-insensitive), so that a filter finds the same records on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from leadgate.platform import errors
+from leadgate.platform.entity import EntityReference
+from leadgate.platform.metadata.model import ColumnMetadata, TableMetadata
+from leadgate.platform.types import ColumnType
+from leadgate.platform.values import coerce, parse_uuid
+
+__all__ = [
+    "ColumnSet",
+    "ConditionExpression",
+    "FilterExpression",
+    "OrderExpression",
+    "PagingInfo",
+    "QueryExpression",
+    "compile_filter",
+    "decode_cookie",
+    "encode_cookie",
+]
+
+OPERATORS = (
+    "eq", "ne", "gt", "ge", "lt", "le", "like", "not_like", "begins_with", "ends_with",
+    "contains", "in", "not_in", "null", "not_null", "between",
+)
+_NO_VALUE = ("null", "not_null")
+_MANY_VALUES = ("in", "not_in", "between")
+_TEXT_TYPES = (ColumnType.STRING, ColumnType.MEMO)
+
+
+@dataclass(frozen=True)
+class ColumnSet:
+    """Which columns to read; ``ColumnSet()`` (no names) reads them all."""
+
+    columns: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, *names: str) -> ColumnSet:
+        return cls(tuple(names))
+
+    @property
+    def all_columns(self) -> bool:
+        return not self.columns
+
+
+@dataclass(frozen=True)
+class ConditionExpression:
+    column: str
+    operator: str
+    values: tuple[Any, ...] = ()
+
+    @classmethod
+    def make(cls, column: str, operator: str, *values: Any) -> ConditionExpression:
+        return cls(column, operator, values)
+
+
+@dataclass(frozen=True)
+class FilterExpression:
+    operator: str = "and"  # and | or
+    conditions: tuple[ConditionExpression, ...] = ()
+    filters: tuple[FilterExpression, ...] = ()
+
+
+@dataclass(frozen=True)
+class OrderExpression:
+    column: str
+    descending: bool = False
+
+
+@dataclass(frozen=True)
+class PagingInfo:
+    count: int = 5000
+    page_number: int = 1
+    paging_cookie: str | None = None
+    return_total_record_count: bool = False
+
+
+@dataclass(frozen=True)
+class QueryExpression:
+    entity_name: str
+    column_set: ColumnSet = field(default_factory=ColumnSet)
+    criteria: FilterExpression = field(default_factory=FilterExpression)
+    orders: tuple[OrderExpression, ...] = ()
+    top_count: int | None = None
+    page_info: PagingInfo = field(default_factory=PagingInfo)
+
+
+def encode_cookie(offset: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"o": offset}).encode()).decode().rstrip("=")
+
+
+def decode_cookie(cookie: str) -> int:
+    try:
+        padded = cookie + "=" * (-len(cookie) % 4)
+        offset = json.loads(base64.urlsafe_b64decode(padded.encode()))["o"]
+    except (ValueError, KeyError, TypeError, binascii.Error):
+        raise errors.INVALID_QUERY(detail="the paging cookie is not one this server issued") from None
+    if not isinstance(offset, int) or offset < 0:
+        raise errors.INVALID_QUERY(detail="the paging cookie is not one this server issued")
+    return offset
+
+
+def _value(column: ColumnMetadata, value: Any) -> Any:
+    if column.type.is_reference:
+        # Filters compare ids, whatever table a polymorphic lookup points at.
+        if isinstance(value, EntityReference):
+            return value.id
+        parsed = parse_uuid(value)
+        if parsed is None:
+            raise errors.INVALID_VALUE_TYPE(
+                value=repr(value), column=column.name, table=column.table, expected="a GUID"
+            )
+        return parsed
+    return coerce(column, value)
+
+
+def _condition(table: TableMetadata, sql_table: sa.Table, condition: ConditionExpression) -> Any:
+    column = table.column(condition.column)
+    operator = condition.operator
+    if operator not in OPERATORS:
+        raise errors.INVALID_QUERY(detail=f"unknown condition operator '{operator}'")
+    target = sql_table.c[column.name]
+    values = condition.values
+    if operator in _NO_VALUE:
+        return target.is_(None) if operator == "null" else target.is_not(None)
+    if operator not in _MANY_VALUES and len(values) != 1:
+        raise errors.INVALID_QUERY(detail=f"the operator '{operator}' takes exactly one value")
+    text = column.type in _TEXT_TYPES
+    if operator in ("like", "not_like", "begins_with", "ends_with", "contains"):
+        if not text:
+            raise errors.INVALID_QUERY(
+                detail=f"the operator '{operator}' compares text, and '{column.name}' is not text"
+            )
+        pattern = _pattern(operator, str(values[0]))
+        clause = target.ilike(pattern, escape="\\")
+        return ~clause if operator == "not_like" else clause
+    converted = [_value(column, value) for value in values]
+    if text:
+        target = sa.func.lower(target)
+        converted = [value.lower() if isinstance(value, str) else value for value in converted]
+    if operator == "between":
+        if len(converted) != 2:
+            raise errors.INVALID_QUERY(detail="the operator 'between' takes two values")
+        return target.between(*converted)
+    if operator == "in":
+        return target.in_(converted)
+    if operator == "not_in":
+        return target.not_in(converted)
+    value = converted[0]
+    if value is None:
+        return target.is_(None) if operator == "eq" else target.is_not(None)
+    comparisons = {
+        "eq": target.__eq__, "ne": target.__ne__, "gt": target.__gt__,
+        "ge": target.__ge__, "lt": target.__lt__, "le": target.__le__,
+    }
+    clause = comparisons[operator](value)
+    if operator == "ne":
+        # Dataverse's "ne" keeps records whose column is empty.
+        clause = sa.or_(clause, sql_table.c[column.name].is_(None))
+    return clause
+
+
+def _pattern(operator: str, value: str) -> str:
+    if operator in ("like", "not_like"):
+        return value
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return {
+        "begins_with": f"{escaped}%",
+        "ends_with": f"%{escaped}",
+        "contains": f"%{escaped}%",
+    }[operator]
+
+
+def compile_filter(table: TableMetadata, sql_table: sa.Table, criteria: FilterExpression) -> Any:
+    """The WHERE clause of a filter; None when it has no conditions."""
+    if criteria.operator not in ("and", "or"):
+        raise errors.INVALID_QUERY(detail=f"unknown filter operator '{criteria.operator}'")
+    parts = [_condition(table, sql_table, condition) for condition in criteria.conditions]
+    parts += [
+        clause
+        for child in criteria.filters
+        if (clause := compile_filter(table, sql_table, child)) is not None
+    ]
+    if not parts:
+        return None
+    return sa.and_(*parts) if criteria.operator == "and" else sa.or_(*parts)
+
+
+def order_columns(table: TableMetadata, sql_table: sa.Table, orders: Sequence[OrderExpression]) -> list[Any]:
+    found = []
+    for order in orders:
+        column = sql_table.c[table.column(order.column).name]
+        # The same order for empty values on both databases: first when ascending.
+        found.append(column.desc().nulls_last() if order.descending else column.asc().nulls_first())
+    # A stable order makes pages that neither repeat nor skip records.
+    found.append(sql_table.c[table.primary_key].asc())
+    return found

@@ -1,0 +1,113 @@
+"""The platform's own steps on plug-in step records: check a registration, refresh the cache.
+
+They are ordinary code steps, so ``leadgate plugins list`` shows them like any other rule.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from leadgate.platform import errors, records
+from leadgate.platform.context import ExecutionContext
+from leadgate.platform.entity import Entity
+from leadgate.platform.i18n import N_, Text
+from leadgate.platform.metadata import store
+from leadgate.platform.plugins import ALL_COLUMNS, STEP_TABLE, Step, parse_columns, resolve_handler
+from leadgate.platform.types import Stage, StepMode
+
+if TYPE_CHECKING:
+    from leadgate.platform.organization import Organization
+
+__all__ = ["register"]
+
+# Steps cannot run on the tables their own runs write, or a trace could trigger a trace.
+FORBIDDEN_TABLES = ("plugintracelog",)
+
+
+def _refuse(reason: Text) -> errors.LeadgateError:
+    return errors.INVALID_STEP(reason=reason)
+
+
+def check_step(context: ExecutionContext) -> None:
+    """Pre-operation on Create/Update of a step: refuse a registration that could not run."""
+    target: Entity = context.input_parameters["Target"]
+    unit = context.unit_of_work
+    current: dict[str, object] = {}
+    if context.message_name == "Update":
+        table = unit.metadata.table(STEP_TABLE)
+        assert unit.connection is not None and target.id is not None
+        found = records.select_row(
+            unit.connection, table, unit.tables[STEP_TABLE], target.id, list(table.columns)
+        )
+        current = dict(found) if found is not None else {}
+    values = {**current, **target}
+    message = values.get("messagename")
+    organization = context.unit_of_work.organization
+    known = organization.pipeline.messages.names()
+    if message not in known:
+        raise errors.UNKNOWN_MESSAGE(message=message, known=", ".join(known))
+    table_name = values.get("primaryentity") or None
+    metadata = unit.metadata
+    table = None
+    if table_name is not None:
+        table = metadata.table(str(table_name))
+        if table.name in FORBIDDEN_TABLES:
+            raise _refuse(Text(N_("steps cannot be registered on the table '{table}'."),
+                               table=table.name))
+    stage = values.get("stage")
+    mode = values.get("mode") or 0
+    if mode == StepMode.ASYNCHRONOUS and stage != Stage.POST_OPERATION:
+        raise _refuse(Text(N_("asynchronous steps run after the operation: use stage 40.")))
+    resolve_handler(str(values.get("plugintypename") or ""))
+    filtering = parse_columns(str(values.get("filteringattributes") or ""))
+    if filtering and message != "Update":
+        raise _refuse(Text(N_("filtering columns apply to the Update message only.")))
+    for setting in ("filteringattributes", "preimageattributes", "postimageattributes"):
+        columns = parse_columns(str(values.get(setting) or ""))
+        if not columns or columns == ALL_COLUMNS:
+            continue
+        if table is None:
+            raise _refuse(Text(N_("name the table before naming its columns in {setting}."),
+                               setting=setting))
+        for column in columns:
+            table.column(column)
+    if values.get("preimageattributes") and message == "Create":
+        raise _refuse(Text(N_("a Create has no pre-image: the record does not exist yet.")))
+    if values.get("postimageattributes") and message in ("Delete", "Retrieve", "RetrieveMultiple"):
+        raise _refuse(Text(N_("the message {message} has no post-image."), message=message))
+
+
+def refresh_steps(context: ExecutionContext) -> None:
+    """Post-operation on any change to steps: every process reloads them on its next request."""
+    unit = context.unit_of_work
+    assert unit.connection is not None
+    store.bump_generation(unit.connection, steps=True)
+    unit.reload_steps()
+
+
+def register(organization: Organization) -> None:
+    handler_path = f"{__name__}:{{}}"
+    for message in ("Create", "Update"):
+        organization.steps.add(
+            Step(
+                name=f"Check a plug-in step registration ({message})",
+                message=message,
+                table=STEP_TABLE,
+                stage=Stage.PRE_OPERATION,
+                rank=0,
+                handler_path=handler_path.format("check_step"),
+                handler=check_step,
+            )
+        )
+    for message in ("Create", "Update", "Delete", "SetState"):
+        organization.steps.add(
+            Step(
+                name=f"Reload plug-in steps ({message})",
+                message=message,
+                table=STEP_TABLE,
+                stage=Stage.POST_OPERATION,
+                rank=0,
+                handler_path=handler_path.format("refresh_steps"),
+                handler=refresh_steps,
+            )
+        )

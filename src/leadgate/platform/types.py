@@ -1,0 +1,124 @@
+"""The shared vocabulary of the platform: names, identifiers and the small enums."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from typing import NewType
+
+__all__ = [
+    "ColumnType",
+    "CascadeType",
+    "Language",
+    "LogicalName",
+    "Ownership",
+    "RecordId",
+    "RequiredLevel",
+    "Stage",
+    "StepMode",
+    "SYSTEM_USER_ID",
+]
+
+LogicalName = NewType("LogicalName", str)
+RecordId = uuid.UUID
+
+# The SYSTEM user owns what the platform itself writes (installation, cascades, traces);
+# a fixed id so every database agrees on it, like Dataverse's SYSTEM user.
+SYSTEM_USER_ID = uuid.UUID("00000000-0000-4000-8000-000000000001")
+
+
+class Stage(enum.IntEnum):
+    """Pipeline stages, numbered as Dataverse numbers them (REFERENCE §7)."""
+
+    PRE_VALIDATION = 10
+    PRE_OPERATION = 20
+    MAIN_OPERATION = 30
+    POST_OPERATION = 40
+
+
+class StepMode(enum.IntEnum):
+    SYNCHRONOUS = 0
+    ASYNCHRONOUS = 1
+
+
+class ColumnType(enum.StrEnum):
+    STRING = "string"
+    MEMO = "memo"
+    INTEGER = "integer"
+    DECIMAL = "decimal"
+    MONEY = "money"
+    BOOLEAN = "boolean"
+    DATETIME = "datetime"
+    CHOICE = "choice"
+    STATE = "state"
+    STATUS = "status"
+    LOOKUP = "lookup"
+    CUSTOMER = "customer"
+    OWNER = "owner"
+    UNIQUEIDENTIFIER = "uniqueidentifier"
+
+    @property
+    def is_choice(self) -> bool:
+        return self in (ColumnType.CHOICE, ColumnType.STATE, ColumnType.STATUS)
+
+    @property
+    def is_reference(self) -> bool:
+        return self in (ColumnType.LOOKUP, ColumnType.CUSTOMER, ColumnType.OWNER)
+
+    @property
+    def is_polymorphic(self) -> bool:
+        """Columns that may point at more than one table store the target table too."""
+        return self in (ColumnType.CUSTOMER, ColumnType.OWNER)
+
+
+class RequiredLevel(enum.StrEnum):
+    NONE = "none"
+    RECOMMENDED = "recommended"
+    REQUIRED = "required"
+
+
+class Ownership(enum.StrEnum):
+    USER = "user"
+    ORGANIZATION = "organization"
+    BUSINESS_UNIT = "businessunit"
+    NONE = "none"
+
+
+class CascadeType(enum.StrEnum):
+    """What deleting the referenced record does to the records that point at it."""
+
+    CASCADE = "cascade"
+    REMOVE_LINK = "removelink"
+    RESTRICT = "restrict"
+
+
+class Language(enum.StrEnum):
+    ENGLISH = "en"
+    FRENCH = "fr"
+
+    @property
+    def lcid(self) -> int:
+        return {"en": 1033, "fr": 1036}[self.value]
+
+    @classmethod
+    def from_lcid(cls, lcid: int | None) -> Language:
+        return cls.FRENCH if lcid == 1036 else cls.ENGLISH
+
+    @classmethod
+    def negotiate(cls, header: str | None) -> Language | None:
+        """Pick English or French from an Accept-Language header, honouring q-values."""
+        if not header:
+            return None
+        best: tuple[float, Language] | None = None
+        for part in header.split(","):
+            tag, _, params = part.strip().partition(";")
+            quality = 1.0
+            if params.strip().startswith("q="):
+                try:
+                    quality = float(params.strip()[2:])
+                except ValueError:
+                    quality = 0.0
+            primary = tag.strip().lower().split("-")[0]
+            if primary in ("en", "fr") and (best is None or quality > best[0]):
+                best = (quality, cls(primary))
+        return best[1] if best else None

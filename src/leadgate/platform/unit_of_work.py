@@ -1,0 +1,114 @@
+"""The unit of work: one connection, one transaction, committed once by the outermost message.
+
+Nested messages join the transaction of the message that started them; anything that
+leaves the transaction without commit rolls it back, nested work included.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from leadgate.platform import errors
+from leadgate.platform.metadata import store
+from leadgate.platform.metadata.model import MetadataSet
+from leadgate.platform.plugins import StepSet, TraceRecord
+from leadgate.platform.schema import SqlTables
+from leadgate.platform.storage import translate_errors
+
+if TYPE_CHECKING:
+    from leadgate.platform.organization import Organization
+
+__all__ = ["Snapshot", "UnitOfWork"]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What one metadata generation gives: the metadata and its SQL tables."""
+
+    metadata: MetadataSet
+    tables: SqlTables
+
+    @classmethod
+    def load(cls, connection: sa.Connection) -> Snapshot:
+        metadata = store.load(connection)
+        return cls(metadata, SqlTables(metadata))
+
+
+class UnitOfWork:
+    def __init__(self, organization: Organization) -> None:
+        self.organization = organization
+        self.connection: sa.Connection | None = None
+        self.in_transaction = False
+        self.snapshot: Snapshot | None = None
+        self.steps: StepSet | None = None
+        self.traces: list[TraceRecord] = []
+        # Facts looked up during this unit (e.g. a user's business unit), dropped with it.
+        self.memo: dict[Any, Any] = {}
+
+    def __enter__(self) -> UnitOfWork:
+        with translate_errors():
+            self.connection = self.organization.engine.connect()
+            try:
+                with self.connection.begin():
+                    self.snapshot, self.steps = self.organization.current_caches(self.connection)
+            except BaseException:
+                self.connection.close()
+                raise
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        assert self.connection is not None
+        self.connection.close()
+        self.connection = None
+        if self.traces:
+            self.organization.write_traces(self.traces)
+
+    @property
+    def metadata(self) -> MetadataSet:
+        assert self.snapshot is not None
+        return self.snapshot.metadata
+
+    @property
+    def tables(self) -> SqlTables:
+        assert self.snapshot is not None
+        return self.snapshot.tables
+
+    @contextlib.contextmanager
+    def transaction(self, *, writes: bool) -> Iterator[sa.Connection]:
+        """Begin (or join) the transaction; commit only where it began."""
+        connection = self.connection
+        if connection is None:
+            raise errors.UNEXPECTED(detail="the unit of work is closed")
+        if self.in_transaction:
+            yield connection
+            return
+        connection.info["write"] = writes
+        with translate_errors():
+            transaction = connection.begin()
+        self.in_transaction = True
+        try:
+            yield connection
+            with translate_errors():
+                transaction.commit()
+        except BaseException:
+            if transaction.is_active:
+                transaction.rollback()
+            raise
+        finally:
+            self.in_transaction = False
+
+    def reload_metadata(self) -> None:
+        """Read metadata again inside the transaction, after a customization changed it."""
+        assert self.connection is not None
+        self.snapshot = Snapshot.load(self.connection)
+
+    def reload_steps(self) -> None:
+        assert self.connection is not None
+        self.steps = self.organization.steps.load(
+            self.connection, self.tables, generation=-1
+        )

@@ -1,0 +1,117 @@
+"""Fixtures shared by every tier: organizations on SQLite and on PostgreSQL.
+
+An organization is installed once per test session on each database (a template), and each
+test gets its own copy: a copied file on SQLite, ``CREATE DATABASE ... TEMPLATE`` on
+PostgreSQL. The suite fails, and never skips, when PostgreSQL cannot be reached.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from leadgate.platform import Entity, Organization, OrganizationService
+from leadgate.platform.messages.auth import SetPasswordRequest
+from leadgate.platform.messages.transaction import ExecuteTransactionRequest
+from leadgate.platform.messages.crud import CreateRequest
+from leadgate.platform.entity import EntityReference
+
+PG_ADMIN_URL = os.environ.get(
+    "LEADGATE_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+ADMIN_EMAIL = "admin@test.example"
+ADMIN_ID = uuid.UUID("11111111-1111-4111-8111-111111111111")
+BACKENDS = ("sqlite", "postgresql")
+
+
+def _seed(url: str) -> None:
+    with Organization.create(url) as organization:
+        system = organization.system_service()
+        root = system.retrieve_multiple_all("businessunit")[0]
+        system.execute(
+            ExecuteTransactionRequest((
+                CreateRequest(Entity(
+                    "systemuser", ADMIN_ID, firstname="Ada", lastname="Admin",
+                    internalemailaddress=ADMIN_EMAIL, businessunitid=root.to_reference(),
+                )),
+                SetPasswordRequest(EntityReference("systemuser", ADMIN_ID), "correct horse"),
+            ))
+        )
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    _seed(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_admin() -> Iterator[sa.Engine]:
+    engine = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(sa.text("select 1"))
+    except sa.exc.OperationalError as error:
+        pytest.fail(
+            f"PostgreSQL is not reachable at {PG_ADMIN_URL} ({error.orig}). Every storage test "
+            "runs on PostgreSQL too: start it (see .ci/run) or set LEADGATE_TEST_POSTGRES.",
+            pytrace=False,
+        )
+    yield engine
+    engine.dispose()
+
+
+def _pg_url(name: str) -> str:
+    return sa.make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_admin: sa.Engine) -> Iterator[str]:
+    name = f"lg_template_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    with postgres_admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    _seed(_pg_url(name))
+    yield name
+    with postgres_admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh copy of an installed organization, on each database in turn."""
+    if request.param == "sqlite":
+        path = tmp_path / "leadgate.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    admin: sa.Engine = request.getfixturevalue("postgres_admin")
+    template: str = request.getfixturevalue("postgres_template")
+    name = f"lg_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    yield _pg_url(name)
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+def org(database_url: str) -> Iterator[Organization]:
+    with Organization.open(database_url) as organization:
+        yield organization
+
+
+@pytest.fixture
+def admin(org: Organization) -> OrganizationService:
+    return org.service(ADMIN_ID)
+
+
+@pytest.fixture
+def system(org: Organization) -> OrganizationService:
+    return org.system_service()
