@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from leadgate.platform import errors, step_rules
+from leadgate.platform.auth import SignedInUser, find_token_user
 from leadgate.platform.context import Caller, ExecutionContext
 from leadgate.platform.entity import Entity
 from leadgate.platform.messages import auth as auth_messages
@@ -174,6 +175,19 @@ class Organization:
                 Caller.user(record.id, language or Language.from_lcid(record.get("uilanguageid"))),
             )
         return OrganizationService(self, Caller.user(user, language or Language.ENGLISH))
+
+    def authenticate(self, token: str) -> SignedInUser:
+        """The enabled user an API token belongs to; NOT_AUTHENTICATED or USER_DISABLED if not."""
+        if not token:
+            raise errors.NOT_AUTHENTICATED()
+        with translate_errors(), self.engine.connect() as connection:
+            snapshot, _ = self.current_caches(connection)
+            return find_token_user(connection, snapshot.tables, token)
+
+    def organization_id(self) -> uuid.UUID:
+        record = self.system_service().retrieve_multiple_all("organization", columns=["name"])[0]
+        assert record.id is not None
+        return record.id
 
     def system_service(self) -> OrganizationService:
         """Runs as SYSTEM: for installation and administration commands, never for users."""
