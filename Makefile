@@ -30,7 +30,7 @@ lint: $(STAMP)
 
 messages: $(STAMP)
 	$(BIN)/pybabel extract -k N_ --no-location --omit-header -o src/leadgate/platform/locale/leadgate.pot src/leadgate
-	$(BIN)/pybabel update -D leadgate -i src/leadgate/platform/locale/leadgate.pot -d src/leadgate/platform/locale --no-fuzzy-matching --omit-header
+	$(BIN)/python tools/french.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

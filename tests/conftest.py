@@ -16,11 +16,19 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from leadgate.platform import Entity, Organization, OrganizationService
-from leadgate.platform.messages.auth import SetPasswordRequest
-from leadgate.platform.messages.transaction import ExecuteTransactionRequest
-from leadgate.platform.messages.crud import CreateRequest
+from leadgate.platform import Entity, Label, Organization, OrganizationService
 from leadgate.platform.entity import EntityReference
+from leadgate.platform.messages.auth import SetPasswordRequest
+from leadgate.platform.messages.crud import CreateRequest
+from leadgate.platform.messages.customization import (
+    CreateAttributeRequest,
+    CreateEntityRequest,
+    InsertOptionValueRequest,
+    PublishAllXmlRequest,
+)
+from leadgate.platform.messages.transaction import ExecuteTransactionRequest
+from leadgate.platform.metadata.model import OptionMetadata
+from leadgate.platform.types import CascadeType, ColumnType, RequiredLevel
 
 PG_ADMIN_URL = os.environ.get(
     "LEADGATE_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -30,18 +38,76 @@ ADMIN_ID = uuid.UUID("11111111-1111-4111-8111-111111111111")
 BACKENDS = ("sqlite", "postgresql")
 
 
+def _widget_table(system: OrganizationService) -> None:
+    """A custom table with a column of every type, for the platform's own tests."""
+    system.execute(CreateEntityRequest("new_widget", Label("Widget", "Gadget")))
+    columns = [
+        ("new_code", ColumnType.STRING, {"max_length": 10}),
+        ("new_notes", ColumnType.MEMO, {}),
+        ("new_count", ColumnType.INTEGER, {"min_value": 0, "max_value": 1000}),
+        ("new_ratio", ColumnType.DECIMAL, {"precision": 2}),
+        ("new_price", ColumnType.MONEY, {}),
+        ("new_active", ColumnType.BOOLEAN, {}),
+        ("new_due", ColumnType.DATETIME, {}),
+        ("new_day", ColumnType.DATETIME, {"format": "dateonly"}),
+        (
+            "new_color",
+            ColumnType.CHOICE,
+            {
+                "options": (
+                    OptionMetadata(1, Label("Red", "Rouge")),
+                    OptionMetadata(2, Label("Green", "Vert")),
+                    OptionMetadata(3, Label("Blue", "Bleu")),
+                )
+            },
+        ),
+        (
+            "new_currency",
+            ColumnType.LOOKUP,
+            {"targets": ("transactioncurrency",), "cascade_delete": CascadeType.RESTRICT},
+        ),
+        (
+            "new_parent",
+            ColumnType.LOOKUP,
+            {"targets": ("new_widget",), "cascade_delete": CascadeType.CASCADE},
+        ),
+        ("new_size", ColumnType.STRING, {"required": RequiredLevel.REQUIRED}),
+    ]
+    for name, kind, settings in columns:
+        system.execute(
+            CreateAttributeRequest(
+                "new_widget", name, kind, Label(name.removeprefix("new_").title()), **settings
+            )
+        )
+    system.execute(
+        InsertOptionValueRequest(
+            "new_widget", "statuscode", Label("On Hold", "En attente"), value=100000000, state=0
+        )
+    )
+    system.execute(PublishAllXmlRequest())
+
+
 def _seed(url: str) -> None:
     with Organization.create(url) as organization:
         system = organization.system_service()
+        _widget_table(system)
         root = system.retrieve_multiple_all("businessunit")[0]
         system.execute(
-            ExecuteTransactionRequest((
-                CreateRequest(Entity(
-                    "systemuser", ADMIN_ID, firstname="Ada", lastname="Admin",
-                    internalemailaddress=ADMIN_EMAIL, businessunitid=root.to_reference(),
-                )),
-                SetPasswordRequest(EntityReference("systemuser", ADMIN_ID), "correct horse"),
-            ))
+            ExecuteTransactionRequest(
+                (
+                    CreateRequest(
+                        Entity(
+                            "systemuser",
+                            ADMIN_ID,
+                            firstname="Ada",
+                            lastname="Admin",
+                            internalemailaddress=ADMIN_EMAIL,
+                            businessunitid=root.to_reference(),
+                        )
+                    ),
+                    SetPasswordRequest(EntityReference("systemuser", ADMIN_ID), "correct horse"),
+                )
+            )
         )
 
 

@@ -30,7 +30,7 @@ class Entity(MutableMapping[str, Any]):
     def __init__(
         self,
         logical_name: str,
-        id: uuid.UUID | None = None,  # noqa: A002 - the Dataverse name
+        id: uuid.UUID | None = None,
         values: Mapping[str, Any] | None = None,
         *,
         row_version: int | None = None,

@@ -66,9 +66,7 @@ class LeadgateError(Exception):
 
 
 # --- records and columns ---------------------------------------------------------------
-UNKNOWN_TABLE = ErrorKind(
-    "unknown_table", "0x80041102", N_("The table '{table}' does not exist.")
-)
+UNKNOWN_TABLE = ErrorKind("unknown_table", "0x80041102", N_("The table '{table}' does not exist."))
 UNKNOWN_COLUMN = ErrorKind(
     "unknown_column",
     "0x80041103",
@@ -85,8 +83,10 @@ UNPUBLISHED_COLUMN = ErrorKind(
 INVALID_VALUE_TYPE = ErrorKind(
     "invalid_value_type",
     "0x80040203",
-    N_("The value {value} is not valid for the column '{column}' of table '{table}': "
-       "expected {expected}."),
+    N_(
+        "The value {value} is not valid for the column '{column}' of table '{table}': "
+        "expected {expected}."
+    ),
 )
 STRING_TOO_LONG = ErrorKind(
     "string_too_long",
@@ -100,14 +100,18 @@ STRING_TOO_LONG = ErrorKind(
 VALUE_OUT_OF_RANGE = ErrorKind(
     "value_out_of_range",
     "0x8F4C4702",
-    N_("The value {value} of the column '{column}' of table '{table}' is outside the valid "
-       "range: {minimum} to {maximum}."),
+    N_(
+        "The value {value} of the column '{column}' of table '{table}' is outside the valid "
+        "range: {minimum} to {maximum}."
+    ),
 )
 PICKLIST_OUT_OF_RANGE = ErrorKind(
     "picklist_out_of_range",
     "0x8004431A",
-    N_("The picklist value is out of the range: {value} is not an option of the column "
-       "'{column}' of table '{table}'. Valid values: {valid}."),
+    N_(
+        "The picklist value is out of the range: {value} is not an option of the column "
+        "'{column}' of table '{table}'. Valid values: {valid}."
+    ),
 )
 REQUIRED_FIELD_MISSING = ErrorKind(
     "required_field_missing",
@@ -117,8 +121,7 @@ REQUIRED_FIELD_MISSING = ErrorKind(
 INVALID_STATE_STATUS = ErrorKind(
     "invalid_state_status",
     "0x80048408",
-    N_("{status} is not a valid status code for state code {state_name} on {table} "
-       "with Id {id}."),
+    N_("{status} is not a valid status code for state code {state_name} on {table} with Id {id}."),
 )
 INVALID_STATE = ErrorKind(
     "invalid_state",
@@ -131,20 +134,26 @@ RECORD_NOT_FOUND = ErrorKind(
 LOOKUP_NOT_FOUND = ErrorKind(
     "lookup_not_found",
     "0x8F4C4704",
-    N_("The column '{column}' of table '{table}' points at {target} with Id = {id}, "
-       "which does not exist."),
+    N_(
+        "The column '{column}' of table '{table}' points at {target} with Id = {id}, "
+        "which does not exist."
+    ),
 )
 LOOKUP_WRONG_TARGET = ErrorKind(
     "lookup_wrong_target",
     "0x8F4C4705",
-    N_("The column '{column}' of table '{table}' cannot point at a '{target}' record; "
-       "it accepts {targets}."),
+    N_(
+        "The column '{column}' of table '{table}' cannot point at a '{target}' record; "
+        "it accepts {targets}."
+    ),
 )
 NOT_VALID_FOR_CREATE = ErrorKind(
     "not_valid_for_create",
     "0x8F4C4706",
-    N_("The column '{column}' of table '{table}' is set by the platform and cannot be "
-       "given when a record is created."),
+    N_(
+        "The column '{column}' of table '{table}' is set by the platform and cannot be "
+        "given when a record is created."
+    ),
 )
 NOT_VALID_FOR_UPDATE = ErrorKind(
     "not_valid_for_update",
@@ -154,9 +163,11 @@ NOT_VALID_FOR_UPDATE = ErrorKind(
 VERSION_MISMATCH = ErrorKind(
     "version_mismatch",
     "0x80060882",
-    N_("The version of the existing record doesn't match the RowVersion property provided "
-       "({table} with Id {id}: version {expected} given, {actual} stored). Read the record "
-       "again and retry."),
+    N_(
+        "The version of the existing record doesn't match the RowVersion property provided "
+        "({table} with Id {id}: version {expected} given, {actual} stored). Read the record "
+        "again and retry."
+    ),
 )
 DUPLICATE_RECORD = ErrorKind(
     "duplicate_record",
@@ -166,8 +177,10 @@ DUPLICATE_RECORD = ErrorKind(
 DELETE_RESTRICTED = ErrorKind(
     "delete_restricted",
     "0x8F4C4708",
-    N_("The {table} record with Id {id} cannot be deleted: {count} {child} record(s) point "
-       "at it through '{relationship}', whose delete behaviour is Restrict."),
+    N_(
+        "The {table} record with Id {id} cannot be deleted: {count} {child} record(s) point "
+        "at it through '{relationship}', whose delete behaviour is Restrict."
+    ),
 )
 
 NOT_DELETABLE = ErrorKind(
@@ -191,11 +204,17 @@ MISSING_ID = ErrorKind(
     N_("The {table} record to {action} needs its id."),
 )
 
+TOO_MANY_REQUESTS = ErrorKind(
+    "too_many_requests",
+    "0x8F4C470D",
+    N_("One transaction holds at most {maximum} requests; this one has {count}."),
+)
+
 # --- customization ---------------------------------------------------------------------
 INVALID_NAME = ErrorKind(
     "invalid_name",
     "0x8F4C4710",
-    N_("'{name}' is not a valid name for a {kind}: {reason}"),
+    N_("'{name}' is not a valid {kind} name: {reason}"),
 )
 NAME_TAKEN = ErrorKind(
     "name_taken",
@@ -210,14 +229,15 @@ INVALID_DEFINITION = ErrorKind(
 OPTION_VALUE_TAKEN = ErrorKind(
     "option_value_taken",
     "0x8F4C4713",
-    N_("The value {value} is already an option of the column '{column}' of table '{table}' "
-       "({label})."),
+    N_(
+        "The value {value} is already an option of the column '{column}' of table '{table}' "
+        "({label})."
+    ),
 )
 NOT_A_CHOICE_COLUMN = ErrorKind(
     "not_a_choice_column",
     "0x8F4C4714",
-    N_("The column '{column}' of table '{table}' is not a choice column; it is of type "
-       "{type}."),
+    N_("The column '{column}' of table '{table}' is not a choice column; it is of type {type}."),
 )
 DESTRUCTIVE_SCHEMA_CHANGE = ErrorKind(
     "destructive_schema_change",
@@ -227,14 +247,18 @@ DESTRUCTIVE_SCHEMA_CHANGE = ErrorKind(
 NOT_INITIALIZED = ErrorKind(
     "not_initialized",
     "0x8F4C4716",
-    N_("The database {url} holds no leadgate organization. Create one with: "
-       "leadgate init --db {url}"),
+    N_(
+        "The database {url} holds no leadgate organization. Create one with: "
+        "leadgate init --db {url}"
+    ),
 )
 UPGRADE_NEEDED = ErrorKind(
     "upgrade_needed",
     "0x8F4C4717",
-    N_("The database was set up by an older leadgate (solution {solution} {installed}, "
-       "this version ships {shipped}). Upgrade it with: leadgate init --db {url}"),
+    N_(
+        "The database was set up by an older leadgate (solution {solution} {installed}, "
+        "this version ships {shipped}). Upgrade it with: leadgate init --db {url}"
+    ),
 )
 
 # --- plug-ins --------------------------------------------------------------------------
@@ -247,8 +271,10 @@ PLUGIN_UNEXPECTED = ErrorKind(
 DEPTH_EXCEEDED = ErrorKind(
     "depth_exceeded",
     "0x8F4C4720",
-    N_("The operation was cancelled because plug-ins started nested operations more than "
-       "{max_depth} levels deep, which looks like an infinite loop: {chain}"),
+    N_(
+        "The operation was cancelled because plug-ins started nested operations more than "
+        "{max_depth} levels deep, which looks like an infinite loop: {chain}"
+    ),
 )
 PLUGIN_NOT_LOADABLE = ErrorKind(
     "plugin_not_loadable",
@@ -292,8 +318,10 @@ INVALID_PAYLOAD = ErrorKind(
 NOT_AUTHENTICATED = ErrorKind(
     "not_authenticated",
     "0x8F4C4730",
-    N_("Sign-in required: send a valid API token as 'Authorization: Bearer <token>'. "
-       "An administrator creates one with: leadgate token create --email <email>"),
+    N_(
+        "Sign-in required: send a valid API token as 'Authorization: Bearer <token>'. "
+        "An administrator creates one with: leadgate token create --email <email>"
+    ),
 )
 USER_DISABLED = ErrorKind(
     "user_disabled",

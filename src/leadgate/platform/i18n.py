@@ -17,12 +17,12 @@ from babel.support import NullTranslations, Translations
 
 from leadgate.platform.types import Language
 
-__all__ = ["Label", "N_", "Text", "catalog_path", "localize", "render", "translate"]
+__all__ = ["N_", "Label", "Text", "catalog_path", "localize", "render", "translate"]
 
 DOMAIN = "leadgate"
 
 
-def N_(text: str) -> str:  # noqa: N802 - the conventional gettext marker for extraction
+def N_(text: str) -> str:
     """Mark a text for extraction without translating it here."""
     return text
 
@@ -79,8 +79,11 @@ def catalog_path(language: Language | str) -> str:
 def _translations(language: str) -> NullTranslations:
     if language == Language.ENGLISH:
         return NullTranslations()
-    with open(catalog_path(language), "rb") as po_file:
-        catalog = read_po(po_file, locale=language, domain=DOMAIN)
+    try:
+        with open(catalog_path(language), "rb") as po_file:
+            catalog = read_po(po_file, locale=language, domain=DOMAIN)
+    except FileNotFoundError:
+        return NullTranslations()  # a broken install still says what went wrong, in English
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)

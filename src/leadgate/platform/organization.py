@@ -81,7 +81,9 @@ class Organization:
     # --- opening ------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, url: str | None = None, *, solutions: Iterable[Solution] | None = None) -> Organization:
+    def open(
+        cls, url: str | None = None, *, solutions: Iterable[Solution] | None = None
+    ) -> Organization:
         """Open an organization that ``leadgate init`` (or :meth:`create`) has set up."""
         resolved = database_url(url)
         organization = cls(create_engine(resolved), resolved, _solutions(solutions))
@@ -136,7 +138,9 @@ class Organization:
             if not store.is_initialized(connection):
                 raise errors.NOT_INITIALIZED(url=redact(self.url))
             installed = dict(
-                connection.execute(sa.select(store.solutions.c.name, store.solutions.c.version)).all()
+                connection.execute(
+                    sa.select(store.solutions.c.name, store.solutions.c.version)
+                ).all()
             )
         for solution in self.solutions:
             shipped = solution.definition().version
@@ -165,7 +169,9 @@ class Organization:
 
     # --- services -----------------------------------------------------------------------
 
-    def service(self, user: uuid.UUID | str, *, language: Language | None = None) -> OrganizationService:
+    def service(
+        self, user: uuid.UUID | str, *, language: Language | None = None
+    ) -> OrganizationService:
         """A service that runs messages as ``user`` (an id, or an e-mail address)."""
         if isinstance(user, str):
             record = self.system_service().find_user(user)
@@ -174,7 +180,10 @@ class Organization:
                 self,
                 Caller.user(record.id, language or Language.from_lcid(record.get("uilanguageid"))),
             )
-        return OrganizationService(self, Caller.user(user, language or Language.ENGLISH))
+        if language is None:
+            record = self.system_service().retrieve("systemuser", user, ["uilanguageid"])
+            language = Language.from_lcid(record.get("uilanguageid"))
+        return OrganizationService(self, Caller.user(user, language))
 
     def authenticate(self, token: str) -> SignedInUser:
         """The enabled user an API token belongs to; NOT_AUTHENTICATED or USER_DISABLED if not."""
@@ -193,7 +202,9 @@ class Organization:
         """Runs as SYSTEM: for installation and administration commands, never for users."""
         return OrganizationService(self, Caller.system())
 
-    def nested_service(self, context: ExecutionContext, run_as: uuid.UUID | None) -> OrganizationService:
+    def nested_service(
+        self, context: ExecutionContext, run_as: uuid.UUID | None
+    ) -> OrganizationService:
         caller = context.caller
         if run_as is not None:
             caller = Caller(run_as, caller.initiating_user_id, caller.language)
@@ -261,4 +272,3 @@ class Organization:
 
 def _solutions(given: Iterable[Solution] | None) -> list[Solution]:
     return list(given) if given is not None else discover_solutions()
-

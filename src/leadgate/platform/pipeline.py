@@ -23,6 +23,7 @@ from leadgate.platform.context import Caller, ExecutionContext
 from leadgate.platform.entity import Entity
 from leadgate.platform.metadata.model import MetadataSet, TableMetadata
 from leadgate.platform.plugins import ALL_COLUMNS, Step, TraceRecord, step_handler
+from leadgate.platform.storage import translate_errors
 from leadgate.platform.types import Stage
 from leadgate.platform.unit_of_work import UnitOfWork
 
@@ -75,7 +76,9 @@ class MessageRegistry:
     def get(self, request_type: type) -> Message:
         message = self._by_type.get(request_type)
         if message is None:
-            raise errors.UNKNOWN_MESSAGE(message=request_type.__name__, known=", ".join(self.names()))
+            raise errors.UNKNOWN_MESSAGE(
+                message=request_type.__name__, known=", ".join(self.names())
+            )
         return message
 
     def names(self) -> list[str]:
@@ -116,7 +119,9 @@ class Operation:
 
     __slots__ = ("context", "pipeline", "request", "revalidate", "unit_of_work")
 
-    def __init__(self, request: Any, context: ExecutionContext, unit_of_work: UnitOfWork, pipeline: Pipeline) -> None:
+    def __init__(
+        self, request: Any, context: ExecutionContext, unit_of_work: UnitOfWork, pipeline: Pipeline
+    ) -> None:
         self.request = request
         self.context = context
         self.unit_of_work = unit_of_work
@@ -214,7 +219,8 @@ class Pipeline:
                 operation.request = from_parameters(operation.request, context.input_parameters)
                 operation.revalidate = True
             context.stage = Stage.MAIN_OPERATION
-            response = message.handler(operation)
+            with translate_errors(table or ""):
+                response = message.handler(operation)
             context.output_parameters = to_parameters(response)
             if message.has_post_image:
                 self._take_image(operation, steps, pre=False)

@@ -38,6 +38,8 @@ __all__ = [
 PluginHandler = Callable[["ExecutionContext"], None]
 ALL_COLUMNS = ("*",)
 STEP_TABLE = "sdkmessageprocessingstep"
+# Administrators' steps never run on the trace log: writing a trace would trace again.
+UNSTEPPABLE_TABLES = frozenset({"plugintracelog"})
 
 
 def parse_columns(text: str | None) -> tuple[str, ...]:
@@ -72,7 +74,11 @@ class Step:
         return self.id is None
 
     def applies_to(self, message: str, table: str | None) -> bool:
-        return self.message == message and (self.table is None or self.table == table)
+        if self.message != message:
+            return False
+        if self.table is None:
+            return self.is_system or table not in UNSTEPPABLE_TABLES
+        return self.table == table
 
     def wants(self, changed: Iterable[str]) -> bool:
         """Filtering attributes: an Update runs the step only if it changes one of them."""
@@ -92,9 +98,7 @@ def resolve_handler(path: str) -> PluginHandler:
         return found
     module_name, _, attribute = path.partition(":")
     if not module_name or not attribute:
-        raise errors.PLUGIN_NOT_LOADABLE(
-            handler=path, reason="write it as package.module:function"
-        )
+        raise errors.PLUGIN_NOT_LOADABLE(handler=path, reason="write it as package.module:function")
     try:
         module = importlib.import_module(module_name)
     except Exception as error:  # an import can fail in any way; the admin needs to know why
@@ -125,9 +129,7 @@ class StepSet:
     def __init__(self, steps: Iterable[Step], generation: int) -> None:
         self.all = tuple(sorted(steps, key=lambda s: (int(s.stage), s.rank, s.name)))
         self.generation = generation
-        self._running = tuple(
-            s for s in self.all if s.enabled and s.mode is StepMode.SYNCHRONOUS
-        )
+        self._running = tuple(s for s in self.all if s.enabled and s.mode is StepMode.SYNCHRONOUS)
         self._by_message: dict[tuple[str, str | None], tuple[Step, ...]] = {}
 
     def for_message(self, message: str, table: str | None) -> tuple[Step, ...]:

@@ -34,8 +34,22 @@ __all__ = [
 ]
 
 OPERATORS = (
-    "eq", "ne", "gt", "ge", "lt", "le", "like", "not_like", "begins_with", "ends_with",
-    "contains", "in", "not_in", "null", "not_null", "between",
+    "eq",
+    "ne",
+    "gt",
+    "ge",
+    "lt",
+    "le",
+    "like",
+    "not_like",
+    "begins_with",
+    "ends_with",
+    "contains",
+    "in",
+    "not_in",
+    "null",
+    "not_null",
+    "between",
 )
 _NO_VALUE = ("null", "not_null")
 _MANY_VALUES = ("in", "not_in", "between")
@@ -108,7 +122,9 @@ def decode_cookie(cookie: str) -> int:
         padded = cookie + "=" * (-len(cookie) % 4)
         offset = json.loads(base64.urlsafe_b64decode(padded.encode()))["o"]
     except (ValueError, KeyError, TypeError, binascii.Error):
-        raise errors.INVALID_QUERY(detail="the paging cookie is not one this server issued") from None
+        raise errors.INVALID_QUERY(
+            detail="the paging cookie is not one this server issued"
+        ) from None
     if not isinstance(offset, int) or offset < 0:
         raise errors.INVALID_QUERY(detail="the paging cookie is not one this server issued")
     return offset
@@ -164,8 +180,12 @@ def _condition(table: TableMetadata, sql_table: sa.Table, condition: ConditionEx
     if value is None:
         return target.is_(None) if operator == "eq" else target.is_not(None)
     comparisons = {
-        "eq": target.__eq__, "ne": target.__ne__, "gt": target.__gt__,
-        "ge": target.__ge__, "lt": target.__lt__, "le": target.__le__,
+        "eq": target.__eq__,
+        "ne": target.__ne__,
+        "gt": target.__gt__,
+        "ge": target.__ge__,
+        "lt": target.__lt__,
+        "le": target.__le__,
     }
     clause = comparisons[operator](value)
     if operator == "ne":
@@ -200,10 +220,15 @@ def compile_filter(table: TableMetadata, sql_table: sa.Table, criteria: FilterEx
     return sa.and_(*parts) if criteria.operator == "and" else sa.or_(*parts)
 
 
-def order_columns(table: TableMetadata, sql_table: sa.Table, orders: Sequence[OrderExpression]) -> list[Any]:
+def order_columns(
+    table: TableMetadata, sql_table: sa.Table, orders: Sequence[OrderExpression]
+) -> list[Any]:
     found = []
     for order in orders:
-        column = sql_table.c[table.column(order.column).name]
+        metadata = table.column(order.column)
+        column: Any = sql_table.c[metadata.name]
+        if metadata.type in _TEXT_TYPES:
+            column = sa.func.lower(column)  # Dataverse sorts text without regard to case
         # The same order for empty values on both databases: first when ascending.
         found.append(column.desc().nulls_last() if order.descending else column.asc().nulls_first())
     # A stable order makes pages that neither repeat nor skip records.

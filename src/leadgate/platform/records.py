@@ -64,7 +64,9 @@ def entity_from_row(table: TableMetadata, row: Mapping[str, Any], names: Sequenc
     return Entity(table.name, row[table.primary_key], values, row_version=version)
 
 
-def insert_row(connection: sa.Connection, table: TableMetadata, sql_table: sa.Table, values: Mapping[str, Any]) -> None:
+def insert_row(
+    connection: sa.Connection, table: TableMetadata, sql_table: sa.Table, values: Mapping[str, Any]
+) -> None:
     with translate_errors(table.name):
         connection.execute(sql_table.insert(), [row_values(table, values)])
 
@@ -105,7 +107,9 @@ def update_row(
         return connection.execute(statement).rowcount
 
 
-def delete_row(connection: sa.Connection, table: TableMetadata, sql_table: sa.Table, record_id: uuid.UUID) -> int:
+def delete_row(
+    connection: sa.Connection, table: TableMetadata, sql_table: sa.Table, record_id: uuid.UUID
+) -> int:
     with translate_errors(table.name):
         return connection.execute(
             sql_table.delete().where(sql_table.c[table.primary_key] == record_id)

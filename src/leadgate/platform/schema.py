@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from leadgate.platform.i18n import N_, Text
 from leadgate.platform.metadata.model import ColumnMetadata, MetadataSet, TableMetadata
 from leadgate.platform.sqltypes import ExactDecimal, UtcDateTime
+from leadgate.platform.storage import translate_errors
 from leadgate.platform.types import ColumnType
 
 __all__ = ["SchemaChange", "SchemaPlan", "SqlTables", "apply", "plan", "sql_type"]
@@ -46,9 +47,7 @@ def sql_type(column: ColumnMetadata) -> sa.types.TypeEngine[Any]:
 
 
 def sql_columns(table: TableMetadata, column: ColumnMetadata) -> list[sa.Column[Any]]:
-    found = [
-        sa.Column(column.name, sql_type(column), primary_key=column.name == table.primary_key)
-    ]
+    found = [sa.Column(column.name, sql_type(column), primary_key=column.name == table.primary_key)]
     if column.type_column:
         found.append(sa.Column(column.type_column, sa.String(64)))
     return found
@@ -68,9 +67,9 @@ def indexes(table: TableMetadata) -> list[tuple[str, tuple[str, ...], bool]]:
     for column in table.columns.values():
         if column.name == table.primary_key:
             continue
-        if column.type.is_reference or column.type is ColumnType.STATE:
-            if column.name not in ("createdby", "modifiedby"):
-                found.append((_index_name("ix", table.name, [column.name]), (column.name,), False))
+        indexed = column.type.is_reference or column.type is ColumnType.STATE
+        if indexed and column.name not in ("createdby", "modifiedby"):
+            found.append((_index_name("ix", table.name, [column.name]), (column.name,), False))
     for key in table.alternate_keys:
         found.append((_index_name("uq", table.name, key), key, True))
     return found
@@ -133,15 +132,18 @@ def plan(
     existing = set(inspector.get_table_names())
     tables = SqlTables(desired)
     changes: list[SchemaChange] = []
-    for name, table in sorted(desired.tables.items()):
+    for name in sorted(desired.tables):
         sql_table = tables[name]
         if name not in existing:
             changes.append(
                 SchemaChange(
                     "create_table",
                     name,
-                    Text(N_("create table {table} ({count} columns)"), table=name,
-                         count=len(sql_table.columns)),
+                    Text(
+                        N_("create table {table} ({count} columns)"),
+                        table=name,
+                        count=len(sql_table.columns),
+                    ),
                     sa.schema.CreateTable(sql_table),
                 )
             )
@@ -149,8 +151,12 @@ def plan(
                 SchemaChange(
                     "create_index",
                     name,
-                    Text(N_("create index {index} on {table} ({columns})"), index=index.name,
-                         table=name, columns=", ".join(c.name for c in index.columns)),
+                    Text(
+                        N_("create index {index} on {table} ({columns})"),
+                        index=index.name,
+                        table=name,
+                        columns=", ".join(c.name for c in index.columns),
+                    ),
                     sa.schema.CreateIndex(index),
                 )
                 for index in sorted(sql_table.indexes, key=lambda i: str(i.name))
@@ -163,9 +169,12 @@ def plan(
                     SchemaChange(
                         "add_column",
                         name,
-                        Text(N_("add column {table}.{column} ({type})"), table=name,
-                             column=sql_column.name, type=str(sql_column.type.compile(
-                                 dialect=connection.dialect))),
+                        Text(
+                            N_("add column {table}.{column} ({type})"),
+                            table=name,
+                            column=sql_column.name,
+                            type=str(sql_column.type.compile(dialect=connection.dialect)),
+                        ),
                         _AddColumn(sql_table, sql_column),
                     )
                 )
@@ -174,8 +183,12 @@ def plan(
             SchemaChange(
                 "create_index",
                 name,
-                Text(N_("create index {index} on {table} ({columns})"), index=index.name,
-                     table=name, columns=", ".join(c.name for c in index.columns)),
+                Text(
+                    N_("create index {index} on {table} ({columns})"),
+                    index=index.name,
+                    table=name,
+                    columns=", ".join(c.name for c in index.columns),
+                ),
                 sa.schema.CreateIndex(index),
             )
             for index in sorted(sql_table.indexes, key=lambda i: str(i.name))
@@ -203,7 +216,8 @@ class _AddColumn:
 
 def apply(connection: sa.Connection, schema_plan: SchemaPlan) -> None:
     for change in schema_plan:
-        if isinstance(change.statement, _AddColumn):
-            change.statement.execute(connection)
-        elif change.statement is not None:
-            connection.execute(change.statement)
+        with translate_errors(change.table):
+            if isinstance(change.statement, _AddColumn):
+                change.statement.execute(connection)
+            elif change.statement is not None:
+                connection.execute(change.statement)

@@ -37,7 +37,9 @@ __all__ = ["OrganizationService"]
 class OrganizationService:
     """Runs messages as one user. Every helper is a request through the same pipeline."""
 
-    def __init__(self, organization: Organization, caller: Caller, *, parent: ExecutionContext | None = None) -> None:
+    def __init__(
+        self, organization: Organization, caller: Caller, *, parent: ExecutionContext | None = None
+    ) -> None:
         self.organization = organization
         self.caller = caller
         self.parent = parent
@@ -55,13 +57,17 @@ class OrganizationService:
 
     # --- helpers ------------------------------------------------------------------------
 
-    def create(self, entity: Entity | str, values: Mapping[str, Any] | None = None, **more: Any) -> uuid.UUID:
+    def create(
+        self, entity: Entity | str, values: Mapping[str, Any] | None = None, **more: Any
+    ) -> uuid.UUID:
         """``create("lead", lastname="Smith")`` or ``create(Entity(...))``; returns the id."""
 
         target = entity if isinstance(entity, Entity) else Entity(entity, None, values, **more)
         return self.execute(CreateRequest(target)).id
 
-    def retrieve(self, table: str, record_id: uuid.UUID, columns: Iterable[str] | None = None) -> Entity:
+    def retrieve(
+        self, table: str, record_id: uuid.UUID, columns: Iterable[str] | None = None
+    ) -> Entity:
 
         column_set = ColumnSet(tuple(columns)) if columns else ColumnSet()
         return self.execute(RetrieveRequest(EntityReference(table, record_id), column_set)).entity
@@ -88,14 +94,15 @@ class OrganizationService:
         self.execute(AssignRequest(EntityReference(table, record_id), owner))
 
     def retrieve_multiple(self, query: QueryExpression | str, **equals: Any) -> EntityCollection:
-        """A query, or a table name with column=value conditions: ``retrieve_multiple("lead", statecode=0)``."""
+        """A query, or a table name and equalities: ``retrieve_multiple("lead", statecode=0)``."""
 
         if isinstance(query, str):
             query = QueryExpression(
                 query,
                 criteria=FilterExpression(
                     conditions=tuple(
-                        ConditionExpression.make(column, "eq", value) for column, value in equals.items()
+                        ConditionExpression.make(column, "eq", value)
+                        for column, value in equals.items()
                     )
                 ),
             )

@@ -71,7 +71,9 @@ class Solution(Protocol):
 # --- system columns ----------------------------------------------------------------------
 
 
-def _system(table: str, name: str, kind: ColumnType, en: str, fr: str, **more: Any) -> ColumnMetadata:
+def _system(
+    table: str, name: str, kind: ColumnType, en: str, fr: str, **more: Any
+) -> ColumnMetadata:
     more.setdefault("valid_for_create", False)
     more.setdefault("valid_for_update", False)
     return ColumnMetadata(table=table, name=name, type=kind, label=Label(en, fr), **more)
@@ -81,24 +83,56 @@ def system_columns(table: TableMetadata) -> list[ColumnMetadata]:
     """The columns every table gets: key, audit columns, version, and the owner if user-owned."""
     name = table.name
     columns = [
-        _system(name, table.primary_key, ColumnType.UNIQUEIDENTIFIER, table.label.en,
-                table.label.fr or table.label.en, valid_for_create=True),
+        _system(
+            name,
+            table.primary_key,
+            ColumnType.UNIQUEIDENTIFIER,
+            table.label.en,
+            table.label.fr or table.label.en,
+            valid_for_create=True,
+        ),
         _system(name, "createdon", ColumnType.DATETIME, "Created On", "Créé le"),
-        _system(name, "createdby", ColumnType.LOOKUP, "Created By", "Créé par",
-                targets=("systemuser",)),
+        _system(
+            name, "createdby", ColumnType.LOOKUP, "Created By", "Créé par", targets=("systemuser",)
+        ),
         _system(name, "modifiedon", ColumnType.DATETIME, "Modified On", "Modifié le"),
-        _system(name, "modifiedby", ColumnType.LOOKUP, "Modified By", "Modifié par",
-                targets=("systemuser",)),
-        _system(name, "versionnumber", ColumnType.INTEGER, "Version Number", "Numéro de version",
-                format="bigint"),
+        _system(
+            name,
+            "modifiedby",
+            ColumnType.LOOKUP,
+            "Modified By",
+            "Modifié par",
+            targets=("systemuser",),
+        ),
+        _system(
+            name,
+            "versionnumber",
+            ColumnType.INTEGER,
+            "Version Number",
+            "Numéro de version",
+            format="bigint",
+        ),
     ]
     if table.ownership is Ownership.USER:
         columns += [
-            _system(name, "ownerid", ColumnType.OWNER, "Owner", "Propriétaire",
-                    targets=("systemuser", "team"), valid_for_create=True,
-                    required=RequiredLevel.REQUIRED),
-            _system(name, "owningbusinessunit", ColumnType.LOOKUP, "Owning Business Unit",
-                    "Division propriétaire", targets=("businessunit",)),
+            _system(
+                name,
+                "ownerid",
+                ColumnType.OWNER,
+                "Owner",
+                "Propriétaire",
+                targets=("systemuser", "team"),
+                valid_for_create=True,
+                required=RequiredLevel.REQUIRED,
+            ),
+            _system(
+                name,
+                "owningbusinessunit",
+                ColumnType.LOOKUP,
+                "Owning Business Unit",
+                "Division propriétaire",
+                targets=("businessunit",),
+            ),
         ]
     return columns
 
@@ -107,7 +141,10 @@ def state_columns(table: str) -> list[ColumnMetadata]:
     """Status and Status Reason as every table gets them unless it declares its own."""
     return [
         ColumnMetadata(
-            table=table, name="statecode", type=ColumnType.STATE, label=Label("Status", "Statut"),
+            table=table,
+            name="statecode",
+            type=ColumnType.STATE,
+            label=Label("Status", "Statut"),
             options=(
                 OptionMetadata(0, Label("Active", "Actif"), default_status=1),
                 OptionMetadata(1, Label("Inactive", "Inactif"), default_status=2),
@@ -115,7 +152,9 @@ def state_columns(table: str) -> list[ColumnMetadata]:
             valid_for_create=False,
         ),
         ColumnMetadata(
-            table=table, name="statuscode", type=ColumnType.STATUS,
+            table=table,
+            name="statuscode",
+            type=ColumnType.STATUS,
             label=Label("Status Reason", "Raison du statut"),
             options=(
                 OptionMetadata(1, Label("Active", "Actif"), state=0),
@@ -158,12 +197,27 @@ def _options(kind: ColumnType, raw: Iterable[Any], where: str) -> tuple[OptionMe
 
 
 _COLUMN_KEYS = {
-    "type", "label", "required", "max_length", "precision", "min", "max", "targets", "format",
-    "options", "composed_of", "default", "create", "update", "description",
+    "type",
+    "label",
+    "required",
+    "max_length",
+    "precision",
+    "min",
+    "max",
+    "targets",
+    "format",
+    "options",
+    "composed_of",
+    "default",
+    "create",
+    "update",
+    "description",
 }
 
 
-def _column(table: str, name: str, raw: Mapping[str, Any], position: int, custom: bool) -> ColumnMetadata:
+def _column(
+    table: str, name: str, raw: Mapping[str, Any], position: int, custom: bool
+) -> ColumnMetadata:
     where = f"{table}.{name}"
     unknown = set(raw) - _COLUMN_KEYS
     if unknown:
@@ -184,10 +238,14 @@ def _column(table: str, name: str, raw: Mapping[str, Any], position: int, custom
         label=_label(raw.get("label", name), where),
         required=RequiredLevel(raw.get("required", "none")),
         max_length=max_length,
-        precision=raw.get("precision", 2 if kind in (ColumnType.DECIMAL, ColumnType.MONEY) else None),
+        precision=raw.get(
+            "precision", 2 if kind in (ColumnType.DECIMAL, ColumnType.MONEY) else None
+        ),
         min_value=_number(raw.get("min")),
         max_value=_number(raw.get("max")),
-        targets=tuple(raw.get("targets", ("account", "contact") if kind is ColumnType.CUSTOMER else ())),
+        targets=tuple(
+            raw.get("targets", ("account", "contact") if kind is ColumnType.CUSTOMER else ())
+        ),
         format=raw.get("format"),
         options=_options(kind, raw.get("options", ()), where),
         composed_of=tuple(raw.get("composed_of", ())),
@@ -212,7 +270,9 @@ def _table(name: str, raw: Mapping[str, Any], custom: bool) -> TableMetadata:
         name=name,
         entity_set=raw.get("entity_set", name + "s"),
         label=label,
-        plural_label=_label(raw.get("plural", [label.en + "s", (label.fr or label.en) + "s"]), name),
+        plural_label=_label(
+            raw.get("plural", [label.en + "s", (label.fr or label.en) + "s"]), name
+        ),
         primary_key=raw.get("primary_key", name + "id"),
         primary_name=raw.get("primary_name", "name"),
         ownership=Ownership(raw.get("ownership", "user")),
@@ -291,7 +351,9 @@ def parse_solution(document: Mapping[str, Any], *, custom: bool = False) -> Solu
     head = document.get("solution", {})
     name = head.get("name")
     if not name:
-        raise errors.INVALID_DEFINITION(kind="solution", name="?", reason="[solution] name is missing")
+        raise errors.INVALID_DEFINITION(
+            kind="solution", name="?", reason="[solution] name is missing"
+        )
     return SolutionDefinition(
         name=name,
         version=int(head.get("version", 1)),

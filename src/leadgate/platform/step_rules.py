@@ -12,16 +12,20 @@ from leadgate.platform.context import ExecutionContext
 from leadgate.platform.entity import Entity
 from leadgate.platform.i18n import N_, Text
 from leadgate.platform.metadata import store
-from leadgate.platform.plugins import ALL_COLUMNS, STEP_TABLE, Step, parse_columns, resolve_handler
+from leadgate.platform.plugins import (
+    ALL_COLUMNS,
+    STEP_TABLE,
+    UNSTEPPABLE_TABLES,
+    Step,
+    parse_columns,
+    resolve_handler,
+)
 from leadgate.platform.types import Stage, StepMode
 
 if TYPE_CHECKING:
     from leadgate.platform.organization import Organization
 
 __all__ = ["register"]
-
-# Steps cannot run on the tables their own runs write, or a trace could trigger a trace.
-FORBIDDEN_TABLES = ("plugintracelog",)
 
 
 def _refuse(reason: Text) -> errors.LeadgateError:
@@ -51,9 +55,10 @@ def check_step(context: ExecutionContext) -> None:
     table = None
     if table_name is not None:
         table = metadata.table(str(table_name))
-        if table.name in FORBIDDEN_TABLES:
-            raise _refuse(Text(N_("steps cannot be registered on the table '{table}'."),
-                               table=table.name))
+        if table.name in UNSTEPPABLE_TABLES:
+            raise _refuse(
+                Text(N_("steps cannot be registered on the table '{table}'."), table=table.name)
+            )
     stage = values.get("stage")
     mode = values.get("mode") or 0
     if mode == StepMode.ASYNCHRONOUS and stage != Stage.POST_OPERATION:
@@ -67,8 +72,9 @@ def check_step(context: ExecutionContext) -> None:
         if not columns or columns == ALL_COLUMNS:
             continue
         if table is None:
-            raise _refuse(Text(N_("name the table before naming its columns in {setting}."),
-                               setting=setting))
+            raise _refuse(
+                Text(N_("name the table before naming its columns in {setting}."), setting=setting)
+            )
         for column in columns:
             table.column(column)
     if values.get("preimageattributes") and message == "Create":

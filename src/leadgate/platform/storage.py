@@ -90,6 +90,10 @@ def write_transaction(connection: sa.Connection) -> Iterator[sa.Connection]:
 
 
 _UNIQUE = re.compile(r"unique|duplicate key", re.IGNORECASE)
+_UNREACHABLE = re.compile(
+    r"connect|connection|unable to open|server closed|could not translate host|timeout expired",
+    re.IGNORECASE,
+)
 _BUSY = re.compile(r"database is locked|could not serialize|deadlock detected", re.IGNORECASE)
 
 
@@ -104,15 +108,12 @@ def translate_errors(table: str = "") -> Iterator[None]:
         if _UNIQUE.search(str(error.orig)):
             raise errors.DUPLICATE_RECORD(table=table, columns=_columns_of(error)) from error
         raise errors.UNEXPECTED(detail=str(error.orig).splitlines()[0]) from error
-    except exc.OperationalError as error:
-        message = str(error.orig).splitlines()[0] if error.orig else str(error)
-        if _BUSY.search(message):
-            raise errors.DATABASE_BUSY() from error
-        raise errors.DATABASE_UNAVAILABLE(detail=message) from error
     except exc.DBAPIError as error:
         message = str(error.orig).splitlines()[0] if error.orig else str(error)
         if _BUSY.search(message):
             raise errors.DATABASE_BUSY() from error
+        if isinstance(error, exc.OperationalError) and _UNREACHABLE.search(message):
+            raise errors.DATABASE_UNAVAILABLE(detail=message) from error
         raise errors.UNEXPECTED(detail=message) from error
 
 

@@ -7,8 +7,9 @@ import uuid
 from typing import NewType
 
 __all__ = [
-    "ColumnType",
+    "SYSTEM_USER_ID",
     "CascadeType",
+    "ColumnType",
     "Language",
     "LogicalName",
     "Ownership",
@@ -16,7 +17,6 @@ __all__ = [
     "RequiredLevel",
     "Stage",
     "StepMode",
-    "SYSTEM_USER_ID",
 ]
 
 LogicalName = NewType("LogicalName", str)

@@ -109,6 +109,4 @@ class UnitOfWork:
 
     def reload_steps(self) -> None:
         assert self.connection is not None
-        self.steps = self.organization.steps.load(
-            self.connection, self.tables, generation=-1
-        )
+        self.steps = self.organization.steps.load(self.connection, self.tables, generation=-1)

@@ -7,6 +7,7 @@ from typing import Any
 
 from leadgate.platform import errors
 from leadgate.platform.entity import EntityReference
+from leadgate.platform.i18n import Label
 from leadgate.platform.metadata.model import ColumnMetadata, TableMetadata
 from leadgate.platform.types import ColumnType, RequiredLevel
 from leadgate.platform.values import coerce
@@ -43,12 +44,21 @@ def check_option(column: ColumnMetadata, value: Any) -> None:
     # an unknown status as an invalid state/status pair, as the seed's error shows.
     if column.type not in (ColumnType.CHOICE, ColumnType.STATE) or column.option(value):
         return
-    valid = ", ".join(f"{o.value} ({o.label.en})" for o in column.options if o.published)
+    valid = option_list(column)
     if column.type is ColumnType.STATE:
         raise errors.INVALID_STATE(state=value, table=column.table, valid=valid)
     raise errors.PICKLIST_OUT_OF_RANGE(
         value=value, column=column.name, table=column.table, valid=valid
     )
+
+
+def option_list(column: ColumnMetadata) -> list[Label]:
+    """The valid values of a choice column, for an error message in either language."""
+    return [
+        Label(f"{o.value} ({o.label.en})", f"{o.value} ({o.label.in_language('fr')})")
+        for o in column.options
+        if o.published
+    ]
 
 
 VALUE_CHECKS: tuple[Callable[[ColumnMetadata, Any], None], ...] = (
@@ -82,8 +92,10 @@ def check_required(table: TableMetadata, values: Mapping[str, Any], *, creating:
     for column in table.columns.values():
         if column.required is not RequiredLevel.REQUIRED or column.is_computed:
             continue
-        missing = values.get(column.name) in (None, "") if creating else (
-            column.name in values and values[column.name] in (None, "")
+        missing = (
+            values.get(column.name) in (None, "")
+            if creating
+            else (column.name in values and values[column.name] in (None, ""))
         )
         if missing:
             raise errors.REQUIRED_FIELD_MISSING(
@@ -123,7 +135,9 @@ def check_state_status(table: TableMetadata, state: int, status: int, record_id:
     return status
 
 
-def reference_values(table: TableMetadata, values: Mapping[str, Any]) -> list[tuple[str, EntityReference]]:
+def reference_values(
+    table: TableMetadata, values: Mapping[str, Any]
+) -> list[tuple[str, EntityReference]]:
     """The lookups among ``values``, for the existence check the pipeline runs in SQL."""
     return [
         (name, value)

@@ -40,7 +40,9 @@ def show(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _refuse(column: ColumnMetadata, value: Any, expected: Text | None = None) -> errors.LeadgateError:
+def _refuse(
+    column: ColumnMetadata, value: Any, expected: Text | None = None
+) -> errors.LeadgateError:
     if expected is None:
         expected = _EXPECTED.get(column.type) or _expected_reference(column)
     return errors.INVALID_VALUE_TYPE(
@@ -83,7 +85,9 @@ def coerce(column: ColumnMetadata, value: Any) -> Any:
     if kind is ColumnType.INTEGER or kind.is_choice:
         if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
             raise _refuse(column, value)
-        if isinstance(value, (float, Decimal)) and (not math.isfinite(value) or value != int(value)):
+        if isinstance(value, (float, Decimal)) and (
+            not math.isfinite(value) or value != int(value)
+        ):
             raise _refuse(column, value)
         return int(value)
     if kind in (ColumnType.DECIMAL, ColumnType.MONEY):
@@ -117,7 +121,8 @@ def _datetime(column: ColumnMetadata, value: Any) -> dt.date | dt.datetime:
         text = value.strip()
         try:
             parsed: dt.date | dt.datetime = (
-                dt.date.fromisoformat(text[:10]) if date_only and len(text) >= 10 and "T" not in text
+                dt.date.fromisoformat(text[:10])
+                if date_only and len(text) >= 10 and "T" not in text
                 else dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
             )
         except ValueError:

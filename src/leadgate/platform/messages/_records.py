@@ -58,7 +58,9 @@ def audit(operation: Operation, *, creating: bool) -> dict[str, Any]:
     return values
 
 
-def compose(table: TableMetadata, values: dict[str, Any], current: Mapping[str, Any] | None = None) -> None:
+def compose(
+    table: TableMetadata, values: dict[str, Any], current: Mapping[str, Any] | None = None
+) -> None:
     """Fill computed columns (fullname = firstname + lastname) from the parts."""
     for column in table.columns.values():
         if not column.composed_of:
@@ -70,7 +72,9 @@ def compose(table: TableMetadata, values: dict[str, Any], current: Mapping[str, 
         values[column.name] = text[: column.max_length] if column.max_length else text
 
 
-def business_unit_of(operation: Operation, owner: EntityReference, column: str, table: str) -> EntityReference:
+def business_unit_of(
+    operation: Operation, owner: EntityReference, column: str, table: str
+) -> EntityReference:
     """The business unit of a user or team, which becomes the record's owning business unit."""
     key = ("business_unit", owner.logical_name, owner.id)
     memo = operation.unit_of_work.memo
@@ -90,7 +94,13 @@ def business_unit_of(operation: Operation, owner: EntityReference, column: str, 
     return EntityReference("businessunit", memo[key])
 
 
-def check_lookups(operation: Operation, table: TableMetadata, values: Mapping[str, Any], *, skip: tuple[str, ...] = ()) -> None:
+def check_lookups(
+    operation: Operation,
+    table: TableMetadata,
+    values: Mapping[str, Any],
+    *,
+    skip: tuple[str, ...] = (),
+) -> None:
     """Every reference must point at a record that exists (one query per target table)."""
     wanted: dict[str, list[tuple[str, EntityReference]]] = {}
     for name, value in values.items():

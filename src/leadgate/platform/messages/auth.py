@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from dataclasses import dataclass
 
@@ -156,10 +157,8 @@ def revoke_api_token(operation: Operation) -> RevokeApiTokenResponse:
     tokens = store.apitokens
     given = request.token.strip()
     conditions = [tokens.c.tokenhash == auth.hash_token(given)]
-    try:
+    with contextlib.suppress(ValueError):
         conditions.append(tokens.c.apitokenid == uuid.UUID(given))
-    except ValueError:
-        pass
     if len(given) >= len(auth.TOKEN_PREFIX) + 6 and not given.startswith(auth.TOKEN_PREFIX + "*"):
         conditions.append(tokens.c.hint == given)
     revoked = operation.connection.execute(
@@ -180,7 +179,9 @@ def retrieve_api_tokens(operation: Operation) -> RetrieveApiTokensResponse:
         statement = statement.where(tokens.c.systemuserid == request.user.id)
     return RetrieveApiTokensResponse(
         tuple(
-            ApiToken(row.apitokenid, row.systemuserid, row.name, row.hint, row.createdon, row.revokedon)
+            ApiToken(
+                row.apitokenid, row.systemuserid, row.name, row.hint, row.createdon, row.revokedon
+            )
             for row in operation.connection.execute(statement)
         )
     )

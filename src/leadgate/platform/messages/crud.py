@@ -135,7 +135,9 @@ def _record_id(table: TableMetadata, target: Entity, action: str) -> uuid.UUID:
         given = coerce(table.column(table.primary_key), given)
         if identifier is not None and identifier != given:
             raise errors.INVALID_VALUE_TYPE(
-                value=str(given), column=table.primary_key, table=table.name,
+                value=str(given),
+                column=table.primary_key,
+                table=table.name,
                 expected=str(identifier),
             )
         identifier = given
@@ -265,9 +267,9 @@ def retrieve_multiple(operation: Operation) -> RetrieveMultipleResponse:
         )
         limit = paging.count
     with translate_errors(table.name):
-        rows = operation.connection.execute(
-            statement.offset(offset).limit(limit + 1)
-        ).mappings().all()
+        rows = (
+            operation.connection.execute(statement.offset(offset).limit(limit + 1)).mappings().all()
+        )
         total = None
         if paging.return_total_record_count:
             counted = sa.select(sa.func.count()).select_from(sql_table)
@@ -335,7 +337,10 @@ def update(operation: Operation) -> UpdateResponse:
         if request.concurrency_behavior is ConcurrencyBehavior.IF_ROW_VERSION_MATCHES
         else None
     )
-    if expected is None and request.concurrency_behavior is ConcurrencyBehavior.IF_ROW_VERSION_MATCHES:
+    if (
+        expected is None
+        and request.concurrency_behavior is ConcurrencyBehavior.IF_ROW_VERSION_MATCHES
+    ):
         raise errors.INVALID_QUERY(detail="IfRowVersionMatches needs the record's row version")
     if not records.update_row(
         operation.connection, table, sql_table, record_id, values, expected_version=expected
@@ -357,7 +362,9 @@ def update(operation: Operation) -> UpdateResponse:
     return UpdateResponse()
 
 
-def _missing_or_stale(operation: Operation, table: TableMetadata, record_id: uuid.UUID, expected: int | None) -> None:
+def _missing_or_stale(
+    operation: Operation, table: TableMetadata, record_id: uuid.UUID, expected: int | None
+) -> None:
     sql_table = operation.sql_table(table.name)
     actual = operation.connection.execute(
         sa.select(sql_table.c.versionnumber).where(sql_table.c[table.primary_key] == record_id)
@@ -432,16 +439,21 @@ def delete(operation: Operation) -> DeleteResponse:
         condition = child_sql.c[column.name] == reference.id
         if column.type_column:
             condition = sa.and_(condition, child_sql.c[column.type_column] == table.name)
-        children = operation.connection.execute(
-            sa.select(child_sql.c[child.primary_key]).where(condition)
-        ).scalars().all()
+        children = (
+            operation.connection.execute(sa.select(child_sql.c[child.primary_key]).where(condition))
+            .scalars()
+            .all()
+        )
         children = [c for c in children if not (child.name == table.name and c == reference.id)]
         if not children:
             continue
         if relationship.cascade_delete is CascadeType.RESTRICT:
             raise errors.DELETE_RESTRICTED(
-                table=table.name, id=reference.id, count=len(children),
-                child=child.name, relationship=relationship.name,
+                table=table.name,
+                id=reference.id,
+                count=len(children),
+                child=child.name,
+                relationship=relationship.name,
             )
         for child_id in children:
             if relationship.cascade_delete is CascadeType.CASCADE:

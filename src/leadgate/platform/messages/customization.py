@@ -1,8 +1,8 @@
 """Customization: add tables, columns and choice values, publish them, import solutions.
 
 Changes are drafts until PublishAllXml turns them into SQL (plan, then apply). Names that
-administrators choose carry a publisher prefix; solutions installed by the platform (run
-as SYSTEM) may use plain names, like Microsoft's own tables in Dataverse.
+administrators choose carry a publisher prefix; only shipped solutions (ImportSolution) use
+plain names, like Microsoft's own tables in Dataverse.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from leadgate.platform.metadata.model import (
 from leadgate.platform.pipeline import Message, Operation
 from leadgate.platform.solution import SolutionDefinition, state_columns, system_columns
 from leadgate.platform.types import CascadeType, ColumnType, Ownership, RequiredLevel
+from leadgate.platform.validation import option_list
 
 __all__ = [
     "MESSAGES",
@@ -159,12 +160,6 @@ def _drafts(operation: Operation) -> MetadataSet:
     return store.load(operation.connection, include_unpublished=True)
 
 
-def _check_name(operation: Operation, name: str, kind: str) -> str:
-    if operation.caller.is_system:
-        return names.check_name(name, kind)
-    return names.check_custom_name(name, kind)
-
-
 def _next_position(table: TableMetadata) -> int:
     return max((column.position for column in table.columns.values()), default=0) + 1
 
@@ -179,7 +174,7 @@ def _invalid(kind: str, name: str, reason: Text) -> errors.LeadgateError:
 def create_entity(operation: Operation) -> CreateEntityResponse:
     request: CreateEntityRequest = operation.request
     drafts = _drafts(operation)
-    name = _check_name(operation, request.name, "table")
+    name = names.check_custom_name(request.name, "table")
     entity_set = names.check_name(request.entity_set or f"{name}s", "table")
     if name in drafts.tables:
         raise errors.NAME_TAKEN(kind=names.KINDS["table"], name=name)
@@ -191,11 +186,12 @@ def create_entity(operation: Operation) -> CreateEntityResponse:
         name=name,
         entity_set=entity_set,
         label=request.label,
-        plural_label=request.plural_label or Label(request.label.en + "s", (request.label.fr or request.label.en) + "s"),
+        plural_label=request.plural_label
+        or Label(request.label.en + "s", (request.label.fr or request.label.en) + "s"),
         primary_key=f"{name}id",
         primary_name=primary_name,
         ownership=request.ownership,
-        is_custom=not operation.caller.is_system,
+        is_custom=True,
         published=False,
         description=request.description,
     )
@@ -224,26 +220,34 @@ def create_entity(operation: Operation) -> CreateEntityResponse:
 # --- CreateAttribute --------------------------------------------------------------------
 
 
-def _column_from_request(operation: Operation, request: CreateAttributeRequest, table: TableMetadata, drafts: MetadataSet) -> ColumnMetadata:
-    name = _check_name(operation, request.name, "column")
+def _column_from_request(
+    operation: Operation, request: CreateAttributeRequest, table: TableMetadata, drafts: MetadataSet
+) -> ColumnMetadata:
+    name = names.check_custom_name(request.name, "column")
     taken = set(table.columns) | {c.type_column for c in table.columns.values() if c.type_column}
     if name in taken or f"{name}type" in taken:
         raise errors.NAME_TAKEN(kind=names.KINDS["column"], name=f"{table.name}.{name}")
     kind = ColumnType(request.type)
     where = f"{table.name}.{name}"
     if kind in (ColumnType.STATE, ColumnType.STATUS, ColumnType.OWNER, ColumnType.UNIQUEIDENTIFIER):
-        raise _invalid("column", where, Text(
-            N_("every table already has its own {type} column; add values to it instead."),
-            type=kind.value,
-        ))
+        raise _invalid(
+            "column",
+            where,
+            Text(
+                N_("every table already has its own {type} column; add values to it instead."),
+                type=kind.value,
+            ),
+        )
     max_length = request.max_length
     if kind in DEFAULT_MAX_LENGTH:
         max_length = max_length or DEFAULT_MAX_LENGTH[kind]
         ceiling = MAX_STRING_LENGTH if kind is ColumnType.STRING else MAX_MEMO_LENGTH
         if not 1 <= max_length <= ceiling:
-            raise _invalid("column", where, Text(
-                N_("the maximum length must be between 1 and {ceiling}."), ceiling=ceiling
-            ))
+            raise _invalid(
+                "column",
+                where,
+                Text(N_("the maximum length must be between 1 and {ceiling}."), ceiling=ceiling),
+            )
     elif max_length is not None:
         raise _invalid("column", where, Text(N_("only text columns have a maximum length.")))
     precision = request.precision
@@ -282,7 +286,7 @@ def _column_from_request(operation: Operation, request: CreateAttributeRequest, 
         targets=targets,
         format=request.format,
         options=options,
-        is_custom=not operation.caller.is_system,
+        is_custom=True,
         published=False,
         description=request.description,
         position=_next_position(table),
@@ -321,15 +325,19 @@ def insert_option_value(operation: Operation) -> InsertOptionValueResponse:
     table = drafts.table(request.table)
     column = table.column(request.column)
     if not column.type.is_choice:
-        raise errors.NOT_A_CHOICE_COLUMN(column=column.name, table=table.name, type=column.type.value)
+        raise errors.NOT_A_CHOICE_COLUMN(
+            column=column.name, table=table.name, type=column.type.value
+        )
     known = {option.value: option for option in column.options}
     value = request.value
     if value is None:
         value = max([CUSTOM_OPTION_START - 1, *known]) + 1
     if not -MAX_OPTION_VALUE - 1 <= value <= MAX_OPTION_VALUE:
-        raise _invalid("column", f"{table.name}.{column.name}", Text(
-            N_("option values are whole numbers between -2147483648 and 2147483647.")
-        ))
+        raise _invalid(
+            "column",
+            f"{table.name}.{column.name}",
+            Text(N_("option values are whole numbers between -2147483648 and 2147483647.")),
+        )
     if value in known:
         raise errors.OPTION_VALUE_TAKEN(
             value=value, column=column.name, table=table.name, label=known[value].label
@@ -338,13 +346,16 @@ def insert_option_value(operation: Operation) -> InsertOptionValueResponse:
     if column.type is ColumnType.STATUS:
         states = table.column("statecode")
         if request.state not in {option.value for option in states.options}:
-            valid = ", ".join(f"{o.value} ({o.label.en})" for o in states.options)
-            raise errors.INVALID_STATE(state=request.state, table=table.name, valid=valid)
+            raise errors.INVALID_STATE(
+                state=request.state, table=table.name, valid=option_list(states)
+            )
         state = request.state
     elif request.state is not None:
-        raise _invalid("column", f"{table.name}.{column.name}", Text(
-            N_("only status reasons belong to a state.")
-        ))
+        raise _invalid(
+            "column",
+            f"{table.name}.{column.name}",
+            Text(N_("only status reasons belong to a state.")),
+        )
     store.insert_option(
         operation.connection,
         table.name,
@@ -372,28 +383,36 @@ def _pending(connection: sa.Connection) -> list[Text]:
         )
     }
     for row in connection.execute(
-        sa.select(options).where(options.c.published.is_(False)).order_by(
-            options.c.table_name, options.c.column_name, options.c.value
-        )
+        sa.select(options)
+        .where(options.c.published.is_(False))
+        .order_by(options.c.table_name, options.c.column_name, options.c.value)
     ):
         if (row.table_name, row.column_name) in draft_columns:
             continue  # comes with its new column
-        found.append(Text(
-            N_("add choice {value} ({label}) to {table}.{column}"),
-            value=row.value, label=Label(row.label_en, row.label_fr),
-            table=row.table_name, column=row.column_name,
-        ))
+        found.append(
+            Text(
+                N_("add choice {value} ({label}) to {table}.{column}"),
+                value=row.value,
+                label=Label(row.label_en, row.label_fr),
+                table=row.table_name,
+                column=row.column_name,
+            )
+        )
     relationships = store.meta_relationships
     for row in connection.execute(
-        sa.select(relationships).where(relationships.c.published.is_(False)).order_by(
-            relationships.c.name
-        )
+        sa.select(relationships)
+        .where(relationships.c.published.is_(False))
+        .order_by(relationships.c.name)
     ):
-        found.append(Text(
-            N_("add relationship {name} ({referencing}.{column} -> {referenced})"),
-            name=row.name, referencing=row.referencing_table,
-            column=row.referencing_column, referenced=row.referenced_table,
-        ))
+        found.append(
+            Text(
+                N_("add relationship {name} ({referencing}.{column} -> {referenced})"),
+                name=row.name,
+                referencing=row.referencing_table,
+                column=row.referencing_column,
+                referenced=row.referenced_table,
+            )
+        )
     return found
 
 
@@ -439,10 +458,18 @@ def import_solution(operation: Operation) -> ImportSolutionResponse:
                 columns_added.append(f"{table.name}.{column.name}")
                 continue
             if present.type is not column.type:
-                raise _invalid("column", f"{table.name}.{column.name}", Text(
-                    N_("the solution makes it {new} but the database has {old}; leadgate never "
-                       "changes a column's type."), new=column.type.value, old=present.type.value,
-                ))
+                raise _invalid(
+                    "column",
+                    f"{table.name}.{column.name}",
+                    Text(
+                        N_(
+                            "the solution makes it {new} but the database has {old}; "
+                            "leadgate never changes a column's type."
+                        ),
+                        new=column.type.value,
+                        old=present.type.value,
+                    ),
+                )
             known = {option.value for option in present.options}
             for position, option in enumerate(column.options):
                 if option.value not in known:
@@ -450,6 +477,7 @@ def import_solution(operation: Operation) -> ImportSolutionResponse:
                     options_added.append(f"{table.name}.{column.name}={option.value}")
     for relationship in definition.relationships:
         if relationship.name not in drafts.relationships:
+            _check_relationship(definition, drafts, relationship)
             store.insert_relationship(connection, relationship)
     store.bump_generation(connection, metadata=True)
     changes = publish(operation)
@@ -458,13 +486,17 @@ def import_solution(operation: Operation) -> ImportSolutionResponse:
         sa.select(store.solutions.c.version).where(store.solutions.c.name == definition.name)
     ).scalar()
     if previous is None:
-        connection.execute(store.solutions.insert().values(
-            name=definition.name, version=definition.version, installedon=operation.now()
-        ))
+        connection.execute(
+            store.solutions.insert().values(
+                name=definition.name, version=definition.version, installedon=operation.now()
+            )
+        )
     else:
-        connection.execute(store.solutions.update().where(
-            store.solutions.c.name == definition.name
-        ).values(version=max(previous, definition.version), installedon=operation.now()))
+        connection.execute(
+            store.solutions.update()
+            .where(store.solutions.c.name == definition.name)
+            .values(version=max(previous, definition.version), installedon=operation.now())
+        )
     return ImportSolutionResponse(
         name=definition.name,
         version=definition.version,
@@ -475,6 +507,31 @@ def import_solution(operation: Operation) -> ImportSolutionResponse:
         records_added=records_added,
         changes=changes,
     )
+
+
+def _check_relationship(
+    definition: SolutionDefinition, drafts: MetadataSet, relationship: RelationshipMetadata
+) -> None:
+    """A relationship names a lookup that points at its referenced table, or deletes would fail."""
+
+    def table(name: str) -> TableMetadata | None:
+        return definition.table(name) or drafts.tables.get(name)
+
+    referencing = table(relationship.referencing_table)
+    column = referencing.columns.get(relationship.referencing_column) if referencing else None
+    if table(relationship.referenced_table) is None or column is None or (
+        relationship.referenced_table not in column.targets
+    ):
+        raise _invalid(
+            "relationship",
+            relationship.name,
+            Text(
+                N_("{referencing}.{column} is not a lookup to {referenced}."),
+                referencing=relationship.referencing_table,
+                column=relationship.referencing_column,
+                referenced=relationship.referenced_table,
+            ),
+        )
 
 
 def _import_records(operation: Operation, shipped: tuple[Entity, ...]) -> int:
@@ -496,9 +553,7 @@ def _import_records(operation: Operation, shipped: tuple[Entity, ...]) -> int:
 
 def retrieve_all_entities(operation: Operation) -> RetrieveAllEntitiesResponse:
     request: RetrieveAllEntitiesRequest = operation.request
-    metadata = (
-        _drafts(operation) if request.include_unpublished else operation.metadata
-    )
+    metadata = _drafts(operation) if request.include_unpublished else operation.metadata
     return RetrieveAllEntitiesResponse(metadata, tuple(metadata.relationships.values()))
 
 
@@ -509,7 +564,9 @@ def _table_target(request: Any) -> tuple[str | None, None]:
 MESSAGES = {
     CreateEntityRequest: Message("CreateEntity", create_entity, target=lambda r: (r.name, None)),
     CreateAttributeRequest: Message("CreateAttribute", create_attribute, target=_table_target),
-    InsertOptionValueRequest: Message("InsertOptionValue", insert_option_value, target=_table_target),
+    InsertOptionValueRequest: Message(
+        "InsertOptionValue", insert_option_value, target=_table_target
+    ),
     PublishAllXmlRequest: Message("PublishAllXml", publish_all),
     ImportSolutionRequest: Message("ImportSolution", import_solution),
     RetrieveAllEntitiesRequest: Message("RetrieveAllEntities", retrieve_all_entities, writes=False),

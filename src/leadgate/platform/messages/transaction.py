@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from leadgate.platform import errors
 from leadgate.platform.pipeline import Message, Operation
 
 __all__ = ["MESSAGES", "ExecuteTransactionRequest", "ExecuteTransactionResponse"]
@@ -20,11 +21,22 @@ class ExecuteTransactionResponse:
     responses: tuple[Any, ...]
 
 
+MAX_REQUESTS = 1000  # Dataverse's limit for one ExecuteTransaction
+
+
+def validate_execute_transaction(operation: Operation) -> None:
+    count = len(operation.request.requests)
+    if count > MAX_REQUESTS:
+        raise errors.TOO_MANY_REQUESTS(count=count, maximum=MAX_REQUESTS)
+
+
 def execute_transaction(operation: Operation) -> ExecuteTransactionResponse:
     request: ExecuteTransactionRequest = operation.request
     return ExecuteTransactionResponse(tuple(operation.execute(item) for item in request.requests))
 
 
 MESSAGES = {
-    ExecuteTransactionRequest: Message("ExecuteTransaction", execute_transaction),
+    ExecuteTransactionRequest: Message(
+        "ExecuteTransaction", execute_transaction, validate_execute_transaction
+    ),
 }

@@ -46,8 +46,10 @@ def check_name(name: object, kind: str) -> str:
         raise _refuse(
             name,
             kind,
-            Text(N_("the prefix '{prefix}' is reserved for leadgate's own tables."),
-                 prefix=RESERVED_PREFIX),
+            Text(
+                N_("the prefix '{prefix}' is reserved for leadgate's own tables."),
+                prefix=RESERVED_PREFIX,
+            ),
         )
     return name
 

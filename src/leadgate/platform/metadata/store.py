@@ -149,7 +149,9 @@ def read_generation(connection: sa.Connection) -> tuple[int, int]:
     return int(row.metadata), int(row.steps)
 
 
-def bump_generation(connection: sa.Connection, *, metadata: bool = False, steps: bool = False) -> None:
+def bump_generation(
+    connection: sa.Connection, *, metadata: bool = False, steps: bool = False
+) -> None:
     values: dict[str, Any] = {}
     if metadata:
         values["metadata"] = generation.c.metadata + 1

@@ -1,0 +1,1 @@
+"""The command line: administration of a leadgate organization."""

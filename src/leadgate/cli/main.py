@@ -1,0 +1,190 @@
+"""The ``leadgate`` command: init, serve, and the administration sub-commands.
+
+Every failure a user can cause ends in one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from leadgate import __version__
+from leadgate.cli import customize, plugins, users
+from leadgate.cli.output import DbOption, console, errors_console, language, say
+from leadgate.platform import Organization
+from leadgate.platform.errors import LeadgateError
+from leadgate.platform.i18n import N_
+from leadgate.platform.messages.auth import CreateApiTokenRequest
+from leadgate.platform.storage import database_url, redact
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="leadgate",
+    help="leadgate: lead qualification that speaks the Dataverse Web API and explains failures.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+app.add_typer(users.users_app, name="users")
+app.add_typer(users.token_app, name="token")
+app.add_typer(customize.app, name="customize")
+app.add_typer(plugins.app, name="plugins")
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+) -> None:
+    if version:
+        console.print(f"leadgate {__version__}")
+        raise typer.Exit()
+
+
+@app.command()
+def init(
+    db: DbOption = None,
+    demo: Annotated[
+        bool,
+        typer.Option(
+            "--demo", help="Add the demo organization: users, accounts, contacts, ~200 leads."
+        ),
+    ] = False,
+    name: Annotated[str | None, typer.Option("--name", help="The organization's name.")] = None,
+) -> None:
+    """Create the organization in the database, or bring it up to date (safe to run again)."""
+    url = database_url(db)
+    say(N_("Setting up leadgate in {url} …"), url=redact(url))
+    with Organization.create(url, name=name) as organization:
+        say(
+            N_("Organization ready: {count} solution(s) installed."),
+            count=len(organization.solutions),
+        )
+        if demo:
+            from leadgate.sales.demo import install_demo
+
+            with Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=console,
+                transient=True,
+            ) as progress:
+                tasks: dict[str, int] = {}
+
+                def report(label: str, done: int, total: int) -> None:
+                    if label not in tasks:
+                        tasks[label] = progress.add_task(label, total=total)
+                    progress.update(tasks[label], completed=done, total=total)
+
+                summary = install_demo(organization, progress=report)
+            say(N_("Demo organization: {summary}"), summary=summary)
+            say(
+                N_("Sign in as {email} (password: {password})."),
+                email=summary.admin_email,
+                password=summary.password,
+            )
+
+
+@app.command()
+def serve(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+    certfile: Annotated[
+        Path | None,
+        typer.Option(help="TLS certificate (PEM) to serve HTTPS.", exists=True, dir_okay=False),
+    ] = None,
+    keyfile: Annotated[
+        Path | None,
+        typer.Option(help="TLS private key (PEM) for --certfile.", exists=True, dir_okay=False),
+    ] = None,
+    issue_token: Annotated[
+        str | None,
+        typer.Option(
+            "--issue-token",
+            metavar="EMAIL",
+            help="Print a fresh API token for this user (replacing the one issued before).",
+        ),
+    ] = None,
+) -> None:
+    """Serve the Web API (Dataverse-compatible, under /api/data/v9.2)."""
+    if (certfile is None) != (keyfile is None):
+        raise click.UsageError("--certfile and --keyfile go together")
+    import uvicorn
+
+    from leadgate.web import create_app
+
+    organization = Organization.open(database_url(db))
+    scheme = "https" if certfile else "http"
+    shown_host = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
+    base = f"{scheme}://{shown_host}:{port}"
+    say(N_("leadgate is serving {url}"), url=f"{base}/api/data/v9.2/")
+    if issue_token:
+        system = organization.system_service()
+        user = system.find_user(issue_token)
+        token = system.execute(
+            CreateApiTokenRequest(user.to_reference(), name="leadgate serve", replace=True)
+        ).token
+        say(N_("API token for {email}: {token}"), email=issue_token, token=token)
+        say(
+            N_("Try: curl -H 'Authorization: Bearer {token}' {url}"),
+            token=token,
+            url=f"{base}/api/data/v9.2/WhoAmI",
+        )
+    else:
+        say(N_("Create an API token with: leadgate token create --email <email>"))
+    uvicorn.run(
+        create_app(organization),
+        host=host,
+        port=port,
+        ssl_certfile=str(certfile) if certfile else None,
+        ssl_keyfile=str(keyfile) if keyfile else None,
+        log_level="info",
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; return the exit code (0 ok, 1 refused, 2 bad usage, 70 internal error)."""
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=argv, prog_name="leadgate", standalone_mode=False)
+        return result if isinstance(result, int) else 0
+    except LeadgateError as error:
+        errors_console.print(f"error {error.code}: {error.message(language())}", soft_wrap=True)
+        return 1
+    except click.exceptions.Exit as done:
+        return done.exit_code
+    except click.exceptions.Abort:
+        errors_console.print("aborted")
+        return 1
+    except click.ClickException as error:
+        hint = f" (see: {error.ctx.command_path} --help)" if getattr(error, "ctx", None) else ""
+        errors_console.print(f"error: {error.format_message()}{hint}", soft_wrap=True)
+        return error.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # a bug, not bad input: one line, details on demand
+        if os.environ.get("LEADGATE_DEBUG"):
+            raise
+        errors_console.print(
+            f"internal error: {type(error).__name__}: {error} (set LEADGATE_DEBUG=1 for details)",
+            soft_wrap=True,
+        )
+        return 70
+
+
+def run() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,68 @@
+"""What the CLI prints: tables, one-line errors, and the reader's language."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from leadgate.platform import Organization
+from leadgate.platform.i18n import translate
+from leadgate.platform.storage import database_url
+from leadgate.platform.types import Language
+
+__all__ = [
+    "DbOption",
+    "console",
+    "errors_console",
+    "language",
+    "open_organization",
+    "print_table",
+    "say",
+]
+
+console = Console(highlight=False)
+errors_console = Console(stderr=True, highlight=False)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="Database URL (sqlite:///path.db or postgresql+psycopg://user@host/db). "
+        "Default: $LEADGATE_DATABASE_URL, else sqlite:///./leadgate.db.",
+        show_default=False,
+    ),
+]
+
+
+def language() -> Language:
+    """French when LEADGATE_LANG (or LC_ALL, LANG) says so; English otherwise."""
+    for variable in ("LEADGATE_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(variable, "")
+        if value:
+            return Language.FRENCH if value.lower().startswith("fr") else Language.ENGLISH
+    return Language.ENGLISH
+
+
+def say(text: str, **params: Any) -> None:
+    """Print a catalog text in the reader's language."""
+    console.print(translate(text, language()).format(**params), soft_wrap=True)
+
+
+def open_organization(db: str | None) -> Organization:
+    return Organization.open(database_url(db))
+
+
+def print_table(
+    columns: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str | None = None
+) -> None:
+    table = Table(title=title, show_lines=False, header_style="bold")
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*("" if value is None else str(value) for value in row))
+    console.print(table)

@@ -1,0 +1,81 @@
+"""Plug-ins the tests register by import path, as an administrator would register theirs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from leadgate.platform import Entity, ExecutionContext, InvalidPluginExecutionError
+
+SEEN: list[dict[str, Any]] = []
+
+
+def record(context: ExecutionContext) -> None:
+    """Remember what the step was told."""
+    SEEN.append(
+        {
+            "message": context.message_name,
+            "table": context.primary_entity_name,
+            "id": context.primary_entity_id,
+            "stage": int(context.stage),
+            "depth": context.depth,
+            "user": context.user_id,
+            "initiating_user": context.initiating_user_id,
+            "correlation": context.correlation_id,
+            "parent": context.parent_context.message_name if context.parent_context else None,
+            "inputs": dict(context.input_parameters),
+            "outputs": dict(context.output_parameters),
+            "pre": {k: dict(v) for k, v in context.pre_entity_images.items()},
+            "post": {k: dict(v) for k, v in context.post_entity_images.items()},
+            "shared": dict(context.shared_variables),
+            "configuration": context.configuration,
+            "in_transaction": context.is_in_transaction,
+        }
+    )
+
+
+def share(context: ExecutionContext) -> None:
+    context.shared_variables["from_first_step"] = context.stage
+
+
+def shout_name(context: ExecutionContext) -> None:
+    target: Entity = context.input_parameters["Target"]
+    if "new_name" in target:
+        target["new_name"] = target["new_name"].upper()
+
+
+def cancel(context: ExecutionContext) -> None:
+    raise InvalidPluginExecutionError(context.configuration or "Widgets are closed today.")
+
+
+def crash(context: ExecutionContext) -> None:
+    context.trace("about to divide")
+    1 / 0  # noqa: B018 - the point is the exception
+
+
+def create_sibling(context: ExecutionContext) -> None:
+    """Creates another record through the service: nested work in the same transaction."""
+    target: Entity = context.input_parameters["Target"]
+    if str(target.get("new_name", "")).startswith("sibling of"):
+        return
+    context.trace("creating a sibling of {}", target.get("new_name"))
+    context.service.create(
+        "new_widget", new_name=f"sibling of {target.get('new_name')}", new_size="S"
+    )
+
+
+def recurse(context: ExecutionContext) -> None:
+    """Creates a widget on every widget create: a loop the depth guard must stop."""
+    context.service.create("new_widget", new_name="again", new_size="S")
+
+
+def rename_output(context: ExecutionContext) -> None:
+    entity: Entity = context.output_parameters["Entity"]
+    entity["new_name"] = "seen by a post-operation step"
+
+
+def make_invalid(context: ExecutionContext) -> None:
+    target: Entity = context.input_parameters["Target"]
+    target["new_code"] = "WAY-TOO-LONG-FOR-TEN"
+
+
+not_callable = 42

@@ -1,0 +1,211 @@
+# ruff: noqa: E501 - the keys are message ids and must match the code exactly
+"""French texts for the gettext catalog, keyed by the English message id.
+
+`make messages` extracts the ids from the code; this file holds the translations and
+`python tools/french.py` writes them into src/leadgate/platform/locale/fr/LC_MESSAGES/leadgate.po.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = ROOT / "src/leadgate/platform/locale/leadgate.pot"
+CATALOG = ROOT / "src/leadgate/platform/locale/fr/LC_MESSAGES/leadgate.po"
+
+FRENCH = {
+    # --- CLI ---
+    "Added table {name} (entity set {entity_set}, name column {primary}). Publish to create it: leadgate customize publish": "Table {name} ajoutée (jeu d'entités {entity_set}, colonne de nom {primary}). Publiez pour la créer : leadgate customize publish",
+    "Added column {table}.{name}. Publish to create it: leadgate customize publish": "Colonne {table}.{name} ajoutée. Publiez pour la créer : leadgate customize publish",
+    "Added choice {value} ({label}) to {table}.{column}. Publish to use it: leadgate customize publish": "Choix {value} ({label}) ajouté à {table}.{column}. Publiez pour l'utiliser : leadgate customize publish",
+    "Nothing to publish.": "Rien à publier.",
+    "{count} change(s) would be applied (dry run: nothing changed).": "{count} modification(s) seraient appliquées (simulation : rien n'a changé).",
+    "Published {count} change(s).": "{count} modification(s) publiée(s).",
+    "Setting up leadgate in {url} …": "Installation de leadgate dans {url} …",
+    "Organization ready: {count} solution(s) installed.": "Organisation prête : {count} solution(s) installée(s).",
+    "Demo organization: {summary}": "Organisation de démonstration : {summary}",
+    "Sign in as {email} (password: {password}).": "Connectez-vous en tant que {email} (mot de passe : {password}).",
+    "leadgate is serving {url}": "leadgate sert {url}",
+    "API token for {email}: {token}": "Jeton d'API pour {email} : {token}",
+    "Try: curl -H 'Authorization: Bearer {token}' {url}": "Essayez : curl -H 'Authorization: Bearer {token}' {url}",
+    "Create an API token with: leadgate token create --email <email>": "Créez un jeton d'API avec : leadgate token create --email <e-mail>",
+    "Registered step {name} ({id}).": "Étape {name} inscrite ({id}).",
+    "Note: asynchronous steps are stored but do not run until system jobs exist.": "Remarque : les étapes asynchrones sont enregistrées mais ne s'exécutent pas tant que "
+    "les tâches système n'existent pas.",
+    "Step {name} is enabled.": "L'étape {name} est activée.",
+    "Step {name} is disabled.": "L'étape {name} est désactivée.",
+    "Plug-in trace log: {setting}.": "Journal de suivi des plug-ins : {setting}.",
+    "Added user {email} ({id}).": "Utilisateur {email} ajouté ({id}).",
+    "{email} is now disabled.": "{email} est désormais désactivé.",
+    "{email} is now enabled.": "{email} est désormais activé.",
+    "Password changed for {email}.": "Mot de passe modifié pour {email}.",
+    "Revoked {count} token(s).": "{count} jeton(s) révoqué(s).",
+    # --- errors: records and columns ---
+    "The table '{table}' does not exist.": "La table « {table} » n'existe pas.",
+    "The table '{table}' has no column '{column}'.": "La table « {table} » n'a pas de colonne « {column} ».",
+    "The column '{column}' of table '{table}' is not published yet. Publish the customizations (leadgate customize publish) before using it.": "La colonne « {column} » de la table « {table} » n'est pas encore publiée. Publiez les "
+    "personnalisations (leadgate customize publish) avant de l'utiliser.",
+    "The value {value} is not valid for the column '{column}' of table '{table}': expected {expected}.": "La valeur {value} n'est pas valide pour la colonne « {column} » de la table « {table} » : "
+    "attendu {expected}.",
+    "A validation error occurred. The length of the '{column}' attribute of the '{table}' entity exceeded the maximum allowed length of '{max_length}' ({length} characters given).": "Une erreur de validation s'est produite. La longueur de l'attribut « {column} » de "
+    "l'entité « {table} » dépasse la longueur maximale autorisée de « {max_length} » "
+    "({length} caractères fournis).",
+    "The value {value} of the column '{column}' of table '{table}' is outside the valid range: {minimum} to {maximum}.": "La valeur {value} de la colonne « {column} » de la table « {table} » est hors de la "
+    "plage valide : {minimum} à {maximum}.",
+    "The picklist value is out of the range: {value} is not an option of the column '{column}' of table '{table}'. Valid values: {valid}.": "La valeur de la liste de choix est hors limites : {value} n'est pas une option de la "
+    "colonne « {column} » de la table « {table} ». Valeurs valides : {valid}.",
+    "Required field missing: '{column}' ({label}) on table '{table}' needs a value.": "Champ obligatoire manquant : « {column} » ({label}) de la table « {table} » doit avoir "
+    "une valeur.",
+    "{status} is not a valid status code for state code {state_name} on {table} with Id {id}.": "Erreur de code d'état non valide : {status} n'est pas un code de statut valide pour le "
+    "code d'état {state_name} sur {table} avec l'ID {id}.",
+    "{state} is not a valid state code for table '{table}'. Valid values: {valid}.": "{state} n'est pas un code d'état valide pour la table « {table} ». Valeurs valides : "
+    "{valid}.",
+    "{table} With Id = {id} Does Not Exist": "{table} avec l'ID = {id} n'existe pas",
+    "The column '{column}' of table '{table}' points at {target} with Id = {id}, which does not exist.": "La colonne « {column} » de la table « {table} » pointe vers {target} avec l'ID = {id}, "
+    "qui n'existe pas.",
+    "The column '{column}' of table '{table}' cannot point at a '{target}' record; it accepts {targets}.": "La colonne « {column} » de la table « {table} » ne peut pas pointer vers un "
+    "enregistrement « {target} » ; elle accepte {targets}.",
+    "The column '{column}' of table '{table}' is set by the platform and cannot be given when a record is created.": "La colonne « {column} » de la table « {table} » est renseignée par la plateforme et ne "
+    "peut pas être fournie à la création d'un enregistrement.",
+    "The column '{column}' of table '{table}' cannot be changed once the record exists.": "La colonne « {column} » de la table « {table} » ne peut plus être modifiée une fois "
+    "l'enregistrement créé.",
+    "The version of the existing record doesn't match the RowVersion property provided ({table} with Id {id}: version {expected} given, {actual} stored). Read the record again and retry.": "La version de l'enregistrement existant ne correspond pas à la propriété RowVersion "
+    "fournie ({table} avec l'ID {id} : version {expected} fournie, {actual} enregistrée). "
+    "Relisez l'enregistrement et réessayez.",
+    "Cannot insert duplicate key: a {table} record with the same {columns} already exists.": "Impossible d'insérer une clé en double : un enregistrement {table} avec les mêmes "
+    "{columns} existe déjà.",
+    "The {table} record with Id {id} cannot be deleted: {count} {child} record(s) point at it through '{relationship}', whose delete behaviour is Restrict.": "L'enregistrement {table} avec l'ID {id} ne peut pas être supprimé : {count} "
+    "enregistrement(s) {child} pointent vers lui par « {relationship} », dont le comportement "
+    "de suppression est Restreindre.",
+    "Records of table '{table}' cannot be deleted; {hint}": "Les enregistrements de la table « {table} » ne peuvent pas être supprimés ; {hint}",
+    "Records of table '{table}' have no owner and cannot be assigned.": "Les enregistrements de la table « {table} » n'ont pas de propriétaire et ne peuvent pas "
+    "être attribués.",
+    "Records of table '{table}' have no status to set.": "Les enregistrements de la table « {table} » n'ont pas de statut à définir.",
+    "The {table} record to {action} needs its id.": "L'enregistrement {table} à traiter ({action}) doit avoir son ID.",
+    "disable the user instead.": "désactivez plutôt l'utilisateur.",
+    "One transaction holds at most {maximum} requests; this one has {count}.":
+        "Une transaction contient au plus {maximum} requêtes ; celle-ci en a {count}.",
+    "{referencing}.{column} is not a lookup to {referenced}.":
+        "{referencing}.{column} n'est pas une recherche vers {referenced}.",
+    "the platform needs them.": "la plateforme en a besoin.",
+    # --- errors: customization ---
+    "'{name}' is not a valid {kind} name: {reason}": "« {name} » n'est pas un nom de {kind} valide : {reason}",
+    "A {kind} named '{name}' already exists.": "Le nom « {name} » est déjà pris ({kind}).",
+    "The definition of {kind} '{name}' is not valid: {reason}": "La définition de {kind} « {name} » n'est pas valide : {reason}",
+    "The value {value} is already an option of the column '{column}' of table '{table}' ({label}).": "La valeur {value} est déjà une option de la colonne « {column} » de la table "
+    "« {table} » ({label}).",
+    "The column '{column}' of table '{table}' is not a choice column; it is of type {type}.": "La colonne « {column} » de la table « {table} » n'est pas une colonne de choix ; elle est "
+    "de type {type}.",
+    "Publishing would lose data and was refused: {detail}": "La publication ferait perdre des données et a été refusée : {detail}",
+    "The database {url} holds no leadgate organization. Create one with: leadgate init --db {url}": "La base de données {url} ne contient aucune organisation leadgate. Créez-en une avec : "
+    "leadgate init --db {url}",
+    "The database was set up by an older leadgate (solution {solution} {installed}, this version ships {shipped}). Upgrade it with: leadgate init --db {url}": "La base de données a été installée par une version plus ancienne de leadgate (solution "
+    "{solution} {installed}, cette version fournit {shipped}). Mettez-la à jour avec : "
+    "leadgate init --db {url}",
+    "table": "table",
+    "column": "colonne",
+    "relationship": "relation",
+    "entity map": "mappage d'entité",
+    "a name is required.": "un nom est requis.",
+    "names are at most {maximum} characters long.": "les noms comptent au plus {maximum} caractères.",
+    "use lower-case letters, digits and underscores, starting with a letter.": "utilisez des minuscules, des chiffres et des traits de soulignement, en commençant par "
+    "une lettre.",
+    "the prefix '{prefix}' is reserved for leadgate's own tables.": "le préfixe « {prefix} » est réservé aux tables de leadgate.",
+    "custom names start with a publisher prefix of 2 to 8 letters or digits and an underscore, for example new_score.": "les noms personnalisés commencent par un préfixe d'éditeur de 2 à 8 lettres ou chiffres "
+    "suivi d'un trait de soulignement, par exemple new_score.",
+    "every table already has its own {type} column; add values to it instead.": "chaque table a déjà sa propre colonne {type} ; ajoutez-y plutôt des valeurs.",
+    "the maximum length must be between 1 and {ceiling}.": "la longueur maximale doit être comprise entre 1 et {ceiling}.",
+    "only text columns have a maximum length.": "seules les colonnes de texte ont une longueur maximale.",
+    "the precision is out of range.": "la précision est hors limites.",
+    "a lookup points at exactly one table.": "une recherche pointe vers une seule table.",
+    "only lookup columns have target tables.": "seules les colonnes de recherche ont des tables cibles.",
+    "two options have the same value.": "deux options ont la même valeur.",
+    "only choice columns have options.": "seules les colonnes de choix ont des options.",
+    "option values are whole numbers between -2147483648 and 2147483647.": "les valeurs d'option sont des nombres entiers compris entre -2147483648 et 2147483647.",
+    "only status reasons belong to a state.": "seules les raisons de statut appartiennent à un état.",
+    "the solution makes it {new} but the database has {old}; leadgate never changes a column's type.": "la solution en fait {new} mais la base de données a {old} ; leadgate ne change jamais le "
+    "type d'une colonne.",
+    "create table {table} ({count} columns)": "créer la table {table} ({count} colonnes)",
+    "create index {index} on {table} ({columns})": "créer l'index {index} sur {table} ({columns})",
+    "add column {table}.{column} ({type})": "ajouter la colonne {table}.{column} ({type})",
+    "add choice {value} ({label}) to {table}.{column}": "ajouter le choix {value} ({label}) à {table}.{column}",
+    "add relationship {name} ({referencing}.{column} -> {referenced})": "ajouter la relation {name} ({referencing}.{column} -> {referenced})",
+    # --- errors: plug-ins ---
+    "{message}": "{message}",
+    "Unexpected exception from plug-in step '{step}' ({handler}): {exception}": "Exception inattendue de l'étape de plug-in « {step} » ({handler}) : {exception}",
+    "The operation was cancelled because plug-ins started nested operations more than {max_depth} levels deep, which looks like an infinite loop: {chain}": "L'opération a été annulée car des plug-ins ont lancé des opérations imbriquées sur plus "
+    "de {max_depth} niveaux, ce qui ressemble à une boucle infinie : {chain}",
+    "The plug-in '{handler}' cannot be loaded: {reason}": "Le plug-in « {handler} » ne peut pas être chargé : {reason}",
+    "The plug-in step cannot be registered: {reason}": "L'étape de plug-in ne peut pas être inscrite : {reason}",
+    "'{message}' is not a message this organization knows. Known messages: {known}.": "« {message} » n'est pas un message connu de cette organisation. Messages connus : "
+    "{known}.",
+    "steps cannot be registered on the table '{table}'.": "aucune étape ne peut être inscrite sur la table « {table} ».",
+    "asynchronous steps run after the operation: use stage 40.": "les étapes asynchrones s'exécutent après l'opération : utilisez la phase 40.",
+    "filtering columns apply to the Update message only.": "les colonnes de filtrage ne s'appliquent qu'au message Update.",
+    "name the table before naming its columns in {setting}.": "indiquez la table avant de nommer ses colonnes dans {setting}.",
+    "a Create has no pre-image: the record does not exist yet.": "un Create n'a pas de pré-image : l'enregistrement n'existe pas encore.",
+    "the message {message} has no post-image.": "le message {message} n'a pas de post-image.",
+    # --- errors: queries and Web API ---
+    "The query is not valid: {detail}": "La requête n'est pas valide : {detail}",
+    "Could not find a property named '{name}' on type 'Microsoft.Dynamics.CRM.{table}'.": "Impossible de trouver une propriété nommée « {name} » sur le type "
+    "« Microsoft.Dynamics.CRM.{table} ».",
+    "Resource not found for the segment '{segment}'.": "Ressource introuvable pour le segment « {segment} ».",
+    "Error identified in Payload provided by the user for Entity :'{table}': {detail}": "Erreur identifiée dans les données fournies par l'utilisateur pour l'entité "
+    "« {table} » : {detail}",
+    # --- errors: users and sign-in ---
+    "Sign-in required: send a valid API token as 'Authorization: Bearer <token>'. An administrator creates one with: leadgate token create --email <email>": "Connexion requise : envoyez un jeton d'API valide dans 'Authorization: Bearer <jeton>'. "
+    "Un administrateur en crée un avec : leadgate token create --email <e-mail>",
+    "The user {user} is disabled and cannot sign in.": "L'utilisateur {user} est désactivé et ne peut pas se connecter.",
+    "No user has the e-mail address '{email}'.": "Aucun utilisateur n'a l'adresse e-mail « {email} ».",
+    "No active API token matches '{token}'.": "Aucun jeton d'API actif ne correspond à « {token} ».",
+    "The password is too short: use at least {minimum} characters.": "Le mot de passe est trop court : utilisez au moins {minimum} caractères.",
+    # --- errors: storage ---
+    "The database is busy with another change; nothing was saved. Try again.": "La base de données est occupée par une autre modification ; rien n'a été enregistré. "
+    "Réessayez.",
+    "The database cannot be reached: {detail}": "La base de données est inaccessible : {detail}",
+    "An unexpected error occurred: {detail}": "Une erreur inattendue s'est produite : {detail}",
+    # --- value types ---
+    "text": "du texte",
+    "a whole number": "un nombre entier",
+    "a decimal number": "un nombre décimal",
+    "an amount of money": "un montant",
+    "true or false": "vrai ou faux (true ou false)",
+    "a choice value (a whole number)": "une valeur de choix (un nombre entier)",
+    "a state value (a whole number)": "une valeur d'état (un nombre entier)",
+    "a status reason value (a whole number)": "une valeur de raison du statut (un nombre entier)",
+    "a GUID": "un GUID",
+    "a date (YYYY-MM-DD)": "une date (AAAA-MM-JJ)",
+    "a date and time (ISO 8601, for example 2026-11-23T09:30:00Z)": "une date et une heure (ISO 8601, par exemple 2026-11-23T09:30:00Z)",
+    "a reference to a record of {targets}": "une référence à un enregistrement de {targets}",
+}
+
+
+def main() -> int:
+    with TEMPLATE.open("rb") as handle:
+        template = read_po(handle)
+    catalog = Catalog(locale="fr", domain="leadgate", project="leadgate", fuzzy=False)
+    missing = []
+    for message in template:
+        if not message.id:
+            continue
+        french = FRENCH.get(message.id)
+        if french is None:
+            missing.append(message.id)
+        catalog.add(message.id, french or "", flags=message.flags)
+    CATALOG.parent.mkdir(parents=True, exist_ok=True)
+    with CATALOG.open("wb") as handle:
+        write_po(handle, catalog, omit_header=False, no_location=True, width=100)
+    for text in missing:
+        print(f"missing French for: {text!r}", file=sys.stderr)
+    unused = set(FRENCH) - {m.id for m in template if m.id}
+    for text in sorted(unused):
+        print(f"unused translation: {text!r}", file=sys.stderr)
+    return 1 if missing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
