@@ -25,8 +25,9 @@ bench: $(STAMP)
 	$(BIN)/python bench/pipeline_vs_core.py
 
 lint: $(STAMP)
+	$(BIN)/mypy src/leadgate
 	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+
 
 messages: $(STAMP)
 	$(BIN)/pybabel extract -k N_ --no-location --omit-header -o src/leadgate/platform/locale/leadgate.pot src/leadgate

@@ -27,7 +27,12 @@ FRENCH = {
     "Published {count} change(s).": "{count} modification(s) publiée(s).",
     "Setting up leadgate in {url} …": "Installation de leadgate dans {url} …",
     "Organization ready: {count} solution(s) installed.": "Organisation prête : {count} solution(s) installée(s).",
-    "Demo organization: {summary}": "Organisation de démonstration : {summary}",
+    "Demo organization: {users} users, {accounts} accounts, {contacts} contacts, {leads} leads ({open} open, {qualified} qualified, {disqualified} disqualified).":
+        "Organisation de démonstration : {users} utilisateurs, {accounts} comptes, {contacts} "
+        "contacts, {leads} prospects ({open} ouverts, {qualified} qualifiés, {disqualified} "
+        "disqualifiés).",
+    "The demo organization was already installed.":
+        "L'organisation de démonstration était déjà installée.",
     "Sign in as {email} (password: {password}).": "Connectez-vous en tant que {email} (mot de passe : {password}).",
     "leadgate is serving {url}": "leadgate sert {url}",
     "API token for {email}: {token}": "Jeton d'API pour {email} : {token}",
@@ -150,6 +155,24 @@ FRENCH = {
     "a Create has no pre-image: the record does not exist yet.": "un Create n'a pas de pré-image : l'enregistrement n'existe pas encore.",
     "the message {message} has no post-image.": "le message {message} n'a pas de post-image.",
     # --- errors: queries and Web API ---
+    "the paging cookie is not one this server issued.":
+        "le cookie de pagination n'a pas été émis par ce serveur.",
+    "unknown condition operator '{operator}'.": "opérateur de condition inconnu « {operator} ».",
+    "the operator '{operator}' takes exactly one value.":
+        "l'opérateur « {operator} » prend exactement une valeur.",
+    "the operator '{operator}' compares text, and '{column}' is not text.":
+        "l'opérateur « {operator} » compare du texte, et « {column} » n'est pas du texte.",
+    "the operator 'between' takes two values.": "l'opérateur « between » prend deux valeurs.",
+    "unknown filter operator '{operator}'.": "opérateur de filtre inconnu « {operator} ».",
+    "the number of records to return cannot be negative.":
+        "le nombre d'enregistrements à renvoyer ne peut pas être négatif.",
+    "page size and page number start at 1.":
+        "la taille et le numéro de page commencent à 1.",
+    "IfRowVersionMatches needs the record's row version.":
+        "IfRowVersionMatches a besoin de la version de l'enregistrement.",
+    "write it as package.module:function.": "écrivez-le sous la forme paquet.module:fonction.",
+    "{module} has no attribute '{attribute}'.": "{module} n'a pas d'attribut « {attribute} ».",
+    "'{attribute}' is not callable.": "« {attribute} » ne peut pas être appelé.",
     "The query is not valid: {detail}": "La requête n'est pas valide : {detail}",
     "Could not find a property named '{name}' on type 'Microsoft.Dynamics.CRM.{table}'.": "Impossible de trouver une propriété nommée « {name} » sur le type "
     "« Microsoft.Dynamics.CRM.{table} ».",

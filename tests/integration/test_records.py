@@ -298,3 +298,21 @@ def test_query_on_unknown_column_is_refused(admin):
     assert refused.value.code == "0x80041103"
     assert refused.value.message("en") == "The table 'new_widget' has no column 'new_nope'."
     assert refused.value.message("fr") == "La table « new_widget » n'a pas de colonne « new_nope »."
+
+
+def test_records_follow_their_owner_into_a_new_business_unit(database_url, admin, system):
+    root = system.retrieve_multiple_all("businessunit")[0]
+    branch = system.create("businessunit", name="Branch", parentbusinessunitid=root.to_reference())
+    first = widget(admin)
+    system.update(Entity("systemuser", ADMIN_ID,
+                         businessunitid=EntityReference("businessunit", branch)))
+    second = widget(admin)
+    assert admin.retrieve("new_widget", first)["owningbusinessunit"] == root.to_reference()
+    assert admin.retrieve("new_widget", second)["owningbusinessunit"].id == branch
+    from leadgate.platform import Organization
+
+    with Organization.open(database_url) as other:  # another process moves the user back
+        other.system_service().update(Entity("systemuser", ADMIN_ID,
+                                             businessunitid=root.to_reference()))
+    third = widget(admin)
+    assert admin.retrieve("new_widget", third)["owningbusinessunit"] == root.to_reference()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
-import click
 import typer
 
 from leadgate.cli.output import DbOption, console, language, open_organization, print_table, say
@@ -41,7 +40,7 @@ def _number(text: str | None, option: str) -> Decimal | int | None:
     try:
         return Decimal(text)
     except InvalidOperation:
-        raise click.BadParameter(f"'{text}' is not a number", param_hint=option) from None
+        raise typer.BadParameter(f"'{text}' is not a number", param_hint=option) from None
 
 
 def _option(text: str) -> OptionMetadata:
@@ -52,7 +51,7 @@ def _option(text: str) -> OptionMetadata:
     except ValueError:
         number = None
     if not separator or number is None or not labels:
-        raise click.BadParameter(
+        raise typer.BadParameter(
             f"'{text}': write VALUE=English or VALUE=English|Français", param_hint="--option"
         )
     english, _, french = labels.partition("|")

@@ -10,9 +10,15 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from leadgate import __version__
 from leadgate.cli import customize, plugins, users
@@ -68,7 +74,7 @@ def init(
             count=len(organization.solutions),
         )
         if demo:
-            from leadgate.sales.demo import install_demo
+            from leadgate.sales.demo import DEMO_PASSWORD, install_demo
 
             with Progress(
                 TextColumn("{task.description}"),
@@ -78,7 +84,7 @@ def init(
                 console=console,
                 transient=True,
             ) as progress:
-                tasks: dict[str, int] = {}
+                tasks: dict[str, TaskID] = {}
 
                 def report(label: str, done: int, total: int) -> None:
                     if label not in tasks:
@@ -86,11 +92,26 @@ def init(
                     progress.update(tasks[label], completed=done, total=total)
 
                 summary = install_demo(organization, progress=report)
-            say(N_("Demo organization: {summary}"), summary=summary)
+            if summary.already_installed:
+                say(N_("The demo organization was already installed."))
+            say(
+                N_(
+                    "Demo organization: {users} users, {accounts} accounts, {contacts} contacts, "
+                    "{leads} leads ({open} open, {qualified} qualified, {disqualified} "
+                    "disqualified)."
+                ),
+                users=summary.users,
+                accounts=summary.accounts,
+                contacts=summary.contacts,
+                leads=summary.leads,
+                open=summary.leads_open,
+                qualified=summary.leads_qualified,
+                disqualified=summary.leads_disqualified,
+            )
             say(
                 N_("Sign in as {email} (password: {password})."),
                 email=summary.admin_email,
-                password=summary.password,
+                password=DEMO_PASSWORD,
             )
 
 
@@ -118,7 +139,7 @@ def serve(
 ) -> None:
     """Serve the Web API (Dataverse-compatible, under /api/data/v9.2)."""
     if (certfile is None) != (keyfile is None):
-        raise click.UsageError("--certfile and --keyfile go together")
+        raise typer.BadParameter("--certfile and --keyfile go together", param_hint="--keyfile")
     import uvicorn
 
     from leadgate.web import create_app
@@ -161,15 +182,17 @@ def main(argv: list[str] | None = None) -> int:
     except LeadgateError as error:
         errors_console.print(f"error {error.code}: {error.message(language())}", soft_wrap=True)
         return 1
-    except click.exceptions.Exit as done:
+    except typer.Exit as done:
         return done.exit_code
-    except click.exceptions.Abort:
+    except typer.Abort:
         errors_console.print("aborted")
         return 1
-    except click.ClickException as error:
-        hint = f" (see: {error.ctx.command_path} --help)" if getattr(error, "ctx", None) else ""
-        errors_console.print(f"error: {error.format_message()}{hint}", soft_wrap=True)
-        return error.exit_code
+    except typer.TyperException as error:  # Typer's usage errors: bad options, missing ones
+        context = getattr(error, "ctx", None)
+        hint = f" (see: {context.command_path} --help)" if context is not None else ""
+        message = error.format_message() if hasattr(error, "format_message") else str(error)
+        errors_console.print(f"error: {message}{hint}", soft_wrap=True)
+        return int(getattr(error, "exit_code", 2))
     except KeyboardInterrupt:
         return 130
     except Exception as error:  # a bug, not bad input: one line, details on demand

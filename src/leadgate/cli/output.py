@@ -60,9 +60,17 @@ def open_organization(db: str | None) -> Organization:
 def print_table(
     columns: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str | None = None
 ) -> None:
+    """A table on a terminal; tab-separated lines when piped, for grep, cut and scripts."""
+    cells = [["" if value is None else str(value) for value in row] for row in rows]
+    if not console.is_terminal:
+        console.print("\t".join(columns), soft_wrap=True, markup=False)
+        for row in cells:
+            line = "\t".join(cell.replace("\t", " ").replace("\n", " ") for cell in row)
+            console.print(line, soft_wrap=True, markup=False)
+        return
     table = Table(title=title, show_lines=False, header_style="bold")
     for column in columns:
         table.add_column(column, overflow="fold")
-    for row in rows:
-        table.add_row(*("" if value is None else str(value) for value in row))
+    for row in cells:
+        table.add_row(*row)
     console.print(table)

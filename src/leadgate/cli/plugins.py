@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -89,7 +89,7 @@ def register(
         if mode.lower() not in ("sync", "async"):
             raise typer.BadParameter("use sync or async", param_hint="--mode")
         step_mode = StepMode.ASYNCHRONOUS if mode.lower() == "async" else StepMode.SYNCHRONOUS
-        values = {
+        values: dict[str, Any] = {
             "name": name,
             "messagename": message,
             "primaryentity": table,
@@ -129,6 +129,7 @@ def _set_enabled(key: str, enabled: bool, db: str | None) -> None:
     with open_organization(db) as organization:
         system = organization.system_service()
         step = _find_step(system, key)
+        assert step.id is not None
         system.set_state("sdkmessageprocessingstep", step.id, 0 if enabled else 1)
         say(
             N_("Step {name} is enabled.") if enabled else N_("Step {name} is disabled."),

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from importlib.metadata import entry_points
 from typing import Any
 
 import sqlalchemy as sa
 
-from leadgate.platform import errors, step_rules
+from leadgate.platform import errors, platform_steps
 from leadgate.platform.auth import SignedInUser, find_token_user
 from leadgate.platform.context import Caller, ExecutionContext
 from leadgate.platform.entity import Entity
@@ -30,7 +30,7 @@ from leadgate.platform.service import OrganizationService
 from leadgate.platform.solution import Solution, SolutionDefinition, load_solution
 from leadgate.platform.storage import create_engine, database_url, redact, translate_errors
 from leadgate.platform.types import Language
-from leadgate.platform.unit_of_work import Snapshot
+from leadgate.platform.unit_of_work import OwnerUnits, Snapshot
 
 __all__ = ["Organization", "PlatformSolution", "discover_solutions"]
 
@@ -54,7 +54,7 @@ class PlatformSolution:
             transaction.MESSAGES,
         ):
             organization.register_messages(messages)
-        step_rules.register(organization)
+        platform_steps.register(organization)
 
 
 def discover_solutions() -> list[Solution]:
@@ -77,6 +77,7 @@ class Organization:
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
         self._steps: StepSet | None = None
+        self._owner_units = OwnerUnits(-1)
 
     # --- opening ------------------------------------------------------------------------
 
@@ -122,7 +123,9 @@ class Organization:
         with translate_errors(), self.engine.begin() as connection:
             if not store.is_initialized(connection):
                 store.CATALOG.create_all(connection)
-                connection.execute(store.generation.insert().values(id=1, metadata=0, steps=0))
+                connection.execute(
+                    store.generation.insert().values(id=1, metadata=0, steps=0, security=0)
+                )
         system = self.system_service()
         responses = [
             system.execute(ImportSolutionRequest(solution.definition()))
@@ -164,7 +167,7 @@ class Organization:
 
     # --- what solutions register --------------------------------------------------------
 
-    def register_messages(self, messages: dict[type, Message]) -> None:
+    def register_messages(self, messages: Mapping[Any, Message]) -> None:
         self.pipeline.messages.update(messages)
 
     # --- services -----------------------------------------------------------------------
@@ -190,7 +193,7 @@ class Organization:
         if not token:
             raise errors.NOT_AUTHENTICATED()
         with translate_errors(), self.engine.connect() as connection:
-            snapshot, _ = self.current_caches(connection)
+            snapshot, _, _ = self.current_caches(connection)
             return find_token_user(connection, snapshot.tables, token)
 
     def organization_id(self) -> uuid.UUID:
@@ -216,9 +219,15 @@ class Organization:
     def cached_snapshot(self) -> Snapshot | None:
         return self._snapshot
 
-    def current_caches(self, connection: sa.Connection) -> tuple[Snapshot, StepSet]:
-        """Metadata and steps for this request, reloaded when any process changed them."""
-        metadata_generation, steps_generation = store.read_generation(connection)
+    def current_caches(self, connection: sa.Connection) -> tuple[Snapshot, StepSet, OwnerUnits]:
+        """Metadata, steps and owners' units for this request, fresh if any process changed them."""
+        generations = store.read_generations(connection)
+        metadata_generation = generations.metadata
+        steps_generation = generations.steps
+        owners = self._owner_units
+        if owners.generation != generations.security:
+            owners = OwnerUnits(generations.security)
+            self._owner_units = owners
         snapshot = self._snapshot
         if snapshot is None or snapshot.metadata.generation != metadata_generation:
             snapshot = Snapshot.load(connection)
@@ -230,7 +239,7 @@ class Organization:
             steps = self.steps.load(connection, snapshot.tables, steps_generation)
             with self._lock:
                 self._steps = steps
-        return snapshot, steps
+        return snapshot, steps, owners
 
     # --- the plug-in trace log ----------------------------------------------------------
 

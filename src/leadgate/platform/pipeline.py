@@ -66,7 +66,7 @@ class MessageRegistry:
     def __init__(self) -> None:
         self._by_type: dict[type, Message] = {}
 
-    def update(self, messages: Mapping[type, Message]) -> None:
+    def update(self, messages: Mapping[Any, Message]) -> None:
         for request_type, message in messages.items():
             known = self._by_type.get(request_type)
             if known is not None and known is not message:
@@ -98,17 +98,21 @@ def _parameter_names(request_type: type) -> tuple[tuple[str, str], ...]:
 
 
 def to_parameters(value: Any) -> dict[str, Any]:
-    if value is None or not dataclasses.is_dataclass(value):
+    """A request's fields under their Dataverse names: what plug-ins read and change."""
+    if value is None or not dataclasses.is_dataclass(type(value)):
         return {}
-    return {parameter: getattr(value, name) for name, parameter in _parameter_names(type(value))}
+    kind: Any = type(value)
+    return {parameter: getattr(value, name) for name, parameter in _parameter_names(kind)}
 
 
 def from_parameters(value: Any, parameters: Mapping[str, Any]) -> Any:
-    if value is None or not dataclasses.is_dataclass(value):
+    """The request again, with what plug-ins changed in its parameters."""
+    if value is None or not dataclasses.is_dataclass(type(value)):
         return value
+    kind: Any = type(value)
     changes = {
         name: parameters[parameter]
-        for name, parameter in _parameter_names(type(value))
+        for name, parameter in _parameter_names(kind)
         if parameter in parameters and parameters[parameter] is not getattr(value, name)
     }
     return dataclasses.replace(value, **changes) if changes else value

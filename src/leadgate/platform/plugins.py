@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from leadgate.platform import errors
+from leadgate.platform.i18n import N_, Text
 from leadgate.platform.types import Stage, StepMode
 
 if TYPE_CHECKING:
@@ -98,7 +99,9 @@ def resolve_handler(path: str) -> PluginHandler:
         return found
     module_name, _, attribute = path.partition(":")
     if not module_name or not attribute:
-        raise errors.PLUGIN_NOT_LOADABLE(handler=path, reason="write it as package.module:function")
+        raise errors.PLUGIN_NOT_LOADABLE(
+            handler=path, reason=Text(N_("write it as package.module:function."))
+        )
     try:
         module = importlib.import_module(module_name)
     except Exception as error:  # an import can fail in any way; the admin needs to know why
@@ -110,10 +113,17 @@ def resolve_handler(path: str) -> PluginHandler:
         target = getattr(target, part, None)
         if target is None:
             raise errors.PLUGIN_NOT_LOADABLE(
-                handler=path, reason=f"{module_name} has no attribute '{attribute}'"
+                handler=path,
+                reason=Text(
+                    N_("{module} has no attribute '{attribute}'."),
+                    module=module_name,
+                    attribute=attribute,
+                ),
             )
     if not callable(target):
-        raise errors.PLUGIN_NOT_LOADABLE(handler=path, reason=f"'{attribute}' is not callable")
+        raise errors.PLUGIN_NOT_LOADABLE(
+            handler=path, reason=Text(N_("'{attribute}' is not callable."), attribute=attribute)
+        )
     with _handlers_lock:
         _handlers[path] = target
     return target

@@ -17,9 +17,10 @@ import sqlalchemy as sa
 
 from leadgate.platform import errors
 from leadgate.platform.entity import EntityReference
+from leadgate.platform.i18n import N_, Text
 from leadgate.platform.metadata.model import ColumnMetadata, TableMetadata
 from leadgate.platform.types import ColumnType
-from leadgate.platform.values import coerce, parse_uuid
+from leadgate.platform.values import coerce, parse_uuid, show
 
 __all__ = [
     "ColumnSet",
@@ -123,10 +124,12 @@ def decode_cookie(cookie: str) -> int:
         offset = json.loads(base64.urlsafe_b64decode(padded.encode()))["o"]
     except (ValueError, KeyError, TypeError, binascii.Error):
         raise errors.INVALID_QUERY(
-            detail="the paging cookie is not one this server issued"
+            detail=Text(N_("the paging cookie is not one this server issued."))
         ) from None
     if not isinstance(offset, int) or offset < 0:
-        raise errors.INVALID_QUERY(detail="the paging cookie is not one this server issued")
+        raise errors.INVALID_QUERY(
+            detail=Text(N_("the paging cookie is not one this server issued."))
+        )
     return offset
 
 
@@ -138,7 +141,10 @@ def _value(column: ColumnMetadata, value: Any) -> Any:
         parsed = parse_uuid(value)
         if parsed is None:
             raise errors.INVALID_VALUE_TYPE(
-                value=repr(value), column=column.name, table=column.table, expected="a GUID"
+                value=show(value),
+                column=column.name,
+                table=column.table,
+                expected=Text(N_("a GUID")),
             )
         return parsed
     return coerce(column, value)
@@ -148,29 +154,37 @@ def _condition(table: TableMetadata, sql_table: sa.Table, condition: ConditionEx
     column = table.column(condition.column)
     operator = condition.operator
     if operator not in OPERATORS:
-        raise errors.INVALID_QUERY(detail=f"unknown condition operator '{operator}'")
-    target = sql_table.c[column.name]
+        raise errors.INVALID_QUERY(
+            detail=Text(N_("unknown condition operator '{operator}'."), operator=operator)
+        )
+    target: Any = sql_table.c[column.name]
     values = condition.values
     if operator in _NO_VALUE:
         return target.is_(None) if operator == "null" else target.is_not(None)
     if operator not in _MANY_VALUES and len(values) != 1:
-        raise errors.INVALID_QUERY(detail=f"the operator '{operator}' takes exactly one value")
+        raise errors.INVALID_QUERY(
+            detail=Text(N_("the operator '{operator}' takes exactly one value."), operator=operator)
+        )
     text = column.type in _TEXT_TYPES
     if operator in ("like", "not_like", "begins_with", "ends_with", "contains"):
         if not text:
             raise errors.INVALID_QUERY(
-                detail=f"the operator '{operator}' compares text, and '{column.name}' is not text"
+                detail=Text(
+                    N_("the operator '{operator}' compares text, and '{column}' is not text."),
+                    operator=operator,
+                    column=column.name,
+                )
             )
         pattern = _pattern(operator, str(values[0]))
-        clause = target.ilike(pattern, escape="\\")
-        return ~clause if operator == "not_like" else clause
+        matched = target.ilike(pattern, escape="\\")
+        return ~matched if operator == "not_like" else matched
     converted = [_value(column, value) for value in values]
     if text:
         target = sa.func.lower(target)
         converted = [value.lower() if isinstance(value, str) else value for value in converted]
     if operator == "between":
         if len(converted) != 2:
-            raise errors.INVALID_QUERY(detail="the operator 'between' takes two values")
+            raise errors.INVALID_QUERY(detail=Text(N_("the operator 'between' takes two values.")))
         return target.between(*converted)
     if operator == "in":
         return target.in_(converted)
@@ -187,7 +201,7 @@ def _condition(table: TableMetadata, sql_table: sa.Table, condition: ConditionEx
         "lt": target.__lt__,
         "le": target.__le__,
     }
-    clause = comparisons[operator](value)
+    clause: Any = comparisons[operator](value)
     if operator == "ne":
         # Dataverse's "ne" keeps records whose column is empty.
         clause = sa.or_(clause, sql_table.c[column.name].is_(None))
@@ -208,7 +222,9 @@ def _pattern(operator: str, value: str) -> str:
 def compile_filter(table: TableMetadata, sql_table: sa.Table, criteria: FilterExpression) -> Any:
     """The WHERE clause of a filter; None when it has no conditions."""
     if criteria.operator not in ("and", "or"):
-        raise errors.INVALID_QUERY(detail=f"unknown filter operator '{criteria.operator}'")
+        raise errors.INVALID_QUERY(
+            detail=Text(N_("unknown filter operator '{operator}'."), operator=criteria.operator)
+        )
     parts = [_condition(table, sql_table, condition) for condition in criteria.conditions]
     parts += [
         clause

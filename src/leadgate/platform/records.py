@@ -51,7 +51,8 @@ def select_columns(table: TableMetadata, sql_table: sa.Table, names: Iterable[st
     return found
 
 
-def entity_from_row(table: TableMetadata, row: Mapping[str, Any], names: Sequence[str]) -> Entity:
+def entity_from_row(table: TableMetadata, row: Any, names: Sequence[str]) -> Entity:
+    """A row (any mapping, SQLAlchemy's RowMapping included) as an Entity of ``names``."""
     values: dict[str, Any] = {}
     for name in names:
         value = row[name]

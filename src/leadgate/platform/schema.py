@@ -8,7 +8,7 @@ runs them as DDL. Nothing here drops or narrows anything.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,7 +63,7 @@ def _index_name(prefix: str, table: str, columns: Iterable[str]) -> str:
 
 def indexes(table: TableMetadata) -> list[tuple[str, tuple[str, ...], bool]]:
     """Indexes on what queries filter by: lookups, owner, state, and the alternate keys."""
-    found = []
+    found: list[tuple[str, tuple[str, ...], bool]] = []
     for column in table.columns.values():
         if column.name == table.primary_key:
             continue
@@ -120,7 +120,7 @@ class SchemaPlan:
     def __bool__(self) -> bool:
         return bool(self.changes)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[SchemaChange]:
         return iter(self.changes)
 
 

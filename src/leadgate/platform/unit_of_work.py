@@ -39,6 +39,14 @@ class Snapshot:
         return cls(metadata, SqlTables(metadata))
 
 
+class OwnerUnits(dict[tuple[str, Any], Any]):
+    """The business unit of each user and team, valid for one security generation."""
+
+    def __init__(self, generation: int) -> None:
+        super().__init__()
+        self.generation = generation
+
+
 class UnitOfWork:
     def __init__(self, organization: Organization) -> None:
         self.organization = organization
@@ -46,16 +54,17 @@ class UnitOfWork:
         self.in_transaction = False
         self.snapshot: Snapshot | None = None
         self.steps: StepSet | None = None
+        self.owner_units: OwnerUnits = OwnerUnits(-1)
         self.traces: list[TraceRecord] = []
-        # Facts looked up during this unit (e.g. a user's business unit), dropped with it.
-        self.memo: dict[Any, Any] = {}
 
     def __enter__(self) -> UnitOfWork:
         with translate_errors():
             self.connection = self.organization.engine.connect()
             try:
                 with self.connection.begin():
-                    self.snapshot, self.steps = self.organization.current_caches(self.connection)
+                    self.snapshot, self.steps, self.owner_units = self.organization.current_caches(
+                        self.connection
+                    )
             except BaseException:
                 self.connection.close()
                 raise
@@ -106,6 +115,10 @@ class UnitOfWork:
         """Read metadata again inside the transaction, after a customization changed it."""
         assert self.connection is not None
         self.snapshot = Snapshot.load(self.connection)
+
+    def forget_owner_units(self) -> None:
+        """A user or team moved: this unit looks owners up afresh until it ends."""
+        self.owner_units = OwnerUnits(-1)
 
     def reload_steps(self) -> None:
         assert self.connection is not None

@@ -76,8 +76,8 @@ def business_unit_of(
     operation: Operation, owner: EntityReference, column: str, table: str
 ) -> EntityReference:
     """The business unit of a user or team, which becomes the record's owning business unit."""
-    key = ("business_unit", owner.logical_name, owner.id)
-    memo = operation.unit_of_work.memo
+    key = (owner.logical_name, owner.id)
+    memo = operation.unit_of_work.owner_units
     if key not in memo:
         owner_table = operation.table(owner.logical_name)
         sql_table = operation.sql_table(owner.logical_name)

@@ -241,9 +241,11 @@ def validate_retrieve_multiple(operation: Operation) -> None:
     for order in query.orders:
         table.column(order.column)
     if query.top_count is not None and query.top_count < 0:
-        raise errors.INVALID_QUERY(detail="the number of records to return cannot be negative")
+        raise errors.INVALID_QUERY(
+            detail=Text(N_("the number of records to return cannot be negative."))
+        )
     if query.page_info.count < 1 or query.page_info.page_number < 1:
-        raise errors.INVALID_QUERY(detail="page size and page number start at 1")
+        raise errors.INVALID_QUERY(detail=Text(N_("page size and page number start at 1.")))
 
 
 def retrieve_multiple(operation: Operation) -> RetrieveMultipleResponse:
@@ -341,7 +343,9 @@ def update(operation: Operation) -> UpdateResponse:
         expected is None
         and request.concurrency_behavior is ConcurrencyBehavior.IF_ROW_VERSION_MATCHES
     ):
-        raise errors.INVALID_QUERY(detail="IfRowVersionMatches needs the record's row version")
+        raise errors.INVALID_QUERY(
+            detail=Text(N_("IfRowVersionMatches needs the record's row version."))
+        )
     if not records.update_row(
         operation.connection, table, sql_table, record_id, values, expected_version=expected
     ):

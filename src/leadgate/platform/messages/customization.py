@@ -519,8 +519,10 @@ def _check_relationship(
 
     referencing = table(relationship.referencing_table)
     column = referencing.columns.get(relationship.referencing_column) if referencing else None
-    if table(relationship.referenced_table) is None or column is None or (
-        relationship.referenced_table not in column.targets
+    if (
+        table(relationship.referenced_table) is None
+        or column is None
+        or (relationship.referenced_table not in column.targets)
     ):
         raise _invalid(
             "relationship",

@@ -75,6 +75,8 @@ class ColumnMetadata:
 
     @property
     def range(self) -> tuple[Any, Any]:
+        low: int | Decimal
+        high: int | Decimal
         if self.type is ColumnType.INTEGER:
             low, high = INTEGER_RANGE
         elif self.type is ColumnType.MONEY:

@@ -6,6 +6,7 @@ Only customization messages write here, inside the pipeline's transaction.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -34,7 +35,7 @@ __all__ = [
     "meta_options",
     "meta_relationships",
     "meta_tables",
-    "read_generation",
+    "read_generations",
     "solutions",
 ]
 
@@ -115,6 +116,7 @@ generation = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("metadata", sa.Integer, nullable=False),
     sa.Column("steps", sa.Integer, nullable=False),
+    sa.Column("security", sa.Integer, nullable=False, default=0),
 )
 
 credentials = sa.Table(
@@ -142,21 +144,35 @@ def is_initialized(connection: sa.Connection) -> bool:
     return sa.inspect(connection).has_table(generation.name)
 
 
-def read_generation(connection: sa.Connection) -> tuple[int, int]:
-    row = connection.execute(
-        sa.select(generation.c.metadata, generation.c.steps).where(generation.c.id == 1)
-    ).one()
-    return int(row.metadata), int(row.steps)
+@dataclass(frozen=True, slots=True)
+class Generations:
+    """Counters that move when what a cache holds changes: metadata, steps, who is where."""
+
+    metadata: int
+    steps: int
+    security: int
+
+
+# Read on every request: plain SQL skips statement building on the hottest path.
+_READ_GENERATIONS = "SELECT metadata, steps, security FROM lg_generation WHERE id = 1"
+
+
+def read_generations(connection: sa.Connection) -> Generations:
+    metadata, steps, security = connection.exec_driver_sql(_READ_GENERATIONS).one()
+    return Generations(int(metadata), int(steps), int(security))
 
 
 def bump_generation(
-    connection: sa.Connection, *, metadata: bool = False, steps: bool = False
+    connection: sa.Connection,
+    *,
+    metadata: bool = False,
+    steps: bool = False,
+    security: bool = False,
 ) -> None:
     values: dict[str, Any] = {}
-    if metadata:
-        values["metadata"] = generation.c.metadata + 1
-    if steps:
-        values["steps"] = generation.c.steps + 1
+    for name, wanted in (("metadata", metadata), ("steps", steps), ("security", security)):
+        if wanted:
+            values[name] = generation.c[name] + 1
     if values:
         connection.execute(generation.update().where(generation.c.id == 1).values(**values))
 
@@ -309,8 +325,11 @@ def load(connection: sa.Connection, *, include_unpublished: bool = False) -> Met
             sa.select(meta_relationships).where(published(meta_relationships))
         )
     }
-    metadata_generation, _ = read_generation(connection)
-    return MetadataSet(tables=tables, relationships=relationships, generation=metadata_generation)
+    return MetadataSet(
+        tables=tables,
+        relationships=relationships,
+        generation=read_generations(connection).metadata,
+    )
 
 
 def insert_table(connection: sa.Connection, table: TableMetadata) -> None:

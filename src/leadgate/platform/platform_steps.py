@@ -1,4 +1,5 @@
-"""The platform's own steps on plug-in step records: check a registration, refresh the cache.
+"""The platform's own steps: check a step registration, and tell every process's caches
+that steps, or the business unit of a user or team, changed.
 
 They are ordinary code steps, so ``leadgate plugins list`` shows them like any other rule.
 """
@@ -12,6 +13,7 @@ from leadgate.platform.context import ExecutionContext
 from leadgate.platform.entity import Entity
 from leadgate.platform.i18n import N_, Text
 from leadgate.platform.metadata import store
+from leadgate.platform.metadata.model import TableMetadata
 from leadgate.platform.plugins import (
     ALL_COLUMNS,
     STEP_TABLE,
@@ -38,10 +40,10 @@ def check_step(context: ExecutionContext) -> None:
     unit = context.unit_of_work
     current: dict[str, object] = {}
     if context.message_name == "Update":
-        table = unit.metadata.table(STEP_TABLE)
+        steps = unit.metadata.table(STEP_TABLE)
         assert unit.connection is not None and target.id is not None
         found = records.select_row(
-            unit.connection, table, unit.tables[STEP_TABLE], target.id, list(table.columns)
+            unit.connection, steps, unit.tables[STEP_TABLE], target.id, list(steps.columns)
         )
         current = dict(found) if found is not None else {}
     values = {**current, **target}
@@ -52,7 +54,7 @@ def check_step(context: ExecutionContext) -> None:
         raise errors.UNKNOWN_MESSAGE(message=message, known=", ".join(known))
     table_name = values.get("primaryentity") or None
     metadata = unit.metadata
-    table = None
+    table: TableMetadata | None = None
     if table_name is not None:
         table = metadata.table(str(table_name))
         if table.name in UNSTEPPABLE_TABLES:
@@ -91,6 +93,17 @@ def refresh_steps(context: ExecutionContext) -> None:
     unit.reload_steps()
 
 
+def owner_moved(context: ExecutionContext) -> None:
+    """Post-operation when a user or team changes unit or goes: owners' units are cached."""
+    target = context.input_parameters.get("Target") or {}
+    if context.message_name == "Update" and "businessunitid" not in target:
+        return
+    unit = context.unit_of_work
+    assert unit.connection is not None
+    store.bump_generation(unit.connection, security=True)
+    unit.forget_owner_units()
+
+
 def register(organization: Organization) -> None:
     handler_path = f"{__name__}:{{}}"
     for message in ("Create", "Update"):
@@ -117,3 +130,16 @@ def register(organization: Organization) -> None:
                 handler=refresh_steps,
             )
         )
+    for table in ("systemuser", "team"):
+        for message in ("Update", "Delete"):
+            organization.steps.add(
+                Step(
+                    name=f"Forget cached business units ({message} {table})",
+                    message=message,
+                    table=table,
+                    stage=Stage.POST_OPERATION,
+                    rank=0,
+                    handler_path=handler_path.format("owner_moved"),
+                    handler=owner_moved,
+                )
+            )

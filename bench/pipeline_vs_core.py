@@ -1,0 +1,148 @@
+"""What the pipeline costs: Create and Retrieve of a lead through leadgate versus a plain
+SQLAlchemy Core insert/select of the same row, on the same database, in the same run.
+
+    .venv/bin/python bench/pipeline_vs_core.py [--db URL] [--rounds 7] [--batch 200]
+
+Prints the time per operation and the ratio pipeline / Core (the goal: Create <= 3x on SQLite).
+Rounds alternate between the two so that a noisy machine slows both alike; the median round
+is reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import statistics
+import tempfile
+import time
+import uuid
+from decimal import Decimal
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from leadgate.platform import Entity, Organization, RetrieveAllEntitiesRequest
+from leadgate.platform.records import row_values
+from leadgate.platform.schema import SqlTables
+
+LEAD = {
+    "subject": "Interested in 40 seats",
+    "firstname": "Grace",
+    "lastname": "Hopper",
+    "companyname": "Navy Computing",
+    "emailaddress1": "grace@navy.example",
+    "telephone1": "+1 555 0100",
+    "leadsourcecode": 8,
+    "leadqualitycode": 1,
+    "budgetamount": Decimal("25000"),
+    "numberofemployees": 120,
+    "description": "Met at the trade show.",
+}
+
+
+def admin_user(organization: Organization) -> uuid.UUID:
+    system = organization.system_service()
+    unit = system.retrieve_multiple_all("businessunit")[0]
+    return system.create(
+        "systemuser",
+        firstname="Bench",
+        lastname="Admin",
+        internalemailaddress=f"bench-{uuid.uuid4().hex[:6]}@bench.example",
+        businessunitid=unit.to_reference(),
+    )
+
+
+def core_row(organization: Organization, user_id: uuid.UUID, unit_id: uuid.UUID) -> dict:
+    """The row the pipeline would write, built by hand: what a plain insert has to store."""
+    metadata = organization.system_service().execute(RetrieveAllEntitiesRequest()).metadata
+    table = metadata.table("lead")
+    now = dt.datetime.now(dt.UTC)
+    user = Entity("systemuser", user_id).to_reference()
+    values = {
+        **LEAD,
+        "fullname": "Grace Hopper",
+        "statecode": 0,
+        "statuscode": 1,
+        "leadqualitycode": 1,
+        "preferredcontactmethodcode": 1,
+        "ownerid": user,
+        "owningbusinessunit": Entity("businessunit", unit_id).to_reference(),
+        "createdon": now,
+        "modifiedon": now,
+        "createdby": user,
+        "modifiedby": user,
+        "versionnumber": 1,
+    }
+    return row_values(table, {k: v for k, v in values.items() if k in table.columns})
+
+
+def timed(action, count: int) -> float:
+    started = time.perf_counter()
+    for _ in range(count):
+        action()
+    return (time.perf_counter() - started) / count
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", help="database URL (default: a new SQLite file)")
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--batch", type=int, default=200)
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        url = options.db or f"sqlite:///{Path(folder) / 'bench.db'}"
+        organization = Organization.create(url)
+        user_id = admin_user(organization)
+        service = organization.service(user_id)
+        unit_id = service.retrieve("systemuser", user_id, ["businessunitid"])["businessunitid"].id
+        engine = organization.engine
+        # The same SQLAlchemy Core table the pipeline writes through, without the pipeline.
+        metadata = organization.system_service().execute(RetrieveAllEntitiesRequest()).metadata
+        lead_table = SqlTables(metadata)["lead"]
+        row = core_row(organization, user_id, unit_id)
+        key = lead_table.c.leadid
+        pipeline_ids: list[uuid.UUID] = []
+        core_ids: list[uuid.UUID] = []
+
+        def pipeline_create() -> None:
+            pipeline_ids.append(service.create("lead", dict(LEAD)))
+
+        def core_create() -> None:
+            identifier = uuid.uuid4()
+            with engine.begin() as connection:
+                connection.execute(lead_table.insert(), [{**row, "leadid": identifier}])
+            core_ids.append(identifier)
+
+        def pipeline_retrieve() -> None:
+            service.retrieve("lead", pipeline_ids[len(pipeline_ids) // 2])
+
+        def core_retrieve() -> None:
+            with engine.connect() as connection:
+                connection.execute(
+                    sa.select(lead_table).where(key == core_ids[len(core_ids) // 2])
+                ).one()
+
+        for action in (pipeline_create, core_create, pipeline_retrieve, core_retrieve):
+            timed(action, 20)  # warm caches and statement compilation
+        results: dict[str, list[float]] = {name: [] for name in ("pc", "cc", "pr", "cr")}
+        for _ in range(options.rounds):
+            results["pc"].append(timed(pipeline_create, options.batch))
+            results["cc"].append(timed(core_create, options.batch))
+            results["pr"].append(timed(pipeline_retrieve, options.batch))
+            results["cr"].append(timed(core_retrieve, options.batch))
+        median = {name: statistics.median(values) for name, values in results.items()}
+        backend = sa.make_url(url).get_backend_name()
+        print(f"leadgate pipeline vs SQLAlchemy Core on {backend} "
+              f"({options.rounds} rounds x {options.batch} operations, median round)")
+        print(f"{'operation':<10} {'pipeline':>12} {'core':>12} {'ratio':>7}")
+        for label, pipeline, core in (("create", "pc", "cc"), ("retrieve", "pr", "cr")):
+            print(f"{label:<10} {median[pipeline] * 1e6:>9.0f} us {median[core] * 1e6:>9.0f} us "
+                  f"{median[pipeline] / median[core]:>6.2f}x")
+        ratio = median["pc"] / median["cc"]
+        verdict = "meets" if ratio <= 3 else "misses"
+        print(f"create {verdict} the goal of at most 3x a plain insert ({ratio:.2f}x)")
+        organization.close()
+
+
+if __name__ == "__main__":
+    main()
