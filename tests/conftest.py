@@ -7,6 +7,7 @@ PostgreSQL. The suite fails, and never skips, when PostgreSQL cannot be reached.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import uuid
@@ -138,15 +139,25 @@ def _pg_url(name: str) -> str:
     return sa.make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
 
 
+@contextlib.contextmanager
+def postgres_database(admin: sa.Engine, prefix: str, template: str | None = None) -> Iterator[str]:
+    """A throwaway PostgreSQL database (a copy of ``template`` if given), dropped afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    copy = f' TEMPLATE "{template}"' if template else ""
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"{copy}'))
+    try:
+        yield name
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
 @pytest.fixture(scope="session")
 def postgres_template(postgres_admin: sa.Engine) -> Iterator[str]:
-    name = f"lg_template_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    with postgres_admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    _seed(_pg_url(name))
-    yield name
-    with postgres_admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with postgres_database(postgres_admin, f"lg_template_{os.getpid()}") as name:
+        _seed(_pg_url(name))
+        yield name
 
 
 @pytest.fixture(params=BACKENDS)
@@ -159,12 +170,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         return
     admin: sa.Engine = request.getfixturevalue("postgres_admin")
     template: str = request.getfixturevalue("postgres_template")
-    name = f"lg_test_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    yield _pg_url(name)
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with postgres_database(admin, "lg_test", template) as name:
+        yield _pg_url(name)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -173,13 +180,8 @@ def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'empty.db'}"
         return
-    admin: sa.Engine = request.getfixturevalue("postgres_admin")
-    name = f"lg_empty_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield _pg_url(name)
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with postgres_database(request.getfixturevalue("postgres_admin"), "lg_empty") as name:
+        yield _pg_url(name)
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ from leadgate.platform.plugins import (
     ALL_COLUMNS,
     STEP_TABLE,
     UNSTEPPABLE_TABLES,
-    Step,
     parse_columns,
     resolve_handler,
 )
@@ -104,42 +103,22 @@ def owner_moved(context: ExecutionContext) -> None:
     unit.forget_owner_units()
 
 
+# What runs where: (handler, name, stage, tables, messages).
+PLATFORM_STEPS = (
+    (check_step, "Check a plug-in step registration", Stage.PRE_OPERATION,
+     (STEP_TABLE,), ("Create", "Update")),
+    (refresh_steps, "Reload plug-in steps", Stage.POST_OPERATION,
+     (STEP_TABLE,), ("Create", "Update", "Delete", "SetState")),
+    (owner_moved, "Forget cached business units", Stage.POST_OPERATION,
+     ("systemuser", "team"), ("Update", "Delete")),
+)  # fmt: skip
+
+
 def register(organization: Organization) -> None:
-    handler_path = f"{__name__}:{{}}"
-    for message in ("Create", "Update"):
-        organization.steps.add(
-            Step(
-                name=f"Check a plug-in step registration ({message})",
-                message=message,
-                table=STEP_TABLE,
-                stage=Stage.PRE_OPERATION,
-                rank=0,
-                handler_path=handler_path.format("check_step"),
-                handler=check_step,
-            )
-        )
-    for message in ("Create", "Update", "Delete", "SetState"):
-        organization.steps.add(
-            Step(
-                name=f"Reload plug-in steps ({message})",
-                message=message,
-                table=STEP_TABLE,
-                stage=Stage.POST_OPERATION,
-                rank=0,
-                handler_path=handler_path.format("refresh_steps"),
-                handler=refresh_steps,
-            )
-        )
-    for table in ("systemuser", "team"):
-        for message in ("Update", "Delete"):
-            organization.steps.add(
-                Step(
-                    name=f"Forget cached business units ({message} {table})",
-                    message=message,
-                    table=table,
-                    stage=Stage.POST_OPERATION,
-                    rank=0,
-                    handler_path=handler_path.format("owner_moved"),
-                    handler=owner_moved,
-                )
-            )
+    for handler, name, stage, tables, messages in PLATFORM_STEPS:
+        for table in tables:
+            for message in messages:
+                organization.steps.add_code_step(
+                    handler, name=f"{name} ({message} {table})", message=message,
+                    table=table, stage=stage, rank=0,
+                )  # fmt: skip

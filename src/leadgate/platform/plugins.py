@@ -162,6 +162,29 @@ class StepRegistry:
             raise ValueError("a code step needs its handler")
         self._code_steps.append(step)
 
+    def add_code_step(
+        self,
+        handler: PluginHandler,
+        *,
+        name: str,
+        message: str,
+        stage: Stage,
+        table: str | None = None,
+        rank: int = 1,
+    ) -> Step:
+        """Register a function as a step: how solutions add rules that always run."""
+        step = Step(
+            name=name,
+            message=message,
+            stage=stage,
+            table=table,
+            rank=rank,
+            handler_path=f"{handler.__module__}:{handler.__qualname__}",
+            handler=handler,
+        )
+        self.add(step)
+        return step
+
     @property
     def code_steps(self) -> tuple[Step, ...]:
         return tuple(self._code_steps)
