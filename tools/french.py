@@ -191,6 +191,119 @@ FRENCH = {
     "Réessayez.",
     "The database cannot be reached: {detail}": "La base de données est inaccessible : {detail}",
     "An unexpected error occurred: {detail}": "Une erreur inattendue s'est produite : {detail}",
+    # --- Web API ---
+    "the request was refused: {reason}":
+        "la requête a été refusée : {reason}",
+    "The method {method} is not allowed here; use {allowed}.":
+        "La méthode {method} n'est pas autorisée ici ; utilisez {allowed}.",
+    "the server failed while handling the request; the error is logged.":
+        "le serveur a échoué en traitant la requête ; l'erreur est journalisée.",
+    "the header {header} must be * or one entity tag such as W/\"5\", not '{value}'.":
+        "l'en-tête {header} doit valoir * ou une seule balise d'entité comme W/\"5\", pas « {value} ».",
+    "the preference odata.maxpagesize needs a whole number from 1, not '{value}'.":
+        "la préférence odata.maxpagesize attend un nombre entier à partir de 1, pas « {value} ».",
+    "$filter cannot be read at position {position}: '{text}'.":
+        "$filter ne peut pas être lu à la position {position} : « {text} ».",
+    "the function '{function}' is not supported in $filter; use contains, startswith or endswith.":
+        "la fonction « {function} » n'est pas prise en charge dans $filter ; utilisez contains, startswith ou endswith.",
+    "{what} is not supported in $filter yet.":
+        "$filter ne prend pas encore en charge {what}.",
+    "$filter is empty.":
+        "$filter est vide.",
+    "$filter must be made of comparisons such as name eq 'x', not {what}.":
+        "$filter se compose de comparaisons comme name eq 'x' ; trouvé : {what}.",
+    "$filter is not valid: {reason}":
+        "$filter n'est pas valide : {reason}",
+    "a comparison in $filter needs a property on one side.":
+        "une comparaison dans $filter attend une propriété d'un côté.",
+    "{function} needs a property and a text in quotes, as in {function}(name,'abc').":
+        "{function} attend une propriété et un texte entre apostrophes, comme dans {function}(name,'abc').",
+    "$filter ends too early: '{text}'.":
+        "$filter se termine trop tôt : « {text} ».",
+    "'in' needs a property on its left and a list on its right.":
+        "« in » attend une propriété à gauche et une liste à droite.",
+    "null can only be compared with eq or ne.":
+        "null ne se compare qu'avec eq ou ne.",
+    "$top needs a whole number from 0, not '{value}'.":
+        "$top attend un nombre entier à partir de 0, pas « {value} ».",
+    "$count is true or false, not '{value}'.":
+        "$count vaut true ou false, pas « {value} ».",
+    "$select needs column names separated by commas.":
+        "$select attend des noms de colonnes séparés par des virgules.",
+    "$expand is not supported yet; read related records with their own request.":
+        "$expand n'est pas encore pris en charge ; lisez les enregistrements liés avec leur propre requête.",
+    "the query option '{option}' is not supported. Supported: {supported}.":
+        "l'option de requête « {option} » n'est pas prise en charge. Prises en charge : {supported}.",
+    "the query option '{option}' cannot be used here.":
+        "l'option de requête « {option} » ne peut pas être utilisée ici.",
+    "the query option '{option}' is given twice.":
+        "l'option de requête « {option} » est donnée deux fois.",
+    "$orderby needs 'column', 'column asc' or 'column desc', separated by commas; '{part}' is none of them.":
+        "$orderby attend « colonne », « colonne asc » ou « colonne desc », séparés par des virgules ; « {part} » n'est rien de cela.",
+    "the body must be sent as application/json, not '{media_type}'.":
+        "le corps doit être envoyé en application/json, pas en « {media_type} ».",
+    "the body is empty; send a JSON object.":
+        "le corps est vide ; envoyez un objet JSON.",
+    "the body must be a JSON object, not {kind}.":
+        "le corps doit être un objet JSON, pas {kind}.",
+    "the body holds text that is not valid Unicode.":
+        "le corps contient du texte qui n'est pas de l'Unicode valide.",
+    "'{name}@odata.bind' must be a record URL such as /accounts(<GUID>), not {value}.":
+        "« {name}@odata.bind » doit être l'URL d'un enregistrement comme /accounts(<GUID>), pas {value}.",
+    "'{name}@odata.bind' names '{entity_set}', which is no entity set.":
+        "« {name}@odata.bind » nomme « {entity_set} », qui n'est pas un jeu d'entités.",
+    "the body is not valid JSON ({reason}).":
+        "le corps n'est pas du JSON valide ({reason}).",
+    "'{name}' is not a lookup, so it cannot take @odata.bind.":
+        "« {name} » n'est pas une recherche et ne peut donc pas recevoir @odata.bind.",
+    "'{name}' is read-only; set a lookup with '<lookup>@odata.bind': '/<entityset>(<GUID>)'.":
+        "« {name} » est en lecture seule ; définissez une recherche avec '<recherche>@odata.bind': '/<jeu d'entités>(<GUID>)'.",
+    "the lookup '{name}' is set with '{name}@odata.bind': '/<entityset>(<GUID>)'.":
+        "la recherche « {name} » se définit avec '{name}@odata.bind': '/<jeu d'entités>(<GUID>)'.",
+    "the lookup '{column}' is given more than once.":
+        "la recherche « {column} » est donnée plus d'une fois.",
+    "the key '{key}' of {entity_set} is not a GUID such as 00000000-0000-0000-0000-000000000001.":
+        "la clé « {key} » de {entity_set} n'est pas un GUID comme 00000000-0000-0000-0000-000000000001.",
+    "send If-Match or If-None-Match, not both.":
+        "envoyez If-Match ou If-None-Match, pas les deux.",
+    "on PATCH, If-None-Match only takes * (create, never update).":
+        "avec PATCH, If-None-Match n'accepte que * (créer, jamais mettre à jour).",
+    "Yes":
+        "Oui",
+    "No":
+        "Non",
+    "an array":
+        "un tableau",
+    "a string":
+        "une chaîne",
+    "a boolean":
+        "un booléen",
+    "null":
+        "null",
+    "a number":
+        "un nombre",
+    "a navigation path (a/b)":
+        "un chemin de navigation (a/b)",
+    "a time literal":
+        "un littéral d'heure",
+    "a duration":
+        "une durée",
+    "a geography literal":
+        "un littéral géographique",
+    "arithmetic":
+        "l'arithmétique",
+    "any/all":
+        "any/all",
+    "a list outside 'in'":
+        "une liste hors de « in »",
+    "a property on its own":
+        "une propriété seule",
+    "a function here":
+        "une fonction à cet endroit",
+    "a value on its own":
+        "une valeur seule",
+    "this expression":
+        "cette expression",
     # --- value types ---
     "text": "du texte",
     "a whole number": "un nombre entier",
@@ -201,6 +314,8 @@ FRENCH = {
     "a state value (a whole number)": "une valeur d'état (un nombre entier)",
     "a status reason value (a whole number)": "une valeur de raison du statut (un nombre entier)",
     "a GUID": "un GUID",
+    "text without NUL characters": "du texte sans caractère NUL",
+    "The database refused a value: {detail}": "La base de données a refusé une valeur : {detail}",
     "a date (YYYY-MM-DD)": "une date (AAAA-MM-JJ)",
     "a date and time (ISO 8601, for example 2026-11-23T09:30:00Z)": "une date et une heure (ISO 8601, par exemple 2026-11-23T09:30:00Z)",
     "a reference to a record of {targets}": "une référence à un enregistrement de {targets}",

@@ -316,3 +316,61 @@ def test_records_follow_their_owner_into_a_new_business_unit(database_url, admin
                                              businessunitid=root.to_reference()))
     third = widget(admin)
     assert admin.retrieve("new_widget", third)["owningbusinessunit"] == root.to_reference()
+
+
+def test_an_update_of_the_owner_runs_as_an_assign(admin, system):
+    from tests import sample_plugins
+
+    unit = system.retrieve_multiple_all("businessunit")[0]
+    other = system.create("systemuser", lastname="New Owner", internalemailaddress="n@test.example",
+                          businessunitid=unit.to_reference())
+    system.create("sdkmessageprocessingstep", name="see assigns", messagename="Assign",
+                  primaryentity="new_widget", stage=40,
+                  plugintypename="tests.sample_plugins:record")
+    sample_plugins.SEEN.clear()
+    widget_id = widget(admin)
+    admin.update(Entity("new_widget", widget_id, ownerid=EntityReference("systemuser", other)))
+    assert admin.retrieve("new_widget", widget_id)["ownerid"].id == other
+    assert [call["message"] for call in sample_plugins.SEEN] == ["Assign"]
+    assert sample_plugins.SEEN[0]["depth"] == 2
+    sample_plugins.SEEN.clear()
+    with pytest.raises(LeadgateError) as refused:
+        admin.update(Entity("new_widget", widget_id, ownerid=None))
+    assert refused.value.code == "0x80040200"
+
+
+def test_ids_given_as_text_are_read_as_guids(admin):
+    widget_id = widget(admin)
+    assert admin.retrieve("new_widget", str(widget_id))["new_name"] == "Sprocket"
+    admin.update(Entity("new_widget", str(widget_id), new_code="T"))
+    admin.set_state("new_widget", str(widget_id), 1)
+    created = admin.create(Entity("new_widget", str(uuid.uuid4()), new_name="x", new_size="S"))
+    assert isinstance(created, uuid.UUID)
+    with pytest.raises(LeadgateError) as refused:
+        admin.retrieve("new_widget", "not-a-guid")
+    assert refused.value.code == "0x80040203"
+    admin.delete("new_widget", str(widget_id))
+
+
+def test_negated_text_operators_keep_empty_values(admin, seven):
+    criteria = FilterExpression(conditions=(
+        ConditionExpression.make("new_code", "not_contains", "ta"),
+    ))
+    assert sorted(codes(query(admin, criteria))) == ["alpha", "epsilon", "gamma"]
+    widget(admin, new_name="no code")
+    assert None in codes(query(admin, criteria))
+    begins = FilterExpression(conditions=(
+        ConditionExpression.make("new_code", "not_begin_with", "E"),
+    ))
+    ends = FilterExpression(conditions=(ConditionExpression.make("new_code", "not_end_with", "A"),))
+    assert "ETA" not in codes(query(admin, begins)) and "epsilon" not in codes(query(admin, begins))
+    assert set(codes(query(admin, ends))) == {"epsilon", None}
+
+
+def test_wildcards_in_a_contains_value_are_plain_characters(admin):
+    widget(admin, new_code="50%_off")
+    widget(admin, new_code="5000")
+    criteria = FilterExpression(
+        conditions=(ConditionExpression.make("new_code", "contains", "0%_"),)
+    )
+    assert codes(query(admin, criteria)) == ["50%_off"]

@@ -210,6 +210,17 @@ TOO_MANY_REQUESTS = ErrorKind(
     N_("One transaction holds at most {maximum} requests; this one has {count}."),
 )
 
+INVALID_DATA = ErrorKind(
+    "invalid_data",
+    "0x8F4C470E",
+    N_("The database refused a value: {detail}"),
+)
+METHOD_NOT_ALLOWED = ErrorKind(
+    "method_not_allowed",
+    "0x8F4C470F",
+    N_("The method {method} is not allowed here; use {allowed}."),
+)
+
 # --- customization ---------------------------------------------------------------------
 INVALID_NAME = ErrorKind(
     "invalid_name",

@@ -24,6 +24,7 @@ from leadgate.platform.messages import crud, customization, state, transaction
 from leadgate.platform.messages.crud import CreateRequest
 from leadgate.platform.messages.customization import ImportSolutionRequest, ImportSolutionResponse
 from leadgate.platform.metadata import store
+from leadgate.platform.metadata.model import MetadataSet
 from leadgate.platform.pipeline import Message, Pipeline
 from leadgate.platform.plugins import StepRegistry, StepSet, TraceRecord
 from leadgate.platform.service import OrganizationService
@@ -195,6 +196,12 @@ class Organization:
         with translate_errors(), self.engine.connect() as connection:
             snapshot, _, _ = self.current_caches(connection)
             return find_token_user(connection, snapshot.tables, token)
+
+    def metadata(self) -> MetadataSet:
+        """The published tables and columns, from the cache (fresh after any publish)."""
+        with translate_errors(), self.engine.connect() as connection:
+            snapshot, _, _ = self.current_caches(connection)
+        return snapshot.metadata
 
     def organization_id(self) -> uuid.UUID:
         record = self.system_service().retrieve_multiple_all("organization", columns=["name"])[0]

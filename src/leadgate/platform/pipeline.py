@@ -208,6 +208,9 @@ class Pipeline:
         if message.validate is not None:
             message.validate(operation)
             context.input_parameters = to_parameters(operation.request)
+            context.primary_entity_name, context.primary_entity_id = message.target(
+                operation.request
+            )
         assert unit_of_work.steps is not None
         steps = unit_of_work.steps.for_message(message.name, table)
         if steps and message.changed_columns is not None:

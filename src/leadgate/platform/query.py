@@ -20,6 +20,7 @@ from leadgate.platform.entity import EntityReference
 from leadgate.platform.i18n import N_, Text
 from leadgate.platform.metadata.model import ColumnMetadata, TableMetadata
 from leadgate.platform.types import ColumnType
+from leadgate.platform.validation import check_range
 from leadgate.platform.values import coerce, parse_uuid, show
 
 __all__ = [
@@ -44,14 +45,29 @@ OPERATORS = (
     "like",
     "not_like",
     "begins_with",
+    "not_begin_with",
     "ends_with",
+    "not_end_with",
     "contains",
+    "not_contains",
     "in",
     "not_in",
     "null",
     "not_null",
     "between",
 )
+# Text operators: the LIKE pattern around the value, and whether it is the negation
+# (Dataverse's DoesNotBeginWith & co.). Only like/not_like take the caller's own wildcards.
+_TEXT_OPERATORS = {
+    "like": ("{}", False),
+    "not_like": ("{}", True),
+    "begins_with": ("{}%", False),
+    "not_begin_with": ("{}%", True),
+    "ends_with": ("%{}", False),
+    "not_end_with": ("%{}", True),
+    "contains": ("%{}%", False),
+    "not_contains": ("%{}%", True),
+}
 _NO_VALUE = ("null", "not_null")
 _MANY_VALUES = ("in", "not_in", "between")
 _TEXT_TYPES = (ColumnType.STRING, ColumnType.MEMO)
@@ -147,7 +163,10 @@ def _value(column: ColumnMetadata, value: Any) -> Any:
                 expected=Text(N_("a GUID")),
             )
         return parsed
-    return coerce(column, value)
+    converted = coerce(column, value)
+    if converted is not None:
+        check_range(column, converted)
+    return converted
 
 
 def _condition(table: TableMetadata, sql_table: sa.Table, condition: ConditionExpression) -> Any:
@@ -166,7 +185,7 @@ def _condition(table: TableMetadata, sql_table: sa.Table, condition: ConditionEx
             detail=Text(N_("the operator '{operator}' takes exactly one value."), operator=operator)
         )
     text = column.type in _TEXT_TYPES
-    if operator in ("like", "not_like", "begins_with", "ends_with", "contains"):
+    if operator in _TEXT_OPERATORS:
         if not text:
             raise errors.INVALID_QUERY(
                 detail=Text(
@@ -175,9 +194,13 @@ def _condition(table: TableMetadata, sql_table: sa.Table, condition: ConditionEx
                     column=column.name,
                 )
             )
-        pattern = _pattern(operator, str(values[0]))
-        matched = target.ilike(pattern, escape="\\")
-        return ~matched if operator == "not_like" else matched
+        shape, negated = _TEXT_OPERATORS[operator]
+        value = str(values[0])
+        if operator not in ("like", "not_like"):
+            value = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        matched = target.ilike(shape.format(value), escape="\\")
+        # Negations keep empty values, as "ne" does.
+        return sa.or_(~matched, target.is_(None)) if negated else matched
     converted = [_value(column, value) for value in values]
     if text:
         target = sa.func.lower(target)
@@ -206,17 +229,6 @@ def _condition(table: TableMetadata, sql_table: sa.Table, condition: ConditionEx
         # Dataverse's "ne" keeps records whose column is empty.
         clause = sa.or_(clause, sql_table.c[column.name].is_(None))
     return clause
-
-
-def _pattern(operator: str, value: str) -> str:
-    if operator in ("like", "not_like"):
-        return value
-    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return {
-        "begins_with": f"{escaped}%",
-        "ends_with": f"%{escaped}",
-        "contains": f"%{escaped}%",
-    }[operator]
 
 
 def compile_filter(table: TableMetadata, sql_table: sa.Table, criteria: FilterExpression) -> Any:

@@ -123,6 +123,8 @@ def system_columns(table: TableMetadata) -> list[ColumnMetadata]:
                 "Propriétaire",
                 targets=("systemuser", "team"),
                 valid_for_create=True,
+                # Writable: an Update that changes it runs as an Assign (see crud.update).
+                valid_for_update=True,
                 required=RequiredLevel.REQUIRED,
             ),
             _system(

@@ -104,6 +104,8 @@ def translate_errors(table: str = "") -> Iterator[None]:
         yield
     except errors.LeadgateError:
         raise
+    except OverflowError as error:  # SQLite's driver: an integer wider than 64 bits
+        raise errors.INVALID_DATA(detail=str(error)) from error
     except exc.IntegrityError as error:
         if _UNIQUE.search(str(error.orig)):
             raise errors.DUPLICATE_RECORD(table=table, columns=_columns_of(error)) from error
@@ -114,6 +116,8 @@ def translate_errors(table: str = "") -> Iterator[None]:
             raise errors.DATABASE_BUSY() from error
         if isinstance(error, exc.OperationalError) and _UNREACHABLE.search(message):
             raise errors.DATABASE_UNAVAILABLE(detail=message) from error
+        if isinstance(error, exc.DataError):
+            raise errors.INVALID_DATA(detail=message) from error
         raise errors.UNEXPECTED(detail=message) from error
 
 

@@ -77,6 +77,9 @@ def coerce(column: ColumnMetadata, value: Any) -> Any:
     if kind in (ColumnType.STRING, ColumnType.MEMO):
         if not isinstance(value, str):
             raise _refuse(column, value)
+        if "\x00" in value:  # PostgreSQL cannot store it; refuse it on both databases
+            shown = value.replace("\x00", "\\0")
+            raise _refuse(column, shown, Text(N_("text without NUL characters")))
         return value
     if kind is ColumnType.BOOLEAN:
         if not isinstance(value, bool):
@@ -112,7 +115,13 @@ def _decimal(column: ColumnMetadata, value: Any) -> Decimal:
     if not number.is_finite():
         raise _refuse(column, value)
     scale = 4 if column.type is ColumnType.MONEY else (column.precision or 0)
-    return number.quantize(Decimal(1).scaleb(-scale))
+    try:
+        return number.quantize(Decimal(1).scaleb(-scale))
+    except InvalidOperation:  # more digits than any column holds: out of its range anyway
+        low, high = column.range
+        raise errors.VALUE_OUT_OF_RANGE(
+            value=show(value), column=column.name, table=column.table, minimum=low, maximum=high
+        ) from None
 
 
 def _datetime(column: ColumnMetadata, value: Any) -> dt.date | dt.datetime:
@@ -150,6 +159,11 @@ def _reference(column: ColumnMetadata, value: Any) -> EntityReference:
                 target=value.logical_name,
                 targets=", ".join(column.targets),
             )
+        if not isinstance(value.id, uuid.UUID):
+            identifier = parse_uuid(value.id)
+            if identifier is None:
+                raise _refuse(column, value.id)
+            return EntityReference(value.logical_name, identifier, value.name)
         return value
     identifier = parse_uuid(value)
     if identifier is None:

@@ -14,6 +14,7 @@ from leadgate.platform.metadata import store
 from leadgate.platform.metadata.model import TableMetadata
 from leadgate.platform.pipeline import Operation
 from leadgate.platform.validation import check_values
+from leadgate.platform.values import coerce
 
 __all__ = [
     "audit",
@@ -43,6 +44,18 @@ def checked_values(
             if draft is not None:
                 raise errors.UNPUBLISHED_COLUMN(table=table.name, column=column) from None
         raise
+
+
+def checked_reference(operation: Operation, reference: EntityReference) -> EntityReference:
+    """A request's target: its table must exist and its id be a GUID (the Python API may
+    hand over text)."""
+    table = operation.table(reference.logical_name)
+    identifier = coerce(table.column(table.primary_key), reference.id)
+    if identifier is None:
+        raise errors.MISSING_ID(table=table.name, action=operation.context.message_name)
+    if identifier is reference.id:
+        return reference
+    return EntityReference(reference.logical_name, identifier, reference.name)
 
 
 def user_reference(user_id: uuid.UUID) -> EntityReference:

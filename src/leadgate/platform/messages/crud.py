@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,11 +16,12 @@ from leadgate.platform.messages._records import (
     audit,
     business_unit_of,
     check_lookups,
+    checked_reference,
     checked_values,
     compose,
     user_reference,
 )
-from leadgate.platform.messages.state import SetStateRequest
+from leadgate.platform.messages.state import AssignRequest, SetStateRequest
 from leadgate.platform.metadata.model import TableMetadata
 from leadgate.platform.pipeline import Message, Operation
 from leadgate.platform.query import (
@@ -129,18 +130,15 @@ class DeleteResponse:
 
 
 def _record_id(table: TableMetadata, target: Entity, action: str) -> uuid.UUID:
-    given = target.get(table.primary_key)
-    identifier = target.id
-    if given is not None:
-        given = coerce(table.column(table.primary_key), given)
-        if identifier is not None and identifier != given:
-            raise errors.INVALID_VALUE_TYPE(
-                value=str(given),
-                column=table.primary_key,
-                table=table.name,
-                expected=str(identifier),
-            )
-        identifier = given
+    """The id of the record to change: the entity's id, or its primary key column."""
+    key = table.column(table.primary_key)
+    given = coerce(key, target.get(table.primary_key))
+    identifier = coerce(key, target.id)
+    if identifier is not None and given is not None and identifier != given:
+        raise errors.INVALID_VALUE_TYPE(
+            value=str(given), column=table.primary_key, table=table.name, expected=str(identifier)
+        )
+    identifier = identifier or given
     if identifier is None:
         raise errors.MISSING_ID(table=table.name, action=action)
     return identifier
@@ -173,6 +171,7 @@ def _target_of_reference(request: Any) -> tuple[str | None, uuid.UUID | None]:
 def validate_create(operation: Operation) -> None:
     target: Entity = operation.request.target
     table = operation.table(target.logical_name)
+    target.id = coerce(table.column(table.primary_key), target.id)
     target.update(checked_values(operation, table, target, creating=True))
 
 
@@ -214,6 +213,7 @@ def create(operation: Operation) -> CreateResponse:
 def validate_retrieve(operation: Operation) -> None:
     request: RetrieveRequest = operation.request
     _column_names(operation.table(request.target.logical_name), request.column_set)
+    operation.request = replace(request, target=checked_reference(operation, request.target))
 
 
 def retrieve(operation: Operation) -> RetrieveResponse:
@@ -319,6 +319,7 @@ def update(operation: Operation) -> UpdateResponse:
     if operation.revalidate:
         values = checked_values(operation, table, values, creating=False)
     state_change = {name: values.pop(name) for name in _STATE_COLUMNS if name in values}
+    new_owner = values.pop("ownerid") if values.get("ownerid") is not None else None
     check_required(table, values, creating=False)
     sql_table = operation.sql_table(table.name)
     if any(column.composed_of for column in table.columns.values()):
@@ -328,10 +329,6 @@ def update(operation: Operation) -> UpdateResponse:
                 operation.connection, table, sql_table, record_id, sorted(parts)
             )
             compose(table, values, current or {})
-    if "ownerid" in values and table.ownership is Ownership.USER:
-        values["owningbusinessunit"] = business_unit_of(
-            operation, values["ownerid"], "ownerid", table.name
-        )
     check_lookups(operation, table, values, skip=("ownerid", "owningbusinessunit"))
     values.update(audit(operation, creating=False))
     expected = (
@@ -350,6 +347,9 @@ def update(operation: Operation) -> UpdateResponse:
         operation.connection, table, sql_table, record_id, values, expected_version=expected
     ):
         _missing_or_stale(operation, table, record_id, expected)
+    if new_owner is not None:
+        # A change of owner is always an Assign, so its rules and steps run (as in Dataverse).
+        operation.execute(AssignRequest(EntityReference(table.name, record_id), new_owner))
     if state_change:
         # A state change is always a SetState, so its rules and steps run (as in Dataverse).
         state = state_change.get("statecode")
@@ -406,10 +406,11 @@ def upsert(operation: Operation) -> UpsertResponse:
 
 
 def validate_delete(operation: Operation) -> None:
-    reference: EntityReference = operation.request.target
-    table = operation.table(reference.logical_name)
+    request: DeleteRequest = operation.request
+    table = operation.table(request.target.logical_name)
     if not table.deletable:
         raise errors.NOT_DELETABLE(table=table.name, hint=_undeletable_hint(table.name))
+    operation.request = replace(request, target=checked_reference(operation, request.target))
 
 
 def _undeletable_hint(table: str) -> Text:

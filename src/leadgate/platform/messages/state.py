@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from leadgate.platform import errors, records
 from leadgate.platform.entity import EntityReference
-from leadgate.platform.messages._records import audit, business_unit_of
+from leadgate.platform.messages._records import audit, business_unit_of, checked_reference
 from leadgate.platform.pipeline import Message, Operation
 from leadgate.platform.types import Ownership
 from leadgate.platform.validation import check_state_status
@@ -51,6 +51,9 @@ def validate_set_state(operation: Operation) -> None:
     table = operation.table(request.entity_moniker.logical_name)
     if not table.has_state:
         raise errors.NO_STATE(table=table.name)
+    operation.request = request = replace(
+        request, entity_moniker=checked_reference(operation, request.entity_moniker)
+    )
     for name, value in (("statecode", request.state), ("statuscode", request.status)):
         coerce(table.column(name), value)
 
@@ -73,7 +76,11 @@ def validate_assign(operation: Operation) -> None:
     table = operation.table(request.target.logical_name)
     if table.ownership is not Ownership.USER:
         raise errors.NOT_USER_OWNED(table=table.name)
-    coerce(table.column("ownerid"), request.assignee)
+    operation.request = replace(
+        request,
+        target=checked_reference(operation, request.target),
+        assignee=coerce(table.column("ownerid"), request.assignee),
+    )
 
 
 def assign(operation: Operation) -> AssignResponse:

@@ -1,0 +1,55 @@
+"""Who is calling: the bearer token becomes a signed-in user and a service that runs as them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from fastapi import Request
+
+from leadgate.platform import Organization, OrganizationService
+from leadgate.platform.auth import SignedInUser
+from leadgate.platform.errors import NOT_AUTHENTICATED
+from leadgate.platform.metadata.model import MetadataSet
+from leadgate.platform.types import Language
+from leadgate.web.errors import response_language
+
+__all__ = ["Session", "signed_in"]
+
+
+@dataclass
+class Session:
+    """One request's caller: the user, the language they read, and their service."""
+
+    organization: Organization
+    user: SignedInUser
+    language: Language
+    service: OrganizationService
+    _metadata: MetadataSet | None = field(default=None, repr=False)
+
+    def metadata(self) -> MetadataSet:
+        """The published tables, read once per request from the organization's cache."""
+        if self._metadata is None:
+            self._metadata = self.organization.metadata()
+        return self._metadata
+
+
+def bearer_token(request: Request) -> str:
+    scheme, _, token = request.headers.get("authorization", "").strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise NOT_AUTHENTICATED()
+    return token.strip()
+
+
+def signed_in(request: Request) -> Session:
+    """FastAPI dependency: authenticate the token (401 when missing, unknown or disabled)."""
+    organization: Organization = request.app.state.organization
+    user = organization.authenticate(bearer_token(request))
+    # Errors raised later in this request are read in the user's language.
+    request.state.user_language = user.language
+    language = response_language(request)
+    return Session(
+        organization=organization,
+        user=user,
+        language=language,
+        service=organization.service(user.user_id, language=language),
+    )

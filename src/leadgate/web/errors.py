@@ -1,0 +1,157 @@
+"""Errors as the Web API answers them: one table from error codes to HTTP statuses.
+
+Every failure, the framework's own included, leaves as Dataverse's error body
+``{"error": {"code": "0x…", "message": "…"}}`` in the caller's language (REFERENCE §8).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+
+from leadgate.platform import errors
+from leadgate.platform.errors import LeadgateError
+from leadgate.platform.i18n import N_, Text
+from leadgate.platform.types import Language
+from leadgate.web.responses import json_response
+
+__all__ = [
+    "STATUS_BY_CODE",
+    "MethodNotAllowed",
+    "bad_query",
+    "error_response",
+    "install_error_handlers",
+    "response_language",
+    "status_of",
+]
+
+log = logging.getLogger(__name__)
+
+AUTHENTICATE_HEADER = {"WWW-Authenticate": 'Bearer realm="leadgate"'}
+
+# Anything not listed is a refusal of the caller's input: 400.
+STATUS_BY_CODE: dict[str, int] = {
+    errors.NOT_AUTHENTICATED.code: 401,
+    errors.USER_DISABLED.code: 401,
+    "0x80040220": 403,  # missing privilege (REFERENCE §8)
+    "0x80048306": 403,  # no access to this record (REFERENCE §8)
+    errors.RECORD_NOT_FOUND.code: 404,
+    errors.METHOD_NOT_ALLOWED.code: 405,
+    errors.RESOURCE_NOT_FOUND.code: 404,
+    errors.VERSION_MISMATCH.code: 412,
+    errors.DUPLICATE_RECORD.code: 412,
+    errors.DATABASE_BUSY.code: 503,
+    errors.DATABASE_UNAVAILABLE.code: 503,
+    errors.NOT_INITIALIZED.code: 503,
+    errors.UPGRADE_NEEDED.code: 503,
+    errors.UNEXPECTED.code: 500,
+    errors.PLUGIN_UNEXPECTED.code: 500,
+    errors.PLUGIN_NOT_LOADABLE.code: 500,
+}
+
+
+def status_of(error: LeadgateError) -> int:
+    return STATUS_BY_CODE.get(error.code, 400)
+
+
+def bad_query(text: str, /, **params: Any) -> LeadgateError:
+    """An invalid URL, query option or header; ``text`` is a catalog text (N_)."""
+    return errors.INVALID_QUERY(detail=Text(text, **params))
+
+
+class MethodNotAllowed(Exception):
+    """A method the resource does not have: 405 with an Allow header, still a coded error."""
+
+    def __init__(self, method: str, allowed: str) -> None:
+        super().__init__(method)
+        self.allowed = allowed
+        self.error = errors.METHOD_NOT_ALLOWED(method=method, allowed=allowed)
+
+
+def response_language(request: Request) -> Language:
+    """Accept-Language when it names English or French, else the signed-in user's language."""
+    chosen = Language.negotiate(request.headers.get("accept-language"))
+    if chosen is not None:
+        return chosen
+    return getattr(request.state, "user_language", None) or Language.ENGLISH
+
+
+def error_response(
+    error: LeadgateError,
+    language: Language,
+    status: int | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    status = status or status_of(error)
+    headers = dict(headers or {})
+    if status == 401:
+        headers.update(AUTHENTICATE_HEADER)
+    message = error.message(language) or error.key
+    return json_response(
+        {"error": {"code": error.code, "message": message}}, status, headers=headers
+    )
+
+
+async def _leadgate_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, LeadgateError)
+    if status_of(error) >= 500:
+        log.error("%r on %s %s", error, request.method, request.url.path, exc_info=error)
+    return error_response(error, response_language(request))
+
+
+async def _http_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, HTTPException)
+    language = response_language(request)
+    if error.status_code == 404:
+        return error_response(errors.RESOURCE_NOT_FOUND(segment=request.url.path), language)
+    if error.status_code == 405:
+        allowed = (error.headers or {}).get("Allow", "")
+        return await _method_not_allowed(request, MethodNotAllowed(request.method, allowed))
+    detail = bad_query(
+        N_("the request was refused: {reason}"),
+        reason=str(error.detail),
+    )
+    return error_response(detail, language, error.status_code)
+
+
+async def _method_not_allowed(request: Request, error: Exception) -> Response:
+    assert isinstance(error, MethodNotAllowed)
+    return error_response(
+        error.error, response_language(request), 405, headers={"Allow": error.allowed}
+    )
+
+
+async def _validation_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, RequestValidationError)
+    problems = "; ".join(
+        f"{'.'.join(str(part) for part in problem.get('loc', ()))}: {problem.get('msg', '')}"
+        for problem in error.errors()
+    )
+    refusal = bad_query(
+        N_("the request was refused: {reason}"),
+        reason=problems,
+    )
+    return error_response(refusal, response_language(request))
+
+
+async def _unexpected(request: Request, error: Exception) -> Response:
+    log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=error)
+    fault = errors.UNEXPECTED(
+        detail=Text(
+            N_("the server failed while handling the request; the error is logged."),
+        )
+    )
+    return error_response(fault, response_language(request))
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(LeadgateError, _leadgate_error)
+    app.add_exception_handler(MethodNotAllowed, _method_not_allowed)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _unexpected)

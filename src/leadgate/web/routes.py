@@ -1,0 +1,296 @@
+"""The Web API's routes under /api/data/v9.2: each runs one message as the signed-in user."""
+
+from __future__ import annotations
+
+import uuid
+from functools import partial
+from typing import Annotated
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Depends, Request
+from starlette.responses import Response
+
+from leadgate.platform import (
+    ColumnSet,
+    ConcurrencyBehavior,
+    CreateRequest,
+    DeleteRequest,
+    Entity,
+    EntityReference,
+    FilterExpression,
+    PagingInfo,
+    QueryExpression,
+    RetrieveMultipleRequest,
+    RetrieveRequest,
+    UpdateRequest,
+    UpsertRequest,
+    errors,
+)
+from leadgate.platform.i18n import N_
+from leadgate.platform.metadata.model import ColumnMetadata, TableMetadata
+from leadgate.web.auth import Session, signed_in
+from leadgate.web.errors import MethodNotAllowed, bad_query
+from leadgate.web.headers import ANY_VERSION, Preferences, etag, read_preferences, read_version
+from leadgate.web.odata_filter import parse_filter
+from leadgate.web.options import (
+    COLLECTION_OPTIONS,
+    RECORD_OPTIONS,
+    parse_orderby,
+    parse_select,
+    read_options,
+)
+from leadgate.web.payload import entity_from_body, parse_json_object
+from leadgate.web.resources import (
+    API_PATH,
+    Resource,
+    api_root,
+    parse_resource,
+    record_url,
+    resolve_property,
+)
+from leadgate.web.responses import empty_response, json_response
+from leadgate.web.serialize import context_url, output_columns, read_columns, record_json
+
+__all__ = ["router"]
+
+router = APIRouter(prefix=API_PATH)
+
+SignedIn = Annotated[Session, Depends(signed_in)]
+COLLECTION_METHODS = "GET, POST"
+RECORD_METHODS = "GET, PATCH, DELETE"
+Selection = list[ColumnMetadata] | None
+FUNCTIONS = {"WhoAmI": "GET"}
+
+
+async def _raw_body(request: Request) -> bytes:
+    """The body, read before the (synchronous) route runs in the thread pool."""
+    return await request.body()
+
+
+RawBody = Annotated[bytes, Depends(_raw_body)]
+
+
+def _resource(session: Session, segment: str, method: str, *, record: bool | None) -> Resource:
+    """The entity set (and key) of the URL; 405 when the method does not apply to it."""
+    if segment in FUNCTIONS:
+        raise MethodNotAllowed(method, FUNCTIONS[segment])
+    resource = parse_resource(session.metadata(), segment)
+    if record is True and resource.key is None:
+        raise MethodNotAllowed(method, COLLECTION_METHODS)
+    if record is False and resource.key is not None:
+        raise MethodNotAllowed(method, RECORD_METHODS)
+    return resource
+
+
+def _column_name(table: TableMetadata, name: str) -> str:
+    return resolve_property(table, name).name
+
+
+def _read_record(
+    session: Session, table: TableMetadata, key: uuid.UUID, selected: Selection
+) -> Entity:
+    reference = EntityReference(table.name, key)
+    columns = ColumnSet(read_columns(table, selected))
+    return session.service.execute(RetrieveRequest(reference, columns)).entity
+
+
+def _record_response(
+    request: Request,
+    session: Session,
+    table: TableMetadata,
+    entity: Entity,
+    selected: Selection,
+    preferences: Preferences,
+    *,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+    returned: bool = False,
+) -> Response:
+    """A record's JSON; ``returned`` when a write answers with it (return=representation)."""
+    body = {
+        "@odata.context": context_url(api_root(request), table, selected, single=True),
+        **record_json(output_columns(table, selected), entity, session.language, preferences),
+    }
+    headers = dict(headers or {})
+    applied = preferences.applied(returned=returned)
+    if applied:
+        headers["Preference-Applied"] = applied
+    return json_response(body, status_code, headers=headers)
+
+
+# --- functions --------------------------------------------------------------------------
+
+
+@router.get("/WhoAmI")
+def who_am_i(request: Request, session: SignedIn) -> Response:
+    user = session.user
+    return json_response(
+        {
+            "@odata.context": (
+                f"{api_root(request)}/$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse"
+            ),
+            "BusinessUnitId": str(user.business_unit_id) if user.business_unit_id else None,
+            "UserId": str(user.user_id),
+            "OrganizationId": str(session.organization.organization_id()),
+        }
+    )
+
+
+# --- reading ----------------------------------------------------------------------------
+
+
+@router.get("/{segment}")
+def read(request: Request, segment: str, session: SignedIn) -> Response:
+    resource = _resource(session, segment, "GET", record=None)
+    if resource.key is None:
+        return _retrieve_multiple(request, session, resource.table)
+    options = read_options(request.query_params, RECORD_OPTIONS)
+    preferences = read_preferences(request.headers)
+    selected = parse_select(resource.table, options.select)
+    entity = _read_record(session, resource.table, resource.key, selected)
+    cached = read_version(request.headers, "if-none-match")
+    if cached is not None and cached in (ANY_VERSION, entity.row_version):
+        # The client's copy is current (Dataverse answers 304 to a matching etag).
+        return empty_response(304, {"ETag": etag(entity.row_version)})
+    return _record_response(request, session, resource.table, entity, selected, preferences)
+
+
+def _retrieve_multiple(request: Request, session: Session, table: TableMetadata) -> Response:
+    options = read_options(request.query_params, COLLECTION_OPTIONS)
+    preferences = read_preferences(request.headers)
+    selected = parse_select(table, options.select)
+    criteria = (
+        parse_filter(options.filter, partial(_column_name, table))
+        if options.filter is not None
+        else FilterExpression()
+    )
+    query = QueryExpression(
+        table.name,
+        ColumnSet(read_columns(table, selected)),
+        criteria,
+        parse_orderby(table, options.orderby),
+        top_count=options.top,
+        page_info=PagingInfo(
+            count=preferences.page_size,
+            paging_cookie=options.skiptoken,
+            return_total_record_count=options.count,
+        ),
+    )
+    page = session.service.execute(RetrieveMultipleRequest(query)).entity_collection
+    columns = output_columns(table, selected)
+    body: dict[str, object] = {
+        "@odata.context": context_url(api_root(request), table, selected, single=False)
+    }
+    if options.count:
+        body["@odata.count"] = page.total_record_count
+    body["value"] = [
+        record_json(columns, entity, session.language, preferences) for entity in page.entities
+    ]
+    if page.more_records and page.paging_cookie:
+        body["@odata.nextLink"] = _next_link(request, page.paging_cookie)
+    applied = preferences.applied(paged=True)
+    return json_response(body, headers={"Preference-Applied": applied} if applied else None)
+
+
+def _next_link(request: Request, cookie: str) -> str:
+    """The same query, absolute, continuing after this page."""
+    pairs = [(k, v) for k, v in request.query_params.multi_items() if k != "$skiptoken"]
+    pairs.append(("$skiptoken", cookie))
+    query = urlencode(pairs, quote_via=quote, safe="$,()'/:")
+    return f"{str(request.base_url).rstrip('/')}{request.url.path}?{query}"
+
+
+# --- writing ----------------------------------------------------------------------------
+
+
+@router.post("/{segment}")
+def create(request: Request, segment: str, session: SignedIn, raw: RawBody) -> Response:
+    table = _resource(session, segment, "POST", record=False).table
+    options = read_options(request.query_params, RECORD_OPTIONS)
+    preferences = read_preferences(request.headers)
+    selected = parse_select(table, options.select)
+    body = parse_json_object(raw, request.headers.get("content-type"), table.name)
+    entity = entity_from_body(session.metadata(), table, body)
+    record_id = session.service.execute(CreateRequest(entity)).id
+    headers = {"OData-EntityId": record_url(request, table, record_id)}
+    if preferences.return_representation:
+        entity = _read_record(session, table, record_id, selected)
+        return _record_response(
+            request,
+            session,
+            table,
+            entity,
+            selected,
+            preferences,
+            status_code=201,
+            headers=headers,
+            returned=True,
+        )
+    return empty_response(204, headers)
+
+
+@router.patch("/{segment}")
+def update(request: Request, segment: str, session: SignedIn, raw: RawBody) -> Response:
+    resource = _resource(session, segment, "PATCH", record=True)
+    table, key = resource.table, resource.key
+    assert key is not None
+    options = read_options(request.query_params, RECORD_OPTIONS)
+    preferences = read_preferences(request.headers)
+    selected = parse_select(table, options.select)
+    if_match = read_version(request.headers, "if-match")
+    if_none_match = read_version(request.headers, "if-none-match")
+    if if_match is not None and if_none_match is not None:
+        raise bad_query(
+            N_("send If-Match or If-None-Match, not both."),
+        )
+    if if_none_match not in (None, ANY_VERSION):
+        raise bad_query(
+            N_("on PATCH, If-None-Match only takes * (create, never update)."),
+        )
+    body = parse_json_object(raw, request.headers.get("content-type"), table.name)
+    entity = entity_from_body(session.metadata(), table, body, key)
+    if if_none_match == ANY_VERSION:
+        session.service.execute(CreateRequest(entity))
+    elif if_match == ANY_VERSION:
+        session.service.execute(UpdateRequest(entity))
+    elif if_match is not None:
+        entity.row_version = if_match
+        session.service.execute(UpdateRequest(entity, ConcurrencyBehavior.IF_ROW_VERSION_MATCHES))
+    else:
+        # Dataverse's PATCH without conditions is an upsert: it creates a missing record.
+        session.service.execute(UpsertRequest(entity))
+    headers = {"OData-EntityId": record_url(request, table, key)}
+    if preferences.return_representation:
+        entity = _read_record(session, table, key, selected)
+        return _record_response(
+            request, session, table, entity, selected, preferences, headers=headers, returned=True
+        )
+    return empty_response(204, headers)
+
+
+@router.delete("/{segment}")
+def delete(request: Request, segment: str, session: SignedIn) -> Response:
+    resource = _resource(session, segment, "DELETE", record=True)
+    assert resource.key is not None
+    read_options(request.query_params, frozenset())
+    version = read_version(request.headers, "if-match")
+    reference = EntityReference(resource.table.name, resource.key)
+    if version is None or version == ANY_VERSION:
+        session.service.execute(DeleteRequest(reference))
+    else:
+        session.service.execute(
+            DeleteRequest(reference, ConcurrencyBehavior.IF_ROW_VERSION_MATCHES, version)
+        )
+    return empty_response(204)
+
+
+@router.api_route("/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+def elsewhere(request: Request, path: str, session: SignedIn) -> Response:
+    """Deeper paths are not served yet; a single segment reached here by a wrong method."""
+    if "/" not in path.strip("/") and path.strip("/"):
+        segment = path.strip("/")
+        allowed = FUNCTIONS.get(segment) or (
+            RECORD_METHODS if "(" in segment else COLLECTION_METHODS
+        )
+        raise MethodNotAllowed(request.method, allowed)
+    raise errors.RESOURCE_NOT_FOUND(segment=path)

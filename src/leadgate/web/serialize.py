@@ -1,0 +1,106 @@
+"""Records as Dataverse's JSON writes them: lookups as ``_x_value``, dates in UTC with ``Z``.
+
+Only the form changes here; values were checked and coerced by the platform.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from leadgate.platform import Entity, EntityReference
+from leadgate.platform.i18n import N_, Text
+from leadgate.platform.metadata.model import ColumnMetadata, TableMetadata
+from leadgate.platform.types import ColumnType, Language
+from leadgate.web.headers import FORMATTED_VALUE, LOOKUP_LOGICAL_NAME, Preferences, etag
+from leadgate.web.resources import lookup_property
+
+__all__ = ["context_url", "json_value", "output_columns", "read_columns", "record_json"]
+
+# Boolean columns carry no labels of their own yet; Dataverse's default two options.
+_YES_NO = {True: Text(N_("Yes")), False: Text(N_("No"))}
+
+Selection = Sequence[ColumnMetadata] | None
+
+
+def output_columns(table: TableMetadata, selected: Selection) -> list[ColumnMetadata]:
+    """What a response shows: the key and the selected columns, or every column."""
+    if selected is None:
+        return list(table.columns.values())
+    key = table.columns[table.primary_key]
+    return [key, *(column for column in selected if column.name != key.name)]
+
+
+def read_columns(table: TableMetadata, selected: Selection) -> tuple[str, ...]:
+    """The ColumnSet to ask the platform for: the output, plus the version for the etag."""
+    if selected is None:
+        return ()
+    names = [column.name for column in output_columns(table, selected)]
+    return (*names, "versionnumber") if "versionnumber" not in names else tuple(names)
+
+
+def json_value(value: Any) -> Any:
+    """A platform value in the JSON form Dataverse uses for it."""
+    if value is None:
+        return None
+    if isinstance(value, EntityReference):
+        return str(value.id)
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        # JSON numbers, as Dataverse writes money and decimals.
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+def _formatted(column: ColumnMetadata, value: Any, language: Language) -> str | None:
+    if value is None:
+        return None
+    if column.type.is_choice:
+        option = column.option(value)
+        return option.label.in_language(language) if option else str(value)
+    if column.type is ColumnType.BOOLEAN:
+        return _YES_NO[bool(value)].in_language(language)
+    if isinstance(value, EntityReference) and value.name:
+        return value.name
+    return None
+
+
+def record_json(
+    columns: Sequence[ColumnMetadata],
+    entity: Entity,
+    language: Language,
+    preferences: Preferences,
+) -> dict[str, Any]:
+    """One record: ``@odata.etag`` first, then each column in its OData form."""
+    body: dict[str, Any] = {"@odata.etag": etag(entity.row_version)}
+    formatted = preferences.includes(FORMATTED_VALUE)
+    logical_names = preferences.includes(LOOKUP_LOGICAL_NAME)
+    for column in columns:
+        value = entity.get(column.name)
+        name = lookup_property(column) if column.type.is_reference else column.name
+        if formatted and (text := _formatted(column, value, language)) is not None:
+            body[f"{name}@{FORMATTED_VALUE}"] = text
+        if logical_names and isinstance(value, EntityReference):
+            body[f"{name}@{LOOKUP_LOGICAL_NAME}"] = value.logical_name
+        body[name] = json_value(value)
+    return body
+
+
+def context_url(api_root: str, table: TableMetadata, selected: Selection, *, single: bool) -> str:
+    """The ``@odata.context`` of a response: the entity set, the selection, one or many."""
+    names = ""
+    if selected is not None:
+        names = (
+            "("
+            + ",".join(lookup_property(c) if c.type.is_reference else c.name for c in selected)
+            + ")"
+        )
+    return f"{api_root}/$metadata#{table.entity_set}{names}" + ("/$entity" if single else "")
