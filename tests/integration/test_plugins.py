@@ -293,3 +293,9 @@ def test_the_same_id_twice_is_a_duplicate(admin):
     admin.create(Entity("new_widget", chosen, widget_values))
     error = refusal(lambda: admin.create(Entity("new_widget", chosen, widget_values)))
     assert error.code == "0x80040237"
+
+
+def test_asynchronous_steps_are_stored_but_not_run_yet(system, admin):
+    step = register(system, "cancel", stage=40, mode=1)
+    widget(admin)  # would be refused if the step ran
+    assert system.retrieve("sdkmessageprocessingstep", step)["mode"] == 1
