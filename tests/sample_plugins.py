@@ -20,6 +20,7 @@ def record(context: ExecutionContext) -> None:
             "depth": context.depth,
             "user": context.user_id,
             "initiating_user": context.initiating_user_id,
+            "business_unit": context.business_unit_id,
             "correlation": context.correlation_id,
             "parent": context.parent_context.message_name if context.parent_context else None,
             "inputs": dict(context.input_parameters),

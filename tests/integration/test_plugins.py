@@ -61,6 +61,8 @@ def test_steps_run_by_stage_then_rank_with_their_context(system, admin):
     assert first["message"] == "Create" and first["table"] == "new_widget"
     assert first["depth"] == 1 and first["parent"] is None
     assert first["user"] == first["initiating_user"] == ADMIN_ID
+    root = system.retrieve_multiple_all("businessunit")[0]
+    assert first["business_unit"] == post["business_unit"] == root.id
     assert len({call["correlation"] for call in seen}) == 1
     assert first["inputs"]["Target"]["new_name"] == "Sprocket"
     assert post["outputs"] == {"Id": widget_id} and post["id"] == widget_id

@@ -89,6 +89,14 @@ class ExecutionContext:
         return self.caller.initiating_user_id
 
     @property
+    def business_unit_id(self) -> uuid.UUID | None:
+        """The business unit of the user the message runs as."""
+        unit = self.unit_of_work
+        if unit.connection is None:
+            return None
+        return unit.business_unit_of("systemuser", self.user_id)
+
+    @property
     def language(self) -> Language:
         return self.caller.language
 

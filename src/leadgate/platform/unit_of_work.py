@@ -116,6 +116,26 @@ class UnitOfWork:
         assert self.connection is not None
         self.snapshot = Snapshot.load(self.connection)
 
+    def business_unit_of(self, table: str, owner_id: Any) -> Any:
+        """The business unit of a user or team (None if there is no such owner), cached."""
+        key = (table, owner_id)
+        if key not in self.owner_units:
+            assert self.connection is not None
+            metadata = self.metadata.table(table)
+            sql_table = self.tables[table]
+            statement = sa.select(sql_table.c.businessunitid).where(
+                sql_table.c[metadata.primary_key] == owner_id
+            )
+            if self.in_transaction:
+                row = self.connection.execute(statement).first()
+            else:  # asked before the transaction (stage 10): a read of its own
+                with translate_errors(table), self.connection.begin():
+                    row = self.connection.execute(statement).first()
+            if row is None:
+                return None
+            self.owner_units[key] = row[0]
+        return self.owner_units[key]
+
     def forget_owner_units(self) -> None:
         """A user or team moved: this unit looks owners up afresh until it ends."""
         self.owner_units = OwnerUnits(-1)

@@ -89,22 +89,12 @@ def business_unit_of(
     operation: Operation, owner: EntityReference, column: str, table: str
 ) -> EntityReference:
     """The business unit of a user or team, which becomes the record's owning business unit."""
-    key = (owner.logical_name, owner.id)
-    memo = operation.unit_of_work.owner_units
-    if key not in memo:
-        owner_table = operation.table(owner.logical_name)
-        sql_table = operation.sql_table(owner.logical_name)
-        row = operation.connection.execute(
-            sa.select(sql_table.c.businessunitid).where(
-                sql_table.c[owner_table.primary_key] == owner.id
-            )
-        ).first()
-        if row is None:
-            raise errors.LOOKUP_NOT_FOUND(
-                column=column, table=table, target=owner.logical_name, id=owner.id
-            )
-        memo[key] = row[0]
-    return EntityReference("businessunit", memo[key])
+    unit = operation.unit_of_work.business_unit_of(owner.logical_name, owner.id)
+    if unit is None:
+        raise errors.LOOKUP_NOT_FOUND(
+            column=column, table=table, target=owner.logical_name, id=owner.id
+        )
+    return EntityReference("businessunit", unit)
 
 
 def check_lookups(
