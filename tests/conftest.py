@@ -88,6 +88,28 @@ def _widget_table(system: OrganizationService) -> None:
     system.execute(PublishAllXmlRequest())
 
 
+def role_reference(service: OrganizationService, name: str) -> EntityReference:
+    return service.retrieve_multiple("role", name=name).entities[0].to_reference()
+
+
+def add_user(
+    system: OrganizationService, email: str, *, role: str | None = "System Administrator",
+    unit: EntityReference | None = None, last_name: str | None = None,
+) -> uuid.UUID:
+    """A user for a test, in the root unit unless told, with a role unless role=None."""
+    unit = unit or system.retrieve_multiple("businessunit", parentbusinessunitid=None)[
+        0
+    ].to_reference()
+    user_id = system.create(
+        "systemuser", lastname=last_name or email.split("@")[0].title(),
+        internalemailaddress=email, businessunitid=unit,
+    )
+    if role is not None:
+        system.create("systemuserroles", systemuserid=EntityReference("systemuser", user_id),
+                      roleid=role_reference(system, role))
+    return user_id
+
+
 def _seed(url: str) -> None:
     with Organization.create(url) as organization:
         system = organization.system_service()
@@ -107,6 +129,13 @@ def _seed(url: str) -> None:
                         )
                     ),
                     SetPasswordRequest(EntityReference("systemuser", ADMIN_ID), "correct horse"),
+                    CreateRequest(
+                        Entity(
+                            "systemuserroles",
+                            systemuserid=EntityReference("systemuser", ADMIN_ID),
+                            roleid=role_reference(system, "System Administrator"),
+                        )
+                    ),
                 )
             )
         )

@@ -8,7 +8,7 @@ import pytest
 
 from leadgate.platform import Entity, EntityReference, LeadgateError
 from tests import sample_plugins
-from tests.conftest import ADMIN_ID
+from tests.conftest import ADMIN_ID, add_user
 
 HANDLERS = "tests.sample_plugins:"
 
@@ -185,13 +185,7 @@ def test_steps_registered_for_every_table(system, admin):
 
 
 def test_a_step_can_run_its_nested_work_as_another_user(system, admin):
-    unit = system.retrieve_multiple_all("businessunit")[0]
-    robot = system.create(
-        "systemuser",
-        lastname="Robot",
-        internalemailaddress="robot@test.example",
-        businessunitid=unit.to_reference(),
-    )
+    robot = add_user(system, "robot@test.example")
     register(
         system, "create_sibling", stage=40, impersonatinguserid=EntityReference("systemuser", robot)
     )

@@ -20,7 +20,7 @@ from leadgate.platform import (
     QueryExpression,
     UpsertRequest,
 )
-from tests.conftest import ADMIN_ID
+from tests.conftest import ADMIN_ID, add_user
 
 
 def widget(admin, **values):
@@ -160,12 +160,7 @@ def test_update_of_statuscode_runs_as_a_set_state(admin):
 
 def test_assign_changes_owner_and_owning_business_unit(admin, system):
     unit = system.retrieve_multiple_all("businessunit")[0]
-    other = system.create(
-        "systemuser",
-        lastname="Other",
-        internalemailaddress="o@test.example",
-        businessunitid=unit.to_reference(),
-    )
+    other = add_user(system, "o@test.example")
     widget_id = widget(admin)
     admin.assign("new_widget", widget_id, EntityReference("systemuser", other))
     record = admin.retrieve("new_widget", widget_id)
@@ -321,9 +316,7 @@ def test_records_follow_their_owner_into_a_new_business_unit(database_url, admin
 def test_an_update_of_the_owner_runs_as_an_assign(admin, system):
     from tests import sample_plugins
 
-    unit = system.retrieve_multiple_all("businessunit")[0]
-    other = system.create("systemuser", lastname="New Owner", internalemailaddress="n@test.example",
-                          businessunitid=unit.to_reference())
+    other = add_user(system, "n@test.example")
     system.create("sdkmessageprocessingstep", name="see assigns", messagename="Assign",
                   primaryentity="new_widget", stage=40,
                   plugintypename="tests.sample_plugins:record")

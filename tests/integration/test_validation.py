@@ -156,12 +156,12 @@ def test_invalid_state_status_pair_uses_the_platform_sentence(admin):
     error = refusal(lambda: admin.set_state("new_widget", widget_id, 1, 100000000))
     assert error.code == "0x80048408"
     assert error.message("en") == (
-        f"100000000 is not a valid status code for state code NewWidgetState.Inactive on "
+        f"100000000 is not a valid status code for state code new_WidgetState.Inactive on "
         f"new_widget with Id {widget_id}."
     )
     assert error.message("fr") == (
         f"Erreur de code d'état non valide : 100000000 n'est pas un code de statut valide pour le "
-        f"code d'état NewWidgetState.Inactive sur new_widget avec l'ID {widget_id}."
+        f"code d'état new_WidgetState.Inactive sur new_widget avec l'ID {widget_id}."
     )
     record = admin.retrieve("new_widget", widget_id)
     assert (record["statecode"], record["statuscode"]) == (0, 1)
@@ -170,7 +170,7 @@ def test_invalid_state_status_pair_uses_the_platform_sentence(admin):
 def test_a_status_reason_of_another_state_is_refused_on_create(admin):
     error = refusal(create_widget(admin, statuscode=2))
     assert error.code == "0x80048408"
-    assert "state code NewWidgetState.Active on new_widget" in error.message("en")
+    assert "state code new_WidgetState.Active on new_widget" in error.message("en")
 
 
 def test_platform_columns_cannot_be_set(admin):

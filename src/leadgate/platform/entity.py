@@ -95,3 +95,6 @@ class EntityCollection:
 
     def __len__(self) -> int:
         return len(self.entities)
+
+    def __getitem__(self, index: int) -> Entity:
+        return self.entities[index]

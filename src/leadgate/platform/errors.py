@@ -221,6 +221,37 @@ METHOD_NOT_ALLOWED = ErrorKind(
     N_("The method {method} is not allowed here; use {allowed}."),
 )
 
+# --- security ---------------------------------------------------------------------------
+PRIVILEGE_DENIED = ErrorKind(
+    "privilege_denied",
+    "0x80040220",
+    N_("Insufficient permissions (Access denied): {user} is missing the privilege {privilege} "
+       "on {table} at {depth} depth or more. Roles held: {roles}. An administrator can grant "
+       "it in one of these roles: leadgate roles grant <role> {privilege} --depth <depth>"),
+)
+RECORD_ACCESS_DENIED = ErrorKind(
+    "record_access_denied",
+    "0x80048306",
+    N_("Access denied: {user} has {privilege} only at {depth} depth, which does not reach the "
+       "{table} record {id} (owner {owner}, business unit {unit}). {right} on it needs {needed} "
+       "depth, or the record shared with them."),
+)
+NOT_SHAREABLE = ErrorKind(
+    "not_shareable",
+    "0x8F4C4750",
+    N_("Records of table '{table}' have no owner and cannot be shared."),
+)
+INVALID_PRIVILEGE = ErrorKind(
+    "invalid_privilege",
+    "0x8F4C4751",
+    N_("'{privilege}' is not a privilege of this organization{hint}"),
+)
+INVALID_DEPTH = ErrorKind(
+    "invalid_depth",
+    "0x8F4C4752",
+    N_("The privilege {privilege} cannot be granted at {depth} depth; it allows: {allowed}."),
+)
+
 # --- customization ---------------------------------------------------------------------
 INVALID_NAME = ErrorKind(
     "invalid_name",

@@ -21,6 +21,7 @@ from leadgate.platform.context import Caller, ExecutionContext
 from leadgate.platform.entity import Entity
 from leadgate.platform.messages import auth as auth_messages
 from leadgate.platform.messages import crud, customization, state, transaction
+from leadgate.platform.messages import security as security_messages
 from leadgate.platform.messages.crud import CreateRequest
 from leadgate.platform.messages.customization import ImportSolutionRequest, ImportSolutionResponse
 from leadgate.platform.metadata import store
@@ -31,7 +32,8 @@ from leadgate.platform.service import OrganizationService
 from leadgate.platform.solution import Solution, SolutionDefinition, load_solution
 from leadgate.platform.storage import create_engine, database_url, redact, translate_errors
 from leadgate.platform.types import Language
-from leadgate.platform.unit_of_work import OwnerUnits, Snapshot
+from leadgate.platform.security import SecurityCache
+from leadgate.platform.unit_of_work import Snapshot
 
 __all__ = ["Organization", "PlatformSolution", "discover_solutions"]
 
@@ -53,6 +55,7 @@ class PlatformSolution:
             customization.MESSAGES,
             auth_messages.MESSAGES,
             transaction.MESSAGES,
+            security_messages.MESSAGES,
         ):
             organization.register_messages(messages)
         platform_steps.register(organization)
@@ -78,7 +81,7 @@ class Organization:
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
         self._steps: StepSet | None = None
-        self._owner_units = OwnerUnits(-1)
+        self._security = SecurityCache(-1)
 
     # --- opening ------------------------------------------------------------------------
 
@@ -226,15 +229,15 @@ class Organization:
     def cached_snapshot(self) -> Snapshot | None:
         return self._snapshot
 
-    def current_caches(self, connection: sa.Connection) -> tuple[Snapshot, StepSet, OwnerUnits]:
+    def current_caches(self, connection: sa.Connection) -> tuple[Snapshot, StepSet, SecurityCache]:
         """Metadata, steps and owners' units for this request, fresh if any process changed them."""
         generations = store.read_generations(connection)
         metadata_generation = generations.metadata
         steps_generation = generations.steps
-        owners = self._owner_units
-        if owners.generation != generations.security:
-            owners = OwnerUnits(generations.security)
-            self._owner_units = owners
+        security = self._security
+        if security.generation != generations.security:
+            security = SecurityCache(generations.security)
+            self._security = security
         snapshot = self._snapshot
         if snapshot is None or snapshot.metadata.generation != metadata_generation:
             snapshot = Snapshot.load(connection)
@@ -246,7 +249,7 @@ class Organization:
             steps = self.steps.load(connection, snapshot.tables, steps_generation)
             with self._lock:
                 self._steps = steps
-        return snapshot, steps, owners
+        return snapshot, steps, security
 
     # --- the plug-in trace log ----------------------------------------------------------
 

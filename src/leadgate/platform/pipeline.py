@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from leadgate.platform import errors, records
+from leadgate.platform import errors, records, security
 from leadgate.platform.context import Caller, ExecutionContext
 from leadgate.platform.entity import Entity
 from leadgate.platform.metadata.model import MetadataSet, TableMetadata
 from leadgate.platform.plugins import ALL_COLUMNS, Step, TraceRecord, step_handler
+from leadgate.platform.security import Depth, Principal, RecordOwner, Right
 from leadgate.platform.storage import translate_errors
 from leadgate.platform.types import Stage
 from leadgate.platform.unit_of_work import UnitOfWork
@@ -60,6 +61,17 @@ class Message:
     has_pre_image: bool = False
     has_post_image: bool = False
     changed_columns: Callable[[Any], Iterable[str]] | None = None
+    # Security, run inside the transaction before stage 20 for every caller but SYSTEM.
+    # Required: a message says how it is authorized, or that its nested messages are.
+    authorize: Callable[[Operation], None] | None = None
+
+
+def checked_by_nested_messages(_operation: Operation) -> None:
+    """For messages that only run other messages: each of those is checked itself."""
+
+
+def open_to_every_user(_operation: Operation) -> None:
+    """For messages any signed-in user may run (WhoAmI)."""
 
 
 class MessageRegistry:
@@ -68,6 +80,8 @@ class MessageRegistry:
 
     def update(self, messages: Mapping[Any, Message]) -> None:
         for request_type, message in messages.items():
+            if message.authorize is None:
+                raise ValueError(f"the message {message.name} does not say how it is authorized")
             known = self._by_type.get(request_type)
             if known is not None and known is not message:
                 raise ValueError(f"{request_type.__name__} is already handled by {known.name}")
@@ -153,6 +167,60 @@ class Operation:
     def sql_table(self, name: str) -> sa.Table:
         return self.unit_of_work.tables[name]
 
+    # --- security -------------------------------------------------------------------
+
+    @property
+    def principal(self) -> Principal | None:
+        """The caller as security sees them; None for SYSTEM, which may do anything."""
+        if self.context.caller.is_system:
+            return None
+        principal = self.unit_of_work.principal(self.context.user_id)
+        if principal.disabled:
+            raise errors.USER_DISABLED(user=principal.name)
+        return principal
+
+    def record_owner(self, table: TableMetadata, record_id: uuid.UUID) -> RecordOwner | None:
+        return security.record_owner(
+            self.connection, table, self.sql_table(table.name), record_id
+        )
+
+    def require(
+        self,
+        right: Right,
+        table: TableMetadata,
+        record: RecordOwner | None = None,
+        *,
+        principal: Principal | None = None,
+    ) -> None:
+        """Refuse unless the caller holds the right on the table, at a depth reaching record."""
+        principal = principal or self.principal
+        if principal is None:
+            return
+        privilege = security.privilege_name(right, table)
+        depth = principal.depth(privilege)
+        if depth is Depth.NONE:
+            raise security.privilege_denied(
+                principal, privilege, table, principal.depth_needed(record)
+            )
+        if record is None or principal.reaches(depth, record, shared=False):
+            return
+        if security.is_shared(self.connection, self.unit_of_work.tables, principal, record, right):
+            return
+        raise security.access_denied(principal, right, table, record, depth)
+
+    def require_privilege(self, name: str) -> None:
+        """Refuse unless the caller holds an organization-wide privilege (prvWriteEntity …)."""
+        principal = self.principal
+        if principal is not None and principal.depth(name) is Depth.NONE:
+            raise security.privilege_denied(principal, name, None, Depth.ORGANIZATION)
+
+    def read_filter(self, table: TableMetadata, sql_table: sa.Table) -> Any:
+        """The WHERE clause that limits a query to what the caller may read (None: all)."""
+        principal = self.principal
+        if principal is None:
+            return None
+        return security.read_filter(self.unit_of_work.tables, principal, table, sql_table)
+
     def now(self) -> dt.datetime:
         return dt.datetime.now(dt.UTC)
 
@@ -220,6 +288,8 @@ class Pipeline:
             operation.request = from_parameters(operation.request, context.input_parameters)
             operation.revalidate = True
         with unit_of_work.transaction(writes=message.writes):
+            if message.authorize is not None and not caller.is_system:
+                message.authorize(operation)
             if message.has_pre_image:
                 self._take_image(operation, steps, pre=True)
             if self._run_stage(operation, steps, Stage.PRE_OPERATION):

@@ -92,15 +92,25 @@ def refresh_steps(context: ExecutionContext) -> None:
     unit.reload_steps()
 
 
-def owner_moved(context: ExecutionContext) -> None:
-    """Post-operation when a user or team changes unit or goes: owners' units are cached."""
+# Changing these changes who may do what: every process's security cache is dropped.
+SECURITY_TABLES = (
+    "role", "roleprivileges", "systemuserroles", "teamroles", "teammembership", "businessunit",
+    "privilege",
+)  # fmt: skip
+# Only these columns of users and teams matter to security.
+SECURITY_COLUMNS = {"systemuser": ("businessunitid", "isdisabled"), "team": ("businessunitid",)}
+
+
+def security_changed(context: ExecutionContext) -> None:
+    """Post-operation on roles, teams, units and users: security is cached per generation."""
     target = context.input_parameters.get("Target") or {}
-    if context.message_name == "Update" and "businessunitid" not in target:
+    watched = SECURITY_COLUMNS.get(context.primary_entity_name or "")
+    if context.message_name == "Update" and watched and not any(c in target for c in watched):
         return
     unit = context.unit_of_work
     assert unit.connection is not None
     store.bump_generation(unit.connection, security=True)
-    unit.forget_owner_units()
+    unit.forget_security()
 
 
 # What runs where: (handler, name, stage, tables, messages).
@@ -109,8 +119,10 @@ PLATFORM_STEPS = (
      (STEP_TABLE,), ("Create", "Update")),
     (refresh_steps, "Reload plug-in steps", Stage.POST_OPERATION,
      (STEP_TABLE,), ("Create", "Update", "Delete", "SetState")),
-    (owner_moved, "Forget cached business units", Stage.POST_OPERATION,
+    (security_changed, "Forget cached security", Stage.POST_OPERATION,
      ("systemuser", "team"), ("Update", "Delete")),
+    (security_changed, "Forget cached security", Stage.POST_OPERATION,
+     SECURITY_TABLES, ("Create", "Update", "Delete")),
 )  # fmt: skip
 
 

@@ -150,6 +150,8 @@ def decode_cookie(cookie: str) -> int:
 
 
 def _value(column: ColumnMetadata, value: Any) -> Any:
+    if value is None:
+        return None
     if column.type.is_reference:
         # Filters compare ids, whatever table a polymorphic lookup points at.
         if isinstance(value, EntityReference):

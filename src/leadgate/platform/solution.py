@@ -25,6 +25,7 @@ from leadgate.platform.metadata.model import (
     RelationshipMetadata,
     TableMetadata,
 )
+from leadgate.platform.security import Depth, Grant, RoleDefinition, Right
 from leadgate.platform.types import CascadeType, ColumnType, Ownership, RequiredLevel
 
 __all__ = [
@@ -53,6 +54,7 @@ class SolutionDefinition:
     tables: tuple[TableMetadata, ...] = ()
     relationships: tuple[RelationshipMetadata, ...] = ()
     records: tuple[Entity, ...] = field(default=(), compare=False)
+    roles: tuple[RoleDefinition, ...] = ()
 
     def table(self, name: str) -> TableMetadata | None:
         return next((table for table in self.tables if table.name == name), None)
@@ -283,6 +285,7 @@ def _table(name: str, raw: Mapping[str, Any], custom: bool) -> TableMetadata:
         is_custom=custom,
         published=False,
         deletable=raw.get("deletable", True),
+        schema=raw.get("schema_name"),
         description=_label(raw["description"], name) if "description" in raw else None,
     )
     declared = [
@@ -349,6 +352,39 @@ def _record_value(solution: str, value: Any) -> Any:
     return value
 
 
+def _roles(raw: Mapping[str, Any]) -> list[RoleDefinition]:
+    found = []
+    for key, item in raw.items():
+        grants = []
+        for grant in item.get("grants", ()):
+            try:
+                depth = Depth.parse(str(grant["depth"]))
+                for right in grant.get("rights", ()):
+                    Right.parse(right)
+            except (KeyError, ValueError) as error:
+                raise errors.INVALID_DEFINITION(
+                    kind="role", name=key, reason=f"bad grant {grant!r}: {error}"
+                ) from None
+            grants.append(
+                Grant(
+                    depth=depth,
+                    rights=tuple(grant.get("rights", ())),
+                    tables=tuple(grant.get("tables", ())),
+                    privileges=tuple(grant.get("privileges", ())),
+                )
+            )
+        found.append(
+            RoleDefinition(
+                key=key,
+                name=item.get("name", key),
+                description=_label(item["description"], key) if "description" in item else None,
+                grants_all=bool(item.get("grants_all", False)),
+                grants=tuple(grants),
+            )
+        )
+    return found
+
+
 def parse_solution(document: Mapping[str, Any], *, custom: bool = False) -> SolutionDefinition:
     head = document.get("solution", {})
     name = head.get("name")
@@ -363,6 +399,7 @@ def parse_solution(document: Mapping[str, Any], *, custom: bool = False) -> Solu
         tables=tuple(_table(t, raw, custom) for t, raw in document.get("tables", {}).items()),
         relationships=tuple(_relationships(document.get("relationships", {}), custom)),
         records=tuple(_records(name, document.get("records", {}), document.get("maps", {}))),
+        roles=tuple(_roles(document.get("roles", {}))),
     )
 
 

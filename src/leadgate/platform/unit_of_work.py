@@ -18,6 +18,7 @@ from leadgate.platform.metadata import store
 from leadgate.platform.metadata.model import MetadataSet
 from leadgate.platform.plugins import StepSet, TraceRecord
 from leadgate.platform.schema import SqlTables
+from leadgate.platform.security import Principal, SecurityCache, load_principal
 from leadgate.platform.storage import translate_errors
 
 if TYPE_CHECKING:
@@ -39,14 +40,6 @@ class Snapshot:
         return cls(metadata, SqlTables(metadata))
 
 
-class OwnerUnits(dict[tuple[str, Any], Any]):
-    """The business unit of each user and team, valid for one security generation."""
-
-    def __init__(self, generation: int) -> None:
-        super().__init__()
-        self.generation = generation
-
-
 class UnitOfWork:
     def __init__(self, organization: Organization) -> None:
         self.organization = organization
@@ -54,7 +47,7 @@ class UnitOfWork:
         self.in_transaction = False
         self.snapshot: Snapshot | None = None
         self.steps: StepSet | None = None
-        self.owner_units: OwnerUnits = OwnerUnits(-1)
+        self.security: SecurityCache = SecurityCache(-1)
         self.traces: list[TraceRecord] = []
 
     def __enter__(self) -> UnitOfWork:
@@ -62,7 +55,7 @@ class UnitOfWork:
             self.connection = self.organization.engine.connect()
             try:
                 with self.connection.begin():
-                    self.snapshot, self.steps, self.owner_units = self.organization.current_caches(
+                    self.snapshot, self.steps, self.security = self.organization.current_caches(
                         self.connection
                     )
             except BaseException:
@@ -119,7 +112,7 @@ class UnitOfWork:
     def business_unit_of(self, table: str, owner_id: Any) -> Any:
         """The business unit of a user or team (None if there is no such owner), cached."""
         key = (table, owner_id)
-        if key not in self.owner_units:
+        if key not in self.security.owner_units:
             assert self.connection is not None
             metadata = self.metadata.table(table)
             sql_table = self.tables[table]
@@ -133,12 +126,20 @@ class UnitOfWork:
                     row = self.connection.execute(statement).first()
             if row is None:
                 return None
-            self.owner_units[key] = row[0]
-        return self.owner_units[key]
+            self.security.owner_units[key] = row[0]
+        return self.security.owner_units[key]
 
-    def forget_owner_units(self) -> None:
-        """A user or team moved: this unit looks owners up afresh until it ends."""
-        self.owner_units = OwnerUnits(-1)
+    def forget_security(self) -> None:
+        """Roles, teams or units changed: this unit reads them afresh until it ends."""
+        self.security = SecurityCache(-1)
+
+    def principal(self, user_id: Any) -> Principal:
+        """The user as security sees them (unit, teams, roles, privileges), cached."""
+        assert self.connection is not None
+        if self.in_transaction:
+            return load_principal(self.connection, self.tables, self.security, user_id)
+        with translate_errors("systemuser"), self.connection.begin():
+            return load_principal(self.connection, self.tables, self.security, user_id)
 
     def reload_steps(self) -> None:
         assert self.connection is not None

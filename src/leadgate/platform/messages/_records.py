@@ -13,6 +13,8 @@ from leadgate.platform.entity import EntityReference
 from leadgate.platform.metadata import store
 from leadgate.platform.metadata.model import TableMetadata
 from leadgate.platform.pipeline import Operation
+from leadgate.platform.security import RecordOwner, Right
+from leadgate.platform.types import Ownership
 from leadgate.platform.validation import check_values
 from leadgate.platform.values import coerce
 
@@ -56,6 +58,52 @@ def checked_reference(operation: Operation, reference: EntityReference) -> Entit
     if identifier is reference.id:
         return reference
     return EntityReference(reference.logical_name, identifier, reference.name)
+
+
+# Set by the platform itself: choosing them is Assign (ownerid) or nobody's business.
+_NOT_APPENDED = ("ownerid", "owningbusinessunit", "createdby", "modifiedby")
+
+
+def authorize_lookups(
+    operation: Operation, table: TableMetadata, record: RecordOwner, values: Mapping[str, Any]
+) -> None:
+    """Setting a lookup from A to B needs Append on A and Append To on B (REFERENCE §6)."""
+    appended = False
+    for name, value in values.items():
+        if name in _NOT_APPENDED or not isinstance(value, EntityReference):
+            continue
+        if not table.columns[name].type.is_reference:
+            continue
+        if not appended:
+            operation.require(Right.APPEND, table, record)
+            appended = True
+        target_table = operation.metadata.tables.get(value.logical_name)
+        if target_table is None:
+            continue
+        target = operation.record_owner(target_table, value.id)
+        if target is not None:  # a missing record is the core operation's error to report
+            operation.require(Right.APPEND_TO, target_table, target)
+
+
+def new_record_owner(
+    operation: Operation, table: TableMetadata, values: Mapping[str, Any]
+) -> RecordOwner:
+    """Who a record about to be created will belong to."""
+    if table.ownership is not Ownership.USER:
+        return RecordOwner(table.name, None, None, None)
+    owner = values.get("ownerid") or user_reference(operation.caller.user_id)
+    unit = operation.unit_of_work.business_unit_of(owner.logical_name, owner.id)
+    return RecordOwner(table.name, None, owner, unit)
+
+
+def forget_shares(operation: Operation, table: str, record_id: uuid.UUID) -> None:
+    """A deleted record is shared with nobody any more."""
+    if "principalobjectaccess" not in operation.unit_of_work.tables:
+        return
+    access = operation.sql_table("principalobjectaccess")
+    operation.connection.execute(
+        access.delete().where(access.c.objectid == record_id, access.c.objecttypecode == table)
+    )
 
 
 def user_reference(user_id: uuid.UUID) -> EntityReference:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -11,7 +12,8 @@ import sqlalchemy as sa
 from leadgate.platform import auth, errors, records
 from leadgate.platform.entity import EntityReference
 from leadgate.platform.metadata import store
-from leadgate.platform.pipeline import Message, Operation
+from leadgate.platform.pipeline import Message, Operation, checked_by_nested_messages
+from leadgate.platform.security import Right
 from leadgate.platform.storage import translate_errors
 
 __all__ = [
@@ -161,10 +163,17 @@ def revoke_api_token(operation: Operation) -> RevokeApiTokenResponse:
         conditions.append(tokens.c.apitokenid == uuid.UUID(given))
     if len(given) >= len(auth.TOKEN_PREFIX) + 6 and not given.startswith(auth.TOKEN_PREFIX + "*"):
         conditions.append(tokens.c.hint == given)
+    matching = sa.and_(sa.or_(*conditions), tokens.c.revokedon.is_(None))
+    owners = set(
+        operation.connection.execute(sa.select(tokens.c.systemuserid).where(matching)).scalars()
+    )
+    users = operation.table("systemuser")
+    for owner in owners - {operation.caller.user_id}:  # another user's token needs Write on them
+        record = operation.record_owner(users, owner)
+        if record is not None:
+            operation.require(Right.WRITE, users, record)
     revoked = operation.connection.execute(
-        tokens.update()
-        .where(sa.or_(*conditions), tokens.c.revokedon.is_(None))
-        .values(revokedon=operation.now())
+        tokens.update().where(matching).values(revokedon=operation.now())
     ).rowcount
     if not revoked:
         raise errors.TOKEN_NOT_FOUND(token=given[:12] + ("…" if len(given) > 12 else ""))
@@ -177,6 +186,8 @@ def retrieve_api_tokens(operation: Operation) -> RetrieveApiTokensResponse:
     statement = sa.select(tokens).order_by(tokens.c.createdon)
     if request.user is not None:
         statement = statement.where(tokens.c.systemuserid == request.user.id)
+    elif operation.principal is not None and operation.principal.depth("prvReadUser") < 8:
+        statement = statement.where(tokens.c.systemuserid == operation.caller.user_id)
     return RetrieveApiTokensResponse(
         tuple(
             ApiToken(
@@ -192,11 +203,46 @@ def _user_target(request: object) -> tuple[str | None, uuid.UUID | None]:
     return ("systemuser", user.id) if user is not None else ("systemuser", None)
 
 
+def _authorize_for_user(right: Right) -> Callable[[Operation], None]:
+    """Your own password and tokens are yours; another user's need Write (or Read) on them."""
+
+    def authorize(operation: Operation) -> None:
+        user = getattr(operation.request, "user", None)
+        if user is None or user.id == operation.caller.user_id:
+            if user is None and right is Right.READ:
+                operation.require(right, operation.table("systemuser"))
+            return
+        table = operation.table("systemuser")
+        record = operation.record_owner(table, user.id)
+        if record is not None:
+            operation.require(right, table, record)
+
+    return authorize
+
+
 MESSAGES = {
-    SetPasswordRequest: Message("SetPassword", set_password, validate_set_password, _user_target),
-    CreateApiTokenRequest: Message("CreateApiToken", create_api_token, target=_user_target),
-    RevokeApiTokenRequest: Message("RevokeApiToken", revoke_api_token),
+    SetPasswordRequest: Message(
+        "SetPassword",
+        set_password,
+        validate_set_password,
+        _user_target,
+        authorize=_authorize_for_user(Right.WRITE),
+    ),
+    CreateApiTokenRequest: Message(
+        "CreateApiToken",
+        create_api_token,
+        target=_user_target,
+        authorize=_authorize_for_user(Right.WRITE),
+    ),
+    # Checked in the handler: which user a token belongs to is only known once it is found.
+    RevokeApiTokenRequest: Message(
+        "RevokeApiToken", revoke_api_token, authorize=checked_by_nested_messages
+    ),
     RetrieveApiTokensRequest: Message(
-        "RetrieveApiTokens", retrieve_api_tokens, target=_user_target, writes=False
+        "RetrieveApiTokens",
+        retrieve_api_tokens,
+        target=_user_target,
+        writes=False,
+        authorize=_authorize_for_user(Right.READ),
     ),
 }

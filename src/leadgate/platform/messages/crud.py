@@ -15,15 +15,18 @@ from leadgate.platform.i18n import N_, Text
 from leadgate.platform.messages._records import (
     audit,
     business_unit_of,
+    authorize_lookups,
     check_lookups,
     checked_reference,
+    forget_shares,
+    new_record_owner,
     checked_values,
     compose,
     user_reference,
 )
 from leadgate.platform.messages.state import AssignRequest, SetStateRequest
 from leadgate.platform.metadata.model import TableMetadata
-from leadgate.platform.pipeline import Message, Operation
+from leadgate.platform.pipeline import Message, Operation, checked_by_nested_messages
 from leadgate.platform.query import (
     ColumnSet,
     QueryExpression,
@@ -32,6 +35,7 @@ from leadgate.platform.query import (
     encode_cookie,
     order_columns,
 )
+from leadgate.platform.security import RecordOwner, Right
 from leadgate.platform.storage import translate_errors
 from leadgate.platform.types import CascadeType, Ownership
 from leadgate.platform.validation import check_required, check_state_status, initial_state
@@ -175,6 +179,19 @@ def validate_create(operation: Operation) -> None:
     target.update(checked_values(operation, table, target, creating=True))
 
 
+def authorize_create(operation: Operation) -> None:
+    target: Entity = operation.request.target
+    table = operation.table(target.logical_name)
+    record = new_record_owner(operation, table, target)
+    operation.require(Right.CREATE, table, record)
+    principal = operation.principal
+    owner = record.owner
+    if principal is not None and owner is not None and owner.id not in principal.owner_ids:
+        # Creating a record for someone else is giving it to them.
+        operation.require(Right.ASSIGN, table, record)
+    authorize_lookups(operation, table, record, target)
+
+
 def create(operation: Operation) -> CreateResponse:
     target: Entity = operation.request.target
     table = operation.table(target.logical_name)
@@ -216,6 +233,17 @@ def validate_retrieve(operation: Operation) -> None:
     operation.request = replace(request, target=checked_reference(operation, request.target))
 
 
+def _existing(operation: Operation, reference: EntityReference) -> tuple[TableMetadata, RecordOwner | None]:
+    table = operation.table(reference.logical_name)
+    return table, operation.record_owner(table, reference.id)
+
+
+def authorize_retrieve(operation: Operation) -> None:
+    table, record = _existing(operation, operation.request.target)
+    if record is not None:  # a missing record is reported as missing by the core operation
+        operation.require(Right.READ, table, record)
+
+
 def retrieve(operation: Operation) -> RetrieveResponse:
     request: RetrieveRequest = operation.request
     table = operation.table(request.target.logical_name)
@@ -248,12 +276,19 @@ def validate_retrieve_multiple(operation: Operation) -> None:
         raise errors.INVALID_QUERY(detail=Text(N_("page size and page number start at 1.")))
 
 
+def authorize_retrieve_multiple(operation: Operation) -> None:
+    operation.require(Right.READ, operation.table(operation.request.query.entity_name))
+
+
 def retrieve_multiple(operation: Operation) -> RetrieveMultipleResponse:
     query: QueryExpression = operation.request.query
     table = operation.table(query.entity_name)
     sql_table = operation.sql_table(table.name)
     names = _column_names(table, query.column_set)
     where = compile_filter(table, sql_table, query.criteria)
+    readable = operation.read_filter(table, sql_table)  # in SQL: counts and pages agree
+    if readable is not None:
+        where = readable if where is None else sa.and_(where, readable)
     statement = sa.select(*records.select_columns(table, sql_table, names))
     if where is not None:
         statement = statement.where(where)
@@ -306,6 +341,16 @@ def validate_update(operation: Operation) -> None:
 
 def _changed_columns(request: Any) -> list[str]:
     return list(request.target)
+
+
+def authorize_update(operation: Operation) -> None:
+    target: Entity = operation.request.target
+    assert target.id is not None
+    table, record = _existing(operation, target.to_reference())
+    if record is None:
+        return
+    operation.require(Right.WRITE, table, record)
+    authorize_lookups(operation, table, record, target)
 
 
 def update(operation: Operation) -> UpdateResponse:
@@ -419,6 +464,12 @@ def _undeletable_hint(table: str) -> Text:
     return Text(N_("the platform needs them."))
 
 
+def authorize_delete(operation: Operation) -> None:
+    table, record = _existing(operation, operation.request.target)
+    if record is not None:
+        operation.require(Right.DELETE, table, record)
+
+
 def delete(operation: Operation) -> DeleteResponse:
     request: DeleteRequest = operation.request
     reference = request.target
@@ -469,15 +520,26 @@ def delete(operation: Operation) -> DeleteResponse:
                 )
     if not records.delete_row(operation.connection, table, sql_table, reference.id):
         raise _not_found(table.name, reference.id)
+    forget_shares(operation, table.name, reference.id)
     return DeleteResponse()
 
 
 MESSAGES = {
     CreateRequest: Message(
-        "Create", create, validate_create, _target_of_entity, has_post_image=True
+        "Create",
+        create,
+        validate_create,
+        _target_of_entity,
+        has_post_image=True,
+        authorize=authorize_create,
     ),
     RetrieveRequest: Message(
-        "Retrieve", retrieve, validate_retrieve, _target_of_reference, writes=False
+        "Retrieve",
+        retrieve,
+        validate_retrieve,
+        _target_of_reference,
+        writes=False,
+        authorize=authorize_retrieve,
     ),
     RetrieveMultipleRequest: Message(
         "RetrieveMultiple",
@@ -485,6 +547,7 @@ MESSAGES = {
         validate_retrieve_multiple,
         lambda request: (request.query.entity_name, None),
         writes=False,
+        authorize=authorize_retrieve_multiple,
     ),
     UpdateRequest: Message(
         "Update",
@@ -494,9 +557,17 @@ MESSAGES = {
         has_pre_image=True,
         has_post_image=True,
         changed_columns=_changed_columns,
+        authorize=authorize_update,
     ),
-    UpsertRequest: Message("Upsert", upsert, validate_upsert, _target_of_entity),
+    UpsertRequest: Message(
+        "Upsert", upsert, validate_upsert, _target_of_entity, authorize=checked_by_nested_messages
+    ),
     DeleteRequest: Message(
-        "Delete", delete, validate_delete, _target_of_reference, has_pre_image=True
+        "Delete",
+        delete,
+        validate_delete,
+        _target_of_reference,
+        has_pre_image=True,
+        authorize=authorize_delete,
     ),
 }

@@ -7,6 +7,7 @@ plain names, like Microsoft's own tables in Dataverse.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
@@ -17,6 +18,7 @@ from leadgate.platform import errors, records, schema
 from leadgate.platform.entity import Entity
 from leadgate.platform.i18n import N_, Label, Text
 from leadgate.platform.messages.crud import CreateRequest
+from leadgate.platform.messages.security import ensure_privileges, install_role
 from leadgate.platform.metadata import names, store
 from leadgate.platform.metadata.model import (
     DEFAULT_MAX_LENGTH,
@@ -426,6 +428,7 @@ def publish(operation: Operation, *, dry_run: bool = False) -> tuple[schema.Sche
     store.mark_all_published(connection)
     store.bump_generation(connection, metadata=True)
     operation.unit_of_work.reload_metadata()
+    ensure_privileges(operation)
     return schema_plan.changes
 
 
@@ -482,6 +485,8 @@ def import_solution(operation: Operation) -> ImportSolutionResponse:
     store.bump_generation(connection, metadata=True)
     changes = publish(operation)
     records_added = _import_records(operation, definition.records)
+    for role in definition.roles:
+        install_role(operation, role)
     previous = connection.execute(
         sa.select(store.solutions.c.version).where(store.solutions.c.name == definition.name)
     ).scalar()
@@ -563,13 +568,50 @@ def _table_target(request: Any) -> tuple[str | None, None]:
     return request.table, None
 
 
+def _needs(*privileges: str) -> Callable[[Operation], None]:
+    """An authorize function asking for organization-wide privileges."""
+
+    def authorize(operation: Operation) -> None:
+        for privilege in privileges:
+            operation.require_privilege(privilege)
+
+    return authorize
+
+
+def _authorize_publish(operation: Operation) -> None:
+    dry_run = operation.request.dry_run
+    operation.require_privilege("prvReadCustomizations" if dry_run else "prvPublishCustomizations")
+
+
 MESSAGES = {
-    CreateEntityRequest: Message("CreateEntity", create_entity, target=lambda r: (r.name, None)),
-    CreateAttributeRequest: Message("CreateAttribute", create_attribute, target=_table_target),
-    InsertOptionValueRequest: Message(
-        "InsertOptionValue", insert_option_value, target=_table_target
+    CreateEntityRequest: Message(
+        "CreateEntity",
+        create_entity,
+        target=lambda r: (r.name, None),
+        authorize=_needs("prvWriteEntity"),
     ),
-    PublishAllXmlRequest: Message("PublishAllXml", publish_all),
-    ImportSolutionRequest: Message("ImportSolution", import_solution),
-    RetrieveAllEntitiesRequest: Message("RetrieveAllEntities", retrieve_all_entities, writes=False),
+    CreateAttributeRequest: Message(
+        "CreateAttribute",
+        create_attribute,
+        target=_table_target,
+        authorize=_needs("prvWriteEntity"),
+    ),
+    InsertOptionValueRequest: Message(
+        "InsertOptionValue",
+        insert_option_value,
+        target=_table_target,
+        authorize=_needs("prvWriteEntity"),
+    ),
+    PublishAllXmlRequest: Message("PublishAllXml", publish_all, authorize=_authorize_publish),
+    ImportSolutionRequest: Message(
+        "ImportSolution",
+        import_solution,
+        authorize=_needs("prvWriteCustomizations", "prvPublishCustomizations"),
+    ),
+    RetrieveAllEntitiesRequest: Message(
+        "RetrieveAllEntities",
+        retrieve_all_entities,
+        writes=False,
+        authorize=_needs("prvReadEntity"),
+    ),
 }

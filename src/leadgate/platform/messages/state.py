@@ -10,6 +10,7 @@ from leadgate.platform import errors, records
 from leadgate.platform.entity import EntityReference
 from leadgate.platform.messages._records import audit, business_unit_of, checked_reference
 from leadgate.platform.pipeline import Message, Operation
+from leadgate.platform.security import Right
 from leadgate.platform.types import Ownership
 from leadgate.platform.validation import check_state_status
 from leadgate.platform.values import coerce
@@ -58,6 +59,14 @@ def validate_set_state(operation: Operation) -> None:
         coerce(table.column(name), value)
 
 
+def authorize_set_state(operation: Operation) -> None:
+    reference = operation.request.entity_moniker
+    table = operation.table(reference.logical_name)
+    record = operation.record_owner(table, reference.id)
+    if record is not None:
+        operation.require(Right.WRITE, table, record)
+
+
 def set_state(operation: Operation) -> SetStateResponse:
     request: SetStateRequest = operation.request
     table = operation.table(request.entity_moniker.logical_name)
@@ -83,6 +92,21 @@ def validate_assign(operation: Operation) -> None:
     )
 
 
+def authorize_assign(operation: Operation) -> None:
+    request: AssignRequest = operation.request
+    table = operation.table(request.target.logical_name)
+    record = operation.record_owner(table, request.target.id)
+    if record is None:
+        return
+    operation.require(Right.ASSIGN, table, record)
+    assignee = request.assignee
+    exists = operation.unit_of_work.business_unit_of(assignee.logical_name, assignee.id)
+    if assignee.logical_name == "systemuser" and exists is not None:
+        # The new owner must be able to own it: read records of the table, at some depth.
+        new_owner = operation.unit_of_work.principal(assignee.id)
+        operation.require(Right.READ, table, principal=new_owner)
+
+
 def assign(operation: Operation) -> AssignResponse:
     request: AssignRequest = operation.request
     table = operation.table(request.target.logical_name)
@@ -101,7 +125,13 @@ def assign(operation: Operation) -> AssignResponse:
 
 MESSAGES = {
     SetStateRequest: Message(
-        "SetState", set_state, validate_set_state, _moniker, has_pre_image=True, has_post_image=True
+        "SetState",
+        set_state,
+        validate_set_state,
+        _moniker,
+        has_pre_image=True,
+        has_post_image=True,
+        authorize=authorize_set_state,
     ),
     AssignRequest: Message(
         "Assign",
@@ -110,5 +140,6 @@ MESSAGES = {
         lambda request: (request.target.logical_name, request.target.id),
         has_pre_image=True,
         has_post_image=True,
+        authorize=authorize_assign,
     ),
 }

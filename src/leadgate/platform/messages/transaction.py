@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from leadgate.platform import errors
-from leadgate.platform.pipeline import Message, Operation
+from leadgate.platform.pipeline import Message, Operation, checked_by_nested_messages
 
 __all__ = ["MESSAGES", "ExecuteTransactionRequest", "ExecuteTransactionResponse"]
 
@@ -37,6 +37,9 @@ def execute_transaction(operation: Operation) -> ExecuteTransactionResponse:
 
 MESSAGES = {
     ExecuteTransactionRequest: Message(
-        "ExecuteTransaction", execute_transaction, validate_execute_transaction
+        "ExecuteTransaction",
+        execute_transaction,
+        validate_execute_transaction,
+        authorize=checked_by_nested_messages,
     ),
 }

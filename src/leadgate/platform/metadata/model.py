@@ -115,10 +115,16 @@ class TableMetadata:
     published: bool = True
     deletable: bool = True
     description: Label | None = None
+    schema: str | None = None
 
     @property
     def schema_name(self) -> str:
-        """Dataverse's PascalCase name, used in privilege names and state names."""
+        """Dataverse's schema name (Lead, EntityMap, new_Project): in privilege and state names."""
+        if self.schema:
+            return self.schema
+        prefix, _, rest = self.name.partition("_")
+        if self.is_custom and rest:
+            return f"{prefix}_{rest.capitalize()}"
         return "".join(part.capitalize() for part in self.name.split("_"))
 
     @property

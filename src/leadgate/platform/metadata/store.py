@@ -221,6 +221,8 @@ def table_properties(table: TableMetadata) -> str:
         found["alternate_keys"] = [list(key) for key in table.alternate_keys]
     if not table.deletable:
         found["deletable"] = False
+    if table.schema:
+        found["schema_name"] = table.schema
     if table.description is not None:
         found["description"] = [table.description.en, table.description.fr]
     return json.dumps(found, sort_keys=True)
@@ -310,6 +312,7 @@ def load(connection: sa.Connection, *, include_unpublished: bool = False) -> Met
             published=bool(row.published),
             deletable=props.get("deletable", True),
             description=_label(*description) if description else None,
+            schema=props.get("schema_name"),
         )
     relationships = {
         row.name: RelationshipMetadata(
