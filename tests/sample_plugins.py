@@ -80,3 +80,8 @@ def make_invalid(context: ExecutionContext) -> None:
 
 
 not_callable = 42
+
+
+def read_currencies(context: ExecutionContext) -> None:
+    """Reads another table, as the seed's plug-ins do that need more than the user has."""
+    context.service.retrieve_multiple("transactioncurrency")

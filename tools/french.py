@@ -97,6 +97,28 @@ FRENCH = {
     "{referencing}.{column} is not a lookup to {referenced}.":
         "{referencing}.{column} n'est pas une recherche vers {referenced}.",
     "the platform needs them.": "la plateforme en a besoin.",
+    # --- errors: security ---
+    "Insufficient permissions (Access denied): {user} is missing the privilege {privilege} on {table} at {depth} depth or more. Roles held: {roles}. An administrator can add it to one of these roles: leadgate roles grant <role> {privilege} --depth <depth>":
+        "Accès refusé ou autorisations insuffisantes : il manque à {user} le privilège "
+        "{privilege} sur {table} au niveau {depth} ou plus. Rôles détenus : {roles}. Un "
+        "administrateur peut l'ajouter à l'un de ces rôles : leadgate roles grant <rôle> "
+        "{privilege} --depth <niveau>",
+    "Access denied: {user} has {privilege} only at {depth} depth, which does not reach the {table} record {id} (owner {owner}, business unit {unit}). {right} on it needs {needed} depth, or the record shared with them.":
+        "Accès refusé : {user} n'a {privilege} qu'au niveau {depth}, qui n'atteint pas "
+        "l'enregistrement {table} {id} (propriétaire {owner}, division {unit}). {right} sur cet "
+        "enregistrement demande le niveau {needed}, ou que l'enregistrement lui soit partagé.",
+    "Records of table '{table}' have no owner and cannot be shared.":
+        "Les enregistrements de la table « {table} » n'ont pas de propriétaire et ne peuvent pas "
+        "être partagés.",
+    "'{privilege}' is not a privilege of this organization{hint}":
+        "« {privilege} » n'est pas un privilège de cette organisation{hint}",
+    ". Names read prv + right + table, for example prvCreateLead.":
+        ". Les noms se lisent prv + droit + table, par exemple prvCreateLead.",
+    "The privilege {privilege} cannot be granted at {depth} depth; it allows: {allowed}.":
+        "Le privilège {privilege} ne peut pas être accordé au niveau {depth} ; il permet : "
+        "{allowed}.",
+    "the organization": "l'organisation",
+    "no role": "aucun rôle",
     # --- errors: customization ---
     "'{name}' is not a valid {kind} name: {reason}": "« {name} » n'est pas un nom de {kind} valide : {reason}",
     "A {kind} named '{name}' already exists.": "Le nom « {name} » est déjà pris ({kind}).",

@@ -215,10 +215,10 @@ def test_a_body_without_a_content_type_is_read_as_json(api):
 
 
 def test_a_server_fault_is_a_500_with_the_json_body_and_no_details(org, token, monkeypatch):
-    def broken() -> None:
+    def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("the disk is on fire")
 
-    monkeypatch.setattr(org, "organization_id", broken)
+    monkeypatch.setattr(org.pipeline, "execute", broken)
     client = TestClient(create_app(org), raise_server_exceptions=False,
                         headers={"Authorization": f"Bearer {token}"})
 

@@ -225,16 +225,20 @@ METHOD_NOT_ALLOWED = ErrorKind(
 PRIVILEGE_DENIED = ErrorKind(
     "privilege_denied",
     "0x80040220",
-    N_("Insufficient permissions (Access denied): {user} is missing the privilege {privilege} "
-       "on {table} at {depth} depth or more. Roles held: {roles}. An administrator can grant "
-       "it in one of these roles: leadgate roles grant <role> {privilege} --depth <depth>"),
+    N_(
+        "Insufficient permissions (Access denied): {user} is missing the privilege {privilege} "
+        "on {table} at {depth} depth or more. Roles held: {roles}. An administrator can add it "
+        "to one of these roles: leadgate roles grant <role> {privilege} --depth <depth>"
+    ),
 )
 RECORD_ACCESS_DENIED = ErrorKind(
     "record_access_denied",
     "0x80048306",
-    N_("Access denied: {user} has {privilege} only at {depth} depth, which does not reach the "
-       "{table} record {id} (owner {owner}, business unit {unit}). {right} on it needs {needed} "
-       "depth, or the record shared with them."),
+    N_(
+        "Access denied: {user} has {privilege} only at {depth} depth, which does not reach the "
+        "{table} record {id} (owner {owner}, business unit {unit}). {right} on it needs {needed} "
+        "depth, or the record shared with them."
+    ),
 )
 NOT_SHAREABLE = ErrorKind(
     "not_shareable",

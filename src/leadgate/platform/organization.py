@@ -28,11 +28,11 @@ from leadgate.platform.metadata import store
 from leadgate.platform.metadata.model import MetadataSet
 from leadgate.platform.pipeline import Message, Pipeline
 from leadgate.platform.plugins import StepRegistry, StepSet, TraceRecord
+from leadgate.platform.security import SecurityCache
 from leadgate.platform.service import OrganizationService
 from leadgate.platform.solution import Solution, SolutionDefinition, load_solution
 from leadgate.platform.storage import create_engine, database_url, redact, translate_errors
 from leadgate.platform.types import Language
-from leadgate.platform.security import SecurityCache
 from leadgate.platform.unit_of_work import Snapshot
 
 __all__ = ["Organization", "PlatformSolution", "discover_solutions"]

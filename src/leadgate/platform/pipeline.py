@@ -180,9 +180,7 @@ class Operation:
         return principal
 
     def record_owner(self, table: TableMetadata, record_id: uuid.UUID) -> RecordOwner | None:
-        return security.record_owner(
-            self.connection, table, self.sql_table(table.name), record_id
-        )
+        return security.record_owner(self.connection, table, self.sql_table(table.name), record_id)
 
     def require(
         self,
@@ -219,7 +217,10 @@ class Operation:
         principal = self.principal
         if principal is None:
             return None
-        return security.read_filter(self.unit_of_work.tables, principal, table, sql_table)
+        unit = self.unit_of_work
+        return security.read_filter(
+            unit.tables, principal, table, sql_table, unit.security, unit.metadata.generation
+        )
 
     def now(self) -> dt.datetime:
         return dt.datetime.now(dt.UTC)

@@ -61,7 +61,7 @@ def entity_from_row(table: TableMetadata, row: Any, names: Sequence[str]) -> Ent
             target = row[column.type_column] if column.type_column else column.targets[0]
             value = EntityReference(target, value)
         values[name] = value
-    version = row.get("versionnumber")
+    version = values.get("versionnumber")
     return Entity(table.name, row[table.primary_key], values, row_version=version)
 
 

@@ -116,7 +116,9 @@ _DEPTH_LABELS = {
     Depth.NONE: Label("None", "Aucun"),
     Depth.USER: Label("User", "Utilisateur"),
     Depth.BUSINESS_UNIT: Label("Business Unit", "Division"),
-    Depth.PARENT_CHILD: Label("Parent: Child Business Units", "Division parente : divisions enfants"),
+    Depth.PARENT_CHILD: Label(
+        "Parent: Child Business Units", "Division parente : divisions enfants"
+    ),
     Depth.ORGANIZATION: Label("Organization", "Organisation"),
 }
 _DEPTH_NAMES = {
@@ -215,7 +217,7 @@ class Principal:
         """Whether a privilege at ``depth`` covers ``record`` (``shared``: shared with them)."""
         if depth is Depth.NONE:
             return False
-        if depth >= Depth.ORGANIZATION or record.owner is None and record.business_unit is None:
+        if depth >= Depth.ORGANIZATION or (record.owner is None and record.business_unit is None):
             return True
         unit = record.business_unit
         if depth >= Depth.PARENT_CHILD and unit in self.units_below:
@@ -227,7 +229,7 @@ class Principal:
 
     def depth_needed(self, record: RecordOwner | None) -> Depth:
         """The least depth that would reach ``record``, for the error message."""
-        if record is None or record.owner is not None and record.owner.id in self.owner_ids:
+        if record is None or (record.owner is not None and record.owner.id in self.owner_ids):
             return Depth.USER
         if record.business_unit == self.business_unit_id:
             return Depth.BUSINESS_UNIT
@@ -243,6 +245,8 @@ class SecurityCache:
     generation: int
     owner_units: dict[tuple[str, Any], Any] = field(default_factory=dict)
     principals: dict[uuid.UUID, Principal] = field(default_factory=dict)
+    # Read filters by (user, table, metadata generation): built once, reused by every query.
+    read_filters: dict[tuple[uuid.UUID, str, int], Any] = field(default_factory=dict)
     unit_parents: dict[uuid.UUID, uuid.UUID | None] | None = None
 
 
@@ -296,7 +300,9 @@ def load_principal(
         roles=tuple(sorted(row.name for row in role_rows)),
         privileges=best,
         grants_all=any(row.grantsall for row in role_rows),
-        units_below=frozenset(units_below(connection, tables, cache, unit)) if unit else frozenset(),
+        units_below=frozenset(units_below(connection, tables, cache, unit))
+        if unit
+        else frozenset(),
         disabled=bool(user.isdisabled),
     )
     cache.principals[user_id] = principal
@@ -330,7 +336,9 @@ def units_below(
     if cache.unit_parents is None:
         units = tables["businessunit"]
         cache.unit_parents = dict(
-            connection.execute(sa.select(units.c.businessunitid, units.c.parentbusinessunitid)).all()
+            connection.execute(
+                sa.select(units.c.businessunitid, units.c.parentbusinessunitid)
+            ).all()
         )
     children: dict[uuid.UUID | None, list[uuid.UUID]] = {}
     for child, parent in cache.unit_parents.items():
@@ -352,15 +360,20 @@ def record_owner(
     key = sql_table.c[table.primary_key]
     if table.ownership is Ownership.USER:
         row = connection.execute(
-            sa.select(sql_table.c.ownerid, sql_table.c.owneridtype, sql_table.c.owningbusinessunit)
-            .where(key == record_id)
+            sa.select(
+                sql_table.c.ownerid, sql_table.c.owneridtype, sql_table.c.owningbusinessunit
+            ).where(key == record_id)
         ).first()
         if row is None:
             return None
-        owner = EntityReference(row.owneridtype or "systemuser", row.ownerid) if row.ownerid else None
+        owner = (
+            EntityReference(row.owneridtype or "systemuser", row.ownerid) if row.ownerid else None
+        )
         return RecordOwner(table.name, record_id, owner, row.owningbusinessunit)
     if table.ownership is Ownership.BUSINESS_UNIT:
-        row = connection.execute(sa.select(sql_table.c.businessunitid).where(key == record_id)).first()
+        row = connection.execute(
+            sa.select(sql_table.c.businessunitid).where(key == record_id)
+        ).first()
         if row is None:
             return None
         # A user owns their own user record; a team is "owned" by its members (see Principal).
@@ -381,24 +394,47 @@ def is_shared(
     if record.id is None or "principalobjectaccess" not in tables:
         return False
     access = tables["principalobjectaccess"]
-    return connection.execute(
-        sa.select(access.c.principalobjectaccessid).where(
-            access.c.objectid == record.id,
-            access.c.objecttypecode == record.table,
-            access.c.principalid.in_(list(principal.owner_ids)),
-            access.c.accessrightsmask.op("&")(int(right)) != 0,
-        )
-    ).first() is not None
+    return (
+        connection.execute(
+            sa.select(access.c.principalobjectaccessid).where(
+                access.c.objectid == record.id,
+                access.c.objecttypecode == record.table,
+                access.c.principalid.in_(list(principal.owner_ids)),
+                access.c.accessrightsmask.op("&")(int(right)) != 0,
+            )
+        ).first()
+        is not None
+    )
 
 
 def read_filter(
-    tables: SqlTables, principal: Principal, table: TableMetadata, sql_table: sa.Table
+    tables: SqlTables,
+    principal: Principal,
+    table: TableMetadata,
+    sql_table: sa.Table,
+    cache: SecurityCache | None = None,
+    generation: int = 0,
 ) -> Any:
     """The WHERE clause limiting a query to what the principal may read; None for all."""
+    key = (principal.user_id, table.name, generation)
+    if cache is not None and key in cache.read_filters:
+        return cache.read_filters[key]
+    clause = _read_filter(tables, principal, table, sql_table)
+    if cache is not None:
+        cache.read_filters[key] = clause
+    return clause
+
+
+def _read_filter(
+    tables: SqlTables, principal: Principal, table: TableMetadata, sql_table: sa.Table
+) -> Any:
     depth = principal.depth(privilege_name(Right.READ, table))
     if depth is Depth.NONE:
         raise privilege_denied(principal, privilege_name(Right.READ, table), table, Depth.USER)
-    if depth >= Depth.ORGANIZATION or table.ownership not in (Ownership.USER, Ownership.BUSINESS_UNIT):
+    if depth >= Depth.ORGANIZATION or table.ownership not in (
+        Ownership.USER,
+        Ownership.BUSINESS_UNIT,
+    ):
         return None
     key = sql_table.c[table.primary_key]
     owners = list(principal.owner_ids)
@@ -408,7 +444,7 @@ def read_filter(
     else:
         unit_column = sql_table.c.businessunitid
         mine = key.in_(owners)
-    reachable = [mine]
+    reachable: list[Any] = [mine]
     if "principalobjectaccess" in tables:
         access = tables["principalobjectaccess"]
         reachable.append(

@@ -25,7 +25,7 @@ from leadgate.platform.metadata.model import (
     RelationshipMetadata,
     TableMetadata,
 )
-from leadgate.platform.security import Depth, Grant, RoleDefinition, Right
+from leadgate.platform.security import Depth, Grant, Right, RoleDefinition
 from leadgate.platform.types import CascadeType, ColumnType, Ownership, RequiredLevel
 
 __all__ = [

@@ -27,6 +27,7 @@ from leadgate.platform import (
     errors,
 )
 from leadgate.platform.i18n import N_
+from leadgate.platform.messages.security import WhoAmIRequest
 from leadgate.platform.metadata.model import ColumnMetadata, TableMetadata
 from leadgate.web.auth import Session, signed_in
 from leadgate.web.errors import MethodNotAllowed, bad_query
@@ -123,15 +124,16 @@ def _record_response(
 
 @router.get("/WhoAmI")
 def who_am_i(request: Request, session: SignedIn) -> Response:
-    user = session.user
+    answer = session.service.execute(WhoAmIRequest())
+    unit = answer.business_unit_id
     return json_response(
         {
             "@odata.context": (
                 f"{api_root(request)}/$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse"
             ),
-            "BusinessUnitId": str(user.business_unit_id) if user.business_unit_id else None,
-            "UserId": str(user.user_id),
-            "OrganizationId": str(session.organization.organization_id()),
+            "BusinessUnitId": str(unit) if unit else None,
+            "UserId": str(answer.user_id),
+            "OrganizationId": str(answer.organization_id),
         }
     )
 

@@ -14,14 +14,14 @@ from leadgate.platform.entity import Entity, EntityCollection, EntityReference
 from leadgate.platform.i18n import N_, Text
 from leadgate.platform.messages._records import (
     audit,
-    business_unit_of,
     authorize_lookups,
+    business_unit_of,
     check_lookups,
     checked_reference,
-    forget_shares,
-    new_record_owner,
     checked_values,
     compose,
+    forget_shares,
+    new_record_owner,
     user_reference,
 )
 from leadgate.platform.messages.state import AssignRequest, SetStateRequest
@@ -233,7 +233,9 @@ def validate_retrieve(operation: Operation) -> None:
     operation.request = replace(request, target=checked_reference(operation, request.target))
 
 
-def _existing(operation: Operation, reference: EntityReference) -> tuple[TableMetadata, RecordOwner | None]:
+def _existing(
+    operation: Operation, reference: EntityReference
+) -> tuple[TableMetadata, RecordOwner | None]:
     table = operation.table(reference.logical_name)
     return table, operation.record_owner(table, reference.id)
 

@@ -337,12 +337,16 @@ def add_members_team(operation: Operation) -> MembersResponse:
 def remove_members_team(operation: Operation) -> MembersResponse:
     request: RemoveMembersTeamRequest = operation.request
     membership = operation.sql_table("teammembership")
-    rows = operation.connection.execute(
-        sa.select(membership.c.teammembershipid).where(
-            membership.c.teamid == request.team_id,
-            membership.c.systemuserid.in_(list(request.member_ids)),
+    rows = (
+        operation.connection.execute(
+            sa.select(membership.c.teammembershipid).where(
+                membership.c.teamid == request.team_id,
+                membership.c.systemuserid.in_(list(request.member_ids)),
+            )
         )
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     for row in rows:
         operation.execute_as_system(DeleteRequest(EntityReference("teammembership", row)))
     return MembersResponse(len(rows))
