@@ -49,6 +49,30 @@ FRENCH = {
     "{email} is now enabled.": "{email} est désormais activé.",
     "Password changed for {email}.": "Mot de passe modifié pour {email}.",
     "Revoked {count} token(s).": "{count} jeton(s) révoqué(s).",
+    "Added business unit {name} under {parent} ({id}).":
+        "Division {name} ajoutée sous {parent} ({id}).",
+    "Added team {name} in {unit} ({id}).": "Équipe {name} ajoutée dans {unit} ({id}).",
+    "Added {count} member(s) to {team}.": "{count} membre(s) ajouté(s) à {team}.",
+    "Removed {count} member(s) from {team}.": "{count} membre(s) retiré(s) de {team}.",
+    "{role}: every privilege at {depth} depth, those of tables added later too.":
+        "{role} : tous les privilèges au niveau {depth}, y compris ceux des tables ajoutées "
+        "plus tard.",
+    "Granted {privileges} to {role} at {depth} depth.":
+        "{privileges} accordé(s) à {role} au niveau {depth}.",
+    "Removed {privilege} from {role}.": "{privilege} retiré de {role}.",
+    "{role} did not have {privilege}.": "{role} n'avait pas {privilege}.",
+    "{principal} already has the role {role}.": "{principal} a déjà le rôle {role}.",
+    "Assigned the role {role} to {principal}.": "Rôle {role} attribué à {principal}.",
+    "Removed the role {role} from {principal}.": "Rôle {role} retiré à {principal}.",
+    "{principal} does not have the role {role}.": "{principal} n'a pas le rôle {role}.",
+    "Shared {table} {id} with {principal}: {rights}.":
+        "{table} {id} partagé avec {principal} : {rights}.",
+    "{table} {id} is no longer shared with {principal}.":
+        "{table} {id} n'est plus partagé avec {principal}.",
+    "{email} has no security role yet: give one with leadgate roles assign <role> --user {email}":
+        "{email} n'a encore aucun rôle de sécurité : attribuez-en un avec leadgate roles assign "
+        "<rôle> --user {email}",
+    "{email} is now in the business unit {unit}.": "{email} est désormais dans la division {unit}.",
     # --- errors: records and columns ---
     "The table '{table}' does not exist.": "La table « {table} » n'existe pas.",
     "The table '{table}' has no column '{column}'.": "La table « {table} » n'a pas de colonne « {column} ».",

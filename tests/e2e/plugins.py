@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from leadgate.platform import ExecutionContext, errors
 
+
 def busy(context: ExecutionContext) -> None:
     raise errors.DATABASE_BUSY()
 

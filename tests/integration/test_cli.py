@@ -39,6 +39,13 @@ def test_init_demo_installs_the_demo_organization(run, empty_database_url):
     with Organization.open(empty_database_url) as organization:
         leads = organization.system_service().retrieve_multiple_all("lead", columns=["statecode"])
         assert len(leads) >= 150
+        # Every demo user holds a role: the admin reads every lead, a salesperson only some.
+        admin = organization.service("admin@demo.leadgate.example")
+        assert len(admin.retrieve_multiple_all("lead", columns=["leadid"])) == len(leads)
+        camille = organization.service("camille.laurent@demo.leadgate.example")
+        assert 0 < len(camille.retrieve_multiple_all("lead", columns=["leadid"])) < len(leads)
+    code, out, _ = run("bu", "list", "--db", empty_database_url)
+    assert code == 0 and "Contoso Europe" in out
 
 
 def test_users_and_tokens(run, database_url):
@@ -47,7 +54,7 @@ def test_users_and_tokens(run, database_url):
                        "--password", "cobol-1959", "--language", "fr", *db)
     assert code == 0 and "Added user grace@test.example" in out
     code, out, _ = run("users", "list", *db)
-    assert "grace@test.example" in out and "Grace Hopper" in out and " fr " in out
+    assert "grace@test.example" in out and "Grace Hopper" in out and "\tfr\t" in out
     code, token, err = run("token", "create", "--email", "grace@test.example", *db)
     token = token.strip()
     assert code == 0 and err == "" and token.startswith("lg_") and "\n" not in token

@@ -299,27 +299,35 @@ def test_records_follow_their_owner_into_a_new_business_unit(database_url, admin
     root = system.retrieve_multiple_all("businessunit")[0]
     branch = system.create("businessunit", name="Branch", parentbusinessunitid=root.to_reference())
     first = widget(admin)
-    system.update(Entity("systemuser", ADMIN_ID,
-                         businessunitid=EntityReference("businessunit", branch)))
+    system.update(
+        Entity("systemuser", ADMIN_ID, businessunitid=EntityReference("businessunit", branch))
+    )
     second = widget(admin)
-    assert admin.retrieve("new_widget", first)["owningbusinessunit"] == root.to_reference()
+    assert admin.retrieve("new_widget", first)["owningbusinessunit"].id == branch  # moved along
     assert admin.retrieve("new_widget", second)["owningbusinessunit"].id == branch
     from leadgate.platform import Organization
 
     with Organization.open(database_url) as other:  # another process moves the user back
-        other.system_service().update(Entity("systemuser", ADMIN_ID,
-                                             businessunitid=root.to_reference()))
+        other.system_service().update(
+            Entity("systemuser", ADMIN_ID, businessunitid=root.to_reference())
+        )
     third = widget(admin)
     assert admin.retrieve("new_widget", third)["owningbusinessunit"] == root.to_reference()
+    assert admin.retrieve("new_widget", first)["owningbusinessunit"] == root.to_reference()
 
 
 def test_an_update_of_the_owner_runs_as_an_assign(admin, system):
     from tests import sample_plugins
 
     other = add_user(system, "n@test.example")
-    system.create("sdkmessageprocessingstep", name="see assigns", messagename="Assign",
-                  primaryentity="new_widget", stage=40,
-                  plugintypename="tests.sample_plugins:record")
+    system.create(
+        "sdkmessageprocessingstep",
+        name="see assigns",
+        messagename="Assign",
+        primaryentity="new_widget",
+        stage=40,
+        plugintypename="tests.sample_plugins:record",
+    )
     sample_plugins.SEEN.clear()
     widget_id = widget(admin)
     admin.update(Entity("new_widget", widget_id, ownerid=EntityReference("systemuser", other)))
@@ -346,15 +354,15 @@ def test_ids_given_as_text_are_read_as_guids(admin):
 
 
 def test_negated_text_operators_keep_empty_values(admin, seven):
-    criteria = FilterExpression(conditions=(
-        ConditionExpression.make("new_code", "not_contains", "ta"),
-    ))
+    criteria = FilterExpression(
+        conditions=(ConditionExpression.make("new_code", "not_contains", "ta"),)
+    )
     assert sorted(codes(query(admin, criteria))) == ["alpha", "epsilon", "gamma"]
     widget(admin, new_name="no code")
     assert None in codes(query(admin, criteria))
-    begins = FilterExpression(conditions=(
-        ConditionExpression.make("new_code", "not_begin_with", "E"),
-    ))
+    begins = FilterExpression(
+        conditions=(ConditionExpression.make("new_code", "not_begin_with", "E"),)
+    )
     ends = FilterExpression(conditions=(ConditionExpression.make("new_code", "not_end_with", "A"),))
     assert "ETA" not in codes(query(admin, begins)) and "epsilon" not in codes(query(admin, begins))
     assert set(codes(query(admin, ends))) == {"epsilon", None}

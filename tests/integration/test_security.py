@@ -187,3 +187,50 @@ def test_shipped_roles(org, system):
     manager.delete("lead", lead)  # the manager deletes in the unit
     with pytest.raises(LeadgateError):
         salesperson.execute(PublishAllXmlRequest())
+
+
+def test_a_team_role_reaches_from_the_team_unit(org, system):
+    """A user of the root in a team of unit East holds the team's Business Unit reads in East."""
+    root = system.retrieve_multiple("businessunit", parentbusinessunitid=None)[0].to_reference()
+    east = EntityReference("businessunit", system.create(
+        "businessunit", name="East", parentbusinessunitid=root))
+    visitor = add_user(system, "visitor@test.example", role=None, unit=root)
+    team = system.create("team", name="East Sales", businessunitid=east)
+    system.create("teamroles", teamid=EntityReference("team", team),
+                  roleid=system.retrieve_multiple("role", name="Salesperson")[0].to_reference())
+    from leadgate.platform.messages.security import AddMembersTeamRequest
+
+    system.execute(AddMembersTeamRequest(team, (visitor,)))
+    east_owner = add_user(system, "east@test.example", role="Salesperson", unit=east)
+    root_owner = add_user(system, "root@test.example", role="Salesperson", unit=root)
+    in_east = system.create("lead", subject="East", lastname="E",
+                            ownerid=EntityReference("systemuser", east_owner))
+    in_root = system.create("lead", subject="Root", lastname="R",
+                            ownerid=EntityReference("systemuser", root_owner))
+    service = org.service(visitor)
+    assert service.retrieve("lead", in_east)["subject"] == "East"
+    assert refusal(lambda: service.retrieve("lead", in_root)).code == "0x80048306"
+    assert [r["subject"] for r in service.retrieve_multiple_all("lead")] == ["East"]
+
+
+def test_records_move_with_their_owner(admin, system):
+    root = system.retrieve_multiple("businessunit", parentbusinessunitid=None)[0].to_reference()
+    east = EntityReference("businessunit", system.create(
+        "businessunit", name="East", parentbusinessunitid=root))
+    owner = add_user(system, "mover@test.example", unit=root)
+    lead = system.create("lead", subject="Moving", lastname="M",
+                         ownerid=EntityReference("systemuser", owner))
+    system.update(Entity("systemuser", owner, businessunitid=east))
+    record = system.retrieve("lead", lead)
+    assert record["owningbusinessunit"] == east
+    assert record["versionnumber"] == 2
+
+
+def test_unit_and_team_names_are_unique(system):
+    root = system.retrieve_multiple("businessunit", parentbusinessunitid=None)[0]
+    error = refusal(lambda: system.create("businessunit", name=root["name"],
+                                          parentbusinessunitid=root.to_reference()))
+    assert error.code == "0x80040237"
+    system.create("team", name="Twins", businessunitid=root.to_reference())
+    error = refusal(lambda: system.create("team", name="Twins", businessunitid=root.to_reference()))
+    assert error.code == "0x80040237"

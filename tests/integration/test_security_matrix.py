@@ -207,6 +207,16 @@ def test_creating_for_someone_else_needs_assign(tester):
     tester.privileges(
         **{privilege("Create"): Depth.BUSINESS_UNIT, privilege("Assign"): Depth.BUSINESS_UNIT}
     )
+    with pytest.raises(LeadgateError) as refused:  # the colleague could not own it (no Read)
+        tester.user.create("new_widget", new_name="gift", new_size="S", ownerid=colleague)
+    assert "Colleague is missing the privilege prvReadnew_Widget" in refused.value.message("en")
+    tester.privileges(
+        **{
+            privilege("Create"): Depth.BUSINESS_UNIT,
+            privilege("Assign"): Depth.BUSINESS_UNIT,
+            privilege("Read"): Depth.USER,
+        }
+    )
     tester.user.create("new_widget", new_name="gift", new_size="S", ownerid=colleague)
     own = tester.user.create("new_widget", new_name="mine", new_size="S")
     assert own

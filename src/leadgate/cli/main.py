@@ -21,7 +21,7 @@ from rich.progress import (
 )
 
 from leadgate import __version__
-from leadgate.cli import customize, plugins, users
+from leadgate.cli import customize, plugins, security, users
 from leadgate.cli.output import DbOption, console, errors_console, language, say
 from leadgate.platform import Organization
 from leadgate.platform.errors import LeadgateError
@@ -43,6 +43,9 @@ app.add_typer(users.users_app, name="users")
 app.add_typer(users.token_app, name="token")
 app.add_typer(customize.app, name="customize")
 app.add_typer(plugins.app, name="plugins")
+app.add_typer(security.bu_app, name="bu")
+app.add_typer(security.teams_app, name="teams")
+app.add_typer(security.roles_app, name="roles")
 
 
 @app.callback()
@@ -171,6 +174,9 @@ def serve(
         ssl_keyfile=str(keyfile) if keyfile else None,
         log_level="info",
     )
+
+
+app.command("share")(security.share)
 
 
 def main(argv: list[str] | None = None) -> int:

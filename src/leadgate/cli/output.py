@@ -62,11 +62,10 @@ def print_table(
 ) -> None:
     """A table on a terminal; tab-separated lines when piped, for grep, cut and scripts."""
     cells = [["" if value is None else str(value) for value in row] for row in rows]
-    if not console.is_terminal:
-        console.print("\t".join(columns), soft_wrap=True, markup=False)
+    if not console.is_terminal:  # plain lines: Rich would turn the tabs into spaces
+        typer.echo("\t".join(columns))
         for row in cells:
-            line = "\t".join(cell.replace("\t", " ").replace("\n", " ") for cell in row)
-            console.print(line, soft_wrap=True, markup=False)
+            typer.echo("\t".join(cell.replace("\t", " ").replace("\n", " ") for cell in row))
         return
     table = Table(title=title, show_lines=False, header_style="bold")
     for column in columns:

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from leadgate.cli.output import DbOption, console, open_organization, print_table, say
+from leadgate.cli.security import find_role, find_unit
 from leadgate.platform import Entity, EntityReference
 from leadgate.platform.i18n import N_
 from leadgate.platform.messages.auth import (
@@ -22,7 +23,7 @@ from leadgate.platform.types import SYSTEM_USER_ID, Language
 
 __all__ = ["token_app", "users_app"]
 
-users_app = typer.Typer(help="Add, list, enable and disable users.", no_args_is_help=True)
+users_app = typer.Typer(help="Add, list, move, enable and disable users.", no_args_is_help=True)
 token_app = typer.Typer(help="Create, list and revoke API tokens.", no_args_is_help=True)
 
 EmailOption = Annotated[str, typer.Option("--email", help="The user's e-mail address.")]
@@ -44,44 +45,88 @@ def add(
         Language, typer.Option("--language", help="The user's language.")
     ] = Language.ENGLISH,
     title: Annotated[str | None, typer.Option("--title", help="Job title.")] = None,
+    business_unit: Annotated[
+        str | None,
+        typer.Option("--business-unit", help="The user's business unit (default: the root unit)."),
+    ] = None,
+    role: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--role", help="A security role, e.g. Salesperson (repeat for more; without: none)."
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
-    """Add a user (in the root business unit)."""
+    """Add a user in a business unit, with security roles (with no role, a user can do nothing)."""
     with open_organization(db) as organization:
         system = organization.system_service()
-        root = system.retrieve_multiple_all("businessunit", columns=["name"])
-        root_unit = next(unit for unit in root if not unit.get("parentbusinessunitid"))
+        unit = find_unit(system, business_unit)
+        roles = {found.id: found for found in (find_role(system, r, "--role") for r in role or ())}
         first, last = _split_name(name)
-        user_id = uuid.uuid4()
+        user = EntityReference("systemuser", uuid.uuid4())
         values = {
             "firstname": first,
             "lastname": last,
             "internalemailaddress": email.strip(),
-            "businessunitid": root_unit.to_reference(),
+            "businessunitid": unit.to_reference(),
             "uilanguageid": language.lcid,
             "title": title,
         }
-        requests: list[object] = [CreateRequest(Entity("systemuser", user_id, values))]
+        # The user, their password and their roles together: all of it or nothing.
+        requests: list[object] = [CreateRequest(Entity("systemuser", user.id, values))]
         if password is not None:
-            requests.append(SetPasswordRequest(EntityReference("systemuser", user_id), password))
+            requests.append(SetPasswordRequest(user, password))
+        requests += [
+            CreateRequest(Entity("systemuserroles", systemuserid=user, roleid=found.to_reference()))
+            for found in roles.values()
+        ]
         system.execute(ExecuteTransactionRequest(tuple(requests)))
-        say(N_("Added user {email} ({id})."), email=email, id=user_id)
+        say(N_("Added user {email} ({id})."), email=email, id=user.id)
+        if not roles:
+            say(
+                N_(
+                    "{email} has no security role yet: give one with "
+                    "leadgate roles assign <role> --user {email}"
+                ),
+                email=email,
+            )
 
 
 @users_app.command("list")
 def list_users(db: DbOption = None) -> None:
-    """List the users."""
+    """List the users: business unit, security roles (their own; teams' roles are in teams list)."""
     with open_organization(db) as organization:
-        users = organization.system_service().retrieve_multiple_all(
+        system = organization.system_service()
+        users = system.retrieve_multiple_all(
             "systemuser",
-            columns=["fullname", "internalemailaddress", "isdisabled", "uilanguageid", "title"],
+            columns=[
+                "fullname",
+                "internalemailaddress",
+                "isdisabled",
+                "uilanguageid",
+                "businessunitid",
+            ],
         )
+        units = {
+            unit.id: unit["name"]
+            for unit in system.retrieve_multiple_all("businessunit", columns=["name"])
+        }
+        role_names = {
+            role.id: role["name"] for role in system.retrieve_multiple_all("role", columns=["name"])
+        }
+        roles: dict[object, list[str]] = {}
+        for link in system.retrieve_multiple_all(
+            "systemuserroles", columns=["systemuserid", "roleid"]
+        ):
+            roles.setdefault(link["systemuserid"].id, []).append(role_names[link["roleid"].id])
         print_table(
-            ["email", "name", "language", "enabled", "id"],
+            ["email", "name", "business unit", "roles", "language", "enabled", "id"],
             (
                 (
                     user["internalemailaddress"],
                     user["fullname"],
+                    units.get(user["businessunitid"].id) if user["businessunitid"] else "",
+                    ", ".join(sorted(roles.get(user.id, ()))),
                     Language.from_lcid(user["uilanguageid"]).value,
                     "no" if user["isdisabled"] else "yes",
                     user.id,
@@ -90,6 +135,21 @@ def list_users(db: DbOption = None) -> None:
                 if user.id != SYSTEM_USER_ID
             ),
         )
+
+
+@users_app.command("move")
+def move(
+    email: EmailOption,
+    business_unit: Annotated[str, typer.Option("--business-unit", help="The new business unit.")],
+    db: DbOption = None,
+) -> None:
+    """Move a user to another business unit (their roles and records stay theirs)."""
+    with open_organization(db) as organization:
+        system = organization.system_service()
+        user = system.find_user(email)
+        unit = find_unit(system, business_unit)
+        system.update(Entity("systemuser", user.id, businessunitid=unit.to_reference()))
+        say(N_("{email} is now in the business unit {unit}."), email=email, unit=unit["name"])
 
 
 def _set_disabled(email: str, disabled: bool, db: str | None) -> None:

@@ -125,8 +125,9 @@ class Organization:
     def install(self, *, name: str | None = None) -> list[ImportSolutionResponse]:
         """Create leadgate's own tables if needed, then import every solution (idempotent)."""
         with translate_errors(), self.engine.begin() as connection:
-            if not store.is_initialized(connection):
-                store.CATALOG.create_all(connection)
+            fresh = not store.is_initialized(connection)
+            store.upgrade(connection)
+            if fresh:
                 connection.execute(
                     store.generation.insert().values(id=1, metadata=0, steps=0, security=0)
                 )

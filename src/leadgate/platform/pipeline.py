@@ -200,7 +200,7 @@ class Operation:
             raise security.privilege_denied(
                 principal, privilege, table, principal.depth_needed(record)
             )
-        if record is None or principal.reaches(depth, record, shared=False):
+        if record is None or principal.can(privilege, record):
             return
         if security.is_shared(self.connection, self.unit_of_work.tables, principal, record, right):
             return

@@ -21,7 +21,7 @@ from leadgate.platform.plugins import (
     parse_columns,
     resolve_handler,
 )
-from leadgate.platform.types import Stage, StepMode
+from leadgate.platform.types import Ownership, Stage, StepMode
 
 if TYPE_CHECKING:
     from leadgate.platform.organization import Organization
@@ -113,6 +113,26 @@ def security_changed(context: ExecutionContext) -> None:
     unit.forget_security()
 
 
+def records_follow_their_owner(context: ExecutionContext) -> None:
+    """Post-operation: a user or team moved to another unit takes their records along
+    (their owning business unit changes), as in Dataverse."""
+    target = context.input_parameters.get("Target") or {}
+    unit_ref = target.get("businessunitid")
+    if unit_ref is None or context.primary_entity_id is None:
+        return
+    unit = context.unit_of_work
+    assert unit.connection is not None
+    for table in unit.metadata.tables.values():
+        if table.ownership is not Ownership.USER:
+            continue
+        rows = unit.tables[table.name]
+        unit.connection.execute(
+            rows.update()
+            .where(rows.c.ownerid == context.primary_entity_id)
+            .values(owningbusinessunit=unit_ref.id, versionnumber=rows.c.versionnumber + 1)
+        )
+
+
 # What runs where: (handler, name, stage, tables, messages).
 PLATFORM_STEPS = (
     (check_step, "Check a plug-in step registration", Stage.PRE_OPERATION,
@@ -121,6 +141,8 @@ PLATFORM_STEPS = (
      (STEP_TABLE,), ("Create", "Update", "Delete", "SetState")),
     (security_changed, "Forget cached security", Stage.POST_OPERATION,
      ("systemuser", "team"), ("Update", "Delete")),
+    (records_follow_their_owner, "Move the records of a moved owner", Stage.POST_OPERATION,
+     ("systemuser", "team"), ("Update",)),
     (security_changed, "Forget cached security", Stage.POST_OPERATION,
      SECURITY_TABLES, ("Create", "Update", "Delete")),
 )  # fmt: skip

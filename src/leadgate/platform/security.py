@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +32,7 @@ __all__ = [
     "Depth",
     "Grant",
     "Principal",
+    "Reach",
     "RecordOwner",
     "Right",
     "RoleDefinition",
@@ -190,31 +191,21 @@ class RecordOwner:
 
 
 @dataclass(frozen=True)
-class Principal:
-    """A user as security sees them: unit, teams, roles and the best depth of each privilege."""
+class Reach:
+    """Privileges that apply from one business unit: the user's own roles apply from the
+    user's unit, a team's roles from the team's unit (as in Dataverse)."""
 
-    user_id: uuid.UUID
-    name: str
-    business_unit_id: uuid.UUID | None
-    team_ids: frozenset[uuid.UUID]
-    roles: tuple[str, ...]
-    privileges: Mapping[str, Depth]
-    grants_all: bool
+    unit: uuid.UUID | None
     units_below: frozenset[uuid.UUID]
-    disabled: bool = False
+    privileges: Mapping[str, Depth]
+    grants_all: bool = False
 
     def depth(self, privilege: str) -> Depth:
         if self.grants_all:
             return Depth.ORGANIZATION
         return self.privileges.get(privilege, Depth.NONE)
 
-    @property
-    def owner_ids(self) -> frozenset[uuid.UUID]:
-        """The ids whose records are "the user's own": the user and their teams."""
-        return self.team_ids | {self.user_id}
-
-    def reaches(self, depth: Depth, record: RecordOwner, shared: bool) -> bool:
-        """Whether a privilege at ``depth`` covers ``record`` (``shared``: shared with them)."""
+    def covers(self, depth: Depth, record: RecordOwner, owner_ids: frozenset[uuid.UUID]) -> bool:
         if depth is Depth.NONE:
             return False
         if depth >= Depth.ORGANIZATION or (record.owner is None and record.business_unit is None):
@@ -222,18 +213,48 @@ class Principal:
         unit = record.business_unit
         if depth >= Depth.PARENT_CHILD and unit in self.units_below:
             return True
-        if depth >= Depth.BUSINESS_UNIT and unit is not None and unit == self.business_unit_id:
+        if depth >= Depth.BUSINESS_UNIT and unit is not None and unit == self.unit:
             return True
-        owner = record.owner
-        return (owner is not None and owner.id in self.owner_ids) or shared
+        return record.owner is not None and record.owner.id in owner_ids
+
+
+@dataclass(frozen=True)
+class Principal:
+    """A user as security sees them: unit, teams, roles, and where each privilege reaches."""
+
+    user_id: uuid.UUID
+    name: str
+    business_unit_id: uuid.UUID | None
+    team_ids: frozenset[uuid.UUID]
+    roles: tuple[str, ...]
+    reaches: tuple[Reach, ...]
+    disabled: bool = False
+
+    def depth(self, privilege: str) -> Depth:
+        """The best depth at which the user holds the privilege, from any role."""
+        return max((reach.depth(privilege) for reach in self.reaches), default=Depth.NONE)
+
+    @property
+    def owner_ids(self) -> frozenset[uuid.UUID]:
+        """The ids whose records are "the user's own": the user and their teams."""
+        return self.team_ids | {self.user_id}
+
+    def can(self, privilege: str, record: RecordOwner, *, shared: bool = False) -> bool:
+        """Whether some role's privilege reaches ``record`` (``shared``: shared with them)."""
+        for reach in self.reaches:
+            depth = reach.depth(privilege)
+            if depth and (shared or reach.covers(depth, record, self.owner_ids)):
+                return True
+        return False
 
     def depth_needed(self, record: RecordOwner | None) -> Depth:
-        """The least depth that would reach ``record``, for the error message."""
+        """The least depth that would reach ``record`` from the user's unit, for messages."""
         if record is None or (record.owner is not None and record.owner.id in self.owner_ids):
             return Depth.USER
         if record.business_unit == self.business_unit_id:
             return Depth.BUSINESS_UNIT
-        if record.business_unit in self.units_below:
+        own = self.reaches[0] if self.reaches else None
+        if own is not None and record.business_unit in own.units_below:
             return Depth.PARENT_CHILD
         return Depth.ORGANIZATION
 
@@ -266,67 +287,89 @@ def load_principal(
     ).first()  # fmt: skip
     if user is None:
         raise errors.RECORD_NOT_FOUND(table="systemuser", id=user_id)
-    membership = tables["teammembership"]
-    team_ids = frozenset(
+    membership, teams = tables["teammembership"], tables["team"]
+    team_units = dict(
         connection.execute(
-            sa.select(membership.c.teamid).where(membership.c.systemuserid == user_id)
+            sa.select(teams.c.teamid, teams.c.businessunitid)
+            .join(membership, membership.c.teamid == teams.c.teamid)
+            .where(membership.c.systemuserid == user_id)
+        ).all()
+    )
+    # Who holds which role: the user (from their unit) and each team (from its unit).
+    holders: dict[uuid.UUID | None, set[uuid.UUID]] = {None: set()}
+    user_roles = tables["systemuserroles"]
+    holders[None].update(
+        connection.execute(
+            sa.select(user_roles.c.roleid).where(user_roles.c.systemuserid == user_id)
         ).scalars()
     )
-    role_ids = _role_ids(connection, tables, user_id, team_ids)
-    roles = tables["role"]
-    role_rows = (
-        connection.execute(
-            sa.select(roles.c.name, roles.c.grantsall).where(roles.c.roleid.in_(role_ids))
-        ).all()
-        if role_ids
-        else []
-    )
-    grants = tables["roleprivileges"]
-    privileges = tables["privilege"]
-    best: dict[str, Depth] = {}
-    if role_ids:
-        for name, depth in connection.execute(
-            sa.select(privileges.c.name, grants.c.privilegedepthmask)
-            .join(privileges, privileges.c.privilegeid == grants.c.privilegeid)
-            .where(grants.c.roleid.in_(role_ids))
+    if team_units:
+        team_roles = tables["teamroles"]
+        for team_id, role_id in connection.execute(
+            sa.select(team_roles.c.teamid, team_roles.c.roleid).where(
+                team_roles.c.teamid.in_(list(team_units))
+            )
         ):
-            best[name] = max(best.get(name, Depth.NONE), Depth(depth))
+            holders.setdefault(team_id, set()).add(role_id)
+    role_ids = set().union(*holders.values())
+    names, grants_all, privileges = _roles(connection, tables, role_ids)
     unit = user.businessunitid
+    reaches = []
+    for holder, held in holders.items():
+        reach_unit = unit if holder is None else team_units[holder]
+        if holder is not None and not held:
+            continue
+        best: dict[str, Depth] = {}
+        for role_id in held:
+            for name, depth in privileges.get(role_id, {}).items():
+                best[name] = max(best.get(name, Depth.NONE), depth)
+        reaches.append(
+            Reach(
+                unit=reach_unit,
+                units_below=frozenset(units_below(connection, tables, cache, reach_unit))
+                if reach_unit
+                else frozenset(),
+                privileges=best,
+                grants_all=any(role_id in grants_all for role_id in held),
+            )
+        )
     principal = Principal(
         user_id=user_id,
         name=user.fullname or user.internalemailaddress,
         business_unit_id=unit,
-        team_ids=team_ids,
-        roles=tuple(sorted(row.name for row in role_rows)),
-        privileges=best,
-        grants_all=any(row.grantsall for row in role_rows),
-        units_below=frozenset(units_below(connection, tables, cache, unit))
-        if unit
-        else frozenset(),
+        team_ids=frozenset(team_units),
+        roles=tuple(sorted({names[role_id] for role_id in role_ids if role_id in names})),
+        reaches=tuple(reaches),
         disabled=bool(user.isdisabled),
     )
     cache.principals[user_id] = principal
     return principal
 
 
-def _role_ids(
-    connection: sa.Connection, tables: SqlTables, user_id: uuid.UUID, team_ids: Iterable[uuid.UUID]
-) -> set[uuid.UUID]:
-    user_roles = tables["systemuserroles"]
-    found = set(
-        connection.execute(
-            sa.select(user_roles.c.roleid).where(user_roles.c.systemuserid == user_id)
-        ).scalars()
-    )
-    teams = list(team_ids)
-    if teams:
-        team_roles = tables["teamroles"]
-        found.update(
-            connection.execute(
-                sa.select(team_roles.c.roleid).where(team_roles.c.teamid.in_(teams))
-            ).scalars()
+def _roles(
+    connection: sa.Connection, tables: SqlTables, role_ids: set[uuid.UUID]
+) -> tuple[dict[uuid.UUID, str], set[uuid.UUID], dict[uuid.UUID, dict[str, Depth]]]:
+    """Names, the roles granting everything, and each role's privileges with their depth."""
+    if not role_ids:
+        return {}, set(), {}
+    roles, grants, privileges = tables["role"], tables["roleprivileges"], tables["privilege"]
+    rows = connection.execute(
+        sa.select(roles.c.roleid, roles.c.name, roles.c.grantsall).where(
+            roles.c.roleid.in_(list(role_ids))
         )
-    return found
+    ).all()
+    by_role: dict[uuid.UUID, dict[str, Depth]] = {}
+    for role_id, name, depth in connection.execute(
+        sa.select(grants.c.roleid, privileges.c.name, grants.c.privilegedepthmask)
+        .join(privileges, privileges.c.privilegeid == grants.c.privilegeid)
+        .where(grants.c.roleid.in_(list(role_ids)))
+    ):
+        by_role.setdefault(role_id, {})[name] = Depth(depth)
+    return (
+        {row.roleid: row.name for row in rows},
+        {row.roleid for row in rows if row.grantsall},
+        by_role,
+    )
 
 
 def units_below(
@@ -428,13 +471,11 @@ def read_filter(
 def _read_filter(
     tables: SqlTables, principal: Principal, table: TableMetadata, sql_table: sa.Table
 ) -> Any:
-    depth = principal.depth(privilege_name(Right.READ, table))
-    if depth is Depth.NONE:
-        raise privilege_denied(principal, privilege_name(Right.READ, table), table, Depth.USER)
-    if depth >= Depth.ORGANIZATION or table.ownership not in (
-        Ownership.USER,
-        Ownership.BUSINESS_UNIT,
-    ):
+    privilege = privilege_name(Right.READ, table)
+    if principal.depth(privilege) is Depth.NONE:
+        raise privilege_denied(principal, privilege, table, Depth.USER)
+    owned = table.ownership in (Ownership.USER, Ownership.BUSINESS_UNIT)
+    if principal.depth(privilege) >= Depth.ORGANIZATION or not owned:
         return None
     key = sql_table.c[table.primary_key]
     owners = list(principal.owner_ids)
@@ -456,10 +497,17 @@ def _read_filter(
                 )
             )
         )
-    if depth >= Depth.PARENT_CHILD:
-        reachable.append(unit_column.in_(list(principal.units_below)))
-    elif depth >= Depth.BUSINESS_UNIT and principal.business_unit_id is not None:
-        reachable.append(unit_column == principal.business_unit_id)
+    units: set[uuid.UUID] = set()
+    for reach in principal.reaches:
+        depth = reach.depth(privilege)
+        if depth >= Depth.PARENT_CHILD:
+            units |= reach.units_below
+        elif depth >= Depth.BUSINESS_UNIT and reach.unit is not None:
+            units.add(reach.unit)
+    if len(units) == 1:
+        reachable.append(unit_column == next(iter(units)))
+    elif units:
+        reachable.append(unit_column.in_(sorted(units, key=str)))
     return sa.or_(*reachable)
 
 

@@ -1,8 +1,10 @@
 """A demo organization: users, accounts, contacts and a realistic pipeline of leads.
 
 Everything is created through the pipeline, as the person who would have created it in a
-real organization: users by SYSTEM, campaigns by the administrator, accounts, contacts and
-leads by the salesperson who owns them. A seeded generator makes the same demo every time
+real organization, within what their security role allows (REFERENCE §6): business units and
+users by SYSTEM; teams, and campaigns for each unit's sales manager, by the administrator;
+accounts, contacts and leads by the salesperson who owns them (or whose team does), linked
+only to records that salesperson may append to. A seeded generator makes the same demo every time
 (given the same ``today``), with no network and no dependency beyond the standard library.
 """
 
@@ -19,10 +21,12 @@ from typing import Any
 from leadgate.platform.entity import Entity, EntityReference
 from leadgate.platform.messages.auth import SetPasswordRequest
 from leadgate.platform.messages.crud import CreateRequest, UpdateRequest
+from leadgate.platform.messages.security import AddMembersTeamRequest
 from leadgate.platform.messages.state import SetStateRequest
 from leadgate.platform.messages.transaction import ExecuteTransactionRequest
 from leadgate.platform.organization import Organization
 from leadgate.platform.service import OrganizationService
+from leadgate.platform.types import Language
 from leadgate.sales import demo_data as data
 
 __all__ = [
@@ -42,6 +46,7 @@ LEAD_COUNT = 200
 CONTACT_COUNT = 40
 STANDALONE_CONTACTS = 6  # contacts with no company
 BATCH = 25  # records per transaction: one progress tick each
+TEAM_LEADS = 0.08  # share of the new prospects' leads owned by the salesperson's team
 
 # Where the leads stand: (statecode, statuscode, share of the leads). REFERENCE §1.
 LEAD_STATES = (
@@ -71,6 +76,8 @@ class DemoSummary:
     leads_qualified: int
     leads_disqualified: int
     already_installed: bool = False
+    business_units: int = 0
+    teams: int = 0
 
     @property
     def leads(self) -> int:
@@ -116,6 +123,8 @@ def _existing_summary(system: OrganizationService) -> DemoSummary:
         leads_qualified=states.count(1),
         leads_disqualified=states.count(2),
         already_installed=True,
+        business_units=_count(system, "businessunit"),
+        teams=_count(system, "team"),
     )
 
 
@@ -156,6 +165,12 @@ def _ascii(text: str) -> str:
 _Item = tuple[Any, ...]
 
 
+@dataclass
+class _Salesperson:
+    person: data.DemoUser
+    service: OrganizationService
+
+
 class _Builder:
     def __init__(
         self,
@@ -173,8 +188,11 @@ class _Builder:
         self.total = 0
         self.names_used: set[tuple[str, str]] = set()
         self.currency: EntityReference | None = None
-        self.owners: list[OrganizationService] = []  # the salespeople, as services
-        self.account_owner: dict[uuid.UUID, int] = {}  # account id -> index in owners
+        self.units: dict[str, EntityReference] = {}  # business unit name -> unit
+        self.managers: dict[str, EntityReference] = {}  # business unit name -> sales manager
+        self.teams: dict[str, EntityReference] = {}  # business unit name -> its owner team
+        self.salespeople: list[_Salesperson] = []
+        self.account_owner: dict[uuid.UUID, int] = {}  # account id -> index in salespeople
 
     # --- helpers ------------------------------------------------------------------------
 
@@ -210,12 +228,11 @@ class _Builder:
         return self.rng.choices(values, weights)[0]
 
     def owner_for(self, city: data.City) -> int:
-        """A salesperson (index in owners): French-speaking customers mostly get Camille."""
-        french = [i for i, person in enumerate(data.SALESPEOPLE) if person.french]
-        if french and city.french and self.chance(0.85):
-            return self.rng.choice(french)
-        weights = [person.weight for person in data.SALESPEOPLE]
-        return self.rng.choices(range(len(self.owners)), weights)[0]
+        """A salesperson (index) of the city's unit; French customers get the French speaker."""
+        people = [salesperson.person for salesperson in self.salespeople]
+        local = [i for i, person in enumerate(people) if person.unit == city.unit]
+        chosen = [i for i in local if people[i].french == city.french] or local
+        return self.rng.choices(chosen, [people[i].weight for i in chosen])[0]
 
     def tick(self, label: str, count: int) -> None:
         self.done += count
@@ -232,29 +249,38 @@ class _Builder:
             )
             self.tick(label, len(chunk))
 
+    def run_by_salesperson(self, label: str, by_owner: dict[int, list[_Item]]) -> None:
+        for owner, items in sorted(by_owner.items()):
+            self.run_as(self.salespeople[owner].service, label, items)
+
     # --- the whole demo -----------------------------------------------------------------
 
     def run(self) -> DemoSummary:
         lead_plan = self.lead_states()
-        self.total = 1 + len(data.SALESPEOPLE) + len(data.CAMPAIGNS) + len(data.ACCOUNTS)
+        people = 1 + len(data.MANAGERS) + len(data.SALESPEOPLE)  # with the admin
+        self.total = 1 + people + len(data.TEAMS) + len(data.CAMPAIGNS) + len(data.ACCOUNTS)
         self.total += CONTACT_COUNT + len(lead_plan)
         currencies = self.system.retrieve_multiple("transactioncurrency", isocurrencycode="USD")
         self.currency = currencies.entities[0].to_reference() if currencies.entities else None
-        admin, salespeople = self.users()
-        campaigns = self.campaigns(admin)
-        self.owners = [self.organization.service(user_id) for user_id in salespeople]
+        self.business_units()
+        admin = self.users()
+        admin_service = self.organization.service(admin)
+        self.owner_teams(admin_service)
+        campaigns = self.campaigns(admin_service)
         companies = self.accounts()
         self.contacts(companies)
         self.leads(companies, campaigns, lead_plan)
         return DemoSummary(
             admin_email=ADMIN_EMAIL,
-            users=1 + len(salespeople),
-            campaigns=len(campaigns),
+            users=people,
+            campaigns=len(data.CAMPAIGNS),
             accounts=len(companies),
             contacts=CONTACT_COUNT,
             leads_open=sum(1 for state, _ in lead_plan if state == 0),
             leads_qualified=sum(1 for state, _ in lead_plan if state == 1),
             leads_disqualified=sum(1 for state, _ in lead_plan if state == 2),
+            business_units=len(data.BUSINESS_UNITS),
+            teams=len(data.TEAMS),
         )
 
     def lead_states(self) -> list[tuple[int, int]]:
@@ -267,44 +293,100 @@ class _Builder:
         self.rng.shuffle(plan)
         return plan
 
-    def users(self) -> tuple[uuid.UUID, list[uuid.UUID]]:
-        root = self.system.retrieve_multiple_all("businessunit", columns=["name"])[0]
-        people = [data.DemoUser("Alex", "Morgan", "System Administrator"), *data.SALESPEOPLE]
-        ids = []
-        for index, person in enumerate(people):
+    def business_units(self) -> None:
+        """The root unit takes the company's name; the others go below it (as SYSTEM)."""
+        root = self.system.retrieve_multiple("businessunit", parentbusinessunitid=None)[0]
+        requests: list[Any] = []
+        for name, parent in data.BUSINESS_UNITS:
+            if parent is None:
+                self.units[name] = root.to_reference()
+                requests.append(UpdateRequest(Entity("businessunit", root.id, name=name)))
+                continue
+            self.units[name] = EntityReference("businessunit", self.new_id())
+            requests.append(CreateRequest(Entity(
+                "businessunit", self.units[name].id, name=name,
+                parentbusinessunitid=self.units[parent],
+            )))  # fmt: skip
+        self.system.execute(ExecuteTransactionRequest(tuple(requests)))
+        self.tick("Business units", 1)
+
+    def users(self) -> uuid.UUID:
+        """Every user with their unit, password and role, as SYSTEM; returns the admin's id."""
+        admin = data.DemoUser("Alex", "Morgan", "System Administrator", role="System Administrator")
+        roles = {
+            role["name"]: role.to_reference()
+            for role in self.system.retrieve_multiple_all("role", columns=["name"])
+        }
+        admin_id = None
+        for person in (admin, *data.MANAGERS, *data.SALESPEOPLE):
             user_id = self.new_id()
-            email = ADMIN_EMAIL if index == 0 else (
+            user = EntityReference("systemuser", user_id)
+            email = ADMIN_EMAIL if person is admin else (
                 _Person(person.firstname, person.lastname).email(DEMO_DOMAIN)
             )
-            user = Entity(
+            home = "Paris" if person.french else "Seattle" if person.unit == data.ROOT else "London"
+            values = Entity(
                 "systemuser", user_id,
                 firstname=person.firstname, lastname=person.lastname,
                 internalemailaddress=email, title=person.title,
-                mobilephone=self.phone(_city("Paris" if person.french else "Seattle")),
+                mobilephone=self.phone(_city(home)),
                 uilanguageid=1036 if person.french else 1033,
-                businessunitid=root.to_reference(),
+                businessunitid=self.units[person.unit],
             )
-            # The user and its password together: never a demo user that cannot sign in.
+            # The user, their password and role together: never a demo user who cannot work.
             self.system.execute(ExecuteTransactionRequest((
-                CreateRequest(user),
-                SetPasswordRequest(EntityReference("systemuser", user_id), DEMO_PASSWORD),
-            )))
-            ids.append(user_id)
+                CreateRequest(values),
+                SetPasswordRequest(user, DEMO_PASSWORD),
+                CreateRequest(Entity("systemuserroles", systemuserid=user,
+                                     roleid=roles[person.role])),
+            )))  # fmt: skip
+            if person is admin:
+                admin_id = user_id
+            elif person.role == "Sales Manager":
+                self.managers[person.unit] = user
+            elif person in data.SALESPEOPLE:
+                language = Language.FRENCH if person.french else Language.ENGLISH
+                service = self.organization.service(user_id, language=language)
+                self.salespeople.append(_Salesperson(person, service))
             self.tick("Users", 1)
-        return ids[0], ids[1:]
+        assert admin_id is not None
+        return admin_id
 
-    def campaigns(self, admin: uuid.UUID) -> list[tuple[EntityReference, int]]:
-        found, items = [], []
+    def owner_teams(self, admin: OrganizationService) -> None:
+        """An owner team per unit, with the unit's salespeople and a role, made by the admin."""
+        roles = {
+            role["name"]: role.to_reference()
+            for role in admin.retrieve_multiple_all("role", columns=["name"])
+        }
+        for team in data.TEAMS:
+            reference = EntityReference("team", self.new_id())
+            members = tuple(
+                person.service.user_id for person in self.salespeople
+                if person.person.unit == team.unit
+            )  # fmt: skip
+            admin.execute(ExecuteTransactionRequest((
+                CreateRequest(Entity("team", reference.id, name=team.name, teamtype=0,
+                                     businessunitid=self.units[team.unit])),
+                CreateRequest(Entity("teamroles", teamid=reference, roleid=roles[team.role])),
+                AddMembersTeamRequest(reference.id, members),
+            )))  # fmt: skip
+            self.teams[team.unit] = reference
+            self.tick("Teams", 1)
+
+    def campaigns(self, admin: OrganizationService) -> dict[str, list[tuple[EntityReference, int]]]:
+        """Campaigns by unit: the admin creates them for the unit's sales manager to own."""
+        found: dict[str, list[tuple[EntityReference, int]]] = {}
+        items = []
         for campaign in data.CAMPAIGNS:
             reference = EntityReference("campaign", self.new_id())
             items.append((CreateRequest(Entity(
                 "campaign", reference.id,
                 name=campaign.name, codename=campaign.code, statuscode=campaign.status,
                 budgetedcost=campaign.budget, expectedrevenue=campaign.expected,
-                transactioncurrencyid=self.currency,
-            )),))
-            found.append((reference, campaign.source))
-        self.run_as(self.organization.service(admin), "Campaigns", items)
+                transactioncurrencyid=self.currency, ownerid=self.managers[campaign.unit],
+            )),))  # fmt: skip
+            found.setdefault(campaign.unit, []).append((reference, campaign.source))
+        self.run_as(admin, "Campaigns", items)
         return found
 
     def accounts(self) -> list[_Company]:
@@ -338,8 +420,7 @@ class _Builder:
             )
             self.account_owner[company.reference.id] = owner
             companies.append(company)
-        for owner, items in sorted(by_owner.items()):
-            self.run_as(self.owners[owner], "Accounts", items)
+        self.run_by_salesperson("Accounts", by_owner)
         return companies
 
     def contacts(self, companies: list[_Company]) -> None:
@@ -371,7 +452,8 @@ class _Builder:
             if company is not None:
                 assert company.reference is not None
                 values["parentcustomerid"] = company.reference
-                owner = self.account_owner[company.reference.id]  # contacts follow the account
+                # Contacts follow the account: a salesperson links only records they own.
+                owner = self.account_owner[company.reference.id]
                 requests.append(CreateRequest(Entity("contact", reference.id, values)))
                 if not company.contacts:
                     requests.append(UpdateRequest(Entity(
@@ -382,8 +464,7 @@ class _Builder:
                 owner = self.owner_for(city)
                 requests.append(CreateRequest(Entity("contact", reference.id, values)))
             by_owner.setdefault(owner, []).append(tuple(requests))
-        for owner, items in sorted(by_owner.items()):
-            self.run_as(self.owners[owner], "Contacts", items)
+        self.run_by_salesperson("Contacts", by_owner)
 
     def prospects(self) -> list[_Company]:
         """New companies the leads come from (some send more than one lead)."""
@@ -403,35 +484,31 @@ class _Builder:
     def leads(
         self,
         customers: list[_Company],
-        campaigns: list[tuple[EntityReference, int]],
+        campaigns: dict[str, list[tuple[EntityReference, int]]],
         plan: list[tuple[int, int]],
     ) -> None:
         prospects = self.prospects()
         by_owner: dict[int, list[_Item]] = {}
         for state, status in plan:
             lead_id = self.new_id()
-            values = self.lead_values(prospects, customers, campaigns, state, status)
-            # Created as its owner, then worked by them: contacted, qualified or disqualified.
+            creator, values = self.lead_values(prospects, customers, campaigns, state, status)
+            # Created by a salesperson (for them or their team), then worked: contacted,
+            # qualified or disqualified.
             requests: list[Any] = [CreateRequest(Entity("lead", lead_id, values))]
             if (state, status) != (0, 1):
                 requests.append(SetStateRequest(EntityReference("lead", lead_id), state, status))
-            account = values.get("parentaccountid")
-            owner = (
-                self.account_owner[account.id] if account is not None  # the account manager
-                else self.owner_for(_city(values["address1_city"]))
-            )
-            by_owner.setdefault(owner, []).append(tuple(requests))
-        for owner, items in sorted(by_owner.items()):
-            self.run_as(self.owners[owner], "Leads", items)
+            by_owner.setdefault(creator, []).append(tuple(requests))
+        self.run_by_salesperson("Leads", by_owner)
 
     def lead_values(
         self,
         prospects: list[_Company],
         customers: list[_Company],
-        campaigns: list[tuple[EntityReference, int]],
+        campaigns: dict[str, list[tuple[EntityReference, int]]],
         state: int,
         status: int,
-    ) -> dict[str, Any]:
+    ) -> tuple[int, dict[str, Any]]:
+        """Who creates the lead (index in salespeople), and its values."""
         rng = self.rng
         values: dict[str, Any] = {}
         existing = self.chance(0.12)
@@ -443,7 +520,15 @@ class _Builder:
         else:
             person = self.person()
         if existing:
+            assert company.reference is not None
+            # The account's owner works its leads: only they may link records to it.
             values["parentaccountid"] = company.reference
+            creator = self.account_owner[company.reference.id]
+        else:
+            creator = self.owner_for(company.city)
+        unit = self.salespeople[creator].person.unit
+        if not existing and self.chance(TEAM_LEADS):
+            values["ownerid"] = self.teams[unit]  # for the whole team: any member works it
         product = rng.choice(data.PRODUCTS)
         topics = data.CUSTOMER_TOPICS if existing else data.TOPICS
         values["subject"] = rng.choice(topics).format(
@@ -466,14 +551,16 @@ class _Builder:
             values["mobilephone"] = self.phone(company.city)
         if self.chance(0.6):
             values["websiteurl"] = f"https://www.{company.domain}"
-        campaign = rng.choice(campaigns) if campaigns and self.chance(0.25) else None
+        # A salesperson may link a lead only to the campaigns of their own unit.
+        local = campaigns.get(unit, [])
+        campaign = rng.choice(local) if local and self.chance(0.25) else None
         if campaign is not None:
             values["campaignid"], values["leadsourcecode"] = campaign
         elif self.chance(0.85):
             values["leadsourcecode"] = self.pick((
                 (1, 2), (2, 3), (3, 3), (4, 2), (5, 1), (6, 1), (7, 2), (8, 6), (9, 3), (10, 1)
             ))
-        values["leadqualitycode"] = self.pick(_RATINGS[state])
+        values["leadqualitycode"] = self.pick(data.RATINGS[state])
         worked = status != 1  # somebody talked to them: the qualification fields are filled
         if worked or self.chance(0.3):
             budget = rng.randrange(5_000, 250_000, 500)
@@ -490,43 +577,18 @@ class _Builder:
         if (worked and state != 2) or self.chance(0.1):
             values["qualificationcomments"] = self.comment(company, product)
         if self.chance(0.35):
-            values["description"] = rng.choice(_DESCRIPTIONS).format(
+            values["description"] = rng.choice(data.DESCRIPTIONS).format(
                 product=product, company=company.name
             )
         values["preferredcontactmethodcode"] = self.pick(((1, 6), (2, 3), (3, 2), (5, 1)))
         values["donotbulkemail"] = self.chance(0.15)
         values["donotemail"] = self.chance(0.04)
         values["donotphone"] = self.chance(0.04)
-        return {name: value for name, value in values.items() if value is not None}
+        return creator, {name: value for name, value in values.items() if value is not None}
 
     def comment(self, company: _Company, product: str) -> str:
-        return self.rng.choice(_COMMENTS).format(company=company.name, product=product)
+        return self.rng.choice(data.COMMENTS).format(company=company.name, product=product)
 
 
 def _city(name: str) -> data.City:
     return next(city for city in data.CITIES if city.name == name)
-
-
-# Hot, Warm, Cold weights by state: qualified leads were mostly hot, disqualified ones cold.
-_RATINGS = {
-    0: ((1, 3), (2, 5), (3, 2)),
-    1: ((1, 6), (2, 3), (3, 1)),
-    2: ((1, 1), (2, 3), (3, 6)),
-}
-
-_COMMENTS = (
-    "Spoke with the buyer: {company} wants {product} live before the end of the quarter.",
-    "Budget approved in principle; the committee meets next month to decide on {product}.",
-    "Currently using a competitor; unhappy with support. Sent pricing for {product}.",
-    "Needs a reference customer in the same industry before moving forward.",
-    "Decision maker identified. Asked for a proposal covering {product} and training.",
-    "Follow-up call booked; they want a live demo of {product} for their team.",
-)
-
-_DESCRIPTIONS = (
-    "Filled in the contact form asking about {product}.",
-    "Met at the booth; {company} is reviewing vendors this year.",
-    "Referred by an existing customer. Interested in {product}.",
-    "Downloaded the {product} white paper twice.",
-    "Asked for a call back about pricing and availability.",
-)

@@ -10,23 +10,37 @@ from dataclasses import dataclass
 
 __all__ = [
     "ACCOUNTS",
+    "BUSINESS_UNITS",
     "CAMPAIGNS",
     "CITIES",
+    "COMMENTS",
     "COMPANY_PREFIXES",
     "COMPANY_SUFFIXES",
     "CUSTOMER_TOPICS",
+    "DESCRIPTIONS",
+    "EUROPE",
     "FIRST_NAMES",
     "JOB_TITLES",
     "LAST_NAMES",
+    "MANAGERS",
     "PRODUCTS",
+    "RATINGS",
+    "ROOT",
     "SALESPEOPLE",
     "STREETS",
+    "TEAMS",
     "TOPICS",
     "City",
     "DemoAccount",
     "DemoCampaign",
+    "DemoTeam",
     "DemoUser",
 ]
+
+# The business units: the root is renamed to ROOT, EUROPE sits under it.
+ROOT = "Contoso"
+EUROPE = "Contoso Europe"
+BUSINESS_UNITS = ((ROOT, None), (EUROPE, ROOT))
 
 
 @dataclass(frozen=True)
@@ -41,6 +55,11 @@ class City:
     def french(self) -> bool:
         return self.country == "France" or self.state == "QC"
 
+    @property
+    def unit(self) -> str:
+        """The business unit whose salespeople work customers of this city."""
+        return EUROPE if self.country in ("France", "United Kingdom") else ROOT
+
 
 @dataclass(frozen=True)
 class DemoUser:
@@ -49,6 +68,17 @@ class DemoUser:
     title: str
     french: bool = False
     weight: int = 1  # share of the leads this salesperson owns
+    unit: str = ROOT
+    role: str = "Salesperson"
+
+
+@dataclass(frozen=True)
+class DemoTeam:
+    """An owner team of a unit's salespeople: it owns a few leads they all work."""
+
+    name: str
+    unit: str
+    role: str = "Salesperson"
 
 
 @dataclass(frozen=True)
@@ -69,13 +99,25 @@ class DemoCampaign:
     budget: int
     expected: int
     status: int  # campaign statuscode (state Active)
+    unit: str = ROOT  # owned by that unit's sales manager: its salespeople can link leads to it
 
+
+MANAGERS = (
+    DemoUser("Dana", "Whitfield", "Sales Manager", role="Sales Manager"),
+    DemoUser("Oliver", "Bennett", "Sales Manager, Europe", unit=EUROPE, role="Sales Manager"),
+)
 
 SALESPEOPLE = (
     DemoUser("Jordan", "Reyes", "Account Executive", weight=6),
     DemoUser("Priya", "Natarajan", "Senior Account Executive", weight=5),
-    DemoUser("Camille", "Laurent", "Chargée d'affaires", french=True, weight=5),
     DemoUser("Marcus", "Webb", "Sales Development Representative", weight=4),
+    DemoUser("Camille", "Laurent", "Chargée d'affaires", french=True, weight=5, unit=EUROPE),
+    DemoUser("Hannah", "Clarke", "Account Executive", weight=4, unit=EUROPE),
+)
+
+TEAMS = (
+    DemoTeam("Inside Sales", ROOT),
+    DemoTeam("Inside Sales Europe", EUROPE),
 )
 
 # North America 555-0100..0199, the UK's Ofcom drama ranges, France's 01 99 00 and 04 65 71.
@@ -146,8 +188,9 @@ ACCOUNTS = (
 CAMPAIGNS = (
     DemoCampaign("Spring Webinar Series", "CMP-01001", 8, 12_000, 180_000, 2),
     DemoCampaign("Industry Trade Show", "CMP-01002", 7, 45_000, 400_000, 3),
-    DemoCampaign("Customer Success Seminar", "CMP-01003", 6, 8_000, 120_000, 2),
+    DemoCampaign("Customer Success Seminar", "CMP-01003", 6, 8_000, 120_000, 2, EUROPE),
     DemoCampaign("Online Ads — Q3", "CMP-01004", 1, 20_000, 150_000, 1),
+    DemoCampaign("Salon Solutions Paris", "CMP-01005", 7, 30_000, 260_000, 2, EUROPE),
 )
 
 FIRST_NAMES = (
@@ -217,4 +260,30 @@ CUSTOMER_TOPICS = (
     "Renewal and expansion: {product}",
     "{count} more licenses of {product}",
     "Add {product} to the current contract",
+)
+
+# Lead ratings (1 Hot, 2 Warm, 3 Cold) weighted by state: qualified leads were mostly hot,
+# disqualified ones cold.
+RATINGS = {
+    0: ((1, 3), (2, 5), (3, 2)),
+    1: ((1, 6), (2, 3), (3, 1)),
+    2: ((1, 1), (2, 3), (3, 6)),
+}
+
+# Qualification comments and descriptions, by the salesperson who worked the lead.
+COMMENTS = (
+    "Spoke with the buyer: {company} wants {product} live before the end of the quarter.",
+    "Budget approved in principle; the committee meets next month to decide on {product}.",
+    "Currently using a competitor; unhappy with support. Sent pricing for {product}.",
+    "Needs a reference customer in the same industry before moving forward.",
+    "Decision maker identified. Asked for a proposal covering {product} and training.",
+    "Follow-up call booked; they want a live demo of {product} for their team.",
+)
+
+DESCRIPTIONS = (
+    "Filled in the contact form asking about {product}.",
+    "Met at the booth; {company} is reviewing vendors this year.",
+    "Referred by an existing customer. Interested in {product}.",
+    "Downloaded the {product} white paper twice.",
+    "Asked for a call back about pricing and availability.",
 )

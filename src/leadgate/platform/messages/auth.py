@@ -13,7 +13,7 @@ from leadgate.platform import auth, errors, records
 from leadgate.platform.entity import EntityReference
 from leadgate.platform.metadata import store
 from leadgate.platform.pipeline import Message, Operation, checked_by_nested_messages
-from leadgate.platform.security import Right
+from leadgate.platform.security import Depth, Right
 from leadgate.platform.storage import translate_errors
 
 __all__ = [
@@ -186,7 +186,10 @@ def retrieve_api_tokens(operation: Operation) -> RetrieveApiTokensResponse:
     statement = sa.select(tokens).order_by(tokens.c.createdon)
     if request.user is not None:
         statement = statement.where(tokens.c.systemuserid == request.user.id)
-    elif operation.principal is not None and operation.principal.depth("prvReadUser") < 8:
+    elif (
+        operation.principal is not None
+        and operation.principal.depth("prvReadUser") < Depth.ORGANIZATION
+    ):
         statement = statement.where(tokens.c.systemuserid == operation.caller.user_id)
     return RetrieveApiTokensResponse(
         tuple(

@@ -187,8 +187,11 @@ def authorize_create(operation: Operation) -> None:
     principal = operation.principal
     owner = record.owner
     if principal is not None and owner is not None and owner.id not in principal.owner_ids:
-        # Creating a record for someone else is giving it to them.
+        # Creating a record for someone else is giving it to them: Assign, as Assign checks.
         operation.require(Right.ASSIGN, table, record)
+        if owner.logical_name == "systemuser" and record.business_unit is not None:
+            new_owner = operation.unit_of_work.principal(owner.id)
+            operation.require(Right.READ, table, principal=new_owner)
     authorize_lookups(operation, table, record, target)
 
 

@@ -336,6 +336,7 @@ def add_members_team(operation: Operation) -> MembersResponse:
 
 def remove_members_team(operation: Operation) -> MembersResponse:
     request: RemoveMembersTeamRequest = operation.request
+    _existing_record(operation, "team", request.team_id)
     membership = operation.sql_table("teammembership")
     rows = (
         operation.connection.execute(
@@ -401,8 +402,7 @@ def _access_row(operation: Operation, target: EntityReference, principal_id: uui
 def _set_access(operation: Operation, *, add: bool) -> AccessResponse:
     request = operation.request
     target: EntityReference = request.target
-    if operation.record_owner(operation.table(target.logical_name), target.id) is None:
-        raise errors.RECORD_NOT_FOUND(table=target.logical_name, id=target.id)
+    _check_exists(operation, target)
     access: PrincipalAccess = request.principal_access
     row = _access_row(operation, target, access.principal.id)
     mask = int(access.access_mask) | (row.accessrightsmask if row is not None and add else 0)
@@ -436,8 +436,14 @@ def modify_access(operation: Operation) -> AccessResponse:
     return _set_access(operation, add=False)
 
 
+def _check_exists(operation: Operation, target: EntityReference) -> None:
+    if operation.record_owner(operation.table(target.logical_name), target.id) is None:
+        raise errors.RECORD_NOT_FOUND(table=target.logical_name, id=target.id)
+
+
 def revoke_access(operation: Operation) -> AccessResponse:
     request: RevokeAccessRequest = operation.request
+    _check_exists(operation, request.target)
     row = _access_row(operation, request.target, request.revokee.id)
     if row is not None:
         operation.execute_as_system(
@@ -456,6 +462,7 @@ def _authorize_read_shares(operation: Operation) -> None:
 
 def retrieve_shared(operation: Operation) -> AccessResponse:
     request: RetrieveSharedPrincipalsAndAccessRequest = operation.request
+    _check_exists(operation, request.target)
     access = operation.sql_table("principalobjectaccess")
     rows = operation.connection.execute(
         sa.select(access.c.principalid, access.c.principaltypecode, access.c.accessrightsmask)
