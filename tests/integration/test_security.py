@@ -234,3 +234,13 @@ def test_unit_and_team_names_are_unique(system):
     system.create("team", name="Twins", businessunitid=root.to_reference())
     error = refusal(lambda: system.create("team", name="Twins", businessunitid=root.to_reference()))
     assert error.code == "0x80040237"
+
+
+def test_one_can_only_share_the_rights_one_holds(tester):
+    tester.privileges(**{privilege("Read"): Depth.USER, privilege("Share"): Depth.USER})
+    mine = EntityReference("new_widget", tester.widget("same user"))
+    colleague = tester.owners["same unit"]
+    error = refusal(lambda: tester.user.execute(GrantAccessRequest(
+        mine, PrincipalAccess(colleague, Right.READ | Right.WRITE))))
+    assert error.code == "0x80040220" and "prvWritenew_Widget" in error.message("en")
+    tester.user.execute(GrantAccessRequest(mine, PrincipalAccess(colleague, Right.READ)))

@@ -384,8 +384,14 @@ def _authorize_share(operation: Operation) -> None:
     request = operation.request
     table = operation.table(request.target.logical_name)
     record = operation.record_owner(table, request.target.id)
-    if record is not None:
-        operation.require(Right.SHARE, table, record)
+    if record is None:
+        return
+    operation.require(Right.SHARE, table, record)
+    access = getattr(request, "principal_access", None)
+    if access is not None:  # one can only share the rights one holds on the record
+        for right in Right:
+            if right in access.access_mask and right is not Right.CREATE:
+                operation.require(right, table, record)
 
 
 def _access_row(operation: Operation, target: EntityReference, principal_id: uuid.UUID) -> Any:
