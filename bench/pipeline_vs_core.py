@@ -14,14 +14,14 @@ import argparse
 import datetime as dt
 import statistics
 import tempfile
-import time
 import uuid
 from decimal import Decimal
 from pathlib import Path
 
 import sqlalchemy as sa
+from _timing import timed
 
-from leadgate.platform import Entity, Organization, RetrieveAllEntitiesRequest
+from leadgate.platform import Entity, EntityReference, Organization, RetrieveAllEntitiesRequest
 from leadgate.platform.records import row_values
 from leadgate.platform.schema import SqlTables
 
@@ -40,16 +40,24 @@ LEAD = {
 }
 
 
-def admin_user(organization: Organization) -> uuid.UUID:
+def salesperson(organization: Organization) -> uuid.UUID:
+    """A Salesperson: the pipeline's security checks are part of what is measured."""
     system = organization.system_service()
     unit = system.retrieve_multiple_all("businessunit")[0]
-    return system.create(
+    user_id = system.create(
         "systemuser",
         firstname="Bench",
-        lastname="Admin",
+        lastname="Salesperson",
         internalemailaddress=f"bench-{uuid.uuid4().hex[:6]}@bench.example",
         businessunitid=unit.to_reference(),
     )
+    role = system.retrieve_multiple("role", name="Salesperson")[0]
+    system.create(
+        "systemuserroles",
+        systemuserid=EntityReference("systemuser", user_id),
+        roleid=role.to_reference(),
+    )
+    return user_id
 
 
 def core_row(organization: Organization, user_id: uuid.UUID, unit_id: uuid.UUID) -> dict:
@@ -76,11 +84,6 @@ def core_row(organization: Organization, user_id: uuid.UUID, unit_id: uuid.UUID)
     return row_values(table, {k: v for k, v in values.items() if k in table.columns})
 
 
-def timed(action, count: int) -> float:
-    started = time.perf_counter()
-    for _ in range(count):
-        action()
-    return (time.perf_counter() - started) / count
 
 
 def main() -> None:
@@ -92,7 +95,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         url = options.db or f"sqlite:///{Path(folder) / 'bench.db'}"
         organization = Organization.create(url)
-        user_id = admin_user(organization)
+        user_id = salesperson(organization)
         service = organization.service(user_id)
         unit_id = service.retrieve("systemuser", user_id, ["businessunitid"])["businessunitid"].id
         engine = organization.engine

@@ -19,6 +19,7 @@ import uuid
 from pathlib import Path
 
 import sqlalchemy as sa
+from _timing import timed
 
 from leadgate.platform import (
     ColumnSet,
@@ -68,11 +69,6 @@ def fill(organization: Organization, owners: list[tuple[uuid.UUID, uuid.UUID]], 
             connection.execute(leads.insert(), batch)
 
 
-def timed(action, count: int) -> float:
-    started = time.perf_counter()
-    for _ in range(count):
-        action()
-    return (time.perf_counter() - started) / count
 
 
 def main() -> None:

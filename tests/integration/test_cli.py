@@ -4,22 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from leadgate.cli.main import main
 from leadgate.platform import Organization
 from tests.conftest import ADMIN_EMAIL
-
-
-@pytest.fixture
-def run(capsys, monkeypatch):
-    monkeypatch.setenv("LEADGATE_LANG", "en")
-    monkeypatch.setenv("COLUMNS", "200")
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        code = main(list(argv))
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return run
 
 
 def test_init_creates_an_organization_and_is_safe_to_repeat(run, empty_database_url):

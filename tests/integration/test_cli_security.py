@@ -11,26 +11,12 @@ import uuid
 
 import pytest
 
-from leadgate.cli.main import main
 from leadgate.platform import Entity, Organization
 from leadgate.platform.errors import LeadgateError
 from tests.conftest import ADMIN_EMAIL
 
 ANN = "ann@test.example"  # a salesperson in the root unit
 BEN = "ben@test.example"  # a salesperson in Europe
-
-
-@pytest.fixture
-def run(capsys, monkeypatch):
-    monkeypatch.setenv("LEADGATE_LANG", "en")
-    monkeypatch.setenv("COLUMNS", "200")
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        code = main(list(argv))
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return run
 
 
 @pytest.fixture
