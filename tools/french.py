@@ -185,6 +185,53 @@ FRENCH = {
     "add column {table}.{column} ({type})": "ajouter la colonne {table}.{column} ({type})",
     "add choice {value} ({label}) to {table}.{column}": "ajouter le choix {value} ({label}) à {table}.{column}",
     "add relationship {name} ({referencing}.{column} -> {referenced})": "ajouter la relation {name} ({referencing}.{column} -> {referenced})",
+    # --- maps ---
+    "The attribute map {map} cannot be saved: {reason}":
+        "Le mappage d'attribut {map} ne peut pas être enregistré : {reason}",
+    "the source is {source} and the target {target}: a map copies between columns of the same type.":
+        "la source est de type {source} et la cible de type {target} : un mappage copie entre "
+        "colonnes du même type.",
+    "the source's format is {source} and the target's {target}; they must match.":
+        "le format de la source est {source} et celui de la cible {target} ; ils doivent être "
+        "identiques.",
+    "the target holds {target} characters, fewer than the source's {source}.":
+        "la cible contient {target} caractères, moins que les {source} de la source.",
+    "the source points at {source} and the target at {target}.":
+        "la source pointe vers {source} et la cible vers {target}.",
+    "the target column is set by the platform and cannot be written.":
+        "la colonne cible est renseignée par la plateforme et ne peut pas être écrite.",
+    "the target column is already mapped.": "la colonne cible est déjà mappée.",
+    "the source can hold the choice values {values}, which the target does not have; the value is copied as a number, so it would be refused.":
+        "la source peut contenir les valeurs de choix {values}, que la cible n'a pas ; la "
+        "valeur étant copiée comme un nombre, elle serait refusée.",
+    "The value was copied from {source} by the attribute map {map} of the entity map {source_table} -> {target_table}. Add the value to {target}, or remove the map (leadgate maps remove {map_id}).":
+        "La valeur a été copiée de {source} par le mappage d'attribut {map} du mappage "
+        "d'entité {source_table} -> {target_table}. Ajoutez la valeur à {target}, ou supprimez "
+        "le mappage (leadgate maps remove {map_id}).",
+    "The attribute map {map} copies this column to {target}, which has no value {value}: a {target_table} record made from a record holding it will be refused.":
+        "Le mappage d'attribut {map} copie cette colonne vers {target}, qui n'a pas de valeur "
+        "{value} : un enregistrement {target_table} créé à partir d'un enregistrement qui la "
+        "contient sera refusé.",
+    "add the value to the target: leadgate customize add-choice {table} {column} --value {value} --label '{label}'{state}":
+        "ajoutez la valeur à la cible : leadgate customize add-choice {table} {column} --value "
+        "{value} --label '{label}'{state}",
+    "or remove the map: leadgate maps remove {map_id}":
+        "ou supprimez le mappage : leadgate maps remove {map_id}",
+    # --- sales ---
+    "The lead is closed and you can't convert or qualify a lead that is already closed. (Lead {id} is {state}: reactivate it first, or pick it from the Open Leads view.)":
+        "Le prospect est fermé et vous ne pouvez pas convertir ou qualifier un prospect déjà "
+        "fermé. (Le prospect {id} est {state} : réactivez-le d'abord, ou choisissez-le dans "
+        "l'affichage Prospects ouverts.)",
+    "This organization asks which records to create when a lead is qualified: give CreateAccount, CreateContact and CreateOpportunity (missing: {missing}).":
+        "Cette organisation demande quels enregistrements créer lors de la qualification d'un "
+        "prospect : indiquez CreateAccount, CreateContact et CreateOpportunity (manquant : "
+        "{missing}).",
+    "The opportunity's customer must be an account or a contact, not a {table} record.":
+        "Le client de l'opportunité doit être un compte ou un contact, pas un enregistrement "
+        "{table}.",
+    "QualifyLead qualifies leads; {table} records cannot be qualified.":
+        "QualifyLead qualifie des prospects ; les enregistrements {table} ne peuvent pas être "
+        "qualifiés.",
     # --- errors: plug-ins ---
     "{message}": "{message}",
     "Unexpected exception from plug-in step '{step}' ({handler}): {exception}": "Exception inattendue de l'étape de plug-in « {step} » ({handler}) : {exception}",

@@ -48,7 +48,16 @@ class LeadgateError(Exception):
     def __init__(self, kind: ErrorKind, /, **params: Any) -> None:
         self.kind = kind
         self.params = params
+        self.cause: Any = None
         super().__init__(self.message(Language.ENGLISH))
+
+    def because(self, cause: Any) -> LeadgateError:
+        """The same error, followed by why it happened here (a Text or Label): how leadgate
+        explains failures the platform's own sentence cannot, e.g. which map copied a value."""
+        explained = LeadgateError(self.kind, **self.params)
+        explained.cause = cause
+        explained.args = (explained.message(Language.ENGLISH),)
+        return explained
 
     @property
     def code(self) -> str:
@@ -59,7 +68,10 @@ class LeadgateError(Exception):
         return self.kind.key
 
     def message(self, language: Language | str = Language.ENGLISH) -> str:
-        return render(self.kind.text, self.params, language)
+        text = render(self.kind.text, self.params, language)
+        if self.cause is not None:
+            text = f"{text} {self.cause.in_language(language)}"
+        return text
 
     def __repr__(self) -> str:
         return f"LeadgateError({self.code} {self.key}: {self.message()!r})"
@@ -305,6 +317,12 @@ UPGRADE_NEEDED = ErrorKind(
         "The database was set up by an older leadgate (solution {solution} {installed}, "
         "this version ships {shipped}). Upgrade it with: leadgate init --db {url}"
     ),
+)
+
+INVALID_ATTRIBUTE_MAP = ErrorKind(
+    "invalid_attribute_map",
+    "0x8F4C4718",
+    N_("The attribute map {map} cannot be saved: {reason}"),
 )
 
 # --- plug-ins --------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from leadgate.platform import errors, platform_steps
+from leadgate.platform import errors, maps, platform_steps
 from leadgate.platform.auth import SignedInUser, find_token_user
 from leadgate.platform.context import Caller, ExecutionContext
 from leadgate.platform.entity import Entity
@@ -59,6 +59,7 @@ class PlatformSolution:
         ):
             organization.register_messages(messages)
         platform_steps.register(organization)
+        maps.register(organization)
 
 
 def discover_solutions() -> list[Solution]:

@@ -79,6 +79,8 @@ def select_row(
     record_id: uuid.UUID,
     names: Sequence[str],
 ) -> Entity | None:
+    if table.primary_key not in names:
+        names = [table.primary_key, *names]
     columns = select_columns(table, sql_table, names)
     statement = sa.select(*columns).where(sql_table.c[table.primary_key] == record_id)
     with translate_errors(table.name):

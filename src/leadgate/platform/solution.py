@@ -55,6 +55,8 @@ class SolutionDefinition:
     relationships: tuple[RelationshipMetadata, ...] = ()
     records: tuple[Entity, ...] = field(default=(), compare=False)
     roles: tuple[RoleDefinition, ...] = ()
+    # Columns this solution adds to tables of other solutions ([extends.TABLE.columns]).
+    extensions: tuple[ColumnMetadata, ...] = ()
 
     def table(self, name: str) -> TableMetadata | None:
         return next((table for table in self.tables if table.name == name), None)
@@ -400,6 +402,13 @@ def parse_solution(document: Mapping[str, Any], *, custom: bool = False) -> Solu
         relationships=tuple(_relationships(document.get("relationships", {}), custom)),
         records=tuple(_records(name, document.get("records", {}), document.get("maps", {}))),
         roles=tuple(_roles(document.get("roles", {}))),
+        extensions=tuple(
+            _column(table, column_name, column, position, custom)
+            for table, raw in document.get("extends", {}).items()
+            for position, (column_name, column) in enumerate(
+                raw.get("columns", {}).items(), start=500
+            )
+        ),
     )
 
 

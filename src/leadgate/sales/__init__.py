@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from leadgate.platform.solution import SolutionDefinition, load_solution
+from leadgate.sales import lead_state, qualify
 
 __all__ = ["SalesSolution", "solution"]
 
@@ -16,7 +17,9 @@ class SalesSolution:
         return load_solution("leadgate.sales", "solution.toml")
 
     def register(self, organization: Any) -> None:
-        """Code the sales solution adds to the platform (none yet: it is all data)."""
+        """The messages and rules that need code: qualification and the lead's states."""
+        organization.register_messages(qualify.MESSAGES)
+        lead_state.register(organization)
 
 
 solution = SalesSolution()

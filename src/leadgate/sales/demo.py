@@ -108,7 +108,8 @@ def install_demo(
 def _existing_summary(system: OrganizationService) -> DemoSummary:
     emails = system.retrieve_multiple_all("systemuser", columns=["internalemailaddress"])
     users = [
-        user for user in emails
+        user
+        for user in emails
         if str(user.get("internalemailaddress") or "").lower().endswith("@" + DEMO_DOMAIN)
     ]
     leads = system.retrieve_multiple_all("lead", columns=["statecode"])
@@ -321,14 +322,19 @@ class _Builder:
         for person in (admin, *data.MANAGERS, *data.SALESPEOPLE):
             user_id = self.new_id()
             user = EntityReference("systemuser", user_id)
-            email = ADMIN_EMAIL if person is admin else (
-                _Person(person.firstname, person.lastname).email(DEMO_DOMAIN)
+            email = (
+                ADMIN_EMAIL
+                if person is admin
+                else (_Person(person.firstname, person.lastname).email(DEMO_DOMAIN))
             )
             home = "Paris" if person.french else "Seattle" if person.unit == data.ROOT else "London"
             values = Entity(
-                "systemuser", user_id,
-                firstname=person.firstname, lastname=person.lastname,
-                internalemailaddress=email, title=person.title,
+                "systemuser",
+                user_id,
+                firstname=person.firstname,
+                lastname=person.lastname,
+                internalemailaddress=email,
+                title=person.title,
                 mobilephone=self.phone(_city(home)),
                 uilanguageid=1036 if person.french else 1033,
                 businessunitid=self.units[person.unit],
@@ -395,8 +401,13 @@ class _Builder:
         for number, account in enumerate(data.ACCOUNTS, start=1001):
             city = data.CITIES[account.city]
             company = _Company(
-                account.name, account.domain, account.industry, city, account.revenue,
-                account.employees, EntityReference("account", self.new_id()),
+                account.name,
+                account.domain,
+                account.industry,
+                city,
+                account.revenue,
+                account.employees,
+                EntityReference("account", self.new_id()),
             )
             assert company.reference is not None
             values = {
@@ -456,9 +467,11 @@ class _Builder:
                 owner = self.account_owner[company.reference.id]
                 requests.append(CreateRequest(Entity("contact", reference.id, values)))
                 if not company.contacts:
-                    requests.append(UpdateRequest(Entity(
-                        "account", company.reference.id, primarycontactid=reference
-                    )))
+                    requests.append(
+                        UpdateRequest(
+                            Entity("account", company.reference.id, primarycontactid=reference)
+                        )
+                    )
                 company.contacts.append((person, reference))
             else:
                 owner = self.owner_for(city)
@@ -473,12 +486,16 @@ class _Builder:
             for suffix, industry in self.rng.sample(data.COMPANY_SUFFIXES, 4):
                 name = f"{prefix} {suffix}"
                 employees = int(self.rng.lognormvariate(4.0, 1.2)) + 3
-                found.append(_Company(
-                    name, f"{_ascii(prefix)}{_ascii(suffix.split()[0])}.example", industry,
-                    self.rng.choice(data.CITIES),
-                    revenue=employees * self.rng.randrange(60_000, 250_000, 5_000),
-                    employees=employees,
-                ))
+                found.append(
+                    _Company(
+                        name,
+                        f"{_ascii(prefix)}{_ascii(suffix.split()[0])}.example",
+                        industry,
+                        self.rng.choice(data.CITIES),
+                        revenue=employees * self.rng.randrange(60_000, 250_000, 5_000),
+                        employees=employees,
+                    )
+                )
         return found
 
     def leads(
@@ -557,9 +574,9 @@ class _Builder:
         if campaign is not None:
             values["campaignid"], values["leadsourcecode"] = campaign
         elif self.chance(0.85):
-            values["leadsourcecode"] = self.pick((
-                (1, 2), (2, 3), (3, 3), (4, 2), (5, 1), (6, 1), (7, 2), (8, 6), (9, 3), (10, 1)
-            ))
+            values["leadsourcecode"] = self.pick(
+                ((1, 2), (2, 3), (3, 3), (4, 2), (5, 1), (6, 1), (7, 2), (8, 6), (9, 3), (10, 1))
+            )
         values["leadqualitycode"] = self.pick(data.RATINGS[state])
         worked = status != 1  # somebody talked to them: the qualification fields are filled
         if worked or self.chance(0.3):

@@ -112,7 +112,10 @@ def user_reference(user_id: uuid.UUID) -> EntityReference:
 
 def audit(operation: Operation, *, creating: bool) -> dict[str, Any]:
     now = operation.now()
-    user = user_reference(operation.caller.user_id)
+    caller = operation.caller
+    # SYSTEM working on a user's behalf (cascades, qualification's lead update) records
+    # the user, as Dataverse shows who qualified a lead rather than "SYSTEM".
+    user = user_reference(caller.initiating_user_id if caller.is_system else caller.user_id)
     values: dict[str, Any] = {"modifiedon": now, "modifiedby": user}
     if creating:
         values.update(createdon=now, createdby=user, versionnumber=1)

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from leadgate.platform import errors, records, schema
 from leadgate.platform.entity import Entity
 from leadgate.platform.i18n import N_, Label, Text
+from leadgate.platform.maps import MapWarning, warnings_for_new_option
 from leadgate.platform.messages.crud import CreateRequest
 from leadgate.platform.messages.security import ensure_privileges, install_role
 from leadgate.platform.metadata import names, store
@@ -113,6 +114,8 @@ class InsertOptionValueRequest:
 @dataclass(frozen=True)
 class InsertOptionValueResponse:
     new_option_value: int
+    # Attribute maps from this column that the new value would make fail, with the fixes.
+    warnings: tuple[MapWarning, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -366,7 +369,10 @@ def insert_option_value(operation: Operation) -> InsertOptionValueResponse:
         position=len(known),
     )
     store.bump_generation(operation.connection, metadata=True)
-    return InsertOptionValueResponse(value)
+    warnings = warnings_for_new_option(
+        operation.connection, operation.metadata, table, column, value, state, request.label
+    )
+    return InsertOptionValueResponse(value, warnings)
 
 
 # --- PublishAllXml ----------------------------------------------------------------------
@@ -478,6 +484,13 @@ def import_solution(operation: Operation) -> ImportSolutionResponse:
                 if option.value not in known:
                     store.insert_option(connection, table.name, column.name, option, position)
                     options_added.append(f"{table.name}.{column.name}={option.value}")
+    for column in definition.extensions:
+        extended = drafts.tables.get(column.table) or definition.table(column.table)
+        if extended is None:
+            raise errors.UNKNOWN_TABLE(table=column.table)
+        if column.name not in extended.columns:
+            store.insert_column(connection, column)
+            columns_added.append(f"{column.table}.{column.name}")
     for relationship in definition.relationships:
         if relationship.name not in drafts.relationships:
             _check_relationship(definition, drafts, relationship)

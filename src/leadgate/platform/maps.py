@@ -1,0 +1,363 @@
+"""Entity and attribute maps (REFERENCE §2): their rules, checked when a map is saved, and
+the values they copy from one record to a new one.
+
+A map is valid when source and target columns exist, have the same type and format, the
+target is long enough and writable, is mapped once, and every choice value the source can
+hold when it is copied exists in the target. Records are copied while they are in their
+first state (a lead is qualified while Open), so for a status reason only the values of the
+source's first state count — the rule that makes the seed's "Invalid status code" appear
+when an administrator adds a lead status reason the target does not have.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from leadgate.platform import errors, records
+from leadgate.platform.entity import Entity, EntityReference
+from leadgate.platform.i18n import N_, Text
+from leadgate.platform.messages.crud import RetrieveMultipleRequest
+from leadgate.platform.metadata.model import ColumnMetadata, MetadataSet, TableMetadata
+from leadgate.platform.query import (
+    ConditionExpression,
+    FilterExpression,
+    PagingInfo,
+    QueryExpression,
+)
+from leadgate.platform.schema import SqlTables
+from leadgate.platform.types import ColumnType, Stage
+
+if TYPE_CHECKING:
+    from leadgate.platform.context import ExecutionContext
+    from leadgate.platform.organization import Organization
+    from leadgate.platform.pipeline import Operation
+
+__all__ = [
+    "AttributeMap",
+    "MapWarning",
+    "check_attribute_map",
+    "copied_values",
+    "explain",
+    "maps_from",
+    "register",
+    "warnings_for_new_option",
+]
+
+
+@dataclass(frozen=True)
+class AttributeMap:
+    id: uuid.UUID | None
+    entity_map_id: uuid.UUID
+    source_table: str
+    target_table: str
+    source_column: str
+    target_column: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.source_table}.{self.source_column} -> {self.target_table}.{self.target_column}"
+        )
+
+
+@dataclass(frozen=True)
+class MapWarning:
+    """A map that a new choice value would make fail, and the two ways to fix it."""
+
+    map: AttributeMap
+    value: int
+    message: Text
+    fixes: tuple[Text, ...]
+
+
+def copied_options(table: TableMetadata, column: ColumnMetadata) -> set[int]:
+    """The choice values a record can hold when it is copied (see the module docstring)."""
+    options = {option.value for option in column.options if option.published}
+    if column.type is not ColumnType.STATUS or "statecode" not in table.columns:
+        return options
+    states = table.columns["statecode"].options
+    first = min((state.value for state in states), default=0)
+    return {option.value for option in column.options if option.state == first}
+
+
+def _refuse(attribute_map: AttributeMap, reason: Text) -> errors.LeadgateError:
+    return errors.INVALID_ATTRIBUTE_MAP(map=str(attribute_map), reason=reason)
+
+
+def check_attribute_map(
+    metadata: MetadataSet, attribute_map: AttributeMap, others: Iterable[AttributeMap]
+) -> None:
+    """Refuse a map that could not copy its values (the rules of REFERENCE §2)."""
+    source_table = metadata.table(attribute_map.source_table)
+    target_table = metadata.table(attribute_map.target_table)
+    source = source_table.column(attribute_map.source_column)
+    target = target_table.column(attribute_map.target_column)
+    if source.type is not target.type:
+        raise _refuse(
+            attribute_map,
+            Text(
+                N_(
+                    "the source is {source} and the target {target}: a map copies between columns "
+                    "of the same type."
+                ),
+                source=source.type.value,
+                target=target.type.value,
+            ),
+        )
+    if (source.format or "") != (target.format or ""):
+        raise _refuse(
+            attribute_map,
+            Text(
+                N_("the source's format is {source} and the target's {target}; they must match."),
+                source=source.format or "text",
+                target=target.format or "text",
+            ),
+        )
+    if (source.max_length or 0) > (target.max_length or 0):
+        raise _refuse(
+            attribute_map,
+            Text(
+                N_("the target holds {target} characters, fewer than the source's {source}."),
+                target=target.max_length,
+                source=source.max_length,
+            ),
+        )
+    if source.type.is_reference and not set(source.targets) <= set(target.targets):
+        raise _refuse(
+            attribute_map,
+            Text(
+                N_("the source points at {source} and the target at {target}."),
+                source=", ".join(source.targets),
+                target=", ".join(target.targets),
+            ),
+        )
+    if not target.valid_for_create or target.is_computed:
+        raise _refuse(
+            attribute_map,
+            Text(N_("the target column is set by the platform and cannot be written.")),
+        )
+    if any(
+        other.target_column == attribute_map.target_column
+        and other.entity_map_id == attribute_map.entity_map_id
+        and other.id != attribute_map.id
+        for other in others
+    ):
+        raise _refuse(attribute_map, Text(N_("the target column is already mapped.")))
+    if source.type.is_choice:
+        missing = sorted(copied_options(source_table, source) - {o.value for o in target.options})
+        if missing:
+            raise _refuse(attribute_map, Text(
+                N_("the source can hold the choice values {values}, which the target does "
+                   "not have; the value is copied as a number, so it would be refused."),
+                values=", ".join(str(value) for value in missing)))  # fmt: skip
+
+
+def _rows(operation: Operation, table: str, **equals: Any) -> list[Entity]:
+    """Records read through the pipeline, as the caller: metadata reads need privileges too."""
+    query = QueryExpression(
+        table,
+        criteria=FilterExpression(conditions=tuple(
+            ConditionExpression.make(column, "eq", value) for column, value in equals.items()
+        )),
+        page_info=PagingInfo(count=5000),
+    )  # fmt: skip
+    return list(operation.execute(RetrieveMultipleRequest(query)).entity_collection)
+
+
+def maps_from(operation: Operation, source: str, target: str) -> list[AttributeMap]:
+    """The attribute maps from one table to another, read as the caller."""
+    entity_maps = _rows(operation, "entitymap", sourceentityname=source, targetentityname=target)
+    found: list[AttributeMap] = []
+    for entity_map in entity_maps:
+        assert entity_map.id is not None
+        for row in _rows(operation, "attributemap", entitymapid=entity_map.id):
+            found.append(
+                AttributeMap(
+                    row.id, entity_map.id, source, target,
+                    row["sourceattributename"], row["targetattributename"],
+                )
+            )  # fmt: skip
+    return sorted(found, key=lambda m: m.target_column)
+
+
+def copied_values(
+    record: Mapping[str, Any], maps: Iterable[AttributeMap]
+) -> tuple[dict[str, Any], dict[str, AttributeMap]]:
+    """The values the maps copy from ``record``, and which map set each target column."""
+    values: dict[str, Any] = {}
+    origin: dict[str, AttributeMap] = {}
+    for attribute_map in maps:
+        value = record.get(attribute_map.source_column)
+        if value is None or value == "":
+            continue
+        values[attribute_map.target_column] = value
+        origin[attribute_map.target_column] = attribute_map
+    return values, origin
+
+
+def explain(
+    error: errors.LeadgateError, origin: Mapping[str, AttributeMap]
+) -> errors.LeadgateError:
+    """Say which map copied the value a Create refused, and how to fix it."""
+    column = error.params.get("column")
+    if error.kind is errors.INVALID_STATE_STATUS:
+        column = "statuscode"
+    attribute_map = origin.get(column) if column else None
+    if attribute_map is None:
+        return error
+    return error.because(
+        Text(
+            N_("The value was copied from {source} by the attribute map {map} of the entity "
+               "map {source_table} -> {target_table}. Add the value to {target}, or remove "
+               "the map (leadgate maps remove {map_id})."),
+            source=f"{attribute_map.source_table}.{attribute_map.source_column}",
+            map=str(attribute_map),
+            source_table=attribute_map.source_table,
+            target_table=attribute_map.target_table,
+            target=f"{attribute_map.target_table}.{attribute_map.target_column}",
+            map_id=attribute_map.id,
+        )
+    )  # fmt: skip
+
+
+def warnings_for_new_option(
+    connection: sa.Connection,
+    metadata: MetadataSet,
+    table: TableMetadata,
+    column: ColumnMetadata,
+    value: int,
+    state: int | None,
+    label: Any,
+) -> tuple[MapWarning, ...]:
+    """The maps from ``table.column`` whose target lacks ``value`` (a new choice value)."""
+    if column.type is ColumnType.STATUS and "statecode" in table.columns:
+        first = min(option.value for option in table.columns["statecode"].options)
+        if state != first:
+            return ()  # records are copied in their first state: this value is never copied
+    if "attributemap" not in metadata.tables or "entitymap" not in metadata.tables:
+        return ()
+    tables = SqlTables(metadata)
+    entity_maps, attribute_maps = tables["entitymap"], tables["attributemap"]
+    rows = connection.execute(
+        sa.select(
+            attribute_maps.c.attributemapid, attribute_maps.c.entitymapid,
+            entity_maps.c.targetentityname, attribute_maps.c.targetattributename,
+        )
+        .join(entity_maps, entity_maps.c.entitymapid == attribute_maps.c.entitymapid)
+        .where(
+            entity_maps.c.sourceentityname == table.name,
+            attribute_maps.c.sourceattributename == column.name,
+        )
+    ).all()  # fmt: skip
+    found = []
+    for map_id, entity_map_id, target_table, target_column in rows:
+        target = metadata.tables.get(target_table)
+        target_col = target.columns.get(target_column) if target else None
+        if target_col is None or value in {o.value for o in target_col.options}:
+            continue
+        attribute_map = AttributeMap(
+            map_id, entity_map_id, table.name, target_table, column.name, target_column
+        )
+        state_hint = f" --state {state}" if target_col.type is ColumnType.STATUS else ""
+        found.append(
+            MapWarning(
+                attribute_map,
+                value,
+                Text(
+                    N_("The attribute map {map} copies this column to {target}, which has no "
+                       "value {value}: a {target_table} record made from a record holding it "
+                       "will be refused."),
+                    map=str(attribute_map), target=f"{target_table}.{target_column}",
+                    value=value, target_table=target_table,
+                ),
+                (
+                    Text(
+                        N_("add the value to the target: leadgate customize add-choice "
+                           "{table} {column} --value {value} --label '{label}'{state}"),
+                        table=target_table, column=target_column, value=value, label=label,
+                        state=state_hint,
+                    ),
+                    Text(N_("or remove the map: leadgate maps remove {map_id}"), map_id=map_id),
+                ),
+            )
+        )  # fmt: skip
+    return tuple(found)
+
+
+# --- steps: a map is checked when it is saved ----------------------------------------------
+
+
+def _map_from_target(context: ExecutionContext) -> AttributeMap:
+    unit = context.unit_of_work
+    assert unit.connection is not None
+    target: Entity = context.input_parameters["Target"]
+    current: dict[str, Any] = {}
+    if context.message_name == "Update":
+        table = unit.metadata.table("attributemap")
+        assert target.id is not None
+        found = records.select_row(
+            unit.connection, table, unit.tables["attributemap"], target.id, list(table.columns)
+        )
+        current = dict(found) if found is not None else {}
+    values = {**current, **target}
+    entity_map_ref: EntityReference | None = values.get("entitymapid")
+    if entity_map_ref is None:
+        raise errors.REQUIRED_FIELD_MISSING(
+            column="entitymapid", label="Entity Map", table="attributemap"
+        )
+    entity_maps = unit.metadata.table("entitymap")
+    entity_map = records.select_row(
+        unit.connection, entity_maps, unit.tables["entitymap"], entity_map_ref.id,
+        ["sourceentityname", "targetentityname"],
+    )  # fmt: skip
+    if entity_map is None:
+        raise errors.LOOKUP_NOT_FOUND(
+            column="entitymapid", table="attributemap", target="entitymap", id=entity_map_ref.id
+        )
+    return AttributeMap(
+        target.id, entity_map_ref.id, entity_map["sourceentityname"],
+        entity_map["targetentityname"], str(values.get("sourceattributename") or ""),
+        str(values.get("targetattributename") or ""),
+    )  # fmt: skip
+
+
+def check_saved_attribute_map(context: ExecutionContext) -> None:
+    """Pre-operation on Create/Update of an attribute map: refuse one that could not work."""
+    attribute_map = _map_from_target(context)
+    unit = context.unit_of_work
+    assert unit.connection is not None
+    rows = unit.tables["attributemap"]
+    others = [
+        AttributeMap(row.attributemapid, row.entitymapid, attribute_map.source_table,
+                     attribute_map.target_table, row.sourceattributename,
+                     row.targetattributename)
+        for row in unit.connection.execute(
+            sa.select(rows).where(rows.c.entitymapid == attribute_map.entity_map_id)
+        )
+    ]  # fmt: skip
+    check_attribute_map(unit.metadata, attribute_map, others)
+
+
+def check_saved_entity_map(context: ExecutionContext) -> None:
+    """Pre-operation on Create of an entity map: both tables must exist."""
+    target: Entity = context.input_parameters["Target"]
+    metadata = context.unit_of_work.metadata
+    for column in ("sourceentityname", "targetentityname"):
+        if column in target:
+            metadata.table(str(target[column]))
+
+
+def register(organization: Organization) -> None:
+    for message in ("Create", "Update"):
+        organization.steps.add_code_step(
+            check_saved_attribute_map, name=f"Check an attribute map ({message})",
+            message=message, table="attributemap", stage=Stage.PRE_OPERATION, rank=0,
+        )  # fmt: skip
+        organization.steps.add_code_step(
+            check_saved_entity_map, name=f"Check an entity map ({message})",
+            message=message, table="entitymap", stage=Stage.PRE_OPERATION, rank=0,
+        )  # fmt: skip

@@ -1,0 +1,35 @@
+"""The sales solution's refusals, in the seeds' words (REFERENCE §8)."""
+
+from __future__ import annotations
+
+from leadgate.platform.errors import ErrorKind
+from leadgate.platform.i18n import N_
+
+__all__ = ["CHOOSE_WHAT_TO_CREATE", "LEAD_CLOSED", "NOT_A_CUSTOMER", "NOT_A_LEAD"]
+
+LEAD_CLOSED = ErrorKind(
+    "lead_closed",
+    "0x8F4C4760",
+    N_(
+        "The lead is closed and you can't convert or qualify a lead that is already closed. "
+        "(Lead {id} is {state}: reactivate it first, or pick it from the Open Leads view.)"
+    ),
+)
+CHOOSE_WHAT_TO_CREATE = ErrorKind(
+    "choose_what_to_create",
+    "0x8F4C4761",
+    N_(
+        "This organization asks which records to create when a lead is qualified: give "
+        "CreateAccount, CreateContact and CreateOpportunity (missing: {missing})."
+    ),
+)
+NOT_A_CUSTOMER = ErrorKind(
+    "not_a_customer",
+    "0x8F4C4762",
+    N_("The opportunity's customer must be an account or a contact, not a {table} record."),
+)
+NOT_A_LEAD = ErrorKind(
+    "not_a_lead",
+    "0x8F4C4763",
+    N_("QualifyLead qualifies leads; {table} records cannot be qualified."),
+)
