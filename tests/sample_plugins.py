@@ -85,3 +85,8 @@ not_callable = 42
 def read_currencies(context: ExecutionContext) -> None:
     """Reads another table, as the seed's plug-ins do that need more than the user has."""
     context.service.retrieve_multiple("transactioncurrency")
+
+
+def no_opportunity(context: ExecutionContext) -> None:
+    """Pre-validation on QualifyLead: this organization never makes opportunities this way."""
+    context.input_parameters["CreateOpportunity"] = False
