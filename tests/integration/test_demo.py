@@ -33,7 +33,9 @@ def test_the_demo_organization(org: Organization) -> None:
     assert not summary.already_installed
     assert (summary.users, summary.leads) == (8, 200)
     assert (summary.business_units, summary.teams) == (2, 2)
-    assert 20 <= summary.accounts <= 30 and 35 <= summary.contacts <= 45
+    # 26 customers and 40 of their contacts, plus what qualifying 24 leads made.
+    assert 35 <= summary.accounts <= 55 and 50 <= summary.contacts <= 70
+    assert summary.opportunities == summary.leads_qualified == 24
 
     # Progress moves forward to its end, phase by phase.
     dones = [done for _, done, _ in calls]
@@ -136,8 +138,11 @@ def test_the_demo_organization(org: Organization) -> None:
         account.id: account["ownerid"]
         for account in system.retrieve_multiple_all("account", columns=["ownerid"])
     }
-    for lead in system.retrieve_multiple_all("lead", columns=["ownerid", "parentaccountid"]):
-        if lead["parentaccountid"] is not None:
+    for lead in system.retrieve_multiple_all(
+        "lead", columns=["ownerid", "parentaccountid", "statecode"]
+    ):
+        # (A qualified team lead links the account the qualifying member made.)
+        if lead["parentaccountid"] is not None and lead["statecode"] != 1:
             assert account_owner[lead["parentaccountid"].id] == lead["ownerid"]
 
     # Campaigns are the admin's work, each owned by a unit's sales manager.
@@ -152,9 +157,24 @@ def test_the_demo_organization(org: Organization) -> None:
     assert len(contacts) == summary.contacts and len(linked) >= 0.8 * len(contacts)
     assert all(c["parentcustomerid"].logical_name == "account" for c in linked)
     assert all(account_owner[c["parentcustomerid"].id] == c["ownerid"] for c in linked)
-    accounts = system.retrieve_multiple_all("account", columns=["name", "primarycontactid"])
+    accounts = system.retrieve_multiple_all(
+        "account", columns=["name", "primarycontactid", "originatingleadid"]
+    )
     assert len(accounts) == summary.accounts
-    assert all(account["primarycontactid"] is not None for account in accounts)
+    customers = [a for a in accounts if a["originatingleadid"] is None]
+    assert len(customers) == 26
+    assert all(account["primarycontactid"] is not None for account in customers)
+
+    # Qualified leads were qualified for real: each has its opportunity, made from it.
+    qualified = [
+        lead
+        for lead in system.retrieve_multiple_all(
+            "lead", columns=["qualifyingopportunityid", "statecode"]
+        )
+        if lead["statecode"] == 1
+    ]
+    assert len(qualified) == 24
+    assert all(lead["qualifyingopportunityid"] is not None for lead in qualified)
 
     # Running it again creates nothing and says so.
     again = install_demo(org, today=TODAY)

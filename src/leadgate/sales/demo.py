@@ -15,7 +15,7 @@ import random
 import unicodedata
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from leadgate.platform.entity import Entity, EntityReference
@@ -28,6 +28,7 @@ from leadgate.platform.organization import Organization
 from leadgate.platform.service import OrganizationService
 from leadgate.platform.types import Language
 from leadgate.sales import demo_data as data
+from leadgate.sales.qualify import QualifyLeadRequest
 
 __all__ = [
     "ADMIN_EMAIL",
@@ -75,6 +76,7 @@ class DemoSummary:
     leads_open: int
     leads_qualified: int
     leads_disqualified: int
+    opportunities: int = 0
     already_installed: bool = False
     business_units: int = 0
     teams: int = 0
@@ -120,6 +122,7 @@ def _existing_summary(system: OrganizationService) -> DemoSummary:
         campaigns=_count(system, "campaign"),
         accounts=_count(system, "account"),
         contacts=_count(system, "contact"),
+        opportunities=_count(system, "opportunity"),
         leads_open=states.count(0),
         leads_qualified=states.count(1),
         leads_disqualified=states.count(2),
@@ -271,18 +274,9 @@ class _Builder:
         companies = self.accounts()
         self.contacts(companies)
         self.leads(companies, campaigns, lead_plan)
-        return DemoSummary(
-            admin_email=ADMIN_EMAIL,
-            users=people,
-            campaigns=len(data.CAMPAIGNS),
-            accounts=len(companies),
-            contacts=CONTACT_COUNT,
-            leads_open=sum(1 for state, _ in lead_plan if state == 0),
-            leads_qualified=sum(1 for state, _ in lead_plan if state == 1),
-            leads_disqualified=sum(1 for state, _ in lead_plan if state == 2),
-            business_units=len(data.BUSINESS_UNITS),
-            teams=len(data.TEAMS),
-        )
+        # Qualified leads made accounts, contacts and opportunities too: count what is there.
+        return replace(_existing_summary(self.organization.system_service()), users=people,
+                       already_installed=False)  # fmt: skip
 
     def lead_states(self) -> list[tuple[int, int]]:
         plan = [
@@ -510,10 +504,13 @@ class _Builder:
             lead_id = self.new_id()
             creator, values = self.lead_values(prospects, customers, campaigns, state, status)
             # Created by a salesperson (for them or their team), then worked: contacted,
-            # qualified or disqualified.
+            # qualified (an opportunity, and the account and contact it needs) or disqualified.
             requests: list[Any] = [CreateRequest(Entity("lead", lead_id, values))]
-            if (state, status) != (0, 1):
-                requests.append(SetStateRequest(EntityReference("lead", lead_id), state, status))
+            reference = EntityReference("lead", lead_id)
+            if state == 1:
+                requests.append(QualifyLeadRequest(reference, status))
+            elif (state, status) != (0, 1):
+                requests.append(SetStateRequest(reference, state, status))
             by_owner.setdefault(creator, []).append(tuple(requests))
         self.run_by_salesperson("Leads", by_owner)
 
