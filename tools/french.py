@@ -217,6 +217,39 @@ FRENCH = {
         "{value} --label '{label}'{state}",
     "or remove the map: leadgate maps remove {map_id}":
         "ou supprimez le mappage : leadgate maps remove {map_id}",
+    "The value was copied from {source} by the attribute map {map} of the entity map {source_table} -> {target_table}. On {target_table}, {status} is a status reason of the state {state}, not of the state new records start in: remove the map (leadgate maps remove {map_id}).":
+        "La valeur a été copiée de {source} par le mappage d'attribut {map} du mappage "
+        "d'entité {source_table} -> {target_table}. Sur {target_table}, {status} est une raison "
+        "du statut de l'état {state}, et non de l'état dans lequel commencent les nouveaux "
+        "enregistrements : supprimez le mappage (leadgate maps remove {map_id}).",
+    "Warning: {message}": "Avertissement : {message}",
+    "Lead {name} ({id}) is now {state}: {status}.":
+        "Le prospect {name} ({id}) est désormais {state} : {status}.",
+    "Created {table} {id} ({name}).": "{table} {id} créé ({name}).",
+    "No record was created.": "Aucun enregistrement n'a été créé.",
+    "(no leads)": "(aucun prospect)",
+    "(no maps)": "(aucun mappage)",
+    "(no attribute map)": "(aucun mappage d'attribut)",
+    "Added the entity map {source} -> {target}.":
+        "Mappage d'entité {source} -> {target} ajouté.",
+    "Added the attribute map {map} ({id}).": "Mappage d'attribut {map} ajouté ({id}).",
+    "Changed the attribute map {before} to {after}.":
+        "Mappage d'attribut {before} changé en {after}.",
+    "Removed the attribute map {map} ({id}).": "Mappage d'attribut {map} supprimé ({id}).",
+    "the parameter {name} takes true or false, not {value}.":
+        "le paramètre {name} prend true ou false, pas {value}.",
+    "the parameter {name} takes a whole number, not {value}.":
+        "le paramètre {name} prend un nombre entier, pas {value}.",
+    'the parameter {name} takes a record, e.g. {{"@odata.type": "Microsoft.Dynamics.CRM.account", "accountid": "<GUID>"}}, not {value}.':
+        'le paramètre {name} prend un enregistrement, par exemple {{"@odata.type": '
+        '"Microsoft.Dynamics.CRM.account", "accountid": "<GUID>"}}, pas {value}.',
+    'the parameter {name} must name its table, e.g. "@odata.type": "Microsoft.Dynamics.CRM.account" (given: {type}).':
+        'le paramètre {name} doit nommer sa table, par exemple "@odata.type": '
+        '"Microsoft.Dynamics.CRM.account" (donné : {type}).',
+    "the parameter {name} must give the record's {key} as a GUID (given: {value}).":
+        "le paramètre {name} doit donner le {key} de l'enregistrement sous forme de GUID "
+        "(donné : {value}).",
+    "the action has no parameter {names}.": "l'action n'a pas de paramètre {names}.",
     # --- sales ---
     "The lead is closed and you can't convert or qualify a lead that is already closed. (Lead {id} is {state}: reactivate it first, or pick it from the Open Leads view.)":
         "Le prospect est fermé et vous ne pouvez pas convertir ou qualifier un prospect déjà "

@@ -183,6 +183,11 @@ def add_choice(
             table=table,
             column=column,
         )
+        lang = language()
+        for warning in response.warnings:
+            say(N_("Warning: {message}"), message=warning.message.in_language(lang))
+            for fix in warning.fixes:
+                console.print(f"  - {fix.in_language(lang)}", soft_wrap=True, markup=False)
 
 
 @app.command("publish")

@@ -200,7 +200,9 @@ def copied_values(
 
 
 def explain(
-    error: errors.LeadgateError, origin: Mapping[str, AttributeMap]
+    error: errors.LeadgateError,
+    origin: Mapping[str, AttributeMap],
+    metadata: MetadataSet | None = None,
 ) -> errors.LeadgateError:
     """Say which map copied the value a Create refused, and how to fix it."""
     column = error.params.get("column")
@@ -209,17 +211,38 @@ def explain(
     attribute_map = origin.get(column) if column else None
     if attribute_map is None:
         return error
+    params = {
+        "source": f"{attribute_map.source_table}.{attribute_map.source_column}",
+        "map": str(attribute_map),
+        "source_table": attribute_map.source_table,
+        "target_table": attribute_map.target_table,
+        "target": f"{attribute_map.target_table}.{attribute_map.target_column}",
+        "map_id": attribute_map.id,
+    }
+    status = error.params.get("status")
+    target = metadata.tables.get(attribute_map.target_table) if metadata else None
+    if error.kind is errors.INVALID_STATE_STATUS and target is not None and status is not None:
+        option = target.column("statuscode").option(status)
+        if option is not None and option.state is not None:
+            # The value exists on the target, in another state than new records start in.
+            state_option = target.column("statecode").option(option.state)
+            return error.because(
+                Text(
+                    N_("The value was copied from {source} by the attribute map {map} of the "
+                       "entity map {source_table} -> {target_table}. On {target_table}, {status} "
+                       "is a status reason of the state {state}, not of the state new records "
+                       "start in: remove the map (leadgate maps remove {map_id})."),
+                    status=status,
+                    state=state_option.label if state_option else option.state,
+                    **params,
+                )
+            )  # fmt: skip
     return error.because(
         Text(
             N_("The value was copied from {source} by the attribute map {map} of the entity "
                "map {source_table} -> {target_table}. Add the value to {target}, or remove "
                "the map (leadgate maps remove {map_id})."),
-            source=f"{attribute_map.source_table}.{attribute_map.source_column}",
-            map=str(attribute_map),
-            source_table=attribute_map.source_table,
-            target_table=attribute_map.target_table,
-            target=f"{attribute_map.target_table}.{attribute_map.target_column}",
-            map_id=attribute_map.id,
+            **params,
         )
     )  # fmt: skip
 

@@ -202,6 +202,10 @@ class Operation:
             )
         if record is None or principal.can(privilege, record):
             return
+        if record.id is None:  # a record to be made, or a depth asked for: the privilege is short
+            raise security.privilege_denied(
+                principal, privilege, table, principal.depth_needed(record)
+            )
         if security.is_shared(self.connection, self.unit_of_work.tables, principal, record, right):
             return
         raise security.access_denied(principal, right, table, record, depth)

@@ -110,6 +110,12 @@ def state_name(table: TableMetadata, state: int) -> str:
     return f"{table.schema_name}State.{label}"
 
 
+def state_label(table: TableMetadata, state: int) -> Label | str:
+    """A state as people read it (Qualified / Qualifié)."""
+    option = table.column("statecode").option(state)
+    return option.label if option else str(state)
+
+
 def initial_state(table: TableMetadata) -> int:
     states = table.column("statecode").options
     return min(option.value for option in states)

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from leadgate.platform.context import ExecutionContext
 from leadgate.platform.types import Stage
-from leadgate.platform.validation import state_name
+from leadgate.platform.validation import state_label
 from leadgate.sales.errors import LEAD_CLOSED
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ def keep_closed_leads_closed(context: ExecutionContext) -> None:
     ).scalar()
     if current is not None and current != OPEN:
         raise LEAD_CLOSED(
-            id=context.primary_entity_id, state=state_name(unit.metadata.table("lead"), current)
+            id=context.primary_entity_id, state=state_label(unit.metadata.table("lead"), current)
         )
 
 

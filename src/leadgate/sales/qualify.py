@@ -22,7 +22,7 @@ from leadgate.platform.messages.crud import CreateRequest, UpdateRequest
 from leadgate.platform.messages.state import SetStateRequest
 from leadgate.platform.pipeline import Message, Operation
 from leadgate.platform.security import RecordOwner, Right
-from leadgate.platform.validation import check_state_status, state_name
+from leadgate.platform.validation import check_state_status, state_label
 from leadgate.sales.errors import CHOOSE_WHAT_TO_CREATE, LEAD_CLOSED, NOT_A_CUSTOMER, NOT_A_LEAD
 
 __all__ = ["MESSAGES", "QualifyLeadRequest", "QualifyLeadResponse"]
@@ -143,7 +143,7 @@ def _create_from_lead(
     try:
         operation.execute(CreateRequest(Entity(target, record_id, values)))
     except errors.LeadgateError as error:
-        raise explain(error, origin) from None
+        raise explain(error, origin, operation.metadata) from None
     return EntityReference(target, record_id)
 
 
@@ -158,14 +158,15 @@ def qualify_lead(operation: Operation) -> QualifyLeadResponse:
         raise errors.RECORD_NOT_FOUND(table="lead", id=request.lead_id.id)
     lead_ref = EntityReference("lead", request.lead_id.id)
     if lead["statecode"] != 0:
-        raise LEAD_CLOSED(id=lead_ref.id, state=state_name(leads, lead["statecode"]))
+        raise LEAD_CLOSED(id=lead_ref.id, state=state_label(leads, lead["statecode"]))
     status = check_state_status(leads, QUALIFIED, request.status, lead_ref.id)
     create_account, create_contact, create_opportunity = _choices(operation, request)
     created: list[EntityReference] = []
 
     account = lead.get("parentaccountid")
     new_account = None
-    if account is None and create_account:
+    # As in Dynamics 365, a lead without a company name makes no account.
+    if account is None and create_account and lead.get("companyname"):
         new_account = account = _create_from_lead(
             operation, "account", lead, {"originatingleadid": lead_ref}
         )

@@ -57,6 +57,8 @@ def validate_set_state(operation: Operation) -> None:
     )
     for name, value in (("statecode", request.state), ("statuscode", request.status)):
         coerce(table.column(name), value)
+    # The pair is checked before any rule runs: an impossible status is bad input.
+    check_state_status(table, request.state, request.status, request.entity_moniker.id)
 
 
 def authorize_set_state(operation: Operation) -> None:

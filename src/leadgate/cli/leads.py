@@ -1,0 +1,315 @@
+"""``leadgate leads``: qualify, disqualify, reactivate and list leads (REFERENCE §3).
+
+Each command sends the message Dataverse names for it (QualifyLead, SetState) as SYSTEM, or
+with ``--as EMAIL`` as that user, so that their security applies: how an administrator
+reproduces what a salesperson meets ("Insufficient permissions", a closed lead…).
+"""
+
+from __future__ import annotations
+
+import uuid
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from leadgate.cli.output import DbOption, language, open_organization, print_table, say
+from leadgate.platform import (
+    ColumnSet,
+    ConditionExpression,
+    EntityReference,
+    FilterExpression,
+    OrderExpression,
+    Organization,
+    OrganizationService,
+    PagingInfo,
+    QueryExpression,
+    SetStateRequest,
+)
+from leadgate.platform.i18n import N_
+from leadgate.platform.metadata.model import TableMetadata
+from leadgate.sales.qualify import QualifyLeadRequest
+
+__all__ = ["app", "lead_id", "service_for"]
+
+app = typer.Typer(help="Qualify, disqualify, reactivate and list leads.", no_args_is_help=True)
+
+
+class Reason(StrEnum):
+    """Disqualified status reasons (REFERENCE §1: state 2, reasons 4-7)."""
+
+    LOST = "lost"
+    CANNOT_CONTACT = "cannot-contact"
+    NO_LONGER_INTERESTED = "no-longer-interested"
+    CANCELED = "canceled"
+
+
+class OpenStatus(StrEnum):
+    """Open status reasons (REFERENCE §1: state 0, reasons 1-2)."""
+
+    NEW = "new"
+    CONTACTED = "contacted"
+
+
+class LeadState(StrEnum):
+    OPEN = "open"
+    QUALIFIED = "qualified"
+    DISQUALIFIED = "disqualified"
+
+
+OPEN, QUALIFIED, DISQUALIFIED = 0, 1, 2
+REASONS = {Reason.LOST: 4, Reason.CANNOT_CONTACT: 5, Reason.NO_LONGER_INTERESTED: 6,
+           Reason.CANCELED: 7}  # fmt: skip
+OPEN_STATUSES = {OpenStatus.NEW: 1, OpenStatus.CONTACTED: 2}
+STATES = {LeadState.OPEN: OPEN, LeadState.QUALIFIED: QUALIFIED,
+          LeadState.DISQUALIFIED: DISQUALIFIED}  # fmt: skip
+
+LeadArgument = Annotated[str, typer.Argument(help="The lead's id (see: leadgate leads list).")]
+AsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as",
+        metavar="EMAIL",
+        help="Run as this user, with their security roles (default: as the system).",
+    ),
+]
+
+
+def lead_id(text: str, hint: str = "ID") -> uuid.UUID:
+    """A record id as typed: a GUID, with or without braces."""
+    try:
+        return uuid.UUID(text.strip().strip("{}"))
+    except ValueError:
+        raise typer.BadParameter(f"'{text}' is not a record id (a GUID)", param_hint=hint) from None
+
+
+def service_for(organization: Organization, email: str | None) -> OrganizationService:
+    """The user's service with ``--as``, else SYSTEM (like every administration command)."""
+    return organization.service(email) if email else organization.system_service()
+
+
+def _labels(table: TableMetadata, state: int, status: int) -> tuple[str, str]:
+    lang = language()
+    state_option = table.column("statecode").option(state)
+    status_option = table.column("statuscode").option(status)
+    return (
+        state_option.label.in_language(lang) if state_option else str(state),
+        status_option.label.in_language(lang) if status_option else str(status),
+    )
+
+
+def _say_status(organization: Organization, service: OrganizationService, lead: uuid.UUID) -> None:
+    """The lead's state and status reason now, read by whoever ran the command."""
+    record = service.retrieve("lead", lead, ["fullname", "statecode", "statuscode"])
+    state, status = _labels(
+        organization.metadata().table("lead"), record["statecode"], record["statuscode"]
+    )
+    say(
+        N_("Lead {name} ({id}) is now {state}: {status}."),
+        name=record.get("fullname") or "", id=lead, state=state, status=status,
+    )  # fmt: skip
+
+
+def _currency(service: OrganizationService, code: str) -> EntityReference:
+    rows = service.retrieve_multiple_all("transactioncurrency", columns=["isocurrencycode"])
+    for row in rows:
+        if str(row["isocurrencycode"]).casefold() == code.strip().casefold():
+            return row.to_reference()
+    known = ", ".join(sorted(str(row["isocurrencycode"]) for row in rows)) or "none"
+    raise typer.BadParameter(f"no currency has the code '{code}' (known: {known})",
+                             param_hint="--currency")  # fmt: skip
+
+
+def _customer(text: str) -> EntityReference:
+    table, separator, key = text.partition(":")
+    if not separator or not table.strip():
+        raise typer.BadParameter(
+            f"'{text}': write TABLE:ID, e.g. account:<GUID>", param_hint="--customer"
+        )
+    return EntityReference(table.strip().lower(), lead_id(key, "--customer"))
+
+
+def _choices(
+    account: bool | None, contact: bool | None, opportunity: bool | None
+) -> tuple[bool | None, bool | None, bool | None]:
+    """None for all three leaves the choice to the organization setting; naming any one is a
+    choice of all three, the ones not named being created."""
+    given = (account, contact, opportunity)
+    if all(choice is None for choice in given):
+        return given
+    account, contact, opportunity = (choice is not False for choice in given)
+    return account, contact, opportunity
+
+
+@app.command("qualify")
+def qualify(
+    lead: LeadArgument,
+    account: Annotated[
+        bool | None,
+        typer.Option(
+            "--account/--no-account", help="Create an account (or not).", show_default=False
+        ),
+    ] = None,
+    contact: Annotated[
+        bool | None,
+        typer.Option(
+            "--contact/--no-contact", help="Create a contact (or not).", show_default=False
+        ),
+    ] = None,
+    opportunity: Annotated[
+        bool | None,
+        typer.Option(
+            "--opportunity/--no-opportunity",
+            help="Create an opportunity (or not).",
+            show_default=False,
+        ),
+    ] = None,
+    status: Annotated[
+        int, typer.Option("--status", help="The Qualified status reason to give the lead.")
+    ] = 3,
+    currency: Annotated[
+        str | None,
+        typer.Option("--currency", metavar="ISO", help="The opportunity's currency, e.g. EUR."),
+    ] = None,
+    customer: Annotated[
+        str | None,
+        typer.Option(
+            "--customer",
+            metavar="TABLE:ID",
+            help="The opportunity's customer, an existing account or contact.",
+        ),
+    ] = None,
+    campaign: Annotated[
+        str | None, typer.Option("--campaign", metavar="ID", help="The source campaign's id.")
+    ] = None,
+    as_user: AsOption = None,
+    db: DbOption = None,
+) -> None:
+    """Qualify a lead: create its account, contact and opportunity, and close it as Qualified.
+
+    With no --[no-]account/contact/opportunity, the organization setting decides what is
+    created; naming one of them creates the others unless they are turned off too.
+    """
+    record = lead_id(lead)
+    create_account, create_contact, create_opportunity = _choices(account, contact, opportunity)
+    with open_organization(db) as organization:
+        service = service_for(organization, as_user)
+        request = QualifyLeadRequest(
+            EntityReference("lead", record),
+            status=status,
+            create_account=create_account,
+            create_contact=create_contact,
+            create_opportunity=create_opportunity,
+            opportunity_currency_id=_currency(service, currency) if currency else None,
+            opportunity_customer_id=_customer(customer) if customer else None,
+            source_campaign_id=(
+                EntityReference("campaign", lead_id(campaign, "--campaign")) if campaign else None
+            ),
+        )
+        created = service.execute(request).created_entities
+        metadata = organization.metadata()
+        for reference in created:
+            table = metadata.table(reference.logical_name)
+            name = service.retrieve(reference.logical_name, reference.id, [table.primary_name])
+            say(
+                N_("Created {table} {id} ({name})."),
+                table=reference.logical_name, id=reference.id,
+                name=name.get(table.primary_name) or "",
+            )  # fmt: skip
+        if not created:
+            say(N_("No record was created."))
+        _say_status(organization, service, record)
+
+
+@app.command("disqualify")
+def disqualify(
+    lead: LeadArgument,
+    reason: Annotated[
+        Reason, typer.Option("--reason", help="Why the lead is disqualified.", show_default=False)
+    ],
+    as_user: AsOption = None,
+    db: DbOption = None,
+) -> None:
+    """Disqualify an open lead (SetState: Disqualified, with the reason)."""
+    record = lead_id(lead)
+    with open_organization(db) as organization:
+        service = service_for(organization, as_user)
+        service.execute(SetStateRequest(EntityReference("lead", record), DISQUALIFIED,
+                                        REASONS[reason]))  # fmt: skip
+        _say_status(organization, service, record)
+
+
+@app.command("reactivate")
+def reactivate(
+    lead: LeadArgument,
+    status: Annotated[
+        OpenStatus, typer.Option("--status", help="The Open status reason to give it.")
+    ] = OpenStatus.NEW,
+    as_user: AsOption = None,
+    db: DbOption = None,
+) -> None:
+    """Reopen a qualified or disqualified lead (SetState: Open)."""
+    record = lead_id(lead)
+    with open_organization(db) as organization:
+        service = service_for(organization, as_user)
+        service.execute(
+            SetStateRequest(EntityReference("lead", record), OPEN, OPEN_STATUSES[status])
+        )
+        _say_status(organization, service, record)
+
+
+def _owner_names(system: OrganizationService, owners: set[EntityReference]) -> dict[uuid.UUID, str]:
+    names: dict[uuid.UUID, str] = {}
+    for table, column in (("systemuser", "fullname"), ("team", "name")):
+        ids = tuple(owner.id for owner in owners if owner.logical_name == table)
+        if not ids:
+            continue
+        criteria = FilterExpression(conditions=(ConditionExpression(table + "id", "in", ids),))
+        for row in system.retrieve_multiple_all(table, criteria=criteria, columns=[column]):
+            assert row.id is not None
+            names[row.id] = str(row[column] or "")
+    return names
+
+
+@app.command("list")
+def list_leads(
+    state: Annotated[
+        LeadState | None, typer.Option("--state", help="Only the leads in this state.")
+    ] = None,
+    as_user: AsOption = None,
+    top: Annotated[int, typer.Option("--top", min=1, help="At most this many, newest first.")] = 50,
+    db: DbOption = None,
+) -> None:
+    """List leads, newest first: name, company, status reason, owner and id."""
+    conditions = (ConditionExpression.make("statecode", "eq", STATES[state]),) if state else ()
+    with open_organization(db) as organization:
+        service = service_for(organization, as_user)
+        leads = service.retrieve_multiple(
+            QueryExpression(
+                "lead",
+                ColumnSet.of("fullname", "companyname", "statecode", "statuscode", "ownerid"),
+                FilterExpression(conditions=conditions),
+                (OrderExpression("createdon", descending=True), OrderExpression("leadid")),
+                top_count=top,
+                page_info=PagingInfo(count=top),
+            )
+        ).entities
+        if not leads:
+            say(N_("(no leads)"))
+            return
+        owners = {lead["ownerid"] for lead in leads if lead.get("ownerid") is not None}
+        names = _owner_names(organization.system_service(), owners)
+        table = organization.metadata().table("lead")
+        print_table(
+            ["name", "company", "status", "owner", "id"],
+            (
+                (
+                    lead["fullname"],
+                    lead["companyname"],
+                    _labels(table, lead["statecode"], lead["statuscode"])[1],
+                    names.get(lead["ownerid"].id, lead["ownerid"].id) if lead["ownerid"] else "",
+                    lead.id,
+                )
+                for lead in leads
+            ),
+        )

@@ -1,0 +1,164 @@
+"""Bound actions: ``POST /<entityset>(<id>)/Microsoft.Dynamics.CRM.<Action>``.
+
+Each action reads its Dataverse parameters from the body into the request the platform (or
+a solution) defines, runs it as the signed-in user, and answers as Dataverse does. Entity
+parameters arrive as objects naming their type and key:
+``{"@odata.type": "Microsoft.Dynamics.CRM.account", "accountid": "<GUID>"}``.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from leadgate.platform import EntityReference, errors
+from leadgate.platform.i18n import N_, Text
+from leadgate.platform.metadata.model import MetadataSet, TableMetadata
+from leadgate.sales.qualify import QualifyLeadRequest, QualifyLeadResponse
+from leadgate.web.auth import Session
+from leadgate.web.payload import parse_json_object
+from leadgate.web.resources import API_PATH, api_root, parse_guid, parse_resource
+from leadgate.web.responses import json_response
+from leadgate.web.routes import RawBody, SignedIn
+
+__all__ = ["ACTIONS", "router"]
+
+router = APIRouter(prefix=API_PATH)
+
+NAMESPACE = "Microsoft.Dynamics.CRM."
+ODATA_TYPE = "@odata.type"
+
+
+class Parameters:
+    """An action's body, read parameter by parameter; what is left unread is refused."""
+
+    def __init__(self, metadata: MetadataSet, table: TableMetadata, body: Mapping[str, Any]):
+        self.metadata = metadata
+        self.table = table
+        # Annotations on the body (@odata.context…) carry nothing the action reads.
+        self.values = {name: value for name, value in body.items() if "@" not in name}
+
+    def _refuse(self, text: str, /, **params: Any) -> errors.LeadgateError:
+        return errors.INVALID_PAYLOAD(table=self.table.name, detail=Text(text, **params))
+
+    def boolean(self, name: str) -> bool | None:
+        value = self.values.pop(name, None)
+        if value is not None and not isinstance(value, bool):
+            raise self._refuse(N_("the parameter {name} takes true or false, not {value}."),
+                               name=name, value=json.dumps(value)[:80])  # fmt: skip
+        return value
+
+    def integer(self, name: str) -> int | None:
+        value = self.values.pop(name, None)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise self._refuse(N_("the parameter {name} takes a whole number, not {value}."),
+                               name=name, value=json.dumps(value)[:80])  # fmt: skip
+        return value
+
+    def reference(self, name: str) -> EntityReference | None:
+        """``{"@odata.type": "Microsoft.Dynamics.CRM.<table>", "<key>": "<GUID>"}``; without
+        the type, the table whose key the object holds."""
+        value = self.values.pop(name, None)
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            raise self._refuse(
+                N_("the parameter {name} takes a record, e.g. {{\"@odata.type\": "
+                   "\"Microsoft.Dynamics.CRM.account\", \"accountid\": \"<GUID>\"}}, not {value}."),
+                name=name, value=json.dumps(value)[:80],
+            )  # fmt: skip
+        type_name = value.get(ODATA_TYPE)
+        if type_name is None:
+            table = next((t for t in self.metadata.tables.values() if t.primary_key in value), None)
+        else:
+            qualified = str(type_name).removeprefix("#")
+            table = (
+                self.metadata.tables.get(qualified.removeprefix(NAMESPACE))
+                if qualified.startswith(NAMESPACE)
+                else None
+            )
+        if table is None:
+            raise self._refuse(
+                N_("the parameter {name} must name its table, e.g. \"@odata.type\": "
+                   "\"Microsoft.Dynamics.CRM.account\" (given: {type})."),
+                name=name, type=json.dumps(type_name)[:80],
+            )  # fmt: skip
+        key = value.get(table.primary_key)
+        record_id = parse_guid(key) if isinstance(key, str) else None
+        if record_id is None:
+            raise self._refuse(
+                N_("the parameter {name} must give the record's {key} as a GUID (given: {value})."),
+                name=name, key=table.primary_key, value=json.dumps(key)[:80],
+            )  # fmt: skip
+        return EntityReference(table.name, record_id)
+
+    def finish(self) -> None:
+        """Refuse parameters the action does not have (Dataverse does too)."""
+        if self.values:
+            raise self._refuse(N_("the action has no parameter {names}."),
+                               names=", ".join(sorted(self.values)))  # fmt: skip
+
+
+def _created_json(metadata: MetadataSet, reference: EntityReference) -> dict[str, str]:
+    key = metadata.table(reference.logical_name).primary_key
+    return {ODATA_TYPE: f"#{NAMESPACE}{reference.logical_name}", key: str(reference.id)}
+
+
+def qualify_lead(
+    request: Request, session: Session, lead: uuid.UUID, parameters: Parameters
+) -> Response:
+    """QualifyLead (REFERENCE §3): the created records, account, contact, opportunity."""
+    qualify = QualifyLeadRequest(
+        EntityReference("lead", lead),
+        # A missing create flag follows the organization's setting; a missing Status is 3.
+        create_account=parameters.boolean("CreateAccount"),
+        create_contact=parameters.boolean("CreateContact"),
+        create_opportunity=parameters.boolean("CreateOpportunity"),
+        status=_default(parameters.integer("Status"), 3),
+        opportunity_currency_id=parameters.reference("OpportunityCurrencyId"),
+        opportunity_customer_id=parameters.reference("OpportunityCustomerId"),
+        source_campaign_id=parameters.reference("SourceCampaignId"),
+        process_instance_id=parameters.reference("ProcessInstanceId"),
+        suppress_duplicate_detection=bool(parameters.boolean("SuppressDuplicateDetection")),
+    )
+    parameters.finish()
+    response: QualifyLeadResponse = session.service.execute(qualify)
+    return json_response({
+        "@odata.context": f"{api_root(request)}/$metadata#Collection({NAMESPACE}crmbaseentity)",
+        "value": [_created_json(parameters.metadata, ref) for ref in response.created_entities],
+    })  # fmt: skip
+
+
+def _default(value: int | None, default: int) -> int:
+    return default if value is None else value
+
+
+@dataclass(frozen=True)
+class Action:
+    table: str
+    run: Callable[[Request, Session, uuid.UUID, Parameters], Response]
+
+
+# The actions bound to one record, by name: reading this lists what the Web API can do.
+ACTIONS = {"QualifyLead": Action("lead", qualify_lead)}
+
+
+@router.post("/{segment}/{name}")
+def bound_action(
+    request: Request, segment: str, name: str, session: SignedIn, raw: RawBody
+) -> Response:
+    """A bound action, by its qualified name or its bare one (``QualifyLead``)."""
+    metadata = session.metadata()
+    resource = parse_resource(metadata, segment)
+    action = ACTIONS.get(name.removeprefix(NAMESPACE))
+    if action is None or resource.key is None or resource.table.name != action.table:
+        raise errors.RESOURCE_NOT_FOUND(segment=name)
+    body = parse_json_object(raw, request.headers.get("content-type"), resource.table.name)
+    parameters = Parameters(metadata, resource.table, body)
+    return action.run(request, session, resource.key, parameters)
