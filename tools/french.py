@@ -208,10 +208,10 @@ FRENCH = {
         "La valeur a été copiée de {source} par le mappage d'attribut {map} du mappage "
         "d'entité {source_table} -> {target_table}. Ajoutez la valeur à {target}, ou supprimez "
         "le mappage (leadgate maps remove {map_id}).",
-    "The attribute map {map} copies this column to {target}, which has no value {value}: a {target_table} record made from a record holding it will be refused.":
+    "The attribute map {map} copies this column to {target}, which has no value {value}: new {target_table} records made from records holding it will be refused.":
         "Le mappage d'attribut {map} copie cette colonne vers {target}, qui n'a pas de valeur "
-        "{value} : un enregistrement {target_table} créé à partir d'un enregistrement qui la "
-        "contient sera refusé.",
+        "{value} : les nouveaux enregistrements {target_table} créés à partir d'enregistrements "
+        "qui la contiennent seront refusés.",
     "add the value to the target: leadgate customize add-choice {table} {column} --value {value} --label '{label}'{state}":
         "ajoutez la valeur à la cible : leadgate customize add-choice {table} {column} --value "
         "{value} --label '{label}'{state}",
@@ -250,6 +250,10 @@ FRENCH = {
         "le paramètre {name} doit donner le {key} de l'enregistrement sous forme de GUID "
         "(donné : {value}).",
     "the action has no parameter {names}.": "l'action n'a pas de paramètre {names}.",
+    "the source can hold the status reasons {values} when it is copied, which a new {table} record cannot take (it starts {state}); the value is copied as a number, so it would be refused.":
+        "la source peut contenir les raisons du statut {values} lorsqu'elle est copiée, qu'un "
+        "nouvel enregistrement {table} ne peut pas prendre (il commence à l'état {state}) ; la "
+        "valeur étant copiée comme un nombre, elle serait refusée.",
     # --- sales ---
     "The lead is closed and you can't convert or qualify a lead that is already closed. (Lead {id} is {state}: reactivate it first, or pick it from the Open Leads view.)":
         "Le prospect est fermé et vous ne pouvez pas convertir ou qualifier un prospect déjà "

@@ -271,21 +271,23 @@ def test_maps_list_add_change_and_remove(cli, refused, org):
     assert {(row[0], row[1]) for row in listed} == {("lead", "contact")}
     assert {row[1] for row in rows(cli("maps", "list"))} >= {"account", "contact", "opportunity"}
 
-    out = cli("maps", "add", "lead", "contact", "statuscode")
+    out = cli("maps", "add", "lead", "opportunity", "statuscode")
 
     (added,) = re.findall(
-        rf"^Added the attribute map lead.statuscode -> contact.statuscode \(({GUID})\)\.$",
+        rf"^Added the attribute map lead.statuscode -> opportunity.statuscode \(({GUID})\)\.$",
         out,
         re.M,
     )
-    assert ["lead", "contact", "statuscode", "statuscode", added] in rows(
-        cli("maps", "list", "--target", "contact")
+    assert ["lead", "opportunity", "statuscode", "statuscode", added] in rows(
+        cli("maps", "list", "--target", "opportunity")
     )
     out = cli("maps", "change", added, "--target-column", "STATUSCODE")
-    assert out == ("Changed the attribute map lead.statuscode -> contact.statuscode to "
-                   "lead.statuscode -> contact.statuscode.\n")  # fmt: skip
-    out = cli("maps", "remove", "lead.contact.statuscode")
-    assert out == f"Removed the attribute map lead.statuscode -> contact.statuscode ({added}).\n"
+    assert out == ("Changed the attribute map lead.statuscode -> opportunity.statuscode to "
+                   "lead.statuscode -> opportunity.statuscode.\n")  # fmt: skip
+    out = cli("maps", "remove", "lead.opportunity.statuscode")
+    assert out == (
+        f"Removed the attribute map lead.statuscode -> opportunity.statuscode ({added}).\n"
+    )
     assert added not in cli("maps", "list")
     jobtitle = next(row[4] for row in listed if row[3] == "jobtitle")
     cli("maps", "remove", jobtitle)
@@ -320,20 +322,24 @@ def test_maps_the_platform_refuses_leave_nothing_behind(cli, refused, org):
 
 
 def test_the_seeds_invalid_status_code_from_warning_to_fix(cli, refused, org, system, monkeypatch):
-    """An admin maps lead.statuscode to contact, adds a lead status reason: the warning says
-    which map breaks and how to fix it; qualifying such a lead fails until the map is gone."""
-    assert cli("maps", "add", "lead", "contact", "statuscode").startswith("Added the attribute")
-    (map_id,) = [row[4] for row in rows(cli("maps", "list", "--target", "contact"))
+    """An admin maps lead.statuscode to opportunity, adds a lead status reason: the warning
+    says which map breaks and how to fix it; qualifying such a lead fails until the map is
+    gone. (To contact the map is refused from the start: a Contacted lead would make an
+    Inactive contact.)"""
+    code, line = refused("maps", "add", "lead", "contact", "statuscode")
+    assert code == 1 and "which a new contact record cannot take (it starts Active)" in line
+    assert cli("maps", "add", "lead", "opportunity", "statuscode").startswith("Added the attribute")
+    (map_id,) = [row[4] for row in rows(cli("maps", "list", "--target", "opportunity"))
                  if row[2] == "statuscode"]  # fmt: skip
 
     out = cli("customize", "add-choice", "lead", "statuscode", "--label", "Nurturing",
               "--state", "0")  # fmt: skip
 
     assert out.splitlines()[1:] == [
-        "Warning: The attribute map lead.statuscode -> contact.statuscode copies this column "
-        "to contact.statuscode, which has no value 100000000: a contact record made from a "
-        "record holding it will be refused.",
-        "  - add the value to the target: leadgate customize add-choice contact statuscode "
+        "Warning: The attribute map lead.statuscode -> opportunity.statuscode copies this "
+        "column to opportunity.statuscode, which has no value 100000000: new opportunity "
+        "records made from records holding it will be refused.",
+        "  - add the value to the target: leadgate customize add-choice opportunity statuscode "
         "--value 100000000 --label 'Nurturing' --state 0",
         f"  - or remove the map: leadgate maps remove {map_id}",
     ]
@@ -342,15 +348,15 @@ def test_the_seeds_invalid_status_code_from_warning_to_fix(cli, refused, org, sy
     code, line = refused("leads", "qualify", str(lead))
     assert code == 1 and line.startswith("error 0x80048408: 100000000 is not a valid status code")
     assert f"leadgate maps remove {map_id}" in line
-    assert (count(org, "account"), lead_values(org, lead)["statecode"]) == (0, 0)
+    assert (count(org, "opportunity"), lead_values(org, lead)["statecode"]) == (0, 0)
     cli("maps", "remove", map_id)
     out = cli("leads", "qualify", str(lead))
     assert out.endswith(f"Lead Ada Lovelace ({lead}) is now Qualified: Qualified.\n")
     # With Nurturing published, the same map is now refused when saved, and says why.
-    code, line = refused("maps", "add", "lead", "contact", "statuscode")
+    code, line = refused("maps", "add", "lead", "opportunity", "statuscode")
     assert code == 1 and "100000000" in line and line.startswith("error 0x8F4C4718: ")
     monkeypatch.setenv("LEADGATE_LANG", "fr")
-    _, line = refused("maps", "add", "lead", "contact", "statuscode")
+    _, line = refused("maps", "add", "lead", "opportunity", "statuscode")
     assert line.startswith("error 0x8F4C4718: ") and "100000000" in line
     assert "cannot be saved" not in line
 

@@ -185,9 +185,9 @@ def test_a_reactivated_lead_can_be_qualified_again(admin):
 
 @pytest.fixture
 def nurturing(system):
-    """An administrator maps lead statuscode to contact, then adds Nurturing to lead only."""
+    """An administrator maps lead statuscode to opportunity, then adds Nurturing to lead only."""
     entity_map = system.retrieve_multiple("entitymap", sourceentityname="lead",
-                                          targetentityname="contact")[0]  # fmt: skip
+                                          targetentityname="opportunity")[0]  # fmt: skip
     map_id = system.create("attributemap", entitymapid=entity_map.to_reference(),
                            sourceattributename="statuscode", targetattributename="statuscode")
     added = system.execute(InsertOptionValueRequest(
@@ -202,12 +202,12 @@ def test_adding_the_value_warns_which_map_will_fail(nurturing):
     warning = added.warnings[0]
     assert warning.map.id == map_id
     assert str(warning.message) == (
-        "The attribute map lead.statuscode -> contact.statuscode copies this column to "
-        "contact.statuscode, which has no value 100000000: a contact record made from a record "
-        "holding it will be refused."
+        "The attribute map lead.statuscode -> opportunity.statuscode copies this column to "
+        "opportunity.statuscode, which has no value 100000000: new opportunity records made from "
+        "records holding it will be refused."
     )
     assert [str(fix) for fix in warning.fixes] == [
-        "add the value to the target: leadgate customize add-choice contact statuscode "
+        "add the value to the target: leadgate customize add-choice opportunity statuscode "
         "--value 100000000 --label 'Nurturing' --state 0",
         f"or remove the map: leadgate maps remove {map_id}",
     ]
@@ -222,12 +222,15 @@ def test_invalid_status_code_names_the_value_the_target_and_the_map(admin, nurtu
     assert error.code == "0x80048408"
     english, french = error.message("en"), error.message("fr")
     assert english.startswith("100000000 is not a valid status code for state code "
-                              "ContactState.Active on contact with Id ")  # fmt: skip
-    assert ("The value was copied from lead.statuscode by the attribute map lead.statuscode -> "
-            "contact.statuscode of the entity map lead -> contact. Add the value to "
-            f"contact.statuscode, or remove the map (leadgate maps remove {map_id}).") in english
+                              "OpportunityState.Open on opportunity with Id ")  # fmt: skip
+    assert (
+        "The value was copied from lead.statuscode by the attribute map lead.statuscode -> "
+        "opportunity.statuscode of the entity map lead -> opportunity. Add the value to "
+        f"opportunity.statuscode, or remove the map (leadgate maps remove {map_id})."
+    ) in english
     assert french.startswith("Erreur de code d'état non valide : 100000000 n'est pas un code de "
-                             "statut valide pour le code d'état ContactState.Active sur contact")
+                             "statut valide pour le code d'état OpportunityState.Open sur "
+                             "opportunity")
     assert "La valeur a été copiée de lead.statuscode" in french
     assert counts(admin) == before  # no account, contact or opportunity remains
     assert admin.retrieve("lead", lead)["statecode"] == 0
@@ -243,10 +246,23 @@ def test_removing_the_map_fixes_it(admin, system, nurturing):
 def test_adding_the_value_to_the_target_fixes_it(admin, system, nurturing):
     lead = a_lead(admin, statuscode=100000000)
     system.execute(InsertOptionValueRequest(
-        "contact", "statuscode", Label("Nurturing"), value=100000000, state=0))
+        "opportunity", "statuscode", Label("Nurturing"), value=100000000, state=0))
     system.execute(PublishAllXmlRequest())
     created = qualify(admin, lead).created_entities
-    assert admin.retrieve("contact", created[1].id)["statuscode"] == 100000000
+    assert admin.retrieve("opportunity", created[2].id)["statuscode"] == 100000000
+
+
+def test_a_status_map_to_contact_is_refused_because_new_contacts_start_active(system):
+    """Lead Contacted (2) is Inactive (2) on contact: the map could never work for such leads."""
+    entity_map = system.retrieve_multiple("entitymap", sourceentityname="lead",
+                                          targetentityname="contact")[0]  # fmt: skip
+    error = refusal(lambda: system.create(
+        "attributemap", entitymapid=entity_map.to_reference(),
+        sourceattributename="statuscode", targetattributename="statuscode"))
+    assert error.code == "0x8F4C4718"
+    assert ("the source can hold the status reasons 2 when it is copied, which a new contact "
+            "record cannot take (it starts Active)") in error.message("en")
+    assert "il commence à l'état Actif" in error.message("fr")
 
 
 def test_a_map_made_invalid_anyway_is_caught_at_qualify_time(admin, system):

@@ -74,14 +74,21 @@ class MapWarning:
     fixes: tuple[Text, ...]
 
 
+def first_state(table: TableMetadata) -> int | None:
+    """The state records start in (and are copied in): the lowest state value."""
+    if "statecode" not in table.columns:
+        return None
+    return min((state.value for state in table.columns["statecode"].options), default=None)
+
+
 def copied_options(table: TableMetadata, column: ColumnMetadata) -> set[int]:
-    """The choice values a record can hold when it is copied (see the module docstring)."""
+    """The choice values a record can hold when it is copied, which are also the values a
+    new record can take: for a status reason, those of the first state only."""
     options = {option.value for option in column.options if option.published}
-    if column.type is not ColumnType.STATUS or "statecode" not in table.columns:
+    if column.type is not ColumnType.STATUS or first_state(table) is None:
         return options
-    states = table.columns["statecode"].options
-    first = min((state.value for state in states), default=0)
-    return {option.value for option in column.options if option.state == first}
+    first = first_state(table)
+    return {option.value for option in column.options if option.published and option.state == first}
 
 
 def _refuse(attribute_map: AttributeMap, reason: Text) -> errors.LeadgateError:
@@ -148,12 +155,30 @@ def check_attribute_map(
     ):
         raise _refuse(attribute_map, Text(N_("the target column is already mapped.")))
     if source.type.is_choice:
-        missing = sorted(copied_options(source_table, source) - {o.value for o in target.options})
+        missing = sorted(
+            copied_options(source_table, source) - copied_options(target_table, target)
+        )
+        values = ", ".join(str(value) for value in missing)
+        if missing and source.type is ColumnType.STATUS:
+            state = target_table.column("statecode").option(first_state(target_table) or 0)
+            raise _refuse(
+                attribute_map,
+                Text(
+                    N_(
+                        "the source can hold the status reasons {values} when it is copied, "
+                        "which a new {table} record cannot take (it starts {state}); the value "
+                        "is copied as a number, so it would be refused."
+                    ),
+                    values=values,
+                    table=target_table.name,
+                    state=state.label if state else first_state(target_table),
+                ),
+            )
         if missing:
             raise _refuse(attribute_map, Text(
                 N_("the source can hold the choice values {values}, which the target does "
                    "not have; the value is copied as a number, so it would be refused."),
-                values=", ".join(str(value) for value in missing)))  # fmt: skip
+                values=values))  # fmt: skip
 
 
 def _rows(operation: Operation, table: str, **equals: Any) -> list[Entity]:
@@ -280,19 +305,21 @@ def warnings_for_new_option(
     for map_id, entity_map_id, target_table, target_column in rows:
         target = metadata.tables.get(target_table)
         target_col = target.columns.get(target_column) if target else None
-        if target_col is None or value in {o.value for o in target_col.options}:
+        if target is None or target_col is None or value in copied_options(target, target_col):
             continue
         attribute_map = AttributeMap(
             map_id, entity_map_id, table.name, target_table, column.name, target_column
         )
-        state_hint = f" --state {state}" if target_col.type is ColumnType.STATUS else ""
+        state_hint = (
+            f" --state {first_state(target)}" if target_col.type is ColumnType.STATUS else ""
+        )
         found.append(
             MapWarning(
                 attribute_map,
                 value,
                 Text(
                     N_("The attribute map {map} copies this column to {target}, which has no "
-                       "value {value}: a {target_table} record made from a record holding it "
+                       "value {value}: new {target_table} records made from records holding it "
                        "will be refused."),
                     map=str(attribute_map), target=f"{target_table}.{target_column}",
                     value=value, target_table=target_table,

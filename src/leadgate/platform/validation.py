@@ -93,14 +93,19 @@ def check_required(table: TableMetadata, values: Mapping[str, Any], *, creating:
         if column.required is not RequiredLevel.REQUIRED or column.is_computed:
             continue
         missing = (
-            values.get(column.name) in (None, "")
+            _blank(values.get(column.name))
             if creating
-            else (column.name in values and values[column.name] in (None, ""))
+            else (column.name in values and _blank(values[column.name]))
         )
         if missing:
             raise errors.REQUIRED_FIELD_MISSING(
                 column=column.name, label=column.label, table=table.name
             )
+
+
+def _blank(value: Any) -> bool:
+    """No value, or text that is only spaces: a required column needs more."""
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def state_name(table: TableMetadata, state: int) -> str:

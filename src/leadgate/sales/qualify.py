@@ -166,7 +166,7 @@ def qualify_lead(operation: Operation) -> QualifyLeadResponse:
     account = lead.get("parentaccountid")
     new_account = None
     # As in Dynamics 365, a lead without a company name makes no account.
-    if account is None and create_account and lead.get("companyname"):
+    if account is None and create_account and str(lead.get("companyname") or "").strip():
         new_account = account = _create_from_lead(
             operation, "account", lead, {"originatingleadid": lead_ref}
         )
