@@ -24,6 +24,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/pipeline_vs_core.py
 	$(BIN)/python bench/security_filter.py
+	$(BIN)/python bench/qualify.py
 
 lint: $(STAMP)
 	$(BIN)/mypy src/leadgate

@@ -11,6 +11,7 @@ when an administrator adds a lead status reason the target does not have.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -21,15 +22,10 @@ import sqlalchemy as sa
 from leadgate.platform import errors, records
 from leadgate.platform.entity import Entity, EntityReference
 from leadgate.platform.i18n import N_, Text
-from leadgate.platform.messages.crud import RetrieveMultipleRequest
+from leadgate.platform.metadata import store
 from leadgate.platform.metadata.model import ColumnMetadata, MetadataSet, TableMetadata
-from leadgate.platform.query import (
-    ConditionExpression,
-    FilterExpression,
-    PagingInfo,
-    QueryExpression,
-)
 from leadgate.platform.schema import SqlTables
+from leadgate.platform.security import Right
 from leadgate.platform.types import ColumnType, Stage
 
 if TYPE_CHECKING:
@@ -181,32 +177,44 @@ def check_attribute_map(
                 values=values))  # fmt: skip
 
 
-def _rows(operation: Operation, table: str, **equals: Any) -> list[Entity]:
-    """Records read through the pipeline, as the caller: metadata reads need privileges too."""
-    query = QueryExpression(
-        table,
-        criteria=FilterExpression(conditions=tuple(
-            ConditionExpression.make(column, "eq", value) for column, value in equals.items()
-        )),
-        page_info=PagingInfo(count=5000),
+def maps_from(
+    operation: Operation, source: str, targets: Iterable[str]
+) -> dict[str, list[AttributeMap]]:
+    """The attribute maps from one table to each of the others, in one read.
+
+    Reading maps is reading customizations: the caller needs Read on Entity Map and on
+    Attribute Map (REFERENCE §6), checked here as the pipeline checks any read.
+    """
+    operation.require(Right.READ, operation.table("entitymap"))
+    operation.require(Right.READ, operation.table("attributemap"))
+    snapshot = operation.unit_of_work.snapshot
+    assert snapshot is not None
+    cached: dict[str, dict[str, list[AttributeMap]]] = snapshot.derived.setdefault("maps", {})
+    if source not in cached:
+        cached[source] = _read_maps(operation, source)
+    by_target = cached[source]
+    return {target: list(by_target.get(target, ())) for target in targets}
+
+
+def _read_maps(operation: Operation, source: str) -> dict[str, list[AttributeMap]]:
+    entity_maps = operation.sql_table("entitymap")
+    attribute_maps = operation.sql_table("attributemap")
+    found: dict[str, list[AttributeMap]] = {}
+    rows = operation.connection.execute(
+        sa.select(
+            attribute_maps.c.attributemapid, entity_maps.c.entitymapid,
+            entity_maps.c.targetentityname, attribute_maps.c.sourceattributename,
+            attribute_maps.c.targetattributename,
+        )
+        .join(entity_maps, entity_maps.c.entitymapid == attribute_maps.c.entitymapid)
+        .where(entity_maps.c.sourceentityname == source)
+        .order_by(attribute_maps.c.targetattributename)
     )  # fmt: skip
-    return list(operation.execute(RetrieveMultipleRequest(query)).entity_collection)
-
-
-def maps_from(operation: Operation, source: str, target: str) -> list[AttributeMap]:
-    """The attribute maps from one table to another, read as the caller."""
-    entity_maps = _rows(operation, "entitymap", sourceentityname=source, targetentityname=target)
-    found: list[AttributeMap] = []
-    for entity_map in entity_maps:
-        assert entity_map.id is not None
-        for row in _rows(operation, "attributemap", entitymapid=entity_map.id):
-            found.append(
-                AttributeMap(
-                    row.id, entity_map.id, source, target,
-                    row["sourceattributename"], row["targetattributename"],
-                )
-            )  # fmt: skip
-    return sorted(found, key=lambda m: m.target_column)
+    for map_id, entity_map_id, target, source_column, target_column in rows:
+        found.setdefault(target, []).append(
+            AttributeMap(map_id, entity_map_id, source, target, source_column, target_column)
+        )
+    return found
 
 
 def copied_values(
@@ -401,7 +409,22 @@ def check_saved_entity_map(context: ExecutionContext) -> None:
             metadata.table(str(target[column]))
 
 
+def maps_changed(context: ExecutionContext) -> None:
+    """Post-operation on any change to maps: maps are cached with the metadata generation."""
+    unit = context.unit_of_work
+    assert unit.connection is not None and unit.snapshot is not None
+    store.bump_generation(unit.connection, metadata=True)  # other processes: on commit
+    # This unit: a private snapshot, so what it reads before committing stays its own.
+    unit.snapshot = dataclasses.replace(unit.snapshot, derived={})
+
+
 def register(organization: Organization) -> None:
+    for table in ("entitymap", "attributemap"):
+        for message in ("Create", "Update", "Delete"):
+            organization.steps.add_code_step(
+                maps_changed, name=f"Forget cached maps ({message} {table})",
+                message=message, table=table, stage=Stage.POST_OPERATION, rank=0,
+            )  # fmt: skip
     for message in ("Create", "Update"):
         organization.steps.add_code_step(
             check_saved_attribute_map, name=f"Check an attribute map ({message})",

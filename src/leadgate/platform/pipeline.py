@@ -180,7 +180,21 @@ class Operation:
         return principal
 
     def record_owner(self, table: TableMetadata, record_id: uuid.UUID) -> RecordOwner | None:
-        return security.record_owner(self.connection, table, self.sql_table(table.name), record_id)
+        """Who owns a record (None: it does not exist), remembered for this unit of work."""
+        known = self.unit_of_work.known_records
+        key = (table.name, record_id)
+        found = known.get(key)
+        if found is None:
+            found = security.record_owner(
+                self.connection, table, self.sql_table(table.name), record_id
+            )
+            if found is not None:
+                known[key] = found
+        return found
+
+    def forget_record(self, table: str, record_id: uuid.UUID) -> None:
+        """A record was deleted or changed owner: ask the database next time."""
+        self.unit_of_work.known_records.pop((table, record_id), None)
 
     def require(
         self,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -18,7 +18,7 @@ from leadgate.platform.metadata import store
 from leadgate.platform.metadata.model import MetadataSet
 from leadgate.platform.plugins import StepSet, TraceRecord
 from leadgate.platform.schema import SqlTables
-from leadgate.platform.security import Principal, SecurityCache, load_principal
+from leadgate.platform.security import Principal, RecordOwner, SecurityCache, load_principal
 from leadgate.platform.storage import translate_errors
 
 if TYPE_CHECKING:
@@ -33,6 +33,9 @@ class Snapshot:
 
     metadata: MetadataSet
     tables: SqlTables
+    # What is derived from customizations and read often (the attribute maps), built on
+    # first use; customizing starts a new generation, so a new, empty snapshot.
+    derived: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @classmethod
     def load(cls, connection: sa.Connection) -> Snapshot:
@@ -49,6 +52,9 @@ class UnitOfWork:
         self.steps: StepSet | None = None
         self.security: SecurityCache = SecurityCache(-1)
         self.traces: list[TraceRecord] = []
+        # Records this unit has seen exist, with their owner: security and lookup checks of
+        # nested messages ask about the same records again and again.
+        self.known_records: dict[tuple[str, Any], RecordOwner] = {}
 
     def __enter__(self) -> UnitOfWork:
         with translate_errors():
@@ -132,6 +138,7 @@ class UnitOfWork:
     def forget_security(self) -> None:
         """Roles, teams or units changed: this unit reads them afresh until it ends."""
         self.security = SecurityCache(-1)
+        self.known_records.clear()  # owning units may have moved too
 
     def principal(self, user_id: Any) -> Principal:
         """The user as security sees them (unit, teams, roles, privileges), cached."""

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from leadgate.platform import errors, records
 from leadgate.platform.entity import Entity, EntityReference
-from leadgate.platform.maps import copied_values, explain, maps_from
+from leadgate.platform.maps import AttributeMap, copied_values, explain, maps_from
 from leadgate.platform.messages._records import checked_reference
 from leadgate.platform.messages.crud import CreateRequest, UpdateRequest
 from leadgate.platform.messages.state import SetStateRequest
@@ -132,10 +132,16 @@ def _base_currency(operation: Operation) -> EntityReference | None:
 
 
 def _create_from_lead(
-    operation: Operation, target: str, lead: Entity, extra: dict[str, Any]
+    operation: Operation,
+    target: str,
+    lead: Entity,
+    extra: dict[str, Any],
+    maps: dict[str, list[AttributeMap]],
 ) -> EntityReference:
     """A record made from the lead through the maps, by a nested Create as the caller."""
-    values, origin = copied_values(lead, maps_from(operation, "lead", target))
+    if not maps:  # read once, and only when a record is made
+        maps.update(maps_from(operation, "lead", ("account", "contact", "opportunity")))
+    values, origin = copied_values(lead, maps[target])
     for column in extra:
         origin.pop(column, None)
     values.update({column: value for column, value in extra.items() if value is not None})
@@ -162,13 +168,14 @@ def qualify_lead(operation: Operation) -> QualifyLeadResponse:
     status = check_state_status(leads, QUALIFIED, request.status, lead_ref.id)
     create_account, create_contact, create_opportunity = _choices(operation, request)
     created: list[EntityReference] = []
+    maps: dict[str, list[AttributeMap]] = {}
 
     account = lead.get("parentaccountid")
     new_account = None
     # As in Dynamics 365, a lead without a company name makes no account.
     if account is None and create_account and str(lead.get("companyname") or "").strip():
         new_account = account = _create_from_lead(
-            operation, "account", lead, {"originatingleadid": lead_ref}
+            operation, "account", lead, {"originatingleadid": lead_ref}, maps
         )
         created.append(new_account)
 
@@ -178,6 +185,7 @@ def qualify_lead(operation: Operation) -> QualifyLeadResponse:
         new_contact = contact = _create_from_lead(
             operation, "contact", lead,
             {"originatingleadid": lead_ref, "parentcustomerid": new_account},
+            maps,
         )  # fmt: skip
         created.append(new_contact)
 
@@ -203,6 +211,7 @@ def qualify_lead(operation: Operation) -> QualifyLeadResponse:
                 "transactioncurrencyid": currency,
                 "campaignid": request.source_campaign_id,
             },
+            maps,
         )
         created.append(opportunity)
 

@@ -163,14 +163,13 @@ def check_lookups(
         if not table.columns[name].type.is_reference:
             continue
         wanted.setdefault(value.logical_name, []).append((name, value))
+    known = operation.unit_of_work.known_records
     for target, pairs in wanted.items():
         target_table = operation.table(target)
+        unknown = [ref.id for _, ref in pairs if (target, ref.id) not in known]
         found = records.existing_ids(
-            operation.connection,
-            target_table,
-            operation.sql_table(target),
-            (reference.id for _, reference in pairs),
-        )
+            operation.connection, target_table, operation.sql_table(target), unknown
+        ) | {ref.id for _, ref in pairs if (target, ref.id) in known}
         for name, reference in pairs:
             if reference.id not in found:
                 raise errors.LOOKUP_NOT_FOUND(

@@ -224,6 +224,12 @@ def create(operation: Operation) -> CreateResponse:
     records.insert_row(operation.connection, table, operation.sql_table(table.name), values)
     target.id = record_id
     operation.context.primary_entity_id = record_id
+    operation.unit_of_work.known_records[(table.name, record_id)] = RecordOwner(
+        table.name,
+        record_id,
+        values.get("ownerid") if table.ownership is Ownership.USER else None,
+        values["owningbusinessunit"].id if values.get("owningbusinessunit") else None,
+    )
     return CreateResponse(record_id)
 
 
@@ -526,6 +532,7 @@ def delete(operation: Operation) -> DeleteResponse:
     if not records.delete_row(operation.connection, table, sql_table, reference.id):
         raise _not_found(table.name, reference.id)
     forget_shares(operation, table.name, reference.id)
+    operation.forget_record(table.name, reference.id)
     return DeleteResponse()
 
 

@@ -122,6 +122,7 @@ def assign(operation: Operation) -> AssignResponse:
         operation.connection, table, operation.sql_table(table.name), request.target.id, values
     ):
         raise errors.RECORD_NOT_FOUND(table=table.name, id=request.target.id)
+    operation.forget_record(table.name, request.target.id)
     return AssignResponse()
 
 
