@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import hypothesis
 import pytest
 import sqlalchemy as sa
 
@@ -37,6 +38,12 @@ PG_ADMIN_URL = os.environ.get(
 ADMIN_EMAIL = "admin@test.example"
 ADMIN_ID = uuid.UUID("11111111-1111-4111-8111-111111111111")
 BACKENDS = ("sqlite", "postgresql")
+
+# Property tests draw the same examples on every run, so that CI's verdict does not depend
+# on luck; HYPOTHESIS_PROFILE=explore draws new ones (and remembers failures) when hunting.
+hypothesis.settings.register_profile("default", derandomize=True, database=None)
+hypothesis.settings.register_profile("explore", derandomize=False)
+hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 def _widget_table(system: OrganizationService) -> None:

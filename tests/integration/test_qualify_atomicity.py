@@ -563,13 +563,18 @@ class Expected:
     refusals: frozenset[str]  # codes it must be refused with (one of them); empty: success
 
 
+def _named(record: Entity, column: str) -> bool:
+    return bool(str(record.get(column) or "").strip())
+
+
 def expected(world: World, scenario: Scenario, example: Example, lead: Entity) -> Expected:
     account, contact, opportunity = (True if flag is None else flag for flag in scenario.flags)
     makes = tuple(
         name
         for name, made in (
-            # As in Dynamics 365, a lead without a company name makes no account.
-            ("account", account and example.account is None and bool(lead.get("companyname"))),
+            # As in Dynamics 365, a lead without a company name makes no account; a blank
+            # one is no name either.
+            ("account", account and example.account is None and _named(lead, "companyname")),
             ("contact", contact and example.contact is None),
             ("opportunity", opportunity),
         )
