@@ -19,37 +19,6 @@ CLOSED = "The lead is closed and you can't convert or qualify a lead that is alr
 GUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
 
-@pytest.fixture
-def cli(run, database_url):
-    """Run a command on the test database; expect success and return what it printed."""
-
-    def cli(*argv: str) -> str:
-        code, out, err = run(*argv, "--db", database_url)
-        assert (code, err) == (0, ""), err
-        return out
-
-    return cli
-
-
-@pytest.fixture
-def refused(run, database_url):
-    """Run a command that must fail: return (exit code, the one line it printed)."""
-
-    def refused(*argv: str) -> tuple[int, str]:
-        code, out, err = run(*argv, "--db", database_url)
-        assert code in (1, 2) and out == "" and err.count("\n") == 1, (code, out, err)
-        return code, err.strip()
-
-    return refused
-
-
-@pytest.fixture
-def org(database_url):
-    """Opened before the commands run, as a running server would have it."""
-    with Organization.open(database_url) as organization:
-        yield organization
-
-
 def new_lead(org: Organization, owner: str = ADMIN_EMAIL, **values: object) -> uuid.UUID:
     defaults = {"subject": "Fleet renewal", "firstname": "Ada", "lastname": "Lovelace",
                 "companyname": "Contoso", "jobtitle": "CTO"}  # fmt: skip
@@ -284,6 +253,16 @@ def test_maps_list_add_change_and_remove(cli, refused, org):
     out = cli("maps", "change", added, "--target-column", "STATUSCODE")
     assert out == ("Changed the attribute map lead.statuscode -> opportunity.statuscode to "
                    "lead.statuscode -> opportunity.statuscode.\n")  # fmt: skip
+    code, line = refused("maps", "change", added)
+    assert code == 2 and "say what to change" in line
+    out = cli("maps", "change", "lead.opportunity.statuscode", "--source-column", "description",
+              "--target-column", "customerneed")  # fmt: skip
+    assert out == ("Changed the attribute map lead.statuscode -> opportunity.statuscode to "
+                   "lead.description -> opportunity.customerneed.\n")  # fmt: skip
+    code, line = refused("maps", "change", added, "--source-column", "subject")
+    assert code == 1 and line.startswith("error 0x8F4C4718: The attribute map lead.subject -> "
+                                         "opportunity.customerneed cannot be saved")  # fmt: skip
+    cli("maps", "change", added, "--source-column", "statuscode", "--target-column", "statuscode")
     out = cli("maps", "remove", "lead.opportunity.statuscode")
     assert out == (
         f"Removed the attribute map lead.statuscode -> opportunity.statuscode ({added}).\n"

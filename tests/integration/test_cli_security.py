@@ -19,37 +19,6 @@ ANN = "ann@test.example"  # a salesperson in the root unit
 BEN = "ben@test.example"  # a salesperson in Europe
 
 
-@pytest.fixture
-def cli(run, database_url):
-    """Run a command on the test database; expect success and return what it printed."""
-
-    def cli(*argv: str) -> str:
-        code, out, err = run(*argv, "--db", database_url)
-        assert (code, err) == (0, ""), err
-        return out
-
-    return cli
-
-
-@pytest.fixture
-def refused(run, database_url):
-    """Run a command that must fail: return (exit code, the one line it printed)."""
-
-    def refused(*argv: str) -> tuple[int, str]:
-        code, out, err = run(*argv, "--db", database_url)
-        assert code in (1, 2) and out == "" and err.count("\n") == 1, (code, out, err)
-        return code, err.strip()
-
-    return refused
-
-
-@pytest.fixture
-def org(database_url):
-    """Opened before the commands run: security changes must reach it without a restart."""
-    with Organization.open(database_url) as organization:
-        yield organization
-
-
 def _has_row(out: str, *cells: str) -> bool:
     """Whether a line of a printed table starts with these cells (empty ones included)."""
     pattern = re.compile(r"\s+".join(re.escape(cell) for cell in cells) + r"(\s|$)")

@@ -231,12 +231,7 @@ def disqualify(
     db: DbOption = None,
 ) -> None:
     """Disqualify an open lead (SetState: Disqualified, with the reason)."""
-    record = lead_id(lead)
-    with open_organization(db) as organization:
-        service = service_for(organization, as_user)
-        service.execute(SetStateRequest(EntityReference("lead", record), DISQUALIFIED,
-                                        REASONS[reason]))  # fmt: skip
-        _say_status(organization, service, record)
+    _set_state(lead, DISQUALIFIED, REASONS[reason], as_user, db)
 
 
 @app.command("reactivate")
@@ -249,12 +244,14 @@ def reactivate(
     db: DbOption = None,
 ) -> None:
     """Reopen a qualified or disqualified lead (SetState: Open)."""
+    _set_state(lead, OPEN, OPEN_STATUSES[status], as_user, db)
+
+
+def _set_state(lead: str, state: int, status: int, as_user: str | None, db: str | None) -> None:
     record = lead_id(lead)
     with open_organization(db) as organization:
         service = service_for(organization, as_user)
-        service.execute(
-            SetStateRequest(EntityReference("lead", record), OPEN, OPEN_STATUSES[status])
-        )
+        service.execute(SetStateRequest(EntityReference("lead", record), state, status))
         _say_status(organization, service, record)
 
 

@@ -181,19 +181,33 @@ def add(
 def change(
     attribute_map: MapArgument,
     target_column: Annotated[
-        str, typer.Option("--target-column", help="The new target column.", show_default=False)
-    ],
+        str | None,
+        typer.Option("--target-column", help="The new target column.", show_default=False),
+    ] = None,
+    source_column: Annotated[
+        str | None,
+        typer.Option("--source-column", help="The new source column.", show_default=False),
+    ] = None,
     db: DbOption = None,
 ) -> None:
-    """Copy an attribute map's source column to another target column."""
+    """Change the source or the target column of an attribute map (checked as when added)."""
+    if target_column is None and source_column is None:
+        raise typer.BadParameter(
+            "say what to change", param_hint="'--source-column' or '--target-column'"
+        )
     with open_organization(db) as organization:
         system = organization.system_service()
         entity_map, row = _find(system, attribute_map)
         before = _describe(entity_map, row)
-        row["targetattributename"] = target_column.strip().lower()
-        system.update(
-            Entity("attributemap", row.id, targetattributename=row["targetattributename"])
-        )
+        changes = {
+            column: value.strip().lower()
+            for column, value in (
+                ("sourceattributename", source_column), ("targetattributename", target_column)
+            )
+            if value is not None
+        }  # fmt: skip
+        system.update(Entity("attributemap", row.id, changes))
+        row.update(changes)
         say(N_("Changed the attribute map {before} to {after}."), before=before,
             after=_describe(entity_map, row))  # fmt: skip
 
