@@ -1,5 +1,7 @@
 """What the pipeline costs: Create and Retrieve of a lead through leadgate versus a plain
 SQLAlchemy Core insert/select of the same row, on the same database, in the same run.
+Creating a lead starts its Lead to Opportunity Sales Process, so the Core side inserts the
+process instance's row too, in the same transaction.
 
     .venv/bin/python bench/pipeline_vs_core.py [--db URL] [--rounds 7] [--batch 200]
 
@@ -64,6 +66,12 @@ def core_row(organization: Organization, user_id: uuid.UUID, unit_id: uuid.UUID)
     """The row the pipeline would write, built by hand: what a plain insert has to store."""
     metadata = organization.system_service().execute(RetrieveAllEntitiesRequest()).metadata
     table = metadata.table("lead")
+    values = core_row_entity(organization, user_id, unit_id)
+    return row_values(table, {k: v for k, v in values.items() if k in table.columns})
+
+
+def core_row_entity(organization: Organization, user_id: uuid.UUID, unit_id: uuid.UUID) -> dict:
+    """The lead's values as the pipeline would write them (references, not ids)."""
     now = dt.datetime.now(dt.UTC)
     user = Entity("systemuser", user_id).to_reference()
     values = {
@@ -81,9 +89,31 @@ def core_row(organization: Organization, user_id: uuid.UUID, unit_id: uuid.UUID)
         "modifiedby": user,
         "versionnumber": 1,
     }
+    return values
+
+
+
+
+def core_instance_row(organization: Organization, row: dict) -> dict:
+    """The process instance the pipeline starts with each lead, built by hand."""
+    system = organization.system_service()
+    process = system.retrieve_multiple("workflow", uniquename="leadtoopportunitysalesprocess")[0]
+    first = min(
+        system.retrieve_multiple("processstage", processid=process.to_reference()),
+        key=lambda stage: stage["rank"],
+    )
+    metadata = system.execute(RetrieveAllEntitiesRequest()).metadata
+    table = metadata.table("leadtoopportunitysalesprocess")
+    values = {
+        "name": "Grace Hopper", "processid": process.to_reference(),
+        "activestageid": first.to_reference(), "traversedpath": str(first.id),
+        "activestagestartedon": row["createdon"], "statecode": 0, "statuscode": 1,
+        **{column: row[column] for column in (
+            "ownerid", "owningbusinessunit", "createdon", "modifiedon", "createdby",
+            "modifiedby", "versionnumber",
+        ) if column in row},
+    }  # fmt: skip
     return row_values(table, {k: v for k, v in values.items() if k in table.columns})
-
-
 
 
 def main() -> None:
@@ -103,6 +133,10 @@ def main() -> None:
         metadata = organization.system_service().execute(RetrieveAllEntitiesRequest()).metadata
         lead_table = SqlTables(metadata)["lead"]
         row = core_row(organization, user_id, unit_id)
+        instance_table = SqlTables(metadata)["leadtoopportunitysalesprocess"]
+        instance_row = core_instance_row(
+            organization, core_row_entity(organization, user_id, unit_id)
+        )
         key = lead_table.c.leadid
         pipeline_ids: list[uuid.UUID] = []
         core_ids: list[uuid.UUID] = []
@@ -114,6 +148,10 @@ def main() -> None:
             identifier = uuid.uuid4()
             with engine.begin() as connection:
                 connection.execute(lead_table.insert(), [{**row, "leadid": identifier}])
+                connection.execute(instance_table.insert(), [{
+                    **instance_row, "businessprocessflowinstanceid": uuid.uuid4(),
+                    "leadid": identifier,
+                }])  # fmt: skip
             core_ids.append(identifier)
 
         def pipeline_retrieve() -> None:

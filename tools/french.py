@@ -236,6 +236,36 @@ FRENCH = {
     "Changed the attribute map {before} to {after}.":
         "Mappage d'attribut {before} changé en {after}.",
     "Removed the attribute map {map} ({id}).": "Mappage d'attribut {map} supprimé ({id}).",
+    # --- CLI: business process flows ---
+    "(no processes)": "(aucun processus)",
+    "required": "obligatoire",
+    "{process} ({state}): {count} stage(s), starting with each new {table}; instances in {instances}.":
+        "{process} ({state}) : {count} étape(s), démarre à chaque nouvel enregistrement "
+        "{table} ; instances dans {instances}.",
+    "Activated the process {process}: each new {table} starts it.":
+        "Processus {process} activé : chaque nouvel enregistrement {table} le démarre.",
+    "Deactivated the process {process}: new records no longer start it.":
+        "Processus {process} désactivé : les nouveaux enregistrements ne le démarrent plus.",
+    "The step {step} ({column}) of the stage {stage} is now required.":
+        "Le pas {step} ({column}) de l'étape {stage} est désormais obligatoire.",
+    "The step {step} ({column}) of the stage {stage} is now optional.":
+        "Le pas {step} ({column}) de l'étape {stage} est désormais facultatif.",
+    "Process: {process} ({status}).": "Processus : {process} ({status}).",
+    "Active stage: none (the instance names no stage of its process).":
+        "Étape active : aucune (l'instance ne désigne aucune étape de son processus).",
+    "Active stage: {stage} (on {table}), since {started}.":
+        "Étape active : {stage} (sur {table}), depuis le {started}.",
+    "Traversed path: {path}.": "Chemin parcouru : {path}.",
+    "No {table} belongs to this process yet.":
+        "Aucun enregistrement {table} n'appartient encore à ce processus.",
+    "Required steps still empty: {steps}. The process cannot move on until they are filled in.":
+        "Étapes requises encore vides : {steps}. Le processus ne peut pas avancer tant "
+        "qu'elles ne sont pas renseignées.",
+    "Notice: {message}": "Remarque : {message}",
+    "The process {process} is now on the stage {stage}.":
+        "Le processus {process} est désormais à l'étape {stage}.",
+    "The process {process} stays on the stage {stage}.":
+        "Le processus {process} reste à l'étape {stage}.",
     "the parameter {name} takes true or false, not {value}.":
         "le paramètre {name} prend true ou false, pas {value}.",
     "the parameter {name} takes a whole number, not {value}.":
@@ -449,6 +479,41 @@ FRENCH = {
     "a date (YYYY-MM-DD)": "une date (AAAA-MM-JJ)",
     "a date and time (ISO 8601, for example 2026-11-23T09:30:00Z)": "une date et une heure (ISO 8601, par exemple 2026-11-23T09:30:00Z)",
     "a reference to a record of {targets}": "une référence à un enregistrement de {targets}",
+    # --- business process flows ---
+    "To move to the next stage, complete the required steps. (Stage {stage}, empty: {steps}. Fill them in, save, and try again.)":
+        "Pour passer à l'étape suivante, effectuez les étapes requises. (Étape {stage}, vides : "
+        "{steps}. Renseignez-les, enregistrez, puis réessayez.)",
+    "The stage does not move: the next stage, {stage}, is on {table}, and no {table} belongs to this process yet. {hint}":
+        "L'étape ne change pas : l'étape suivante, {stage}, est sur {table}, et aucun "
+        "enregistrement {table} n'appartient encore à ce processus. {hint}",
+    "The stage {stage} cannot be made active from {active}: a process moves on to its next stage ({next}) or back to a stage it has visited.":
+        "L'étape {stage} ne peut pas devenir active depuis {active} : un processus passe à son "
+        "étape suivante ({next}) ou revient à une étape déjà parcourue.",
+    "The stage {stage} is not a stage of the process {process}.": "L'étape {stage} n'est pas une étape du processus {process}.",
+    "The traversed path {given} does not match the move to {stage}: it would be {expected}. Send that path, or leave traversedpath out and it is computed.":
+        "Le chemin parcouru {given} ne correspond pas au passage à {stage} : il serait "
+        "{expected}. Envoyez ce chemin, ou omettez traversedpath et il sera calculé.",
+    "The process {process} of this record is {status}: reactivate it before moving it.": "Le processus {process} de cet enregistrement est {status} : réactivez-le avant de le faire avancer.",
+    "{stage} is the last stage of {process}: there is no next stage. Finish the process.": "{stage} est la dernière étape de {process} : il n'y a pas d'étape suivante. Terminez le processus.",
+    "{stage} is the first stage of {process}: there is no previous stage.": "{stage} est la première étape de {process} : il n'y a pas d'étape précédente.",
+    "The process {process} finishes on its last stage, {last}, and it is on {stage}: move it on first.":
+        "Le processus {process} se termine à sa dernière étape, {last}, et il est à l'étape "
+        "{stage} : faites-le d'abord avancer.",
+    "The process definition is not valid: {reason}": "La définition du processus n'est pas valide : {reason}",
+    "The table '{table}' does not hold business process flow instances.": "La table « {table} » ne contient pas d'instances de flux de processus d'entreprise.",
+    "No active business process flow follows {table} {id}.": "Aucun flux de processus d'entreprise actif ne suit {table} {id}.",
+    "the instance table {table} does not exist or lacks the process columns ({columns}).": "la table des instances {table} n'existe pas ou n'a pas les colonnes d'un processus ({columns}).",
+    "the process {process} has no stage.": "le processus {process} n'a aucune étape.",
+    "the first stage, {stage}, is on {table}, not on the process's table {primary}.": "la première étape, {stage}, est sur {table} et non sur la table du processus, {primary}.",
+    "the step {step} of {stage} names {column}, which {table} does not have.": "le pas {step} de {stage} désigne {column}, que {table} n'a pas.",
+    "no relationship links {first} (stage {stage}) to {second} (stage {next}).": "aucune relation ne lie {first} (étape {stage}) à {second} (étape {next}).",
+    "the stage {stage} is on {table}, which does not exist.": "l'étape {stage} est sur {table}, qui n'existe pas.",
+    "the instance table {instance} has no lookup to {table}, the table of {stage}.": "la table des instances {instance} n'a pas de recherche vers {table}, la table de {stage}.",
+    "Active stage is not on 'Lead' entity. (The process {process} is on {stage}, a stage of {table}: select Set Active on the {lead_stage} stage, then qualify again.)":
+        "L'étape active n'est pas sur l'entité de prospect. (Le processus {process} est à "
+        "l'étape {stage}, une étape de {table} : sélectionnez Définir actif sur l'étape "
+        "{lead_stage}, puis qualifiez à nouveau.)",
+    "The process instance {id} does not follow the lead {lead}, or is not active.": "L'instance de processus {id} ne suit pas le prospect {lead}, ou n'est pas active.",
 }
 
 

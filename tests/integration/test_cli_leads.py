@@ -371,6 +371,18 @@ def test_add_choice_warns_in_the_readers_language(cli, monkeypatch):
         ["maps", "add"],
         ["maps", "change"],
         ["maps", "remove"],
+        ["processes"],
+        ["processes", "list"],
+        ["processes", "show"],
+        ["processes", "activate"],
+        ["processes", "deactivate"],
+        ["processes", "require"],
+        ["processes", "optional"],
+        ["process"],
+        ["process", "show"],
+        ["process", "next"],
+        ["process", "previous"],
+        ["process", "set-active"],
     ],
 )
 def test_every_command_has_help(run, command):

@@ -174,10 +174,14 @@ def test_disqualify_with_each_reason_then_reactivate(admin):
 
 def test_a_reactivated_lead_can_be_qualified_again(admin):
     lead = a_lead(admin)
-    qualify(admin, lead)
+    qualify(admin, lead, create_opportunity=False)  # its process stays on Qualify
     admin.set_state("lead", lead, 0, 1)
     again = qualify(admin, lead, create_account=False, create_contact=False)
     assert [ref.logical_name for ref in again.created_entities] == ["opportunity"]
+    # With an opportunity, the process went on to Develop: the seed's "Active stage is not
+    # on the lead" until Set Active (tests/integration/test_process_flow.py).
+    admin.set_state("lead", lead, 0, 1)
+    assert refusal(lambda: qualify(admin, lead)).code == "0x80100002"
 
 
 # --- the seed: "Invalid status code for a contact or opportunity" ---------------------------

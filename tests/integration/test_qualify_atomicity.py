@@ -56,6 +56,7 @@ from tests.conftest import ADMIN_ID, add_user
 HANDLERS = f"{__name__}:"
 CUSTOM_STATUS = 100000000  # a lead status reason of state Open that contact/opportunity lack
 CREATED = ("account", "contact", "opportunity")
+PROCESS = "leadtoopportunitysalesprocess"
 # The plug-in trace log keeps what steps wrote even when the operation rolled back (REFERENCE
 # §7, "A trace log keeps ... the exceptions they threw"): it is the one table a refused
 # qualification may change, so it is left out of every comparison.
@@ -663,6 +664,17 @@ def check_qualified(
 ) -> None:
     """Exactly the records expected were made, from the lead's values, and it is Qualified."""
     changed = differences(before, after)
+    # A lead that follows the Lead to Opportunity Sales Process (it was created by someone
+    # who may start it) has it moved to Develop, on the new opportunity.
+    process_change = changed.pop(PROCESS, None)
+    instances = world.system.retrieve_multiple(
+        PROCESS, leadid=EntityReference("lead", example.lead_id)
+    )
+    if "opportunity" in oracle.makes and len(instances):
+        assert process_change == {"added": set(), "removed": set(), "changed": {instances[0].id}}
+        assert instances[0]["opportunityid"].logical_name == "opportunity"
+    else:
+        assert process_change is None, process_change
     assert set(changed) <= {"lead", *oracle.makes}, changed
     assert changed["lead"] == {"added": set(), "removed": set(), "changed": {example.lead_id}}
     made: dict[str, EntityReference] = {}

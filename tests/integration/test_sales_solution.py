@@ -24,6 +24,9 @@ TABLES = {
     "opportunity": ("opportunities", "opportunityid", "name", 3),
     "lead": ("leads", "leadid", "fullname", 4),
     "campaign": ("campaigns", "campaignid", "name", 4400),
+    "leadtoopportunitysalesprocess": (
+        "leadtoopportunitysalesprocesses", "businessprocessflowinstanceid", "name", None,
+    ),
 }
 
 # REFERENCE §1: status reason -> (state, English label), and each state's default reason.

@@ -21,7 +21,7 @@ from rich.progress import (
 )
 
 from leadgate import __version__
-from leadgate.cli import customize, leads, maps, plugins, security, users
+from leadgate.cli import customize, leads, maps, plugins, process, processes, security, users
 from leadgate.cli.output import DbOption, console, errors_console, language, say
 from leadgate.platform import Organization
 from leadgate.platform.errors import LeadgateError
@@ -43,6 +43,8 @@ app.add_typer(users.users_app, name="users")
 app.add_typer(users.token_app, name="token")
 app.add_typer(leads.app, name="leads")
 app.add_typer(maps.app, name="maps")
+app.add_typer(processes.app, name="processes")
+app.add_typer(process.app, name="process")
 app.add_typer(customize.app, name="customize")
 app.add_typer(plugins.app, name="plugins")
 app.add_typer(security.bu_app, name="bu")

@@ -109,6 +109,12 @@ class ExecutionContext:
         """Runs nested messages, one level deeper, as the step's user (or its run-as user)."""
         return self._service_factory(self, self._run_as)
 
+    @property
+    def system_service(self) -> OrganizationService:
+        """Runs nested messages as SYSTEM on the user's behalf: the platform's own rules
+        (a process finishing with its opportunity), never work a plug-in does for a user."""
+        return self._service_factory(self, SYSTEM_USER_ID)
+
     def trace(self, message: str, *args: Any) -> None:
         """Write to the plug-in trace log (kept even when the operation is rolled back)."""
         text = message.format(*args) if args else message

@@ -11,7 +11,6 @@ when an administrator adds a lead status reason the target does not have.
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -22,7 +21,6 @@ import sqlalchemy as sa
 from leadgate.platform import errors, records
 from leadgate.platform.entity import Entity, EntityReference
 from leadgate.platform.i18n import N_, Text
-from leadgate.platform.metadata import store
 from leadgate.platform.metadata.model import ColumnMetadata, MetadataSet, TableMetadata
 from leadgate.platform.schema import SqlTables
 from leadgate.platform.security import Right
@@ -411,11 +409,7 @@ def check_saved_entity_map(context: ExecutionContext) -> None:
 
 def maps_changed(context: ExecutionContext) -> None:
     """Post-operation on any change to maps: maps are cached with the metadata generation."""
-    unit = context.unit_of_work
-    assert unit.connection is not None and unit.snapshot is not None
-    store.bump_generation(unit.connection, metadata=True)  # other processes: on commit
-    # This unit: a private snapshot, so what it reads before committing stays its own.
-    unit.snapshot = dataclasses.replace(unit.snapshot, derived={})
+    context.unit_of_work.renew_derived()
 
 
 def register(organization: Organization) -> None:

@@ -346,6 +346,47 @@ def _records(solution: str, raw: Mapping[str, Any], maps: Mapping[str, Any]) -> 
     return found
 
 
+def _processes(solution: str, raw: Mapping[str, Any]) -> list[Entity]:
+    """``[processes.INSTANCE_TABLE]``: a process, its stages and their steps, as records."""
+    found = []
+    for unique_name, item in raw.items():
+        try:
+            name = _label(item["name"], unique_name)
+            process = Entity(
+                "workflow", record_id(solution, "workflow", unique_name),
+                name=name.en, name_fr=name.fr, uniquename=unique_name,
+                primaryentity=item["stages"][0]["table"],
+                description=item.get("description"),
+            )  # fmt: skip
+            if item.get("activated", False):
+                process.update(statecode=1, statuscode=2)
+            found.append(process)
+            for stage_rank, stage in enumerate(item["stages"]):
+                stage_id = record_id(solution, "processstage", unique_name, stage["key"])
+                name = _label(stage["name"], unique_name)
+                hint = _label(stage["entry_hint"], unique_name) if "entry_hint" in stage else None
+                found.append(Entity(
+                    "processstage", stage_id, processid=process.to_reference(),
+                    stagename=name.en, stagename_fr=name.fr, rank=stage_rank,
+                    primaryentitytypecode=stage["table"], stagecategory=stage.get("category"),
+                    entryhint=hint.en if hint else None, entryhint_fr=hint.fr if hint else None,
+                ))  # fmt: skip
+                for step_rank, (column, *label) in enumerate(stage.get("steps", ())):
+                    name = _label(label, unique_name)
+                    found.append(Entity(
+                        "processstep",
+                        record_id(solution, "processstep", unique_name, stage["key"], column),
+                        processstageid=EntityReference("processstage", stage_id),
+                        attributename=column, label=name.en, label_fr=name.fr, rank=step_rank,
+                        isrequired=False,
+                    ))  # fmt: skip
+        except (KeyError, IndexError, TypeError, ValueError) as error:
+            raise errors.INVALID_DEFINITION(
+                kind="process", name=unique_name, reason=f"{type(error).__name__}: {error}"
+            ) from None
+    return found
+
+
 def _record_value(solution: str, value: Any) -> Any:
     """Inline tables ``{ table = "...", key = "..." }`` point at another shipped record."""
     if isinstance(value, dict) and set(value) <= {"table", "key", "solution"}:
@@ -400,7 +441,10 @@ def parse_solution(document: Mapping[str, Any], *, custom: bool = False) -> Solu
         label=_label(head.get("label", name), name),
         tables=tuple(_table(t, raw, custom) for t, raw in document.get("tables", {}).items()),
         relationships=tuple(_relationships(document.get("relationships", {}), custom)),
-        records=tuple(_records(name, document.get("records", {}), document.get("maps", {}))),
+        records=(
+            *_records(name, document.get("records", {}), document.get("maps", {})),
+            *_processes(name, document.get("processes", {})),
+        ),
         roles=tuple(_roles(document.get("roles", {}))),
         extensions=tuple(
             _column(table, column_name, column, position, custom)

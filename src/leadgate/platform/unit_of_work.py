@@ -7,6 +7,7 @@ leaves the transaction without commit rolls it back, nested work included.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -134,6 +135,16 @@ class UnitOfWork:
                 return None
             self.security.owner_units[key] = row[0]
         return self.security.owner_units[key]
+
+    def renew_derived(self) -> None:
+        """Records that caches derive from (maps, processes) changed: renew those caches.
+
+        Other processes see a new metadata generation once this unit commits; this unit
+        gets a private snapshot, so that what it reads before committing stays its own.
+        """
+        assert self.connection is not None and self.snapshot is not None
+        store.bump_generation(self.connection, metadata=True)
+        self.snapshot = dataclasses.replace(self.snapshot, derived={})
 
     def forget_security(self) -> None:
         """Roles, teams or units changed: this unit reads them afresh until it ends."""

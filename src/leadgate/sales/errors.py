@@ -5,7 +5,14 @@ from __future__ import annotations
 from leadgate.platform.errors import ErrorKind
 from leadgate.platform.i18n import N_
 
-__all__ = ["CHOOSE_WHAT_TO_CREATE", "LEAD_CLOSED", "NOT_A_CUSTOMER", "NOT_A_LEAD"]
+__all__ = [
+    "ACTIVE_STAGE_NOT_ON_LEAD",
+    "CHOOSE_WHAT_TO_CREATE",
+    "LEAD_CLOSED",
+    "NOT_A_CUSTOMER",
+    "NOT_A_LEAD",
+    "NOT_THIS_LEADS_PROCESS",
+]
 
 LEAD_CLOSED = ErrorKind(
     "lead_closed",
@@ -32,4 +39,17 @@ NOT_A_LEAD = ErrorKind(
     "not_a_lead",
     "0x8F4C4763",
     N_("QualifyLead qualifies leads; {table} records cannot be qualified."),
+)
+ACTIVE_STAGE_NOT_ON_LEAD = ErrorKind(
+    "active_stage_not_on_lead",
+    "0x80100002",
+    N_(
+        "Active stage is not on 'Lead' entity. (The process {process} is on {stage}, a stage "
+        "of {table}: select Set Active on the {lead_stage} stage, then qualify again.)"
+    ),
+)
+NOT_THIS_LEADS_PROCESS = ErrorKind(
+    "not_this_leads_process",
+    "0x8F4C4764",
+    N_("The process instance {id} does not follow the lead {lead}, or is not active."),
 )

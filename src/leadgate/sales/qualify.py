@@ -19,11 +19,25 @@ from leadgate.platform.entity import Entity, EntityReference
 from leadgate.platform.maps import AttributeMap, copied_values, explain, maps_from
 from leadgate.platform.messages._records import checked_reference
 from leadgate.platform.messages.crud import CreateRequest, UpdateRequest
+from leadgate.platform.messages.process import (
+    Instance,
+    SetProcessStageRequest,
+    check_required_steps,
+    load_instance,
+)
 from leadgate.platform.messages.state import SetStateRequest
 from leadgate.platform.pipeline import Message, Operation
+from leadgate.platform.process_flow import ACTIVE, processes, stage_column
 from leadgate.platform.security import RecordOwner, Right
 from leadgate.platform.validation import check_state_status, state_label
-from leadgate.sales.errors import CHOOSE_WHAT_TO_CREATE, LEAD_CLOSED, NOT_A_CUSTOMER, NOT_A_LEAD
+from leadgate.sales.errors import (
+    ACTIVE_STAGE_NOT_ON_LEAD,
+    CHOOSE_WHAT_TO_CREATE,
+    LEAD_CLOSED,
+    NOT_A_CUSTOMER,
+    NOT_A_LEAD,
+    NOT_THIS_LEADS_PROCESS,
+)
 
 __all__ = ["MESSAGES", "QualifyLeadRequest", "QualifyLeadResponse"]
 
@@ -153,6 +167,58 @@ def _create_from_lead(
     return EntityReference(target, record_id)
 
 
+def _lead_process(operation: Operation, request: QualifyLeadRequest) -> Instance | None:
+    """The process the lead follows: the one named, else its active instance (if any)."""
+    lead_id = request.lead_id.id
+    if request.process_instance_id is not None:
+        instance = load_instance(operation, request.process_instance_id)
+        record = instance.record_of(operation, instance.process.stages[0])
+        if not instance.is_active or record is None or record.id != lead_id:
+            raise NOT_THIS_LEADS_PROCESS(id=request.process_instance_id.id, lead=lead_id)
+        return instance
+    for process in processes(operation.unit_of_work).values():
+        if not process.stages or process.stages[0].table != "lead":
+            continue
+        table = operation.table(process.instance_table)
+        column = stage_column(table, "lead")
+        sql_table = operation.sql_table(table.name)
+        if column is None:
+            continue
+        found = operation.connection.execute(
+            sa.select(sql_table.c[table.primary_key])
+            .where(sql_table.c[column] == lead_id, sql_table.c.statecode == ACTIVE)
+            .order_by(sql_table.c.createdon.desc())
+            .limit(1)
+        ).scalar()
+        if found is not None:
+            return load_instance(operation, EntityReference(table.name, found))
+    return None
+
+
+def _check_process(operation: Operation, instance: Instance) -> None:
+    """The seed's process failures: the active stage must be on the lead, its required
+    steps filled in (0x80100002, 0x8006041a)."""
+    if instance.active.table != "lead":
+        lead_stage = next(s for s in reversed(instance.process.stages) if s.table == "lead")
+        raise ACTIVE_STAGE_NOT_ON_LEAD(
+            process=instance.process.name, stage=instance.active.name,
+            table=operation.table(instance.active.table).label, lead_stage=lead_stage.name,
+        )  # fmt: skip
+    check_required_steps(operation, instance, instance.active)
+
+
+def _move_process(operation: Operation, instance: Instance, opportunity: EntityReference) -> None:
+    """With an opportunity, the process follows it to its next stage (REFERENCE §3.5)."""
+    following = instance.process.after(instance.active)
+    column = stage_column(operation.table(instance.table), "opportunity")
+    if following is None or following.table != "opportunity" or column is None:
+        return
+    reference = EntityReference(instance.table, instance.id)
+    operation.execute_as_system(UpdateRequest(Entity(instance.table, instance.id,
+                                                     {column: opportunity})))  # fmt: skip
+    operation.execute_as_system(SetProcessStageRequest(reference, following.reference()))
+
+
 def qualify_lead(operation: Operation) -> QualifyLeadResponse:
     request: QualifyLeadRequest = operation.request
     leads = operation.table("lead")
@@ -166,6 +232,9 @@ def qualify_lead(operation: Operation) -> QualifyLeadResponse:
     if lead["statecode"] != 0:
         raise LEAD_CLOSED(id=lead_ref.id, state=state_label(leads, lead["statecode"]))
     status = check_state_status(leads, QUALIFIED, request.status, lead_ref.id)
+    instance = _lead_process(operation, request)
+    if instance is not None:
+        _check_process(operation, instance)
     create_account, create_contact, create_opportunity = _choices(operation, request)
     created: list[EntityReference] = []
     maps: dict[str, list[AttributeMap]] = {}
@@ -229,6 +298,8 @@ def qualify_lead(operation: Operation) -> QualifyLeadResponse:
     if links:
         operation.execute_as_system(UpdateRequest(Entity("lead", lead_ref.id, links)))
     operation.execute_as_system(SetStateRequest(lead_ref, QUALIFIED, status))
+    if instance is not None and opportunity is not None:
+        _move_process(operation, instance, opportunity)
     return QualifyLeadResponse(tuple(created))
 
 

@@ -375,6 +375,7 @@ def update(operation: Operation) -> UpdateResponse:
     if operation.revalidate:
         values = checked_values(operation, table, values, creating=False)
     state_change = {name: values.pop(name) for name in _STATE_COLUMNS if name in values}
+    stage_change = _stage_change(table, values)
     new_owner = values.pop("ownerid") if values.get("ownerid") is not None else None
     check_required(table, values, creating=False)
     sql_table = operation.sql_table(table.name)
@@ -403,6 +404,12 @@ def update(operation: Operation) -> UpdateResponse:
         operation.connection, table, sql_table, record_id, values, expected_version=expected
     ):
         _missing_or_stale(operation, table, record_id, expected)
+    if stage_change is not None:
+        # A move of a process instance is always a SetProcessStage, so its rules run.
+        from leadgate.platform.messages.process import SetProcessStageRequest
+
+        operation.execute(SetProcessStageRequest(EntityReference(table.name, record_id),
+                                                 *stage_change))  # fmt: skip
     if new_owner is not None:
         # A change of owner is always an Assign, so its rules and steps run (as in Dataverse).
         operation.execute(AssignRequest(EntityReference(table.name, record_id), new_owner))
@@ -420,6 +427,29 @@ def update(operation: Operation) -> UpdateResponse:
             )
         )
     return UpdateResponse()
+
+
+def _stage_change(
+    table: TableMetadata, values: dict[str, Any]
+) -> tuple[EntityReference, str | None] | None:
+    """The stage (and path) an Update of a process instance moves it to, taken out of values."""
+    if "activestageid" not in values and "traversedpath" not in values:
+        return None
+    if not all(name in table.columns for name in ("activestageid", "traversedpath", "processid")):
+        return None
+    stage = values.pop("activestageid", None)
+    path = values.pop("traversedpath", None)
+    if stage is None and path:
+        try:
+            stage = EntityReference("processstage", uuid.UUID(str(path).split(",")[-1].strip()))
+        except ValueError:
+            raise errors.INVALID_VALUE_TYPE(
+                value=path, column="traversedpath", table=table.name,
+                expected="stage ids separated by commas",
+            ) from None  # fmt: skip
+    if stage is None:
+        raise errors.REQUIRED_FIELD_MISSING(column="activestageid", table=table.name)
+    return stage, path
 
 
 def _missing_or_stale(

@@ -20,6 +20,7 @@ from leadgate.platform.i18n import N_, Label, Text
 from leadgate.platform.maps import MapWarning, warnings_for_new_option
 from leadgate.platform.messages.crud import CreateRequest
 from leadgate.platform.messages.security import ensure_privileges, install_role
+from leadgate.platform.messages.state import SetStateRequest
 from leadgate.platform.metadata import names, store
 from leadgate.platform.metadata.model import (
     DEFAULT_MAX_LENGTH,
@@ -555,7 +556,12 @@ def _check_relationship(
 
 
 def _import_records(operation: Operation, shipped: tuple[Entity, ...]) -> int:
-    added = 0
+    """Create the shipped records that are not there yet (administrators own them after).
+
+    A record shipped in another state than the one records start in (an activated process)
+    is set to it once every record is made, so that SetState's checks see its whole family.
+    """
+    added: list[tuple[Entity, dict[str, Any]]] = []
     for record in shipped:
         table = operation.table(record.logical_name)
         assert record.id is not None
@@ -563,9 +569,17 @@ def _import_records(operation: Operation, shipped: tuple[Entity, ...]) -> int:
             operation.connection, table, operation.sql_table(table.name), [record.id]
         ):
             continue
-        operation.execute(CreateRequest(Entity(record.logical_name, record.id, dict(record))))
-        added += 1
-    return added
+        values = dict(record)
+        state: dict[str, Any] = {
+            name: values.pop(name) for name in ("statecode", "statuscode") if name in values
+        }
+        operation.execute(CreateRequest(Entity(record.logical_name, record.id, values)))
+        added.append((record, state))
+    for record, state in added:
+        if state:
+            status = state.get("statuscode", -1)
+            operation.execute(SetStateRequest(record.to_reference(), state["statecode"], status))
+    return len(added)
 
 
 # --- RetrieveAllEntities ----------------------------------------------------------------
