@@ -279,3 +279,27 @@ def test_an_instance_made_directly_needs_its_lead_and_starts_on_qualify(admin, s
     lead = a_lead(admin)
     made = admin.create(INSTANCES, {"leadid": EntityReference("lead", lead)})
     assert stage_names(system, admin.retrieve(INSTANCES, made)) == ["Qualify"]
+
+
+def test_finish_abandon_and_reactivate_check_write_on_the_stage_record(org, system):
+    from leadgate.platform.messages.process import (
+        AbandonProcessRequest,
+        FinishProcessRequest,
+        ReactivateProcessRequest,
+    )
+
+    salesperson = org.service(add_user(system, "lou@test.example", role="Salesperson"))
+    lead = a_lead(salesperson)
+    reference = instance_of(salesperson, lead).to_reference()
+    error = refusal(lambda: salesperson.execute(FinishProcessRequest(reference)))
+    assert error.code == "0x8F4C4777"
+    salesperson.execute(AbandonProcessRequest(reference))
+    instance = salesperson.retrieve(INSTANCES, reference.id)
+    assert (instance["statecode"], instance["statuscode"]) == (1, 3)
+    assert instance["completedon"] is not None
+    system.execute(RemovePrivilegeRoleRequest(role_reference(system, "Salesperson").id,
+                                              "prvWriteLead"))  # fmt: skip
+    error = refusal(lambda: salesperson.execute(ReactivateProcessRequest(reference)))
+    assert error.code == "0x80040220" and "prvWriteLead" in error.message("en")
+    system.execute(ReactivateProcessRequest(reference))
+    assert system.retrieve(INSTANCES, reference.id)["statecode"] == 0

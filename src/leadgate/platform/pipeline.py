@@ -206,23 +206,10 @@ class Operation:
     ) -> None:
         """Refuse unless the caller holds the right on the table, at a depth reaching record."""
         principal = principal or self.principal
-        if principal is None:
-            return
-        privilege = security.privilege_name(right, table)
-        depth = principal.depth(privilege)
-        if depth is Depth.NONE:
-            raise security.privilege_denied(
-                principal, privilege, table, principal.depth_needed(record)
+        if principal is not None:
+            security.require(
+                self.connection, self.unit_of_work.tables, principal, right, table, record
             )
-        if record is None or principal.can(privilege, record):
-            return
-        if record.id is None:  # a record to be made, or a depth asked for: the privilege is short
-            raise security.privilege_denied(
-                principal, privilege, table, principal.depth_needed(record)
-            )
-        if security.is_shared(self.connection, self.unit_of_work.tables, principal, record, right):
-            return
-        raise security.access_denied(principal, right, table, record, depth)
 
     def require_privilege(self, name: str) -> None:
         """Refuse unless the caller holds an organization-wide privilege (prvWriteEntity …)."""

@@ -42,8 +42,8 @@ __all__ = [
 
 # What every instance table has besides a lookup per stage table (REFERENCE §4).
 INSTANCE_COLUMNS = ("processid", "activestageid", "traversedpath", "activestagestartedon")
-ACTIVE, INACTIVE = 0, 1
-FINISHED = 2
+ACTIVE, INACTIVE = 0, 1  # an instance's states, and its status reasons:
+ACTIVE_STATUS, FINISHED, ABORTED = 1, 2, 3
 DRAFT, ACTIVATED = 0, 1
 
 

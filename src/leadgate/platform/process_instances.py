@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from leadgate.platform import errors, records
+from leadgate.platform import errors, records, security
 from leadgate.platform.context import ExecutionContext
 from leadgate.platform.entity import Entity, EntityReference
 from leadgate.platform.i18n import Label
@@ -151,27 +151,36 @@ def after_create(context: ExecutionContext) -> None:
 
 
 def check_instance_state(context: ExecutionContext) -> None:
-    """Pre-operation on SetState: a process finishes on its last stage (or when the record
-    it ends on has closed, which finish_when_closed does)."""
+    """Pre-operation on SetState of an instance (finish, abandon, reactivate): the user needs
+    Write on the record its active stage is on, as for a move; and a process finishes on its
+    last stage (the platform finishes it earlier when the record it ends on closes)."""
     unit = context.unit_of_work
     table = unit.metadata.table(str(context.primary_entity_name))
-    if not is_instance_table(table) or context.input_parameters.get("State") == ACTIVE:
+    if not is_instance_table(table) or context.caller.is_system:
         return
-    if context.input_parameters.get("Status") != FINISHED or context.depth > 1:
-        return
-    assert unit.connection is not None
+    assert unit.connection is not None and context.primary_entity_id is not None
+    lookups = [c.name for c in table.columns.values() if c.type is ColumnType.LOOKUP]
     row = records.select_row(
-        unit.connection, table, unit.tables[table.name], context.primary_entity_id,  # type: ignore[arg-type]
-        [table.primary_key, "processid", "activestageid"],
+        unit.connection, table, unit.tables[table.name], context.primary_entity_id,
+        [table.primary_key, *lookups],
     )  # fmt: skip
-    if row is None or row.get("processid") is None:
+    process = processes(unit).get(row["processid"].id) if row and row.get("processid") else None
+    if row is None or process is None or not process.stages:
         return
-    process = processes(unit).get(row["processid"].id)
-    if process is None or not process.stages:
-        return
-    last = process.stages[-1]
     active = process.stage(row["activestageid"].id if row.get("activestageid") else None)
-    if active is None or active.id != last.id:
+    column = stage_column(table, active.table) if active else None
+    record = row.get(column) if column else None
+    if record is not None:
+        stage_table = unit.metadata.table(record.logical_name)
+        owner = security.record_owner(
+            unit.connection, stage_table, unit.tables[stage_table.name], record.id
+        )
+        if owner is not None:
+            security.require(unit.connection, unit.tables, unit.principal(context.user_id),
+                             Right.WRITE, stage_table, owner)  # fmt: skip
+    state, status = context.input_parameters.get("State"), context.input_parameters.get("Status")
+    last = process.stages[-1]
+    if state != ACTIVE and status == FINISHED and (active is None or active.id != last.id):
         raise errors.FINISH_NOT_ON_LAST_STAGE(
             process=process.name, last=last.name, stage=active.name if active else "—"
         )

@@ -539,3 +539,26 @@ def access_denied(
         depth=depth.label,
         needed=principal.depth_needed(record).label,
     )
+
+
+def require(
+    connection: sa.Connection,
+    tables: Any,
+    principal: Principal,
+    right: Right,
+    table: TableMetadata,
+    record: RecordOwner | None = None,
+) -> None:
+    """Refuse unless the principal holds the right on the table, at a depth reaching record
+    (0x80040220 when the privilege is short, 0x80048306 when the record is out of reach)."""
+    privilege = privilege_name(right, table)
+    depth = principal.depth(privilege)
+    if depth is Depth.NONE:
+        raise privilege_denied(principal, privilege, table, principal.depth_needed(record))
+    if record is None or principal.can(privilege, record):
+        return
+    if record.id is None:  # a record to be made, or a depth asked for: the privilege is short
+        raise privilege_denied(principal, privilege, table, principal.depth_needed(record))
+    if is_shared(connection, tables, principal, record, right):
+        return
+    raise access_denied(principal, right, table, record, depth)

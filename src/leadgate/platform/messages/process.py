@@ -17,9 +17,14 @@ from leadgate.platform import errors, records
 from leadgate.platform.entity import Entity, EntityReference
 from leadgate.platform.i18n import Label
 from leadgate.platform.messages._records import audit
-from leadgate.platform.pipeline import Message, Operation
+from leadgate.platform.messages.state import SetStateRequest
+from leadgate.platform.pipeline import Message, Operation, checked_by_nested_messages
 from leadgate.platform.process_flow import (
+    ABORTED,
     ACTIVE,
+    ACTIVE_STATUS,
+    FINISHED,
+    INACTIVE,
     Process,
     ProcessStage,
     empty_steps,
@@ -32,10 +37,13 @@ from leadgate.platform.security import Right
 
 __all__ = [
     "MESSAGES",
+    "AbandonProcessRequest",
+    "FinishProcessRequest",
     "Instance",
     "NextStageRequest",
     "NextStageResponse",
     "PreviousStageRequest",
+    "ReactivateProcessRequest",
     "SetProcessStageRequest",
     "SetProcessStageResponse",
     "load_instance",
@@ -77,6 +85,27 @@ class NextStageResponse:
 
 @dataclass(frozen=True)
 class PreviousStageRequest:
+    target: EntityReference
+
+
+@dataclass(frozen=True)
+class FinishProcessRequest:
+    """Finish the instance (on its last stage): SetState Inactive / Finished."""
+
+    target: EntityReference
+
+
+@dataclass(frozen=True)
+class AbandonProcessRequest:
+    """Abandon the instance: SetState Inactive / Aborted."""
+
+    target: EntityReference
+
+
+@dataclass(frozen=True)
+class ReactivateProcessRequest:
+    """Reactivate a finished or abandoned instance on the stage it was on."""
+
     target: EntityReference
 
 
@@ -286,7 +315,22 @@ def previous_stage(operation: Operation) -> SetProcessStageResponse:
     return operation.execute(SetProcessStageRequest(operation.request.target, stage.reference()))
 
 
-MESSAGES = {
+_STATES: dict[type, tuple[int, int]] = {
+    FinishProcessRequest: (INACTIVE, FINISHED),
+    AbandonProcessRequest: (INACTIVE, ABORTED),
+    ReactivateProcessRequest: (ACTIVE, ACTIVE_STATUS),
+}
+
+
+def change_process_state(operation: Operation) -> None:
+    """Finish, abandon, reactivate: a SetState of the instance, where their rules live."""
+    target: EntityReference = operation.request.target
+    load_instance(operation, target)  # refuses what is not an instance
+    state, status = _STATES[type(operation.request)]
+    operation.execute(SetStateRequest(target, state, status))
+
+
+MESSAGES: dict[type, Message] = {
     SetProcessStageRequest: Message(
         "SetProcessStage", set_process_stage, validate_set_stage, _instance_target,
         authorize=authorize_set_stage,
@@ -298,4 +342,14 @@ MESSAGES = {
         "PreviousStage", previous_stage, None, _instance_target,
         authorize=authorize_read_instance,
     ),
+    **{
+        request: Message(
+            name, change_process_state, None, _instance_target,
+            authorize=checked_by_nested_messages,
+        )
+        for request, name in (
+            (FinishProcessRequest, "FinishProcess"), (AbandonProcessRequest, "AbandonProcess"),
+            (ReactivateProcessRequest, "ReactivateProcess"),
+        )
+    },
 }  # fmt: skip
