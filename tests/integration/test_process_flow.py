@@ -57,7 +57,7 @@ def test_creating_a_lead_starts_the_process_on_qualify(admin, system):
     assert (instance["statecode"], instance["statuscode"]) == (0, 1)
     assert instance["activestagestartedon"] is not None and instance["completedon"] is None
     assert instance["ownerid"].id == admin.user_id
-    assert instance["name"] == "Ada Lovelace"
+    assert instance["name"] == "Lead to Opportunity Sales Process"
 
 
 def test_next_stage_on_qualify_does_not_move_and_says_to_qualify(admin, system):

@@ -29,7 +29,7 @@ from leadgate.platform.process_flow import (
     processes,
     stage_column,
 )
-from leadgate.platform.security import Depth, Right, privilege_name
+from leadgate.platform.security import Depth, RecordOwner, Right, privilege_name
 from leadgate.platform.types import ColumnType, Stage
 
 if TYPE_CHECKING:
@@ -52,19 +52,19 @@ def _start(context: ExecutionContext, process: Process) -> None:
     column = stage_column(instance_table, process.primary_table)
     if column is None or not _may_start(context, unit, instance_table):
         return
-    table = unit.metadata.table(process.primary_table)
     record_id = context.primary_entity_id
-    assert unit.connection is not None and record_id is not None
-    record = records.select_row(
-        unit.connection, table, unit.tables[table.name], record_id,
-        [table.primary_key, table.primary_name],
-    )  # fmt: skip
-    name = record.get(table.primary_name) if record is not None else None
+    assert record_id is not None
     first = process.stages[0]
+    # The definitions are known to exist (they are cached with this unit's metadata): the
+    # nested Create's lookup and Append To checks need not read them again.
+    for table_name, definition in (("workflow", process.id), ("processstage", first.id)):
+        unit.known_records.setdefault(
+            (table_name, definition), RecordOwner(table_name, definition, None, None)
+        )
     context.service.create(
         process.instance_table,
         {
-            "name": str(name or process.name.en)[:200],
+            "name": process.name.en[:200],  # as Dataverse names its instances
             "processid": EntityReference("workflow", process.id),
             column: EntityReference(process.primary_table, record_id),
             "activestageid": first.reference(),
