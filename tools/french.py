@@ -514,6 +514,9 @@ FRENCH = {
         "l'étape {stage}, une étape de {table} : sélectionnez Définir actif sur l'étape "
         "{lead_stage}, puis qualifiez à nouveau.)",
     "The process instance {id} does not follow the lead {lead}, or is not active.": "L'instance de processus {id} ne suit pas le prospect {lead}, ou n'est pas active.",
+    "The process is on {stage}, a stage of {table}: '{column}' cannot be emptied while it is. Move the process back to an earlier stage first.":
+        "Le processus est à l'étape {stage}, une étape de {table} : « {column} » ne peut pas "
+        "être vidé tant qu'il y est. Ramenez d'abord le processus à une étape précédente.",
 }
 
 

@@ -303,3 +303,22 @@ def test_finish_abandon_and_reactivate_check_write_on_the_stage_record(org, syst
     assert error.code == "0x80040220" and "prvWriteLead" in error.message("en")
     system.execute(ReactivateProcessRequest(reference))
     assert system.retrieve(INSTANCES, reference.id)["statecode"] == 0
+
+
+def test_the_record_of_the_active_stage_cannot_be_unlinked_but_deleting_it_moves_back(
+    admin, system
+):
+    lead = a_lead(admin)
+    opportunity = qualify(admin, lead).created_entities[-1]
+    reference = instance_of(admin, lead).to_reference()
+    error = refusal(lambda: admin.update(Entity(INSTANCES, reference.id, opportunityid=None)))
+    assert error.code == "0x8F4C477B"
+    assert error.message("en") == (
+        "The process is on Develop, a stage of Opportunity: 'opportunityid' cannot be emptied "
+        "while it is. Move the process back to an earlier stage first."
+    )
+    assert error.message("fr").startswith("Le processus est à l'étape Développer")
+    admin.delete("opportunity", opportunity.id)
+    instance = admin.retrieve(INSTANCES, reference.id)
+    assert stage_names(system, instance) == ["Qualify"]
+    assert instance["opportunityid"] is None and instance["statecode"] == 0

@@ -479,6 +479,14 @@ NOT_A_PROCESS_INSTANCE = ErrorKind(
     "0x8F4C4779",
     N_("The table '{table}' does not hold business process flow instances."),
 )
+STAGE_RECORD_REQUIRED = ErrorKind(
+    "stage_record_required",
+    "0x8F4C477B",
+    N_(
+        "The process is on {stage}, a stage of {table}: '{column}' cannot be emptied while "
+        "it is. Move the process back to an earlier stage first."
+    ),
+)
 NO_PROCESS_INSTANCE = ErrorKind(
     "no_process_instance",
     "0x8F4C477A",

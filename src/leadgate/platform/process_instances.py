@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -21,6 +22,7 @@ from leadgate.platform.entity import Entity, EntityReference
 from leadgate.platform.i18n import Label
 from leadgate.platform.messages.state import SetStateRequest
 from leadgate.platform.process_flow import (
+    ABORTED,
     ACTIVE,
     FINISHED,
     INACTIVE,
@@ -225,7 +227,59 @@ def record_state_changed(context: ExecutionContext) -> None:
             ))  # fmt: skip
 
 
+def instance_updated(context: ExecutionContext) -> None:
+    """Post-operation on every Update: an active instance keeps the record of its active
+    stage. Emptying that link is refused, unless the record itself was deleted (the
+    relationship's remove-link cascade): then the process goes back to the last stage it
+    visited whose record is still there, or is aborted when none is."""
+    unit = context.unit_of_work
+    table = unit.metadata.table(str(context.primary_entity_name))
+    target = context.input_parameters.get("Target")
+    if not is_instance_table(table) or not isinstance(target, Entity):
+        return
+    if not any(value is None for value in target.values()):
+        return
+    assert unit.connection is not None and context.primary_entity_id is not None
+    lookups = [c.name for c in table.columns.values() if c.type is ColumnType.LOOKUP]
+    sql_table = unit.tables[table.name]
+    row = records.select_row(
+        unit.connection, table, sql_table, context.primary_entity_id,
+        [table.primary_key, *lookups, "traversedpath", "statecode"],
+    )  # fmt: skip
+    process = processes(unit).get(row["processid"].id) if row and row.get("processid") else None
+    if row is None or process is None or row["statecode"] != ACTIVE:
+        return
+    active = process.stage(row["activestageid"].id if row.get("activestageid") else None)
+    column = stage_column(table, active.table) if active else None
+    if active is None or column is None or row.get(column) is not None:
+        return
+    parent = context.parent_context
+    if not (context.caller.is_system and parent is not None and parent.message_name == "Delete"):
+        raise errors.STAGE_RECORD_REQUIRED(
+            stage=active.name, table=unit.metadata.table(active.table).label, column=column
+        )
+    path = [uuid.UUID(part) for part in str(row.get("traversedpath") or "").split(",") if part]
+    while path:
+        stage = process.stage(path[-1])
+        linked = stage_column(table, stage.table) if stage else None
+        if stage is not None and linked is not None and row.get(linked) is not None:
+            records.update_row(unit.connection, table, sql_table, row.id, {  # type: ignore[arg-type]
+                "activestageid": stage.reference(),
+                "traversedpath": ",".join(str(part) for part in path),
+                "activestagestartedon": _now(),
+            })  # fmt: skip
+            return
+        path.pop()
+    context.system_service.execute(SetStateRequest(
+        EntityReference(table.name, context.primary_entity_id), INACTIVE, ABORTED
+    ))  # fmt: skip
+
+
 def register(organization: Organization) -> None:
+    organization.steps.add_code_step(
+        instance_updated, name="A process keeps the record of its active stage (Update)",
+        message="Update", stage=Stage.POST_OPERATION, rank=0,
+    )  # fmt: skip
     organization.steps.add_code_step(
         after_create, name="Start business process flows (Create)",
         message="Create", stage=Stage.POST_OPERATION, rank=0,
