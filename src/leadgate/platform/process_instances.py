@@ -154,24 +154,39 @@ def after_create(context: ExecutionContext) -> None:
 
 def check_instance_state(context: ExecutionContext) -> None:
     """Pre-operation on SetState of an instance (finish, abandon, reactivate): the user needs
-    Write on the record its active stage is on, as for a move; and a process finishes on its
-    last stage (the platform finishes it earlier when the record it ends on closes)."""
+    Write on the record its active stage is on, as for a move; a process finishes on its last
+    stage (the platform finishes it earlier when the record it ends on closes); and a process
+    whose stage's record went while it was inactive comes back where it still has one."""
     unit = context.unit_of_work
     table = unit.metadata.table(str(context.primary_entity_name))
-    if not is_instance_table(table) or context.caller.is_system:
+    if not is_instance_table(table):
         return
     assert unit.connection is not None and context.primary_entity_id is not None
     lookups = [c.name for c in table.columns.values() if c.type is ColumnType.LOOKUP]
-    row = records.select_row(
-        unit.connection, table, unit.tables[table.name], context.primary_entity_id,
-        [table.primary_key, *lookups],
-    )  # fmt: skip
+    sql_table = unit.tables[table.name]
+    columns = [table.primary_key, *lookups, "traversedpath"]
+    row = records.select_row(unit.connection, table, sql_table, context.primary_entity_id, columns)
     process = processes(unit).get(row["processid"].id) if row and row.get("processid") else None
     if row is None or process is None or not process.stages:
         return
+    state, status = context.input_parameters.get("State"), context.input_parameters.get("Status")
     active = process.stage(row["activestageid"].id if row.get("activestageid") else None)
     column = stage_column(table, active.table) if active else None
     record = row.get(column) if column else None
+    if state == ACTIVE and active is not None and column is not None and record is None:
+        if not _back_to_a_linked_stage(unit, table, row, process):
+            raise errors.STAGE_RECORD_REQUIRED(
+                stage=active.name, table=unit.metadata.table(active.table).label, column=column
+            )
+        row = records.select_row(
+            unit.connection, table, sql_table, context.primary_entity_id, columns
+        )  # fmt: skip
+        assert row is not None
+        active = process.stage(row["activestageid"].id)
+        column = stage_column(table, active.table) if active else None
+        record = row.get(column) if column else None
+    if context.caller.is_system:  # the platform finishes a process when its record closes
+        return
     if record is not None:
         stage_table = unit.metadata.table(record.logical_name)
         owner = security.record_owner(
@@ -180,7 +195,6 @@ def check_instance_state(context: ExecutionContext) -> None:
         if owner is not None:
             security.require(unit.connection, unit.tables, unit.principal(context.user_id),
                              Right.WRITE, stage_table, owner)  # fmt: skip
-    state, status = context.input_parameters.get("State"), context.input_parameters.get("Status")
     last = process.stages[-1]
     if state != ACTIVE and status == FINISHED and (active is None or active.id != last.id):
         raise errors.FINISH_NOT_ON_LAST_STAGE(
@@ -258,21 +272,29 @@ def instance_updated(context: ExecutionContext) -> None:
         raise errors.STAGE_RECORD_REQUIRED(
             stage=active.name, table=unit.metadata.table(active.table).label, column=column
         )
+    if not _back_to_a_linked_stage(unit, table, row, process):
+        context.system_service.execute(SetStateRequest(
+            EntityReference(table.name, context.primary_entity_id), INACTIVE, ABORTED
+        ))  # fmt: skip
+
+
+def _back_to_a_linked_stage(unit: UnitOfWork, table: Any, row: Any, process: Process) -> bool:
+    """Move an instance back to the last stage of its path whose record it still has (its
+    active stage's record is gone); False when no stage of the path has one."""
+    assert unit.connection is not None
     path = [uuid.UUID(part) for part in str(row.get("traversedpath") or "").split(",") if part]
     while path:
         stage = process.stage(path[-1])
         linked = stage_column(table, stage.table) if stage else None
         if stage is not None and linked is not None and row.get(linked) is not None:
-            records.update_row(unit.connection, table, sql_table, row.id, {  # type: ignore[arg-type]
+            records.update_row(unit.connection, table, unit.tables[table.name], row.id, {
                 "activestageid": stage.reference(),
                 "traversedpath": ",".join(str(part) for part in path),
                 "activestagestartedon": _now(),
             })  # fmt: skip
-            return
+            return True
         path.pop()
-    context.system_service.execute(SetStateRequest(
-        EntityReference(table.name, context.primary_entity_id), INACTIVE, ABORTED
-    ))  # fmt: skip
+    return False
 
 
 def register(organization: Organization) -> None:
