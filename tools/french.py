@@ -517,6 +517,25 @@ FRENCH = {
     "The process is on {stage}, a stage of {table}: '{column}' cannot be emptied while it is. Move the process back to an earlier stage first.":
         "Le processus est à l'étape {stage}, une étape de {table} : « {column} » ne peut pas "
         "être vidé tant qu'il y est. Ramenez d'abord le processus à une étape précédente.",
+    # --- duplicate detection ---
+    "there is no table '{table}'.": "il n'existe pas de table « {table} ».",
+    "{table} '{name}' ({id}), by the rule '{rule}'": '{table} « {name} » ({id}), par la règle « {rule} »',
+    "{table} has no column '{column}'.": "{table} n'a pas de colonne « {column} ».",
+    "the criteria '{operator}' cannot compare the column '{column}' of {table} ({type}).": 'le critère « {operator} » ne peut pas comparer la colonne « {column} » de {table} ({type}).',
+    "'{base}' ({base_type}) and '{matching}' ({matching_type}) are not the same kind of column.": '« {base} » ({base_type}) et « {matching} » ({matching_type}) ne sont pas des colonnes de même nature.',
+    "'{operator}' needs a number of characters of at least 1.": "« {operator} » demande un nombre de caractères d'au moins 1.",
+    "the similarity of 'Similar Name' is between 1 and 100, not {value}.": 'la similarité de « Nom similaire » est comprise entre 1 et 100, pas {value}.',
+    'it has no condition; add one before publishing.': "elle n'a aucune condition ; ajoutez-en une avant de la publier.",
+    'A record was not created or updated because a duplicate of the current record already exists.': "Un enregistrement n'a pas été créé ou mis à jour, car un doublon de l'enregistrement actif existe déjà.",
+    'A table can have at most {limit} published duplicate detection rules, and {table} has them already: {rules}. Unpublish one of them first.': "Une table peut avoir au plus {limit} règles de détection des doublons publiées, et {table} les a déjà : {rules}. Annulez d'abord la publication de l'une d'elles.",
+    "The duplicate detection rule '{rule}' cannot work: {reason}": 'La règle de détection des doublons « {rule} » ne peut pas fonctionner : {reason}',
+    "The duplicate detection rule '{rule}' is {status}: unpublish it before changing its tables or conditions.": "La règle de détection des doublons « {rule} » est à l'état {status} : annulez sa publication avant de modifier ses tables ou ses conditions.",
+    "No duplicate detection rule is named or has the id '{rule}'.": "Aucune règle de détection des doublons ne porte le nom ou l'identifiant « {rule} ».",
+    'Possible duplicates: {matches}.': 'Doublons possibles : {matches}.',
+    'Possible duplicates: {matches}. {fix}': 'Doublons possibles : {matches}. {fix}',
+    'the batch size is at least 1.': "la taille d'un lot est d'au moins 1.",
+    'There might already be a match for this account or contact. If so, please select it.': "Il peut déjà y avoir une correspondance pour ce compte ou ce contact. Si c'est le cas, sélectionnez-le.",
+    "To use an existing record, set it as the lead's Existing Account (parentaccountid) or Existing Contact (parentcontactid) and qualify again: it is linked, not created. To create new records anyway, qualify again with duplicate detection suppressed (Continue).": 'Pour utiliser un enregistrement existant, indiquez-le comme Compte existant (parentaccountid) ou Contact existant (parentcontactid) du prospect et qualifiez-le de nouveau : il est lié, pas créé. Pour créer quand même de nouveaux enregistrements, qualifiez de nouveau sans détection des doublons (Continuer).',
 }
 
 

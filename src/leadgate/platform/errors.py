@@ -49,6 +49,8 @@ class LeadgateError(Exception):
         self.kind = kind
         self.params = params
         self.cause: Any = None
+        # Data a program acts on (the records a duplicate rule matched): plain JSON values.
+        self.details: dict[str, Any] = {}
         super().__init__(self.message(Language.ENGLISH))
 
     def because(self, cause: Any) -> LeadgateError:
@@ -56,8 +58,13 @@ class LeadgateError(Exception):
         explains failures the platform's own sentence cannot, e.g. which map copied a value."""
         explained = LeadgateError(self.kind, **self.params)
         explained.cause = cause
+        explained.details = dict(self.details)
         explained.args = (explained.message(Language.ENGLISH),)
         return explained
+
+    def with_details(self, **details: Any) -> LeadgateError:
+        self.details.update(details)
+        return self
 
     @property
     def code(self) -> str:
@@ -487,6 +494,42 @@ STAGE_RECORD_REQUIRED = ErrorKind(
         "it is. Move the process back to an earlier stage first."
     ),
 )
+# --- duplicate detection ---------------------------------------------------------------
+DUPLICATE_DETECTED = ErrorKind(
+    "duplicate_detected",
+    "0x80040333",
+    N_(
+        "A record was not created or updated because a duplicate of the current record "
+        "already exists."
+    ),
+)
+TOO_MANY_PUBLISHED_RULES = ErrorKind(
+    "too_many_published_rules",
+    "0x8F4C477C",
+    N_(
+        "A table can have at most {limit} published duplicate detection rules, and {table} "
+        "has them already: {rules}. Unpublish one of them first."
+    ),
+)
+INVALID_DUPLICATE_RULE = ErrorKind(
+    "invalid_duplicate_rule",
+    "0x8F4C477D",
+    N_("The duplicate detection rule '{rule}' cannot work: {reason}"),
+)
+DUPLICATE_RULE_PUBLISHED = ErrorKind(
+    "duplicate_rule_published",
+    "0x8F4C477E",
+    N_(
+        "The duplicate detection rule '{rule}' is {status}: unpublish it before changing its "
+        "tables or conditions."
+    ),
+)
+NO_DUPLICATE_RULE = ErrorKind(
+    "no_duplicate_rule",
+    "0x8F4C477F",
+    N_("No duplicate detection rule is named or has the id '{rule}'."),
+)
+
 NO_PROCESS_INSTANCE = ErrorKind(
     "no_process_instance",
     "0x8F4C477A",

@@ -15,12 +15,20 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from leadgate.platform import errors, maps, platform_steps, process_flow, process_instances
+from leadgate.platform import (
+    duplicate_rules,
+    errors,
+    maps,
+    platform_steps,
+    process_flow,
+    process_instances,
+)
 from leadgate.platform.auth import SignedInUser, find_token_user
 from leadgate.platform.context import Caller, ExecutionContext
 from leadgate.platform.entity import Entity
 from leadgate.platform.messages import auth as auth_messages
 from leadgate.platform.messages import crud, customization, state, transaction
+from leadgate.platform.messages import duplicates as duplicate_messages
 from leadgate.platform.messages import process as process_messages
 from leadgate.platform.messages import security as security_messages
 from leadgate.platform.messages.crud import CreateRequest
@@ -58,12 +66,14 @@ class PlatformSolution:
             transaction.MESSAGES,
             security_messages.MESSAGES,
             process_messages.MESSAGES,
+            duplicate_messages.MESSAGES,
         ):
             organization.register_messages(messages)
         platform_steps.register(organization)
         maps.register(organization)
         process_flow.register(organization)
         process_instances.register(organization)
+        duplicate_rules.register(organization)
 
 
 def discover_solutions() -> list[Solution]:

@@ -8,6 +8,7 @@ from leadgate.platform.i18n import N_
 __all__ = [
     "ACTIVE_STAGE_NOT_ON_LEAD",
     "CHOOSE_WHAT_TO_CREATE",
+    "DUPLICATE_ON_QUALIFY",
     "LEAD_CLOSED",
     "NOT_A_CUSTOMER",
     "NOT_A_LEAD",
@@ -52,4 +53,10 @@ NOT_THIS_LEADS_PROCESS = ErrorKind(
     "not_this_leads_process",
     "0x8F4C4764",
     N_("The process instance {id} does not follow the lead {lead}, or is not active."),
+)
+
+DUPLICATE_ON_QUALIFY = ErrorKind(
+    "qualify_duplicate_warning",
+    "0x80040333",
+    N_("There might already be a match for this account or contact. If so, please select it."),
 )

@@ -16,9 +16,11 @@ import sqlalchemy as sa
 
 from leadgate.platform import errors, records
 from leadgate.platform.entity import Entity, EntityReference
+from leadgate.platform.i18n import N_, Text
 from leadgate.platform.maps import AttributeMap, copied_values, explain, maps_from
-from leadgate.platform.messages._records import checked_reference
+from leadgate.platform.messages._records import checked_reference, compose
 from leadgate.platform.messages.crud import CreateRequest, UpdateRequest
+from leadgate.platform.messages.duplicates import duplicate_error, find_duplicates
 from leadgate.platform.messages.process import (
     Instance,
     SetProcessStageRequest,
@@ -33,6 +35,7 @@ from leadgate.platform.validation import check_state_status, state_label
 from leadgate.sales.errors import (
     ACTIVE_STAGE_NOT_ON_LEAD,
     CHOOSE_WHAT_TO_CREATE,
+    DUPLICATE_ON_QUALIFY,
     LEAD_CLOSED,
     NOT_A_CUSTOMER,
     NOT_A_LEAD,
@@ -62,7 +65,10 @@ class QualifyLeadRequest:
     opportunity_customer_id: EntityReference | None = None
     source_campaign_id: EntityReference | None = None
     process_instance_id: EntityReference | None = None
-    suppress_duplicate_detection: bool = False
+    # False (the lead form's path): the account and contact about to be made are checked
+    # against the published duplicate rules first. True (the grid's path, and the default
+    # for programs, as for Create): they are made whatever exists.
+    suppress_duplicate_detection: bool = True
 
 
 @dataclass(frozen=True)
@@ -167,6 +173,33 @@ def _create_from_lead(
     return EntityReference(target, record_id)
 
 
+def _warn_of_duplicates(
+    operation: Operation,
+    lead: Entity,
+    makes_account: bool,
+    makes_contact: bool,
+    maps: dict[str, list[AttributeMap]],
+) -> None:
+    """The seed's duplicate warning: the account and contact qualifying would make, built
+    from the maps, checked before anything is written (0x80040333 with the matches)."""
+    matches = []
+    for table_name, made in (("account", makes_account), ("contact", makes_contact)):
+        if not made:
+            continue
+        if not maps:
+            maps.update(maps_from(operation, "lead", ("account", "contact", "opportunity")))
+        values, _origin = copied_values(lead, maps[table_name])
+        compose(operation.table(table_name), values)
+        matches.extend(find_duplicates(operation, table_name, values))
+    if matches:
+        raise duplicate_error(operation, matches, DUPLICATE_ON_QUALIFY, fix=Text(N_(
+            "To use an existing record, set it as the lead's Existing Account "
+            "(parentaccountid) or Existing Contact (parentcontactid) and qualify again: it is "
+            "linked, not created. To create new records anyway, qualify again with duplicate "
+            "detection suppressed (Continue)."
+        )))  # fmt: skip
+
+
 def _lead_process(operation: Operation, request: QualifyLeadRequest) -> Instance | None:
     """The process the lead follows: the one named, else its active instance (if any)."""
     lead_id = request.lead_id.id
@@ -238,11 +271,18 @@ def qualify_lead(operation: Operation) -> QualifyLeadResponse:
     create_account, create_contact, create_opportunity = _choices(operation, request)
     created: list[EntityReference] = []
     maps: dict[str, list[AttributeMap]] = {}
+    makes_account = (
+        lead.get("parentaccountid") is None and create_account
+        and bool(str(lead.get("companyname") or "").strip())
+    )  # fmt: skip
+    makes_contact = lead.get("parentcontactid") is None and create_contact
+    if not request.suppress_duplicate_detection:
+        _warn_of_duplicates(operation, lead, makes_account, makes_contact, maps)
 
     account = lead.get("parentaccountid")
     new_account = None
     # As in Dynamics 365, a lead without a company name makes no account.
-    if account is None and create_account and str(lead.get("companyname") or "").strip():
+    if makes_account:
         new_account = account = _create_from_lead(
             operation, "account", lead, {"originatingleadid": lead_ref}, maps
         )
@@ -250,7 +290,7 @@ def qualify_lead(operation: Operation) -> QualifyLeadResponse:
 
     contact = lead.get("parentcontactid")
     new_contact = None
-    if contact is None and create_contact:
+    if makes_contact:
         new_contact = contact = _create_from_lead(
             operation, "contact", lead,
             {"originatingleadid": lead_ref, "parentcustomerid": new_account},

@@ -27,12 +27,24 @@ from leadgate.web.resources import API_PATH, api_root, parse_guid, parse_resourc
 from leadgate.web.responses import json_response
 from leadgate.web.routes import RawBody, SignedIn
 
-__all__ = ["ACTIONS", "router"]
+__all__ = ["ACTIONS", "NAMESPACE", "ODATA_TYPE", "record_table", "router"]
 
 router = APIRouter(prefix=API_PATH)
 
 NAMESPACE = "Microsoft.Dynamics.CRM."
 ODATA_TYPE = "@odata.type"
+
+
+def record_table(metadata: MetadataSet, value: Mapping[str, Any]) -> TableMetadata | None:
+    """The table of a record parameter: the one its ``@odata.type`` names, else the table
+    whose key it holds."""
+    type_name = value.get(ODATA_TYPE)
+    if type_name is None:
+        return next((t for t in metadata.tables.values() if t.primary_key in value), None)
+    qualified = str(type_name).removeprefix("#")
+    if not qualified.startswith(NAMESPACE):
+        return None
+    return metadata.tables.get(qualified.removeprefix(NAMESPACE))
 
 
 class Parameters:
@@ -73,21 +85,12 @@ class Parameters:
                    "\"Microsoft.Dynamics.CRM.account\", \"accountid\": \"<GUID>\"}}, not {value}."),
                 name=name, value=json.dumps(value)[:80],
             )  # fmt: skip
-        type_name = value.get(ODATA_TYPE)
-        if type_name is None:
-            table = next((t for t in self.metadata.tables.values() if t.primary_key in value), None)
-        else:
-            qualified = str(type_name).removeprefix("#")
-            table = (
-                self.metadata.tables.get(qualified.removeprefix(NAMESPACE))
-                if qualified.startswith(NAMESPACE)
-                else None
-            )
+        table = record_table(self.metadata, value)
         if table is None:
             raise self._refuse(
                 N_("the parameter {name} must name its table, e.g. \"@odata.type\": "
                    "\"Microsoft.Dynamics.CRM.account\" (given: {type})."),
-                name=name, type=json.dumps(type_name)[:80],
+                name=name, type=json.dumps(value.get(ODATA_TYPE))[:80],
             )  # fmt: skip
         key = value.get(table.primary_key)
         record_id = parse_guid(key) if isinstance(key, str) else None
@@ -125,7 +128,8 @@ def qualify_lead(
         opportunity_customer_id=parameters.reference("OpportunityCustomerId"),
         source_campaign_id=parameters.reference("SourceCampaignId"),
         process_instance_id=parameters.reference("ProcessInstanceId"),
-        suppress_duplicate_detection=bool(parameters.boolean("SuppressDuplicateDetection")),
+        # Omitted: suppressed, as for Create and Update; the lead form sends false.
+        suppress_duplicate_detection=parameters.boolean("SuppressDuplicateDetection") is not False,
     )
     parameters.finish()
     response: QualifyLeadResponse = session.service.execute(qualify)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from leadgate.platform import Organization
-from leadgate.web import actions
+from leadgate.web import actions, functions
 from leadgate.web.errors import install_error_handlers
 from leadgate.web.routes import router
 
@@ -28,5 +28,6 @@ def create_app(organization: Organization) -> FastAPI:
     app.state.organization = organization
     install_error_handlers(app)
     app.include_router(actions.router)  # before the catch-all of deeper paths in routes
+    app.include_router(functions.router)  # before the entity sets' single segments
     app.include_router(router)
     return app

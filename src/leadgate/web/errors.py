@@ -45,6 +45,10 @@ STATUS_BY_CODE: dict[str, int] = {
     errors.RESOURCE_NOT_FOUND.code: 404,
     errors.VERSION_MISMATCH.code: 412,
     errors.DUPLICATE_RECORD.code: 412,
+    # A duplicate found with MSCRM.SuppressDuplicateDetection: false (or on QualifyLead): 500,
+    # as in Dataverse's own example ("Detect duplicate data using the Web API"), so that a
+    # client written for Dataverse meets the same answer. It is a refusal all the same.
+    errors.DUPLICATE_DETECTED.code: 500,
     errors.DATABASE_BUSY.code: 503,
     errors.DATABASE_UNAVAILABLE.code: 503,
     errors.NOT_INITIALIZED.code: 503,
@@ -53,6 +57,11 @@ STATUS_BY_CODE: dict[str, int] = {
     errors.PLUGIN_UNEXPECTED.code: 500,
     errors.PLUGIN_NOT_LOADABLE.code: 500,
 }
+
+
+# Codes answered with a 5xx status to match Dataverse although the caller caused them: they
+# are not logged as the server's failures.
+REFUSED_AS_500 = frozenset({errors.DUPLICATE_DETECTED.code})
 
 
 def status_of(error: LeadgateError) -> int:
@@ -91,15 +100,15 @@ def error_response(
     headers = dict(headers or {})
     if status == 401:
         headers.update(AUTHENTICATE_HEADER)
-    message = error.message(language) or error.key
-    return json_response(
-        {"error": {"code": error.code, "message": message}}, status, headers=headers
-    )
+    body: dict[str, Any] = {"code": error.code, "message": error.message(language) or error.key}
+    if error.details:
+        body["details"] = error.details
+    return json_response({"error": body}, status, headers=headers)
 
 
 async def _leadgate_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, LeadgateError)
-    if status_of(error) >= 500:
+    if status_of(error) >= 500 and error.code not in REFUSED_AS_500:
         log.error("%r on %s %s", error, request.method, request.url.path, exc_info=error)
     return error_response(error, response_language(request))
 

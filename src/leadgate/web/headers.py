@@ -1,4 +1,5 @@
-"""The request headers OData gives meaning to: Prefer, If-Match and If-None-Match."""
+"""The request headers OData gives meaning to (Prefer, If-Match, If-None-Match), and
+Dataverse's own MSCRM.SuppressDuplicateDetection."""
 
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ __all__ = [
     "DEFAULT_PAGE_SIZE",
     "FORMATTED_VALUE",
     "LOOKUP_LOGICAL_NAME",
+    "SUPPRESS_DUPLICATE_DETECTION",
     "Preferences",
     "etag",
     "read_preferences",
+    "read_suppress_duplicate_detection",
     "read_version",
 ]
 
@@ -25,6 +28,7 @@ DEFAULT_PAGE_SIZE = 5000  # Dataverse's default and largest page
 FORMATTED_VALUE = "OData.Community.Display.V1.FormattedValue"
 LOOKUP_LOGICAL_NAME = "Microsoft.Dynamics.CRM.lookuplogicalname"
 ANY_VERSION = -1  # If-Match: * (any version, but the record must exist)
+SUPPRESS_DUPLICATE_DETECTION = "MSCRM.SuppressDuplicateDetection"
 
 _ETAG = re.compile(r'\s*(?:W/)?"(\d{1,18})"\s*\Z')
 
@@ -128,6 +132,22 @@ def read_version(headers: Headers, name: str) -> int | None:
             value=value[:60],
         )
     return int(match.group(1))
+
+
+def read_suppress_duplicate_detection(headers: Headers) -> bool:
+    """Whether a create or update skips duplicate detection: yes unless the client sends
+    ``MSCRM.SuppressDuplicateDetection: false`` (REFERENCE §5)."""
+    value = headers.get(SUPPRESS_DUPLICATE_DETECTION)
+    if value is None:
+        return True
+    answer = {"true": True, "false": False}.get(value.strip().lower())
+    if answer is None:
+        raise bad_query(
+            N_("the header {header} takes true or false, not '{value}'."),
+            header=SUPPRESS_DUPLICATE_DETECTION,
+            value=value[:60],
+        )
+    return answer
 
 
 def etag(version: int | None) -> str:

@@ -31,7 +31,14 @@ from leadgate.platform.messages.security import WhoAmIRequest
 from leadgate.platform.metadata.model import ColumnMetadata, TableMetadata
 from leadgate.web.auth import Session, signed_in
 from leadgate.web.errors import MethodNotAllowed, bad_query
-from leadgate.web.headers import ANY_VERSION, Preferences, etag, read_preferences, read_version
+from leadgate.web.headers import (
+    ANY_VERSION,
+    Preferences,
+    etag,
+    read_preferences,
+    read_suppress_duplicate_detection,
+    read_version,
+)
 from leadgate.web.odata_filter import parse_filter
 from leadgate.web.options import (
     COLLECTION_OPTIONS,
@@ -60,7 +67,8 @@ SignedIn = Annotated[Session, Depends(signed_in)]
 COLLECTION_METHODS = "GET, POST"
 RECORD_METHODS = "GET, PATCH, DELETE"
 Selection = list[ColumnMetadata] | None
-FUNCTIONS = {"WhoAmI": "GET"}
+# Unbound functions, by name (they are routed in web/functions.py, before entity sets).
+FUNCTIONS = {"WhoAmI": "GET", "RetrieveDuplicates": "GET"}
 
 
 async def _raw_body(request: Request) -> bytes:
@@ -73,8 +81,9 @@ RawBody = Annotated[bytes, Depends(_raw_body)]
 
 def _resource(session: Session, segment: str, method: str, *, record: bool | None) -> Resource:
     """The entity set (and key) of the URL; 405 when the method does not apply to it."""
-    if segment in FUNCTIONS:
-        raise MethodNotAllowed(method, FUNCTIONS[segment])
+    function = FUNCTIONS.get(segment.split("(", 1)[0])
+    if function is not None:
+        raise MethodNotAllowed(method, function)
     resource = parse_resource(session.metadata(), segment)
     if record is True and resource.key is None:
         raise MethodNotAllowed(method, COLLECTION_METHODS)
@@ -211,9 +220,10 @@ def create(request: Request, segment: str, session: SignedIn, raw: RawBody) -> R
     options = read_options(request.query_params, RECORD_OPTIONS)
     preferences = read_preferences(request.headers)
     selected = parse_select(table, options.select)
+    suppress = read_suppress_duplicate_detection(request.headers)
     body = parse_json_object(raw, request.headers.get("content-type"), table.name)
     entity = entity_from_body(session.metadata(), table, body)
-    record_id = session.service.execute(CreateRequest(entity)).id
+    record_id = session.service.execute(CreateRequest(entity, suppress)).id
     headers = {"OData-EntityId": record_url(request, table, record_id)}
     if preferences.return_representation:
         entity = _read_record(session, table, record_id, selected)
@@ -249,18 +259,21 @@ def update(request: Request, segment: str, session: SignedIn, raw: RawBody) -> R
         raise bad_query(
             N_("on PATCH, If-None-Match only takes * (create, never update)."),
         )
+    suppress = read_suppress_duplicate_detection(request.headers)
     body = parse_json_object(raw, request.headers.get("content-type"), table.name)
     entity = entity_from_body(session.metadata(), table, body, key)
     if if_none_match == ANY_VERSION:
-        session.service.execute(CreateRequest(entity))
+        session.service.execute(CreateRequest(entity, suppress))
     elif if_match == ANY_VERSION:
-        session.service.execute(UpdateRequest(entity))
+        session.service.execute(UpdateRequest(entity, suppress_duplicate_detection=suppress))
     elif if_match is not None:
         entity.row_version = if_match
-        session.service.execute(UpdateRequest(entity, ConcurrencyBehavior.IF_ROW_VERSION_MATCHES))
+        session.service.execute(UpdateRequest(
+            entity, ConcurrencyBehavior.IF_ROW_VERSION_MATCHES, suppress
+        ))  # fmt: skip
     else:
         # Dataverse's PATCH without conditions is an upsert: it creates a missing record.
-        session.service.execute(UpsertRequest(entity))
+        session.service.execute(UpsertRequest(entity, suppress))
     headers = {"OData-EntityId": record_url(request, table, key)}
     if preferences.return_representation:
         entity = _read_record(session, table, key, selected)
@@ -291,7 +304,7 @@ def elsewhere(request: Request, path: str, session: SignedIn) -> Response:
     """Deeper paths are not served yet; a single segment reached here by a wrong method."""
     if "/" not in path.strip("/") and path.strip("/"):
         segment = path.strip("/")
-        allowed = FUNCTIONS.get(segment) or (
+        allowed = FUNCTIONS.get(segment.split("(", 1)[0]) or (
             RECORD_METHODS if "(" in segment else COLLECTION_METHODS
         )
         raise MethodNotAllowed(request.method, allowed)

@@ -24,6 +24,7 @@ from leadgate.platform.messages._records import (
     new_record_owner,
     user_reference,
 )
+from leadgate.platform.messages.duplicates import refuse_duplicates
 from leadgate.platform.messages.state import AssignRequest, SetStateRequest
 from leadgate.platform.metadata.model import TableMetadata
 from leadgate.platform.pipeline import Message, Operation, checked_by_nested_messages
@@ -68,6 +69,8 @@ class ConcurrencyBehavior(enum.IntEnum):
 @dataclass(frozen=True)
 class CreateRequest:
     target: Entity
+    # False: refuse the record when a published duplicate rule finds a match (0x80040333).
+    suppress_duplicate_detection: bool = True
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,7 @@ class RetrieveMultipleResponse:
 class UpdateRequest:
     target: Entity
     concurrency_behavior: ConcurrencyBehavior = ConcurrencyBehavior.DEFAULT
+    suppress_duplicate_detection: bool = True
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,8 @@ class UpdateResponse:
 @dataclass(frozen=True)
 class UpsertRequest:
     target: Entity
+    # Passed on to the Create or the Update the upsert turns into.
+    suppress_duplicate_detection: bool = True
 
 
 @dataclass(frozen=True)
@@ -219,6 +225,8 @@ def create(operation: Operation) -> CreateResponse:
         values["owningbusinessunit"] = business_unit_of(operation, owner, "ownerid", table.name)
     check_required(table, values, creating=True)
     check_lookups(operation, table, values, skip=("ownerid", "owningbusinessunit"))
+    if not operation.request.suppress_duplicate_detection:
+        refuse_duplicates(operation, table.name, values, record_id)
     values.update(audit(operation, creating=True))
     values[table.primary_key] = record_id
     records.insert_row(operation.connection, table, operation.sql_table(table.name), values)
@@ -387,6 +395,13 @@ def update(operation: Operation) -> UpdateResponse:
             )
             compose(table, values, current or {})
     check_lookups(operation, table, values, skip=("ownerid", "owningbusinessunit"))
+    if not request.suppress_duplicate_detection:
+        stored = records.select_row(
+            operation.connection, table, sql_table, record_id, list(table.columns)
+        )
+        if stored is None:
+            raise _not_found(table.name, record_id)
+        refuse_duplicates(operation, table.name, {**stored, **values, **state_change}, record_id)
     values.update(audit(operation, creating=False))
     expected = (
         target.row_version
@@ -481,10 +496,11 @@ def upsert(operation: Operation) -> UpsertResponse:
     exists = records.existing_ids(
         operation.connection, table, operation.sql_table(table.name), [target.id]
     )
+    suppress = operation.request.suppress_duplicate_detection
     if exists:
-        operation.execute(UpdateRequest(target))
+        operation.execute(UpdateRequest(target, suppress_duplicate_detection=suppress))
         return UpsertResponse(False, target.to_reference())
-    operation.execute(CreateRequest(target))
+    operation.execute(CreateRequest(target, suppress_duplicate_detection=suppress))
     return UpsertResponse(True, target.to_reference())
 
 

@@ -31,6 +31,7 @@ __all__ = [
     "generation",
     "is_initialized",
     "load",
+    "matchcodes",
     "meta_columns",
     "meta_options",
     "meta_relationships",
@@ -117,6 +118,19 @@ generation = sa.Table(
     sa.Column("metadata", sa.Integer, nullable=False),
     sa.Column("steps", sa.Integer, nullable=False),
     sa.Column("security", sa.Integer, nullable=False, default=0, server_default="0"),
+)
+
+# Duplicate detection's index: per published rule, the keys of each record of its matching
+# table (REFERENCE §5). A check looks its keys up here; it never scans the records.
+matchcodes = sa.Table(
+    "lg_matchcode",
+    CATALOG,
+    sa.Column("ruleid", sa.Uuid, primary_key=True),
+    sa.Column("recordid", sa.Uuid, primary_key=True),
+    sa.Column("code", sa.String(32), primary_key=True),
+    # The normalized names a fuzzy condition compares, for its candidates (else NULL).
+    sa.Column("fuzzy", sa.String(1000)),
+    sa.Index("ix_lg_matchcode_rule_code", "ruleid", "code"),
 )
 
 credentials = sa.Table(
