@@ -11,19 +11,22 @@ as a user, whose read rights then limit what is shown.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from leadgate.cli.leads import AsOption, lead_id, service_for
 from leadgate.cli.output import (
+    AsOption,
     DbOption,
     console,
     language,
     open_organization,
     print_table,
+    record_id,
     say,
+    service_for,
 )
 from leadgate.platform import (
     ColumnSet,
@@ -40,8 +43,8 @@ from leadgate.platform import (
     QueryExpression,
     errors,
 )
-from leadgate.platform.duplicates import PUBLISHED, PUBLISHING, Condition, Rule
-from leadgate.platform.i18n import N_, translate
+from leadgate.platform.duplicates import PUBLISHED, PUBLISHING, Condition, DuplicateMatch, Rule
+from leadgate.platform.i18n import N_, Label, translate
 from leadgate.platform.matching import Operator
 from leadgate.platform.messages.duplicates import (
     PublishDuplicateRuleRequest,
@@ -50,7 +53,16 @@ from leadgate.platform.messages.duplicates import (
 )
 from leadgate.platform.metadata.model import MetadataSet
 
-__all__ = ["OPERATORS", "app", "find_rule", "operator_of", "read_rules", "rules_app"]
+__all__ = [
+    "OPERATORS",
+    "app",
+    "find_rule",
+    "matches_of",
+    "operator_of",
+    "print_duplicates",
+    "read_rules",
+    "rules_app",
+]
 
 app = typer.Typer(
     help="Duplicate detection: its rules, and the duplicates of a record.", no_args_is_help=True
@@ -160,8 +172,10 @@ def _status(metadata: MetadataSet, rule: Rule) -> str:
 
 
 def _criteria(metadata: MetadataSet, condition: Condition) -> str:
-    option = metadata.table("duplicaterulecondition").column("operatorcode").option(
-        int(condition.operator)
+    option = (
+        metadata.table("duplicaterulecondition")
+        .column("operatorcode")
+        .option(int(condition.operator))
     )
     label = option.label.in_language(language()) if option else str(int(condition.operator))
     if condition.parameter is not None and (
@@ -174,8 +188,7 @@ def _criteria(metadata: MetadataSet, condition: Condition) -> str:
 def _describe(metadata: MetadataSet, condition: Condition) -> str:
     """``name = name (Exact Match)``."""
     return (
-        f"{condition.base_column} = {condition.matching_column} "
-        f"({_criteria(metadata, condition)})"
+        f"{condition.base_column} = {condition.matching_column} ({_criteria(metadata, condition)})"
     )
 
 
@@ -234,7 +247,7 @@ def show(rule: RuleArgument, db: DbOption = None) -> None:
         if not found.conditions:
             say(N_("(no conditions)"))
             return
-        yes = translate(N_("yes"), lang)
+        yes = translate(N_("Yes"), lang)
         print_table(
             ["#", "base column", "matching column", "criteria", "ignore blank", "id"],
             (
@@ -347,7 +360,7 @@ def condition(
         added = Condition(record.id, base_name, str(values["matchingattributename"]), criteria,
                           param, ignore_blank)  # fmt: skip
         say(
-            N_("Added the condition {condition} to the rule {rule} ({id})."),
+            N_("Added the condition {condition} ({id}) to the rule {rule}."),
             condition=_describe(organization.metadata(), added), rule=_name(found), id=record.id,
         )  # fmt: skip
 
@@ -403,8 +416,8 @@ def _done_before(system: OrganizationService, rule: Rule, organization: Organiza
 
 
 def _record_count(system: OrganizationService, table: str, key: str) -> int:
-    query = QueryExpression(table, ColumnSet.of(key),
-                            page_info=PagingInfo(count=1, return_total_record_count=True))  # fmt: skip
+    paging = PagingInfo(count=1, return_total_record_count=True)
+    query = QueryExpression(table, ColumnSet.of(key), page_info=paging)
     return int(system.retrieve_multiple(query).total_record_count or 0)
 
 
@@ -489,11 +502,11 @@ def find(
     db: DbOption = None,
 ) -> None:
     """The records the published rules find for a record (RetrieveDuplicates)."""
-    record_id = lead_id(record, "ID")
+    key = record_id(record, "ID")
     with open_organization(db) as organization:
         service = service_for(organization, as_user)
         request = RetrieveDuplicatesRequest(
-            Entity(table.strip().lower(), record_id),
+            Entity(table.strip().lower(), key),
             matching.strip().lower() if matching else None,
         )
         matches = service.execute(request).matches
@@ -503,11 +516,24 @@ def find(
         print_duplicates(matches)
 
 
-def print_duplicates(matches: object) -> None:
+def print_duplicates(matches: Iterable[DuplicateMatch]) -> None:
     """The matches of a duplicate check: table, name, id and the rule that found each."""
     lang = language()
-    rows = matches if isinstance(matches, list | tuple) else []
     print_table(
         ["table", "name", "id", "rule"],
-        ((m.table, m.name or "", m.id, m.rule.in_language(lang)) for m in rows),
+        ((m.table, m.name or "", m.id, m.rule.in_language(lang)) for m in matches),
     )
+
+
+def matches_of(error: errors.LeadgateError, system: OrganizationService) -> list[DuplicateMatch]:
+    """The matches a duplicate warning (0x80040333) carries as data, with their rules' names
+    in both languages."""
+    labels = {rule.id: rule.label for rule in read_rules(system)}
+    found = []
+    for match in error.details.get("matches", ()):
+        rule_id = uuid.UUID(match["ruleid"])
+        found.append(DuplicateMatch(
+            match["table"], uuid.UUID(match["id"]), match.get("name"), rule_id,
+            labels.get(rule_id, Label(str(match.get("rule") or rule_id))),
+        ))  # fmt: skip
+    return found

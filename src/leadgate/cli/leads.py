@@ -13,11 +13,24 @@ from typing import Annotated
 
 import typer
 
-from leadgate.cli.output import DbOption, language, open_organization, print_table, say
+from leadgate.cli.duplicates import matches_of, print_duplicates
+from leadgate.cli.output import (
+    AsOption,
+    DbOption,
+    errors_console,
+    language,
+    open_organization,
+    print_table,
+    say,
+    service_for,
+)
+from leadgate.cli.output import record_id as lead_id
 from leadgate.platform import (
     ColumnSet,
     ConditionExpression,
+    Entity,
     EntityReference,
+    ExecuteTransactionRequest,
     FilterExpression,
     OrderExpression,
     Organization,
@@ -25,9 +38,12 @@ from leadgate.platform import (
     PagingInfo,
     QueryExpression,
     SetStateRequest,
+    UpdateRequest,
 )
+from leadgate.platform.errors import LeadgateError
 from leadgate.platform.i18n import N_
 from leadgate.platform.metadata.model import TableMetadata
+from leadgate.sales.errors import DUPLICATE_ON_QUALIFY
 from leadgate.sales.qualify import QualifyLeadRequest
 
 __all__ = ["app", "lead_id", "service_for"]
@@ -65,27 +81,6 @@ STATES = {LeadState.OPEN: OPEN, LeadState.QUALIFIED: QUALIFIED,
           LeadState.DISQUALIFIED: DISQUALIFIED}  # fmt: skip
 
 LeadArgument = Annotated[str, typer.Argument(help="The lead's id (see: leadgate leads list).")]
-AsOption = Annotated[
-    str | None,
-    typer.Option(
-        "--as",
-        metavar="EMAIL",
-        help="Run as this user, with their security roles (default: as the system).",
-    ),
-]
-
-
-def lead_id(text: str, hint: str = "ID") -> uuid.UUID:
-    """A record id as typed: a GUID, with or without braces."""
-    try:
-        return uuid.UUID(text.strip().strip("{}"))
-    except ValueError:
-        raise typer.BadParameter(f"'{text}' is not a record id (a GUID)", param_hint=hint) from None
-
-
-def service_for(organization: Organization, email: str | None) -> OrganizationService:
-    """The user's service with ``--as``, else SYSTEM (like every administration command)."""
-    return organization.service(email) if email else organization.system_service()
 
 
 def _labels(table: TableMetadata, state: int, status: int) -> tuple[str, str]:
@@ -127,6 +122,31 @@ def _customer(text: str) -> EntityReference:
             f"'{text}': write TABLE:ID, e.g. account:<GUID>", param_hint="--customer"
         )
     return EntityReference(table.strip().lower(), lead_id(key, "--customer"))
+
+
+def _qualify(
+    service: OrganizationService,
+    lead: uuid.UUID,
+    links: dict[str, EntityReference],
+    request: QualifyLeadRequest,
+) -> list[EntityReference]:
+    """Qualify, after linking the chosen existing records to the lead: both in one
+    transaction, so that a refusal leaves the lead as it was."""
+    if not links:
+        return list(service.execute(request).created_entities)
+    link = UpdateRequest(Entity("lead", lead, links))
+    answer = service.execute(ExecuteTransactionRequest((link, request)))
+    return list(answer.responses[-1].created_entities)
+
+
+def _warn(organization: Organization, error: LeadgateError) -> None:
+    """The duplicate warning: the error, the records found, and how to go on."""
+    errors_console.print(f"error {error.code}: {error.message(language())}", soft_wrap=True)
+    print_duplicates(matches_of(error, organization.system_service()))
+    say(
+        N_("Link an existing record with --use-account ID or --use-contact ID, or create new "
+           "records anyway with --continue.")
+    )  # fmt: skip
 
 
 def _choices(
@@ -182,6 +202,28 @@ def qualify(
     campaign: Annotated[
         str | None, typer.Option("--campaign", metavar="ID", help="The source campaign's id.")
     ] = None,
+    use_account: Annotated[
+        str | None,
+        typer.Option(
+            "--use-account",
+            metavar="ID",
+            help="Link this existing account to the lead (its Existing Account) instead of "
+            "creating one.",
+        ),
+    ] = None,
+    use_contact: Annotated[
+        str | None,
+        typer.Option(
+            "--use-contact",
+            metavar="ID",
+            help="Link this existing contact to the lead (its Existing Contact) instead of "
+            "creating one.",
+        ),
+    ] = None,
+    go_on: Annotated[
+        bool,
+        typer.Option("--continue", help="Create new records even if duplicates exist."),
+    ] = False,
     as_user: AsOption = None,
     db: DbOption = None,
 ) -> None:
@@ -189,9 +231,21 @@ def qualify(
 
     With no --[no-]account/contact/opportunity, the organization setting decides what is
     created; naming one of them creates the others unless they are turned off too.
+
+    As from the lead form, the account and contact about to be created are first checked for
+    duplicates: when some exist, nothing is created and they are listed; pick one with
+    --use-account / --use-contact, or create new records anyway with --continue.
     """
     record = lead_id(lead)
     create_account, create_contact, create_opportunity = _choices(account, contact, opportunity)
+    links = {
+        column: EntityReference(table, lead_id(value, option))
+        for column, table, value, option in (
+            ("parentaccountid", "account", use_account, "--use-account"),
+            ("parentcontactid", "contact", use_contact, "--use-contact"),
+        )
+        if value is not None
+    }
     with open_organization(db) as organization:
         service = service_for(organization, as_user)
         request = QualifyLeadRequest(
@@ -205,8 +259,16 @@ def qualify(
             source_campaign_id=(
                 EntityReference("campaign", lead_id(campaign, "--campaign")) if campaign else None
             ),
+            # The lead form's path (REFERENCE §5): duplicates are looked for, unless Continue.
+            suppress_duplicate_detection=go_on,
         )
-        created = service.execute(request).created_entities
+        try:
+            created = _qualify(service, record, links, request)
+        except LeadgateError as error:
+            if error.kind is not DUPLICATE_ON_QUALIFY:
+                raise
+            _warn(organization, error)
+            raise typer.Exit(1) from None
         metadata = organization.metadata()
         for reference in created:
             table = metadata.table(reference.logical_name)

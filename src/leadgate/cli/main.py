@@ -21,7 +21,17 @@ from rich.progress import (
 )
 
 from leadgate import __version__
-from leadgate.cli import customize, leads, maps, plugins, process, processes, security, users
+from leadgate.cli import (
+    customize,
+    duplicates,
+    leads,
+    maps,
+    plugins,
+    process,
+    processes,
+    security,
+    users,
+)
 from leadgate.cli.output import DbOption, console, errors_console, language, say
 from leadgate.platform import Organization
 from leadgate.platform.errors import LeadgateError
@@ -47,6 +57,7 @@ app.add_typer(processes.app, name="processes")
 app.add_typer(process.app, name="process")
 app.add_typer(customize.app, name="customize")
 app.add_typer(plugins.app, name="plugins")
+app.add_typer(duplicates.app, name="duplicates")
 app.add_typer(security.bu_app, name="bu")
 app.add_typer(security.teams_app, name="teams")
 app.add_typer(security.roles_app, name="roles")

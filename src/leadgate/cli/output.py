@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterable, Sequence
 from typing import Annotated, Any
 
@@ -10,19 +11,22 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from leadgate.platform import Organization
+from leadgate.platform import Organization, OrganizationService
 from leadgate.platform.i18n import translate
 from leadgate.platform.storage import database_url
 from leadgate.platform.types import Language
 
 __all__ = [
+    "AsOption",
     "DbOption",
     "console",
     "errors_console",
     "language",
     "open_organization",
     "print_table",
+    "record_id",
     "say",
+    "service_for",
 ]
 
 console = Console(highlight=False)
@@ -35,6 +39,16 @@ DbOption = Annotated[
         help="Database URL (sqlite:///path.db or postgresql+psycopg://user@host/db). "
         "Default: $LEADGATE_DATABASE_URL, else sqlite:///./leadgate.db.",
         show_default=False,
+    ),
+]
+
+
+AsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as",
+        metavar="EMAIL",
+        help="Run as this user, with their security roles (default: as the system).",
     ),
 ]
 
@@ -55,6 +69,19 @@ def say(text: str, **params: Any) -> None:
 
 def open_organization(db: str | None) -> Organization:
     return Organization.open(database_url(db))
+
+
+def service_for(organization: Organization, email: str | None) -> OrganizationService:
+    """The user's service with ``--as``, else SYSTEM (like every administration command)."""
+    return organization.service(email) if email else organization.system_service()
+
+
+def record_id(text: str, hint: str = "ID") -> uuid.UUID:
+    """A record id as typed: a GUID, with or without braces."""
+    try:
+        return uuid.UUID(text.strip().strip("{}"))
+    except ValueError:
+        raise typer.BadParameter(f"'{text}' is not a record id (a GUID)", param_hint=hint) from None
 
 
 def print_table(

@@ -16,8 +16,16 @@ from typing import Annotated, Any
 
 import typer
 
-from leadgate.cli.leads import AsOption, LeadArgument, lead_id, service_for
-from leadgate.cli.output import DbOption, language, open_organization, print_table, say
+from leadgate.cli.leads import LeadArgument, lead_id
+from leadgate.cli.output import (
+    AsOption,
+    DbOption,
+    language,
+    open_organization,
+    print_table,
+    say,
+    service_for,
+)
 from leadgate.cli.processes import definitions, find_stage
 from leadgate.platform import (
     ColumnSet,
@@ -224,9 +232,7 @@ def previous_stage(lead: LeadArgument, as_user: AsOption = None, db: DbOption = 
     record = lead_id(lead)
     with open_organization(db) as organization:
         found = _instance(organization, record)
-        response = service_for(organization, as_user).execute(
-            PreviousStageRequest(found.reference)
-        )
+        response = service_for(organization, as_user).execute(PreviousStageRequest(found.reference))
         _say_moved(found, response.active_stage)
 
 

@@ -29,7 +29,7 @@ from leadgate.web.resources import API_PATH, api_root, parse_guid
 from leadgate.web.responses import json_response
 from leadgate.web.routes import SignedIn
 
-__all__ = ["RULE_ANNOTATION", "parse_call", "router"]
+__all__ = ["RULE_ANNOTATION", "RULE_ID_ANNOTATION", "parse_call", "router"]
 
 router = APIRouter(prefix=API_PATH)
 
@@ -229,10 +229,11 @@ def retrieve_duplicates(request: Request, session: SignedIn) -> Response:
 
 def _duplicate_json(metadata: MetadataSet, match: DuplicateMatch, language: str) -> dict[str, Any]:
     table = metadata.table(match.table)
+    # Annotations before properties, as OData's JSON format writes them.
     return {
         ODATA_TYPE: f"#{NAMESPACE}{table.name}",
-        table.primary_key: str(match.id),
-        table.primary_name: match.name,
         RULE_ANNOTATION: match.rule.in_language(language),
         RULE_ID_ANNOTATION: str(match.rule_id),
+        table.primary_key: str(match.id),
+        table.primary_name: match.name,
     }

@@ -28,6 +28,7 @@ from leadgate.platform.duplicates import (
 from leadgate.platform.entity import Entity, EntityCollection, EntityReference
 from leadgate.platform.errors import ErrorKind
 from leadgate.platform.i18n import N_, Text
+from leadgate.platform.messages._records import compose
 from leadgate.platform.messages.state import SetStateRequest
 from leadgate.platform.pipeline import Message, Operation
 from leadgate.platform.query import PagingInfo
@@ -58,8 +59,8 @@ class RetrieveDuplicatesRequest:
 
 @dataclass(frozen=True)
 class RetrieveDuplicatesResponse:
-    duplicate_collection: EntityCollection
-    matches: tuple[DuplicateMatch, ...]
+    duplicate_collection: EntityCollection  # the records, each once
+    matches: tuple[DuplicateMatch, ...]  # one per record and rule that found it
 
 
 @dataclass(frozen=True)
@@ -99,19 +100,25 @@ def find_duplicates(
     matching: str | None = None,
 ) -> list[DuplicateMatch]:
     """What the published rules of ``table_name`` find for these values, that the caller may
-    read; ``exclude`` is the record itself."""
+    read, one match per record and rule that found it; ``exclude`` is the record itself."""
     rules = rule_set(operation.unit_of_work)
     table = operation.table(table_name)
-    found: dict[tuple[str, uuid.UUID], DuplicateMatch] = {}
+    found: list[DuplicateMatch] = []
     for rule in rules.published_for(table_name, matching):
         same = rule.matching == table_name
         ids = candidates(operation.connection, rule, table, values, rules.region,
                          exclude if same else None)  # fmt: skip
-        if not ids:
-            continue
-        for match in _readable(operation, rule, ids):
-            found.setdefault((match.table, match.id), match)
-    return list(found.values())
+        if ids:
+            found.extend(_readable(operation, rule, ids))
+    return found
+
+
+def _each_record_once(matches: list[DuplicateMatch]) -> list[DuplicateMatch]:
+    """What a user picks from: a record once, with the first rule that found it."""
+    first: dict[tuple[str, uuid.UUID], DuplicateMatch] = {}
+    for match in matches:
+        first.setdefault((match.table, match.id), match)
+    return list(first.values())
 
 
 def _readable(operation: Operation, rule: Rule, ids: list[uuid.UUID]) -> list[DuplicateMatch]:
@@ -147,7 +154,7 @@ def duplicate_error(
     operation: Operation, matches: list[DuplicateMatch], kind: ErrorKind, fix: Text | None = None
 ) -> errors.LeadgateError:
     """The refusal with its matches: in its text (and how to go on), and as data."""
-    described = [match.describe(operation.metadata) for match in matches]
+    described = [match.describe(operation.metadata) for match in _each_record_once(matches)]
     cause = (
         Text(N_("Possible duplicates: {matches}."), matches=described)
         if fix is None
@@ -197,11 +204,14 @@ def retrieve_duplicates(operation: Operation) -> RetrieveDuplicatesResponse:
             raise errors.RECORD_NOT_FOUND(table=table.name, id=entity.id)
         values.update(stored)
     values.update(entity)
+    compose(table, values, values)  # fullname from the names given, as Create would
     matches = find_duplicates(operation, table.name, values, entity.id,
                               request.matching_entity_name)  # fmt: skip
+    records_found = _each_record_once(matches)
     paging = request.paging_info
     start = (paging.page_number - 1) * paging.count
-    page = matches[start : start + paging.count]
+    page = records_found[start : start + paging.count]
+    on_page = {(match.table, match.id) for match in page}
     collection = EntityCollection(
         entity_name=request.matching_entity_name or table.name,
         entities=[
@@ -209,10 +219,12 @@ def retrieve_duplicates(operation: Operation) -> RetrieveDuplicatesResponse:
                    {operation.table(match.table).primary_name: match.name})
             for match in page
         ],
-        more_records=start + paging.count < len(matches),
-        total_record_count=len(matches) if paging.return_total_record_count else None,
+        more_records=start + paging.count < len(records_found),
+        total_record_count=len(records_found) if paging.return_total_record_count else None,
     )
-    return RetrieveDuplicatesResponse(collection, tuple(page))
+    return RetrieveDuplicatesResponse(
+        collection, tuple(match for match in matches if (match.table, match.id) in on_page)
+    )
 
 
 # --- publishing ---------------------------------------------------------------------------
