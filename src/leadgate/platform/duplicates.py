@@ -373,30 +373,43 @@ def _close_enough(rule: Rule, mine: str | None, theirs: str | None) -> bool:
     )
 
 
+_LOOKUP = sa.select(matchcodes.c.ruleid, matchcodes.c.code, matchcodes.c.recordid,
+                    matchcodes.c.fuzzy).where(
+    matchcodes.c.ruleid.in_(sa.bindparam("rules", expanding=True)),
+    matchcodes.c.code.in_(sa.bindparam("codes", expanding=True)),
+).limit(sa.bindparam("limit"))  # fmt: skip
+
+
 def candidates(
     connection: sa.Connection,
-    rule: Rule,
+    rules: Sequence[Rule],
     table: TableMetadata,
     values: Mapping[str, Any],
     region: str,
     exclude: uuid.UUID | None = None,
-) -> list[uuid.UUID]:
-    """The records of the matching table the rule finds for these values: index reads."""
-    codes = record_codes(rule, table, values, "base", region)
-    if not codes:
-        return []
-    fuzzy = codes[0][1]
-    statement = sa.select(matchcodes.c.recordid, matchcodes.c.fuzzy).where(
-        matchcodes.c.ruleid == rule.id,
-        matchcodes.c.code.in_(sorted({code for code, _ in codes})),
-    )
-    if exclude is not None:
-        statement = statement.where(matchcodes.c.recordid != exclude)
-    found: dict[uuid.UUID, None] = {}
-    for record_id, theirs in connection.execute(statement.limit(CANDIDATE_LIMIT)):
-        if record_id not in found and _close_enough(rule, fuzzy, theirs):
-            found[record_id] = None
-    return list(found)
+) -> dict[uuid.UUID, list[uuid.UUID]]:
+    """Per rule, the records of its matching table it finds for these values: one indexed
+    read for all the rules (``exclude``, the record itself, only where the tables agree)."""
+    wanted: dict[uuid.UUID, tuple[Rule, set[str], str | None]] = {}
+    for rule in rules:
+        keyed = record_codes(rule, table, values, "base", region)
+        if keyed:
+            wanted[rule.id] = (rule, {code for code, _ in keyed}, keyed[0][1])
+    if not wanted:
+        return {}
+    every_code = sorted(set().union(*(codes for _, codes, _ in wanted.values())))
+    rows = connection.execute(_LOOKUP, {
+        "rules": list(wanted), "codes": every_code, "limit": CANDIDATE_LIMIT * len(wanted),
+    })  # fmt: skip
+    found: dict[uuid.UUID, dict[uuid.UUID, None]] = {}
+    for rule_id, code, record_id, theirs in rows:
+        rule, codes, fuzzy = wanted[rule_id]
+        if code not in codes or (record_id == exclude and rule.matching == table.name):
+            continue
+        ids = found.setdefault(rule_id, {})
+        if record_id not in ids and _close_enough(rule, fuzzy, theirs):
+            ids[record_id] = None
+    return {rule_id: list(ids) for rule_id, ids in found.items() if ids}
 
 
 # --- keeping the codes --------------------------------------------------------------------

@@ -103,13 +103,14 @@ def find_duplicates(
     read, one match per record and rule that found it; ``exclude`` is the record itself."""
     rules = rule_set(operation.unit_of_work)
     table = operation.table(table_name)
+    published = rules.published_for(table_name, matching)
+    by_rule = candidates(operation.connection, published, table, values, rules.region, exclude)
     found: list[DuplicateMatch] = []
-    for rule in rules.published_for(table_name, matching):
-        same = rule.matching == table_name
-        ids = candidates(operation.connection, rule, table, values, rules.region,
-                         exclude if same else None)  # fmt: skip
-        if ids:
-            found.extend(_readable(operation, rule, ids))
+    for matching_table in dict.fromkeys(rule.matching for rule in published):
+        of_table = [rule for rule in published
+                    if rule.matching == matching_table and rule.id in by_rule]  # fmt: skip
+        if of_table:
+            found.extend(_readable(operation, matching_table, of_table, by_rule))
     return found
 
 
@@ -121,19 +122,29 @@ def _each_record_once(matches: list[DuplicateMatch]) -> list[DuplicateMatch]:
     return list(first.values())
 
 
-def _readable(operation: Operation, rule: Rule, ids: list[uuid.UUID]) -> list[DuplicateMatch]:
-    table = operation.table(rule.matching)
+def _readable(
+    operation: Operation, table_name: str, rules: list[Rule],
+    by_rule: dict[uuid.UUID, list[uuid.UUID]],
+) -> list[DuplicateMatch]:  # fmt: skip
+    """The records found in one table that the caller may read: one read by key."""
+    table = operation.table(table_name)
     sql_table = operation.sql_table(table.name)
     key = sql_table.c[table.primary_key]
     try:
         readable = operation.read_filter(table, sql_table)
     except errors.LeadgateError:
         return []  # a user who may not read the table is shown none of its records
+    ids = list(dict.fromkeys(record for rule in rules for record in by_rule[rule.id]))
     statement = sa.select(key, sql_table.c[table.primary_name]).where(key.in_(ids))
     if readable is not None:
         statement = statement.where(readable)
-    rows = operation.connection.execute(statement.order_by(sql_table.c[table.primary_name], key))
-    return [DuplicateMatch(table.name, row[0], row[1], rule.id, rule.label) for row in rows]
+    names = dict(operation.connection.execute(statement).all())
+    return [
+        DuplicateMatch(table.name, record, names[record], rule.id, rule.label)
+        for rule in rules
+        for record in sorted(by_rule[rule.id], key=lambda r: (str(names.get(r) or ""), str(r)))
+        if record in names
+    ]
 
 
 def refuse_duplicates(
