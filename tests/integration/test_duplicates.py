@@ -450,3 +450,12 @@ def test_bulk_qualification_does_not_check_by_design(admin, system):
     admin.create("account", name="Blue Yonder Airlines")
     lead = a_lead(admin)
     assert len(qualify(admin, lead).created_entities) == 3  # the grid's path: the default
+
+
+def test_values_given_to_a_check_are_read_as_create_reads_them(system):
+    a_rule(system, "Due the same day", "new_widget", [("new_due", "new_due", SAME_DATE)])
+    system.create("new_widget", new_name="Due", new_size="M",
+                  new_due=dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC))  # fmt: skip
+    assert found(system, "new_widget", new_due="2026-12-01T15:00:00Z") == ["Due"]
+    error = refusal(lambda: found(system, "new_widget", new_due="the first of December"))
+    assert error.code == "0x80040203"  # a coded refusal, not a crash

@@ -8,6 +8,7 @@ from pathlib import Path
 from babel.messages.extract import extract_from_dir
 
 import leadgate
+import leadgate.sales.errors  # its errors are in the catalogue too
 from leadgate.platform import errors
 from leadgate.platform.i18n import Label, Text, render, translate
 

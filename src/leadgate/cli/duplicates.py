@@ -37,7 +37,6 @@ from leadgate.platform import (
     EntityReference,
     FilterExpression,
     OrderExpression,
-    Organization,
     OrganizationService,
     PagingInfo,
     QueryExpression,
@@ -400,25 +399,23 @@ def remove_condition(
         )  # fmt: skip
 
 
-def _done_before(system: OrganizationService, rule: Rule, organization: Organization) -> int:
-    """How many records a rule left Publishing has its codes for: those up to its cursor
-    (publishing goes through the matching table in key order)."""
-    cursor = system.retrieve("duplicaterule", rule.id, ["publishcursor"]).get("publishcursor")
-    if not cursor:
-        return 0
-    key = organization.metadata().table(rule.matching).primary_key
+def _count(service: OrganizationService, table: str, *conditions: ConditionExpression) -> int:
     query = QueryExpression(
-        rule.matching, ColumnSet.of(key),
-        FilterExpression(conditions=(ConditionExpression.make(key, "le", uuid.UUID(cursor)),)),
+        table, ColumnSet(), FilterExpression(conditions=conditions),
         page_info=PagingInfo(count=1, return_total_record_count=True),
     )  # fmt: skip
-    return int(system.retrieve_multiple(query).total_record_count or 0)
+    return int(service.retrieve_multiple(query).total_record_count or 0)
 
 
-def _record_count(system: OrganizationService, table: str, key: str) -> int:
-    paging = PagingInfo(count=1, return_total_record_count=True)
-    query = QueryExpression(table, ColumnSet.of(key), page_info=paging)
-    return int(system.retrieve_multiple(query).total_record_count or 0)
+def _progress(system: OrganizationService, rule: Rule, metadata: MetadataSet) -> tuple[int, int]:
+    """How far a rule left Publishing went: the records up to its cursor (publishing goes
+    through the matching table in key order), and all of them."""
+    cursor = system.retrieve("duplicaterule", rule.id, ["publishcursor"]).get("publishcursor")
+    total = _count(system, rule.matching)
+    if not cursor:
+        return 0, total
+    key = metadata.table(rule.matching).primary_key
+    return _count(system, rule.matching, ConditionExpression.make(key, "le", cursor)), total
 
 
 @rules_app.command("publish")
@@ -440,22 +437,21 @@ def publish(
         if found.status == PUBLISHED:
             say(N_("The rule {rule} is already published."), rule=_name(found))
             return
-        key = organization.metadata().table(found.matching).primary_key
-        total = _record_count(system, found.matching, key)
-        done = 0
         if found.status == PUBLISHING:
-            done = _done_before(system, found, organization)
+            done, total = _progress(system, found, organization.metadata())
             say(N_("Resuming after {done} of {total} records."), done=done, total=total)
-        with Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TimeElapsedColumn(), console=console,
-        ) as progress:  # fmt: skip
-            task = progress.add_task(_name(found), total=total, completed=done)
-            while True:
-                answer = system.execute(PublishDuplicateRuleRequest(found.id, batch))
-                progress.update(task, completed=answer.processed, total=answer.total)
-                if answer.published:
-                    break
+        # The first batch before the bar: a refused rule prints only its error.
+        answer = system.execute(PublishDuplicateRuleRequest(found.id, batch))
+        if not answer.published:
+            with Progress(
+                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                TimeElapsedColumn(), console=console,
+            ) as progress:  # fmt: skip
+                task = progress.add_task(_name(found), total=answer.total,
+                                         completed=answer.processed)  # fmt: skip
+                while not answer.published:
+                    answer = system.execute(PublishDuplicateRuleRequest(found.id, batch))
+                    progress.update(task, completed=answer.processed, total=answer.total)
         say(
             N_("Published the rule {rule}: {total} {table} records have their match codes."),
             rule=_name(found), total=answer.total, table=found.matching,
@@ -517,11 +513,18 @@ def find(
 
 
 def print_duplicates(matches: Iterable[DuplicateMatch]) -> None:
-    """The matches of a duplicate check: table, name, id and the rule that found each."""
+    """The records a duplicate check found, each once: table, name, id and the rules that
+    found it."""
     lang = language()
+    records: dict[tuple[str, uuid.UUID], list[DuplicateMatch]] = {}
+    for match in matches:
+        records.setdefault((match.table, match.id), []).append(match)
     print_table(
         ["table", "name", "id", "rule"],
-        ((m.table, m.name or "", m.id, m.rule.in_language(lang)) for m in matches),
+        (
+            (table, found[0].name or "", key, "; ".join(m.rule.in_language(lang) for m in found))
+            for (table, key), found in records.items()
+        ),
     )
 
 

@@ -9,6 +9,7 @@ These routes come before the entity sets', so that a function never reads as one
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -109,7 +110,7 @@ def parse_call(function: str, text: str, query: Mapping[str, str]) -> dict[str, 
 def _json(name: str, text: str, example: str) -> Any:
     try:
         return json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise bad_query(
             N_("the parameter {name} takes a JSON value such as {example}, not {value}."),
             name=name, example=example, value=text[:80],
@@ -221,7 +222,14 @@ def retrieve_duplicates(request: Request, session: SignedIn) -> Response:
     body: dict[str, Any] = {"@odata.context": f"{api_root(request)}/$metadata#{of}"}
     if paging.return_total_record_count:
         body["@odata.count"] = collection.total_record_count
-    body["value"] = [_duplicate_json(metadata, match, session.language) for match in found.matches]
+    # Each record once (the collection), named with the first rule that found it.
+    first: dict[tuple[str, uuid.UUID | None], DuplicateMatch] = {}
+    for match in found.matches:
+        first.setdefault((match.table, match.id), match)
+    body["value"] = [
+        _duplicate_json(metadata, first[(record.logical_name, record.id)], session.language)
+        for record in collection.entities
+    ]
     if collection.more_records:
         body[MORE_RECORDS] = True
     return json_response(body)

@@ -33,6 +33,7 @@ from leadgate.platform.messages.state import SetStateRequest
 from leadgate.platform.pipeline import Message, Operation
 from leadgate.platform.query import PagingInfo
 from leadgate.platform.security import Right
+from leadgate.platform.values import coerce
 
 __all__ = [
     "MESSAGES",
@@ -214,7 +215,8 @@ def retrieve_duplicates(operation: Operation) -> RetrieveDuplicatesResponse:
         if stored is None:
             raise errors.RECORD_NOT_FOUND(table=table.name, id=entity.id)
         values.update(stored)
-    values.update(entity)
+    # Values as Create would store them: "2026-12-01" is a date, "3" a choice.
+    values.update({name: coerce(table.column(name), value) for name, value in entity.items()})
     compose(table, values, values)  # fullname from the names given, as Create would
     matches = find_duplicates(operation, table.name, values, entity.id,
                               request.matching_entity_name)  # fmt: skip

@@ -1,0 +1,333 @@
+"""``leadgate duplicates`` and the duplicate warning of ``leadgate leads qualify`` (REFERENCE §5).
+
+An administrator lists, adds, publishes and unpublishes duplicate detection rules, and looks
+for the duplicates of a record; ``leads qualify`` takes the lead form's path: the account and
+contact about to be created are checked first. Each test runs the command line on the test
+database (SQLite, then PostgreSQL) and checks what it printed and what changed.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from leadgate.platform import CreateRequest, Entity, ExecuteTransactionRequest, Organization
+from leadgate.platform.messages.duplicates import PublishDuplicateRuleRequest
+from tests.integration.test_cli_leads import count, lead_values, new_lead, rows
+
+PUBLISHED = {
+    "Accounts with the same Account Name",
+    "Contacts with the same e-mail address",
+    "Leads with the same e-mail address",
+}
+COMPANY_RULE = (
+    "Accounts with the same company name (ignoring case, punctuation, accents and legal form)"
+)
+SEED_EN = "There might already be a match for this account or contact. If so, please select it."
+SEED_FR = (
+    "Il peut déjà y avoir une correspondance pour ce compte ou ce contact. "
+    "Si c'est le cas, sélectionnez-le."
+)
+HINT_EN = (
+    "Link an existing record with --use-account ID or --use-contact ID, or create new records "
+    "anyway with --continue."
+)
+
+
+def rule_status(cli, name: str) -> str:
+    (found,) = [row for row in rows(cli("duplicates", "rules", "list")) if row[0] == name]
+    return found[2]
+
+
+def accounts(org: Organization, *names: str) -> list[uuid.UUID]:
+    """Accounts saved in one transaction (no duplicate detection, as programs do)."""
+    ids = [uuid.uuid4() for _ in names]
+    creates = tuple(
+        CreateRequest(Entity("account", key, {"name": name}))
+        for key, name in zip(ids, names, strict=True)
+    )
+    org.system_service().execute(ExecuteTransactionRequest(creates))
+    return ids
+
+
+# --- rules -----------------------------------------------------------------------------------
+
+
+def test_list_shows_the_shipped_rules_their_status_and_conditions(cli, monkeypatch):
+    listed = rows(cli("duplicates", "rules", "list"))
+
+    assert {row[0] for row in listed if row[2] == "Published"} == PUBLISHED
+    assert len(listed) == 10 and {row[2] for row in listed} == {"Published", "Unpublished"}
+    by_name = {row[0]: row for row in listed}
+    assert by_name["Accounts with the same Account Name"][1:4] == [
+        "account → account", "Published", "name = name (Exact Match)",
+    ]  # fmt: skip
+    assert by_name["Contacts with the same first name and last name"][3] == (
+        "firstname = firstname (Exact Match); lastname = lastname (Exact Match)"
+    )
+    assert by_name["Contacts with a similar full name"][3] == (
+        "fullname = fullname (Similar Name: 90)"
+    )
+    monkeypatch.setenv("LEADGATE_LANG", "fr")
+    french = {row[0]: row[2] for row in rows(cli("duplicates", "rules", "list"))}
+    assert french["Comptes avec le même nom de compte"] == "Publiée"
+    assert french["Comptes avec la même adresse e-mail"] == "Non publiée"
+
+
+def test_show_finds_a_rule_by_either_name_in_any_case_or_by_id(cli):
+    out = cli("duplicates", "rules", "show", "comptes avec le même nom de compte")
+
+    assert out.splitlines()[:3] == [
+        "Accounts with the same Account Name (Published): each account record is compared "
+        "with the account records.",
+        "Inactive matching records are excluded.",
+        "Text is compared ignoring case.",
+    ]
+    ((number, base, matching, criteria, blank, _key),) = [
+        line.split("\t") for line in out.splitlines()[4:]
+    ]
+    assert (number, base, matching, criteria, blank) == ("1", "name", "name", "Exact Match", "")
+    rule_id = next(row[4] for row in rows(cli("duplicates", "rules", "list"))
+                   if row[0] == "Accounts with the same Account Name")  # fmt: skip
+    assert cli("duplicates", "rules", "show", rule_id) == out
+    assert cli("duplicates", "rules", "show", "ACCOUNTS WITH THE SAME ACCOUNT NAME") == out
+
+
+def test_an_unknown_rule_is_a_coded_error_in_the_users_language(refused, monkeypatch):
+    assert refused("duplicates", "rules", "publish", "Nope") == (
+        1, "error 0x8F4C477F: No duplicate detection rule is named or has the id 'Nope'."
+    )  # fmt: skip
+    monkeypatch.setenv("LEADGATE_LANG", "fr")
+    assert refused("duplicates", "rules", "show", "Nope") == (
+        1, "error 0x8F4C477F: Aucune règle de détection des doublons ne porte le nom ou "
+        "l'identifiant « Nope »."
+    )  # fmt: skip
+
+
+def test_add_a_rule_and_its_conditions_then_publish_it_in_batches(cli, org):
+    accounts(org, *(f"Account {n:02}" for n in range(23)), "Contoso Ltd.", "Contoso Pharma")
+
+    added = cli("duplicates", "rules", "add", "Accounts with the same start", "--base", "account",
+                "--exclude-inactive", "--name-fr", "Comptes au même début")  # fmt: skip
+    condition = cli("duplicates", "rules", "condition", "accounts with the same start",
+                    "--base-column", "name", "--operator", "first-characters",
+                    "--param", "7")  # fmt: skip
+    out = cli("duplicates", "rules", "publish", "Comptes au même début", "--batch", "10")
+
+    assert re.fullmatch(r"Added the rule Accounts with the same start \([0-9a-f-]{36}\), "
+                        r"unpublished: add its conditions, then publish it\.\n", added)  # fmt: skip
+    assert condition.startswith(
+        "Added the condition name = name (Same First Characters: 7) ("
+    ) and condition.endswith(") to the rule Accounts with the same start.\n")
+    # The bar, drawn once when the output is not a terminal, ends at every record.
+    assert re.search(r"^Accounts with the same start .* 25/25 ", out, re.M), out
+    assert out.splitlines()[-1] == (
+        "Published the rule Accounts with the same start: 25 account records have their match "
+        "codes."
+    )
+    assert rule_status(cli, "Accounts with the same start") == "Published"
+    rule = cli("duplicates", "rules", "show", "Accounts with the same start")
+    assert "Inactive matching records are excluded." in rule
+    assert cli("duplicates", "rules", "publish", "Accounts with the same start") == (
+        "The rule Accounts with the same start is already published.\n"
+    )
+    (group,) = accounts(org, "Contoso Group")  # its codes are kept from its creation on
+    found = rows(cli("duplicates", "find", "account", str(group)))
+    assert sorted(row[1] for row in found) == ["Contoso Ltd.", "Contoso Pharma"]
+    assert {row[3] for row in found} == {"Accounts with the same start"}
+
+
+def test_publishing_resumes_a_rule_left_publishing(cli, org):
+    accounts(org, *(f"Account {n:02}" for n in range(25)))
+    (rule,) = (
+        org.system_service()
+        .retrieve_multiple("duplicaterule", name="Accounts with the same e-mail address")
+        .entities
+    )
+    assert rule.id is not None
+    first = org.system_service().execute(PublishDuplicateRuleRequest(rule.id, 10))
+    assert (first.processed, first.total, first.published) == (10, 25, False)
+    assert rule_status(cli, "Accounts with the same e-mail address") == "Publishing"
+
+    out = cli("duplicates", "rules", "publish", "Accounts with the same e-mail address",
+              "--batch", "10")  # fmt: skip
+
+    assert out.splitlines()[0] == "Resuming after 10 of 25 records."
+    assert re.search(r" 25/25 ", out), out
+    assert rule_status(cli, "Accounts with the same e-mail address") == "Published"
+
+
+def test_an_invalid_condition_is_refused_in_english_and_french(cli, refused, monkeypatch):
+    cli("duplicates", "rules", "add", "Bad start", "--base", "account")
+    condition = ("duplicates", "rules", "condition", "Bad start", "--base-column", "name",
+                 "--operator", "1", "--param", "0")  # fmt: skip
+
+    assert refused(*condition) == (
+        1, "error 0x8F4C477D: The duplicate detection rule 'Bad start' cannot work: 'Same First "
+        "Characters' needs a number of characters of at least 1."
+    )  # fmt: skip
+    monkeypatch.setenv("LEADGATE_LANG", "fr")
+    assert refused(*condition) == (
+        1, "error 0x8F4C477D: La règle de détection des doublons « Bad start » ne peut pas "
+        "fonctionner : « Mêmes premiers caractères » demande un nombre de caractères d'au moins 1."
+    )  # fmt: skip
+    monkeypatch.setenv("LEADGATE_LANG", "en")
+    # A rule without a condition cannot be published; an unknown criteria is a usage error.
+    code, line = refused("duplicates", "rules", "publish", "Bad start")
+    assert (code, line) == (1, "error 0x8F4C477D: The duplicate detection rule 'Bad start' cannot "
+                               "work: it has no condition; add one before publishing.")  # fmt: skip
+    code, line = refused("duplicates", "rules", "condition", "Bad start", "--base-column", "name",
+                         "--operator", "fuzzy")  # fmt: skip
+    assert code == 2 and "'fuzzy' is no criteria (known: exact, first-characters" in line
+    assert rule_status(cli, "Bad start") == "Unpublished"
+
+
+def test_a_sixth_published_rule_on_a_table_is_refused(cli, refused):
+    for name in ("Contacts with the same first name and last name",
+                 "Contacts with the same e-mail address (ignoring case and spaces)",
+                 "Contacts with the same phone number (any format)",
+                 "Contacts with a similar full name"):  # fmt: skip
+        cli("duplicates", "rules", "publish", name)
+    cli("duplicates", "rules", "add", "Contacts with the same job title", "--base", "contact")
+    cli("duplicates", "rules", "condition", "Contacts with the same job title", "--base-column",
+        "jobtitle", "--operator", "exact")  # fmt: skip
+
+    code, line = refused("duplicates", "rules", "publish", "Contacts with the same job title")
+
+    assert code == 1 and line.startswith(
+        "error 0x8F4C477C: A table can have at most 5 published duplicate detection rules, and "
+        "Contact has them already: "
+    ), line
+    assert rule_status(cli, "Contacts with the same job title") == "Unpublished"
+    cli("duplicates", "rules", "unpublish", "Contacts with a similar full name")
+    cli("duplicates", "rules", "publish", "Contacts with the same job title")
+    assert rule_status(cli, "Contacts with the same job title") == "Published"
+
+
+def test_conditions_change_only_while_unpublished_and_a_rule_can_be_deleted(cli, refused):
+    name = "Contacts with the same first name and last name"
+    cli("duplicates", "rules", "publish", name)
+
+    code, line = refused("duplicates", "rules", "remove-condition", name, "firstname")
+    assert (code, line.split(":")[0]) == (1, "error 0x8F4C477E")
+    assert cli("duplicates", "rules", "unpublish", name) == f"The rule {name} is unpublished.\n"
+    removed = cli("duplicates", "rules", "remove-condition", name, "FIRSTNAME")
+    assert removed == (
+        f"Removed the condition firstname = firstname (Exact Match) from the rule {name}.\n"
+    )
+    by_name = {row[0]: row for row in rows(cli("duplicates", "rules", "list"))}
+    assert by_name[name][3] == "lastname = lastname (Exact Match)"
+    code, line = refused("duplicates", "rules", "remove-condition", name, "firstname")
+    assert code == 2 and "no condition of the rule is 'firstname'" in line
+    deleted = cli("duplicates", "rules", "delete", name)
+    assert deleted.startswith(f"Deleted the rule {name} (")
+    assert name not in {row[0] for row in rows(cli("duplicates", "rules", "list"))}
+
+
+def test_find_prints_the_duplicates_of_a_record_or_says_there_are_none(cli, org, monkeypatch):
+    first, second, other = accounts(org, "Contoso Ltd.", "CONTOSO LTD.", "Fabrikam")
+
+    found = rows(cli("duplicates", "find", "account", str(first)))
+    assert found == [
+        ["account", "CONTOSO LTD.", str(second), "Accounts with the same Account Name"]
+    ]
+    assert cli("duplicates", "find", "account", str(other)) == "No duplicates found.\n"
+    assert cli("duplicates", "find", "account", str(first), "--matching", "contact") == (
+        "No duplicates found.\n"
+    )
+    monkeypatch.setenv("LEADGATE_LANG", "fr")
+    assert rows(cli("duplicates", "find", "account", str(first)))[0][3] == (
+        "Comptes avec le même nom de compte"
+    )
+    assert cli("duplicates", "find", "account", str(other)) == "Aucun doublon trouvé.\n"
+    # A record two rules find is shown once, with both rules.
+    monkeypatch.setenv("LEADGATE_LANG", "en")
+    cli("duplicates", "rules", "publish", COMPANY_RULE)
+    assert rows(cli("duplicates", "find", "account", str(first))) == [
+        [
+            "account",
+            "CONTOSO LTD.",
+            str(second),
+            f"Accounts with the same Account Name; {COMPANY_RULE}",
+        ]
+    ]
+
+
+# --- leads qualify: the lead form's duplicate warning ----------------------------------------
+
+
+def totals(org: Organization) -> tuple[int, int, int]:
+    return count(org, "account"), count(org, "contact"), count(org, "opportunity")
+
+
+def test_qualify_warns_of_a_duplicate_account_and_creates_nothing(
+    run, org, database_url, monkeypatch
+):
+    (existing,) = accounts(org, "Contoso")
+    lead = new_lead(org, companyname="Contoso")
+    before = totals(org)
+
+    code, out, err = run("leads", "qualify", str(lead), "--db", database_url)
+
+    assert code == 1
+    assert err.startswith(f"error 0x80040333: {SEED_EN} Possible duplicates: Account 'Contoso'")
+    assert rows(out)[0] == ["account", "Contoso", str(existing),
+                            "Accounts with the same Account Name"]  # fmt: skip
+    assert out.splitlines()[-1] == HINT_EN
+    assert totals(org) == before
+    assert lead_values(org, lead)["statecode"] == 0
+    monkeypatch.setenv("LEADGATE_LANG", "fr")
+    code, out, err = run("leads", "qualify", str(lead), "--db", database_url)
+    assert code == 1
+    assert err.startswith(f"error 0x80040333: {SEED_FR} Doublons possibles : Compte « Contoso »")
+    assert rows(out)[0][3] == "Comptes avec le même nom de compte"
+    assert out.splitlines()[-1].startswith("Liez un enregistrement existant avec --use-account")
+    assert totals(org) == before
+
+
+def test_use_account_links_the_existing_account_instead_of_creating_one(cli, org):
+    (existing,) = accounts(org, "Contoso")
+    lead = new_lead(org, companyname="Contoso")
+    before = totals(org)
+
+    out = cli("leads", "qualify", str(lead), "--use-account", str(existing))
+
+    assert "Created account" not in out and "Created contact" in out
+    record = lead_values(org, lead)
+    assert (record["statecode"], record["parentaccountid"].id) == (1, existing)
+    assert totals(org) == (before[0], before[1] + 1, before[2] + 1)
+
+
+def test_continue_creates_new_records_even_if_duplicates_exist(cli, org):
+    accounts(org, "Contoso")
+    lead = new_lead(org, companyname="Contoso")
+    before = totals(org)
+
+    out = cli("leads", "qualify", str(lead), "--continue")
+
+    assert "Created account" in out
+    assert totals(org) == (before[0] + 1, before[1] + 1, before[2] + 1)
+    assert lead_values(org, lead)["statecode"] == 1
+
+
+def test_a_refused_qualify_leaves_the_lead_unlinked_until_both_are_chosen(
+    run, cli, org, system, database_url
+):
+    (existing,) = accounts(org, "Contoso")
+    contact = system.create("contact", firstname="Ada", lastname="Lovelace",
+                            emailaddress1="ada@contoso.example")  # fmt: skip
+    lead = new_lead(org, companyname="Contoso", emailaddress1="ADA@contoso.example")
+    before = totals(org)
+
+    code, out, err = run("leads", "qualify", str(lead), "--use-account", str(existing),
+                         "--db", database_url)  # fmt: skip
+
+    assert code == 1 and err.startswith(f"error 0x80040333: {SEED_EN}")
+    assert [row[:3] for row in rows(out)[:1]] == [["contact", "Ada Lovelace", str(contact)]]
+    assert lead_values(org, lead).get("parentaccountid") is None  # the link was rolled back
+    assert totals(org) == before
+    cli("leads", "qualify", str(lead), "--use-account", str(existing), "--use-contact",
+        str(contact))  # fmt: skip
+    record = lead_values(org, lead)
+    assert (record["parentaccountid"].id, record["parentcontactid"].id) == (existing, contact)
+    assert totals(org) == (before[0], before[1], before[2] + 1)
