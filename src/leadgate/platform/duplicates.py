@@ -193,12 +193,7 @@ def read_rules(connection: sa.Connection, tables: SqlTables) -> RuleSet:
 
 def rule_set(unit: UnitOfWork) -> RuleSet:
     """The rules, kept with the metadata snapshot (changing a rule renews it)."""
-    snapshot = unit.snapshot
-    assert snapshot is not None and unit.connection is not None
-    found = snapshot.derived.get("duplicaterules")
-    if found is None:
-        found = snapshot.derived["duplicaterules"] = read_rules(unit.connection, unit.tables)
-    return found
+    return unit.derived("duplicaterules", read_rules)
 
 
 # --- what a rule may compare ---------------------------------------------------------------
@@ -437,11 +432,15 @@ def store_codes(
     table: TableMetadata,
     rows: Sequence[Mapping[str, Any]],
     region: str,
+    *,
+    new: bool = False,
 ) -> int:
-    """Replace the codes of these records (rows of the matching table) under these rules."""
+    """Replace the codes of these records (rows of the matching table) under these rules
+    (``new``: records just created, which have none yet)."""
     key = table.primary_key
     ids = [row[key] for row in rows]
-    forget_codes(connection, [rule.id for rule in rules], ids)
+    if not new:
+        forget_codes(connection, [rule.id for rule in rules], ids)
     inserted: list[dict[str, Any]] = []
     for rule in rules:
         for row in rows:
@@ -512,4 +511,5 @@ def keep_codes(context: ExecutionContext) -> None:
     rows = read_rows(unit.connection, table, sql_table, names,
                      sql_table.c[table.primary_key] == record_id)  # fmt: skip
     if rows:
-        store_codes(unit.connection, maintained, table, rows, rules.region)
+        store_codes(unit.connection, maintained, table, rows, rules.region,
+                    new=context.message_name == "Create")  # fmt: skip

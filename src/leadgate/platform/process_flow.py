@@ -131,12 +131,7 @@ def read_processes(connection: sa.Connection, tables: SqlTables) -> dict[uuid.UU
 
 def processes(unit: UnitOfWork) -> dict[uuid.UUID, Process]:
     """The process definitions, kept with the metadata snapshot (customizing renews it)."""
-    snapshot = unit.snapshot
-    assert snapshot is not None and unit.connection is not None
-    found = snapshot.derived.get("processes")
-    if found is None:
-        found = snapshot.derived["processes"] = read_processes(unit.connection, unit.tables)
-    return found
+    return unit.derived("processes", read_processes)
 
 
 def is_instance_table(table: TableMetadata) -> bool:

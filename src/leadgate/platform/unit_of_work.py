@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
 
@@ -24,6 +24,8 @@ from leadgate.platform.storage import translate_errors
 
 if TYPE_CHECKING:
     from leadgate.platform.organization import Organization
+
+T = TypeVar("T")
 
 __all__ = ["Snapshot", "UnitOfWork"]
 
@@ -135,6 +137,15 @@ class UnitOfWork:
                 return None
             self.security.owner_units[key] = row[0]
         return self.security.owner_units[key]
+
+    def derived(self, name: str, build: Callable[[sa.Connection, SqlTables], T]) -> T:
+        """What is built from records that customize (processes, duplicate rules), kept with
+        the metadata snapshot: built once per generation, renewed by :meth:`renew_derived`."""
+        assert self.snapshot is not None and self.connection is not None
+        found = self.snapshot.derived.get(name)
+        if found is None:
+            found = self.snapshot.derived[name] = build(self.connection, self.tables)
+        return found
 
     def renew_derived(self) -> None:
         """Records that caches derive from (maps, processes) changed: renew those caches.
