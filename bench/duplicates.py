@@ -150,12 +150,14 @@ def check_all(service: Any, drawn: list[Probe], rule_sets: dict[str, dict[str, s
     """Latency of each check, and per rule set and kind: [found original, probes, false
     matches, matches]."""
     latencies: list[float] = []
+    by_kind: dict[str, list[float]] = defaultdict(list)
     scores: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0] * 4))
     for probe in drawn:
         request = RetrieveDuplicatesRequest(Entity(probe.table, None, dict(probe.values)))
         started = time.perf_counter()
         response = service.execute(request)
         latencies.append(time.perf_counter() - started)
+        by_kind[f"{probe.table} {probe.kind}"].append(latencies[-1])
         for set_name, by_table in rule_sets.items():
             rules = by_table[probe.table]
             ids = {match.id for match in response.matches if match.rule_id in rules}
@@ -164,6 +166,9 @@ def check_all(service: Any, drawn: list[Probe], rule_sets: dict[str, dict[str, s
             score[1] += 1
             score[2] += len(ids - {probe.original})
             score[3] += len(ids)
+    slowest = sorted(by_kind.items(), key=lambda item: -percentile(item[1], 0.95))[:3]
+    scores["slowest"] = {f"{kind} {percentile(values, 0.95) * 1e3:.2f} ms": []
+                         for kind, values in slowest}  # type: ignore[assignment]
     return latencies, scores
 
 
@@ -182,6 +187,7 @@ def primary_key_reads(organization: Organization, count: int) -> list[float]:
 
 
 def report_quality(scores: dict[str, dict[str, list[int]]]) -> None:
+    print("  slowest probe kinds (p95): " + ", ".join(scores.pop("slowest")))
     kinds = sorted({kind for by_kind in scores.values() for kind in by_kind})
     print(f"  {'probe kind':<16}" + "".join(f"{name:>22}" for name in scores))
     for kind in kinds:

@@ -368,7 +368,7 @@ def test_a_check_reads_the_matching_table_only_by_key(org, admin):
         assert "account.accountid in" in statement, statement
     lookups = [s for s in statements if "from lg_matchcode" in s]
     # One indexed lookup for all the rules: by rule and code, the index's own columns.
-    assert len(lookups) == 1 and "lg_matchcode.ruleid in" in lookups[0]
+    assert len(lookups) == 1 and "lg_matchcode.ruleid =" in lookups[0]
     assert "lg_matchcode.code in" in lookups[0]
 
 
@@ -459,3 +459,27 @@ def test_values_given_to_a_check_are_read_as_create_reads_them(system):
     assert found(system, "new_widget", new_due="2026-12-01T15:00:00Z") == ["Due"]
     error = refusal(lambda: found(system, "new_widget", new_due="the first of December"))
     assert error.code == "0x80040203"  # a coded refusal, not a crash
+
+
+def test_one_rule_with_many_candidates_does_not_push_out_another_rules_match(
+    system, monkeypatch
+):
+    """Found by the benchmark at a million records: a crowded blocking key took the whole
+    candidate budget and the exact rule's match was lost."""
+    from leadgate.platform import duplicates
+
+    monkeypatch.setattr(duplicates, "CANDIDATE_LIMIT", 3)
+    monkeypatch.setattr(duplicates, "_lookups", {})
+    crowd = a_rule(system, "Same first characters", "new_widget",
+                   [("new_code", "new_code", FIRST, 2)])  # fmt: skip
+    exact = a_rule(system, "Same notes", "new_widget", [("new_notes", "new_notes", EXACT)])
+    for index in range(10):
+        system.create("new_widget", new_name=f"Crowd {index}", new_size="M", new_code=f"ZZ{index}")
+    system.create("new_widget", new_name="The one", new_size="M", new_code="AB",
+                  new_notes="unique note")  # fmt: skip
+    response = system.execute(RetrieveDuplicatesRequest(
+        Entity("new_widget", None, {"new_code": "ZZ-new", "new_notes": "UNIQUE NOTE"})))
+    by_rule = {rule: [m.name for m in response.matches if m.rule_id == rule]
+               for rule in (crowd, exact)}  # fmt: skip
+    assert by_rule[exact] == ["The one"]
+    assert len(by_rule[crowd]) == 3  # the crowded rule keeps to its own budget

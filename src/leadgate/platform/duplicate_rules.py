@@ -84,7 +84,7 @@ def publish_batch(unit: UnitOfWork, rule: Rule, limit: int | None) -> tuple[int,
     rows = read_rows(unit.connection, table, sql_table, names, where, order=True, limit=limit)
     if rows:
         region = read_rules(unit.connection, unit.tables).region
-        store_codes(unit.connection, [rule], table, rows, region)
+        store_codes(unit.connection, [rule], table, rows, region, how="fill")
         _set_cursor(unit, rule.id, str(rows[-1][table.primary_key]))
     return len(rows), limit is None or len(rows) < limit
 

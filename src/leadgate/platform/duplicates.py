@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from leadgate.platform import errors, records
 from leadgate.platform.entity import Entity, EntityReference
@@ -28,7 +29,6 @@ from leadgate.platform.matching import (
     date_key,
     normalize_company,
     normalize_email,
-    normalize_name,
     normalize_phone,
     similarity,
 )
@@ -61,10 +61,10 @@ __all__ = [
 UNPUBLISHED, PUBLISHING, PUBLISHED = 0, 1, 2
 MAX_PUBLISHED = 5  # per base table, as in Dataverse
 DEFAULT_SIMILARITY = 85
-# A check reads at most this many candidates per rule: a blocking key shared by thousands of
-# records is a poor key, and the check must stay fast anyway (the closest are not lost:
-# exact codes are selective, and fuzzy candidates are verified one by one).
-CANDIDATE_LIMIT = 500
+# A check reads at most this many candidates per rule, each rule on its own (one rule's crowd
+# must not push another rule's matches out): a blocking key shared by hundreds of records is
+# a poor key, and the check must stay fast whatever the data.
+CANDIDATE_LIMIT = 200
 _BLANK = "\x00"
 _TEXT_TYPES = frozenset({ColumnType.STRING, ColumnType.MEMO})
 _CHOICE_TYPES = frozenset({ColumnType.CHOICE, ColumnType.STATE, ColumnType.STATUS})
@@ -305,7 +305,8 @@ def condition_key(
     if operator is Operator.NORMALIZED_COMPANY_NAME:
         return normalize_company(str(value))
     if operator is Operator.SIMILAR_NAME:
-        return normalize_name(str(value))
+        # Without a legal form or a leading "The": they say nothing of a name's likeness.
+        return normalize_company(str(value))
     if operator in (Operator.SAME_DATE, Operator.SAME_DATE_AND_TIME):
         return date_key(value, with_time=operator is Operator.SAME_DATE_AND_TIME)
     if operator is Operator.EXACT_CHOICE_VALUE:
@@ -368,11 +369,28 @@ def _close_enough(rule: Rule, mine: str | None, theirs: str | None) -> bool:
     )
 
 
-_LOOKUP = sa.select(matchcodes.c.ruleid, matchcodes.c.code, matchcodes.c.recordid,
-                    matchcodes.c.fuzzy).where(
-    matchcodes.c.ruleid.in_(sa.bindparam("rules", expanding=True)),
-    matchcodes.c.code.in_(sa.bindparam("codes", expanding=True)),
-).limit(sa.bindparam("limit"))  # fmt: skip
+_lookups: dict[int, Any] = {}
+
+
+def _lookup(rules: int) -> Any:
+    """One statement for ``rules`` rules: per rule, its codes, at most CANDIDATE_LIMIT rows;
+    built once per count (SQLAlchemy then caches its compiled form)."""
+    statement = _lookups.get(rules)
+    if statement is None:
+        parts = [
+            sa.select(matchcodes.c.ruleid, matchcodes.c.code, matchcodes.c.recordid,
+                      matchcodes.c.fuzzy)
+            .where(matchcodes.c.ruleid == sa.bindparam(f"rule{i}"),
+                   matchcodes.c.code.in_(sa.bindparam(f"codes{i}", expanding=True)))
+            .limit(CANDIDATE_LIMIT)
+            for i in range(rules)
+        ]  # fmt: skip
+        statement = (
+            parts[0] if rules == 1
+            else sa.union_all(*(part.subquery().select() for part in parts))
+        )  # fmt: skip
+        _lookups[rules] = statement
+    return statement
 
 
 def candidates(
@@ -392,10 +410,10 @@ def candidates(
             wanted[rule.id] = (rule, {code for code, _ in keyed}, keyed[0][1])
     if not wanted:
         return {}
-    every_code = sorted(set().union(*(codes for _, codes, _ in wanted.values())))
-    rows = connection.execute(_LOOKUP, {
-        "rules": list(wanted), "codes": every_code, "limit": CANDIDATE_LIMIT * len(wanted),
-    })  # fmt: skip
+    parameters: dict[str, Any] = {}
+    for i, (rule_id, (_rule, codes, _fuzzy)) in enumerate(wanted.items()):
+        parameters[f"rule{i}"], parameters[f"codes{i}"] = rule_id, sorted(codes)
+    rows = connection.execute(_lookup(len(wanted)), parameters)
     found: dict[uuid.UUID, dict[uuid.UUID, None]] = {}
     for rule_id, code, record_id, theirs in rows:
         rule, codes, fuzzy = wanted[rule_id]
@@ -433,13 +451,14 @@ def store_codes(
     rows: Sequence[Mapping[str, Any]],
     region: str,
     *,
-    new: bool = False,
+    how: str = "replace",
 ) -> int:
-    """Replace the codes of these records (rows of the matching table) under these rules
-    (``new``: records just created, which have none yet)."""
+    """Store the codes of these records (rows of the matching table) under these rules:
+    ``replace`` their codes, or add to ``new`` records (none yet), or ``fill`` in what
+    publishing has not done (codes already there, kept current by the steps, stay)."""
     key = table.primary_key
     ids = [row[key] for row in rows]
-    if not new:
+    if how == "replace":
         forget_codes(connection, [rule.id for rule in rules], ids)
     inserted: list[dict[str, Any]] = []
     for rule in rules:
@@ -453,8 +472,16 @@ def store_codes(
                     inserted.append({"ruleid": rule.id, "recordid": row[key], "code": code,
                                      "fuzzy": fuzzy})  # fmt: skip
     if inserted:
-        connection.execute(sa.insert(matchcodes), inserted)
+        connection.execute(_insert(connection, ignore_existing=how == "fill"), inserted)
     return len(inserted)
+
+
+def _insert(connection: sa.Connection, *, ignore_existing: bool) -> Any:
+    if not ignore_existing:
+        return sa.insert(matchcodes)
+    if connection.dialect.name == "postgresql":
+        return postgresql.insert(matchcodes).on_conflict_do_nothing()
+    return sqlite.insert(matchcodes).on_conflict_do_nothing()
 
 
 def needed_columns(rules: Iterable[Rule], table: TableMetadata) -> list[str]:
@@ -512,4 +539,4 @@ def keep_codes(context: ExecutionContext) -> None:
                      sql_table.c[table.primary_key] == record_id)  # fmt: skip
     if rows:
         store_codes(unit.connection, maintained, table, rows, rules.region,
-                    new=context.message_name == "Create")  # fmt: skip
+                    how="new" if context.message_name == "Create" else "replace")  # fmt: skip

@@ -131,22 +131,22 @@ def normalize_phone(value: str | None, region: str = "US") -> str | None:
 
 
 def blocking_keys(normalized: str) -> tuple[str, ...]:
-    """Keys that a name and a slightly misspelt copy of it almost always share, each narrow
-    enough to keep its block small: the first word whole with the last word's initial, the
-    last word whole with the first word's initial, and the first and last three letters of
-    both. One typo inside a word leaves the other word whole, so one key survives.
-    A single word: its first and its last three letters (a typo cannot reach both once the
-    word has six letters)."""
+    """Keys that a name and a slightly misspelt copy of it share, each narrow enough to keep
+    its block small: one word whole with three letters of the other (its first or its
+    last). A typo inside one word leaves the other word whole and, when the word has six
+    letters or more, its first or its last three letters too; a name of three words or more
+    also keys on its first two. A single word: its first and its last four letters."""
     words = normalized.split()
     if not words:
         return ()
     first, last = words[0], words[-1]
     if len(words) == 1:
-        return tuple(dict.fromkeys((f"<{first[:3]}", f">{first[-3:]}")))
-    return tuple(dict.fromkeys((
-        f"={first} {last[0]}", f"={first[0]} {last}",
-        f"<{first[:3]} {last[:3]}", f">{first[-3:]} {last[-3:]}",
-    )))  # fmt: skip
+        return tuple(dict.fromkeys((f"<{first[:4]}", f">{first[-4:]}")))
+    keys = [f"1{first} {last[:3]}", f"2{first} {last[-3:]}",
+            f"3{first[:3]} {last}", f"4{first[-3:]} {last}"]  # fmt: skip
+    if len(words) > 2:  # and the first two words whole: a short last word may take a typo
+        keys.append(f"5{first} {words[1]}")
+    return tuple(dict.fromkeys(keys))
 
 
 def similarity(a: str, b: str) -> float:
