@@ -12,8 +12,6 @@ from __future__ import annotations
 import json
 import uuid
 
-import pytest
-
 from leadgate.platform import CreateRequest, Entity, EntityReference, PagingInfo
 from leadgate.platform.messages.duplicates import (
     PublishDuplicateRuleRequest,
@@ -137,26 +135,28 @@ def test_an_update_with_detection_is_refused_and_leaves_the_record_unchanged(api
     assert api.get(f"{url}?$select=name").json()["name"] == "Contoso Ltd."
 
 
-@pytest.mark.parametrize("value", ["maybe", "0", "", "false, true"])
-def test_a_bad_header_value_is_refused_with_a_coded_error(api, value):
+def test_a_bad_header_value_is_refused_with_a_coded_error(api, subtests):
     before = count(api, "accounts")
-    header = {"MSCRM.SuppressDuplicateDetection": value}
-    english = api.post(f"{API}/accounts", json={"name": "Litware"}, headers=header)
-    french = api.post(f"{API}/accounts", json={"name": "Litware"}, headers={**header, **FRENCH})
+    for value in ["maybe", "0", "", "false, true"]:
+        with subtests.test(value):
+            header = {"MSCRM.SuppressDuplicateDetection": value}
+            english = api.post(f"{API}/accounts", json={"name": "Litware"}, headers=header)
+            french = api.post(f"{API}/accounts", json={"name": "Litware"},
+                              headers={**header, **FRENCH})  # fmt: skip
 
-    assert (english.status_code, french.status_code) == (400, 400)
-    assert english.json()["error"] == {
-        "code": "0x8006088a",
-        "message": "The query is not valid: the header MSCRM.SuppressDuplicateDetection takes "
-        f"true or false, not '{value}'.",
-    }
-    assert french.json()["error"]["message"] == (
-        "La requête n'est pas valide : l'en-tête MSCRM.SuppressDuplicateDetection prend true ou "
-        f"false, pas « {value} »."
-    )
-    patched = api.patch(f"{API}/accounts({uuid.uuid4()})", json={"name": "Litware"},
-                        headers=header)  # fmt: skip
-    assert patched.status_code == 400
+            assert (english.status_code, french.status_code) == (400, 400)
+            assert english.json()["error"] == {
+                "code": "0x8006088a",
+                "message": "The query is not valid: the header "
+                f"MSCRM.SuppressDuplicateDetection takes true or false, not '{value}'.",
+            }
+            assert french.json()["error"]["message"] == (
+                "La requête n'est pas valide : l'en-tête MSCRM.SuppressDuplicateDetection prend "
+                f"true ou false, pas « {value} »."
+            )
+            patched = api.patch(f"{API}/accounts({uuid.uuid4()})", json={"name": "Litware"},
+                                headers=header)  # fmt: skip
+            assert patched.status_code == 400
     assert count(api, "accounts") == before
 
 
@@ -231,8 +231,7 @@ def test_retrieve_duplicates_pages(api, system):
     assert len(seen) == len(set(seen)) and set(seen) == ids
 
 
-@pytest.mark.parametrize(
-    ("path", "fragment"),
+MALFORMED = (
     [
         ("RetrieveDuplicates()", "needs the parameter BusinessEntity"),
         ("RetrieveDuplicates(BusinessEntity=@p1)", "alias @p1 has no value"),
@@ -246,13 +245,17 @@ def test_retrieve_duplicates_pages(api, system):
          "has no property Page"),
         ("RetrieveDuplicates(BusinessEntity)", "are written Name=value"),
         ("RetrieveDuplicates(BusinessEntity=@p1)?@p1={}&$top=1", "cannot be used here"),
-    ],
+    ]
 )  # fmt: skip
-def test_a_malformed_call_is_refused_with_a_coded_error(api, path, fragment):
-    response = api.get(f"{API}/{path}")
-    assert response.status_code == 400, response.text
-    error = response.json()["error"]
-    assert error["code"] == "0x8006088a" and fragment in error["message"], error
+
+
+def test_a_malformed_call_is_refused_with_a_coded_error(api, subtests):
+    for path, fragment in MALFORMED:
+        with subtests.test(path):
+            response = api.get(f"{API}/{path}")
+            assert response.status_code == 400, response.text
+            error = response.json()["error"]
+            assert error["code"] == "0x8006088a" and fragment in error["message"], error
 
 
 def test_retrieve_duplicates_is_a_function_not_an_entity_set(api, system):
