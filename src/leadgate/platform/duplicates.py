@@ -511,6 +511,25 @@ def read_rows(
     return found
 
 
+_row_statements: dict[tuple[int, tuple[str, ...]], Any] = {}
+
+
+def _one_row(table: TableMetadata, sql_table: sa.Table, names: tuple[str, ...]) -> Any:
+    """The read of one record's compared columns, built once per table and columns: the
+    steps run on every Create and Update, where building a statement costs more than
+    running it."""
+    key = (id(sql_table), names)
+    statement = _row_statements.get(key)
+    if statement is None:
+        statement = sa.select(*records.select_columns(table, sql_table, names)).where(
+            sql_table.c[table.primary_key] == sa.bindparam("record")
+        )
+        if len(_row_statements) > 1000:
+            _row_statements.clear()
+        _row_statements[key] = statement
+    return statement
+
+
 def keep_codes(context: ExecutionContext) -> None:
     """Post-operation on Create, Update, SetState and Delete of any record: the codes of the
     record under the rules that compare its table follow it."""
@@ -535,8 +554,13 @@ def keep_codes(context: ExecutionContext) -> None:
         if not changed & (set(names) | composed):
             return
     sql_table = unit.tables[name]
-    rows = read_rows(unit.connection, table, sql_table, names,
-                     sql_table.c[table.primary_key] == record_id)  # fmt: skip
+    statement = _one_row(table, sql_table, tuple(names))
+    rows = [
+        Entity(name, row[table.primary_key], {
+            **records.entity_from_row(table, row, names), table.primary_key: row[table.primary_key]
+        })
+        for row in unit.connection.execute(statement, {"record": record_id}).mappings()
+    ]  # fmt: skip
     if rows:
         store_codes(unit.connection, maintained, table, rows, rules.region,
                     how="new" if context.message_name == "Create" else "replace")  # fmt: skip
