@@ -70,6 +70,9 @@ class ExecutionContext:
         # Shared by every step of this message, and visible to the steps of nested messages
         # through parent_context, as in Dataverse.
         self.shared_variables: dict[str, Any] = {}
+        # The values a Create stored (defaults and computed columns included): the platform's
+        # own post-operation steps read them instead of the row.
+        self.stored_values: dict[str, Any] | None = None
         self.stage = Stage.PRE_VALIDATION
         self.mode = StepMode.SYNCHRONOUS
         self.caller = caller

@@ -553,6 +553,11 @@ def keep_codes(context: ExecutionContext) -> None:
         composed = {p for n in names for p in table.columns[n].composed_of}
         if not changed & (set(names) | composed):
             return
+    stored = context.stored_values
+    if context.message_name == "Create" and stored is not None and set(names) <= set(stored):
+        # "fill": a step that ran first may already have updated the record (and its codes).
+        store_codes(unit.connection, maintained, table, [stored], rules.region, how="fill")
+        return
     sql_table = unit.tables[name]
     statement = _one_row(table, sql_table, tuple(names))
     rows = [

@@ -232,6 +232,7 @@ def create(operation: Operation) -> CreateResponse:
     records.insert_row(operation.connection, table, operation.sql_table(table.name), values)
     target.id = record_id
     operation.context.primary_entity_id = record_id
+    operation.context.stored_values = values
     operation.unit_of_work.known_records[(table.name, record_id)] = RecordOwner(
         table.name,
         record_id,
