@@ -92,7 +92,8 @@ def test_a_create_with_detection_is_refused_when_a_duplicate_exists(api, system)
     duplicate_refusal(french, expected, "fr")
 
     assert matches == [{"table": "account", "id": str(existing), "name": "Contoso Ltd.",
-                        "ruleid": matches[0]["ruleid"], "rule": ACCOUNT_NAME_RULE[0]}]  # fmt: skip
+                        "ruleid": matches[0]["ruleid"], "rule": ACCOUNT_NAME_RULE[0],
+                        "rule_fr": ACCOUNT_NAME_RULE[1]}]  # fmt: skip
     assert expected.message("en").startswith(
         "A record was not created or updated because a duplicate of the current record "
         "already exists. Possible duplicates: Account 'Contoso Ltd.'"

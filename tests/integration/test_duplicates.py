@@ -119,6 +119,7 @@ def test_create_asking_for_detection_is_refused_with_the_matches_and_writes_noth
         "table": "account", "id": str(existing), "name": "Northwind Traders",
         "ruleid": error.details["matches"][0]["ruleid"],
         "rule": "Accounts with the same Account Name",
+        "rule_fr": "Comptes avec le même nom de compte",
     }]  # fmt: skip
     assert len(system.retrieve_multiple_all("account")) == before
     # Not asked (the default, as the Web API without the header): the record is made.

@@ -29,21 +29,16 @@ from leadgate.cli.output import (
     service_for,
 )
 from leadgate.platform import (
-    ColumnSet,
-    ConditionExpression,
     CreateRequest,
     DeleteRequest,
     Entity,
     EntityReference,
-    FilterExpression,
     OrderExpression,
     OrganizationService,
-    PagingInfo,
-    QueryExpression,
     errors,
 )
 from leadgate.platform.duplicates import PUBLISHED, PUBLISHING, Condition, DuplicateMatch, Rule
-from leadgate.platform.i18n import N_, Label, translate
+from leadgate.platform.i18n import N_, translate
 from leadgate.platform.matching import Operator
 from leadgate.platform.messages.duplicates import (
     PublishDuplicateRuleRequest,
@@ -131,24 +126,13 @@ def read_rules(service: OrganizationService) -> list[Rule]:
         "duplicaterulecondition", columns=CONDITION_COLUMNS,
         orders=(OrderExpression("createdon"), OrderExpression("duplicateruleconditionid")),
     ):  # fmt: skip
-        assert row.id is not None
-        try:
-            operator = Operator(row["operatorcode"])
-        except ValueError:
-            continue  # a criteria this version does not know
-        conditions.setdefault(row["regardingobjectid"].id, []).append(Condition(
-            row.id, str(row["baseattributename"]), str(row["matchingattributename"]), operator,
-            row["operatorparam"], bool(row["ignoreblankvalues"]),
-        ))  # fmt: skip
+        condition = Condition.from_row({**row, "duplicateruleconditionid": row.id})
+        if condition is not None:
+            conditions.setdefault(row["regardingobjectid"].id, []).append(condition)
     rules = []
     for row in service.retrieve_multiple_all("duplicaterule", columns=RULE_COLUMNS):
         assert row.id is not None
-        rules.append(Rule(
-            row.id, str(row["name"]), row["name_fr"], str(row["baseentityname"]),
-            str(row["matchingentityname"]), bool(row["excludeinactiverecords"]),
-            bool(row["iscasesensitive"]), int(row["statuscode"]),
-            tuple(conditions.get(row.id, ())),
-        ))  # fmt: skip
+        rules.append(Rule.from_row({**row, "duplicateruleid": row.id}, conditions.get(row.id, ())))
     return sorted(rules, key=lambda rule: rule.name.casefold())
 
 
@@ -399,25 +383,6 @@ def remove_condition(
         )  # fmt: skip
 
 
-def _count(service: OrganizationService, table: str, *conditions: ConditionExpression) -> int:
-    query = QueryExpression(
-        table, ColumnSet(), FilterExpression(conditions=conditions),
-        page_info=PagingInfo(count=1, return_total_record_count=True),
-    )  # fmt: skip
-    return int(service.retrieve_multiple(query).total_record_count or 0)
-
-
-def _progress(system: OrganizationService, rule: Rule, metadata: MetadataSet) -> tuple[int, int]:
-    """How far a rule left Publishing went: the records up to its cursor (publishing goes
-    through the matching table in key order), and all of them."""
-    cursor = system.retrieve("duplicaterule", rule.id, ["publishcursor"]).get("publishcursor")
-    total = _count(system, rule.matching)
-    if not cursor:
-        return 0, total
-    key = metadata.table(rule.matching).primary_key
-    return _count(system, rule.matching, ConditionExpression.make(key, "le", cursor)), total
-
-
 @rules_app.command("publish")
 def publish(
     rule: RuleArgument,
@@ -437,11 +402,11 @@ def publish(
         if found.status == PUBLISHED:
             say(N_("The rule {rule} is already published."), rule=_name(found))
             return
-        if found.status == PUBLISHING:
-            done, total = _progress(system, found, organization.metadata())
-            say(N_("Resuming after {done} of {total} records."), done=done, total=total)
         # The first batch before the bar: a refused rule prints only its error.
         answer = system.execute(PublishDuplicateRuleRequest(found.id, batch))
+        if found.status == PUBLISHING:
+            say(N_("Resuming after {done} of {total} records."),
+                done=answer.processed - answer.batch, total=answer.total)  # fmt: skip
         if not answer.published:
             with Progress(
                 TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -528,15 +493,6 @@ def print_duplicates(matches: Iterable[DuplicateMatch]) -> None:
     )
 
 
-def matches_of(error: errors.LeadgateError, system: OrganizationService) -> list[DuplicateMatch]:
-    """The matches a duplicate warning (0x80040333) carries as data, with their rules' names
-    in both languages."""
-    labels = {rule.id: rule.label for rule in read_rules(system)}
-    found = []
-    for match in error.details.get("matches", ()):
-        rule_id = uuid.UUID(match["ruleid"])
-        found.append(DuplicateMatch(
-            match["table"], uuid.UUID(match["id"]), match.get("name"), rule_id,
-            labels.get(rule_id, Label(str(match.get("rule") or rule_id))),
-        ))  # fmt: skip
-    return found
+def matches_of(error: errors.LeadgateError) -> list[DuplicateMatch]:
+    """The matches a duplicate warning (0x80040333) carries as data."""
+    return [DuplicateMatch.from_json(match) for match in error.details.get("matches", ())]

@@ -142,7 +142,7 @@ def _qualify(
 def _warn(organization: Organization, error: LeadgateError) -> None:
     """The duplicate warning: the error, the records found, and how to go on."""
     errors_console.print(f"error {error.code}: {error.message(language())}", soft_wrap=True)
-    print_duplicates(matches_of(error, organization.system_service()))
+    print_duplicates(matches_of(error))
     say(
         N_("Link an existing record with --use-account ID or --use-contact ID, or create new "
            "records anyway with --continue.")

@@ -32,7 +32,6 @@ from leadgate.platform.duplicates import (
 )
 from leadgate.platform.entity import Entity
 from leadgate.platform.i18n import N_, Text
-from leadgate.platform.matching import Operator
 from leadgate.platform.types import Stage
 
 if TYPE_CHECKING:
@@ -180,16 +179,9 @@ def condition_saved(context: ExecutionContext) -> None:
     if row is None:
         return
     rule = _fresh(unit, row["regardingobjectid"])
-    if rule is None:
-        return
-    try:
-        operator = Operator(row["operatorcode"])
-    except ValueError:
-        return  # the choice column refuses unknown values itself
-    check_condition(unit.metadata, rule, Condition(
-        row["duplicateruleconditionid"], row["baseattributename"], row["matchingattributename"],
-        operator, row["operatorparam"], bool(row["ignoreblankvalues"]),
-    ))  # fmt: skip
+    condition = Condition.from_row(row)
+    if rule is not None and condition is not None:  # the choice column refuses unknown values
+        check_condition(unit.metadata, rule, condition)
 
 
 def rule_saved(context: ExecutionContext) -> None:

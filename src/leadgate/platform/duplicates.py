@@ -83,6 +83,18 @@ class Condition:
     def threshold(self) -> int:
         return self.parameter or DEFAULT_SIMILARITY
 
+    @classmethod
+    def from_row(cls, row: Any) -> Condition | None:
+        """A ``duplicaterulecondition`` row or record; None for an operator this version
+        does not know (it matches nothing)."""
+        try:
+            operator = Operator(row["operatorcode"])
+        except ValueError:
+            return None
+        return cls(row["duplicateruleconditionid"], str(row["baseattributename"]),
+                   str(row["matchingattributename"]), operator, row["operatorparam"],
+                   bool(row["ignoreblankvalues"]))  # fmt: skip
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -95,6 +107,14 @@ class Rule:
     case_sensitive: bool
     status: int
     conditions: tuple[Condition, ...]
+
+    @classmethod
+    def from_row(cls, row: Any, conditions: Sequence[Condition]) -> Rule:
+        """A ``duplicaterule`` row or record, with its conditions."""
+        return cls(row["duplicateruleid"], str(row["name"]), row["name_fr"],
+                   str(row["baseentityname"]), str(row["matchingentityname"]),
+                   bool(row["excludeinactiverecords"]), bool(row["iscasesensitive"]),
+                   int(row["statuscode"]), tuple(conditions))  # fmt: skip
 
     @property
     def label(self) -> Label:
@@ -134,8 +154,15 @@ class DuplicateMatch:
     def as_json(self) -> dict[str, Any]:
         return {
             "table": self.table, "id": str(self.id), "name": self.name,
-            "ruleid": str(self.rule_id), "rule": self.rule.en,
+            "ruleid": str(self.rule_id), "rule": self.rule.en, "rule_fr": self.rule.fr,
         }  # fmt: skip
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> DuplicateMatch:
+        """A match as an error's details carry it (``as_json``)."""
+        return cls(data["table"], uuid.UUID(data["id"]), data.get("name"),
+                   uuid.UUID(data["ruleid"]),
+                   Label(data["rule"], data.get("rule_fr") or data["rule"]))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -164,22 +191,11 @@ def read_rules(connection: sa.Connection, tables: SqlTables) -> RuleSet:
         sa.select(conditions_table).order_by(conditions_table.c.createdon,
                                              conditions_table.c.duplicateruleconditionid)
     ).mappings():  # fmt: skip
-        try:
-            operator = Operator(row["operatorcode"])
-        except ValueError:
-            continue  # an operator this version does not know matches nothing
-        by_rule.setdefault(row["regardingobjectid"], []).append(Condition(
-            row["duplicateruleconditionid"], row["baseattributename"],
-            row["matchingattributename"], operator, row["operatorparam"],
-            bool(row["ignoreblankvalues"]),
-        ))  # fmt: skip
+        condition = Condition.from_row(row)
+        if condition is not None:
+            by_rule.setdefault(row["regardingobjectid"], []).append(condition)
     rules = tuple(
-        Rule(
-            row["duplicateruleid"], row["name"], row["name_fr"], row["baseentityname"],
-            row["matchingentityname"], bool(row["excludeinactiverecords"]),
-            bool(row["iscasesensitive"]), row["statuscode"],
-            tuple(by_rule.get(row["duplicateruleid"], ())),
-        )
+        Rule.from_row(row, by_rule.get(row["duplicateruleid"], ()))
         for row in connection.execute(
             sa.select(rules_table).order_by(rules_table.c.name)
         ).mappings()

@@ -75,9 +75,10 @@ class PublishDuplicateRuleRequest:
 
 @dataclass(frozen=True)
 class PublishDuplicateRuleResponse:
-    processed: int
-    total: int
+    processed: int  # records of the matching table done so far
+    total: int  # records of the matching table
     published: bool
+    batch: int = 0  # records this request did (processed - batch: done before it)
 
 
 @dataclass(frozen=True)
@@ -292,13 +293,14 @@ def publish_rule(operation: Operation) -> PublishDuplicateRuleResponse:
     if rule.status == UNPUBLISHED:
         operation.execute(SetStateRequest(reference, 0, PUBLISHING))
         rule = _rule(operation, rule.id)
+    done = 0
     if rule.status == PUBLISHING:
-        _done, finished = publish_batch(operation.unit_of_work, rule, request.batch_size)
+        done, finished = publish_batch(operation.unit_of_work, rule, request.batch_size)
         if finished:
             operation.execute(SetStateRequest(reference, 1, PUBLISHED))
             rule = _rule(operation, rule.id)
     processed, total = _counts(operation, rule)
-    return PublishDuplicateRuleResponse(processed, total, rule.status == PUBLISHED)
+    return PublishDuplicateRuleResponse(processed, total, rule.status == PUBLISHED, done)
 
 
 def unpublish_rule(operation: Operation) -> UnpublishDuplicateRuleResponse:
