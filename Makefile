@@ -33,7 +33,7 @@ lint: $(STAMP)
 
 
 messages: $(STAMP)
-	$(BIN)/pybabel extract -k N_ --no-location --omit-header -o src/leadgate/platform/locale/leadgate.pot src/leadgate
+	$(BIN)/pybabel extract -k N_ --no-location --omit-header -o src/leadgate/platform/engine/locale/leadgate.pot src/leadgate
 	$(BIN)/python tools/french.py
 
 clean:

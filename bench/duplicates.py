@@ -34,14 +34,14 @@ import sqlalchemy as sa
 from duplicate_data import Probe, accounts, chunks, contacts, probes
 
 from leadgate.platform import Entity, EntityReference, Organization
-from leadgate.platform.messages.duplicates import (
+from leadgate.platform.duplicates.messages import (
     PublishDuplicateRuleRequest,
     RetrieveDuplicatesRequest,
     UnpublishDuplicateRuleRequest,
 )
-from leadgate.platform.metadata.store import matchcodes
-from leadgate.platform.records import row_values
-from leadgate.platform.schema import SqlTables
+from leadgate.platform.engine.metadata.store import matchcodes
+from leadgate.platform.engine.rows import row_values
+from leadgate.platform.engine.schema import SqlTables
 
 SEED = 7
 # The rule sets compared, per table: the platform's (exact) and leadgate's (normalized).

@@ -24,8 +24,8 @@ import sqlalchemy as sa
 from _timing import timed
 
 from leadgate.platform import Entity, EntityReference, Organization, RetrieveAllEntitiesRequest
-from leadgate.platform.records import row_values
-from leadgate.platform.schema import SqlTables
+from leadgate.platform.engine.rows import row_values
+from leadgate.platform.engine.schema import SqlTables
 
 LEAD = {
     "subject": "Interested in 40 seats",

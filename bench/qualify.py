@@ -25,11 +25,11 @@ from _timing import timed
 from pipeline_vs_core import LEAD, salesperson
 
 from leadgate.platform import EntityReference, Organization
-from leadgate.platform.maps import AttributeMap, copied_values
-from leadgate.platform.metadata.model import MetadataSet
-from leadgate.platform.records import entity_from_row, row_values
-from leadgate.platform.schema import SqlTables
-from leadgate.platform.values import coerce
+from leadgate.platform.engine.metadata.model import MetadataSet
+from leadgate.platform.engine.rows import entity_from_row, row_values
+from leadgate.platform.engine.schema import SqlTables
+from leadgate.platform.engine.values import coerce
+from leadgate.platform.maps.rules import AttributeMap, copied_values
 from leadgate.sales.qualify import QualifyLeadRequest
 
 MADE = ("account", "contact", "opportunity")

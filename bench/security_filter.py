@@ -32,8 +32,8 @@ from leadgate.platform import (
     QueryExpression,
     RetrieveAllEntitiesRequest,
 )
-from leadgate.platform.records import row_values
-from leadgate.platform.schema import SqlTables
+from leadgate.platform.engine.rows import row_values
+from leadgate.platform.engine.schema import SqlTables
 
 
 def user(system, email: str, unit: EntityReference, role: str) -> uuid.UUID:

@@ -19,18 +19,18 @@ import pytest
 import sqlalchemy as sa
 
 from leadgate.platform import Entity, Label, Organization, OrganizationService
-from leadgate.platform.entity import EntityReference
-from leadgate.platform.messages.auth import SetPasswordRequest
-from leadgate.platform.messages.crud import CreateRequest
-from leadgate.platform.messages.customization import (
+from leadgate.platform.customization.messages import (
     CreateAttributeRequest,
     CreateEntityRequest,
     InsertOptionValueRequest,
     PublishAllXmlRequest,
 )
-from leadgate.platform.messages.transaction import ExecuteTransactionRequest
-from leadgate.platform.metadata.model import OptionMetadata
-from leadgate.platform.types import CascadeType, ColumnType, RequiredLevel
+from leadgate.platform.engine.entity import EntityReference
+from leadgate.platform.engine.metadata.model import OptionMetadata
+from leadgate.platform.engine.types import CascadeType, ColumnType, RequiredLevel
+from leadgate.platform.records.crud import CreateRequest
+from leadgate.platform.records.transaction import ExecuteTransactionRequest
+from leadgate.platform.users.messages import SetPasswordRequest
 
 PG_ADMIN_URL = os.environ.get(
     "LEADGATE_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from leadgate.platform import EntityReference
-from leadgate.platform.messages.security import (
+from leadgate.platform.security.access import Depth, Right
+from leadgate.platform.security.messages import (
     AddMembersTeamRequest,
     AddPrivilegesRoleRequest,
     GrantAccessRequest,
@@ -17,7 +18,6 @@ from leadgate.platform.messages.security import (
     RemovePrivilegeRoleRequest,
     RolePrivilege,
 )
-from leadgate.platform.security import Depth, Right
 from tests.conftest import add_user
 
 PLACEMENTS = ("same user", "own team", "shared", "same unit", "child unit", "parent unit",

@@ -2,7 +2,7 @@
 """French texts for the gettext catalog, keyed by the English message id.
 
 `make messages` extracts the ids from the code; this file holds the translations and
-`python tools/french.py` writes them into src/leadgate/platform/locale/fr/LC_MESSAGES/leadgate.po.
+`python tools/french.py` writes them into src/leadgate/platform/engine/locale/fr/LC_MESSAGES/leadgate.po.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
-TEMPLATE = ROOT / "src/leadgate/platform/locale/leadgate.pot"
-CATALOG = ROOT / "src/leadgate/platform/locale/fr/LC_MESSAGES/leadgate.po"
+TEMPLATE = ROOT / "src/leadgate/platform/engine/locale/leadgate.pot"
+CATALOG = ROOT / "src/leadgate/platform/engine/locale/fr/LC_MESSAGES/leadgate.po"
 
 FRENCH = {
     # --- CLI ---

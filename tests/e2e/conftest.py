@@ -21,8 +21,8 @@ from leadgate.platform import (
     Organization,
     OrganizationService,
 )
-from leadgate.platform.messages.auth import CreateApiTokenRequest
-from leadgate.platform.solution import parse_solution
+from leadgate.platform.customization.solutions import parse_solution
+from leadgate.platform.users.messages import CreateApiTokenRequest
 from leadgate.web import create_app
 from tests.conftest import ADMIN_ID
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from leadgate.platform import ExecutionContext, errors
+from leadgate.platform import ExecutionContext
+from leadgate.platform.engine import errors
 
 
 def busy(context: ExecutionContext) -> None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from leadgate.platform import Entity, EntityReference, RevokeApiTokenRequest, errors
-from leadgate.platform.messages.auth import CreateApiTokenRequest
+from leadgate.platform import Entity, EntityReference, RevokeApiTokenRequest
+from leadgate.platform.engine import errors
+from leadgate.platform.users.messages import CreateApiTokenRequest
 from tests.conftest import ADMIN_ID
 from tests.e2e.conftest import API, assert_error
 

@@ -13,7 +13,7 @@ import json
 import uuid
 
 from leadgate.platform import CreateRequest, Entity, EntityReference, PagingInfo
-from leadgate.platform.messages.duplicates import (
+from leadgate.platform.duplicates.messages import (
     PublishDuplicateRuleRequest,
     RetrieveDuplicatesRequest,
 )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from leadgate.platform import Entity, errors
+from leadgate.platform import Entity
+from leadgate.platform.engine import errors
 from tests.e2e.conftest import API, assert_error, in_both_languages, platform_error
 
 ANNOTATIONS = {"Prefer": 'odata.include-annotations="*"'}

@@ -13,7 +13,8 @@ import uuid
 
 import pytest
 
-from leadgate.platform import Entity, EntityReference, errors
+from leadgate.platform import Entity, EntityReference
+from leadgate.platform.engine import errors
 from leadgate.sales.errors import ACTIVE_STAGE_NOT_ON_LEAD, NOT_THIS_LEADS_PROCESS
 from leadgate.sales.qualify import QualifyLeadRequest
 from tests.e2e.conftest import API, assert_error, in_both_languages, platform_error

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from leadgate.platform import errors
+from leadgate.platform.engine import errors
 from leadgate.web import create_app
 from tests.conftest import ADMIN_ID
 from tests.e2e.conftest import (

@@ -13,8 +13,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from leadgate.platform import Entity, EntityReference, errors
-from leadgate.platform.messages.auth import CreateApiTokenRequest
+from leadgate.platform import Entity, EntityReference
+from leadgate.platform.engine import errors
+from leadgate.platform.users.messages import CreateApiTokenRequest
 from leadgate.sales.errors import CHOOSE_WHAT_TO_CREATE
 from leadgate.sales.qualify import QualifyLeadRequest
 from leadgate.web import create_app

@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from leadgate.platform import errors
+from leadgate.platform.engine import errors
 from tests.conftest import ADMIN_ID
 from tests.e2e.conftest import API, assert_error
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from leadgate.platform import errors
+from leadgate.platform.engine import errors
 from tests.e2e.conftest import API, assert_error, new_id
 
 CURRENCIES = f"{API}/transactioncurrencies"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from leadgate.platform import EntityReference
-from leadgate.platform.messages.auth import CreateApiTokenRequest
+from leadgate.platform.users.messages import CreateApiTokenRequest
 from leadgate.web import create_app
 from tests.conftest import add_user
 from tests.e2e.conftest import API, TestClient, assert_error, in_both_languages, platform_error

@@ -10,7 +10,8 @@ import uuid
 
 import pytest
 
-from leadgate.platform import Entity, EntityReference, errors
+from leadgate.platform import Entity, EntityReference
+from leadgate.platform.engine import errors
 from tests.conftest import ADMIN_ID
 from tests.e2e.conftest import API, assert_error, in_both_languages, new_id, platform_error
 

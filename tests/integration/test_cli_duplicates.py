@@ -12,7 +12,7 @@ import re
 import uuid
 
 from leadgate.platform import CreateRequest, Entity, ExecuteTransactionRequest, Organization
-from leadgate.platform.messages.duplicates import PublishDuplicateRuleRequest
+from leadgate.platform.duplicates.messages import PublishDuplicateRuleRequest
 from tests.integration.test_cli_leads import count, lead_values, new_lead, rows
 
 PUBLISHED = {

@@ -12,7 +12,7 @@ import uuid
 import pytest
 
 from leadgate.platform import Entity, Organization
-from leadgate.platform.errors import LeadgateError
+from leadgate.platform.engine.errors import LeadgateError
 from tests.conftest import ADMIN_EMAIL
 
 ANN = "ann@test.example"  # a salesperson in the root unit

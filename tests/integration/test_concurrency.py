@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from leadgate.platform import DeleteRequest, Entity, EntityReference, LeadgateError
-from leadgate.platform.messages.crud import ConcurrencyBehavior
+from leadgate.platform.records.crud import ConcurrencyBehavior
 
 
 def widget(admin):

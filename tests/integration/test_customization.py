@@ -18,8 +18,8 @@ from leadgate.platform import (
     PublishAllXmlRequest,
     RetrieveAllEntitiesRequest,
 )
-from leadgate.platform.metadata.model import OptionMetadata
-from leadgate.platform.types import ColumnType
+from leadgate.platform.engine.metadata.model import OptionMetadata
+from leadgate.platform.engine.types import ColumnType, Ownership
 
 
 def refusal(action):
@@ -145,7 +145,7 @@ def test_a_custom_table_works_like_any_other(system, admin):
         CreateEntityRequest(
             "new_project",
             Label("Project", "Projet"),
-            ownership=__import__("leadgate.platform.types", fromlist=["Ownership"]).Ownership.USER,
+            ownership=Ownership.USER,
         )
     )
     assert (response.entity_set, response.primary_name) == ("new_projects", "new_name")

@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from leadgate.platform import Language, Organization
-from leadgate.platform.auth import verify_password
-from leadgate.platform.metadata import store
+from leadgate.platform.engine.metadata import store
+from leadgate.platform.users.credentials import verify_password
 from leadgate.sales.demo import ADMIN_EMAIL, DEMO_DOMAIN, DEMO_PASSWORD, install_demo
 
 TODAY = dt.date(2030, 1, 15)

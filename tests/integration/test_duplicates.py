@@ -12,14 +12,14 @@ import pytest
 import sqlalchemy as sa
 
 from leadgate.platform import Entity, EntityReference, LeadgateError
-from leadgate.platform.messages.crud import CreateRequest, UpdateRequest
-from leadgate.platform.messages.duplicates import (
+from leadgate.platform.duplicates.messages import (
     PublishDuplicateRuleRequest,
     RetrieveDuplicatesRequest,
     UnpublishDuplicateRuleRequest,
 )
-from leadgate.platform.messages.state import SetStateRequest
-from leadgate.platform.metadata.store import matchcodes
+from leadgate.platform.engine.metadata.store import matchcodes
+from leadgate.platform.records.crud import CreateRequest, UpdateRequest
+from leadgate.platform.records.state import SetStateRequest
 from leadgate.sales.qualify import QualifyLeadRequest
 from tests.conftest import add_user
 
@@ -467,7 +467,7 @@ def test_one_rule_with_many_candidates_does_not_push_out_another_rules_match(
 ):
     """Found by the benchmark at a million records: a crowded blocking key took the whole
     candidate budget and the exact rule's match was lost."""
-    from leadgate.platform import duplicates
+    from leadgate.platform.duplicates import matchcodes as duplicates
 
     monkeypatch.setattr(duplicates, "CANDIDATE_LIMIT", 3)
     monkeypatch.setattr(duplicates, "_lookups", {})

@@ -11,13 +11,13 @@ import uuid
 import pytest
 
 from leadgate.platform import Entity, EntityReference
-from leadgate.platform.messages.process import (
+from leadgate.platform.processes.messages import (
     NextStageRequest,
     PreviousStageRequest,
     SetProcessStageRequest,
 )
-from leadgate.platform.messages.security import RemovePrivilegeRoleRequest
-from leadgate.platform.messages.state import SetStateRequest
+from leadgate.platform.records.state import SetStateRequest
+from leadgate.platform.security.messages import RemovePrivilegeRoleRequest
 from leadgate.sales.qualify import QualifyLeadRequest
 from tests.conftest import add_user, role_reference
 from tests.integration.test_qualification import SALES_TABLES, a_lead, counts, qualify, refusal
@@ -282,7 +282,7 @@ def test_an_instance_made_directly_needs_its_lead_and_starts_on_qualify(admin, s
 
 
 def test_finish_abandon_and_reactivate_check_write_on_the_stage_record(org, system):
-    from leadgate.platform.messages.process import (
+    from leadgate.platform.processes.messages import (
         AbandonProcessRequest,
         FinishProcessRequest,
         ReactivateProcessRequest,

@@ -38,17 +38,17 @@ from hypothesis.stateful import (
 )
 
 from leadgate.platform import Entity, EntityReference, LeadgateError, Organization
-from leadgate.platform import errors as platform_errors
-from leadgate.platform.messages.crud import UpdateRequest
-from leadgate.platform.messages.process import (
+from leadgate.platform.engine import errors as platform_errors
+from leadgate.platform.engine.schema import SqlTables
+from leadgate.platform.engine.types import ColumnType
+from leadgate.platform.processes.messages import (
     NextStageRequest,
     PreviousStageRequest,
     SetProcessStageRequest,
 )
-from leadgate.platform.messages.state import SetStateRequest
-from leadgate.platform.messages.transaction import ExecuteTransactionRequest
-from leadgate.platform.schema import SqlTables
-from leadgate.platform.types import ColumnType
+from leadgate.platform.records.crud import UpdateRequest
+from leadgate.platform.records.state import SetStateRequest
+from leadgate.platform.records.transaction import ExecuteTransactionRequest
 from leadgate.sales.errors import ACTIVE_STAGE_NOT_ON_LEAD, LEAD_CLOSED, NOT_THIS_LEADS_PROCESS
 from leadgate.sales.qualify import QualifyLeadRequest
 from tests.conftest import ADMIN_ID

@@ -34,20 +34,20 @@ from leadgate.platform import (
     Organization,
     OrganizationService,
 )
-from leadgate.platform import errors as platform_errors
-from leadgate.platform.messages.customization import (
+from leadgate.platform.customization.messages import (
     InsertOptionValueRequest,
     PublishAllXmlRequest,
 )
-from leadgate.platform.messages.security import (
+from leadgate.platform.engine import errors as platform_errors
+from leadgate.platform.engine.metadata.model import MetadataSet
+from leadgate.platform.engine.schema import SqlTables
+from leadgate.platform.engine.validation import initial_state
+from leadgate.platform.security.access import Depth
+from leadgate.platform.security.messages import (
     AddPrivilegesRoleRequest,
     RemovePrivilegeRoleRequest,
     RolePrivilege,
 )
-from leadgate.platform.metadata.model import MetadataSet
-from leadgate.platform.schema import SqlTables
-from leadgate.platform.security import Depth
-from leadgate.platform.validation import initial_state
 from leadgate.sales.errors import LEAD_CLOSED
 from leadgate.sales.qualify import QualifyLeadRequest, QualifyLeadResponse
 from tests.conftest import ADMIN_ID, add_user

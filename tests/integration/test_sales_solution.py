@@ -13,9 +13,9 @@ from leadgate.platform import (
     OrganizationService,
     RetrieveAllEntitiesRequest,
 )
-from leadgate.platform.metadata.model import ColumnMetadata, TableMetadata
-from leadgate.platform.solution import SolutionDefinition, load_solution
-from leadgate.platform.types import ColumnType, Ownership, RequiredLevel
+from leadgate.platform.customization.solutions import SolutionDefinition, load_solution
+from leadgate.platform.engine.metadata.model import ColumnMetadata, TableMetadata
+from leadgate.platform.engine.types import ColumnType, Ownership, RequiredLevel
 
 # REFERENCE §1: table -> (entity set, key, primary name, object type code)
 TABLES = {

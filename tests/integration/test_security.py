@@ -13,7 +13,9 @@ from leadgate.platform import (
     LeadgateError,
     PublishAllXmlRequest,
 )
-from leadgate.platform.messages.security import (
+from leadgate.platform.engine.types import ColumnType
+from leadgate.platform.security.access import Depth, Right
+from leadgate.platform.security.messages import (
     GrantAccessRequest,
     ModifyAccessRequest,
     PrincipalAccess,
@@ -21,8 +23,6 @@ from leadgate.platform.messages.security import (
     RevokeAccessRequest,
     WhoAmIRequest,
 )
-from leadgate.platform.security import Depth, Right
-from leadgate.platform.types import ColumnType
 from tests.conftest import ADMIN_ID, add_user
 from tests.security_world import privilege
 
@@ -198,7 +198,7 @@ def test_a_team_role_reaches_from_the_team_unit(org, system):
     team = system.create("team", name="East Sales", businessunitid=east)
     system.create("teamroles", teamid=EntityReference("team", team),
                   roleid=system.retrieve_multiple("role", name="Salesperson")[0].to_reference())
-    from leadgate.platform.messages.security import AddMembersTeamRequest
+    from leadgate.platform.security.messages import AddMembersTeamRequest
 
     system.execute(AddMembersTeamRequest(team, (visitor,)))
     east_owner = add_user(system, "east@test.example", role="Salesperson", unit=east)

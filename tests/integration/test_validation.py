@@ -199,7 +199,7 @@ def test_record_not_found(admin):
 
 def test_a_column_not_yet_published_says_so(admin, system):
     from leadgate.platform import CreateAttributeRequest, Label
-    from leadgate.platform.types import ColumnType
+    from leadgate.platform.engine.types import ColumnType
 
     system.execute(
         CreateAttributeRequest("new_widget", "new_weight", ColumnType.INTEGER, Label("Weight"))

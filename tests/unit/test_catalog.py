@@ -9,8 +9,8 @@ from babel.messages.extract import extract_from_dir
 
 import leadgate
 import leadgate.sales.errors  # its errors are in the catalogue too
-from leadgate.platform import errors
-from leadgate.platform.i18n import Label, Text, render, translate
+from leadgate.platform.engine import errors
+from leadgate.platform.engine.i18n import Label, Text, render, translate
 
 SOURCE = Path(leadgate.__file__).parent
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from leadgate.platform.types import Language
+from leadgate.platform.engine.types import Language
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ import string
 from hypothesis import given
 from hypothesis import strategies as st
 
-from leadgate.platform.matching import (
+from leadgate.platform.duplicates.operators import (
     LEGAL_SUFFIXES,
     blocking_keys,
     normalize_company,

@@ -8,16 +8,16 @@ from typing import Annotated
 import typer
 
 from leadgate.cli.output import DbOption, console, language, open_organization, print_table, say
-from leadgate.platform.i18n import N_, Label
-from leadgate.platform.messages.customization import (
+from leadgate.platform.customization.messages import (
     CreateAttributeRequest,
     CreateEntityRequest,
     InsertOptionValueRequest,
     PublishAllXmlRequest,
     RetrieveAllEntitiesRequest,
 )
-from leadgate.platform.metadata.model import OptionMetadata
-from leadgate.platform.types import CascadeType, ColumnType, Ownership, RequiredLevel
+from leadgate.platform.engine.i18n import N_, Label
+from leadgate.platform.engine.metadata.model import OptionMetadata
+from leadgate.platform.engine.types import CascadeType, ColumnType, Ownership, RequiredLevel
 
 __all__ = ["app"]
 

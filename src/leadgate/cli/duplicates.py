@@ -35,17 +35,23 @@ from leadgate.platform import (
     EntityReference,
     OrderExpression,
     OrganizationService,
-    errors,
 )
-from leadgate.platform.duplicates import PUBLISHED, PUBLISHING, Condition, DuplicateMatch, Rule
-from leadgate.platform.i18n import N_, translate
-from leadgate.platform.matching import Operator
-from leadgate.platform.messages.duplicates import (
+from leadgate.platform.duplicates.matchcodes import (
+    PUBLISHED,
+    PUBLISHING,
+    Condition,
+    DuplicateMatch,
+    Rule,
+)
+from leadgate.platform.duplicates.messages import (
     PublishDuplicateRuleRequest,
     RetrieveDuplicatesRequest,
     UnpublishDuplicateRuleRequest,
 )
-from leadgate.platform.metadata.model import MetadataSet
+from leadgate.platform.duplicates.operators import Operator
+from leadgate.platform.engine import errors
+from leadgate.platform.engine.i18n import N_, translate
+from leadgate.platform.engine.metadata.model import MetadataSet
 
 __all__ = [
     "OPERATORS",

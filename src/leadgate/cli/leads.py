@@ -40,9 +40,9 @@ from leadgate.platform import (
     SetStateRequest,
     UpdateRequest,
 )
-from leadgate.platform.errors import LeadgateError
-from leadgate.platform.i18n import N_
-from leadgate.platform.metadata.model import TableMetadata
+from leadgate.platform.engine.errors import LeadgateError
+from leadgate.platform.engine.i18n import N_
+from leadgate.platform.engine.metadata.model import TableMetadata
 from leadgate.sales.errors import DUPLICATE_ON_QUALIFY
 from leadgate.sales.qualify import QualifyLeadRequest
 

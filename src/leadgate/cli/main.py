@@ -34,10 +34,10 @@ from leadgate.cli import (
 )
 from leadgate.cli.output import DbOption, console, errors_console, language, say
 from leadgate.platform import Organization
-from leadgate.platform.errors import LeadgateError
-from leadgate.platform.i18n import N_
-from leadgate.platform.messages.auth import CreateApiTokenRequest
-from leadgate.platform.storage import database_url, redact
+from leadgate.platform.engine.errors import LeadgateError
+from leadgate.platform.engine.i18n import N_
+from leadgate.platform.engine.storage import database_url, redact
+from leadgate.platform.users.messages import CreateApiTokenRequest
 
 __all__ = ["app", "main"]
 

@@ -23,7 +23,7 @@ from leadgate.platform import (
     FilterExpression,
     OrganizationService,
 )
-from leadgate.platform.i18n import N_, translate
+from leadgate.platform.engine.i18n import N_, translate
 
 __all__ = ["app"]
 

@@ -12,9 +12,9 @@ from rich.console import Console
 from rich.table import Table
 
 from leadgate.platform import Organization, OrganizationService
-from leadgate.platform.i18n import translate
-from leadgate.platform.storage import database_url
-from leadgate.platform.types import Language
+from leadgate.platform.engine.i18n import translate
+from leadgate.platform.engine.storage import database_url
+from leadgate.platform.engine.types import Language
 
 __all__ = [
     "AsOption",

@@ -9,15 +9,15 @@ import typer
 
 from leadgate.cli.output import DbOption, console, open_organization, print_table, say
 from leadgate.platform import Entity, OrganizationService
-from leadgate.platform.i18n import N_
-from leadgate.platform.plugins import step_from_row
-from leadgate.platform.query import (
+from leadgate.platform.engine.i18n import N_
+from leadgate.platform.engine.query import (
     ConditionExpression,
     FilterExpression,
     OrderExpression,
     QueryExpression,
 )
-from leadgate.platform.types import Stage, StepMode
+from leadgate.platform.engine.types import Stage, StepMode
+from leadgate.platform.plugins.registry import step_from_row
 
 __all__ = ["app"]
 

@@ -39,21 +39,21 @@ from leadgate.platform import (
     PagingInfo,
     QueryExpression,
 )
-from leadgate.platform.errors import NO_PROCESS_INSTANCE
-from leadgate.platform.i18n import N_, translate
-from leadgate.platform.messages.process import (
-    NextStageRequest,
-    PreviousStageRequest,
-    SetProcessStageRequest,
-)
-from leadgate.platform.metadata.model import ColumnMetadata
-from leadgate.platform.process_flow import (
+from leadgate.platform.engine.errors import NO_PROCESS_INSTANCE
+from leadgate.platform.engine.i18n import N_, translate
+from leadgate.platform.engine.metadata.model import ColumnMetadata
+from leadgate.platform.engine.types import ColumnType
+from leadgate.platform.processes.definitions import (
     Process,
     ProcessStage,
     empty_steps,
     stage_column,
 )
-from leadgate.platform.types import ColumnType
+from leadgate.platform.processes.messages import (
+    NextStageRequest,
+    PreviousStageRequest,
+    SetProcessStageRequest,
+)
 
 __all__ = ["app"]
 

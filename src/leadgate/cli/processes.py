@@ -21,8 +21,8 @@ from leadgate.platform import (
     OrganizationService,
     SetStateRequest,
 )
-from leadgate.platform.i18n import N_, Label, translate
-from leadgate.platform.process_flow import Process, ProcessStage, ProcessStep
+from leadgate.platform.engine.i18n import N_, Label, translate
+from leadgate.platform.processes.definitions import Process, ProcessStage, ProcessStep
 
 __all__ = ["app", "definitions", "find_process", "find_stage", "state_label"]
 

@@ -24,9 +24,10 @@ from leadgate.platform import (
     FilterExpression,
     OrganizationService,
 )
-from leadgate.platform.i18n import N_
-from leadgate.platform.messages.crud import CreateRequest
-from leadgate.platform.messages.security import (
+from leadgate.platform.engine.i18n import N_
+from leadgate.platform.records.crud import CreateRequest
+from leadgate.platform.security.access import Depth, Right
+from leadgate.platform.security.messages import (
     AddMembersTeamRequest,
     AddPrivilegesRoleRequest,
     GrantAccessRequest,
@@ -38,7 +39,6 @@ from leadgate.platform.messages.security import (
     RevokeAccessRequest,
     RolePrivilege,
 )
-from leadgate.platform.security import Depth, Right
 
 __all__ = [
     "bu_app",

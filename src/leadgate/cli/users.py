@@ -10,16 +10,16 @@ import typer
 from leadgate.cli.output import DbOption, console, open_organization, print_table, say
 from leadgate.cli.security import find_role, find_unit
 from leadgate.platform import Entity, EntityReference
-from leadgate.platform.i18n import N_
-from leadgate.platform.messages.auth import (
+from leadgate.platform.engine.i18n import N_
+from leadgate.platform.engine.types import SYSTEM_USER_ID, Language
+from leadgate.platform.records.crud import CreateRequest
+from leadgate.platform.records.transaction import ExecuteTransactionRequest
+from leadgate.platform.users.messages import (
     CreateApiTokenRequest,
     RetrieveApiTokensRequest,
     RevokeApiTokenRequest,
     SetPasswordRequest,
 )
-from leadgate.platform.messages.crud import CreateRequest
-from leadgate.platform.messages.transaction import ExecuteTransactionRequest
-from leadgate.platform.types import SYSTEM_USER_ID, Language
 
 __all__ = ["token_app", "users_app"]
 

@@ -3,16 +3,29 @@
 Importing it loads neither the sales solution nor any web or CLI code.
 """
 
-from leadgate.platform.context import Caller, ExecutionContext
-from leadgate.platform.entity import Entity, EntityCollection, EntityReference
-from leadgate.platform.errors import InvalidPluginExecutionError, LeadgateError
-from leadgate.platform.i18n import Label
-from leadgate.platform.messages.auth import (
-    CreateApiTokenRequest,
-    RevokeApiTokenRequest,
-    SetPasswordRequest,
+from leadgate.platform.customization.messages import (
+    CreateAttributeRequest,
+    CreateEntityRequest,
+    ImportSolutionRequest,
+    InsertOptionValueRequest,
+    PublishAllXmlRequest,
+    RetrieveAllEntitiesRequest,
 )
-from leadgate.platform.messages.crud import (
+from leadgate.platform.engine.context import Caller, ExecutionContext
+from leadgate.platform.engine.entity import Entity, EntityCollection, EntityReference
+from leadgate.platform.engine.errors import InvalidPluginExecutionError, LeadgateError
+from leadgate.platform.engine.i18n import Label
+from leadgate.platform.engine.query import (
+    ColumnSet,
+    ConditionExpression,
+    FilterExpression,
+    OrderExpression,
+    PagingInfo,
+    QueryExpression,
+)
+from leadgate.platform.engine.types import SYSTEM_USER_ID, ColumnType, Language, Stage, StepMode
+from leadgate.platform.organization import Organization
+from leadgate.platform.records.crud import (
     ConcurrencyBehavior,
     CreateRequest,
     DeleteRequest,
@@ -21,27 +34,14 @@ from leadgate.platform.messages.crud import (
     UpdateRequest,
     UpsertRequest,
 )
-from leadgate.platform.messages.customization import (
-    CreateAttributeRequest,
-    CreateEntityRequest,
-    ImportSolutionRequest,
-    InsertOptionValueRequest,
-    PublishAllXmlRequest,
-    RetrieveAllEntitiesRequest,
-)
-from leadgate.platform.messages.state import AssignRequest, SetStateRequest
-from leadgate.platform.messages.transaction import ExecuteTransactionRequest
-from leadgate.platform.organization import Organization
-from leadgate.platform.query import (
-    ColumnSet,
-    ConditionExpression,
-    FilterExpression,
-    OrderExpression,
-    PagingInfo,
-    QueryExpression,
-)
+from leadgate.platform.records.state import AssignRequest, SetStateRequest
+from leadgate.platform.records.transaction import ExecuteTransactionRequest
 from leadgate.platform.service import OrganizationService
-from leadgate.platform.types import SYSTEM_USER_ID, ColumnType, Language, Stage, StepMode
+from leadgate.platform.users.messages import (
+    CreateApiTokenRequest,
+    RevokeApiTokenRequest,
+    SetPasswordRequest,
+)
 
 __all__ = [
     "SYSTEM_USER_ID",

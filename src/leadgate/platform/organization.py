@@ -16,37 +16,38 @@ from typing import Any
 import sqlalchemy as sa
 
 from leadgate.platform import (
-    duplicate_rules,
-    errors,
+    customization,
+    duplicates,
     maps,
-    platform_steps,
-    process_flow,
-    process_instances,
+    plugins,
+    processes,
+    records,
+    security,
+    users,
 )
-from leadgate.platform.auth import SignedInUser, find_token_user
-from leadgate.platform.context import Caller, ExecutionContext
-from leadgate.platform.entity import Entity
-from leadgate.platform.messages import auth as auth_messages
-from leadgate.platform.messages import crud, customization, state, transaction
-from leadgate.platform.messages import duplicates as duplicate_messages
-from leadgate.platform.messages import process as process_messages
-from leadgate.platform.messages import security as security_messages
-from leadgate.platform.messages.crud import CreateRequest
-from leadgate.platform.messages.customization import ImportSolutionRequest, ImportSolutionResponse
-from leadgate.platform.metadata import store
-from leadgate.platform.metadata.model import MetadataSet
-from leadgate.platform.pipeline import Message, Pipeline
-from leadgate.platform.plugins import StepRegistry, StepSet, TraceRecord
-from leadgate.platform.security import SecurityCache
+from leadgate.platform.customization.messages import ImportSolutionRequest, ImportSolutionResponse
+from leadgate.platform.customization.solutions import Solution, SolutionDefinition, load_solution
+from leadgate.platform.engine import errors
+from leadgate.platform.engine.context import Caller, ExecutionContext
+from leadgate.platform.engine.entity import Entity
+from leadgate.platform.engine.metadata import store
+from leadgate.platform.engine.metadata.model import MetadataSet
+from leadgate.platform.engine.pipeline import Message, Pipeline
+from leadgate.platform.engine.storage import create_engine, database_url, redact, translate_errors
+from leadgate.platform.engine.types import Language
+from leadgate.platform.engine.unit_of_work import Snapshot
+from leadgate.platform.plugins.registry import StepRegistry, StepSet, TraceRecord
+from leadgate.platform.records.crud import CreateRequest
+from leadgate.platform.security.access import SecurityCache
 from leadgate.platform.service import OrganizationService
-from leadgate.platform.solution import Solution, SolutionDefinition, load_solution
-from leadgate.platform.storage import create_engine, database_url, redact, translate_errors
-from leadgate.platform.types import Language
-from leadgate.platform.unit_of_work import Snapshot
+from leadgate.platform.users.credentials import SignedInUser, find_token_user
 
 __all__ = ["Organization", "PlatformSolution", "discover_solutions"]
 
 SOLUTIONS_GROUP = "leadgate.solutions"
+
+# Each capability registers its messages and steps; steps of equal rank run in this order.
+CAPABILITIES = (records, customization, users, plugins, security, maps, processes, duplicates)
 
 
 class PlatformSolution:
@@ -58,22 +59,8 @@ class PlatformSolution:
         return load_solution("leadgate.platform", "system.toml")
 
     def register(self, organization: Organization) -> None:
-        for messages in (
-            crud.MESSAGES,
-            state.MESSAGES,
-            customization.MESSAGES,
-            auth_messages.MESSAGES,
-            transaction.MESSAGES,
-            security_messages.MESSAGES,
-            process_messages.MESSAGES,
-            duplicate_messages.MESSAGES,
-        ):
-            organization.register_messages(messages)
-        platform_steps.register(organization)
-        maps.register(organization)
-        process_flow.register(organization)
-        process_instances.register(organization)
-        duplicate_rules.register(organization)
+        for capability in CAPABILITIES:
+            capability.register(organization)
 
 
 def discover_solutions() -> list[Solution]:

@@ -6,19 +6,10 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from leadgate.platform import errors
-from leadgate.platform.context import Caller, ExecutionContext
-from leadgate.platform.entity import Entity, EntityCollection, EntityReference
-from leadgate.platform.messages.crud import (
-    ConcurrencyBehavior,
-    CreateRequest,
-    DeleteRequest,
-    RetrieveMultipleRequest,
-    RetrieveRequest,
-    UpdateRequest,
-)
-from leadgate.platform.messages.state import AssignRequest, SetStateRequest
-from leadgate.platform.query import (
+from leadgate.platform.engine import errors
+from leadgate.platform.engine.context import Caller, ExecutionContext
+from leadgate.platform.engine.entity import Entity, EntityCollection, EntityReference
+from leadgate.platform.engine.query import (
     ColumnSet,
     ConditionExpression,
     FilterExpression,
@@ -26,7 +17,16 @@ from leadgate.platform.query import (
     PagingInfo,
     QueryExpression,
 )
-from leadgate.platform.types import Language
+from leadgate.platform.engine.types import Language
+from leadgate.platform.records.crud import (
+    ConcurrencyBehavior,
+    CreateRequest,
+    DeleteRequest,
+    RetrieveMultipleRequest,
+    RetrieveRequest,
+    UpdateRequest,
+)
+from leadgate.platform.records.state import AssignRequest, SetStateRequest
 
 if TYPE_CHECKING:
     from leadgate.platform.organization import Organization

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from leadgate.platform.solution import SolutionDefinition, load_solution
+from leadgate.platform.customization.solutions import SolutionDefinition, load_solution
 from leadgate.sales import lead_state, qualify
 
 __all__ = ["SalesSolution", "solution"]

@@ -18,15 +18,15 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from leadgate.platform.entity import Entity, EntityReference
-from leadgate.platform.messages.auth import SetPasswordRequest
-from leadgate.platform.messages.crud import CreateRequest, UpdateRequest
-from leadgate.platform.messages.security import AddMembersTeamRequest
-from leadgate.platform.messages.state import SetStateRequest
-from leadgate.platform.messages.transaction import ExecuteTransactionRequest
+from leadgate.platform.engine.entity import Entity, EntityReference
+from leadgate.platform.engine.types import Language
 from leadgate.platform.organization import Organization
+from leadgate.platform.records.crud import CreateRequest, UpdateRequest
+from leadgate.platform.records.state import SetStateRequest
+from leadgate.platform.records.transaction import ExecuteTransactionRequest
+from leadgate.platform.security.messages import AddMembersTeamRequest
 from leadgate.platform.service import OrganizationService
-from leadgate.platform.types import Language
+from leadgate.platform.users.messages import SetPasswordRequest
 from leadgate.sales import demo_data as data
 from leadgate.sales.qualify import QualifyLeadRequest
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from leadgate.platform.errors import ErrorKind
-from leadgate.platform.i18n import N_
+from leadgate.platform.engine.errors import ErrorKind
+from leadgate.platform.engine.i18n import N_
 
 __all__ = [
     "ACTIVE_STAGE_NOT_ON_LEAD",

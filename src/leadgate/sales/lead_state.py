@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from leadgate.platform.context import ExecutionContext
-from leadgate.platform.types import Stage
-from leadgate.platform.validation import state_label
+from leadgate.platform.engine.context import ExecutionContext
+from leadgate.platform.engine.types import Stage
+from leadgate.platform.engine.validation import state_label
 from leadgate.sales.errors import LEAD_CLOSED
 
 if TYPE_CHECKING:

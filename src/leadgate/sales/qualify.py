@@ -14,24 +14,24 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from leadgate.platform import errors, records
-from leadgate.platform.entity import Entity, EntityReference
-from leadgate.platform.i18n import N_, Text
-from leadgate.platform.maps import AttributeMap, copied_values, explain, maps_from
-from leadgate.platform.messages._records import checked_reference, compose
-from leadgate.platform.messages.crud import CreateRequest, UpdateRequest
-from leadgate.platform.messages.duplicates import duplicate_error, find_duplicates
-from leadgate.platform.messages.process import (
+from leadgate.platform.duplicates.messages import duplicate_error, find_duplicates
+from leadgate.platform.engine import errors, rows
+from leadgate.platform.engine.entity import Entity, EntityReference
+from leadgate.platform.engine.i18n import N_, Text
+from leadgate.platform.engine.pipeline import Message, Operation
+from leadgate.platform.engine.validation import check_state_status, state_label
+from leadgate.platform.maps.rules import AttributeMap, copied_values, explain, maps_from
+from leadgate.platform.processes.definitions import ACTIVE, processes, stage_column
+from leadgate.platform.processes.messages import (
     Instance,
     SetProcessStageRequest,
     check_required_steps,
     load_instance,
 )
-from leadgate.platform.messages.state import SetStateRequest
-from leadgate.platform.pipeline import Message, Operation
-from leadgate.platform.process_flow import ACTIVE, processes, stage_column
-from leadgate.platform.security import RecordOwner, Right
-from leadgate.platform.validation import check_state_status, state_label
+from leadgate.platform.records.crud import CreateRequest, UpdateRequest
+from leadgate.platform.records.fields import checked_reference, compose
+from leadgate.platform.records.state import SetStateRequest
+from leadgate.platform.security.access import RecordOwner, Right
 from leadgate.sales.errors import (
     ACTIVE_STAGE_NOT_ON_LEAD,
     CHOOSE_WHAT_TO_CREATE,
@@ -255,7 +255,7 @@ def _move_process(operation: Operation, instance: Instance, opportunity: EntityR
 def qualify_lead(operation: Operation) -> QualifyLeadResponse:
     request: QualifyLeadRequest = operation.request
     leads = operation.table("lead")
-    lead = records.select_row(
+    lead = rows.select_row(
         operation.connection, leads, operation.sql_table("lead"), request.lead_id.id,
         list(leads.columns),
     )  # fmt: skip

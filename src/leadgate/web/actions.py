@@ -17,9 +17,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from leadgate.platform import EntityReference, errors
-from leadgate.platform.i18n import N_, Text
-from leadgate.platform.metadata.model import MetadataSet, TableMetadata
+from leadgate.platform import EntityReference
+from leadgate.platform.engine import errors
+from leadgate.platform.engine.i18n import N_, Text
+from leadgate.platform.engine.metadata.model import MetadataSet, TableMetadata
 from leadgate.sales.qualify import QualifyLeadRequest, QualifyLeadResponse
 from leadgate.web.auth import Session
 from leadgate.web.payload import parse_json_object

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from fastapi import Request
 
 from leadgate.platform import Organization, OrganizationService
-from leadgate.platform.auth import SignedInUser
-from leadgate.platform.errors import NOT_AUTHENTICATED
-from leadgate.platform.metadata.model import MetadataSet
-from leadgate.platform.types import Language
+from leadgate.platform.engine.errors import NOT_AUTHENTICATED
+from leadgate.platform.engine.metadata.model import MetadataSet
+from leadgate.platform.engine.types import Language
+from leadgate.platform.users.credentials import SignedInUser
 from leadgate.web.errors import response_language
 
 __all__ = ["Session", "signed_in"]

@@ -14,10 +14,10 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from leadgate.platform import errors
-from leadgate.platform.errors import LeadgateError
-from leadgate.platform.i18n import N_, Text
-from leadgate.platform.types import Language
+from leadgate.platform.engine import errors
+from leadgate.platform.engine.errors import LeadgateError
+from leadgate.platform.engine.i18n import N_, Text
+from leadgate.platform.engine.types import Language
 from leadgate.web.responses import json_response
 
 __all__ = [

@@ -17,10 +17,10 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from leadgate.platform import Entity, PagingInfo
-from leadgate.platform.duplicates import DuplicateMatch
-from leadgate.platform.i18n import N_
-from leadgate.platform.messages.duplicates import RetrieveDuplicatesRequest
-from leadgate.platform.metadata.model import MetadataSet
+from leadgate.platform.duplicates.matchcodes import DuplicateMatch
+from leadgate.platform.duplicates.messages import RetrieveDuplicatesRequest
+from leadgate.platform.engine.i18n import N_
+from leadgate.platform.engine.metadata.model import MetadataSet
 from leadgate.web.actions import NAMESPACE, ODATA_TYPE, record_table
 from leadgate.web.errors import bad_query
 from leadgate.web.headers import DEFAULT_PAGE_SIZE

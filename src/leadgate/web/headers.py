@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from starlette.datastructures import Headers
 
-from leadgate.platform.i18n import N_
+from leadgate.platform.engine.i18n import N_
 from leadgate.web.errors import bad_query
 
 __all__ = [

@@ -18,8 +18,9 @@ from odata_query.exceptions import (
 )
 from odata_query.grammar import ODataLexer, ODataParser
 
-from leadgate.platform import ConditionExpression, FilterExpression, errors
-from leadgate.platform.i18n import N_, Text
+from leadgate.platform import ConditionExpression, FilterExpression
+from leadgate.platform.engine import errors
+from leadgate.platform.engine.i18n import N_, Text
 from leadgate.web.errors import bad_query
 
 __all__ = ["parse_filter"]

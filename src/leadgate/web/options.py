@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from starlette.datastructures import QueryParams
 
 from leadgate.platform import OrderExpression
-from leadgate.platform.i18n import N_
-from leadgate.platform.metadata.model import ColumnMetadata, TableMetadata
+from leadgate.platform.engine.i18n import N_
+from leadgate.platform.engine.metadata.model import ColumnMetadata, TableMetadata
 from leadgate.web.errors import bad_query
 from leadgate.web.resources import resolve_property
 

@@ -13,9 +13,10 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from leadgate.platform import Entity, EntityReference, errors
-from leadgate.platform.i18n import N_, Text
-from leadgate.platform.metadata.model import ColumnMetadata, MetadataSet, TableMetadata
+from leadgate.platform import Entity, EntityReference
+from leadgate.platform.engine import errors
+from leadgate.platform.engine.i18n import N_, Text
+from leadgate.platform.engine.metadata.model import ColumnMetadata, MetadataSet, TableMetadata
 from leadgate.web.resources import API_PATH, parse_guid
 
 __all__ = ["entity_from_body", "parse_json_object"]

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
-from leadgate.platform import errors
-from leadgate.platform.i18n import N_
-from leadgate.platform.metadata.model import ColumnMetadata, MetadataSet, TableMetadata
+from leadgate.platform.engine import errors
+from leadgate.platform.engine.i18n import N_
+from leadgate.platform.engine.metadata.model import ColumnMetadata, MetadataSet, TableMetadata
 from leadgate.web.errors import bad_query
 
 __all__ = [

@@ -24,11 +24,11 @@ from leadgate.platform import (
     RetrieveRequest,
     UpdateRequest,
     UpsertRequest,
-    errors,
 )
-from leadgate.platform.i18n import N_
-from leadgate.platform.messages.security import WhoAmIRequest
-from leadgate.platform.metadata.model import ColumnMetadata, TableMetadata
+from leadgate.platform.engine import errors
+from leadgate.platform.engine.i18n import N_
+from leadgate.platform.engine.metadata.model import ColumnMetadata, TableMetadata
+from leadgate.platform.security.messages import WhoAmIRequest
 from leadgate.web.auth import Session, signed_in
 from leadgate.web.errors import MethodNotAllowed, bad_query
 from leadgate.web.headers import (

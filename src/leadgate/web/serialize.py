@@ -12,9 +12,9 @@ from decimal import Decimal
 from typing import Any
 
 from leadgate.platform import Entity, EntityReference
-from leadgate.platform.i18n import N_, Text
-from leadgate.platform.metadata.model import ColumnMetadata, TableMetadata
-from leadgate.platform.types import ColumnType, Language
+from leadgate.platform.engine.i18n import N_, Text
+from leadgate.platform.engine.metadata.model import ColumnMetadata, TableMetadata
+from leadgate.platform.engine.types import ColumnType, Language
 from leadgate.web.headers import FORMATTED_VALUE, LOOKUP_LOGICAL_NAME, Preferences, etag
 from leadgate.web.resources import lookup_property
 

@@ -1,0 +1,17 @@
+"""Customization: tables, columns and choice values added as drafts and published as DDL, and
+solutions (TOML files of metadata and records) imported."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from leadgate.platform.organization import Organization
+
+__all__ = ["register"]
+
+
+def register(organization: Organization) -> None:
+    from leadgate.platform.customization import messages
+
+    organization.register_messages(messages.MESSAGES)

@@ -1,0 +1,648 @@
+"""Customization: add tables, columns and choice values, publish them, import solutions.
+
+Changes are drafts until PublishAllXml turns them into SQL (plan, then apply). Names that
+administrators choose carry a publisher prefix; only shipped solutions (ImportSolution) use
+plain names, like Microsoft's own tables in Dataverse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from leadgate.platform.customization.solutions import (
+    SolutionDefinition,
+    state_columns,
+    system_columns,
+)
+from leadgate.platform.engine import errors, rows, schema
+from leadgate.platform.engine.entity import Entity
+from leadgate.platform.engine.i18n import N_, Label, Text
+from leadgate.platform.engine.metadata import names, store
+from leadgate.platform.engine.metadata.model import (
+    DEFAULT_MAX_LENGTH,
+    ColumnMetadata,
+    MetadataSet,
+    OptionMetadata,
+    RelationshipMetadata,
+    TableMetadata,
+)
+from leadgate.platform.engine.pipeline import Message, Operation
+from leadgate.platform.engine.types import CascadeType, ColumnType, Ownership, RequiredLevel
+from leadgate.platform.engine.validation import option_list
+from leadgate.platform.maps.rules import MapWarning, warnings_for_new_option
+from leadgate.platform.records.crud import CreateRequest
+from leadgate.platform.records.state import SetStateRequest
+from leadgate.platform.security.messages import ensure_privileges, install_role
+
+__all__ = [
+    "MESSAGES",
+    "CreateAttributeRequest",
+    "CreateAttributeResponse",
+    "CreateEntityRequest",
+    "CreateEntityResponse",
+    "ImportSolutionRequest",
+    "ImportSolutionResponse",
+    "InsertOptionValueRequest",
+    "InsertOptionValueResponse",
+    "PublishAllXmlRequest",
+    "PublishAllXmlResponse",
+    "RetrieveAllEntitiesRequest",
+    "RetrieveAllEntitiesResponse",
+]
+
+CUSTOM_OPTION_START = 100_000_000  # Dataverse's default publisher option prefix (10000) x 10^4
+MAX_OPTION_VALUE = 2_147_483_647
+MAX_STRING_LENGTH = 4000
+MAX_MEMO_LENGTH = 1_048_576
+
+
+@dataclass(frozen=True)
+class CreateEntityRequest:
+    name: str
+    label: Label
+    plural_label: Label | None = None
+    entity_set: str | None = None
+    primary_name: str | None = None
+    primary_name_label: Label | None = None
+    ownership: Ownership = Ownership.USER
+    description: Label | None = None
+
+
+@dataclass(frozen=True)
+class CreateEntityResponse:
+    name: str
+    entity_set: str
+    primary_name: str
+
+
+@dataclass(frozen=True)
+class CreateAttributeRequest:
+    table: str
+    name: str
+    type: ColumnType
+    label: Label
+    required: RequiredLevel = RequiredLevel.NONE
+    max_length: int | None = None
+    precision: int | None = None
+    min_value: Decimal | int | None = None
+    max_value: Decimal | int | None = None
+    targets: tuple[str, ...] = ()
+    options: tuple[OptionMetadata, ...] = ()
+    format: str | None = None
+    description: Label | None = None
+    cascade_delete: CascadeType = CascadeType.REMOVE_LINK
+
+
+@dataclass(frozen=True)
+class CreateAttributeResponse:
+    table: str
+    name: str
+    relationships: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class InsertOptionValueRequest:
+    """Add a value to a choice column; for statuscode, ``state`` says which state it belongs to."""
+
+    table: str
+    column: str
+    label: Label
+    value: int | None = None
+    state: int | None = None
+
+
+@dataclass(frozen=True)
+class InsertOptionValueResponse:
+    new_option_value: int
+    # Attribute maps from this column that the new value would make fail, with the fixes.
+    warnings: tuple[MapWarning, ...] = ()
+
+
+@dataclass(frozen=True)
+class PublishAllXmlRequest:
+    dry_run: bool = False
+
+
+@dataclass(frozen=True)
+class PublishAllXmlResponse:
+    changes: tuple[schema.SchemaChange, ...]
+    applied: bool
+
+
+@dataclass(frozen=True)
+class ImportSolutionRequest:
+    solution: SolutionDefinition
+
+
+@dataclass(frozen=True)
+class ImportSolutionResponse:
+    name: str
+    version: int
+    previous_version: int | None
+    tables_added: tuple[str, ...] = ()
+    columns_added: tuple[str, ...] = ()
+    options_added: tuple[str, ...] = ()
+    records_added: int = 0
+    changes: tuple[schema.SchemaChange, ...] = ()
+
+
+@dataclass(frozen=True)
+class RetrieveAllEntitiesRequest:
+    include_unpublished: bool = False
+
+
+@dataclass(frozen=True)
+class RetrieveAllEntitiesResponse:
+    metadata: MetadataSet
+    relationships: tuple[RelationshipMetadata, ...] = field(default=())
+
+
+# --- shared -----------------------------------------------------------------------------
+
+
+def _drafts(operation: Operation) -> MetadataSet:
+    """All metadata, published or not: customizations build on each other before publishing."""
+    return store.load(operation.connection, include_unpublished=True)
+
+
+def _next_position(table: TableMetadata) -> int:
+    return max((column.position for column in table.columns.values()), default=0) + 1
+
+
+def _invalid(kind: str, name: str, reason: Text) -> errors.LeadgateError:
+    return errors.INVALID_DEFINITION(kind=names.KINDS.get(kind, kind), name=name, reason=reason)
+
+
+# --- CreateEntity -----------------------------------------------------------------------
+
+
+def create_entity(operation: Operation) -> CreateEntityResponse:
+    request: CreateEntityRequest = operation.request
+    drafts = _drafts(operation)
+    name = names.check_custom_name(request.name, "table")
+    entity_set = names.check_name(request.entity_set or f"{name}s", "table")
+    if name in drafts.tables:
+        raise errors.NAME_TAKEN(kind=names.KINDS["table"], name=name)
+    if any(table.entity_set == entity_set for table in drafts.tables.values()):
+        raise errors.NAME_TAKEN(kind=names.KINDS["table"], name=entity_set)
+    prefix = name.split("_", 1)[0] + "_" if "_" in name else ""
+    primary_name = names.check_name(request.primary_name or f"{prefix}name", "column")
+    table = TableMetadata(
+        name=name,
+        entity_set=entity_set,
+        label=request.label,
+        plural_label=request.plural_label
+        or Label(request.label.en + "s", (request.label.fr or request.label.en) + "s"),
+        primary_key=f"{name}id",
+        primary_name=primary_name,
+        ownership=request.ownership,
+        is_custom=True,
+        published=False,
+        description=request.description,
+    )
+    primary = ColumnMetadata(
+        table=name,
+        name=primary_name,
+        type=ColumnType.STRING,
+        label=request.primary_name_label or Label("Name", "Nom"),
+        required=RequiredLevel.REQUIRED,
+        max_length=100,
+        is_custom=table.is_custom,
+        published=False,
+        position=100,
+    )
+    columns = [*system_columns(table), *state_columns(name), primary]
+    store.insert_table(operation.connection, table)
+    for position, column in enumerate(columns):
+        store.insert_column(
+            operation.connection,
+            replace(column, position=column.position or position, is_custom=table.is_custom),
+        )
+    store.bump_generation(operation.connection, metadata=True)
+    return CreateEntityResponse(name, entity_set, primary_name)
+
+
+# --- CreateAttribute --------------------------------------------------------------------
+
+
+def _column_from_request(
+    operation: Operation, request: CreateAttributeRequest, table: TableMetadata, drafts: MetadataSet
+) -> ColumnMetadata:
+    name = names.check_custom_name(request.name, "column")
+    taken = set(table.columns) | {c.type_column for c in table.columns.values() if c.type_column}
+    if name in taken or f"{name}type" in taken:
+        raise errors.NAME_TAKEN(kind=names.KINDS["column"], name=f"{table.name}.{name}")
+    kind = ColumnType(request.type)
+    where = f"{table.name}.{name}"
+    if kind in (ColumnType.STATE, ColumnType.STATUS, ColumnType.OWNER, ColumnType.UNIQUEIDENTIFIER):
+        raise _invalid(
+            "column",
+            where,
+            Text(
+                N_("every table already has its own {type} column; add values to it instead."),
+                type=kind.value,
+            ),
+        )
+    max_length = request.max_length
+    if kind in DEFAULT_MAX_LENGTH:
+        max_length = max_length or DEFAULT_MAX_LENGTH[kind]
+        ceiling = MAX_STRING_LENGTH if kind is ColumnType.STRING else MAX_MEMO_LENGTH
+        if not 1 <= max_length <= ceiling:
+            raise _invalid(
+                "column",
+                where,
+                Text(N_("the maximum length must be between 1 and {ceiling}."), ceiling=ceiling),
+            )
+    elif max_length is not None:
+        raise _invalid("column", where, Text(N_("only text columns have a maximum length.")))
+    precision = request.precision
+    if kind in (ColumnType.DECIMAL, ColumnType.MONEY):
+        precision = 2 if precision is None else precision
+        if not 0 <= precision <= (4 if kind is ColumnType.MONEY else 10):
+            raise _invalid("column", where, Text(N_("the precision is out of range.")))
+    targets = tuple(request.targets)
+    if kind is ColumnType.CUSTOMER:
+        targets = targets or ("account", "contact")
+    if kind.is_reference:
+        if not targets or (kind is ColumnType.LOOKUP and len(targets) != 1):
+            raise _invalid("column", where, Text(N_("a lookup points at exactly one table.")))
+        for target in targets:
+            if target not in drafts.tables:
+                raise errors.UNKNOWN_TABLE(table=target)
+    elif targets:
+        raise _invalid("column", where, Text(N_("only lookup columns have target tables.")))
+    options = tuple(request.options)
+    if kind is ColumnType.CHOICE:
+        values = [option.value for option in options]
+        if len(values) != len(set(values)):
+            raise _invalid("column", where, Text(N_("two options have the same value.")))
+    elif options:
+        raise _invalid("column", where, Text(N_("only choice columns have options.")))
+    return ColumnMetadata(
+        table=table.name,
+        name=name,
+        type=kind,
+        label=request.label,
+        required=request.required,
+        max_length=max_length,
+        precision=precision,
+        min_value=request.min_value,
+        max_value=request.max_value,
+        targets=targets,
+        format=request.format,
+        options=options,
+        is_custom=True,
+        published=False,
+        description=request.description,
+        position=_next_position(table),
+    )
+
+
+def create_attribute(operation: Operation) -> CreateAttributeResponse:
+    request: CreateAttributeRequest = operation.request
+    drafts = _drafts(operation)
+    table = drafts.table(request.table)
+    column = _column_from_request(operation, request, table, drafts)
+    store.insert_column(operation.connection, column)
+    relationships = []
+    for target in column.targets if column.type.is_reference else ():
+        relationship = RelationshipMetadata(
+            name=f"{target}_{table.name}_{column.name}",
+            referenced_table=target,
+            referencing_table=table.name,
+            referencing_column=column.name,
+            cascade_delete=request.cascade_delete,
+            is_custom=column.is_custom,
+            published=False,
+        )
+        store.insert_relationship(operation.connection, relationship)
+        relationships.append(relationship.name)
+    store.bump_generation(operation.connection, metadata=True)
+    return CreateAttributeResponse(table.name, column.name, tuple(relationships))
+
+
+# --- InsertOptionValue ------------------------------------------------------------------
+
+
+def insert_option_value(operation: Operation) -> InsertOptionValueResponse:
+    request: InsertOptionValueRequest = operation.request
+    drafts = _drafts(operation)
+    table = drafts.table(request.table)
+    column = table.column(request.column)
+    if not column.type.is_choice:
+        raise errors.NOT_A_CHOICE_COLUMN(
+            column=column.name, table=table.name, type=column.type.value
+        )
+    known = {option.value: option for option in column.options}
+    value = request.value
+    if value is None:
+        value = max([CUSTOM_OPTION_START - 1, *known]) + 1
+    if not -MAX_OPTION_VALUE - 1 <= value <= MAX_OPTION_VALUE:
+        raise _invalid(
+            "column",
+            f"{table.name}.{column.name}",
+            Text(N_("option values are whole numbers between -2147483648 and 2147483647.")),
+        )
+    if value in known:
+        raise errors.OPTION_VALUE_TAKEN(
+            value=value, column=column.name, table=table.name, label=known[value].label
+        )
+    state = None
+    if column.type is ColumnType.STATUS:
+        states = table.column("statecode")
+        if request.state not in {option.value for option in states.options}:
+            raise errors.INVALID_STATE(
+                state=request.state, table=table.name, valid=option_list(states)
+            )
+        state = request.state
+    elif request.state is not None:
+        raise _invalid(
+            "column",
+            f"{table.name}.{column.name}",
+            Text(N_("only status reasons belong to a state.")),
+        )
+    store.insert_option(
+        operation.connection,
+        table.name,
+        column.name,
+        OptionMetadata(value, request.label, state=state, published=False),
+        position=len(known),
+    )
+    store.bump_generation(operation.connection, metadata=True)
+    warnings = warnings_for_new_option(
+        operation.connection, operation.metadata, table, column, value, state, request.label
+    )
+    return InsertOptionValueResponse(value, warnings)
+
+
+# --- PublishAllXml ----------------------------------------------------------------------
+
+
+def _pending(connection: sa.Connection) -> list[Text]:
+    """Metadata-only drafts (choice values, relationships), for the publish plan."""
+    found: list[Text] = []
+    options = store.meta_options
+    draft_columns = {
+        (row.table_name, row.name)
+        for row in connection.execute(
+            sa.select(store.meta_columns.c.table_name, store.meta_columns.c.name).where(
+                store.meta_columns.c.published.is_(False)
+            )
+        )
+    }
+    for row in connection.execute(
+        sa.select(options)
+        .where(options.c.published.is_(False))
+        .order_by(options.c.table_name, options.c.column_name, options.c.value)
+    ):
+        if (row.table_name, row.column_name) in draft_columns:
+            continue  # comes with its new column
+        found.append(
+            Text(
+                N_("add choice {value} ({label}) to {table}.{column}"),
+                value=row.value,
+                label=Label(row.label_en, row.label_fr),
+                table=row.table_name,
+                column=row.column_name,
+            )
+        )
+    relationships = store.meta_relationships
+    for row in connection.execute(
+        sa.select(relationships)
+        .where(relationships.c.published.is_(False))
+        .order_by(relationships.c.name)
+    ):
+        found.append(
+            Text(
+                N_("add relationship {name} ({referencing}.{column} -> {referenced})"),
+                name=row.name,
+                referencing=row.referencing_table,
+                column=row.referencing_column,
+                referenced=row.referenced_table,
+            )
+        )
+    return found
+
+
+def publish(operation: Operation, *, dry_run: bool = False) -> tuple[schema.SchemaChange, ...]:
+    connection = operation.connection
+    drafts = store.load(connection, include_unpublished=True)
+    schema_plan = schema.plan(connection, drafts, _pending(connection))
+    if dry_run:
+        return schema_plan.changes
+    schema.apply(connection, schema_plan)
+    store.mark_all_published(connection)
+    store.bump_generation(connection, metadata=True)
+    operation.unit_of_work.reload_metadata()
+    ensure_privileges(operation)
+    return schema_plan.changes
+
+
+def publish_all(operation: Operation) -> PublishAllXmlResponse:
+    request: PublishAllXmlRequest = operation.request
+    changes = publish(operation, dry_run=request.dry_run)
+    return PublishAllXmlResponse(changes, applied=not request.dry_run)
+
+
+# --- ImportSolution ---------------------------------------------------------------------
+
+
+def import_solution(operation: Operation) -> ImportSolutionResponse:
+    """Add what the solution has and the database lacks; never remove or retype anything."""
+    definition: SolutionDefinition = operation.request.solution
+    connection = operation.connection
+    drafts = _drafts(operation)
+    tables_added, columns_added, options_added = [], [], []
+    for table in definition.tables:
+        names.check_name(table.name, "table")
+        existing = drafts.tables.get(table.name)
+        if existing is None:
+            store.insert_table(connection, table)
+            tables_added.append(table.name)
+        for column in table.columns.values():
+            names.check_name(column.name, "column")
+            present = existing.columns.get(column.name) if existing else None
+            if present is None:
+                store.insert_column(connection, column)
+                columns_added.append(f"{table.name}.{column.name}")
+                continue
+            if present.type is not column.type:
+                raise _invalid(
+                    "column",
+                    f"{table.name}.{column.name}",
+                    Text(
+                        N_(
+                            "the solution makes it {new} but the database has {old}; "
+                            "leadgate never changes a column's type."
+                        ),
+                        new=column.type.value,
+                        old=present.type.value,
+                    ),
+                )
+            known = {option.value for option in present.options}
+            for position, option in enumerate(column.options):
+                if option.value not in known:
+                    store.insert_option(connection, table.name, column.name, option, position)
+                    options_added.append(f"{table.name}.{column.name}={option.value}")
+    for column in definition.extensions:
+        extended = drafts.tables.get(column.table) or definition.table(column.table)
+        if extended is None:
+            raise errors.UNKNOWN_TABLE(table=column.table)
+        if column.name not in extended.columns:
+            store.insert_column(connection, column)
+            columns_added.append(f"{column.table}.{column.name}")
+    for relationship in definition.relationships:
+        if relationship.name not in drafts.relationships:
+            _check_relationship(definition, drafts, relationship)
+            store.insert_relationship(connection, relationship)
+    store.bump_generation(connection, metadata=True)
+    changes = publish(operation)
+    records_added = _import_records(operation, definition.records)
+    for role in definition.roles:
+        install_role(operation, role)
+    previous = connection.execute(
+        sa.select(store.solutions.c.version).where(store.solutions.c.name == definition.name)
+    ).scalar()
+    if previous is None:
+        connection.execute(
+            store.solutions.insert().values(
+                name=definition.name, version=definition.version, installedon=operation.now()
+            )
+        )
+    else:
+        connection.execute(
+            store.solutions.update()
+            .where(store.solutions.c.name == definition.name)
+            .values(version=max(previous, definition.version), installedon=operation.now())
+        )
+    return ImportSolutionResponse(
+        name=definition.name,
+        version=definition.version,
+        previous_version=previous,
+        tables_added=tuple(tables_added),
+        columns_added=tuple(columns_added),
+        options_added=tuple(options_added),
+        records_added=records_added,
+        changes=changes,
+    )
+
+
+def _check_relationship(
+    definition: SolutionDefinition, drafts: MetadataSet, relationship: RelationshipMetadata
+) -> None:
+    """A relationship names a lookup that points at its referenced table, or deletes would fail."""
+
+    def table(name: str) -> TableMetadata | None:
+        return definition.table(name) or drafts.tables.get(name)
+
+    referencing = table(relationship.referencing_table)
+    column = referencing.columns.get(relationship.referencing_column) if referencing else None
+    if (
+        table(relationship.referenced_table) is None
+        or column is None
+        or (relationship.referenced_table not in column.targets)
+    ):
+        raise _invalid(
+            "relationship",
+            relationship.name,
+            Text(
+                N_("{referencing}.{column} is not a lookup to {referenced}."),
+                referencing=relationship.referencing_table,
+                column=relationship.referencing_column,
+                referenced=relationship.referenced_table,
+            ),
+        )
+
+
+def _import_records(operation: Operation, shipped: tuple[Entity, ...]) -> int:
+    """Create the shipped records that are not there yet (administrators own them after).
+
+    A record shipped in another state than the one records start in (an activated process)
+    is set to it once every record is made, so that SetState's checks see its whole family.
+    """
+    added: list[tuple[Entity, dict[str, Any]]] = []
+    for record in shipped:
+        table = operation.table(record.logical_name)
+        assert record.id is not None
+        if rows.existing_ids(
+            operation.connection, table, operation.sql_table(table.name), [record.id]
+        ):
+            continue
+        values = dict(record)
+        state: dict[str, Any] = {
+            name: values.pop(name) for name in ("statecode", "statuscode") if name in values
+        }
+        operation.execute(CreateRequest(Entity(record.logical_name, record.id, values)))
+        added.append((record, state))
+    for record, state in added:
+        if state:
+            status = state.get("statuscode", -1)
+            operation.execute(SetStateRequest(record.to_reference(), state["statecode"], status))
+    return len(added)
+
+
+# --- RetrieveAllEntities ----------------------------------------------------------------
+
+
+def retrieve_all_entities(operation: Operation) -> RetrieveAllEntitiesResponse:
+    request: RetrieveAllEntitiesRequest = operation.request
+    metadata = _drafts(operation) if request.include_unpublished else operation.metadata
+    return RetrieveAllEntitiesResponse(metadata, tuple(metadata.relationships.values()))
+
+
+def _table_target(request: Any) -> tuple[str | None, None]:
+    return request.table, None
+
+
+def _needs(*privileges: str) -> Callable[[Operation], None]:
+    """An authorize function asking for organization-wide privileges."""
+
+    def authorize(operation: Operation) -> None:
+        for privilege in privileges:
+            operation.require_privilege(privilege)
+
+    return authorize
+
+
+def _authorize_publish(operation: Operation) -> None:
+    dry_run = operation.request.dry_run
+    operation.require_privilege("prvReadCustomizations" if dry_run else "prvPublishCustomizations")
+
+
+MESSAGES = {
+    CreateEntityRequest: Message(
+        "CreateEntity",
+        create_entity,
+        target=lambda r: (r.name, None),
+        authorize=_needs("prvWriteEntity"),
+    ),
+    CreateAttributeRequest: Message(
+        "CreateAttribute",
+        create_attribute,
+        target=_table_target,
+        authorize=_needs("prvWriteEntity"),
+    ),
+    InsertOptionValueRequest: Message(
+        "InsertOptionValue",
+        insert_option_value,
+        target=_table_target,
+        authorize=_needs("prvWriteEntity"),
+    ),
+    PublishAllXmlRequest: Message("PublishAllXml", publish_all, authorize=_authorize_publish),
+    ImportSolutionRequest: Message(
+        "ImportSolution",
+        import_solution,
+        authorize=_needs("prvWriteCustomizations", "prvPublishCustomizations"),
+    ),
+    RetrieveAllEntitiesRequest: Message(
+        "RetrieveAllEntities",
+        retrieve_all_entities,
+        writes=False,
+        authorize=_needs("prvReadEntity"),
+    ),
+}

@@ -1,0 +1,587 @@
+"""Duplicate detection rules and their match codes (REFERENCE §5).
+
+A published rule keeps, for every record of its matching table, the record's *match codes*:
+a hash of its keys under the rule's conditions (see :mod:`leadgate.platform.duplicates.operators`).
+Checking a record computes its own codes from the base columns and looks them up in the
+index, so a check costs a few index reads whatever the size of the table. A fuzzy
+condition's codes are blocking keys; its candidates are then compared by similarity.
+The pipeline keeps the codes current: steps on Create, Update, SetState and Delete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from leadgate.platform.duplicates.operators import (
+    Operator,
+    blocking_keys,
+    date_key,
+    normalize_company,
+    normalize_email,
+    normalize_phone,
+    similarity,
+)
+from leadgate.platform.engine import errors, rows
+from leadgate.platform.engine.entity import Entity, EntityReference
+from leadgate.platform.engine.i18n import N_, Label, Text
+from leadgate.platform.engine.metadata.model import ColumnMetadata, MetadataSet, TableMetadata
+from leadgate.platform.engine.metadata.store import matchcodes
+from leadgate.platform.engine.types import ColumnType
+
+if TYPE_CHECKING:
+    from leadgate.platform.engine.context import ExecutionContext
+    from leadgate.platform.engine.schema import SqlTables
+    from leadgate.platform.engine.unit_of_work import UnitOfWork
+
+__all__ = [
+    "MAX_PUBLISHED",
+    "PUBLISHED",
+    "PUBLISHING",
+    "UNPUBLISHED",
+    "Condition",
+    "DuplicateMatch",
+    "Rule",
+    "RuleSet",
+    "candidates",
+    "check_rule",
+    "forget_codes",
+    "record_codes",
+    "rule_set",
+    "store_codes",
+]
+
+UNPUBLISHED, PUBLISHING, PUBLISHED = 0, 1, 2
+MAX_PUBLISHED = 5  # per base table, as in Dataverse
+DEFAULT_SIMILARITY = 85
+# A check reads at most this many candidates per rule, each rule on its own (one rule's crowd
+# must not push another rule's matches out): a blocking key shared by hundreds of records is
+# a poor key, and the check must stay fast whatever the data.
+CANDIDATE_LIMIT = 200
+_BLANK = "\x00"
+_TEXT_TYPES = frozenset({ColumnType.STRING, ColumnType.MEMO})
+_CHOICE_TYPES = frozenset({ColumnType.CHOICE, ColumnType.STATE, ColumnType.STATUS})
+
+
+@dataclass(frozen=True)
+class Condition:
+    id: uuid.UUID
+    base_column: str
+    matching_column: str
+    operator: Operator
+    parameter: int | None
+    ignore_blank: bool
+
+    @property
+    def threshold(self) -> int:
+        return self.parameter or DEFAULT_SIMILARITY
+
+    @classmethod
+    def from_row(cls, row: Any) -> Condition | None:
+        """A ``duplicaterulecondition`` row or record; None for an operator this version
+        does not know (it matches nothing)."""
+        try:
+            operator = Operator(row["operatorcode"])
+        except ValueError:
+            return None
+        return cls(row["duplicateruleconditionid"], str(row["baseattributename"]),
+                   str(row["matchingattributename"]), operator, row["operatorparam"],
+                   bool(row["ignoreblankvalues"]))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: uuid.UUID
+    name: str
+    name_fr: str | None
+    base: str
+    matching: str
+    exclude_inactive: bool
+    case_sensitive: bool
+    status: int
+    conditions: tuple[Condition, ...]
+
+    @classmethod
+    def from_row(cls, row: Any, conditions: Sequence[Condition]) -> Rule:
+        """A ``duplicaterule`` row or record, with its conditions."""
+        return cls(row["duplicateruleid"], str(row["name"]), row["name_fr"],
+                   str(row["baseentityname"]), str(row["matchingentityname"]),
+                   bool(row["excludeinactiverecords"]), bool(row["iscasesensitive"]),
+                   int(row["statuscode"]), tuple(conditions))  # fmt: skip
+
+    @property
+    def label(self) -> Label:
+        return Label(self.name, self.name_fr or self.name)
+
+    @property
+    def maintained(self) -> bool:
+        """Publishing or published: its codes follow every change of the matching table."""
+        return self.status in (PUBLISHING, PUBLISHED)
+
+    @property
+    def fuzzy(self) -> tuple[Condition, ...]:
+        return tuple(c for c in self.conditions if c.operator.is_fuzzy)
+
+    def columns(self, side: str) -> list[str]:
+        names = [c.base_column if side == "base" else c.matching_column for c in self.conditions]
+        return list(dict.fromkeys(names))
+
+
+@dataclass(frozen=True)
+class DuplicateMatch:
+    """A record that a rule found: what the user picks from, and a program reads."""
+
+    table: str
+    id: uuid.UUID
+    name: str | None
+    rule_id: uuid.UUID
+    rule: Label
+
+    def describe(self, metadata: MetadataSet) -> Text:
+        return Text(
+            N_("{table} '{name}' ({id}), by the rule '{rule}'"),
+            table=metadata.table(self.table).label, name=self.name or "—", id=self.id,
+            rule=self.rule,
+        )  # fmt: skip
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "table": self.table, "id": str(self.id), "name": self.name,
+            "ruleid": str(self.rule_id), "rule": self.rule.en, "rule_fr": self.rule.fr,
+        }  # fmt: skip
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> DuplicateMatch:
+        """A match as an error's details carry it (``as_json``)."""
+        return cls(data["table"], uuid.UUID(data["id"]), data.get("name"),
+                   uuid.UUID(data["ruleid"]),
+                   Label(data["rule"], data.get("rule_fr") or data["rule"]))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    rules: tuple[Rule, ...]
+    region: str
+
+    def published_for(self, base: str, matching: str | None = None) -> list[Rule]:
+        return [
+            rule for rule in self.rules
+            if rule.status == PUBLISHED and rule.base == base
+            and (matching is None or rule.matching == matching)
+        ]  # fmt: skip
+
+    def maintained_on(self, matching: str) -> list[Rule]:
+        return [rule for rule in self.rules if rule.maintained and rule.matching == matching]
+
+
+# --- reading the rules ------------------------------------------------------------------
+
+
+def read_rules(connection: sa.Connection, tables: SqlTables) -> RuleSet:
+    rules_table, conditions_table = tables["duplicaterule"], tables["duplicaterulecondition"]
+    by_rule: dict[uuid.UUID, list[Condition]] = {}
+    for row in connection.execute(
+        sa.select(conditions_table).order_by(conditions_table.c.createdon,
+                                             conditions_table.c.duplicateruleconditionid)
+    ).mappings():  # fmt: skip
+        condition = Condition.from_row(row)
+        if condition is not None:
+            by_rule.setdefault(row["regardingobjectid"], []).append(condition)
+    rules = tuple(
+        Rule.from_row(row, by_rule.get(row["duplicateruleid"], ()))
+        for row in connection.execute(
+            sa.select(rules_table).order_by(rules_table.c.name)
+        ).mappings()
+    )
+    organization = tables["organization"]
+    region = None
+    if "defaultcountrycode" in organization.c:
+        region = connection.execute(sa.select(organization.c.defaultcountrycode)).scalar()
+    return RuleSet(rules, str(region or "US").upper())
+
+
+def rule_set(unit: UnitOfWork) -> RuleSet:
+    """The rules, kept with the metadata snapshot (changing a rule renews it)."""
+    return unit.derived("duplicaterules", read_rules)
+
+
+# --- what a rule may compare ---------------------------------------------------------------
+
+
+def _fits(operator: Operator, column: ColumnMetadata) -> bool:
+    kind = column.type
+    if operator in (Operator.SAME_DATE, Operator.SAME_DATE_AND_TIME):
+        return kind is ColumnType.DATETIME
+    if operator in (Operator.EXACT_CHOICE_LABEL, Operator.EXACT_CHOICE_VALUE):
+        return kind in _CHOICE_TYPES
+    if operator is Operator.EXACT:
+        return True
+    return kind in _TEXT_TYPES
+
+
+def _same_kind(operator: Operator, base: ColumnMetadata, matching: ColumnMetadata) -> bool:
+    if operator is not Operator.EXACT:
+        return True
+    text = {ColumnType.STRING, ColumnType.MEMO}
+    if base.type in text or matching.type in text:
+        return base.type in text and matching.type in text
+    references = {ColumnType.LOOKUP, ColumnType.CUSTOMER, ColumnType.OWNER}
+    if base.type in references or matching.type in references:
+        return base.type in references and matching.type in references
+    return base.type is matching.type
+
+
+def check_condition(metadata: MetadataSet, rule: Rule, condition: Condition) -> None:
+    """Refuse a condition that could never work, saying why (0x8F4C477D)."""
+
+    def refuse(text: str, /, **params: Any) -> errors.LeadgateError:
+        return errors.INVALID_DUPLICATE_RULE(rule=rule.label, reason=Text(text, **params))
+
+    sides = ((rule.base, condition.base_column), (rule.matching, condition.matching_column))
+    columns = []
+    for table_name, column_name in sides:
+        table = metadata.tables.get(table_name)
+        if table is None:
+            raise refuse(N_("there is no table '{table}'."), table=table_name)
+        column = table.columns.get(column_name)
+        if column is None:
+            raise refuse(N_("{table} has no column '{column}'."), table=table.label,
+                         column=column_name)  # fmt: skip
+        if not _fits(condition.operator, column):
+            raise refuse(
+                N_("the criteria '{operator}' cannot compare the column '{column}' of {table} "
+                   "({type})."),
+                operator=_operator_label(metadata, condition.operator), column=column_name,
+                table=table.label, type=column.type.value,
+            )  # fmt: skip
+        columns.append(column)
+    if not _same_kind(condition.operator, *columns):
+        raise refuse(
+            N_("'{base}' ({base_type}) and '{matching}' ({matching_type}) are not the same kind "
+               "of column."),
+            base=condition.base_column, base_type=columns[0].type.value,
+            matching=condition.matching_column, matching_type=columns[1].type.value,
+        )  # fmt: skip
+    if condition.operator.needs_count and (condition.parameter or 0) < 1:
+        raise refuse(N_("'{operator}' needs a number of characters of at least 1."),
+                     operator=_operator_label(metadata, condition.operator))  # fmt: skip
+    if condition.operator.is_fuzzy and not 1 <= condition.threshold <= 100:
+        raise refuse(N_("the similarity of 'Similar Name' is between 1 and 100, not {value}."),
+                     value=condition.parameter)  # fmt: skip
+
+
+def check_rule(metadata: MetadataSet, rule: Rule) -> None:
+    """A rule that is published must be whole: its tables, at least one condition, each valid."""
+    for table_name in (rule.base, rule.matching):
+        if table_name not in metadata.tables:
+            raise errors.INVALID_DUPLICATE_RULE(
+                rule=rule.label, reason=Text(N_("there is no table '{table}'."), table=table_name)
+            )
+    if not rule.conditions:
+        raise errors.INVALID_DUPLICATE_RULE(
+            rule=rule.label, reason=Text(N_("it has no condition; add one before publishing."))
+        )
+    for condition in rule.conditions:
+        check_condition(metadata, rule, condition)
+
+
+def _operator_label(metadata: MetadataSet, operator: Operator) -> Any:
+    column = metadata.table("duplicaterulecondition").column("operatorcode")
+    option = column.option(int(operator))
+    return option.label if option is not None else str(int(operator))
+
+
+# --- keys and codes ----------------------------------------------------------------------
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def condition_key(
+    rule: Rule, condition: Condition, column: ColumnMetadata, value: Any, region: str
+) -> str | None:
+    """The value as the condition compares it; None for a blank (or unreadable) value."""
+    if _is_blank(value):
+        return None
+    operator = condition.operator
+    if isinstance(value, EntityReference):
+        return str(value.id)
+    if operator is Operator.NORMALIZED_EMAIL:
+        return normalize_email(str(value))
+    if operator is Operator.NORMALIZED_PHONE:
+        return normalize_phone(str(value), region)
+    if operator is Operator.NORMALIZED_COMPANY_NAME:
+        return normalize_company(str(value))
+    if operator is Operator.SIMILAR_NAME:
+        # Without a legal form or a leading "The": they say nothing of a name's likeness.
+        return normalize_company(str(value))
+    if operator in (Operator.SAME_DATE, Operator.SAME_DATE_AND_TIME):
+        return date_key(value, with_time=operator is Operator.SAME_DATE_AND_TIME)
+    if operator is Operator.EXACT_CHOICE_VALUE:
+        return str(int(value))
+    if operator is Operator.EXACT_CHOICE_LABEL:
+        option = column.option(int(value))
+        text = option.label.en if option is not None else str(value)
+        return text if rule.case_sensitive else text.casefold()
+    text = str(value).strip() if isinstance(value, str) else str(value)
+    if not rule.case_sensitive:
+        text = text.casefold()
+    if operator is Operator.SAME_FIRST_CHARACTERS:
+        return text[: condition.parameter or 1]
+    if operator is Operator.SAME_LAST_CHARACTERS:
+        return text[-(condition.parameter or 1) :]
+    return text
+
+
+def record_codes(
+    rule: Rule, table: TableMetadata, values: Mapping[str, Any], side: str, region: str
+) -> list[tuple[str, str | None]]:
+    """The record's match codes under the rule, with the names its fuzzy conditions compare.
+
+    None of them when a condition's value is blank and blanks are ignored (always, for a
+    rule of one condition): such a record is nobody's duplicate.
+    """
+    alternatives: list[Sequence[str]] = []
+    fuzzy: list[str] = []
+    for condition in rule.conditions:
+        name = condition.base_column if side == "base" else condition.matching_column
+        column = table.columns.get(name)
+        key = None if column is None else condition_key(rule, condition, column,
+                                                        values.get(name), region)  # fmt: skip
+        if key is None:
+            if condition.ignore_blank or len(rule.conditions) == 1:
+                return []
+            alternatives.append((_BLANK,))
+            if condition.operator.is_fuzzy:
+                fuzzy.append("")
+            continue
+        if condition.operator.is_fuzzy:
+            alternatives.append(blocking_keys(key) or (key,))
+            fuzzy.append(key)
+        else:
+            alternatives.append((key,))
+    fuzzy_value = "\x1f".join(fuzzy)[:1000] if fuzzy else None
+    return [
+        (hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest(), fuzzy_value)
+        for parts in itertools.product(*alternatives)
+    ]
+
+
+def _close_enough(rule: Rule, mine: str | None, theirs: str | None) -> bool:
+    if mine is None:
+        return True
+    names = zip(mine.split("\x1f"), (theirs or "").split("\x1f"), strict=False)
+    return all(
+        a == b if not a or not b else similarity(a, b) >= condition.threshold
+        for condition, (a, b) in zip(rule.fuzzy, names, strict=False)
+    )
+
+
+_lookups: dict[int, Any] = {}
+
+
+def _lookup(rules: int) -> Any:
+    """One statement for ``rules`` rules: per rule, its codes, at most CANDIDATE_LIMIT rows;
+    built once per count (SQLAlchemy then caches its compiled form)."""
+    statement = _lookups.get(rules)
+    if statement is None:
+        parts = [
+            sa.select(matchcodes.c.ruleid, matchcodes.c.code, matchcodes.c.recordid,
+                      matchcodes.c.fuzzy)
+            .where(matchcodes.c.ruleid == sa.bindparam(f"rule{i}"),
+                   matchcodes.c.code.in_(sa.bindparam(f"codes{i}", expanding=True)))
+            .limit(CANDIDATE_LIMIT)
+            for i in range(rules)
+        ]  # fmt: skip
+        statement = (
+            parts[0] if rules == 1
+            else sa.union_all(*(part.subquery().select() for part in parts))
+        )  # fmt: skip
+        _lookups[rules] = statement
+    return statement
+
+
+def candidates(
+    connection: sa.Connection,
+    rules: Sequence[Rule],
+    table: TableMetadata,
+    values: Mapping[str, Any],
+    region: str,
+    exclude: uuid.UUID | None = None,
+) -> dict[uuid.UUID, list[uuid.UUID]]:
+    """Per rule, the records of its matching table it finds for these values: one indexed
+    read for all the rules (``exclude``, the record itself, only where the tables agree)."""
+    wanted: dict[uuid.UUID, tuple[Rule, set[str], str | None]] = {}
+    for rule in rules:
+        keyed = record_codes(rule, table, values, "base", region)
+        if keyed:
+            wanted[rule.id] = (rule, {code for code, _ in keyed}, keyed[0][1])
+    if not wanted:
+        return {}
+    parameters: dict[str, Any] = {}
+    for i, (rule_id, (_rule, codes, _fuzzy)) in enumerate(wanted.items()):
+        parameters[f"rule{i}"], parameters[f"codes{i}"] = rule_id, sorted(codes)
+    table_rows = connection.execute(_lookup(len(wanted)), parameters)
+    found: dict[uuid.UUID, dict[uuid.UUID, None]] = {}
+    for rule_id, code, record_id, theirs in table_rows:
+        rule, codes, fuzzy = wanted[rule_id]
+        if code not in codes or (record_id == exclude and rule.matching == table.name):
+            continue
+        ids = found.setdefault(rule_id, {})
+        if record_id not in ids and _close_enough(rule, fuzzy, theirs):
+            ids[record_id] = None
+    return {rule_id: list(ids) for rule_id, ids in found.items() if ids}
+
+
+# --- keeping the codes --------------------------------------------------------------------
+
+
+def forget_codes(
+    connection: sa.Connection, rule_ids: Iterable[uuid.UUID], record_ids: Iterable[uuid.UUID] | None
+) -> None:
+    """Drop codes: of these records (None: of every record) under these rules."""
+    rules = list(rule_ids)
+    if not rules:
+        return
+    statement = sa.delete(matchcodes).where(matchcodes.c.ruleid.in_(rules))
+    if record_ids is not None:
+        ids = list(record_ids)
+        if not ids:
+            return
+        statement = statement.where(matchcodes.c.recordid.in_(ids))
+    connection.execute(statement)
+
+
+def store_codes(
+    connection: sa.Connection,
+    rules: Sequence[Rule],
+    table: TableMetadata,
+    table_rows: Sequence[Mapping[str, Any]],
+    region: str,
+    *,
+    how: str = "replace",
+) -> int:
+    """Store the codes of these records (rows of the matching table) under these rules:
+    ``replace`` their codes, or add to ``new`` records (none yet), or ``fill`` in what
+    publishing has not done (codes already there, kept current by the steps, stay)."""
+    key = table.primary_key
+    ids = [row[key] for row in table_rows]
+    if how == "replace":
+        forget_codes(connection, [rule.id for rule in rules], ids)
+    inserted: list[dict[str, Any]] = []
+    for rule in rules:
+        for row in table_rows:
+            if rule.exclude_inactive and row.get("statecode") not in (None, 0):
+                continue
+            seen = set()
+            for code, fuzzy in record_codes(rule, table, row, "matching", region):
+                if code not in seen:
+                    seen.add(code)
+                    inserted.append({"ruleid": rule.id, "recordid": row[key], "code": code,
+                                     "fuzzy": fuzzy})  # fmt: skip
+    if inserted:
+        connection.execute(_insert(connection, ignore_existing=how == "fill"), inserted)
+    return len(inserted)
+
+
+def _insert(connection: sa.Connection, *, ignore_existing: bool) -> Any:
+    if not ignore_existing:
+        return sa.insert(matchcodes)
+    if connection.dialect.name == "postgresql":
+        return postgresql.insert(matchcodes).on_conflict_do_nothing()
+    return sqlite.insert(matchcodes).on_conflict_do_nothing()
+
+
+def needed_columns(rules: Iterable[Rule], table: TableMetadata) -> list[str]:
+    names = [table.primary_key]
+    for rule in rules:
+        names.extend(rule.columns("matching"))
+        if rule.exclude_inactive and table.has_state:
+            names.append("statecode")
+    return [name for name in dict.fromkeys(names) if name in table.columns]
+
+
+def read_rows(
+    connection: sa.Connection, table: TableMetadata, sql_table: sa.Table, names: Sequence[str],
+    where: Any, *, order: bool = False, limit: int | None = None,
+) -> list[Entity]:  # fmt: skip
+    statement = sa.select(*rows.select_columns(table, sql_table, names)).where(where)
+    if order:
+        statement = statement.order_by(sql_table.c[table.primary_key])
+    if limit is not None:
+        statement = statement.limit(limit)
+    result = connection.execute(statement).mappings().all()
+    found = []
+    for row in result:
+        entity = rows.entity_from_row(table, row, names)
+        entity[table.primary_key] = row[table.primary_key]
+        found.append(entity)
+    return found
+
+
+_row_statements: dict[tuple[int, tuple[str, ...]], Any] = {}
+
+
+def _one_row(table: TableMetadata, sql_table: sa.Table, names: tuple[str, ...]) -> Any:
+    """The read of one record's compared columns, built once per table and columns: the
+    steps run on every Create and Update, where building a statement costs more than
+    running it."""
+    key = (id(sql_table), names)
+    statement = _row_statements.get(key)
+    if statement is None:
+        statement = sa.select(*rows.select_columns(table, sql_table, names)).where(
+            sql_table.c[table.primary_key] == sa.bindparam("record")
+        )
+        if len(_row_statements) > 1000:
+            _row_statements.clear()
+        _row_statements[key] = statement
+    return statement
+
+
+def keep_codes(context: ExecutionContext) -> None:
+    """Post-operation on Create, Update, SetState and Delete of any record: the codes of the
+    record under the rules that compare its table follow it."""
+    unit = context.unit_of_work
+    name, record_id = context.primary_entity_name, context.primary_entity_id
+    if name is None or record_id is None or name not in unit.metadata.tables:
+        return
+    rules = rule_set(unit)
+    maintained = rules.maintained_on(name)
+    if not maintained:
+        return
+    assert unit.connection is not None
+    if context.message_name == "Delete":
+        forget_codes(unit.connection, [rule.id for rule in maintained], [record_id])
+        return
+    table = unit.metadata.table(name)
+    names = needed_columns(maintained, table)
+    if context.message_name == "Update":
+        target = context.input_parameters.get("Target")
+        changed = set(target) if isinstance(target, Entity) else set(names)
+        composed = {p for n in names for p in table.columns[n].composed_of}
+        if not changed & (set(names) | composed):
+            return
+    stored = context.stored_values
+    if context.message_name == "Create" and stored is not None and set(names) <= set(stored):
+        # "fill": a step that ran first may already have updated the record (and its codes).
+        store_codes(unit.connection, maintained, table, [stored], rules.region, how="fill")
+        return
+    sql_table = unit.tables[name]
+    statement = _one_row(table, sql_table, tuple(names))
+    table_rows = [
+        Entity(name, row[table.primary_key], {
+            **rows.entity_from_row(table, row, names), table.primary_key: row[table.primary_key]
+        })
+        for row in unit.connection.execute(statement, {"record": record_id}).mappings()
+    ]  # fmt: skip
+    if table_rows:
+        store_codes(unit.connection, maintained, table, table_rows, rules.region,
+                    how="new" if context.message_name == "Create" else "replace")  # fmt: skip

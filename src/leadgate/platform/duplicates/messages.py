@@ -1,0 +1,327 @@
+"""RetrieveDuplicates, PublishDuplicateRule and UnpublishDuplicateRule (REFERENCE §5).
+
+Finding duplicates is an index lookup per published rule (see ``duplicates.candidates``);
+the records found are then read under the caller's read filter, so that a user is shown
+only the duplicates they may see.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from leadgate.platform.duplicates.matchcodes import (
+    PUBLISHED,
+    PUBLISHING,
+    UNPUBLISHED,
+    DuplicateMatch,
+    Rule,
+    candidates,
+    read_rules,
+    rule_set,
+)
+from leadgate.platform.duplicates.publishing import publish_batch, rule_row
+from leadgate.platform.engine import errors, rows
+from leadgate.platform.engine.entity import Entity, EntityCollection, EntityReference
+from leadgate.platform.engine.errors import ErrorKind
+from leadgate.platform.engine.i18n import N_, Text
+from leadgate.platform.engine.pipeline import Message, Operation
+from leadgate.platform.engine.query import PagingInfo
+from leadgate.platform.engine.values import coerce
+from leadgate.platform.records.fields import compose
+from leadgate.platform.records.state import SetStateRequest
+from leadgate.platform.security.access import Right
+
+__all__ = [
+    "MESSAGES",
+    "PublishDuplicateRuleRequest",
+    "PublishDuplicateRuleResponse",
+    "RetrieveDuplicatesRequest",
+    "RetrieveDuplicatesResponse",
+    "UnpublishDuplicateRuleRequest",
+    "UnpublishDuplicateRuleResponse",
+    "find_duplicates",
+    "refuse_duplicates",
+]
+
+
+@dataclass(frozen=True)
+class RetrieveDuplicatesRequest:
+    """The records the published rules find for a record: a stored one (its id; values given
+    here override its stored ones) or one not saved yet (no id)."""
+
+    business_entity: Entity
+    matching_entity_name: str | None = None
+    paging_info: PagingInfo = field(default_factory=PagingInfo)
+
+
+@dataclass(frozen=True)
+class RetrieveDuplicatesResponse:
+    duplicate_collection: EntityCollection  # the records, each once
+    matches: tuple[DuplicateMatch, ...]  # one per record and rule that found it
+
+
+@dataclass(frozen=True)
+class PublishDuplicateRuleRequest:
+    """Publish a rule; with a batch size, one batch per request, so that a large table is
+    published in steps that each commit, and an interrupted publishing resumes."""
+
+    duplicate_rule_id: uuid.UUID
+    batch_size: int | None = None
+
+
+@dataclass(frozen=True)
+class PublishDuplicateRuleResponse:
+    processed: int  # records of the matching table done so far
+    total: int  # records of the matching table
+    published: bool
+    batch: int = 0  # records this request did (processed - batch: done before it)
+
+
+@dataclass(frozen=True)
+class UnpublishDuplicateRuleRequest:
+    duplicate_rule_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class UnpublishDuplicateRuleResponse:
+    pass
+
+
+# --- finding ------------------------------------------------------------------------------
+
+
+def find_duplicates(
+    operation: Operation,
+    table_name: str,
+    values: dict[str, Any],
+    exclude: uuid.UUID | None = None,
+    matching: str | None = None,
+) -> list[DuplicateMatch]:
+    """What the published rules of ``table_name`` find for these values, that the caller may
+    read, one match per record and rule that found it; ``exclude`` is the record itself."""
+    rules = rule_set(operation.unit_of_work)
+    table = operation.table(table_name)
+    published = rules.published_for(table_name, matching)
+    by_rule = candidates(operation.connection, published, table, values, rules.region, exclude)
+    found: list[DuplicateMatch] = []
+    for matching_table in dict.fromkeys(rule.matching for rule in published):
+        of_table = [rule for rule in published
+                    if rule.matching == matching_table and rule.id in by_rule]  # fmt: skip
+        if of_table:
+            found.extend(_readable(operation, matching_table, of_table, by_rule))
+    return found
+
+
+def _each_record_once(matches: list[DuplicateMatch]) -> list[DuplicateMatch]:
+    """What a user picks from: a record once, with the first rule that found it."""
+    first: dict[tuple[str, uuid.UUID], DuplicateMatch] = {}
+    for match in matches:
+        first.setdefault((match.table, match.id), match)
+    return list(first.values())
+
+
+def _readable(
+    operation: Operation, table_name: str, rules: list[Rule],
+    by_rule: dict[uuid.UUID, list[uuid.UUID]],
+) -> list[DuplicateMatch]:  # fmt: skip
+    """The records found in one table that the caller may read: one read by key."""
+    table = operation.table(table_name)
+    sql_table = operation.sql_table(table.name)
+    key = sql_table.c[table.primary_key]
+    try:
+        readable = operation.read_filter(table, sql_table)
+    except errors.LeadgateError:
+        return []  # a user who may not read the table is shown none of its records
+    ids = list(dict.fromkeys(record for rule in rules for record in by_rule[rule.id]))
+    statement = sa.select(key, sql_table.c[table.primary_name]).where(key.in_(ids))
+    if readable is not None:
+        statement = statement.where(readable)
+    names = dict(operation.connection.execute(statement).all())
+    return [
+        DuplicateMatch(table.name, record, names[record], rule.id, rule.label)
+        for rule in rules
+        for record in sorted(by_rule[rule.id], key=lambda r: (str(names.get(r) or ""), str(r)))
+        if record in names
+    ]
+
+
+def refuse_duplicates(
+    operation: Operation,
+    table_name: str,
+    values: dict[str, Any],
+    exclude: uuid.UUID | None,
+    kind: ErrorKind = errors.DUPLICATE_DETECTED,
+) -> None:
+    """Refuse (0x80040333) when the published rules find a duplicate; the matches go in the
+    error's text and, as data, in its details."""
+    matches = find_duplicates(operation, table_name, values, exclude)
+    if matches:
+        raise duplicate_error(operation, matches, kind)
+
+
+def duplicate_error(
+    operation: Operation, matches: list[DuplicateMatch], kind: ErrorKind, fix: Text | None = None
+) -> errors.LeadgateError:
+    """The refusal with its matches: in its text (and how to go on), and as data."""
+    described = [match.describe(operation.metadata) for match in _each_record_once(matches)]
+    cause = (
+        Text(N_("Possible duplicates: {matches}."), matches=described)
+        if fix is None
+        else Text(N_("Possible duplicates: {matches}. {fix}"), matches=described, fix=fix)
+    )
+    return kind().because(cause).with_details(matches=[match.as_json() for match in matches])
+
+
+# --- RetrieveDuplicates -------------------------------------------------------------------
+
+
+def _target(request: Any) -> tuple[str | None, uuid.UUID | None]:
+    return request.business_entity.logical_name, request.business_entity.id
+
+
+def validate_retrieve_duplicates(operation: Operation) -> None:
+    request: RetrieveDuplicatesRequest = operation.request
+    operation.table(request.business_entity.logical_name)
+    if request.matching_entity_name is not None:
+        operation.table(request.matching_entity_name)
+    paging = request.paging_info
+    if paging.count < 1 or paging.page_number < 1:
+        raise errors.INVALID_QUERY(detail=Text(N_("page size and page number start at 1.")))
+
+
+def authorize_retrieve_duplicates(operation: Operation) -> None:
+    request: RetrieveDuplicatesRequest = operation.request
+    table = operation.table(request.business_entity.logical_name)
+    record = None
+    if request.business_entity.id is not None:
+        record = operation.record_owner(table, request.business_entity.id)
+    operation.require(Right.READ, table, record)
+    if request.matching_entity_name is not None:
+        operation.require(Right.READ, operation.table(request.matching_entity_name))
+
+
+def retrieve_duplicates(operation: Operation) -> RetrieveDuplicatesResponse:
+    request: RetrieveDuplicatesRequest = operation.request
+    entity = request.business_entity
+    table = operation.table(entity.logical_name)
+    values: dict[str, Any] = {}
+    if entity.id is not None:
+        stored = rows.select_row(operation.connection, table,
+                                    operation.sql_table(table.name), entity.id,
+                                    list(table.columns))  # fmt: skip
+        if stored is None:
+            raise errors.RECORD_NOT_FOUND(table=table.name, id=entity.id)
+        values.update(stored)
+    # Values as Create would store them: "2026-12-01" is a date, "3" a choice.
+    values.update({name: coerce(table.column(name), value) for name, value in entity.items()})
+    compose(table, values, values)  # fullname from the names given, as Create would
+    matches = find_duplicates(operation, table.name, values, entity.id,
+                              request.matching_entity_name)  # fmt: skip
+    records_found = _each_record_once(matches)
+    paging = request.paging_info
+    start = (paging.page_number - 1) * paging.count
+    page = records_found[start : start + paging.count]
+    on_page = {(match.table, match.id) for match in page}
+    collection = EntityCollection(
+        entity_name=request.matching_entity_name or table.name,
+        entities=[
+            Entity(match.table, match.id,
+                   {operation.table(match.table).primary_name: match.name})
+            for match in page
+        ],
+        more_records=start + paging.count < len(records_found),
+        total_record_count=len(records_found) if paging.return_total_record_count else None,
+    )
+    return RetrieveDuplicatesResponse(
+        collection, tuple(match for match in matches if (match.table, match.id) in on_page)
+    )
+
+
+# --- publishing ---------------------------------------------------------------------------
+
+
+def _rule(operation: Operation, rule_id: uuid.UUID) -> Rule:
+    rule = next(
+        (r for r in read_rules(operation.connection, operation.unit_of_work.tables).rules
+         if r.id == rule_id), None,
+    )  # fmt: skip
+    if rule is None:
+        raise errors.NO_DUPLICATE_RULE(rule=rule_id)
+    return rule
+
+
+def _counts(operation: Operation, rule: Rule) -> tuple[int, int]:
+    """Records done so far and in all, in the matching table."""
+    table = operation.table(rule.matching)
+    sql_table = operation.sql_table(table.name)
+    total = operation.connection.execute(sa.select(sa.func.count()).select_from(sql_table))
+    total_count = int(total.scalar_one())
+    cursor = (rule_row(operation.unit_of_work, rule.id) or {}).get("publishcursor")
+    if rule.status == PUBLISHED:
+        return total_count, total_count
+    if not cursor:
+        return 0, total_count
+    done = operation.connection.execute(
+        sa.select(sa.func.count()).select_from(sql_table)
+        .where(sql_table.c[table.primary_key] <= uuid.UUID(cursor))
+    ).scalar_one()  # fmt: skip
+    return int(done), total_count
+
+
+def _rule_target(request: Any) -> tuple[str | None, uuid.UUID | None]:
+    return "duplicaterule", request.duplicate_rule_id
+
+
+def authorize_rule_change(operation: Operation) -> None:
+    operation.require(Right.WRITE, operation.table("duplicaterule"))
+
+
+def validate_publish(operation: Operation) -> None:
+    size = operation.request.batch_size
+    if size is not None and size < 1:
+        raise errors.INVALID_QUERY(detail=Text(N_("the batch size is at least 1.")))
+
+
+def publish_rule(operation: Operation) -> PublishDuplicateRuleResponse:
+    request: PublishDuplicateRuleRequest = operation.request
+    rule = _rule(operation, request.duplicate_rule_id)
+    reference = EntityReference("duplicaterule", rule.id)
+    if rule.status == UNPUBLISHED:
+        operation.execute(SetStateRequest(reference, 0, PUBLISHING))
+        rule = _rule(operation, rule.id)
+    done = 0
+    if rule.status == PUBLISHING:
+        done, finished = publish_batch(operation.unit_of_work, rule, request.batch_size)
+        if finished:
+            operation.execute(SetStateRequest(reference, 1, PUBLISHED))
+            rule = _rule(operation, rule.id)
+    processed, total = _counts(operation, rule)
+    return PublishDuplicateRuleResponse(processed, total, rule.status == PUBLISHED, done)
+
+
+def unpublish_rule(operation: Operation) -> UnpublishDuplicateRuleResponse:
+    rule = _rule(operation, operation.request.duplicate_rule_id)
+    if rule.status != UNPUBLISHED:
+        reference = EntityReference("duplicaterule", rule.id)
+        operation.execute(SetStateRequest(reference, 0, UNPUBLISHED))
+    return UnpublishDuplicateRuleResponse()
+
+
+MESSAGES = {
+    RetrieveDuplicatesRequest: Message(
+        "RetrieveDuplicates", retrieve_duplicates, validate_retrieve_duplicates, _target,
+        writes=False, authorize=authorize_retrieve_duplicates,
+    ),
+    PublishDuplicateRuleRequest: Message(
+        "PublishDuplicateRule", publish_rule, validate_publish, _rule_target,
+        authorize=authorize_rule_change,
+    ),
+    UnpublishDuplicateRuleRequest: Message(
+        "UnpublishDuplicateRule", unpublish_rule, None, _rule_target,
+        authorize=authorize_rule_change,
+    ),
+}  # fmt: skip

@@ -1,0 +1,419 @@
+"""The one way anything is done: a request runs as a message through the pipeline.
+
+validation -> stage 10 -> transaction { stage 20 -> core operation -> stage 40 } -> commit.
+Handlers are plain functions registered per request type; reading the registries lists what
+the system does.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from leadgate.platform.engine import errors, rows
+from leadgate.platform.engine.context import Caller, ExecutionContext
+from leadgate.platform.engine.entity import Entity
+from leadgate.platform.engine.metadata.model import MetadataSet, TableMetadata
+from leadgate.platform.engine.storage import translate_errors
+from leadgate.platform.engine.types import Stage
+from leadgate.platform.engine.unit_of_work import UnitOfWork
+from leadgate.platform.plugins.registry import ALL_COLUMNS, Step, TraceRecord, step_handler
+from leadgate.platform.security import access as security
+from leadgate.platform.security.access import Depth, Principal, RecordOwner, Right
+
+if TYPE_CHECKING:
+    from leadgate.platform.organization import Organization
+
+__all__ = [
+    "MAX_DEPTH",
+    "Message",
+    "MessageRegistry",
+    "Operation",
+    "Pipeline",
+    "from_parameters",
+    "to_parameters",
+]
+
+# Dataverse's default for WorkflowSettings.MaxDepth: deeper chains are taken for a loop.
+MAX_DEPTH = 8
+
+
+def _no_target(_request: Any) -> tuple[str | None, uuid.UUID | None]:
+    return None, None
+
+
+@dataclass(frozen=True)
+class Message:
+    """How the pipeline runs one request type."""
+
+    name: str
+    handler: Callable[[Operation], Any]
+    validate: Callable[[Operation], None] | None = None
+    target: Callable[[Any], tuple[str | None, uuid.UUID | None]] = _no_target
+    writes: bool = True
+    has_pre_image: bool = False
+    has_post_image: bool = False
+    changed_columns: Callable[[Any], Iterable[str]] | None = None
+    # Security, run inside the transaction before stage 20 for every caller but SYSTEM.
+    # Required: a message says how it is authorized, or that its nested messages are.
+    authorize: Callable[[Operation], None] | None = None
+
+
+def checked_by_nested_messages(_operation: Operation) -> None:
+    """For messages that only run other messages: each of those is checked itself."""
+
+
+def open_to_every_user(_operation: Operation) -> None:
+    """For messages any signed-in user may run (WhoAmI)."""
+
+
+class MessageRegistry:
+    def __init__(self) -> None:
+        self._by_type: dict[type, Message] = {}
+
+    def update(self, messages: Mapping[Any, Message]) -> None:
+        for request_type, message in messages.items():
+            if message.authorize is None:
+                raise ValueError(f"the message {message.name} does not say how it is authorized")
+            known = self._by_type.get(request_type)
+            if known is not None and known is not message:
+                raise ValueError(f"{request_type.__name__} is already handled by {known.name}")
+            self._by_type[request_type] = message
+
+    def get(self, request_type: type) -> Message:
+        message = self._by_type.get(request_type)
+        if message is None:
+            raise errors.UNKNOWN_MESSAGE(
+                message=request_type.__name__, known=", ".join(self.names())
+            )
+        return message
+
+    def names(self) -> list[str]:
+        return sorted({message.name for message in self._by_type.values()})
+
+    def items(self) -> list[tuple[type, Message]]:
+        return sorted(self._by_type.items(), key=lambda item: item[1].name)
+
+
+@functools.cache
+def _parameter_names(request_type: type) -> tuple[tuple[str, str], ...]:
+    """Field names and their Dataverse parameter names: target -> Target."""
+    return tuple(
+        (field.name, "".join(part.capitalize() for part in field.name.split("_")))
+        for field in dataclasses.fields(request_type)
+    )
+
+
+def to_parameters(value: Any) -> dict[str, Any]:
+    """A request's fields under their Dataverse names: what plug-ins read and change."""
+    if value is None or not dataclasses.is_dataclass(type(value)):
+        return {}
+    kind: Any = type(value)
+    return {parameter: getattr(value, name) for name, parameter in _parameter_names(kind)}
+
+
+def from_parameters(value: Any, parameters: Mapping[str, Any]) -> Any:
+    """The request again, with what plug-ins changed in its parameters."""
+    if value is None or not dataclasses.is_dataclass(type(value)):
+        return value
+    kind: Any = type(value)
+    changes = {
+        name: parameters[parameter]
+        for name, parameter in _parameter_names(kind)
+        if parameter in parameters and parameters[parameter] is not getattr(value, name)
+    }
+    return dataclasses.replace(value, **changes) if changes else value
+
+
+class Operation:
+    """What a handler works with: the request, its context, and the open unit of work."""
+
+    __slots__ = ("context", "pipeline", "request", "revalidate", "unit_of_work")
+
+    def __init__(
+        self, request: Any, context: ExecutionContext, unit_of_work: UnitOfWork, pipeline: Pipeline
+    ) -> None:
+        self.request = request
+        self.context = context
+        self.unit_of_work = unit_of_work
+        self.pipeline = pipeline
+        # True when steps ran before the core operation and may have changed its input.
+        self.revalidate = False
+
+    @property
+    def connection(self) -> sa.Connection:
+        connection = self.unit_of_work.connection
+        assert connection is not None
+        return connection
+
+    @property
+    def metadata(self) -> MetadataSet:
+        return self.unit_of_work.metadata
+
+    @property
+    def caller(self) -> Caller:
+        return self.context.caller
+
+    def table(self, name: str) -> TableMetadata:
+        return self.unit_of_work.metadata.table(name)
+
+    def sql_table(self, name: str) -> sa.Table:
+        return self.unit_of_work.tables[name]
+
+    # --- security -------------------------------------------------------------------
+
+    @property
+    def principal(self) -> Principal | None:
+        """The caller as security sees them; None for SYSTEM, which may do anything."""
+        if self.context.caller.is_system:
+            return None
+        principal = self.unit_of_work.principal(self.context.user_id)
+        if principal.disabled:
+            raise errors.USER_DISABLED(user=principal.name)
+        return principal
+
+    def record_owner(self, table: TableMetadata, record_id: uuid.UUID) -> RecordOwner | None:
+        """Who owns a record (None: it does not exist), remembered for this unit of work."""
+        known = self.unit_of_work.known_records
+        key = (table.name, record_id)
+        found = known.get(key)
+        if found is None:
+            found = security.record_owner(
+                self.connection, table, self.sql_table(table.name), record_id
+            )
+            if found is not None:
+                known[key] = found
+        return found
+
+    def forget_record(self, table: str, record_id: uuid.UUID) -> None:
+        """A record was deleted or changed owner: ask the database next time."""
+        self.unit_of_work.known_records.pop((table, record_id), None)
+
+    def require(
+        self,
+        right: Right,
+        table: TableMetadata,
+        record: RecordOwner | None = None,
+        *,
+        principal: Principal | None = None,
+    ) -> None:
+        """Refuse unless the caller holds the right on the table, at a depth reaching record."""
+        principal = principal or self.principal
+        if principal is not None:
+            security.require(
+                self.connection, self.unit_of_work.tables, principal, right, table, record
+            )
+
+    def require_privilege(self, name: str) -> None:
+        """Refuse unless the caller holds an organization-wide privilege (prvWriteEntity …)."""
+        principal = self.principal
+        if principal is not None and principal.depth(name) is Depth.NONE:
+            raise security.privilege_denied(principal, name, None, Depth.ORGANIZATION)
+
+    def read_filter(self, table: TableMetadata, sql_table: sa.Table) -> Any:
+        """The WHERE clause that limits a query to what the caller may read (None: all)."""
+        principal = self.principal
+        if principal is None:
+            return None
+        unit = self.unit_of_work
+        return security.read_filter(
+            unit.tables, principal, table, sql_table, unit.security, unit.metadata.generation
+        )
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC)
+
+    def execute(self, request: Any) -> Any:
+        """Run a nested message as the same user, one level deeper, in this transaction."""
+        return self.pipeline.execute(request, self.context.caller, self.context)
+
+    def execute_as_system(self, request: Any) -> Any:
+        """Run a nested message as SYSTEM: platform work such as cascades, never user requests."""
+        return self.pipeline.execute(
+            request, Caller.system(self.context.initiating_user_id), self.context
+        )
+
+
+class Pipeline:
+    def __init__(self, organization: Organization) -> None:
+        self.organization = organization
+        self.messages = MessageRegistry()
+
+    def execute(self, request: Any, caller: Caller, parent: ExecutionContext | None = None) -> Any:
+        message = self.messages.get(type(request))
+        depth = 1 if parent is None else parent.depth + 1
+        if depth > MAX_DEPTH:
+            raise errors.DEPTH_EXCEEDED(max_depth=MAX_DEPTH, chain=_chain(parent, message.name))
+        if parent is not None and parent.unit_of_work.in_transaction:
+            return self._run(message, request, caller, parent, depth, parent.unit_of_work)
+        with UnitOfWork(self.organization) as unit_of_work:
+            return self._run(message, request, caller, parent, depth, unit_of_work)
+
+    def _run(
+        self,
+        message: Message,
+        request: Any,
+        caller: Caller,
+        parent: ExecutionContext | None,
+        depth: int,
+        unit_of_work: UnitOfWork,
+    ) -> Any:
+        table, record_id = message.target(request)
+        context = ExecutionContext(
+            message_name=message.name,
+            primary_entity_name=table,
+            primary_entity_id=record_id,
+            depth=depth,
+            parent_context=parent,
+            input_parameters=to_parameters(request),
+            caller=caller,
+            correlation_id=parent.correlation_id if parent else uuid.uuid4(),
+            unit_of_work=unit_of_work,
+            service_factory=self.organization.nested_service,
+        )
+        operation = Operation(request, context, unit_of_work, self)
+        if message.validate is not None:
+            message.validate(operation)
+            context.input_parameters = to_parameters(operation.request)
+            context.primary_entity_name, context.primary_entity_id = message.target(
+                operation.request
+            )
+        assert unit_of_work.steps is not None
+        steps = unit_of_work.steps.for_message(message.name, table)
+        if steps and message.changed_columns is not None:
+            changed = set(message.changed_columns(request))
+            steps = tuple(step for step in steps if step.wants(changed))
+        if self._run_stage(operation, steps, Stage.PRE_VALIDATION):
+            operation.request = from_parameters(operation.request, context.input_parameters)
+            operation.revalidate = True
+        with unit_of_work.transaction(writes=message.writes):
+            if message.authorize is not None and not caller.is_system:
+                message.authorize(operation)
+            if message.has_pre_image:
+                self._take_image(operation, steps, pre=True)
+            if self._run_stage(operation, steps, Stage.PRE_OPERATION):
+                operation.request = from_parameters(operation.request, context.input_parameters)
+                operation.revalidate = True
+            context.stage = Stage.MAIN_OPERATION
+            with translate_errors(table or ""):
+                response = message.handler(operation)
+            context.output_parameters = to_parameters(response)
+            if message.has_post_image:
+                self._take_image(operation, steps, pre=False)
+            if self._run_stage(operation, steps, Stage.POST_OPERATION):
+                response = from_parameters(response, context.output_parameters)
+        return response
+
+    def _run_stage(self, operation: Operation, steps: tuple[Step, ...], stage: Stage) -> bool:
+        chosen = [step for step in steps if step.stage == stage]
+        if not chosen:
+            return False
+        context = operation.context
+        context.stage = stage
+        for step in chosen:
+            self._run_step(operation, step)
+        return True
+
+    def _run_step(self, operation: Operation, step: Step) -> None:
+        context = operation.context
+        images = (context.pre_entity_images, context.post_entity_images)
+        context.pre_entity_images = _image_for(step.pre_image, images[0])
+        context.post_entity_images = _image_for(step.post_image, images[1])
+        context.configuration = step.configuration
+        context._run_as = step.run_as
+        lines: list[str] = []
+        context._trace_lines = lines
+        started_on = dt.datetime.now(dt.UTC)
+        started = time.perf_counter()
+        failure: BaseException | None = None
+        try:
+            step_handler(step)(context)
+        except errors.LeadgateError as error:
+            failure = error
+            raise
+        except Exception as error:
+            failure = error
+            raise errors.PLUGIN_UNEXPECTED(
+                step=step.name,
+                handler=step.handler_path,
+                exception=f"{type(error).__name__}: {error}",
+            ) from error
+        finally:
+            context.pre_entity_images, context.post_entity_images = images
+            context.configuration = None
+            context._run_as = None
+            context._trace_lines = None
+            if not step.is_system:
+                operation.unit_of_work.traces.append(
+                    TraceRecord(
+                        step=step,
+                        message_name=context.message_name,
+                        primary_entity=context.primary_entity_name,
+                        stage=context.stage,
+                        depth=context.depth,
+                        correlation_id=context.correlation_id,
+                        started_on=started_on,
+                        duration_ms=round((time.perf_counter() - started) * 1000),
+                        lines=lines,
+                        exception=TraceRecord.describe(failure) if failure else None,
+                    )
+                )
+
+    def _take_image(self, operation: Operation, steps: tuple[Step, ...], *, pre: bool) -> None:
+        wanted: set[str] = set()
+        for step in steps:
+            columns = step.pre_image if pre else step.post_image
+            if columns:
+                wanted.update(columns)
+        context = operation.context
+        if not wanted or context.primary_entity_name is None or context.primary_entity_id is None:
+            return
+        table = operation.table(context.primary_entity_name)
+        names = (
+            list(table.columns)
+            if "*" in wanted
+            else [name for name in table.columns if name in wanted or name == table.primary_key]
+        )
+        image = rows.select_row(
+            operation.connection,
+            table,
+            operation.sql_table(table.name),
+            context.primary_entity_id,
+            names,
+        )
+        if image is not None:
+            images = context.pre_entity_images if pre else context.post_entity_images
+            images["PreImage" if pre else "PostImage"] = image
+
+
+def _image_for(columns: tuple[str, ...], images: dict[str, Entity]) -> dict[str, Entity]:
+    """Each step sees only the columns it registered for its image."""
+    if not columns or not images:
+        return {}
+    if columns == ALL_COLUMNS:
+        return {name: image.copy() for name, image in images.items()}
+    return {
+        name: Entity(
+            image.logical_name,
+            image.id,
+            {key: value for key, value in image.items() if key in columns},
+            row_version=image.row_version,
+        )
+        for name, image in images.items()
+    }
+
+
+def _chain(parent: ExecutionContext | None, message: str) -> str:
+    names = [message]
+    while parent is not None:
+        names.append(f"{parent.message_name} {parent.primary_entity_name or ''}".strip())
+        parent = parent.parent_context
+    return " <- ".join(names[:10]) + (" <- …" if len(names) > 10 else "")

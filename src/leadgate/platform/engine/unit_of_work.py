@@ -1,0 +1,175 @@
+"""The unit of work: one connection, one transaction, committed once by the outermost message.
+
+Nested messages join the transaction of the message that started them; anything that
+leaves the transaction without commit rolls it back, nested work included.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import sqlalchemy as sa
+
+from leadgate.platform.engine import errors
+from leadgate.platform.engine.metadata import store
+from leadgate.platform.engine.metadata.model import MetadataSet
+from leadgate.platform.engine.schema import SqlTables
+from leadgate.platform.engine.storage import translate_errors
+from leadgate.platform.plugins.registry import StepSet, TraceRecord
+from leadgate.platform.security.access import Principal, RecordOwner, SecurityCache, load_principal
+
+if TYPE_CHECKING:
+    from leadgate.platform.organization import Organization
+
+T = TypeVar("T")
+
+__all__ = ["Snapshot", "UnitOfWork"]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What one metadata generation gives: the metadata and its SQL tables."""
+
+    metadata: MetadataSet
+    tables: SqlTables
+    # What is derived from customizations and read often (the attribute maps), built on
+    # first use; customizing starts a new generation, so a new, empty snapshot.
+    derived: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def load(cls, connection: sa.Connection) -> Snapshot:
+        metadata = store.load(connection)
+        return cls(metadata, SqlTables(metadata))
+
+
+class UnitOfWork:
+    def __init__(self, organization: Organization) -> None:
+        self.organization = organization
+        self.connection: sa.Connection | None = None
+        self.in_transaction = False
+        self.snapshot: Snapshot | None = None
+        self.steps: StepSet | None = None
+        self.security: SecurityCache = SecurityCache(-1)
+        self.traces: list[TraceRecord] = []
+        # Records this unit has seen exist, with their owner: security and lookup checks of
+        # nested messages ask about the same records again and again.
+        self.known_records: dict[tuple[str, Any], RecordOwner] = {}
+
+    def __enter__(self) -> UnitOfWork:
+        with translate_errors():
+            self.connection = self.organization.engine.connect()
+            try:
+                with self.connection.begin():
+                    self.snapshot, self.steps, self.security = self.organization.current_caches(
+                        self.connection
+                    )
+            except BaseException:
+                self.connection.close()
+                raise
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        assert self.connection is not None
+        self.connection.close()
+        self.connection = None
+        if self.traces:
+            self.organization.write_traces(self.traces)
+
+    @property
+    def metadata(self) -> MetadataSet:
+        assert self.snapshot is not None
+        return self.snapshot.metadata
+
+    @property
+    def tables(self) -> SqlTables:
+        assert self.snapshot is not None
+        return self.snapshot.tables
+
+    @contextlib.contextmanager
+    def transaction(self, *, writes: bool) -> Iterator[sa.Connection]:
+        """Begin (or join) the transaction; commit only where it began."""
+        connection = self.connection
+        if connection is None:
+            raise errors.UNEXPECTED(detail="the unit of work is closed")
+        if self.in_transaction:
+            yield connection
+            return
+        connection.info["write"] = writes
+        with translate_errors():
+            transaction = connection.begin()
+        self.in_transaction = True
+        try:
+            yield connection
+            with translate_errors():
+                transaction.commit()
+        except BaseException:
+            if transaction.is_active:
+                transaction.rollback()
+            raise
+        finally:
+            self.in_transaction = False
+
+    def reload_metadata(self) -> None:
+        """Read metadata again inside the transaction, after a customization changed it."""
+        assert self.connection is not None
+        self.snapshot = Snapshot.load(self.connection)
+
+    def business_unit_of(self, table: str, owner_id: Any) -> Any:
+        """The business unit of a user or team (None if there is no such owner), cached."""
+        key = (table, owner_id)
+        if key not in self.security.owner_units:
+            assert self.connection is not None
+            metadata = self.metadata.table(table)
+            sql_table = self.tables[table]
+            statement = sa.select(sql_table.c.businessunitid).where(
+                sql_table.c[metadata.primary_key] == owner_id
+            )
+            if self.in_transaction:
+                row = self.connection.execute(statement).first()
+            else:  # asked before the transaction (stage 10): a read of its own
+                with translate_errors(table), self.connection.begin():
+                    row = self.connection.execute(statement).first()
+            if row is None:
+                return None
+            self.security.owner_units[key] = row[0]
+        return self.security.owner_units[key]
+
+    def derived(self, name: str, build: Callable[[sa.Connection, SqlTables], T]) -> T:
+        """What is built from records that customize (processes, duplicate rules), kept with
+        the metadata snapshot: built once per generation, renewed by :meth:`renew_derived`."""
+        assert self.snapshot is not None and self.connection is not None
+        found = self.snapshot.derived.get(name)
+        if found is None:
+            found = self.snapshot.derived[name] = build(self.connection, self.tables)
+        return found
+
+    def renew_derived(self) -> None:
+        """Records that caches derive from (maps, processes) changed: renew those caches.
+
+        Other processes see a new metadata generation once this unit commits; this unit
+        gets a private snapshot, so that what it reads before committing stays its own.
+        """
+        assert self.connection is not None and self.snapshot is not None
+        store.bump_generation(self.connection, metadata=True)
+        self.snapshot = dataclasses.replace(self.snapshot, derived={})
+
+    def forget_security(self) -> None:
+        """Roles, teams or units changed: this unit reads them afresh until it ends."""
+        self.security = SecurityCache(-1)
+        self.known_records.clear()  # owning units may have moved too
+
+    def principal(self, user_id: Any) -> Principal:
+        """The user as security sees them (unit, teams, roles, privileges), cached."""
+        assert self.connection is not None
+        if self.in_transaction:
+            return load_principal(self.connection, self.tables, self.security, user_id)
+        with translate_errors("systemuser"), self.connection.begin():
+            return load_principal(self.connection, self.tables, self.security, user_id)
+
+    def reload_steps(self) -> None:
+        assert self.connection is not None
+        self.steps = self.organization.steps.load(self.connection, self.tables, generation=-1)

@@ -1,1 +1,0 @@
-"""The platform's messages, one module per family, each ending in a MESSAGES registry."""

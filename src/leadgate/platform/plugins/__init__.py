@@ -1,0 +1,17 @@
+"""Plug-in steps: registrations stored as records, resolved to Python callables, run by the
+pipeline in stage and rank order."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from leadgate.platform.organization import Organization
+
+__all__ = ["register"]
+
+
+def register(organization: Organization) -> None:
+    from leadgate.platform.plugins import steps
+
+    steps.register(organization)

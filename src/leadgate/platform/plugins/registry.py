@@ -1,0 +1,237 @@
+"""Plug-in steps: which callable runs on which message, table and stage, and in what order.
+
+Steps registered by administrators are rows of ``sdkmessageprocessingstep``; steps that
+solutions (and the platform itself) register in code live beside them in the same list, so
+``leadgate plugins list`` shows every rule that runs on a message.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+import traceback
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from leadgate.platform.engine import errors
+from leadgate.platform.engine.i18n import N_, Text
+from leadgate.platform.engine.types import Stage, StepMode
+
+if TYPE_CHECKING:
+    from leadgate.platform.engine.context import ExecutionContext
+    from leadgate.platform.engine.schema import SqlTables
+
+__all__ = [
+    "ALL_COLUMNS",
+    "PluginHandler",
+    "Step",
+    "StepRegistry",
+    "StepSet",
+    "TraceRecord",
+    "parse_columns",
+    "resolve_handler",
+]
+
+PluginHandler = Callable[["ExecutionContext"], None]
+ALL_COLUMNS = ("*",)
+STEP_TABLE = "sdkmessageprocessingstep"
+# Administrators' steps never run on the trace log: writing a trace would trace again.
+UNSTEPPABLE_TABLES = frozenset({"plugintracelog"})
+
+
+def parse_columns(text: str | None) -> tuple[str, ...]:
+    """'a, b' -> ('a', 'b'); '*' -> ALL_COLUMNS; empty -> ()."""
+    if not text:
+        return ()
+    names = tuple(part.strip() for part in text.split(",") if part.strip())
+    return ALL_COLUMNS if "*" in names else names
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    message: str
+    stage: Stage
+    handler_path: str
+    table: str | None = None
+    rank: int = 1
+    mode: StepMode = StepMode.SYNCHRONOUS
+    filtering_attributes: frozenset[str] = frozenset()
+    pre_image: tuple[str, ...] = ()
+    post_image: tuple[str, ...] = ()
+    configuration: str | None = None
+    run_as: uuid.UUID | None = None
+    id: uuid.UUID | None = None
+    enabled: bool = True
+    handler: PluginHandler | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def is_system(self) -> bool:
+        """Registered in code by the platform or a solution, not by an administrator."""
+        return self.id is None
+
+    def applies_to(self, message: str, table: str | None) -> bool:
+        if self.message != message:
+            return False
+        if self.table is None:
+            return self.is_system or table not in UNSTEPPABLE_TABLES
+        return self.table == table
+
+    def wants(self, changed: Iterable[str]) -> bool:
+        """Filtering attributes: an Update runs the step only if it changes one of them."""
+        if not self.filtering_attributes or self.message != "Update":
+            return True
+        return not self.filtering_attributes.isdisjoint(changed)
+
+
+_handlers: dict[str, PluginHandler] = {}
+_handlers_lock = threading.Lock()
+
+
+def resolve_handler(path: str) -> PluginHandler:
+    """Import ``package.module:function`` once; a clear error if it cannot be used."""
+    found = _handlers.get(path)
+    if found is not None:
+        return found
+    module_name, _, attribute = path.partition(":")
+    if not module_name or not attribute:
+        raise errors.PLUGIN_NOT_LOADABLE(
+            handler=path, reason=Text(N_("write it as package.module:function."))
+        )
+    try:
+        module = importlib.import_module(module_name)
+    except Exception as error:  # an import can fail in any way; the admin needs to know why
+        raise errors.PLUGIN_NOT_LOADABLE(
+            handler=path, reason=f"{type(error).__name__}: {error}"
+        ) from error
+    target: Any = module
+    for part in attribute.split("."):
+        target = getattr(target, part, None)
+        if target is None:
+            raise errors.PLUGIN_NOT_LOADABLE(
+                handler=path,
+                reason=Text(
+                    N_("{module} has no attribute '{attribute}'."),
+                    module=module_name,
+                    attribute=attribute,
+                ),
+            )
+    if not callable(target):
+        raise errors.PLUGIN_NOT_LOADABLE(
+            handler=path, reason=Text(N_("'{attribute}' is not callable."), attribute=attribute)
+        )
+    with _handlers_lock:
+        _handlers[path] = target
+    return target
+
+
+def step_handler(step: Step) -> PluginHandler:
+    return step.handler if step.handler is not None else resolve_handler(step.handler_path)
+
+
+class StepSet:
+    """The enabled synchronous steps of one generation, looked up by message and table."""
+
+    def __init__(self, steps: Iterable[Step], generation: int) -> None:
+        self.all = tuple(sorted(steps, key=lambda s: (int(s.stage), s.rank, s.name)))
+        self.generation = generation
+        self._running = tuple(s for s in self.all if s.enabled and s.mode is StepMode.SYNCHRONOUS)
+        self._by_message: dict[tuple[str, str | None], tuple[Step, ...]] = {}
+
+    def for_message(self, message: str, table: str | None) -> tuple[Step, ...]:
+        key = (message, table)
+        found = self._by_message.get(key)
+        if found is None:
+            found = tuple(s for s in self._running if s.applies_to(message, table))
+            self._by_message[key] = found
+        return found
+
+
+class StepRegistry:
+    """Code steps, plus a loader for the steps administrators registered in the database."""
+
+    def __init__(self) -> None:
+        self._code_steps: list[Step] = []
+
+    def add(self, step: Step) -> None:
+        if step.handler is None:
+            raise ValueError("a code step needs its handler")
+        self._code_steps.append(step)
+
+    def add_code_step(
+        self,
+        handler: PluginHandler,
+        *,
+        name: str,
+        message: str,
+        stage: Stage,
+        table: str | None = None,
+        rank: int = 1,
+    ) -> Step:
+        """Register a function as a step: how solutions add rules that always run."""
+        step = Step(
+            name=name,
+            message=message,
+            stage=stage,
+            table=table,
+            rank=rank,
+            handler_path=f"{handler.__module__}:{handler.__qualname__}",
+            handler=handler,
+        )
+        self.add(step)
+        return step
+
+    @property
+    def code_steps(self) -> tuple[Step, ...]:
+        return tuple(self._code_steps)
+
+    def load(self, connection: sa.Connection, tables: SqlTables | None, generation: int) -> StepSet:
+        stored: list[Step] = []
+        if tables is not None and STEP_TABLE in tables:
+            table = tables[STEP_TABLE]
+            for row in connection.execute(sa.select(table)).mappings():
+                stored.append(step_from_row(row))
+        return StepSet([*self._code_steps, *stored], generation)
+
+
+def step_from_row(row: Any) -> Step:
+    return Step(
+        id=row["sdkmessageprocessingstepid"],
+        name=row["name"],
+        message=row["messagename"],
+        table=row["primaryentity"] or None,
+        stage=Stage(row["stage"]),
+        rank=row["rank"] if row["rank"] is not None else 1,
+        mode=StepMode(row["mode"] or 0),
+        handler_path=row["plugintypename"],
+        filtering_attributes=frozenset(parse_columns(row["filteringattributes"])),
+        pre_image=parse_columns(row["preimageattributes"]),
+        post_image=parse_columns(row["postimageattributes"]),
+        configuration=row["configuration"],
+        run_as=row["impersonatinguserid"],
+        enabled=row["statecode"] == 0,
+    )
+
+
+@dataclass
+class TraceRecord:
+    """What one step run wrote with context.trace(), and the exception it raised if any."""
+
+    step: Step
+    message_name: str
+    primary_entity: str | None
+    stage: Stage
+    depth: int
+    correlation_id: uuid.UUID
+    started_on: Any
+    duration_ms: int
+    lines: list[str]
+    exception: str | None = None
+
+    @staticmethod
+    def describe(error: BaseException) -> str:
+        return "".join(traceback.format_exception(error)).strip()

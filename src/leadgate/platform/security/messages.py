@@ -1,0 +1,525 @@
+"""Security messages: who am I, a role's privileges, a team's members, sharing a record.
+
+Names follow Dataverse (AddPrivilegesRole, AddMembersTeam, GrantAccess …). Each checks its
+own privilege, then writes the rows through nested messages run as SYSTEM.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, replace
+from typing import Any
+
+import sqlalchemy as sa
+
+from leadgate.platform.customization.solutions import record_id
+from leadgate.platform.engine import errors
+from leadgate.platform.engine.entity import Entity, EntityReference
+from leadgate.platform.engine.i18n import N_, Text
+from leadgate.platform.engine.pipeline import Message, Operation, open_to_every_user
+from leadgate.platform.engine.types import Ownership
+from leadgate.platform.records.crud import CreateRequest, DeleteRequest, UpdateRequest
+from leadgate.platform.records.fields import checked_reference
+from leadgate.platform.security.access import (
+    ORGANIZATION_PRIVILEGES,
+    Depth,
+    Right,
+    RoleDefinition,
+    privilege_id,
+    privilege_name,
+    table_privileges,
+)
+
+__all__ = [
+    "MESSAGES",
+    "AddMembersTeamRequest",
+    "AddPrivilegesRoleRequest",
+    "GrantAccessRequest",
+    "ModifyAccessRequest",
+    "PrincipalAccess",
+    "RemoveMembersTeamRequest",
+    "RemovePrivilegeRoleRequest",
+    "RetrieveSharedPrincipalsAndAccessRequest",
+    "RevokeAccessRequest",
+    "RolePrivilege",
+    "WhoAmIRequest",
+    "ensure_privileges",
+    "install_role",
+]
+
+
+@dataclass(frozen=True)
+class WhoAmIRequest:
+    pass
+
+
+@dataclass(frozen=True)
+class WhoAmIResponse:
+    user_id: uuid.UUID
+    business_unit_id: uuid.UUID | None
+    organization_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class RolePrivilege:
+    """A privilege (by name, e.g. prvCreateLead) at a depth."""
+
+    privilege: str
+    depth: Depth
+
+
+@dataclass(frozen=True)
+class AddPrivilegesRoleRequest:
+    role_id: uuid.UUID
+    privileges: tuple[RolePrivilege, ...]
+
+
+@dataclass(frozen=True)
+class RemovePrivilegeRoleRequest:
+    role_id: uuid.UUID
+    privilege: str
+
+
+@dataclass(frozen=True)
+class PrivilegesResponse:
+    changed: int
+
+
+@dataclass(frozen=True)
+class AddMembersTeamRequest:
+    team_id: uuid.UUID
+    member_ids: tuple[uuid.UUID, ...]
+
+
+@dataclass(frozen=True)
+class RemoveMembersTeamRequest:
+    team_id: uuid.UUID
+    member_ids: tuple[uuid.UUID, ...]
+
+
+@dataclass(frozen=True)
+class MembersResponse:
+    changed: int
+
+
+@dataclass(frozen=True)
+class PrincipalAccess:
+    """Who (a user or a team) and which rights (Right flags) on one record."""
+
+    principal: EntityReference
+    access_mask: Right
+
+
+@dataclass(frozen=True)
+class GrantAccessRequest:
+    target: EntityReference
+    principal_access: PrincipalAccess
+
+
+@dataclass(frozen=True)
+class ModifyAccessRequest:
+    target: EntityReference
+    principal_access: PrincipalAccess
+
+
+@dataclass(frozen=True)
+class RevokeAccessRequest:
+    target: EntityReference
+    revokee: EntityReference
+
+
+@dataclass(frozen=True)
+class RetrieveSharedPrincipalsAndAccessRequest:
+    target: EntityReference
+
+
+@dataclass(frozen=True)
+class AccessResponse:
+    principal_accesses: tuple[PrincipalAccess, ...] = ()
+
+
+# --- WhoAmI -------------------------------------------------------------------------------
+
+
+def who_am_i(operation: Operation) -> WhoAmIResponse:
+    organization = operation.sql_table("organization")
+    organization_id = operation.connection.execute(
+        sa.select(organization.c.organizationid)
+    ).scalar_one()
+    return WhoAmIResponse(
+        user_id=operation.caller.user_id,
+        business_unit_id=operation.context.business_unit_id,
+        organization_id=organization_id,
+    )
+
+
+# --- privileges and roles -----------------------------------------------------------------
+
+
+def ensure_privileges(operation: Operation) -> int:
+    """Every published table gets its privileges (Custom tables too, when published)."""
+    if "privilege" not in operation.unit_of_work.tables:
+        return 0
+    wanted: dict[str, tuple[Right, str | None, int]] = {
+        name: (right, None, int(Depth.ORGANIZATION)) for name, right in ORGANIZATION_PRIVILEGES
+    }
+    for table in operation.metadata.tables.values():
+        for name, right, depths in table_privileges(table):
+            wanted[name] = (right, table.name, depths)
+    privileges = operation.sql_table("privilege")
+    present = set(operation.connection.execute(sa.select(privileges.c.name)).scalars())
+    missing = sorted(set(wanted) - present)
+    for name in missing:
+        right, table_name, depths = wanted[name]
+        operation.execute_as_system(
+            CreateRequest(
+                Entity(
+                    "privilege",
+                    privilege_id(name),
+                    name=name,
+                    accessright=int(right),
+                    tablename=table_name,
+                    validdepths=depths,
+                )
+            )
+        )
+    return len(missing)
+
+
+def _privilege(operation: Operation, name: str) -> Any:
+    privileges = operation.sql_table("privilege")
+    row = operation.connection.execute(
+        sa.select(privileges.c.privilegeid, privileges.c.validdepths).where(
+            sa.func.lower(privileges.c.name) == name.strip().lower()
+        )
+    ).first()
+    if row is None:
+        raise errors.INVALID_PRIVILEGE(
+            privilege=name,
+            hint=Text(N_(". Names read prv + right + table, for example prvCreateLead.")),
+        )
+    return row
+
+
+def _grant(operation: Operation, role_id: uuid.UUID, name: str, depth: Depth) -> None:
+    found = _privilege(operation, name)
+    if not int(depth) & (found.validdepths or 0):
+        allowed = [d.label for d in Depth if d and int(d) & (found.validdepths or 0)]
+        raise errors.INVALID_DEPTH(privilege=name, depth=depth.label, allowed=allowed)
+    grants = operation.sql_table("roleprivileges")
+    existing = operation.connection.execute(
+        sa.select(grants.c.roleprivilegesid).where(
+            grants.c.roleid == role_id, grants.c.privilegeid == found.privilegeid
+        )
+    ).scalar()
+    if existing is not None:
+        operation.execute_as_system(
+            UpdateRequest(Entity("roleprivileges", existing, privilegedepthmask=int(depth)))
+        )
+        return
+    operation.execute_as_system(
+        CreateRequest(
+            Entity(
+                "roleprivileges",
+                roleid=EntityReference("role", role_id),
+                privilegeid=EntityReference("privilege", found.privilegeid),
+                privilegedepthmask=int(depth),
+            )
+        )
+    )
+
+
+def _authorize_role(operation: Operation) -> None:
+    operation.require(Right.WRITE, operation.table("role"))
+
+
+def add_privileges_role(operation: Operation) -> PrivilegesResponse:
+    request: AddPrivilegesRoleRequest = operation.request
+    _existing_record(operation, "role", request.role_id)
+    for item in request.privileges:
+        _grant(operation, request.role_id, item.privilege, Depth(item.depth))
+    return PrivilegesResponse(len(request.privileges))
+
+
+def remove_privilege_role(operation: Operation) -> PrivilegesResponse:
+    request: RemovePrivilegeRoleRequest = operation.request
+    _existing_record(operation, "role", request.role_id)
+    found = _privilege(operation, request.privilege)
+    grants = operation.sql_table("roleprivileges")
+    existing = operation.connection.execute(
+        sa.select(grants.c.roleprivilegesid).where(
+            grants.c.roleid == request.role_id, grants.c.privilegeid == found.privilegeid
+        )
+    ).scalar()
+    if existing is None:
+        return PrivilegesResponse(0)
+    operation.execute_as_system(DeleteRequest(EntityReference("roleprivileges", existing)))
+    return PrivilegesResponse(1)
+
+
+def install_role(operation: Operation, role: RoleDefinition) -> bool:
+    """Create a role a solution ships, unless one of that name exists (admins own it then)."""
+    roles = operation.sql_table("role")
+    if operation.connection.execute(
+        sa.select(roles.c.roleid).where(roles.c.name == role.name)
+    ).first():
+        return False
+    units = operation.sql_table("businessunit")
+    root = operation.connection.execute(
+        sa.select(units.c.businessunitid).where(units.c.parentbusinessunitid.is_(None))
+    ).scalar()
+    role_id = record_id("role", role.key)
+    operation.execute_as_system(
+        CreateRequest(
+            Entity(
+                "role",
+                role_id,
+                name=role.name,
+                description=role.description.en if role.description else None,
+                grantsall=role.grants_all,
+                businessunitid=EntityReference("businessunit", root) if root else None,
+            )
+        )
+    )
+    for grant in role.grants:
+        names = list(grant.privileges)
+        for table_name in grant.tables:
+            table = operation.table(table_name)
+            names += [privilege_name(Right.parse(right), table) for right in grant.rights]
+        for name in names:
+            _grant(operation, role_id, name, grant.depth)
+    return True
+
+
+# --- teams --------------------------------------------------------------------------------
+
+
+def _existing_record(operation: Operation, table_name: str, record_id_: uuid.UUID) -> Any:
+    table = operation.table(table_name)
+    record = operation.record_owner(table, record_id_)
+    if record is None:
+        raise errors.RECORD_NOT_FOUND(table=table_name, id=record_id_)
+    return record
+
+
+def _authorize_team(operation: Operation) -> None:
+    table = operation.table("team")
+    record = operation.record_owner(table, operation.request.team_id)
+    operation.require(Right.WRITE, table, record)
+
+
+def add_members_team(operation: Operation) -> MembersResponse:
+    request: AddMembersTeamRequest = operation.request
+    _existing_record(operation, "team", request.team_id)
+    membership = operation.sql_table("teammembership")
+    present = set(
+        operation.connection.execute(
+            sa.select(membership.c.systemuserid).where(membership.c.teamid == request.team_id)
+        ).scalars()
+    )
+    added = 0
+    for member in dict.fromkeys(request.member_ids):
+        if member in present:
+            continue
+        operation.execute_as_system(
+            CreateRequest(
+                Entity(
+                    "teammembership",
+                    teamid=EntityReference("team", request.team_id),
+                    systemuserid=EntityReference("systemuser", member),
+                )
+            )
+        )
+        added += 1
+    return MembersResponse(added)
+
+
+def remove_members_team(operation: Operation) -> MembersResponse:
+    request: RemoveMembersTeamRequest = operation.request
+    _existing_record(operation, "team", request.team_id)
+    membership = operation.sql_table("teammembership")
+    rows = (
+        operation.connection.execute(
+            sa.select(membership.c.teammembershipid).where(
+                membership.c.teamid == request.team_id,
+                membership.c.systemuserid.in_(list(request.member_ids)),
+            )
+        )
+        .scalars()
+        .all()
+    )
+    for row in rows:
+        operation.execute_as_system(DeleteRequest(EntityReference("teammembership", row)))
+    return MembersResponse(len(rows))
+
+
+# --- sharing ------------------------------------------------------------------------------
+
+
+def _validate_sharing(operation: Operation) -> None:
+    request = operation.request
+    target = checked_reference(operation, request.target)
+    table = operation.table(target.logical_name)
+    if table.ownership is not Ownership.USER:
+        raise errors.NOT_SHAREABLE(table=table.name)
+    changes: dict[str, Any] = {"target": target}
+    if hasattr(request, "principal_access"):
+        principal = _principal(operation, request.principal_access.principal)
+        changes["principal_access"] = replace(request.principal_access, principal=principal)
+    if hasattr(request, "revokee"):
+        changes["revokee"] = _principal(operation, request.revokee)
+    operation.request = replace(request, **changes)
+
+
+def _principal(operation: Operation, principal: EntityReference) -> EntityReference:
+    if principal.logical_name not in ("systemuser", "team"):
+        raise errors.LOOKUP_WRONG_TARGET(
+            column="principal", table="principalobjectaccess",
+            target=principal.logical_name, targets="systemuser, team",
+        )  # fmt: skip
+    return checked_reference(operation, principal)
+
+
+def _authorize_share(operation: Operation) -> None:
+    request = operation.request
+    table = operation.table(request.target.logical_name)
+    record = operation.record_owner(table, request.target.id)
+    if record is None:
+        return
+    operation.require(Right.SHARE, table, record)
+    access = getattr(request, "principal_access", None)
+    if access is not None:  # one can only share the rights one holds on the record
+        for right in Right:
+            if right in access.access_mask and right is not Right.CREATE:
+                operation.require(right, table, record)
+
+
+def _access_row(operation: Operation, target: EntityReference, principal_id: uuid.UUID) -> Any:
+    access = operation.sql_table("principalobjectaccess")
+    return operation.connection.execute(
+        sa.select(access.c.principalobjectaccessid, access.c.accessrightsmask).where(
+            access.c.objectid == target.id,
+            access.c.objecttypecode == target.logical_name,
+            access.c.principalid == principal_id,
+        )
+    ).first()
+
+
+def _set_access(operation: Operation, *, add: bool) -> AccessResponse:
+    request = operation.request
+    target: EntityReference = request.target
+    _check_exists(operation, target)
+    access: PrincipalAccess = request.principal_access
+    row = _access_row(operation, target, access.principal.id)
+    mask = int(access.access_mask) | (row.accessrightsmask if row is not None and add else 0)
+    if row is not None:
+        operation.execute_as_system(
+            UpdateRequest(
+                Entity("principalobjectaccess", row.principalobjectaccessid, accessrightsmask=mask)
+            )
+        )
+    else:
+        operation.execute_as_system(
+            CreateRequest(
+                Entity(
+                    "principalobjectaccess",
+                    objectid=target.id,
+                    objecttypecode=target.logical_name,
+                    principalid=access.principal.id,
+                    principaltypecode=access.principal.logical_name,
+                    accessrightsmask=mask,
+                )
+            )
+        )
+    return AccessResponse((PrincipalAccess(access.principal, Right(mask)),))
+
+
+def grant_access(operation: Operation) -> AccessResponse:
+    return _set_access(operation, add=True)
+
+
+def modify_access(operation: Operation) -> AccessResponse:
+    return _set_access(operation, add=False)
+
+
+def _check_exists(operation: Operation, target: EntityReference) -> None:
+    if operation.record_owner(operation.table(target.logical_name), target.id) is None:
+        raise errors.RECORD_NOT_FOUND(table=target.logical_name, id=target.id)
+
+
+def revoke_access(operation: Operation) -> AccessResponse:
+    request: RevokeAccessRequest = operation.request
+    _check_exists(operation, request.target)
+    row = _access_row(operation, request.target, request.revokee.id)
+    if row is not None:
+        operation.execute_as_system(
+            DeleteRequest(EntityReference("principalobjectaccess", row.principalobjectaccessid))
+        )
+    return AccessResponse()
+
+
+def _authorize_read_shares(operation: Operation) -> None:
+    request = operation.request
+    table = operation.table(request.target.logical_name)
+    record = operation.record_owner(table, request.target.id)
+    if record is not None:
+        operation.require(Right.READ, table, record)
+
+
+def retrieve_shared(operation: Operation) -> AccessResponse:
+    request: RetrieveSharedPrincipalsAndAccessRequest = operation.request
+    _check_exists(operation, request.target)
+    access = operation.sql_table("principalobjectaccess")
+    rows = operation.connection.execute(
+        sa.select(access.c.principalid, access.c.principaltypecode, access.c.accessrightsmask)
+        .where(
+            access.c.objectid == request.target.id,
+            access.c.objecttypecode == request.target.logical_name,
+        )
+        .order_by(access.c.principaltypecode, access.c.principalid)
+    ).all()
+    return AccessResponse(
+        tuple(
+            PrincipalAccess(EntityReference(row.principaltypecode, row.principalid),
+                            Right(row.accessrightsmask))
+            for row in rows
+        )
+    )  # fmt: skip
+
+
+def _target(request: Any) -> tuple[str | None, uuid.UUID | None]:
+    return request.target.logical_name, request.target.id
+
+
+MESSAGES = {
+    WhoAmIRequest: Message("WhoAmI", who_am_i, writes=False, authorize=open_to_every_user),
+    AddPrivilegesRoleRequest: Message(
+        "AddPrivilegesRole", add_privileges_role, target=lambda r: ("role", r.role_id),
+        authorize=_authorize_role,
+    ),
+    RemovePrivilegeRoleRequest: Message(
+        "RemovePrivilegeRole", remove_privilege_role, target=lambda r: ("role", r.role_id),
+        authorize=_authorize_role,
+    ),
+    AddMembersTeamRequest: Message(
+        "AddMembersTeam", add_members_team, target=lambda r: ("team", r.team_id),
+        authorize=_authorize_team,
+    ),
+    RemoveMembersTeamRequest: Message(
+        "RemoveMembersTeam", remove_members_team, target=lambda r: ("team", r.team_id),
+        authorize=_authorize_team,
+    ),
+    GrantAccessRequest: Message(
+        "GrantAccess", grant_access, _validate_sharing, _target, authorize=_authorize_share
+    ),
+    ModifyAccessRequest: Message(
+        "ModifyAccess", modify_access, _validate_sharing, _target, authorize=_authorize_share
+    ),
+    RevokeAccessRequest: Message(
+        "RevokeAccess", revoke_access, _validate_sharing, _target, authorize=_authorize_share
+    ),
+    RetrieveSharedPrincipalsAndAccessRequest: Message(
+        "RetrieveSharedPrincipalsAndAccess", retrieve_shared, _validate_sharing, _target,
+        writes=False, authorize=_authorize_read_shares,
+    ),
+}  # fmt: skip

@@ -1,0 +1,102 @@
+"""Who is calling: argon2 password hashes and opaque API tokens stored as SHA-256 hashes.
+
+Tokens carry 256 random bits, so a fast hash is enough to store them safely and lets every
+request be checked with one indexed lookup; passwords are low-entropy and get argon2.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from leadgate.platform.engine import errors
+from leadgate.platform.engine.metadata import store
+from leadgate.platform.engine.schema import SqlTables
+from leadgate.platform.engine.types import Language
+
+__all__ = [
+    "MIN_PASSWORD_LENGTH",
+    "TOKEN_PREFIX",
+    "SignedInUser",
+    "check_password",
+    "find_token_user",
+    "hash_password",
+    "hash_token",
+    "new_token",
+    "verify_password",
+]
+
+MIN_PASSWORD_LENGTH = 8
+TOKEN_PREFIX = "lg_"
+_hasher = PasswordHasher()
+
+
+@dataclass(frozen=True)
+class SignedInUser:
+    user_id: uuid.UUID
+    full_name: str
+    email: str
+    language: Language
+    business_unit_id: uuid.UUID | None
+
+
+def check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise errors.WEAK_PASSWORD(minimum=MIN_PASSWORD_LENGTH)
+
+
+def hash_password(password: str) -> str:
+    check_password(password)
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def new_token() -> tuple[str, str, str]:
+    """A fresh token, its stored hash, and a short hint that identifies it in listings."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    return token, hash_token(token), token[: len(TOKEN_PREFIX) + 6]
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def find_token_user(connection: sa.Connection, tables: SqlTables, token: str) -> SignedInUser:
+    """The enabled user an active token belongs to, or a 401-class error."""
+    tokens = store.apitokens
+    users = tables["systemuser"]
+    row = connection.execute(
+        sa.select(
+            users.c.systemuserid,
+            users.c.fullname,
+            users.c.internalemailaddress,
+            users.c.isdisabled,
+            users.c.uilanguageid,
+            users.c.businessunitid,
+        )
+        .join(tokens, tokens.c.systemuserid == users.c.systemuserid)
+        .where(tokens.c.tokenhash == hash_token(token), tokens.c.revokedon.is_(None))
+    ).first()
+    if row is None:
+        raise errors.NOT_AUTHENTICATED()
+    if row.isdisabled:
+        raise errors.USER_DISABLED(user=row.internalemailaddress)
+    return SignedInUser(
+        user_id=row.systemuserid,
+        full_name=row.fullname or "",
+        email=row.internalemailaddress,
+        language=Language.from_lcid(row.uilanguageid),
+        business_unit_id=row.businessunitid,
+    )
