@@ -103,7 +103,10 @@ def test_when_the_organization_asks_what_to_create_the_refusal_says_so(cli, refu
 
     assert code == 1 and line.startswith("error 0x8F4C4761: This organization asks which records")
     assert lead_values(org, lead)["statecode"] == 0
-    out = cli("leads", "qualify", str(lead), "--no-account")
+    # One rule, the message's: what is not named follows the setting, which asks.
+    code, line = refused("leads", "qualify", str(lead), "--no-account")
+    assert code == 1 and line.endswith("(missing: CreateContact, CreateOpportunity).")
+    out = cli("leads", "qualify", str(lead), "--no-account", "--contact", "--opportunity")
     assert [table for table in re.findall(r"^Created (\w+)", out, re.M)] == [
         "contact",
         "opportunity",

@@ -43,6 +43,7 @@ from leadgate.platform import (
 from leadgate.platform.engine.errors import LeadgateError
 from leadgate.platform.engine.i18n import N_
 from leadgate.platform.engine.metadata.model import TableMetadata
+from leadgate.platform.engine.validation import DEFAULT_STATUS
 from leadgate.sales.errors import DUPLICATE_ON_QUALIFY
 from leadgate.sales.qualify import QualifyLeadRequest
 
@@ -149,18 +150,6 @@ def _warn(organization: Organization, error: LeadgateError) -> None:
     )  # fmt: skip
 
 
-def _choices(
-    account: bool | None, contact: bool | None, opportunity: bool | None
-) -> tuple[bool | None, bool | None, bool | None]:
-    """None for all three leaves the choice to the organization setting; naming any one is a
-    choice of all three, the ones not named being created."""
-    given = (account, contact, opportunity)
-    if all(choice is None for choice in given):
-        return given
-    account, contact, opportunity = (choice is not False for choice in given)
-    return account, contact, opportunity
-
-
 @app.command("qualify")
 def qualify(
     lead: LeadArgument,
@@ -185,8 +174,14 @@ def qualify(
         ),
     ] = None,
     status: Annotated[
-        int, typer.Option("--status", help="The Qualified status reason to give the lead.")
-    ] = 3,
+        int | None,
+        typer.Option(
+            "--status",
+            help="The Qualified status reason to give the lead (default: the Qualified "
+            "state's default reason).",
+            show_default=False,
+        ),
+    ] = None,
     currency: Annotated[
         str | None,
         typer.Option("--currency", metavar="ISO", help="The opportunity's currency, e.g. EUR."),
@@ -229,15 +224,14 @@ def qualify(
 ) -> None:
     """Qualify a lead: create its account, contact and opportunity, and close it as Qualified.
 
-    With no --[no-]account/contact/opportunity, the organization setting decides what is
-    created; naming one of them creates the others unless they are turned off too.
+    A record left unnamed among --[no-]account/contact/opportunity follows the organization
+    setting: created when it creates all three; when it asks, name all three.
 
     As from the lead form, the account and contact about to be created are first checked for
     duplicates: when some exist, nothing is created and they are listed; pick one with
     --use-account / --use-contact, or create new records anyway with --continue.
     """
     record = lead_id(lead)
-    create_account, create_contact, create_opportunity = _choices(account, contact, opportunity)
     links = {
         column: EntityReference(table, lead_id(value, option))
         for column, table, value, option in (
@@ -250,10 +244,10 @@ def qualify(
         service = service_for(organization, as_user)
         request = QualifyLeadRequest(
             EntityReference("lead", record),
-            status=status,
-            create_account=create_account,
-            create_contact=create_contact,
-            create_opportunity=create_opportunity,
+            status=DEFAULT_STATUS if status is None else status,
+            create_account=account,
+            create_contact=contact,
+            create_opportunity=opportunity,
             opportunity_currency_id=_currency(service, currency) if currency else None,
             opportunity_customer_id=_customer(customer) if customer else None,
             source_campaign_id=(

@@ -33,6 +33,7 @@ from leadgate.platform.engine.entity import Entity
 from leadgate.platform.engine.metadata import store
 from leadgate.platform.engine.metadata.model import MetadataSet
 from leadgate.platform.engine.pipeline import Message, Pipeline
+from leadgate.platform.engine.settings import organization_setting
 from leadgate.platform.engine.storage import create_engine, database_url, redact, translate_errors
 from leadgate.platform.engine.types import Language
 from leadgate.platform.engine.unit_of_work import Snapshot
@@ -287,9 +288,8 @@ class Organization:
     def _trace_setting(self) -> int:
         with translate_errors(), self.engine.connect() as connection:
             snapshot = self._snapshot or Snapshot.load(connection)
-            table = snapshot.tables["organization"]
-            value = connection.execute(sa.select(table.c.plugintracelogsetting)).scalar()
-        return 2 if value is None else int(value)
+            value = organization_setting(connection, snapshot.tables, "plugintracelogsetting", 2)
+        return int(value)
 
 
 def _solutions(given: Iterable[Solution] | None) -> list[Solution]:

@@ -12,19 +12,18 @@ import uuid
 from dataclasses import dataclass, replace
 from typing import Any
 
-import sqlalchemy as sa
-
 from leadgate.platform.duplicates.messages import duplicate_error, find_duplicates
-from leadgate.platform.engine import errors, rows
+from leadgate.platform.engine import errors
 from leadgate.platform.engine.entity import Entity, EntityReference
 from leadgate.platform.engine.i18n import N_, Text
 from leadgate.platform.engine.pipeline import Message, Operation
-from leadgate.platform.engine.validation import check_state_status, state_label
+from leadgate.platform.engine.validation import DEFAULT_STATUS, check_state_status
 from leadgate.platform.maps.rules import AttributeMap, copied_values, explain, maps_from
-from leadgate.platform.processes.definitions import ACTIVE, processes, stage_column
+from leadgate.platform.processes.definitions import stage_column
 from leadgate.platform.processes.messages import (
     Instance,
     SetProcessStageRequest,
+    active_instance,
     check_required_steps,
     load_instance,
 )
@@ -36,15 +35,15 @@ from leadgate.sales.errors import (
     ACTIVE_STAGE_NOT_ON_LEAD,
     CHOOSE_WHAT_TO_CREATE,
     DUPLICATE_ON_QUALIFY,
-    LEAD_CLOSED,
     NOT_A_CUSTOMER,
     NOT_A_LEAD,
     NOT_THIS_LEADS_PROCESS,
 )
+from leadgate.sales.lead_state import refuse_closed_lead
 
 __all__ = ["MESSAGES", "QualifyLeadRequest", "QualifyLeadResponse"]
 
-QUALIFIED = 1
+QUALIFIED = 1  # the lead's Qualified state (REFERENCE §1); its status reasons are data
 # What qualifying needs on each table, at a depth that reaches the lead's owner (the seed's
 # "Insufficient permissions" section, in its order).
 NEEDED_RIGHTS = (Right.CREATE, Right.READ, Right.APPEND, Right.APPEND_TO)
@@ -57,7 +56,7 @@ class QualifyLeadRequest:
     """Dataverse's QualifyLead. A create flag left as None follows the organization setting."""
 
     lead_id: EntityReference
-    status: int = 3
+    status: int = DEFAULT_STATUS  # the Qualified state's default status reason
     create_account: bool | None = None
     create_contact: bool | None = None
     create_opportunity: bool | None = None
@@ -82,8 +81,8 @@ def _target(request: Any) -> tuple[str | None, uuid.UUID | None]:
     return request.lead_id.logical_name, request.lead_id.id
 
 
-def validate_qualify(operation: Operation) -> None:
-    request: QualifyLeadRequest = operation.request
+def validate_qualify(operation: Operation[QualifyLeadRequest]) -> None:
+    request = operation.request
     if request.lead_id.logical_name != "lead":
         raise NOT_A_LEAD(table=request.lead_id.logical_name)
     changes: dict[str, Any] = {"lead_id": checked_reference(operation, request.lead_id)}
@@ -106,8 +105,8 @@ def validate_qualify(operation: Operation) -> None:
     operation.request = replace(request, **changes)
 
 
-def authorize_qualify(operation: Operation) -> None:
-    request: QualifyLeadRequest = operation.request
+def authorize_qualify(operation: Operation[QualifyLeadRequest]) -> None:
+    request = operation.request
     leads = operation.table("lead")
     lead = operation.record_owner(leads, request.lead_id.id)
     if lead is None:
@@ -124,35 +123,29 @@ def authorize_qualify(operation: Operation) -> None:
         operation.require_privilege(privilege)
 
 
-def _creates_all_by_default(operation: Operation) -> bool:
-    organization = operation.sql_table("organization")
-    if "qualifyleadcreateall" not in organization.c:
-        return True
-    setting = operation.connection.execute(sa.select(organization.c.qualifyleadcreateall)).scalar()
-    return setting is None or bool(setting)
-
-
-def _choices(operation: Operation, request: QualifyLeadRequest) -> tuple[bool, bool, bool]:
+def _choices(
+    operation: Operation[QualifyLeadRequest], request: QualifyLeadRequest
+) -> tuple[bool, bool, bool]:
+    """A flag left out follows the organization setting: all three, or none may be left out."""
     given = {
         "CreateAccount": request.create_account,
         "CreateContact": request.create_contact,
         "CreateOpportunity": request.create_opportunity,
     }
     missing = [name for name, value in given.items() if value is None]
-    if missing and not _creates_all_by_default(operation):
+    if missing and not operation.setting("qualifyleadcreateall", True):
         raise CHOOSE_WHAT_TO_CREATE(missing=", ".join(missing))
     account, contact, opportunity = (True if value is None else value for value in given.values())
     return account, contact, opportunity
 
 
-def _base_currency(operation: Operation) -> EntityReference | None:
-    organization = operation.sql_table("organization")
-    currency = operation.connection.execute(sa.select(organization.c.basecurrencyid)).scalar()
+def _base_currency(operation: Operation[Any]) -> EntityReference | None:
+    currency = operation.setting("basecurrencyid")
     return EntityReference("transactioncurrency", currency) if currency else None
 
 
 def _create_from_lead(
-    operation: Operation,
+    operation: Operation[QualifyLeadRequest],
     target: str,
     lead: Entity,
     extra: dict[str, Any],
@@ -174,7 +167,7 @@ def _create_from_lead(
 
 
 def _warn_of_duplicates(
-    operation: Operation,
+    operation: Operation[QualifyLeadRequest],
     lead: Entity,
     makes_account: bool,
     makes_contact: bool,
@@ -200,7 +193,9 @@ def _warn_of_duplicates(
         )))  # fmt: skip
 
 
-def _lead_process(operation: Operation, request: QualifyLeadRequest) -> Instance | None:
+def _lead_process(
+    operation: Operation[QualifyLeadRequest], request: QualifyLeadRequest
+) -> Instance | None:
     """The process the lead follows: the one named, else its active instance (if any)."""
     lead_id = request.lead_id.id
     if request.process_instance_id is not None:
@@ -209,26 +204,10 @@ def _lead_process(operation: Operation, request: QualifyLeadRequest) -> Instance
         if not instance.is_active or record is None or record.id != lead_id:
             raise NOT_THIS_LEADS_PROCESS(id=request.process_instance_id.id, lead=lead_id)
         return instance
-    for process in processes(operation.unit_of_work).values():
-        if not process.stages or process.stages[0].table != "lead":
-            continue
-        table = operation.table(process.instance_table)
-        column = stage_column(table, "lead")
-        sql_table = operation.sql_table(table.name)
-        if column is None:
-            continue
-        found = operation.connection.execute(
-            sa.select(sql_table.c[table.primary_key])
-            .where(sql_table.c[column] == lead_id, sql_table.c.statecode == ACTIVE)
-            .order_by(sql_table.c.createdon.desc())
-            .limit(1)
-        ).scalar()
-        if found is not None:
-            return load_instance(operation, EntityReference(table.name, found))
-    return None
+    return active_instance(operation, "lead", lead_id)
 
 
-def _check_process(operation: Operation, instance: Instance) -> None:
+def _check_process(operation: Operation[QualifyLeadRequest], instance: Instance) -> None:
     """The seed's process failures: the active stage must be on the lead, its required
     steps filled in (0x80100002, 0x8006041a)."""
     if instance.active.table != "lead":
@@ -240,7 +219,9 @@ def _check_process(operation: Operation, instance: Instance) -> None:
     check_required_steps(operation, instance, instance.active)
 
 
-def _move_process(operation: Operation, instance: Instance, opportunity: EntityReference) -> None:
+def _move_process(
+    operation: Operation[QualifyLeadRequest], instance: Instance, opportunity: EntityReference
+) -> None:
     """With an opportunity, the process follows it to its next stage (REFERENCE §3.5)."""
     following = instance.process.after(instance.active)
     column = stage_column(operation.table(instance.table), "opportunity")
@@ -252,18 +233,16 @@ def _move_process(operation: Operation, instance: Instance, opportunity: EntityR
     operation.execute_as_system(SetProcessStageRequest(reference, following.reference()))
 
 
-def qualify_lead(operation: Operation) -> QualifyLeadResponse:
-    request: QualifyLeadRequest = operation.request
+def qualify_lead(operation: Operation[QualifyLeadRequest]) -> QualifyLeadResponse:
+    request = operation.request
     leads = operation.table("lead")
-    lead = rows.select_row(
-        operation.connection, leads, operation.sql_table("lead"), request.lead_id.id,
-        list(leads.columns),
-    )  # fmt: skip
+    # Locked until commit: of concurrent qualifications of one lead, the later ones wait and
+    # then find it closed (not a process already moved on by the first).
+    lead = operation.retrieve("lead", request.lead_id.id, lock=True)
     if lead is None:
         raise errors.RECORD_NOT_FOUND(table="lead", id=request.lead_id.id)
     lead_ref = EntityReference("lead", request.lead_id.id)
-    if lead["statecode"] != 0:
-        raise LEAD_CLOSED(id=lead_ref.id, state=state_label(leads, lead["statecode"]))
+    refuse_closed_lead(leads, lead_ref.id, lead["statecode"])
     status = check_state_status(leads, QUALIFIED, request.status, lead_ref.id)
     instance = _lead_process(operation, request)
     if instance is not None:

@@ -21,6 +21,7 @@ from leadgate.platform import EntityReference
 from leadgate.platform.engine import errors
 from leadgate.platform.engine.i18n import N_, Text
 from leadgate.platform.engine.metadata.model import MetadataSet, TableMetadata
+from leadgate.platform.engine.validation import DEFAULT_STATUS
 from leadgate.sales.qualify import QualifyLeadRequest, QualifyLeadResponse
 from leadgate.web.auth import Session
 from leadgate.web.payload import parse_json_object
@@ -120,11 +121,12 @@ def qualify_lead(
     """QualifyLead (REFERENCE §3): the created records, account, contact, opportunity."""
     qualify = QualifyLeadRequest(
         EntityReference("lead", lead),
-        # A missing create flag follows the organization's setting; a missing Status is 3.
+        # A missing create flag follows the organization's setting; a missing Status is the
+        # Qualified state's default status reason.
         create_account=parameters.boolean("CreateAccount"),
         create_contact=parameters.boolean("CreateContact"),
         create_opportunity=parameters.boolean("CreateOpportunity"),
-        status=_default(parameters.integer("Status"), 3),
+        status=_default(parameters.integer("Status"), DEFAULT_STATUS),
         opportunity_currency_id=parameters.reference("OpportunityCurrencyId"),
         opportunity_customer_id=parameters.reference("OpportunityCustomerId"),
         source_campaign_id=parameters.reference("SourceCampaignId"),

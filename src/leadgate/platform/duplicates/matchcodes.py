@@ -34,6 +34,7 @@ from leadgate.platform.engine.entity import Entity, EntityReference
 from leadgate.platform.engine.i18n import N_, Label, Text
 from leadgate.platform.engine.metadata.model import ColumnMetadata, MetadataSet, TableMetadata
 from leadgate.platform.engine.metadata.store import matchcodes
+from leadgate.platform.engine.settings import organization_setting
 from leadgate.platform.engine.types import ColumnType
 
 if TYPE_CHECKING:
@@ -200,11 +201,8 @@ def read_rules(connection: sa.Connection, tables: SqlTables) -> RuleSet:
             sa.select(rules_table).order_by(rules_table.c.name)
         ).mappings()
     )
-    organization = tables["organization"]
-    region = None
-    if "defaultcountrycode" in organization.c:
-        region = connection.execute(sa.select(organization.c.defaultcountrycode)).scalar()
-    return RuleSet(rules, str(region or "US").upper())
+    region = organization_setting(connection, tables, "defaultcountrycode", "US")
+    return RuleSet(rules, str(region).upper())
 
 
 def rule_set(unit: UnitOfWork) -> RuleSet:

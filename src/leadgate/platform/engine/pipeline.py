@@ -12,9 +12,9 @@ import datetime as dt
 import functools
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import sqlalchemy as sa
 
@@ -22,6 +22,7 @@ from leadgate.platform.engine import errors, rows
 from leadgate.platform.engine.context import Caller, ExecutionContext
 from leadgate.platform.engine.entity import Entity
 from leadgate.platform.engine.metadata.model import MetadataSet, TableMetadata
+from leadgate.platform.engine.settings import organization_setting
 from leadgate.platform.engine.storage import translate_errors
 from leadgate.platform.engine.types import Stage
 from leadgate.platform.engine.unit_of_work import UnitOfWork
@@ -42,6 +43,8 @@ __all__ = [
     "to_parameters",
 ]
 
+RequestT = TypeVar("RequestT")
+
 # Dataverse's default for WorkflowSettings.MaxDepth: deeper chains are taken for a loop.
 MAX_DEPTH = 8
 
@@ -51,12 +54,12 @@ def _no_target(_request: Any) -> tuple[str | None, uuid.UUID | None]:
 
 
 @dataclass(frozen=True)
-class Message:
+class Message(Generic[RequestT]):
     """How the pipeline runs one request type."""
 
     name: str
-    handler: Callable[[Operation], Any]
-    validate: Callable[[Operation], None] | None = None
+    handler: Callable[[Operation[RequestT]], Any]
+    validate: Callable[[Operation[RequestT]], None] | None = None
     target: Callable[[Any], tuple[str | None, uuid.UUID | None]] = _no_target
     writes: bool = True
     has_pre_image: bool = False
@@ -64,22 +67,22 @@ class Message:
     changed_columns: Callable[[Any], Iterable[str]] | None = None
     # Security, run inside the transaction before stage 20 for every caller but SYSTEM.
     # Required: a message says how it is authorized, or that its nested messages are.
-    authorize: Callable[[Operation], None] | None = None
+    authorize: Callable[[Operation[RequestT]], None] | None = None
 
 
-def checked_by_nested_messages(_operation: Operation) -> None:
+def checked_by_nested_messages(_operation: Operation[Any]) -> None:
     """For messages that only run other messages: each of those is checked itself."""
 
 
-def open_to_every_user(_operation: Operation) -> None:
+def open_to_every_user(_operation: Operation[Any]) -> None:
     """For messages any signed-in user may run (WhoAmI)."""
 
 
 class MessageRegistry:
     def __init__(self) -> None:
-        self._by_type: dict[type, Message] = {}
+        self._by_type: dict[type, Message[Any]] = {}
 
-    def update(self, messages: Mapping[Any, Message]) -> None:
+    def update(self, messages: Mapping[Any, Message[Any]]) -> None:
         for request_type, message in messages.items():
             if message.authorize is None:
                 raise ValueError(f"the message {message.name} does not say how it is authorized")
@@ -88,7 +91,7 @@ class MessageRegistry:
                 raise ValueError(f"{request_type.__name__} is already handled by {known.name}")
             self._by_type[request_type] = message
 
-    def get(self, request_type: type) -> Message:
+    def get(self, request_type: type) -> Message[Any]:
         message = self._by_type.get(request_type)
         if message is None:
             raise errors.UNKNOWN_MESSAGE(
@@ -99,7 +102,7 @@ class MessageRegistry:
     def names(self) -> list[str]:
         return sorted({message.name for message in self._by_type.values()})
 
-    def items(self) -> list[tuple[type, Message]]:
+    def items(self) -> list[tuple[type, Message[Any]]]:
         return sorted(self._by_type.items(), key=lambda item: item[1].name)
 
 
@@ -133,13 +136,22 @@ def from_parameters(value: Any, parameters: Mapping[str, Any]) -> Any:
     return dataclasses.replace(value, **changes) if changes else value
 
 
-class Operation:
-    """What a handler works with: the request, its context, and the open unit of work."""
+class Operation(Generic[RequestT]):
+    """What a handler works with: the request, its context, and the open unit of work.
+
+    Its public methods are what solutions build on (read a record or a setting in the
+    transaction, check security, run nested messages); the connection and SQL tables are
+    the platform's own business.
+    """
 
     __slots__ = ("context", "pipeline", "request", "revalidate", "unit_of_work")
 
     def __init__(
-        self, request: Any, context: ExecutionContext, unit_of_work: UnitOfWork, pipeline: Pipeline
+        self,
+        request: RequestT,
+        context: ExecutionContext,
+        unit_of_work: UnitOfWork,
+        pipeline: Pipeline,
     ) -> None:
         self.request = request
         self.context = context
@@ -167,6 +179,23 @@ class Operation:
 
     def sql_table(self, name: str) -> sa.Table:
         return self.unit_of_work.tables[name]
+
+    def retrieve(
+        self, table: str, record_id: uuid.UUID, columns: Sequence[str] | None = None,
+        *, lock: bool = False,
+    ) -> Entity | None:  # fmt: skip
+        """A record as this transaction sees it (None: there is none), unchecked by security:
+        for handlers that authorized their work already. ``lock`` holds it until commit, so
+        that two messages changing one record run one after the other."""
+        metadata = self.table(table)
+        names = list(metadata.columns) if columns is None else list(columns)
+        return rows.select_row(
+            self.connection, metadata, self.sql_table(table), record_id, names, lock=lock
+        )
+
+    def setting(self, column: str, default: Any = None) -> Any:
+        """An organization setting (a column of the organization record), or ``default``."""
+        return organization_setting(self.connection, self.unit_of_work.tables, column, default)
 
     # --- security -------------------------------------------------------------------
 
@@ -259,7 +288,7 @@ class Pipeline:
 
     def _run(
         self,
-        message: Message,
+        message: Message[Any],
         request: Any,
         caller: Caller,
         parent: ExecutionContext | None,
@@ -312,7 +341,7 @@ class Pipeline:
                 response = from_parameters(response, context.output_parameters)
         return response
 
-    def _run_stage(self, operation: Operation, steps: tuple[Step, ...], stage: Stage) -> bool:
+    def _run_stage(self, operation: Operation[Any], steps: tuple[Step, ...], stage: Stage) -> bool:
         chosen = [step for step in steps if step.stage == stage]
         if not chosen:
             return False
@@ -322,7 +351,7 @@ class Pipeline:
             self._run_step(operation, step)
         return True
 
-    def _run_step(self, operation: Operation, step: Step) -> None:
+    def _run_step(self, operation: Operation[Any], step: Step) -> None:
         context = operation.context
         images = (context.pre_entity_images, context.post_entity_images)
         context.pre_entity_images = _image_for(step.pre_image, images[0])
@@ -367,7 +396,7 @@ class Pipeline:
                     )
                 )
 
-    def _take_image(self, operation: Operation, steps: tuple[Step, ...], *, pre: bool) -> None:
+    def _take_image(self, operation: Operation[Any], steps: tuple[Step, ...], *, pre: bool) -> None:
         wanted: set[str] = set()
         for step in steps:
             columns = step.pre_image if pre else step.post_image

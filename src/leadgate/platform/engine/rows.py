@@ -78,11 +78,17 @@ def select_row(
     sql_table: sa.Table,
     record_id: uuid.UUID,
     names: Sequence[str],
+    *,
+    lock: bool = False,
 ) -> Entity | None:
+    """One record's columns; ``lock`` holds the row until commit (FOR UPDATE on PostgreSQL,
+    where concurrent writers of one record must queue; SQLite serializes writers anyway)."""
     if table.primary_key not in names:
         names = [table.primary_key, *names]
     columns = select_columns(table, sql_table, names)
     statement = sa.select(*columns).where(sql_table.c[table.primary_key] == record_id)
+    if lock:
+        statement = statement.with_for_update()
     with translate_errors(table.name):
         row = connection.execute(statement).mappings().first()
     return entity_from_row(table, row, names) if row is not None else None

@@ -13,6 +13,7 @@ from leadgate.platform.engine.types import ColumnType, RequiredLevel
 from leadgate.platform.engine.values import coerce
 
 __all__ = [
+    "DEFAULT_STATUS",
     "VALUE_CHECKS",
     "check_required",
     "check_state_status",
@@ -126,15 +127,20 @@ def initial_state(table: TableMetadata) -> int:
     return min(option.value for option in states)
 
 
+# Dataverse's status -1: the state's default status reason, as the metadata gives it.
+DEFAULT_STATUS = -1
+
+
 def check_state_status(table: TableMetadata, state: int, status: int, record_id: Any) -> int:
-    """Refuse a status reason that does not belong to the state (0x80048408); -1 = default."""
+    """Refuse a status reason that does not belong to the state (0x80048408)."""
     state_column = table.column("statecode")
     state_option = state_column.option(state)
     if state_option is None:
         check_option(state_column, state)
     status_column = table.column("statuscode")
-    if status == -1 and state_option is not None and state_option.default_status is not None:
-        return state_option.default_status
+    default = state_option.default_status if state_option is not None else None
+    if status == DEFAULT_STATUS and default is not None:
+        return default
     option = status_column.option(status)
     if option is None or option.state != state:
         raise errors.INVALID_STATE_STATUS(

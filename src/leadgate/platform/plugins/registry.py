@@ -171,8 +171,10 @@ class StepRegistry:
         stage: Stage,
         table: str | None = None,
         rank: int = 1,
+        pre_image: tuple[str, ...] = (),
     ) -> Step:
-        """Register a function as a step: how solutions add rules that always run."""
+        """Register a function as a step: how solutions add rules that always run.
+        ``pre_image`` names the columns the step reads of the record as it was."""
         step = Step(
             name=name,
             message=message,
@@ -181,6 +183,7 @@ class StepRegistry:
             rank=rank,
             handler_path=f"{handler.__module__}:{handler.__qualname__}",
             handler=handler,
+            pre_image=pre_image,
         )
         self.add(step)
         return step

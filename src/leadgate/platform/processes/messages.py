@@ -13,6 +13,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
+
 from leadgate.platform.engine import errors, rows
 from leadgate.platform.engine.entity import Entity, EntityReference
 from leadgate.platform.engine.i18n import Label
@@ -46,6 +48,8 @@ __all__ = [
     "ReactivateProcessRequest",
     "SetProcessStageRequest",
     "SetProcessStageResponse",
+    "active_instance",
+    "check_required_steps",
     "load_instance",
 ]
 
@@ -167,6 +171,28 @@ def load_instance(operation: Operation, target: EntityReference) -> Instance:
         ))  # fmt: skip
     path = _path(row.get("traversedpath")) or (active.id,)
     return Instance(table.name, target.id, process, row, active, path)
+
+
+def active_instance(operation: Operation, table: str, record_id: uuid.UUID) -> Instance | None:
+    """The newest active instance of a process whose first stage is on ``table`` and on this
+    record (the process a lead follows), or None."""
+    for process in processes(operation.unit_of_work).values():
+        if not process.stages or process.stages[0].table != table:
+            continue
+        instances = operation.table(process.instance_table)
+        column = stage_column(instances, table)
+        if column is None:
+            continue
+        sql_table = operation.sql_table(instances.name)
+        found = operation.connection.execute(
+            sa.select(sql_table.c[instances.primary_key])
+            .where(sql_table.c[column] == record_id, sql_table.c.statecode == ACTIVE)
+            .order_by(sql_table.c.createdon.desc())
+            .limit(1)
+        ).scalar()
+        if found is not None:
+            return load_instance(operation, EntityReference(instances.name, found))
+    return None
 
 
 def _read(operation: Operation, reference: EntityReference, columns: list[str]) -> Entity:

@@ -142,10 +142,7 @@ class AccessResponse:
 
 
 def who_am_i(operation: Operation) -> WhoAmIResponse:
-    organization = operation.sql_table("organization")
-    organization_id = operation.connection.execute(
-        sa.select(organization.c.organizationid)
-    ).scalar_one()
+    organization_id = operation.setting("organizationid")
     return WhoAmIResponse(
         user_id=operation.caller.user_id,
         business_unit_id=operation.context.business_unit_id,
