@@ -17,14 +17,10 @@ from pathlib import Path
 import hypothesis
 import pytest
 import sqlalchemy as sa
+from leadgate.platform.customization.tables import CreateAttributeRequest, CreateEntityRequest
 
 from leadgate.platform import Entity, Label, Organization, OrganizationService
-from leadgate.platform.customization.messages import (
-    CreateAttributeRequest,
-    CreateEntityRequest,
-    InsertOptionValueRequest,
-    PublishAllXmlRequest,
-)
+from leadgate.platform.customization.messages import InsertOptionValueRequest, PublishAllXmlRequest
 from leadgate.platform.engine.entity import EntityReference
 from leadgate.platform.engine.metadata.model import OptionMetadata
 from leadgate.platform.engine.types import CascadeType, ColumnType, RequiredLevel

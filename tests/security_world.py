@@ -9,15 +9,14 @@ from typing import Any
 import pytest
 
 from leadgate.platform import EntityReference
-from leadgate.platform.security.access import Depth, Right
 from leadgate.platform.security.messages import (
     AddMembersTeamRequest,
     AddPrivilegesRoleRequest,
-    GrantAccessRequest,
-    PrincipalAccess,
     RemovePrivilegeRoleRequest,
     RolePrivilege,
 )
+from leadgate.platform.security.privileges import Depth, Right
+from leadgate.platform.security.sharing import GrantAccessRequest, PrincipalAccess
 from tests.conftest import add_user
 
 PLACEMENTS = ("same user", "own team", "shared", "same unit", "child unit", "parent unit",

@@ -15,6 +15,11 @@ import pytest
 
 from leadgate.platform import Entity, EntityReference
 from leadgate.platform.engine import errors
+from leadgate.platform.processes.errors import (
+    PROCESS_NOT_ACTIVE,
+    STAGE_NOT_IN_PROCESS,
+    STAGE_NOT_REACHABLE,
+)
 from leadgate.sales.errors import ACTIVE_STAGE_NOT_ON_LEAD, NOT_THIS_LEADS_PROCESS
 from leadgate.sales.qualify import QualifyLeadRequest
 from tests.e2e.conftest import API, assert_error, in_both_languages, platform_error
@@ -311,7 +316,7 @@ def test_a_stage_can_not_be_skipped(api, admin):
     qualified(api, lead)
     instance = instance_of(api, lead)["businessprocessflowinstanceid"]
     expected = platform_error(move_as(admin, instance, stages["Close"]))
-    assert expected.code == errors.STAGE_NOT_REACHABLE.code
+    assert expected.code == STAGE_NOT_REACHABLE.code
 
     english, _ = in_both_languages(
         lambda h: move(api, instance, stages["Close"], headers=h), 400, expected
@@ -411,7 +416,7 @@ def test_closing_the_opportunity_finishes_the_process(api, admin, state, status)
     shown = read(api, INSTANCES, instance, "statuscode")
     assert shown["statuscode" + FORMATTED] == "Finished"
     expected = platform_error(move_as(admin, instance, stages["Propose"]))
-    assert expected.code == errors.PROCESS_NOT_ACTIVE.code
+    assert expected.code == PROCESS_NOT_ACTIVE.code
     in_both_languages(lambda h: move(api, instance, stages["Propose"], headers=h), 400, expected)
 
 
@@ -431,7 +436,7 @@ def test_a_stage_that_is_not_of_the_process_is_refused(api, admin):
     instance = instance_of(api, lead)["businessprocessflowinstanceid"]
     missing = str(uuid.uuid4())
     expected = platform_error(move_as(admin, instance, missing))
-    assert expected.code == errors.STAGE_NOT_IN_PROCESS.code
+    assert expected.code == STAGE_NOT_IN_PROCESS.code
 
     in_both_languages(lambda h: move(api, instance, missing, headers=h), 400, expected)
 

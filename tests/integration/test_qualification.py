@@ -14,12 +14,12 @@ from leadgate.platform import (
     LeadgateError,
     PublishAllXmlRequest,
 )
-from leadgate.platform.security.access import Depth
 from leadgate.platform.security.messages import (
     AddPrivilegesRoleRequest,
     RemovePrivilegeRoleRequest,
     RolePrivilege,
 )
+from leadgate.platform.security.privileges import Depth
 from leadgate.sales.qualify import QualifyLeadRequest
 from tests.conftest import add_user
 

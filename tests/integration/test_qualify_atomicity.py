@@ -42,12 +42,12 @@ from leadgate.platform.engine import errors as platform_errors
 from leadgate.platform.engine.metadata.model import MetadataSet
 from leadgate.platform.engine.schema import SqlTables
 from leadgate.platform.engine.validation import initial_state
-from leadgate.platform.security.access import Depth
 from leadgate.platform.security.messages import (
     AddPrivilegesRoleRequest,
     RemovePrivilegeRoleRequest,
     RolePrivilege,
 )
+from leadgate.platform.security.privileges import Depth
 from leadgate.sales.errors import LEAD_CLOSED
 from leadgate.sales.qualify import QualifyLeadRequest, QualifyLeadResponse
 from tests.conftest import ADMIN_ID, add_user

@@ -14,14 +14,14 @@ from leadgate.platform import (
     PublishAllXmlRequest,
 )
 from leadgate.platform.engine.types import ColumnType
-from leadgate.platform.security.access import Depth, Right
-from leadgate.platform.security.messages import (
+from leadgate.platform.security.messages import WhoAmIRequest
+from leadgate.platform.security.privileges import Depth, Right
+from leadgate.platform.security.sharing import (
     GrantAccessRequest,
     ModifyAccessRequest,
     PrincipalAccess,
     RetrieveSharedPrincipalsAndAccessRequest,
     RevokeAccessRequest,
-    WhoAmIRequest,
 )
 from tests.conftest import ADMIN_ID, add_user
 from tests.security_world import privilege

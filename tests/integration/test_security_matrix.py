@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from leadgate.platform import Entity, EntityReference, LeadgateError, PagingInfo, QueryExpression
-from leadgate.platform.security.access import Depth
+from leadgate.platform.security.privileges import Depth
 from tests.conftest import add_user
 from tests.security_world import PLACEMENTS, privilege
 

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import string
 from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
 
 import leadgate
-import leadgate.sales.errors  # its errors are in the catalogue too
 from leadgate.platform.engine import errors
 from leadgate.platform.engine.i18n import Label, Text, render, translate
 
 SOURCE = Path(leadgate.__file__).parent
+
+# Each package defines its own errors, and each kind joins the one catalogue when its module
+# is imported: import them all.
+for _module in pkgutil.walk_packages(leadgate.__path__, "leadgate."):
+    if _module.name.rsplit(".", 1)[-1] == "errors":
+        importlib.import_module(_module.name)
 
 
 def placeholders(text: str) -> set[str]:

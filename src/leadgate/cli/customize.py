@@ -9,12 +9,11 @@ import typer
 
 from leadgate.cli.output import DbOption, console, language, open_organization, print_table, say
 from leadgate.platform.customization.messages import (
-    CreateAttributeRequest,
-    CreateEntityRequest,
     InsertOptionValueRequest,
     PublishAllXmlRequest,
     RetrieveAllEntitiesRequest,
 )
+from leadgate.platform.customization.tables import CreateAttributeRequest, CreateEntityRequest
 from leadgate.platform.engine.i18n import N_, Label
 from leadgate.platform.engine.metadata.model import OptionMetadata
 from leadgate.platform.engine.types import CascadeType, ColumnType, Ownership, RequiredLevel

@@ -36,19 +36,15 @@ from leadgate.platform import (
     OrderExpression,
     OrganizationService,
 )
-from leadgate.platform.duplicates.matchcodes import (
-    PUBLISHED,
-    PUBLISHING,
-    Condition,
-    DuplicateMatch,
-    Rule,
-)
+from leadgate.platform.duplicates.errors import NO_DUPLICATE_RULE
+from leadgate.platform.duplicates.matchcodes import DuplicateMatch
 from leadgate.platform.duplicates.messages import (
     PublishDuplicateRuleRequest,
     RetrieveDuplicatesRequest,
     UnpublishDuplicateRuleRequest,
 )
 from leadgate.platform.duplicates.operators import Operator
+from leadgate.platform.duplicates.rules import PUBLISHED, PUBLISHING, Condition, Rule
 from leadgate.platform.engine import errors
 from leadgate.platform.engine.i18n import N_, translate
 from leadgate.platform.engine.metadata.model import MetadataSet
@@ -152,7 +148,7 @@ def find_rule(service: OrganizationService, text: str) -> Rule:
     for rule in read_rules(service):
         if rule.id == wanted or key in (rule.name.casefold(), (rule.name_fr or "").casefold()):
             return rule
-    raise errors.NO_DUPLICATE_RULE(rule=text)
+    raise NO_DUPLICATE_RULE(rule=text)
 
 
 def _status(metadata: MetadataSet, rule: Rule) -> str:

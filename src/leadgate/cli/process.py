@@ -39,7 +39,6 @@ from leadgate.platform import (
     PagingInfo,
     QueryExpression,
 )
-from leadgate.platform.engine.errors import NO_PROCESS_INSTANCE
 from leadgate.platform.engine.i18n import N_, translate
 from leadgate.platform.engine.metadata.model import ColumnMetadata
 from leadgate.platform.engine.types import ColumnType
@@ -49,6 +48,7 @@ from leadgate.platform.processes.definitions import (
     empty_steps,
     stage_column,
 )
+from leadgate.platform.processes.errors import NO_PROCESS_INSTANCE
 from leadgate.platform.processes.messages import (
     NextStageRequest,
     PreviousStageRequest,

@@ -26,18 +26,20 @@ from leadgate.platform import (
 )
 from leadgate.platform.engine.i18n import N_
 from leadgate.platform.records.crud import CreateRequest
-from leadgate.platform.security.access import Depth, Right
 from leadgate.platform.security.messages import (
     AddMembersTeamRequest,
     AddPrivilegesRoleRequest,
+    RemoveMembersTeamRequest,
+    RemovePrivilegeRoleRequest,
+    RolePrivilege,
+)
+from leadgate.platform.security.privileges import Depth, Right
+from leadgate.platform.security.sharing import (
     GrantAccessRequest,
     ModifyAccessRequest,
     PrincipalAccess,
-    RemoveMembersTeamRequest,
-    RemovePrivilegeRoleRequest,
     RetrieveSharedPrincipalsAndAccessRequest,
     RevokeAccessRequest,
-    RolePrivilege,
 )
 
 __all__ = [

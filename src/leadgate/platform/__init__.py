@@ -4,13 +4,12 @@ Importing it loads neither the sales solution nor any web or CLI code.
 """
 
 from leadgate.platform.customization.messages import (
-    CreateAttributeRequest,
-    CreateEntityRequest,
     ImportSolutionRequest,
     InsertOptionValueRequest,
     PublishAllXmlRequest,
     RetrieveAllEntitiesRequest,
 )
+from leadgate.platform.customization.tables import CreateAttributeRequest, CreateEntityRequest
 from leadgate.platform.engine.context import Caller, ExecutionContext
 from leadgate.platform.engine.entity import Entity, EntityCollection, EntityReference
 from leadgate.platform.engine.errors import InvalidPluginExecutionError, LeadgateError
@@ -29,11 +28,10 @@ from leadgate.platform.records.crud import (
     ConcurrencyBehavior,
     CreateRequest,
     DeleteRequest,
-    RetrieveMultipleRequest,
-    RetrieveRequest,
     UpdateRequest,
     UpsertRequest,
 )
+from leadgate.platform.records.retrieve import RetrieveMultipleRequest, RetrieveRequest
 from leadgate.platform.records.state import AssignRequest, SetStateRequest
 from leadgate.platform.records.transaction import ExecuteTransactionRequest
 from leadgate.platform.service import OrganizationService

@@ -22,10 +22,9 @@ from leadgate.platform.records.crud import (
     ConcurrencyBehavior,
     CreateRequest,
     DeleteRequest,
-    RetrieveMultipleRequest,
-    RetrieveRequest,
     UpdateRequest,
 )
+from leadgate.platform.records.retrieve import RetrieveMultipleRequest, RetrieveRequest
 from leadgate.platform.records.state import AssignRequest, SetStateRequest
 
 if TYPE_CHECKING:

@@ -30,7 +30,8 @@ from leadgate.platform.processes.messages import (
 from leadgate.platform.records.crud import CreateRequest, UpdateRequest
 from leadgate.platform.records.fields import checked_reference, compose
 from leadgate.platform.records.state import SetStateRequest
-from leadgate.platform.security.access import RecordOwner, Right
+from leadgate.platform.security.access import RecordOwner
+from leadgate.platform.security.privileges import Right
 from leadgate.sales.errors import (
     ACTIVE_STAGE_NOT_ON_LEAD,
     CHOOSE_WHAT_TO_CREATE,

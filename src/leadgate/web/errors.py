@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
+from leadgate.platform.duplicates.errors import DUPLICATE_DETECTED
 from leadgate.platform.engine import errors
 from leadgate.platform.engine.errors import LeadgateError
 from leadgate.platform.engine.i18n import N_, Text
@@ -48,7 +49,7 @@ STATUS_BY_CODE: dict[str, int] = {
     # A duplicate found with MSCRM.SuppressDuplicateDetection: false (or on QualifyLead): 500,
     # as in Dataverse's own example ("Detect duplicate data using the Web API"), so that a
     # client written for Dataverse meets the same answer. It is a refusal all the same.
-    errors.DUPLICATE_DETECTED.code: 500,
+    DUPLICATE_DETECTED.code: 500,
     errors.DATABASE_BUSY.code: 503,
     errors.DATABASE_UNAVAILABLE.code: 503,
     errors.NOT_INITIALIZED.code: 503,
@@ -61,7 +62,7 @@ STATUS_BY_CODE: dict[str, int] = {
 
 # Codes answered with a 5xx status to match Dataverse although the caller caused them: they
 # are not logged as the server's failures.
-REFUSED_AS_500 = frozenset({errors.DUPLICATE_DETECTED.code})
+REFUSED_AS_500 = frozenset({DUPLICATE_DETECTED.code})
 
 
 def status_of(error: LeadgateError) -> int:

@@ -1,4 +1,5 @@
-"""Customization: add tables, columns and choice values, publish them, import solutions.
+"""Customization: add choice values, publish the drafts, import solutions (tables and
+columns: ``tables``).
 
 Changes are drafts until PublishAllXml turns them into SQL (plan, then apply). Names that
 administrators choose carry a publisher prefix; only shipped solutions (ImportSolution) use
@@ -7,32 +8,32 @@ plain names, like Microsoft's own tables in Dataverse.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from decimal import Decimal
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 
 from leadgate.platform.customization.solutions import (
     SolutionDefinition,
-    state_columns,
-    system_columns,
+)
+from leadgate.platform.customization.tables import (
+    invalid_definition,
+    load_drafts,
+    needs,
+    table_target,
 )
 from leadgate.platform.engine import errors, rows, schema
 from leadgate.platform.engine.entity import Entity
 from leadgate.platform.engine.i18n import N_, Label, Text
 from leadgate.platform.engine.metadata import names, store
 from leadgate.platform.engine.metadata.model import (
-    DEFAULT_MAX_LENGTH,
-    ColumnMetadata,
     MetadataSet,
     OptionMetadata,
     RelationshipMetadata,
     TableMetadata,
 )
 from leadgate.platform.engine.pipeline import Message, Operation
-from leadgate.platform.engine.types import CascadeType, ColumnType, Ownership, RequiredLevel
+from leadgate.platform.engine.types import ColumnType
 from leadgate.platform.engine.validation import option_list
 from leadgate.platform.maps.rules import MapWarning, warnings_for_new_option
 from leadgate.platform.records.crud import CreateRequest
@@ -41,10 +42,6 @@ from leadgate.platform.security.messages import ensure_privileges, install_role
 
 __all__ = [
     "MESSAGES",
-    "CreateAttributeRequest",
-    "CreateAttributeResponse",
-    "CreateEntityRequest",
-    "CreateEntityResponse",
     "ImportSolutionRequest",
     "ImportSolutionResponse",
     "InsertOptionValueRequest",
@@ -57,52 +54,7 @@ __all__ = [
 
 CUSTOM_OPTION_START = 100_000_000  # Dataverse's default publisher option prefix (10000) x 10^4
 MAX_OPTION_VALUE = 2_147_483_647
-MAX_STRING_LENGTH = 4000
-MAX_MEMO_LENGTH = 1_048_576
 
-
-@dataclass(frozen=True)
-class CreateEntityRequest:
-    name: str
-    label: Label
-    plural_label: Label | None = None
-    entity_set: str | None = None
-    primary_name: str | None = None
-    primary_name_label: Label | None = None
-    ownership: Ownership = Ownership.USER
-    description: Label | None = None
-
-
-@dataclass(frozen=True)
-class CreateEntityResponse:
-    name: str
-    entity_set: str
-    primary_name: str
-
-
-@dataclass(frozen=True)
-class CreateAttributeRequest:
-    table: str
-    name: str
-    type: ColumnType
-    label: Label
-    required: RequiredLevel = RequiredLevel.NONE
-    max_length: int | None = None
-    precision: int | None = None
-    min_value: Decimal | int | None = None
-    max_value: Decimal | int | None = None
-    targets: tuple[str, ...] = ()
-    options: tuple[OptionMetadata, ...] = ()
-    format: str | None = None
-    description: Label | None = None
-    cascade_delete: CascadeType = CascadeType.REMOVE_LINK
-
-
-@dataclass(frozen=True)
-class CreateAttributeResponse:
-    table: str
-    name: str
-    relationships: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -162,176 +114,12 @@ class RetrieveAllEntitiesResponse:
     relationships: tuple[RelationshipMetadata, ...] = field(default=())
 
 
-# --- shared -----------------------------------------------------------------------------
-
-
-def _drafts(operation: Operation) -> MetadataSet:
-    """All metadata, published or not: customizations build on each other before publishing."""
-    return store.load(operation.connection, include_unpublished=True)
-
-
-def _next_position(table: TableMetadata) -> int:
-    return max((column.position for column in table.columns.values()), default=0) + 1
-
-
-def _invalid(kind: str, name: str, reason: Text) -> errors.LeadgateError:
-    return errors.INVALID_DEFINITION(kind=names.KINDS.get(kind, kind), name=name, reason=reason)
-
-
-# --- CreateEntity -----------------------------------------------------------------------
-
-
-def create_entity(operation: Operation) -> CreateEntityResponse:
-    request: CreateEntityRequest = operation.request
-    drafts = _drafts(operation)
-    name = names.check_custom_name(request.name, "table")
-    entity_set = names.check_name(request.entity_set or f"{name}s", "table")
-    if name in drafts.tables:
-        raise errors.NAME_TAKEN(kind=names.KINDS["table"], name=name)
-    if any(table.entity_set == entity_set for table in drafts.tables.values()):
-        raise errors.NAME_TAKEN(kind=names.KINDS["table"], name=entity_set)
-    prefix = name.split("_", 1)[0] + "_" if "_" in name else ""
-    primary_name = names.check_name(request.primary_name or f"{prefix}name", "column")
-    table = TableMetadata(
-        name=name,
-        entity_set=entity_set,
-        label=request.label,
-        plural_label=request.plural_label
-        or Label(request.label.en + "s", (request.label.fr or request.label.en) + "s"),
-        primary_key=f"{name}id",
-        primary_name=primary_name,
-        ownership=request.ownership,
-        is_custom=True,
-        published=False,
-        description=request.description,
-    )
-    primary = ColumnMetadata(
-        table=name,
-        name=primary_name,
-        type=ColumnType.STRING,
-        label=request.primary_name_label or Label("Name", "Nom"),
-        required=RequiredLevel.REQUIRED,
-        max_length=100,
-        is_custom=table.is_custom,
-        published=False,
-        position=100,
-    )
-    columns = [*system_columns(table), *state_columns(name), primary]
-    store.insert_table(operation.connection, table)
-    for position, column in enumerate(columns):
-        store.insert_column(
-            operation.connection,
-            replace(column, position=column.position or position, is_custom=table.is_custom),
-        )
-    store.bump_generation(operation.connection, metadata=True)
-    return CreateEntityResponse(name, entity_set, primary_name)
-
-
-# --- CreateAttribute --------------------------------------------------------------------
-
-
-def _column_from_request(
-    operation: Operation, request: CreateAttributeRequest, table: TableMetadata, drafts: MetadataSet
-) -> ColumnMetadata:
-    name = names.check_custom_name(request.name, "column")
-    taken = set(table.columns) | {c.type_column for c in table.columns.values() if c.type_column}
-    if name in taken or f"{name}type" in taken:
-        raise errors.NAME_TAKEN(kind=names.KINDS["column"], name=f"{table.name}.{name}")
-    kind = ColumnType(request.type)
-    where = f"{table.name}.{name}"
-    if kind in (ColumnType.STATE, ColumnType.STATUS, ColumnType.OWNER, ColumnType.UNIQUEIDENTIFIER):
-        raise _invalid(
-            "column",
-            where,
-            Text(
-                N_("every table already has its own {type} column; add values to it instead."),
-                type=kind.value,
-            ),
-        )
-    max_length = request.max_length
-    if kind in DEFAULT_MAX_LENGTH:
-        max_length = max_length or DEFAULT_MAX_LENGTH[kind]
-        ceiling = MAX_STRING_LENGTH if kind is ColumnType.STRING else MAX_MEMO_LENGTH
-        if not 1 <= max_length <= ceiling:
-            raise _invalid(
-                "column",
-                where,
-                Text(N_("the maximum length must be between 1 and {ceiling}."), ceiling=ceiling),
-            )
-    elif max_length is not None:
-        raise _invalid("column", where, Text(N_("only text columns have a maximum length.")))
-    precision = request.precision
-    if kind in (ColumnType.DECIMAL, ColumnType.MONEY):
-        precision = 2 if precision is None else precision
-        if not 0 <= precision <= (4 if kind is ColumnType.MONEY else 10):
-            raise _invalid("column", where, Text(N_("the precision is out of range.")))
-    targets = tuple(request.targets)
-    if kind is ColumnType.CUSTOMER:
-        targets = targets or ("account", "contact")
-    if kind.is_reference:
-        if not targets or (kind is ColumnType.LOOKUP and len(targets) != 1):
-            raise _invalid("column", where, Text(N_("a lookup points at exactly one table.")))
-        for target in targets:
-            if target not in drafts.tables:
-                raise errors.UNKNOWN_TABLE(table=target)
-    elif targets:
-        raise _invalid("column", where, Text(N_("only lookup columns have target tables.")))
-    options = tuple(request.options)
-    if kind is ColumnType.CHOICE:
-        values = [option.value for option in options]
-        if len(values) != len(set(values)):
-            raise _invalid("column", where, Text(N_("two options have the same value.")))
-    elif options:
-        raise _invalid("column", where, Text(N_("only choice columns have options.")))
-    return ColumnMetadata(
-        table=table.name,
-        name=name,
-        type=kind,
-        label=request.label,
-        required=request.required,
-        max_length=max_length,
-        precision=precision,
-        min_value=request.min_value,
-        max_value=request.max_value,
-        targets=targets,
-        format=request.format,
-        options=options,
-        is_custom=True,
-        published=False,
-        description=request.description,
-        position=_next_position(table),
-    )
-
-
-def create_attribute(operation: Operation) -> CreateAttributeResponse:
-    request: CreateAttributeRequest = operation.request
-    drafts = _drafts(operation)
-    table = drafts.table(request.table)
-    column = _column_from_request(operation, request, table, drafts)
-    store.insert_column(operation.connection, column)
-    relationships = []
-    for target in column.targets if column.type.is_reference else ():
-        relationship = RelationshipMetadata(
-            name=f"{target}_{table.name}_{column.name}",
-            referenced_table=target,
-            referencing_table=table.name,
-            referencing_column=column.name,
-            cascade_delete=request.cascade_delete,
-            is_custom=column.is_custom,
-            published=False,
-        )
-        store.insert_relationship(operation.connection, relationship)
-        relationships.append(relationship.name)
-    store.bump_generation(operation.connection, metadata=True)
-    return CreateAttributeResponse(table.name, column.name, tuple(relationships))
-
-
 # --- InsertOptionValue ------------------------------------------------------------------
 
 
 def insert_option_value(operation: Operation) -> InsertOptionValueResponse:
     request: InsertOptionValueRequest = operation.request
-    drafts = _drafts(operation)
+    drafts = load_drafts(operation)
     table = drafts.table(request.table)
     column = table.column(request.column)
     if not column.type.is_choice:
@@ -343,7 +131,7 @@ def insert_option_value(operation: Operation) -> InsertOptionValueResponse:
     if value is None:
         value = max([CUSTOM_OPTION_START - 1, *known]) + 1
     if not -MAX_OPTION_VALUE - 1 <= value <= MAX_OPTION_VALUE:
-        raise _invalid(
+        raise invalid_definition(
             "column",
             f"{table.name}.{column.name}",
             Text(N_("option values are whole numbers between -2147483648 and 2147483647.")),
@@ -361,7 +149,7 @@ def insert_option_value(operation: Operation) -> InsertOptionValueResponse:
             )
         state = request.state
     elif request.state is not None:
-        raise _invalid(
+        raise invalid_definition(
             "column",
             f"{table.name}.{column.name}",
             Text(N_("only status reasons belong to a state.")),
@@ -456,7 +244,7 @@ def import_solution(operation: Operation) -> ImportSolutionResponse:
     """Add what the solution has and the database lacks; never remove or retype anything."""
     definition: SolutionDefinition = operation.request.solution
     connection = operation.connection
-    drafts = _drafts(operation)
+    drafts = load_drafts(operation)
     tables_added, columns_added, options_added = [], [], []
     for table in definition.tables:
         names.check_name(table.name, "table")
@@ -472,7 +260,7 @@ def import_solution(operation: Operation) -> ImportSolutionResponse:
                 columns_added.append(f"{table.name}.{column.name}")
                 continue
             if present.type is not column.type:
-                raise _invalid(
+                raise invalid_definition(
                     "column",
                     f"{table.name}.{column.name}",
                     Text(
@@ -547,7 +335,7 @@ def _check_relationship(
         or column is None
         or (relationship.referenced_table not in column.targets)
     ):
-        raise _invalid(
+        raise invalid_definition(
             "relationship",
             relationship.name,
             Text(
@@ -591,22 +379,10 @@ def _import_records(operation: Operation, shipped: tuple[Entity, ...]) -> int:
 
 def retrieve_all_entities(operation: Operation) -> RetrieveAllEntitiesResponse:
     request: RetrieveAllEntitiesRequest = operation.request
-    metadata = _drafts(operation) if request.include_unpublished else operation.metadata
+    metadata = load_drafts(operation) if request.include_unpublished else operation.metadata
     return RetrieveAllEntitiesResponse(metadata, tuple(metadata.relationships.values()))
 
 
-def _table_target(request: Any) -> tuple[str | None, None]:
-    return request.table, None
-
-
-def _needs(*privileges: str) -> Callable[[Operation], None]:
-    """An authorize function asking for organization-wide privileges."""
-
-    def authorize(operation: Operation) -> None:
-        for privilege in privileges:
-            operation.require_privilege(privilege)
-
-    return authorize
 
 
 def _authorize_publish(operation: Operation) -> None:
@@ -615,34 +391,22 @@ def _authorize_publish(operation: Operation) -> None:
 
 
 MESSAGES = {
-    CreateEntityRequest: Message(
-        "CreateEntity",
-        create_entity,
-        target=lambda r: (r.name, None),
-        authorize=_needs("prvWriteEntity"),
-    ),
-    CreateAttributeRequest: Message(
-        "CreateAttribute",
-        create_attribute,
-        target=_table_target,
-        authorize=_needs("prvWriteEntity"),
-    ),
     InsertOptionValueRequest: Message(
         "InsertOptionValue",
         insert_option_value,
-        target=_table_target,
-        authorize=_needs("prvWriteEntity"),
+        target=table_target,
+        authorize=needs("prvWriteEntity"),
     ),
     PublishAllXmlRequest: Message("PublishAllXml", publish_all, authorize=_authorize_publish),
     ImportSolutionRequest: Message(
         "ImportSolution",
         import_solution,
-        authorize=_needs("prvWriteCustomizations", "prvPublishCustomizations"),
+        authorize=needs("prvWriteCustomizations", "prvPublishCustomizations"),
     ),
     RetrieveAllEntitiesRequest: Message(
         "RetrieveAllEntities",
         retrieve_all_entities,
         writes=False,
-        authorize=_needs("prvReadEntity"),
+        authorize=needs("prvReadEntity"),
     ),
 }

@@ -26,7 +26,7 @@ from leadgate.platform.engine.metadata.model import (
     TableMetadata,
 )
 from leadgate.platform.engine.types import CascadeType, ColumnType, Ownership, RequiredLevel
-from leadgate.platform.security.access import Depth, Grant, Right, RoleDefinition
+from leadgate.platform.security.privileges import Depth, Grant, Right, RoleDefinition
 
 __all__ = [
     "Solution",

@@ -13,17 +13,17 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from leadgate.platform.duplicates.matchcodes import (
+from leadgate.platform.duplicates.errors import DUPLICATE_DETECTED, NO_DUPLICATE_RULE
+from leadgate.platform.duplicates.matchcodes import DuplicateMatch, candidates
+from leadgate.platform.duplicates.publishing import publish_batch, rule_row
+from leadgate.platform.duplicates.rules import (
     PUBLISHED,
     PUBLISHING,
     UNPUBLISHED,
-    DuplicateMatch,
     Rule,
-    candidates,
     read_rules,
     rule_set,
 )
-from leadgate.platform.duplicates.publishing import publish_batch, rule_row
 from leadgate.platform.engine import errors, rows
 from leadgate.platform.engine.entity import Entity, EntityCollection, EntityReference
 from leadgate.platform.engine.errors import ErrorKind
@@ -33,7 +33,7 @@ from leadgate.platform.engine.query import PagingInfo
 from leadgate.platform.engine.values import coerce
 from leadgate.platform.records.fields import compose
 from leadgate.platform.records.state import SetStateRequest
-from leadgate.platform.security.access import Right
+from leadgate.platform.security.privileges import Right
 
 __all__ = [
     "MESSAGES",
@@ -154,7 +154,7 @@ def refuse_duplicates(
     table_name: str,
     values: dict[str, Any],
     exclude: uuid.UUID | None,
-    kind: ErrorKind = errors.DUPLICATE_DETECTED,
+    kind: ErrorKind = DUPLICATE_DETECTED,
 ) -> None:
     """Refuse (0x80040333) when the published rules find a duplicate; the matches go in the
     error's text and, as data, in its details."""
@@ -250,7 +250,7 @@ def _rule(operation: Operation, rule_id: uuid.UUID) -> Rule:
          if r.id == rule_id), None,
     )  # fmt: skip
     if rule is None:
-        raise errors.NO_DUPLICATE_RULE(rule=rule_id)
+        raise NO_DUPLICATE_RULE(rule=rule_id)
     return rule
 
 

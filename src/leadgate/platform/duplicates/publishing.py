@@ -13,7 +13,19 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from leadgate.platform.duplicates.errors import (
+    DUPLICATE_RULE_PUBLISHED,
+    INVALID_DUPLICATE_RULE,
+    TOO_MANY_PUBLISHED_RULES,
+)
 from leadgate.platform.duplicates.matchcodes import (
+    forget_codes,
+    keep_codes,
+    needed_columns,
+    read_rows,
+    store_codes,
+)
+from leadgate.platform.duplicates.rules import (
     MAX_PUBLISHED,
     PUBLISHED,
     UNPUBLISHED,
@@ -21,14 +33,8 @@ from leadgate.platform.duplicates.matchcodes import (
     Rule,
     check_condition,
     check_rule,
-    forget_codes,
-    keep_codes,
-    needed_columns,
-    read_rows,
     read_rules,
-    store_codes,
 )
-from leadgate.platform.engine import errors
 from leadgate.platform.engine.context import ExecutionContext
 from leadgate.platform.engine.entity import Entity
 from leadgate.platform.engine.i18n import N_, Text
@@ -114,7 +120,7 @@ def rule_state_changing(context: ExecutionContext) -> None:
         if other.base == rule.base and other.maintained and other.id != rule.id
     ]  # fmt: skip
     if len(others) >= MAX_PUBLISHED:
-        raise errors.TOO_MANY_PUBLISHED_RULES(
+        raise TOO_MANY_PUBLISHED_RULES(
             limit=MAX_PUBLISHED, table=unit.metadata.table(rule.base).label,
             rules=", ".join(other.name for other in others),
         )  # fmt: skip
@@ -130,7 +136,7 @@ def _refuse_if_published(unit: UnitOfWork, rule_id: Any) -> None:
     rule = _fresh(unit, rule_id) if isinstance(rule_id, uuid.UUID) else None
     if rule is not None and rule.status != UNPUBLISHED:
         status = unit.metadata.table("duplicaterule").column("statuscode").option(rule.status)
-        raise errors.DUPLICATE_RULE_PUBLISHED(
+        raise DUPLICATE_RULE_PUBLISHED(
             rule=rule.label, status=status.label if status else str(rule.status)
         )
 
@@ -192,7 +198,7 @@ def rule_saved(context: ExecutionContext) -> None:
         return
     for table_name in (rule.base, rule.matching):
         if table_name not in unit.metadata.tables:
-            raise errors.INVALID_DUPLICATE_RULE(
+            raise INVALID_DUPLICATE_RULE(
                 rule=rule.label,
                 reason=Text(N_("there is no table '{table}'."), table=table_name),
             )

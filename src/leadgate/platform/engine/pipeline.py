@@ -28,7 +28,8 @@ from leadgate.platform.engine.types import Stage
 from leadgate.platform.engine.unit_of_work import UnitOfWork
 from leadgate.platform.plugins.registry import ALL_COLUMNS, Step, TraceRecord, step_handler
 from leadgate.platform.security import access as security
-from leadgate.platform.security.access import Depth, Principal, RecordOwner, Right
+from leadgate.platform.security.access import Principal, RecordOwner
+from leadgate.platform.security.privileges import Depth, Right
 
 if TYPE_CHECKING:
     from leadgate.platform.organization import Organization

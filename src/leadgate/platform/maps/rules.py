@@ -24,7 +24,7 @@ from leadgate.platform.engine.i18n import N_, Text
 from leadgate.platform.engine.metadata.model import ColumnMetadata, MetadataSet, TableMetadata
 from leadgate.platform.engine.schema import SqlTables
 from leadgate.platform.engine.types import ColumnType, Stage
-from leadgate.platform.security.access import Right
+from leadgate.platform.security.privileges import Right
 
 if TYPE_CHECKING:
     from leadgate.platform.engine.context import ExecutionContext

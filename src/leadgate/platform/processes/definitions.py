@@ -22,6 +22,7 @@ from leadgate.platform.engine.i18n import N_, Label, Text
 from leadgate.platform.engine.metadata.model import MetadataSet, TableMetadata
 from leadgate.platform.engine.schema import SqlTables
 from leadgate.platform.engine.types import ColumnType, Stage
+from leadgate.platform.processes.errors import INVALID_PROCESS
 
 if TYPE_CHECKING:
     from leadgate.platform.engine.context import ExecutionContext
@@ -170,7 +171,7 @@ def step_names(steps: Iterable[ProcessStep]) -> Label:
 
 
 def _invalid(reason: Text) -> errors.LeadgateError:
-    return errors.INVALID_PROCESS(reason=reason)
+    return INVALID_PROCESS(reason=reason)
 
 
 def _linked(metadata: MetadataSet, first: str, second: str) -> bool:

@@ -31,9 +31,16 @@ from leadgate.platform.processes.definitions import (
     processes,
     stage_column,
 )
+from leadgate.platform.processes.errors import (
+    FINISH_NOT_ON_LAST_STAGE,
+    INVALID_PROCESS,
+    STAGE_NOT_REACHABLE,
+    STAGE_RECORD_REQUIRED,
+)
 from leadgate.platform.records.state import SetStateRequest
 from leadgate.platform.security import access as security
-from leadgate.platform.security.access import Depth, RecordOwner, Right, privilege_name
+from leadgate.platform.security.access import RecordOwner
+from leadgate.platform.security.privileges import Depth, Right, privilege_name
 
 if TYPE_CHECKING:
     from leadgate.platform.engine.unit_of_work import UnitOfWork
@@ -99,7 +106,7 @@ def _complete_new_instance(context: ExecutionContext) -> None:
             (p for p in known.values() if p.instance_table == table.name and p.activated), None
         )
     if process is None or not process.stages:
-        raise errors.INVALID_PROCESS(reason=Label(
+        raise INVALID_PROCESS(reason=Label(
             f"no activated process keeps its instances in {table.name}.",
             f"aucun processus activé ne garde ses instances dans {table.name}.",
         ))  # fmt: skip
@@ -113,7 +120,7 @@ def _complete_new_instance(context: ExecutionContext) -> None:
                                             table=table.name)  # fmt: skip
     given = row.get("activestageid")
     if given is not None and given.id != first.id:
-        raise errors.STAGE_NOT_REACHABLE(stage=given.id, active="—", next=first.name)
+        raise STAGE_NOT_REACHABLE(stage=given.id, active="—", next=first.name)
     values = {
         "processid": EntityReference("workflow", process.id),
         "activestageid": first.reference(),
@@ -176,7 +183,7 @@ def check_instance_state(context: ExecutionContext) -> None:
     record = row.get(column) if column else None
     if state == ACTIVE and active is not None and column is not None and record is None:
         if not _back_to_a_linked_stage(unit, table, row, process):
-            raise errors.STAGE_RECORD_REQUIRED(
+            raise STAGE_RECORD_REQUIRED(
                 stage=active.name, table=unit.metadata.table(active.table).label, column=column
             )
         row = rows.select_row(
@@ -198,7 +205,7 @@ def check_instance_state(context: ExecutionContext) -> None:
                              Right.WRITE, stage_table, owner)  # fmt: skip
     last = process.stages[-1]
     if state != ACTIVE and status == FINISHED and (active is None or active.id != last.id):
-        raise errors.FINISH_NOT_ON_LAST_STAGE(
+        raise FINISH_NOT_ON_LAST_STAGE(
             process=process.name, last=last.name, stage=active.name if active else "—"
         )
 
@@ -270,7 +277,7 @@ def instance_updated(context: ExecutionContext) -> None:
         return
     parent = context.parent_context
     if not (context.caller.is_system and parent is not None and parent.message_name == "Delete"):
-        raise errors.STAGE_RECORD_REQUIRED(
+        raise STAGE_RECORD_REQUIRED(
             stage=active.name, table=unit.metadata.table(active.table).label, column=column
         )
     if not _back_to_a_linked_stage(unit, table, row, process):

@@ -33,9 +33,21 @@ from leadgate.platform.processes.definitions import (
     stage_column,
     step_names,
 )
+from leadgate.platform.processes.errors import (
+    INVALID_PROCESS,
+    NO_NEXT_STAGE,
+    NO_PREVIOUS_STAGE,
+    NOT_A_PROCESS_INSTANCE,
+    PROCESS_NOT_ACTIVE,
+    REQUIRED_STEPS_EMPTY,
+    STAGE_HAS_NO_RECORD,
+    STAGE_NOT_IN_PROCESS,
+    STAGE_NOT_REACHABLE,
+    TRAVERSED_PATH_MISMATCH,
+)
 from leadgate.platform.records.fields import audit
 from leadgate.platform.records.state import SetStateRequest
-from leadgate.platform.security.access import Right
+from leadgate.platform.security.privileges import Right
 
 __all__ = [
     "MESSAGES",
@@ -153,7 +165,7 @@ def load_instance(operation: Operation, target: EntityReference) -> Instance:
     """The instance and its process; refuses what is not an instance of a known process."""
     table = operation.table(target.logical_name)
     if not is_instance_table(table):
-        raise errors.NOT_A_PROCESS_INSTANCE(table=table.name)
+        raise NOT_A_PROCESS_INSTANCE(table=table.name)
     row = rows.select_row(
         operation.connection, table, operation.sql_table(table.name), target.id,
         list(table.columns),
@@ -165,7 +177,7 @@ def load_instance(operation: Operation, target: EntityReference) -> Instance:
     active_ref = row.get("activestageid")
     active = process.stage(active_ref.id) if process and active_ref else None
     if process is None or active is None:
-        raise errors.INVALID_PROCESS(reason=Label(
+        raise INVALID_PROCESS(reason=Label(
             f"{table.name} {target.id} names no stage of a known process.",
             f"{table.name} {target.id} ne désigne aucune étape d'un processus connu.",
         ))  # fmt: skip
@@ -213,7 +225,7 @@ def check_required_steps(operation: Operation, instance: Instance, stage: Proces
         return
     empty = empty_steps(stage, _read(operation, record, required))
     if empty:
-        raise errors.REQUIRED_STEPS_EMPTY(stage=stage.name, steps=step_names(empty))
+        raise REQUIRED_STEPS_EMPTY(stage=stage.name, steps=step_names(empty))
 
 
 def _destination(
@@ -224,7 +236,7 @@ def _destination(
         return instance.path[: instance.path.index(stage.id) + 1]  # back to a visited stage
     following = instance.process.after(instance.active)
     if following is None or following.id != stage.id:
-        raise errors.STAGE_NOT_REACHABLE(
+        raise STAGE_NOT_REACHABLE(
             stage=stage.name, active=instance.active.name,
             next=following.name if following else "—",
         )  # fmt: skip
@@ -238,7 +250,7 @@ def no_record_yet(
     operation: Operation, instance: Instance, stage: ProcessStage
 ) -> errors.LeadgateError:
     table = operation.table(stage.table)
-    return errors.STAGE_HAS_NO_RECORD(
+    return STAGE_HAS_NO_RECORD(
         stage=stage.name, table=table.label,
         hint=stage.entry_hint or Label(
             f"Link a {table.label.en} to the process first.",
@@ -276,7 +288,7 @@ def set_process_stage(operation: Operation) -> SetProcessStageResponse:
     request: SetProcessStageRequest = operation.request
     instance = load_instance(operation, request.target)
     if not instance.is_active:
-        raise errors.PROCESS_NOT_ACTIVE(
+        raise PROCESS_NOT_ACTIVE(
             process=instance.process.name,
             status=operation.table(instance.table).columns["statuscode"].options_by_value[
                 instance.row["statuscode"]
@@ -284,10 +296,10 @@ def set_process_stage(operation: Operation) -> SetProcessStageResponse:
         )  # fmt: skip
     stage = instance.process.stage(request.stage.id)
     if stage is None:
-        raise errors.STAGE_NOT_IN_PROCESS(stage=request.stage.id, process=instance.process.name)
+        raise STAGE_NOT_IN_PROCESS(stage=request.stage.id, process=instance.process.name)
     path = _destination(operation, instance, stage)
     if request.traversed_path is not None and _path(request.traversed_path) != path:
-        raise errors.TRAVERSED_PATH_MISMATCH(
+        raise TRAVERSED_PATH_MISMATCH(
             given=request.traversed_path, stage=stage.name, expected=path_text(path)
         )
     table = operation.table(instance.table)
@@ -319,7 +331,7 @@ def next_stage(operation: Operation) -> NextStageResponse:
     instance = load_instance(operation, operation.request.target)
     following = instance.process.after(instance.active)
     if following is None:
-        raise errors.NO_NEXT_STAGE(stage=instance.active.name, process=instance.process.name)
+        raise NO_NEXT_STAGE(stage=instance.active.name, process=instance.process.name)
     if instance.is_active and instance.record_of(operation, following) is None:
         # By design (the seed's "Can't proceed to the next stage"): nothing moves, and the
         # caller is told how the process gets a record for the next stage.
@@ -335,7 +347,7 @@ def next_stage(operation: Operation) -> NextStageResponse:
 def previous_stage(operation: Operation) -> SetProcessStageResponse:
     instance = load_instance(operation, operation.request.target)
     if len(instance.path) < 2:
-        raise errors.NO_PREVIOUS_STAGE(stage=instance.active.name, process=instance.process.name)
+        raise NO_PREVIOUS_STAGE(stage=instance.active.name, process=instance.process.name)
     stage = instance.process.stage(instance.path[-2])
     assert stage is not None
     return operation.execute(SetProcessStageRequest(operation.request.target, stage.reference()))

@@ -12,7 +12,7 @@ __all__ = ["register"]
 
 
 def register(organization: Organization) -> None:
-    from leadgate.platform.records import crud, state, transaction
+    from leadgate.platform.records import crud, retrieve, state, transaction
 
-    for messages in (crud.MESSAGES, state.MESSAGES, transaction.MESSAGES):
+    for messages in (crud.MESSAGES, retrieve.MESSAGES, state.MESSAGES, transaction.MESSAGES):
         organization.register_messages(messages)

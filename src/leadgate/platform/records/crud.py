@@ -1,29 +1,20 @@
-"""Create, Retrieve, RetrieveMultiple, Update, Upsert and Delete."""
+"""Create, Update, Upsert and Delete (reading: ``retrieve``)."""
 
 from __future__ import annotations
 
 import enum
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlalchemy as sa
 
 from leadgate.platform.duplicates.messages import refuse_duplicates
 from leadgate.platform.engine import errors, rows
-from leadgate.platform.engine.entity import Entity, EntityCollection, EntityReference
+from leadgate.platform.engine.entity import Entity, EntityReference
 from leadgate.platform.engine.i18n import N_, Text
 from leadgate.platform.engine.metadata.model import TableMetadata
 from leadgate.platform.engine.pipeline import Message, Operation, checked_by_nested_messages
-from leadgate.platform.engine.query import (
-    ColumnSet,
-    QueryExpression,
-    compile_filter,
-    decode_cookie,
-    encode_cookie,
-    order_columns,
-)
-from leadgate.platform.engine.storage import translate_errors
 from leadgate.platform.engine.types import CascadeType, Ownership
 from leadgate.platform.engine.validation import check_required, check_state_status, initial_state
 from leadgate.platform.engine.values import coerce
@@ -40,7 +31,8 @@ from leadgate.platform.records.fields import (
     user_reference,
 )
 from leadgate.platform.records.state import AssignRequest, SetStateRequest
-from leadgate.platform.security.access import RecordOwner, Right
+from leadgate.platform.security.access import RecordOwner
+from leadgate.platform.security.privileges import Right
 
 __all__ = [
     "MESSAGES",
@@ -49,10 +41,6 @@ __all__ = [
     "CreateResponse",
     "DeleteRequest",
     "DeleteResponse",
-    "RetrieveMultipleRequest",
-    "RetrieveMultipleResponse",
-    "RetrieveRequest",
-    "RetrieveResponse",
     "UpdateRequest",
     "UpdateResponse",
     "UpsertRequest",
@@ -77,26 +65,6 @@ class CreateRequest:
 class CreateResponse:
     id: uuid.UUID
 
-
-@dataclass(frozen=True)
-class RetrieveRequest:
-    target: EntityReference
-    column_set: ColumnSet = field(default_factory=ColumnSet)
-
-
-@dataclass(frozen=True)
-class RetrieveResponse:
-    entity: Entity
-
-
-@dataclass(frozen=True)
-class RetrieveMultipleRequest:
-    query: QueryExpression
-
-
-@dataclass(frozen=True)
-class RetrieveMultipleResponse:
-    entity_collection: EntityCollection
 
 
 @dataclass(frozen=True)
@@ -154,17 +122,17 @@ def _record_id(table: TableMetadata, target: Entity, action: str) -> uuid.UUID:
     return identifier
 
 
-def _column_names(table: TableMetadata, column_set: ColumnSet) -> list[str]:
-    if column_set.all_columns:
-        return list(table.columns)
-    for name in column_set.columns:
-        table.column(name)
-    names = [table.primary_key, *(n for n in column_set.columns if n != table.primary_key)]
-    return names
-
 
 def _not_found(table: str, record_id: uuid.UUID) -> errors.LeadgateError:
     return errors.RECORD_NOT_FOUND(table=table, id=record_id)
+
+
+def _existing(
+    operation: Operation, reference: EntityReference
+) -> tuple[TableMetadata, RecordOwner | None]:
+    table = operation.table(reference.logical_name)
+    return table, operation.record_owner(table, reference.id)
+
 
 
 # --- Create -----------------------------------------------------------------------------
@@ -240,110 +208,6 @@ def create(operation: Operation) -> CreateResponse:
         values["owningbusinessunit"].id if values.get("owningbusinessunit") else None,
     )
     return CreateResponse(record_id)
-
-
-# --- Retrieve ---------------------------------------------------------------------------
-
-
-def validate_retrieve(operation: Operation) -> None:
-    request: RetrieveRequest = operation.request
-    _column_names(operation.table(request.target.logical_name), request.column_set)
-    operation.request = replace(request, target=checked_reference(operation, request.target))
-
-
-def _existing(
-    operation: Operation, reference: EntityReference
-) -> tuple[TableMetadata, RecordOwner | None]:
-    table = operation.table(reference.logical_name)
-    return table, operation.record_owner(table, reference.id)
-
-
-def authorize_retrieve(operation: Operation) -> None:
-    table, record = _existing(operation, operation.request.target)
-    if record is not None:  # a missing record is reported as missing by the core operation
-        operation.require(Right.READ, table, record)
-
-
-def retrieve(operation: Operation) -> RetrieveResponse:
-    request: RetrieveRequest = operation.request
-    table = operation.table(request.target.logical_name)
-    entity = rows.select_row(
-        operation.connection,
-        table,
-        operation.sql_table(table.name),
-        request.target.id,
-        _column_names(table, request.column_set),
-    )
-    if entity is None:
-        raise _not_found(table.name, request.target.id)
-    return RetrieveResponse(entity)
-
-
-# --- RetrieveMultiple -------------------------------------------------------------------
-
-
-def validate_retrieve_multiple(operation: Operation) -> None:
-    query: QueryExpression = operation.request.query
-    table = operation.table(query.entity_name)
-    _column_names(table, query.column_set)
-    for order in query.orders:
-        table.column(order.column)
-    if query.top_count is not None and query.top_count < 0:
-        raise errors.INVALID_QUERY(
-            detail=Text(N_("the number of records to return cannot be negative."))
-        )
-    if query.page_info.count < 1 or query.page_info.page_number < 1:
-        raise errors.INVALID_QUERY(detail=Text(N_("page size and page number start at 1.")))
-
-
-def authorize_retrieve_multiple(operation: Operation) -> None:
-    operation.require(Right.READ, operation.table(operation.request.query.entity_name))
-
-
-def retrieve_multiple(operation: Operation) -> RetrieveMultipleResponse:
-    query: QueryExpression = operation.request.query
-    table = operation.table(query.entity_name)
-    sql_table = operation.sql_table(table.name)
-    names = _column_names(table, query.column_set)
-    where = compile_filter(table, sql_table, query.criteria)
-    readable = operation.read_filter(table, sql_table)  # in SQL: counts and pages agree
-    if readable is not None:
-        where = readable if where is None else sa.and_(where, readable)
-    statement = sa.select(*rows.select_columns(table, sql_table, names))
-    if where is not None:
-        statement = statement.where(where)
-    statement = statement.order_by(*order_columns(table, sql_table, query.orders))
-    paging = query.page_info
-    if query.top_count is not None:
-        offset, limit = 0, query.top_count
-    else:
-        offset = (
-            decode_cookie(paging.paging_cookie)
-            if paging.paging_cookie
-            else (paging.page_number - 1) * paging.count
-        )
-        limit = paging.count
-    with translate_errors(table.name):
-        page = (
-            operation.connection.execute(statement.offset(offset).limit(limit + 1)).mappings().all()
-        )
-        total = None
-        if paging.return_total_record_count:
-            counted = sa.select(sa.func.count()).select_from(sql_table)
-            if where is not None:
-                counted = counted.where(where)
-            total = operation.connection.execute(counted).scalar_one()
-    more = len(page) > limit and query.top_count is None
-    entities = [rows.entity_from_row(table, row, names) for row in page[:limit]]
-    return RetrieveMultipleResponse(
-        EntityCollection(
-            entity_name=table.name,
-            entities=entities,
-            more_records=more,
-            paging_cookie=encode_cookie(offset + limit) if more else None,
-            total_record_count=total,
-        )
-    )
 
 
 # --- Update -----------------------------------------------------------------------------
@@ -591,22 +455,6 @@ MESSAGES = {
         _target_of_entity,
         has_post_image=True,
         authorize=authorize_create,
-    ),
-    RetrieveRequest: Message(
-        "Retrieve",
-        retrieve,
-        validate_retrieve,
-        _target_of_reference,
-        writes=False,
-        authorize=authorize_retrieve,
-    ),
-    RetrieveMultipleRequest: Message(
-        "RetrieveMultiple",
-        retrieve_multiple,
-        validate_retrieve_multiple,
-        lambda request: (request.query.entity_name, None),
-        writes=False,
-        authorize=authorize_retrieve_multiple,
     ),
     UpdateRequest: Message(
         "Update",

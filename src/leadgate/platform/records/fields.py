@@ -16,7 +16,8 @@ from leadgate.platform.engine.pipeline import Operation
 from leadgate.platform.engine.types import Ownership
 from leadgate.platform.engine.validation import check_values
 from leadgate.platform.engine.values import coerce
-from leadgate.platform.security.access import RecordOwner, Right
+from leadgate.platform.security.access import RecordOwner
+from leadgate.platform.security.privileges import Right
 
 __all__ = [
     "audit",

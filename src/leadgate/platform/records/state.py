@@ -13,7 +13,7 @@ from leadgate.platform.engine.types import Ownership
 from leadgate.platform.engine.validation import check_state_status
 from leadgate.platform.engine.values import coerce
 from leadgate.platform.records.fields import audit, business_unit_of, checked_reference
-from leadgate.platform.security.access import Right
+from leadgate.platform.security.privileges import Right
 
 __all__ = ["MESSAGES", "AssignRequest", "AssignResponse", "SetStateRequest", "SetStateResponse"]
 

@@ -12,7 +12,8 @@ __all__ = ["register"]
 
 
 def register(organization: Organization) -> None:
-    from leadgate.platform.security import messages, steps
+    from leadgate.platform.security import messages, sharing, steps
 
     organization.register_messages(messages.MESSAGES)
+    organization.register_messages(sharing.MESSAGES)
     steps.register(organization)

@@ -14,7 +14,7 @@ from leadgate.platform.engine.entity import EntityReference
 from leadgate.platform.engine.metadata import store
 from leadgate.platform.engine.pipeline import Message, Operation, checked_by_nested_messages
 from leadgate.platform.engine.storage import translate_errors
-from leadgate.platform.security.access import Depth, Right
+from leadgate.platform.security.privileges import Depth, Right
 from leadgate.platform.users import credentials as auth
 
 __all__ = [
