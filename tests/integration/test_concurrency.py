@@ -97,3 +97,38 @@ def test_many_concurrent_creates_all_land(org, admin):
         thread.join(timeout=120)
     assert failures == []
     assert len(admin.retrieve_multiple_all("new_widget")) == 40
+
+
+def test_of_concurrent_qualifications_of_one_lead_one_wins_and_the_others_read_closed(
+    org, admin
+):
+    """Found by a probe on PostgreSQL: a loser read the lead open and then the process its
+    winner had moved on, and was told to Set Active. The lead is locked while it is
+    qualified, so every loser finds it closed."""
+    from leadgate.sales.qualify import QualifyLeadRequest
+
+    lead = admin.create("lead", subject="Race", firstname="Ada", lastname="Lovelace",
+                        companyname="Analytical Engines")  # fmt: skip
+    racers = 6
+    barrier = threading.Barrier(racers)
+    outcomes: list[str] = []
+    messages: list[str] = []
+
+    def qualify() -> None:
+        service = org.service(admin.user_id)
+        barrier.wait()
+        try:
+            service.execute(QualifyLeadRequest(EntityReference("lead", lead)))
+            outcomes.append("won")
+        except LeadgateError as error:
+            outcomes.append(error.code)
+            messages.append(error.message("fr"))
+
+    threads = [threading.Thread(target=qualify) for _ in range(racers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(outcomes) == ["0x8F4C4760"] * (racers - 1) + ["won"]
+    assert all(m.startswith("Le prospect est fermé") for m in messages), messages
+    assert len(admin.retrieve_multiple_all("opportunity", originatingleadid=lead)) == 1

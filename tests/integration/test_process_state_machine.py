@@ -38,7 +38,7 @@ from hypothesis.stateful import (
 )
 
 from leadgate.platform import Entity, EntityReference, LeadgateError, Organization
-from leadgate.platform.engine import errors as platform_errors
+from leadgate.platform.processes import errors as process_errors
 from leadgate.platform.engine.schema import SqlTables
 from leadgate.platform.engine.types import ColumnType
 from leadgate.platform.processes.messages import (
@@ -60,16 +60,16 @@ FINISHED, ABORTED = 2, 3
 MAX_LEADS = 3
 FOREIGN_STAGE = uuid.UUID("0badbeef-0000-4000-8000-000000000000")  # a stage of no process
 
-REQUIRED_STEPS_EMPTY = platform_errors.REQUIRED_STEPS_EMPTY.code
-STAGE_HAS_NO_RECORD = platform_errors.STAGE_HAS_NO_RECORD.code
-STAGE_NOT_REACHABLE = platform_errors.STAGE_NOT_REACHABLE.code
-STAGE_NOT_IN_PROCESS = platform_errors.STAGE_NOT_IN_PROCESS.code
-TRAVERSED_PATH_MISMATCH = platform_errors.TRAVERSED_PATH_MISMATCH.code
-PROCESS_NOT_ACTIVE = platform_errors.PROCESS_NOT_ACTIVE.code
-NO_NEXT_STAGE = platform_errors.NO_NEXT_STAGE.code
-NO_PREVIOUS_STAGE = platform_errors.NO_PREVIOUS_STAGE.code
-FINISH_NOT_ON_LAST_STAGE = platform_errors.FINISH_NOT_ON_LAST_STAGE.code
-STAGE_RECORD_REQUIRED = platform_errors.STAGE_RECORD_REQUIRED.code
+REQUIRED_STEPS_EMPTY = process_errors.REQUIRED_STEPS_EMPTY.code
+STAGE_HAS_NO_RECORD = process_errors.STAGE_HAS_NO_RECORD.code
+STAGE_NOT_REACHABLE = process_errors.STAGE_NOT_REACHABLE.code
+STAGE_NOT_IN_PROCESS = process_errors.STAGE_NOT_IN_PROCESS.code
+TRAVERSED_PATH_MISMATCH = process_errors.TRAVERSED_PATH_MISMATCH.code
+PROCESS_NOT_ACTIVE = process_errors.PROCESS_NOT_ACTIVE.code
+NO_NEXT_STAGE = process_errors.NO_NEXT_STAGE.code
+NO_PREVIOUS_STAGE = process_errors.NO_PREVIOUS_STAGE.code
+FINISH_NOT_ON_LAST_STAGE = process_errors.FINISH_NOT_ON_LAST_STAGE.code
+STAGE_RECORD_REQUIRED = process_errors.STAGE_RECORD_REQUIRED.code
 NOT_ON_LEAD = ACTIVE_STAGE_NOT_ON_LEAD.code  # 0x80100002
 CLOSED = LEAD_CLOSED.code
 NOT_THIS_PROCESS = NOT_THIS_LEADS_PROCESS.code
