@@ -32,9 +32,17 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 
 
+# The .po files are the translations' one source: translators edit them with their usual tools.
+# Texts are sorted so that moving code does not reorder the catalogues. New texts come in empty
+# (no fuzzy guesses: the runtime ignores fuzzy entries) and removed ones are kept as obsolete
+# `#~` entries; the catalogue test then lists what is left to translate or to delete.
+LOCALE := src/leadgate/platform/engine/locale
 messages: $(STAMP)
-	$(BIN)/pybabel extract -k N_ --no-location --omit-header -o src/leadgate/platform/engine/locale/leadgate.pot src/leadgate
-	$(BIN)/python tools/french.py
+	$(BIN)/pybabel extract -k N_ --no-location --omit-header --sort-output -w 100 \
+		-o $(LOCALE)/leadgate.pot src/leadgate
+	$(BIN)/pybabel update -D leadgate -i $(LOCALE)/leadgate.pot -d $(LOCALE) -w 100 \
+		--no-fuzzy-matching --ignore-pot-creation-date
+	$(BIN)/python -m pytest -q tests/unit/test_catalog.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -38,9 +38,9 @@ from hypothesis.stateful import (
 )
 
 from leadgate.platform import Entity, EntityReference, LeadgateError, Organization
-from leadgate.platform.processes import errors as process_errors
 from leadgate.platform.engine.schema import SqlTables
 from leadgate.platform.engine.types import ColumnType
+from leadgate.platform.processes import errors as process_errors
 from leadgate.platform.processes.messages import (
     NextStageRequest,
     PreviousStageRequest,

@@ -19,6 +19,7 @@ from leadgate.platform.engine import errors
 from leadgate.platform.engine.errors import LeadgateError
 from leadgate.platform.engine.i18n import N_, Text
 from leadgate.platform.engine.types import Language
+from leadgate.web.languages import accept_language
 from leadgate.web.responses import json_response
 
 __all__ = [
@@ -85,7 +86,7 @@ class MethodNotAllowed(Exception):
 
 def response_language(request: Request) -> Language:
     """Accept-Language when it names English or French, else the signed-in user's language."""
-    chosen = Language.negotiate(request.headers.get("accept-language"))
+    chosen = accept_language(request.headers.get("accept-language"))
     if chosen is not None:
         return chosen
     return getattr(request.state, "user_language", None) or Language.ENGLISH

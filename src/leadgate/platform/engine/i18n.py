@@ -1,6 +1,7 @@
 """English and French texts: gettext catalogs read with Babel, and labels carried as data.
 
-The English text is the message id; French comes from ``locale/fr/LC_MESSAGES/leadgate.po``.
+The English text is the message id; French comes from ``locale/fr/LC_MESSAGES/leadgate.po``,
+the one source of the translations (translators edit it; ``make messages`` adds new texts).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import functools
 import io
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import Any, BinaryIO
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -17,7 +18,16 @@ from babel.support import NullTranslations, Translations
 
 from leadgate.platform.engine.types import Language
 
-__all__ = ["N_", "Label", "Text", "catalog_path", "localize", "render", "translate"]
+__all__ = [
+    "N_",
+    "Label",
+    "Text",
+    "catalog_path",
+    "load_translations",
+    "localize",
+    "render",
+    "translate",
+]
 
 DOMAIN = "leadgate"
 
@@ -75,19 +85,29 @@ def catalog_path(language: Language | str) -> str:
     return str(root / f"{DOMAIN}.po")
 
 
+def load_translations(po_file: BinaryIO, language: Language | str) -> Translations:
+    """Read a .po catalogue as the runtime uses it.
+
+    Fuzzy entries (a guess no translator confirmed) and empty ones are left out, as gettext's
+    own tools leave them out: such a text is shown in English, so the catalogue test counts it
+    as missing.
+    """
+    catalog = read_po(po_file, locale=str(language), domain=DOMAIN)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return Translations(buffer, domain=DOMAIN)
+
+
 @functools.cache
 def _translations(language: str) -> NullTranslations:
     if language == Language.ENGLISH:
         return NullTranslations()
     try:
         with open(catalog_path(language), "rb") as po_file:
-            catalog = read_po(po_file, locale=language, domain=DOMAIN)
+            return load_translations(po_file, language)
     except FileNotFoundError:
         return NullTranslations()  # a broken install still says what went wrong, in English
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog, use_fuzzy=False)
-    buffer.seek(0)
-    return Translations(buffer, domain=DOMAIN)
 
 
 def translate(text: str, language: Language | str) -> str:

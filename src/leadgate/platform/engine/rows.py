@@ -68,7 +68,7 @@ def entity_from_row(table: TableMetadata, row: Any, names: Sequence[str]) -> Ent
 def insert_row(
     connection: sa.Connection, table: TableMetadata, sql_table: sa.Table, values: Mapping[str, Any]
 ) -> None:
-    with translate_errors(table.name):
+    with translate_errors(sql_table):
         connection.execute(sql_table.insert(), [row_values(table, values)])
 
 
@@ -112,7 +112,7 @@ def update_row(
     )
     if expected_version is not None:
         statement = statement.where(sql_table.c.versionnumber == expected_version)
-    with translate_errors(table.name):
+    with translate_errors(sql_table):
         return connection.execute(statement).rowcount
 
 

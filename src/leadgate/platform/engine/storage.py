@@ -8,8 +8,10 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import sys
 from collections.abc import Iterator
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy import event, exc
@@ -93,44 +95,124 @@ def write_transaction(connection: sa.Connection) -> Iterator[sa.Connection]:
         yield connection
 
 
-_UNIQUE = re.compile(r"unique|duplicate key", re.IGNORECASE)
-_UNREACHABLE = re.compile(
-    r"connect|connection|unable to open|server closed|could not translate host|timeout expired",
-    re.IGNORECASE,
-)
-_BUSY = re.compile(r"database is locked|could not serialize|deadlock detected", re.IGNORECASE)
-
-
 @contextlib.contextmanager
-def translate_errors(table: str = "") -> Iterator[None]:
-    """Turn the driver's integrity, lock and connection errors into leadgate errors."""
+def translate_errors(table: str | sa.Table = "") -> Iterator[None]:
+    """Turn the driver's integrity, lock and connection errors into leadgate errors.
+
+    ``table`` is the table written; given as an ``sa.Table``, it also tells which columns a
+    violated unique key holds on PostgreSQL.
+    """
     try:
         yield
     except errors.LeadgateError:
         raise
     except OverflowError as error:  # SQLite's driver: an integer wider than 64 bits
         raise errors.INVALID_DATA(detail=str(error)) from error
-    except exc.IntegrityError as error:
-        if _UNIQUE.search(str(error.orig)):
-            raise errors.DUPLICATE_RECORD(table=table, columns=_columns_of(error)) from error
-        raise errors.UNEXPECTED(detail=str(error.orig).splitlines()[0]) from error
     except exc.DBAPIError as error:
-        message = str(error.orig).splitlines()[0] if error.orig else str(error)
-        if _BUSY.search(message):
-            raise errors.DATABASE_BUSY() from error
-        if isinstance(error, exc.OperationalError) and _UNREACHABLE.search(message):
-            raise errors.DATABASE_UNAVAILABLE(detail=message) from error
-        if isinstance(error, exc.DataError):
-            raise errors.INVALID_DATA(detail=message) from error
-        raise errors.UNEXPECTED(detail=message) from error
+        raise _translated(error, table) from error
 
 
-def _columns_of(error: exc.IntegrityError) -> str:
-    text = str(error.orig)
-    sqlite = re.search(r"UNIQUE constraint failed: ([\w., ]+)", text)
-    if sqlite:
-        return ", ".join(part.split(".")[-1] for part in sqlite.group(1).split(", "))
-    postgres = re.search(r"Key \(([^)]*)\)", text)
-    if postgres:
-        return postgres.group(1)
-    return "key"
+@dataclass(frozen=True, slots=True)
+class _Fault:
+    """What the driver says went wrong, read from its codes rather than its sentences."""
+
+    kind: Literal["duplicate", "busy", "unreachable", "other"]
+    table: str = ""
+    columns: tuple[str, ...] = ()
+    constraint: str = ""
+
+
+def _translated(error: exc.DBAPIError, table: str | sa.Table) -> errors.LeadgateError:
+    orig = error.orig
+    message = str(orig).splitlines()[0] if orig is not None and str(orig) else str(error)
+    fault = _driver_fault(orig)
+    if fault.kind == "duplicate":
+        name = table if isinstance(table, str) else table.name
+        columns = fault.columns
+        if not columns and isinstance(table, sa.Table) and fault.table in ("", table.name):
+            columns = _key_columns(table, fault.constraint)
+        return errors.DUPLICATE_RECORD(
+            table=name or fault.table, columns=", ".join(columns) or fault.constraint or "key"
+        )
+    if fault.kind == "busy":
+        return errors.DATABASE_BUSY()
+    if fault.kind == "unreachable" or error.connection_invalidated:
+        return errors.DATABASE_UNAVAILABLE(detail=message)
+    if isinstance(error, exc.DataError):
+        return errors.INVALID_DATA(detail=message)
+    return errors.UNEXPECTED(detail=message)
+
+
+def _driver_fault(orig: BaseException | None) -> _Fault:
+    # An error raised by a driver means the driver is loaded: look it up rather than import
+    # it, so that importing the platform loads neither sqlite3 nor psycopg.
+    sqlite3 = sys.modules.get("sqlite3")
+    if sqlite3 is not None and isinstance(orig, sqlite3.Error):
+        return _sqlite_fault(orig, sqlite3)
+    psycopg = sys.modules.get("psycopg")
+    if psycopg is not None and isinstance(orig, psycopg.Error):
+        return _postgres_fault(orig, psycopg)
+    return _Fault("other")
+
+
+def _sqlite_fault(orig: Any, sqlite3: Any) -> _Fault:
+    # The extended result code (Python 3.11+); absent when the module itself refused.
+    code = getattr(orig, "sqlite_errorcode", None)
+    if code in (sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY):
+        # SQLite has no diagnostic fields: the failing columns exist only in the message,
+        # "UNIQUE constraint failed: <table>.<column>[, <table>.<column>…]" (or "index '<name>'"
+        # for an index on expressions, which leadgate does not create).
+        failed = str(orig).partition(": ")[2].split(", ")
+        qualified = [part.partition(".") for part in failed if "." in part]
+        return _Fault(
+            "duplicate",
+            table=qualified[0][0] if qualified else "",
+            columns=tuple(column for _table, _dot, column in qualified),
+            constraint="" if qualified else failed[0],
+        )
+    primary = code & 0xFF if code is not None else None
+    if primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return _Fault("busy")
+    if primary == sqlite3.SQLITE_CANTOPEN:
+        return _Fault("unreachable")
+    return _Fault("other")
+
+
+# Server-side SQLSTATEs that mean the server cannot serve this connection: class 08
+# (connection exception) and the server shutting down or starting up (57P01-57P03).
+_UNREACHABLE_STATES = ("08", "57P01", "57P02", "57P03")
+
+
+def _postgres_fault(orig: Any, psycopg: Any) -> _Fault:
+    pg = psycopg.errors
+    if isinstance(orig, pg.UniqueViolation):
+        return _Fault(
+            "duplicate",
+            table=orig.diag.table_name or "",
+            constraint=orig.diag.constraint_name or "",
+        )
+    if isinstance(orig, (pg.SerializationFailure, pg.DeadlockDetected, pg.LockNotAvailable)):
+        return _Fault("busy")
+    if isinstance(orig, psycopg.OperationalError) and (
+        # No SQLSTATE: libpq itself failed (refused, unknown host, closed connection, or the
+        # server refusing the login or the database before any statement).
+        orig.sqlstate is None or orig.sqlstate.startswith(_UNREACHABLE_STATES)
+    ):
+        return _Fault("unreachable")
+    return _Fault("other")
+
+
+def _key_columns(table: sa.Table, constraint: str) -> tuple[str, ...]:
+    """The columns of the table's unique index or constraint that PostgreSQL names."""
+    for index in table.indexes:
+        if index.unique and index.name == constraint:
+            return tuple(column.name for column in index.columns)
+    for key in table.constraints:
+        if not isinstance(key, (sa.PrimaryKeyConstraint, sa.UniqueConstraint)):
+            continue
+        columns = tuple(column.name for column in key.columns)
+        # An unnamed key has PostgreSQL's default name: <table>_pkey, <table>_<columns>_key.
+        suffix = "pkey" if isinstance(key, sa.PrimaryKeyConstraint) else "_".join(columns) + "_key"
+        if constraint in (key.name, f"{table.name}_{suffix}"):
+            return columns
+    return ()

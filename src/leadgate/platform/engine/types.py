@@ -103,22 +103,3 @@ class Language(enum.StrEnum):
     @classmethod
     def from_lcid(cls, lcid: int | None) -> Language:
         return cls.FRENCH if lcid == 1036 else cls.ENGLISH
-
-    @classmethod
-    def negotiate(cls, header: str | None) -> Language | None:
-        """Pick English or French from an Accept-Language header, honouring q-values."""
-        if not header:
-            return None
-        best: tuple[float, Language] | None = None
-        for part in header.split(","):
-            tag, _, params = part.strip().partition(";")
-            quality = 1.0
-            if params.strip().startswith("q="):
-                try:
-                    quality = float(params.strip()[2:])
-                except ValueError:
-                    quality = 0.0
-            primary = tag.strip().lower().split("-")[0]
-            if primary in ("en", "fr") and (best is None or quality > best[0]):
-                best = (quality, cls(primary))
-        return best[1] if best else None
