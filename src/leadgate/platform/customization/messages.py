@@ -117,8 +117,10 @@ class RetrieveAllEntitiesResponse:
 # --- InsertOptionValue ------------------------------------------------------------------
 
 
-def insert_option_value(operation: Operation) -> InsertOptionValueResponse:
-    request: InsertOptionValueRequest = operation.request
+def insert_option_value(
+    operation: Operation[InsertOptionValueRequest],
+) -> InsertOptionValueResponse:
+    request = operation.request
     drafts = load_drafts(operation)
     table = drafts.table(request.table)
     column = table.column(request.column)
@@ -231,8 +233,8 @@ def publish(operation: Operation, *, dry_run: bool = False) -> tuple[schema.Sche
     return schema_plan.changes
 
 
-def publish_all(operation: Operation) -> PublishAllXmlResponse:
-    request: PublishAllXmlRequest = operation.request
+def publish_all(operation: Operation[PublishAllXmlRequest]) -> PublishAllXmlResponse:
+    request = operation.request
     changes = publish(operation, dry_run=request.dry_run)
     return PublishAllXmlResponse(changes, applied=not request.dry_run)
 
@@ -377,8 +379,10 @@ def _import_records(operation: Operation, shipped: tuple[Entity, ...]) -> int:
 # --- RetrieveAllEntities ----------------------------------------------------------------
 
 
-def retrieve_all_entities(operation: Operation) -> RetrieveAllEntitiesResponse:
-    request: RetrieveAllEntitiesRequest = operation.request
+def retrieve_all_entities(
+    operation: Operation[RetrieveAllEntitiesRequest],
+) -> RetrieveAllEntitiesResponse:
+    request = operation.request
     metadata = load_drafts(operation) if request.include_unpublished else operation.metadata
     return RetrieveAllEntitiesResponse(metadata, tuple(metadata.relationships.values()))
 

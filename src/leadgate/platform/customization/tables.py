@@ -119,8 +119,8 @@ def needs(*privileges: str) -> Callable[[Operation], None]:
 # --- CreateEntity -----------------------------------------------------------------------
 
 
-def create_entity(operation: Operation) -> CreateEntityResponse:
-    request: CreateEntityRequest = operation.request
+def create_entity(operation: Operation[CreateEntityRequest]) -> CreateEntityResponse:
+    request = operation.request
     drafts = load_drafts(operation)
     name = names.check_custom_name(request.name, "table")
     entity_set = names.check_name(request.entity_set or f"{name}s", "table")
@@ -253,8 +253,8 @@ def _column_from_request(
     )
 
 
-def create_attribute(operation: Operation) -> CreateAttributeResponse:
-    request: CreateAttributeRequest = operation.request
+def create_attribute(operation: Operation[CreateAttributeRequest]) -> CreateAttributeResponse:
+    request = operation.request
     drafts = load_drafts(operation)
     table = drafts.table(request.table)
     column = _column_from_request(operation, request, table, drafts)

@@ -183,8 +183,8 @@ def _target(request: Any) -> tuple[str | None, uuid.UUID | None]:
     return request.business_entity.logical_name, request.business_entity.id
 
 
-def validate_retrieve_duplicates(operation: Operation) -> None:
-    request: RetrieveDuplicatesRequest = operation.request
+def validate_retrieve_duplicates(operation: Operation[RetrieveDuplicatesRequest]) -> None:
+    request = operation.request
     operation.table(request.business_entity.logical_name)
     if request.matching_entity_name is not None:
         operation.table(request.matching_entity_name)
@@ -193,8 +193,8 @@ def validate_retrieve_duplicates(operation: Operation) -> None:
         raise errors.INVALID_QUERY(detail=Text(N_("page size and page number start at 1.")))
 
 
-def authorize_retrieve_duplicates(operation: Operation) -> None:
-    request: RetrieveDuplicatesRequest = operation.request
+def authorize_retrieve_duplicates(operation: Operation[RetrieveDuplicatesRequest]) -> None:
+    request = operation.request
     table = operation.table(request.business_entity.logical_name)
     record = None
     if request.business_entity.id is not None:
@@ -204,8 +204,10 @@ def authorize_retrieve_duplicates(operation: Operation) -> None:
         operation.require(Right.READ, operation.table(request.matching_entity_name))
 
 
-def retrieve_duplicates(operation: Operation) -> RetrieveDuplicatesResponse:
-    request: RetrieveDuplicatesRequest = operation.request
+def retrieve_duplicates(
+    operation: Operation[RetrieveDuplicatesRequest],
+) -> RetrieveDuplicatesResponse:
+    request = operation.request
     entity = request.business_entity
     table = operation.table(entity.logical_name)
     values: dict[str, Any] = {}
@@ -286,8 +288,8 @@ def validate_publish(operation: Operation) -> None:
         raise errors.INVALID_QUERY(detail=Text(N_("the batch size is at least 1.")))
 
 
-def publish_rule(operation: Operation) -> PublishDuplicateRuleResponse:
-    request: PublishDuplicateRuleRequest = operation.request
+def publish_rule(operation: Operation[PublishDuplicateRuleRequest]) -> PublishDuplicateRuleResponse:
+    request = operation.request
     rule = _rule(operation, request.duplicate_rule_id)
     reference = EntityReference("duplicaterule", rule.id)
     if rule.status == UNPUBLISHED:

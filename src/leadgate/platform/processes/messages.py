@@ -259,8 +259,8 @@ def no_record_yet(
     )  # fmt: skip
 
 
-def validate_set_stage(operation: Operation) -> None:
-    request: SetProcessStageRequest = operation.request
+def validate_set_stage(operation: Operation[SetProcessStageRequest]) -> None:
+    request = operation.request
     if request.stage.logical_name != "processstage":
         raise errors.LOOKUP_WRONG_TARGET(
             column="activestageid", table=request.target.logical_name,
@@ -268,8 +268,8 @@ def validate_set_stage(operation: Operation) -> None:
         )  # fmt: skip
 
 
-def authorize_set_stage(operation: Operation) -> None:
-    request: SetProcessStageRequest = operation.request
+def authorize_set_stage(operation: Operation[SetProcessStageRequest]) -> None:
+    request = operation.request
     instance = load_instance(operation, request.target)
     table = operation.table(instance.table)
     operation.require(Right.WRITE, table, operation.record_owner(table, instance.id))
@@ -284,8 +284,8 @@ def authorize_set_stage(operation: Operation) -> None:
             )
 
 
-def set_process_stage(operation: Operation) -> SetProcessStageResponse:
-    request: SetProcessStageRequest = operation.request
+def set_process_stage(operation: Operation[SetProcessStageRequest]) -> SetProcessStageResponse:
+    request = operation.request
     instance = load_instance(operation, request.target)
     if not instance.is_active:
         raise PROCESS_NOT_ACTIVE(

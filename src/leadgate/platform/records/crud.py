@@ -237,8 +237,8 @@ def authorize_update(operation: Operation) -> None:
     authorize_lookups(operation, table, record, target)
 
 
-def update(operation: Operation) -> UpdateResponse:
-    request: UpdateRequest = operation.request
+def update(operation: Operation[UpdateRequest]) -> UpdateResponse:
+    request = operation.request
     target = request.target
     table = operation.table(target.logical_name)
     record_id = target.id
@@ -372,8 +372,8 @@ def upsert(operation: Operation) -> UpsertResponse:
 # --- Delete -----------------------------------------------------------------------------
 
 
-def validate_delete(operation: Operation) -> None:
-    request: DeleteRequest = operation.request
+def validate_delete(operation: Operation[DeleteRequest]) -> None:
+    request = operation.request
     table = operation.table(request.target.logical_name)
     if not table.deletable:
         raise errors.NOT_DELETABLE(table=table.name, hint=_undeletable_hint(table.name))
@@ -392,8 +392,8 @@ def authorize_delete(operation: Operation) -> None:
         operation.require(Right.DELETE, table, record)
 
 
-def delete(operation: Operation) -> DeleteResponse:
-    request: DeleteRequest = operation.request
+def delete(operation: Operation[DeleteRequest]) -> DeleteResponse:
+    request = operation.request
     reference = request.target
     table = operation.table(reference.logical_name)
     sql_table = operation.sql_table(table.name)

@@ -68,8 +68,8 @@ def _column_names(table: TableMetadata, column_set: ColumnSet) -> list[str]:
 # --- Retrieve ---------------------------------------------------------------------------
 
 
-def validate_retrieve(operation: Operation) -> None:
-    request: RetrieveRequest = operation.request
+def validate_retrieve(operation: Operation[RetrieveRequest]) -> None:
+    request = operation.request
     _column_names(operation.table(request.target.logical_name), request.column_set)
     operation.request = replace(request, target=checked_reference(operation, request.target))
 
@@ -81,8 +81,8 @@ def authorize_retrieve(operation: Operation) -> None:
         operation.require(Right.READ, table, record)
 
 
-def retrieve(operation: Operation) -> RetrieveResponse:
-    request: RetrieveRequest = operation.request
+def retrieve(operation: Operation[RetrieveRequest]) -> RetrieveResponse:
+    request = operation.request
     table = operation.table(request.target.logical_name)
     entity = rows.select_row(
         operation.connection,

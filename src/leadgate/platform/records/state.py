@@ -47,8 +47,8 @@ def _moniker(request: Any) -> tuple[str | None, uuid.UUID | None]:
     return request.entity_moniker.logical_name, request.entity_moniker.id
 
 
-def validate_set_state(operation: Operation) -> None:
-    request: SetStateRequest = operation.request
+def validate_set_state(operation: Operation[SetStateRequest]) -> None:
+    request = operation.request
     table = operation.table(request.entity_moniker.logical_name)
     if not table.has_state:
         raise errors.NO_STATE(table=table.name)
@@ -69,8 +69,8 @@ def authorize_set_state(operation: Operation) -> None:
         operation.require(Right.WRITE, table, record)
 
 
-def set_state(operation: Operation) -> SetStateResponse:
-    request: SetStateRequest = operation.request
+def set_state(operation: Operation[SetStateRequest]) -> SetStateResponse:
+    request = operation.request
     table = operation.table(request.entity_moniker.logical_name)
     record_id = request.entity_moniker.id
     status = check_state_status(table, request.state, request.status, record_id)
@@ -82,8 +82,8 @@ def set_state(operation: Operation) -> SetStateResponse:
     return SetStateResponse()
 
 
-def validate_assign(operation: Operation) -> None:
-    request: AssignRequest = operation.request
+def validate_assign(operation: Operation[AssignRequest]) -> None:
+    request = operation.request
     table = operation.table(request.target.logical_name)
     if table.ownership is not Ownership.USER:
         raise errors.NOT_USER_OWNED(table=table.name)
@@ -94,8 +94,8 @@ def validate_assign(operation: Operation) -> None:
     )
 
 
-def authorize_assign(operation: Operation) -> None:
-    request: AssignRequest = operation.request
+def authorize_assign(operation: Operation[AssignRequest]) -> None:
+    request = operation.request
     table = operation.table(request.target.logical_name)
     record = operation.record_owner(table, request.target.id)
     if record is None:
@@ -109,8 +109,8 @@ def authorize_assign(operation: Operation) -> None:
         operation.require(Right.READ, table, principal=new_owner)
 
 
-def assign(operation: Operation) -> AssignResponse:
-    request: AssignRequest = operation.request
+def assign(operation: Operation[AssignRequest]) -> AssignResponse:
+    request = operation.request
     table = operation.table(request.target.logical_name)
     owner = request.assignee
     values = {

@@ -30,8 +30,10 @@ def validate_execute_transaction(operation: Operation) -> None:
         raise errors.TOO_MANY_REQUESTS(count=count, maximum=MAX_REQUESTS)
 
 
-def execute_transaction(operation: Operation) -> ExecuteTransactionResponse:
-    request: ExecuteTransactionRequest = operation.request
+def execute_transaction(
+    operation: Operation[ExecuteTransactionRequest],
+) -> ExecuteTransactionResponse:
+    request = operation.request
     return ExecuteTransactionResponse(tuple(operation.execute(item) for item in request.requests))
 
 

@@ -188,16 +188,16 @@ def _authorize_role(operation: Operation) -> None:
     operation.require(Right.WRITE, operation.table("role"))
 
 
-def add_privileges_role(operation: Operation) -> PrivilegesResponse:
-    request: AddPrivilegesRoleRequest = operation.request
+def add_privileges_role(operation: Operation[AddPrivilegesRoleRequest]) -> PrivilegesResponse:
+    request = operation.request
     _existing_record(operation, "role", request.role_id)
     for item in request.privileges:
         _grant(operation, request.role_id, item.privilege, Depth(item.depth))
     return PrivilegesResponse(len(request.privileges))
 
 
-def remove_privilege_role(operation: Operation) -> PrivilegesResponse:
-    request: RemovePrivilegeRoleRequest = operation.request
+def remove_privilege_role(operation: Operation[RemovePrivilegeRoleRequest]) -> PrivilegesResponse:
+    request = operation.request
     _existing_record(operation, "role", request.role_id)
     found = _privilege(operation, request.privilege)
     grants = operation.sql_table("roleprivileges")
@@ -263,8 +263,8 @@ def _authorize_team(operation: Operation) -> None:
     operation.require(Right.WRITE, table, record)
 
 
-def add_members_team(operation: Operation) -> MembersResponse:
-    request: AddMembersTeamRequest = operation.request
+def add_members_team(operation: Operation[AddMembersTeamRequest]) -> MembersResponse:
+    request = operation.request
     _existing_record(operation, "team", request.team_id)
     membership = operation.sql_table("teammembership")
     present = set(
@@ -289,8 +289,8 @@ def add_members_team(operation: Operation) -> MembersResponse:
     return MembersResponse(added)
 
 
-def remove_members_team(operation: Operation) -> MembersResponse:
-    request: RemoveMembersTeamRequest = operation.request
+def remove_members_team(operation: Operation[RemoveMembersTeamRequest]) -> MembersResponse:
+    request = operation.request
     _existing_record(operation, "team", request.team_id)
     membership = operation.sql_table("teammembership")
     rows = (

@@ -161,8 +161,8 @@ def _check_exists(operation: Operation, target: EntityReference) -> None:
         raise errors.RECORD_NOT_FOUND(table=target.logical_name, id=target.id)
 
 
-def revoke_access(operation: Operation) -> AccessResponse:
-    request: RevokeAccessRequest = operation.request
+def revoke_access(operation: Operation[RevokeAccessRequest]) -> AccessResponse:
+    request = operation.request
     _check_exists(operation, request.target)
     row = _access_row(operation, request.target, request.revokee.id)
     if row is not None:
@@ -180,8 +180,10 @@ def _authorize_read_shares(operation: Operation) -> None:
         operation.require(Right.READ, table, record)
 
 
-def retrieve_shared(operation: Operation) -> AccessResponse:
-    request: RetrieveSharedPrincipalsAndAccessRequest = operation.request
+def retrieve_shared(
+    operation: Operation[RetrieveSharedPrincipalsAndAccessRequest],
+) -> AccessResponse:
+    request = operation.request
     _check_exists(operation, request.target)
     access = operation.sql_table("principalobjectaccess")
     rows = operation.connection.execute(

@@ -108,8 +108,8 @@ def validate_set_password(operation: Operation) -> None:
     auth.check_password(operation.request.password)
 
 
-def set_password(operation: Operation) -> SetPasswordResponse:
-    request: SetPasswordRequest = operation.request
+def set_password(operation: Operation[SetPasswordRequest]) -> SetPasswordResponse:
+    request = operation.request
     _check_user(operation, request.user)
     credentials = store.credentials
     hashed = auth.hash_password(request.password)
@@ -125,8 +125,8 @@ def set_password(operation: Operation) -> SetPasswordResponse:
     return SetPasswordResponse()
 
 
-def create_api_token(operation: Operation) -> CreateApiTokenResponse:
-    request: CreateApiTokenRequest = operation.request
+def create_api_token(operation: Operation[CreateApiTokenRequest]) -> CreateApiTokenResponse:
+    request = operation.request
     _check_user(operation, request.user)
     tokens = store.apitokens
     revoked = 0
@@ -155,8 +155,8 @@ def create_api_token(operation: Operation) -> CreateApiTokenResponse:
     return CreateApiTokenResponse(token, token_id, revoked)
 
 
-def revoke_api_token(operation: Operation) -> RevokeApiTokenResponse:
-    request: RevokeApiTokenRequest = operation.request
+def revoke_api_token(operation: Operation[RevokeApiTokenRequest]) -> RevokeApiTokenResponse:
+    request = operation.request
     tokens = store.apitokens
     given = request.token.strip()
     conditions = [tokens.c.tokenhash == auth.hash_token(given)]
@@ -181,8 +181,10 @@ def revoke_api_token(operation: Operation) -> RevokeApiTokenResponse:
     return RevokeApiTokenResponse(revoked)
 
 
-def retrieve_api_tokens(operation: Operation) -> RetrieveApiTokensResponse:
-    request: RetrieveApiTokensRequest = operation.request
+def retrieve_api_tokens(
+    operation: Operation[RetrieveApiTokensRequest],
+) -> RetrieveApiTokensResponse:
+    request = operation.request
     tokens = store.apitokens
     statement = sa.select(tokens).order_by(tokens.c.createdon)
     if request.user is not None:
