@@ -1,98 +1,40 @@
-"""``leadgate duplicates``: duplicate detection rules and the duplicates of a record
-(REFERENCE §5).
-
-A rule is a ``duplicaterule`` record with its conditions (``duplicaterulecondition``). These
-commands read and change them as SYSTEM, and publish a rule with PublishDuplicateRule in
-batches (each its own transaction), so that publishing a large table shows its progress and
-an interrupted one resumes where it stopped. ``find`` runs RetrieveDuplicates, with ``--as``
-as a user, whose read rights then limit what is shown.
-"""
+"""``leadgate duplicates rules``: list, show, add a rule and its conditions, publish it in
+batches (PublishDuplicateRule, each batch its own transaction, resumable), unpublish, delete;
+all as SYSTEM."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterable
 from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from leadgate.cli.output import (
-    AsOption,
-    DbOption,
-    console,
-    language,
-    open_organization,
-    print_table,
-    record_id,
-    say,
-    service_for,
+from leadgate.cli.duplicates.reading import (
+    _OPERATOR_HELP,
+    _criteria,
+    _describe,
+    _name,
+    _status,
+    _tables,
+    find_rule,
+    operator_of,
+    read_rules,
 )
-from leadgate.platform import (
-    CreateRequest,
-    DeleteRequest,
-    Entity,
-    EntityReference,
-    OrderExpression,
-    OrganizationService,
-)
-from leadgate.platform.duplicates.errors import NO_DUPLICATE_RULE
-from leadgate.platform.duplicates.matchcodes import DuplicateMatch
+from leadgate.cli.output import DbOption, console, language, open_organization, print_table, say
+from leadgate.platform import CreateRequest, DeleteRequest, Entity, EntityReference
 from leadgate.platform.duplicates.messages import (
     PublishDuplicateRuleRequest,
-    RetrieveDuplicatesRequest,
     UnpublishDuplicateRuleRequest,
 )
-from leadgate.platform.duplicates.operators import Operator
-from leadgate.platform.duplicates.rules import PUBLISHED, PUBLISHING, Condition, Rule
-from leadgate.platform.engine import errors
+from leadgate.platform.duplicates.rules import PUBLISHED, PUBLISHING, Condition
 from leadgate.platform.engine.i18n import N_, translate
-from leadgate.platform.engine.metadata.model import MetadataSet
 
-__all__ = [
-    "OPERATORS",
-    "app",
-    "find_rule",
-    "matches_of",
-    "operator_of",
-    "print_duplicates",
-    "read_rules",
-    "rules_app",
-]
+__all__ = ["RuleArgument", "rules_app"]
 
-app = typer.Typer(
-    help="Duplicate detection: its rules, and the duplicates of a record.", no_args_is_help=True
-)
 rules_app = typer.Typer(
     help="Duplicate detection rules: list, add, conditions, publish, unpublish, delete.",
     no_args_is_help=True,
 )
-app.add_typer(rules_app, name="rules")
-
-# What --operator accepts besides the number: Dataverse's criteria, then leadgate's own.
-OPERATORS = {
-    "exact": Operator.EXACT,
-    "first-characters": Operator.SAME_FIRST_CHARACTERS,
-    "last-characters": Operator.SAME_LAST_CHARACTERS,
-    "same-date": Operator.SAME_DATE,
-    "same-date-time": Operator.SAME_DATE_AND_TIME,
-    "choice-label": Operator.EXACT_CHOICE_LABEL,
-    "choice-value": Operator.EXACT_CHOICE_VALUE,
-    "email": Operator.NORMALIZED_EMAIL,
-    "phone": Operator.NORMALIZED_PHONE,
-    "company": Operator.NORMALIZED_COMPANY_NAME,
-    "similar": Operator.SIMILAR_NAME,
-}
-_OPERATOR_HELP = (
-    "The criteria, by name or number: exact (0), first-characters (1, --param N), "
-    "last-characters (2, --param N), same-date (3), same-date-time (4), choice-label (5), "
-    "choice-value (6); leadgate's normalized ones: email, phone, company (name without case, "
-    "accents, punctuation or legal form), similar (name similarity, --param 1-100, default 85)."
-)
-RULE_COLUMNS = ["name", "name_fr", "baseentityname", "matchingentityname",
-                "excludeinactiverecords", "iscasesensitive", "statuscode"]  # fmt: skip
-CONDITION_COLUMNS = ["regardingobjectid", "baseattributename", "matchingattributename",
-                     "operatorcode", "operatorparam", "ignoreblankvalues"]  # fmt: skip
 
 RuleArgument = Annotated[
     str,
@@ -101,88 +43,6 @@ RuleArgument = Annotated[
         "(see: leadgate duplicates rules list)."
     ),
 ]
-
-
-# --- reading rules --------------------------------------------------------------------------
-
-
-def operator_of(text: str) -> Operator:
-    """An operator as typed: a name of OPERATORS or its number."""
-    key = text.strip().lower()
-    if key in OPERATORS:
-        return OPERATORS[key]
-    try:
-        return Operator(int(key))
-    except ValueError:
-        known = ", ".join(OPERATORS)
-        raise typer.BadParameter(
-            f"'{text}' is no criteria (known: {known}, or their numbers)", param_hint="--operator"
-        ) from None
-
-
-def read_rules(service: OrganizationService) -> list[Rule]:
-    """Every rule with its conditions in the order they were added, read as records (so that
-    ``service``'s security applies)."""
-    conditions: dict[uuid.UUID, list[Condition]] = {}
-    for row in service.retrieve_multiple_all(
-        "duplicaterulecondition", columns=CONDITION_COLUMNS,
-        orders=(OrderExpression("createdon"), OrderExpression("duplicateruleconditionid")),
-    ):  # fmt: skip
-        condition = Condition.from_row({**row, "duplicateruleconditionid": row.id})
-        if condition is not None:
-            conditions.setdefault(row["regardingobjectid"].id, []).append(condition)
-    rules = []
-    for row in service.retrieve_multiple_all("duplicaterule", columns=RULE_COLUMNS):
-        assert row.id is not None
-        rules.append(Rule.from_row({**row, "duplicateruleid": row.id}, conditions.get(row.id, ())))
-    return sorted(rules, key=lambda rule: rule.name.casefold())
-
-
-def find_rule(service: OrganizationService, text: str) -> Rule:
-    """The rule an id or a name (either language, any case) names; else 0x8F4C477F."""
-    try:
-        wanted: uuid.UUID | None = uuid.UUID(text.strip().strip("{}"))
-    except ValueError:
-        wanted = None
-    key = text.strip().casefold()
-    for rule in read_rules(service):
-        if rule.id == wanted or key in (rule.name.casefold(), (rule.name_fr or "").casefold()):
-            return rule
-    raise NO_DUPLICATE_RULE(rule=text)
-
-
-def _status(metadata: MetadataSet, rule: Rule) -> str:
-    option = metadata.table("duplicaterule").column("statuscode").option(rule.status)
-    return option.label.in_language(language()) if option else str(rule.status)
-
-
-def _criteria(metadata: MetadataSet, condition: Condition) -> str:
-    option = (
-        metadata.table("duplicaterulecondition")
-        .column("operatorcode")
-        .option(int(condition.operator))
-    )
-    label = option.label.in_language(language()) if option else str(int(condition.operator))
-    if condition.parameter is not None and (
-        condition.operator.needs_count or condition.operator.is_fuzzy
-    ):
-        return f"{label}: {condition.parameter}"
-    return label
-
-
-def _describe(metadata: MetadataSet, condition: Condition) -> str:
-    """``name = name (Exact Match)``."""
-    return (
-        f"{condition.base_column} = {condition.matching_column} ({_criteria(metadata, condition)})"
-    )
-
-
-def _tables(rule: Rule) -> str:
-    return f"{rule.base} → {rule.matching}"
-
-
-def _name(rule: Rule) -> str:
-    return rule.label.in_language(language())
 
 
 # --- rules ----------------------------------------------------------------------------------
@@ -443,58 +303,3 @@ def delete(rule: RuleArgument, db: DbOption = None) -> None:
         found = find_rule(system, rule)
         system.execute(DeleteRequest(EntityReference("duplicaterule", found.id)))
         say(N_("Deleted the rule {rule} ({id})."), rule=_name(found), id=found.id)
-
-
-# --- finding duplicates ---------------------------------------------------------------------
-
-
-@app.command("find")
-def find(
-    table: Annotated[str, typer.Argument(help="The record's table, e.g. account.")],
-    record: Annotated[str, typer.Argument(help="The record's id.")],
-    matching: Annotated[
-        str | None,
-        typer.Option(
-            "--matching",
-            metavar="TABLE",
-            help="Only the duplicates in this table (default: those of every published rule).",
-            show_default=False,
-        ),
-    ] = None,
-    as_user: AsOption = None,
-    db: DbOption = None,
-) -> None:
-    """The records the published rules find for a record (RetrieveDuplicates)."""
-    key = record_id(record, "ID")
-    with open_organization(db) as organization:
-        service = service_for(organization, as_user)
-        request = RetrieveDuplicatesRequest(
-            Entity(table.strip().lower(), key),
-            matching.strip().lower() if matching else None,
-        )
-        matches = service.execute(request).matches
-        if not matches:
-            say(N_("No duplicates found."))
-            return
-        print_duplicates(matches)
-
-
-def print_duplicates(matches: Iterable[DuplicateMatch]) -> None:
-    """The records a duplicate check found, each once: table, name, id and the rules that
-    found it."""
-    lang = language()
-    records: dict[tuple[str, uuid.UUID], list[DuplicateMatch]] = {}
-    for match in matches:
-        records.setdefault((match.table, match.id), []).append(match)
-    print_table(
-        ["table", "name", "id", "rule"],
-        (
-            (table, found[0].name or "", key, "; ".join(m.rule.in_language(lang) for m in found))
-            for (table, key), found in records.items()
-        ),
-    )
-
-
-def matches_of(error: errors.LeadgateError) -> list[DuplicateMatch]:
-    """The matches a duplicate warning (0x80040333) carries as data."""
-    return [DuplicateMatch.from_json(match) for match in error.details.get("matches", ())]
