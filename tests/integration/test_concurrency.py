@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -100,16 +101,29 @@ def test_many_concurrent_creates_all_land(org, admin):
 
 
 def test_of_concurrent_qualifications_of_one_lead_one_wins_and_the_others_read_closed(
-    org, admin
+    org, admin, monkeypatch
 ):
-    """Found by a probe on PostgreSQL: a loser read the lead open and then the process its
-    winner had moved on, and was told to Set Active. The lead is locked while it is
-    qualified, so every loser finds it closed."""
+    """Found by a probe on PostgreSQL: a loser read the lead open, then the process its
+    winner had meanwhile moved on, and was told to Set Active. The lead is locked while it
+    is qualified, so every loser waits and finds it closed. The second qualification to look
+    for the lead's process is held back long enough for the first to commit: without the
+    lock, it would read the moved process."""
+    from leadgate.sales import qualify as qualify_module
     from leadgate.sales.qualify import QualifyLeadRequest
 
     lead = admin.create("lead", subject="Race", firstname="Ada", lastname="Lovelace",
                         companyname="Analytical Engines")  # fmt: skip
-    racers = 6
+    looked = []
+    find_process = qualify_module.active_instance
+
+    def slow_second_look(*args, **kwargs):
+        looked.append(threading.get_ident())
+        if len(looked) == 2:
+            time.sleep(1.5)
+        return find_process(*args, **kwargs)
+
+    monkeypatch.setattr(qualify_module, "active_instance", slow_second_look)
+    racers = 4
     barrier = threading.Barrier(racers)
     outcomes: list[str] = []
     messages: list[str] = []
@@ -131,4 +145,4 @@ def test_of_concurrent_qualifications_of_one_lead_one_wins_and_the_others_read_c
         thread.join(timeout=120)
     assert sorted(outcomes) == ["0x8F4C4760"] * (racers - 1) + ["won"]
     assert all(m.startswith("Le prospect est fermé") for m in messages), messages
-    assert len(admin.retrieve_multiple_all("opportunity", originatingleadid=lead)) == 1
+    assert len(admin.retrieve_multiple("opportunity", originatingleadid=lead).entities) == 1
