@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from leadgate.platform.engine.entity import Entity, EntityReference
 from leadgate.platform.engine.metadata.model import TableMetadata
 from leadgate.platform.engine.storage import translate_errors
+from leadgate.platform.engine.versions import next_version
 
 __all__ = [
     "delete_row",
@@ -67,9 +68,13 @@ def entity_from_row(table: TableMetadata, row: Any, names: Sequence[str]) -> Ent
 
 def insert_row(
     connection: sa.Connection, table: TableMetadata, sql_table: sa.Table, values: Mapping[str, Any]
-) -> None:
+) -> int:
+    """Insert the row with a new version (database-wide, see :mod:`versions`); returns it."""
+    row = row_values(table, values)
     with translate_errors(table.name):
-        connection.execute(sql_table.insert(), [row_values(table, values)])
+        row["versionnumber"] = version = next_version(connection)
+        connection.execute(sql_table.insert(), [row])
+    return version
 
 
 def select_row(
@@ -97,12 +102,15 @@ def update_row(
     *,
     expected_version: int | None = None,
 ) -> int:
-    """Write the values and move the version on; 0 rows means missing or stale."""
+    """Write the values with a new version (database-wide, see :mod:`versions`); 0 rows
+    means missing or stale."""
     key = sql_table.c[table.primary_key]
+    with translate_errors(table.name):
+        version = next_version(connection)
     statement = (
         sql_table.update()
         .where(key == record_id)
-        .values(versionnumber=sql_table.c.versionnumber + 1, **row_values(table, values))
+        .values(**row_values(table, values), versionnumber=version)
     )
     if expected_version is not None:
         statement = statement.where(sql_table.c.versionnumber == expected_version)
