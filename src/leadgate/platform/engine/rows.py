@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from leadgate.platform.engine.entity import Entity, EntityReference
 from leadgate.platform.engine.metadata.model import TableMetadata
 from leadgate.platform.engine.storage import translate_errors
-from leadgate.platform.engine.versions import next_version
+from leadgate.platform.engine.versions import new_version
 
 __all__ = [
     "delete_row",
@@ -68,13 +68,11 @@ def entity_from_row(table: TableMetadata, row: Any, names: Sequence[str]) -> Ent
 
 def insert_row(
     connection: sa.Connection, table: TableMetadata, sql_table: sa.Table, values: Mapping[str, Any]
-) -> int:
-    """Insert the row with a new version (database-wide, see :mod:`versions`); returns it."""
-    row = row_values(table, values)
+) -> None:
+    """Insert the row with a new version (database-wide, see :mod:`versions`)."""
     with translate_errors(table.name):
-        row["versionnumber"] = version = next_version(connection)
-        connection.execute(sql_table.insert(), [row])
-    return version
+        statement = sql_table.insert().values(versionnumber=new_version(connection))
+        connection.execute(statement, row_values(table, values))
 
 
 def select_row(
@@ -106,15 +104,13 @@ def update_row(
     means missing or stale."""
     key = sql_table.c[table.primary_key]
     with translate_errors(table.name):
-        version = next_version(connection)
-    statement = (
-        sql_table.update()
-        .where(key == record_id)
-        .values(**row_values(table, values), versionnumber=version)
-    )
-    if expected_version is not None:
-        statement = statement.where(sql_table.c.versionnumber == expected_version)
-    with translate_errors(table.name):
+        statement = (
+            sql_table.update()
+            .where(key == record_id)
+            .values(**row_values(table, values), versionnumber=new_version(connection))
+        )
+        if expected_version is not None:
+            statement = statement.where(sql_table.c.versionnumber == expected_version)
         return connection.execute(statement).rowcount
 
 

@@ -18,12 +18,14 @@ One value serves one statement: rows that one statement changes may share it.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from leadgate.platform.engine.metadata import store
 from leadgate.platform.engine.storage import translate_errors, write_transaction
 
-__all__ = ["COUNTER", "create_counter", "ensure_counter", "next_version"]
+__all__ = ["COUNTER", "create_counter", "ensure_counter", "new_version", "next_version"]
 
 COUNTER = "lg_rowversion"  # the sequence (PostgreSQL) or one-row table (SQLite)
 
@@ -41,6 +43,20 @@ def next_version(connection: sa.Connection) -> int:
     return int(connection.exec_driver_sql(_NEXT[connection.dialect.name]).scalar_one())
 
 
+# The statement takes the value itself: no round trip of its own on PostgreSQL.
+_NEXTVAL = sa.literal_column(f"nextval('{COUNTER}')", sa.BigInteger())
+
+
+def new_version(connection: sa.Connection) -> Any:
+    """What a statement that writes ONE row sets ``versionnumber`` to: on PostgreSQL the
+    sequence's next value, taken by the statement itself; on SQLite the counter's next
+    value, taken now (a call inside the process). A statement that writes many rows
+    takes one :func:`next_version` instead, so that it costs one value, not one a row."""
+    if connection.dialect.name == "postgresql":
+        return _NEXTVAL
+    return next_version(connection)
+
+
 def _exists(connection: sa.Connection) -> bool:
     inspector = sa.inspect(connection)
     if connection.dialect.name == "postgresql":
@@ -53,6 +69,8 @@ def _highest_version(connection: sa.Connection) -> int:
     counted per record, and the counter must start above every etag it may have given."""
     present = set(sa.inspect(connection).get_table_names())
     highest = 0
+    if store.meta_tables.name not in present:
+        return highest
     names = connection.execute(sa.select(store.meta_tables.c.name)).scalars().all()
     for name in sorted(set(names) & present):
         table = sa.table(name, sa.column("versionnumber"))
