@@ -181,14 +181,16 @@ def test_stale_version(api):
         "exchangerate": 150,
     }).headers["OData-EntityId"]
     record_id = location.rsplit("(", 1)[1].rstrip(")")
+    old = api.get(f"{location}?$select=versionnumber").json()["versionnumber"]
     api.patch(location, json={"currencysymbol": "円"})
+    new = api.get(f"{location}?$select=versionnumber").json()["versionnumber"]
     expected = errors.VERSION_MISMATCH(
-        table="transactioncurrency", id=record_id, expected=1, actual=2
+        table="transactioncurrency", id=record_id, expected=old, actual=new
     )
 
     english, _ = in_both_languages(
         lambda h: api.patch(location, json={"currencysymbol": "¥"},
-                            headers={"If-Match": 'W/"1"', **h}),
+                            headers={"If-Match": f'W/"{old}"', **h}),
         412, expected,
     )
 

@@ -220,10 +220,11 @@ def test_records_move_with_their_owner(admin, system):
     owner = add_user(system, "mover@test.example", unit=root)
     lead = system.create("lead", subject="Moving", lastname="M",
                          ownerid=EntityReference("systemuser", owner))
+    before = system.retrieve("lead", lead)["versionnumber"]
     system.update(Entity("systemuser", owner, businessunitid=east))
     record = system.retrieve("lead", lead)
     assert record["owningbusinessunit"] == east
-    assert record["versionnumber"] == 2
+    assert record["versionnumber"] > before
 
 
 def test_unit_and_team_names_are_unique(system):

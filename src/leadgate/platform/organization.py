@@ -37,6 +37,7 @@ from leadgate.platform.engine.settings import organization_setting
 from leadgate.platform.engine.storage import create_engine, database_url, redact, translate_errors
 from leadgate.platform.engine.types import Language
 from leadgate.platform.engine.unit_of_work import Snapshot
+from leadgate.platform.engine.versions import create_counter, ensure_counter
 from leadgate.platform.plugins.registry import StepRegistry, StepSet, TraceRecord
 from leadgate.platform.records.crud import CreateRequest
 from leadgate.platform.security.access import SecurityCache
@@ -97,6 +98,7 @@ class Organization:
         organization = cls(create_engine(resolved), resolved, _solutions(solutions))
         try:
             organization._check_installed()
+            ensure_counter(organization.engine)  # a database made before the counter existed
         except BaseException:
             organization.close()
             raise
@@ -130,6 +132,7 @@ class Organization:
         with translate_errors(), self.engine.begin() as connection:
             fresh = not store.is_initialized(connection)
             store.upgrade(connection)
+            create_counter(connection)
             if fresh:
                 connection.execute(
                     store.generation.insert().values(id=1, metadata=0, steps=0, security=0)

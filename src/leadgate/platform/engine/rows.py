@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from leadgate.platform.engine.entity import Entity, EntityReference
 from leadgate.platform.engine.metadata.model import TableMetadata
 from leadgate.platform.engine.storage import translate_errors
+from leadgate.platform.engine.versions import new_version
 
 __all__ = [
     "delete_row",
@@ -68,8 +69,10 @@ def entity_from_row(table: TableMetadata, row: Any, names: Sequence[str]) -> Ent
 def insert_row(
     connection: sa.Connection, table: TableMetadata, sql_table: sa.Table, values: Mapping[str, Any]
 ) -> None:
+    """Insert the row with a new version (database-wide, see :mod:`versions`)."""
     with translate_errors(sql_table):
-        connection.execute(sql_table.insert(), [row_values(table, values)])
+        statement = sql_table.insert().values(versionnumber=new_version(connection))
+        connection.execute(statement, row_values(table, values))
 
 
 def select_row(
@@ -103,16 +106,17 @@ def update_row(
     *,
     expected_version: int | None = None,
 ) -> int:
-    """Write the values and move the version on; 0 rows means missing or stale."""
+    """Write the values with a new version (database-wide, see :mod:`versions`); 0 rows
+    means missing or stale."""
     key = sql_table.c[table.primary_key]
-    statement = (
-        sql_table.update()
-        .where(key == record_id)
-        .values(versionnumber=sql_table.c.versionnumber + 1, **row_values(table, values))
-    )
-    if expected_version is not None:
-        statement = statement.where(sql_table.c.versionnumber == expected_version)
     with translate_errors(sql_table):
+        statement = (
+            sql_table.update()
+            .where(key == record_id)
+            .values(**row_values(table, values), versionnumber=new_version(connection))
+        )
+        if expected_version is not None:
+            statement = statement.where(sql_table.c.versionnumber == expected_version)
         return connection.execute(statement).rowcount
 
 

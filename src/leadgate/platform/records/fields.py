@@ -119,7 +119,7 @@ def audit(operation: Operation, *, creating: bool) -> dict[str, Any]:
     user = user_reference(caller.initiating_user_id if caller.is_system else caller.user_id)
     values: dict[str, Any] = {"modifiedon": now, "modifiedby": user}
     if creating:
-        values.update(createdon=now, createdby=user, versionnumber=1)
+        values.update(createdon=now, createdby=user)  # the version: rows.insert_row
     return values
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from leadgate.platform.engine.context import ExecutionContext
 from leadgate.platform.engine.metadata import store
 from leadgate.platform.engine.types import Ownership, Stage
+from leadgate.platform.engine.versions import next_version
 
 if TYPE_CHECKING:
     from leadgate.platform.organization import Organization
@@ -48,6 +49,7 @@ def records_follow_their_owner(context: ExecutionContext) -> None:
         return
     unit = context.unit_of_work
     assert unit.connection is not None
+    version = next_version(unit.connection)  # one move, one version: each row changes once
     for table in unit.metadata.tables.values():
         if table.ownership is not Ownership.USER:
             continue
@@ -55,7 +57,7 @@ def records_follow_their_owner(context: ExecutionContext) -> None:
         unit.connection.execute(
             sql_table.update()
             .where(sql_table.c.ownerid == context.primary_entity_id)
-            .values(owningbusinessunit=unit_ref.id, versionnumber=sql_table.c.versionnumber + 1)
+            .values(owningbusinessunit=unit_ref.id, versionnumber=version)
         )
 
 

@@ -1,0 +1,116 @@
+"""Row versions: one counter for the whole database, never a count per record.
+
+Dataverse's ``versionnumber`` is SQL Server's ``rowversion``: one counter per database, and
+every insert or update of a row takes a value greater than any issued before, in any table
+(SQL Server's "rowversion (Transact-SQL)" documentation). A count
+per record restarts when a record is deleted and re-created with the same id, so an etag
+of the old record (``W/"2"``) would match the new one and overwrite it. Values issued
+once are never issued again, so a version names one state of one record for good.
+
+PostgreSQL keeps the counter in a sequence: ``nextval`` never waits for other transactions
+and never gives a value twice, even when the transaction that took it rolls back.
+SQLite has no sequences; its counter is one row of ``lg_rowversion``, moved inside the
+writer's transaction. SQLite lets one writer at a time, so no two transactions can take the
+same value, and a value taken by a transaction that rolls back was never seen by anyone.
+
+One value serves one statement: rows that one statement changes may share it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from leadgate.platform.engine.metadata import store
+from leadgate.platform.engine.storage import translate_errors, write_transaction
+
+__all__ = ["COUNTER", "create_counter", "ensure_counter", "new_version", "next_version"]
+
+COUNTER = "lg_rowversion"  # the sequence (PostgreSQL) or one-row table (SQLite)
+
+_NEXT = {
+    "postgresql": f"SELECT nextval('{COUNTER}')",
+    "sqlite": f"UPDATE {COUNTER} SET value = value + 1 WHERE id = 1 RETURNING value",
+}
+
+
+def next_version(connection: sa.Connection) -> int:
+    """A version greater than every version this database has issued, for one statement.
+
+    Call it inside the transaction that writes the row (the unit of work's).
+    """
+    return int(connection.exec_driver_sql(_NEXT[connection.dialect.name]).scalar_one())
+
+
+# The statement takes the value itself: no round trip of its own on PostgreSQL.
+_NEXTVAL = sa.literal_column(f"nextval('{COUNTER}')", sa.BigInteger())
+
+
+def new_version(connection: sa.Connection) -> Any:
+    """What a statement that writes ONE row sets ``versionnumber`` to: on PostgreSQL the
+    sequence's next value, taken by the statement itself; on SQLite the counter's next
+    value, taken now (a call inside the process). A statement that writes many rows
+    takes one :func:`next_version` instead, so that it costs one value, not one a row."""
+    if connection.dialect.name == "postgresql":
+        return _NEXTVAL
+    return next_version(connection)
+
+
+def _exists(connection: sa.Connection) -> bool:
+    inspector = sa.inspect(connection)
+    if connection.dialect.name == "postgresql":
+        return inspector.has_sequence(COUNTER)
+    return inspector.has_table(COUNTER)
+
+
+def _highest_version(connection: sa.Connection) -> int:
+    """The highest version the records hold: a database made before the counter existed
+    counted per record, and the counter must start above every etag it may have given."""
+    present = set(sa.inspect(connection).get_table_names())
+    highest = 0
+    if store.meta_tables.name not in present:
+        return highest
+    names = connection.execute(sa.select(store.meta_tables.c.name)).scalars().all()
+    for name in sorted(set(names) & present):
+        table = sa.table(name, sa.column("versionnumber"))
+        found = connection.execute(sa.select(sa.func.max(table.c.versionnumber))).scalar()
+        highest = max(highest, int(found or 0))
+    return highest
+
+
+def create_counter(connection: sa.Connection) -> bool:
+    """Create the counter if the database has none, inside the caller's transaction.
+
+    Idempotent; True when it was created. A new database starts at 1; one made before the
+    counter existed starts above the highest version its records hold.
+    """
+    if _exists(connection):
+        return False
+    start = _highest_version(connection) + 1
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(
+            f"CREATE SEQUENCE IF NOT EXISTS {COUNTER} AS bigint START WITH {start:d}"
+        )
+    else:
+        connection.exec_driver_sql(
+            f"CREATE TABLE IF NOT EXISTS {COUNTER} "
+            "(id INTEGER PRIMARY KEY CHECK (id = 1), value BIGINT NOT NULL)"
+        )
+        connection.exec_driver_sql(
+            f"INSERT OR IGNORE INTO {COUNTER} (id, value) VALUES (1, {start - 1:d})"
+        )
+    return True
+
+
+def ensure_counter(engine: sa.Engine) -> bool:
+    """Give an existing database its counter if it has none (made by an older leadgate).
+
+    Reads first, so that opening a database that has one takes no write lock.
+    """
+    with translate_errors(), engine.connect() as connection:
+        with connection.begin():
+            if _exists(connection):
+                return False
+        with write_transaction(connection):
+            return create_counter(connection)
