@@ -126,7 +126,7 @@ class PluginHome:
         self.folder = folder
         self._prefix = os.path.join(str(folder), "")
         self._finder: _FolderFinder | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # re-entered if forgetting a module imports another
         # The folder itself (a file added or removed) and every file imported from it, with
         # their (mtime, size) then. Replaced, never changed in place: readers take no lock.
         self._watched: dict[str, Signature] = {str(folder): _signature(str(folder))}
