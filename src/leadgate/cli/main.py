@@ -32,7 +32,7 @@ from leadgate.cli import (
     security,
     users,
 )
-from leadgate.cli.output import DbOption, console, errors_console, language, say
+from leadgate.cli.output import DbOption, PluginsOption, console, errors_console, language, say
 from leadgate.platform import Organization
 from leadgate.platform.engine.errors import LeadgateError
 from leadgate.platform.engine.i18n import N_
@@ -154,6 +154,7 @@ def serve(
             help="Print a fresh API token for this user (replacing the one issued before).",
         ),
     ] = None,
+    plugins_folder: PluginsOption = None,
 ) -> None:
     """Serve the Web API (Dataverse-compatible, under /api/data/v9.2)."""
     if (certfile is None) != (keyfile is None):
@@ -162,7 +163,7 @@ def serve(
 
     from leadgate.web import create_app
 
-    organization = Organization.open(database_url(db))
+    organization = Organization.open(database_url(db), plugins=plugins_folder)
     scheme = "https" if certfile else "http"
     shown_host = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
     base = f"{scheme}://{shown_host}:{port}"
@@ -181,6 +182,8 @@ def serve(
         )
     else:
         say(N_("Create an API token with: leadgate token create --email <email>"))
+    for line in plugins.startup_report(organization, language()):
+        console.print(line, soft_wrap=True)
     uvicorn.run(
         create_app(organization),
         host=host,

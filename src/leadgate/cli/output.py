@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -19,6 +20,7 @@ from leadgate.platform.engine.types import Language
 __all__ = [
     "AsOption",
     "DbOption",
+    "PluginsOption",
     "console",
     "errors_console",
     "language",
@@ -39,6 +41,18 @@ DbOption = Annotated[
         help="Database URL (sqlite:///path.db or postgresql+psycopg://user@host/db). "
         "Default: $LEADGATE_DATABASE_URL, else sqlite:///./leadgate.db.",
         show_default=False,
+    ),
+]
+
+PluginsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--plugins",
+        metavar="DIR",
+        help="The plug-ins folder handlers are imported from. Default: $LEADGATE_PLUGINS, "
+        "else plugins/ beside the SQLite file (for PostgreSQL: in the current directory).",
+        show_default=False,
+        file_okay=False,
     ),
 ]
 
@@ -67,8 +81,8 @@ def say(text: str, **params: Any) -> None:
     console.print(translate(text, language()).format(**params), soft_wrap=True)
 
 
-def open_organization(db: str | None) -> Organization:
-    return Organization.open(database_url(db))
+def open_organization(db: str | None, plugins: Path | None = None) -> Organization:
+    return Organization.open(database_url(db), plugins=plugins)
 
 
 def service_for(organization: Organization, email: str | None) -> OrganizationService:

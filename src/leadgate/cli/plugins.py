@@ -1,25 +1,36 @@
-"""``leadgate plugins``: register, list, enable and disable steps; read the trace log."""
+"""``leadgate plugins``: register, list, enable and disable steps; read the trace log; and
+the check of every enabled step that ``leadgate serve`` prints when it starts."""
 
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from leadgate.cli.output import DbOption, console, open_organization, print_table, say
-from leadgate.platform import Entity, OrganizationService
-from leadgate.platform.engine.i18n import N_
+from leadgate.cli.output import (
+    DbOption,
+    PluginsOption,
+    console,
+    language,
+    open_organization,
+    print_table,
+    say,
+)
+from leadgate.platform import Entity, Organization, OrganizationService
+from leadgate.platform.engine.i18n import N_, translate
 from leadgate.platform.engine.query import (
     ConditionExpression,
     FilterExpression,
     OrderExpression,
     QueryExpression,
 )
-from leadgate.platform.engine.types import Stage, StepMode
+from leadgate.platform.engine.types import Language, Stage, StepMode
+from leadgate.platform.plugins.checks import broken_steps
 from leadgate.platform.plugins.registry import step_from_row
 
-__all__ = ["app"]
+__all__ = ["app", "startup_report"]
 
 app = typer.Typer(
     help="Plug-in steps: Python functions that run on messages.", no_args_is_help=True
@@ -82,9 +93,13 @@ def register(
         str | None, typer.Option(help="E-mail of a user the step's nested operations run as.")
     ] = None,
     db: DbOption = None,
+    folder: PluginsOption = None,
 ) -> None:
-    """Register a step: HANDLER runs on MESSAGE for TABLE at STAGE."""
-    with open_organization(db) as organization:
+    """Register a step: HANDLER runs on MESSAGE for TABLE at STAGE.
+
+    HANDLER's module is imported from the plug-ins folder (or Python's path), as the server
+    will: a handler that cannot be loaded is refused."""
+    with open_organization(db, folder) as organization:
         system = organization.system_service()
         if mode.lower() not in ("sync", "async"):
             raise typer.BadParameter("use sync or async", param_hint="--mode")
@@ -125,8 +140,8 @@ def _find_step(system: OrganizationService, key: str) -> Entity:
     return found[0]
 
 
-def _set_enabled(key: str, enabled: bool, db: str | None) -> None:
-    with open_organization(db) as organization:
+def _set_enabled(key: str, enabled: bool, db: str | None, folder: Path | None) -> None:
+    with open_organization(db, folder) as organization:
         system = organization.system_service()
         step = _find_step(system, key)
         assert step.id is not None
@@ -139,18 +154,22 @@ def _set_enabled(key: str, enabled: bool, db: str | None) -> None:
 
 @app.command("enable")
 def enable(
-    step: Annotated[str, typer.Argument(help="Step id or name.")], db: DbOption = None
+    step: Annotated[str, typer.Argument(help="Step id or name.")],
+    db: DbOption = None,
+    folder: PluginsOption = None,
 ) -> None:
     """Enable a step."""
-    _set_enabled(step, True, db)
+    _set_enabled(step, True, db, folder)
 
 
 @app.command("disable")
 def disable(
-    step: Annotated[str, typer.Argument(help="Step id or name.")], db: DbOption = None
+    step: Annotated[str, typer.Argument(help="Step id or name.")],
+    db: DbOption = None,
+    folder: PluginsOption = None,
 ) -> None:
     """Disable a step: it stays registered but does not run."""
-    _set_enabled(step, False, db)
+    _set_enabled(step, False, db, folder)
 
 
 @app.command("list")
@@ -158,9 +177,13 @@ def list_steps(
     message: Annotated[str | None, typer.Option(help="Only steps on this message.")] = None,
     table: Annotated[str | None, typer.Option(help="Only steps that run on this table.")] = None,
     db: DbOption = None,
+    folder: PluginsOption = None,
 ) -> None:
-    """Every rule that runs on a message, the platform's own included, in running order."""
-    with open_organization(db) as organization:
+    """Every rule that runs on a message, the platform's own included, in running order.
+
+    An enabled step whose handler cannot be loaded is listed as broken, with why."""
+    with open_organization(db, folder) as organization:
+        broken = {found.step.id: found for found in broken_steps(organization)}
         system = organization.system_service()
         stored = [
             step_from_row(
@@ -193,7 +216,7 @@ def list_steps(
                     int(s.stage),
                     s.rank,
                     "async" if s.mode is StepMode.ASYNCHRONOUS else "sync",
-                    "enabled" if s.enabled else "disabled",
+                    "broken" if s.id in broken else "enabled" if s.enabled else "disabled",
                     s.name,
                     s.handler_path,
                     s.id or "(built in)",
@@ -201,6 +224,10 @@ def list_steps(
                 for s in chosen
             ),
         )
+        for step in chosen:
+            if step.id in broken:
+                error = broken[step.id].error
+                console.print(f"{error.code}: {error.message(language())}", soft_wrap=True)
 
 
 @app.command("trace")
@@ -211,9 +238,10 @@ def trace(
         str | None, typer.Option(help="Change what is logged: off, exception, all.")
     ] = None,
     db: DbOption = None,
+    folder: PluginsOption = None,
 ) -> None:
     """Read the plug-in trace log (what steps traced, and their exceptions)."""
-    with open_organization(db) as organization:
+    with open_organization(db, folder) as organization:
         system = organization.system_service()
         if setting is not None:
             value = TRACE_SETTINGS.get(setting.lower())
@@ -252,3 +280,29 @@ def _trace_query(criteria: FilterExpression, limit: int) -> QueryExpression:
         orders=(OrderExpression("createdon", descending=True),),
         top_count=limit,
     )
+
+
+def startup_report(organization: Organization, reader: Language) -> list[str]:
+    """What ``leadgate serve`` says about plug-ins when it starts: where they are imported
+    from, and each enabled step that cannot be loaded (step, handler, why, the fix). The
+    server serves all the same: only the messages a broken step runs on are refused."""
+    folder = organization.steps.home.folder
+    lines = [translate(N_("Plug-ins folder: {folder}"), reader).format(folder=folder)]
+    for found in broken_steps(organization):
+        step, error = found.step, found.error
+        lines.append(
+            translate(N_("Warning {code}: {problem}"), reader).format(
+                code=error.code, problem=error.message(reader)
+            )
+        )
+        lines.append(
+            translate(
+                N_("Until then {message} on {table} is refused with {code}; the rest is served."),
+                reader,
+            ).format(
+                message=step.message,
+                table=step.table or translate(N_("every table"), reader),
+                code=error.code,
+            )
+        )
+    return lines

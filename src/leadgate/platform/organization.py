@@ -11,6 +11,7 @@ import threading
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -38,6 +39,7 @@ from leadgate.platform.engine.storage import create_engine, database_url, redact
 from leadgate.platform.engine.types import Language
 from leadgate.platform.engine.unit_of_work import Snapshot
 from leadgate.platform.engine.versions import create_counter, ensure_counter
+from leadgate.platform.plugins.home import PluginHome, plugins_folder
 from leadgate.platform.plugins.registry import StepRegistry, StepSet, TraceRecord
 from leadgate.platform.records.crud import CreateRequest
 from leadgate.platform.security.access import SecurityCache
@@ -74,11 +76,17 @@ def discover_solutions() -> list[Solution]:
 
 
 class Organization:
-    def __init__(self, engine: sa.Engine, url: str, solutions: Sequence[Solution]) -> None:
+    def __init__(
+        self,
+        engine: sa.Engine,
+        url: str,
+        solutions: Sequence[Solution],
+        plugins: str | Path | None = None,
+    ) -> None:
         self.engine = engine
         self.url = url
         self.pipeline = Pipeline(self)
-        self.steps = StepRegistry()
+        self.steps = StepRegistry(PluginHome(plugins_folder(url, plugins)))
         self.solutions: tuple[Solution, ...] = (PlatformSolution(), *solutions)
         for solution in self.solutions:
             solution.register(self)
@@ -91,11 +99,18 @@ class Organization:
 
     @classmethod
     def open(
-        cls, url: str | None = None, *, solutions: Iterable[Solution] | None = None
+        cls,
+        url: str | None = None,
+        *,
+        solutions: Iterable[Solution] | None = None,
+        plugins: str | Path | None = None,
     ) -> Organization:
-        """Open an organization that ``leadgate init`` (or :meth:`create`) has set up."""
+        """Open an organization that ``leadgate init`` (or :meth:`create`) has set up.
+
+        ``plugins`` is the folder plug-in modules are imported from (default: $LEADGATE_PLUGINS,
+        else ``plugins/`` beside the SQLite file, else in the current directory)."""
         resolved = database_url(url)
-        organization = cls(create_engine(resolved), resolved, _solutions(solutions))
+        organization = cls(create_engine(resolved), resolved, _solutions(solutions), plugins)
         try:
             organization._check_installed()
             ensure_counter(organization.engine)  # a database made before the counter existed
@@ -111,10 +126,11 @@ class Organization:
         *,
         solutions: Iterable[Solution] | None = None,
         name: str | None = None,
+        plugins: str | Path | None = None,
     ) -> Organization:
         """Set up (or bring up to date) the organization in the database at ``url``."""
         resolved = database_url(url)
-        organization = cls(create_engine(resolved), resolved, _solutions(solutions))
+        organization = cls(create_engine(resolved), resolved, _solutions(solutions), plugins)
         try:
             organization.install(name=name)
         except BaseException:
@@ -123,9 +139,11 @@ class Organization:
         return organization
 
     @classmethod
-    def in_memory(cls, *, solutions: Iterable[Solution] | None = None) -> Organization:
+    def in_memory(
+        cls, *, solutions: Iterable[Solution] | None = None, plugins: str | Path | None = None
+    ) -> Organization:
         """A complete organization in an in-memory SQLite database, gone when closed."""
-        return cls.create("sqlite://", solutions=solutions)
+        return cls.create("sqlite://", solutions=solutions, plugins=plugins)
 
     def install(self, *, name: str | None = None) -> list[ImportSolutionResponse]:
         """Create leadgate's own tables if needed, then import every solution (idempotent)."""
@@ -169,6 +187,7 @@ class Organization:
 
     def close(self) -> None:
         self.engine.dispose()
+        self.steps.home.close()
 
     def __enter__(self) -> Organization:
         return self
@@ -252,6 +271,8 @@ class Organization:
                 self._snapshot = snapshot
                 self._steps = None
         steps = self._steps
+        if self.steps.home.refresh():  # a plug-in module changed on disk: load it again
+            steps = None
         if steps is None or steps.generation != steps_generation:
             steps = self.steps.load(connection, snapshot.tables, steps_generation)
             with self._lock:

@@ -19,6 +19,7 @@ from leadgate.platform.engine import errors
 from leadgate.platform.engine.errors import LeadgateError
 from leadgate.platform.engine.i18n import N_, Text
 from leadgate.platform.engine.types import Language
+from leadgate.platform.plugins.errors import STEP_NOT_LOADABLE
 from leadgate.web.languages import accept_language
 from leadgate.web.responses import json_response
 
@@ -57,7 +58,9 @@ STATUS_BY_CODE: dict[str, int] = {
     errors.UPGRADE_NEEDED.code: 503,
     errors.UNEXPECTED.code: 500,
     errors.PLUGIN_UNEXPECTED.code: 500,
-    errors.PLUGIN_NOT_LOADABLE.code: 500,
+    # The server's set-up, not the request, needs fixing (as for an upgrade); a registration
+    # naming a handler that cannot load (PLUGIN_NOT_LOADABLE) is the caller's mistake: 400.
+    STEP_NOT_LOADABLE.code: 503,
 }
 
 

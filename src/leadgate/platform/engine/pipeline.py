@@ -26,7 +26,7 @@ from leadgate.platform.engine.settings import organization_setting
 from leadgate.platform.engine.storage import translate_errors
 from leadgate.platform.engine.types import Stage
 from leadgate.platform.engine.unit_of_work import UnitOfWork
-from leadgate.platform.plugins.registry import ALL_COLUMNS, Step, TraceRecord, step_handler
+from leadgate.platform.plugins.registry import ALL_COLUMNS, Step, TraceRecord
 from leadgate.platform.security import access as security
 from leadgate.platform.security.access import Principal, RecordOwner
 from leadgate.platform.security.privileges import Depth, Right
@@ -365,7 +365,7 @@ class Pipeline:
         started = time.perf_counter()
         failure: BaseException | None = None
         try:
-            step_handler(step)(context)
+            operation.unit_of_work.step_handler(step)(context)
         except errors.LeadgateError as error:
             failure = error
             raise

@@ -19,7 +19,7 @@ from leadgate.platform.engine.metadata import store
 from leadgate.platform.engine.metadata.model import MetadataSet
 from leadgate.platform.engine.schema import SqlTables
 from leadgate.platform.engine.storage import translate_errors
-from leadgate.platform.plugins.registry import StepSet, TraceRecord
+from leadgate.platform.plugins.registry import PluginHandler, Step, StepSet, TraceRecord
 from leadgate.platform.security.access import Principal, RecordOwner, SecurityCache, load_principal
 
 if TYPE_CHECKING:
@@ -169,6 +169,11 @@ class UnitOfWork:
             return load_principal(self.connection, self.tables, self.security, user_id)
         with translate_errors("systemuser"), self.connection.begin():
             return load_principal(self.connection, self.tables, self.security, user_id)
+
+    def step_handler(self, step: Step) -> PluginHandler:
+        """The step's callable, loaded once per generation of steps (or a coded refusal)."""
+        assert self.steps is not None
+        return self.steps.handler(step)
 
     def reload_steps(self) -> None:
         assert self.connection is not None

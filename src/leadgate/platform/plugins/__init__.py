@@ -1,5 +1,6 @@
-"""Plug-in steps: registrations stored as records, resolved to Python callables, run by the
-pipeline in stage and rank order."""
+"""Plug-in steps: registrations stored as records, resolved to Python callables imported from
+the organization's plug-ins folder (``home``), run by the pipeline in stage and rank order;
+``checks`` says which cannot be loaded."""
 
 from __future__ import annotations
 

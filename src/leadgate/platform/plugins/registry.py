@@ -7,8 +7,6 @@ solutions (and the platform itself) register in code live beside them in the sam
 
 from __future__ import annotations
 
-import importlib
-import threading
 import traceback
 import uuid
 from collections.abc import Callable, Iterable
@@ -17,9 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from leadgate.platform.engine import errors
-from leadgate.platform.engine.i18n import N_, Text
 from leadgate.platform.engine.types import Stage, StepMode
+from leadgate.platform.plugins.home import LoadFailure, PluginHome
 
 if TYPE_CHECKING:
     from leadgate.platform.engine.context import ExecutionContext
@@ -33,7 +30,6 @@ __all__ = [
     "StepSet",
     "TraceRecord",
     "parse_columns",
-    "resolve_handler",
 ]
 
 PluginHandler = Callable[["ExecutionContext"], None]
@@ -88,59 +84,39 @@ class Step:
         return not self.filtering_attributes.isdisjoint(changed)
 
 
-_handlers: dict[str, PluginHandler] = {}
-_handlers_lock = threading.Lock()
-
-
-def resolve_handler(path: str) -> PluginHandler:
-    """Import ``package.module:function`` once; a clear error if it cannot be used."""
-    found = _handlers.get(path)
-    if found is not None:
-        return found
-    module_name, _, attribute = path.partition(":")
-    if not module_name or not attribute:
-        raise errors.PLUGIN_NOT_LOADABLE(
-            handler=path, reason=Text(N_("write it as package.module:function."))
-        )
-    try:
-        module = importlib.import_module(module_name)
-    except Exception as error:  # an import can fail in any way; the admin needs to know why
-        raise errors.PLUGIN_NOT_LOADABLE(
-            handler=path, reason=f"{type(error).__name__}: {error}"
-        ) from error
-    target: Any = module
-    for part in attribute.split("."):
-        target = getattr(target, part, None)
-        if target is None:
-            raise errors.PLUGIN_NOT_LOADABLE(
-                handler=path,
-                reason=Text(
-                    N_("{module} has no attribute '{attribute}'."),
-                    module=module_name,
-                    attribute=attribute,
-                ),
-            )
-    if not callable(target):
-        raise errors.PLUGIN_NOT_LOADABLE(
-            handler=path, reason=Text(N_("'{attribute}' is not callable."), attribute=attribute)
-        )
-    with _handlers_lock:
-        _handlers[path] = target
-    return target
-
-
-def step_handler(step: Step) -> PluginHandler:
-    return step.handler if step.handler is not None else resolve_handler(step.handler_path)
-
-
 class StepSet:
-    """The enabled synchronous steps of one generation, looked up by message and table."""
+    """The enabled synchronous steps of one generation, looked up by message and table, and
+    their handlers, imported from the plug-ins folder on first use."""
 
-    def __init__(self, steps: Iterable[Step], generation: int) -> None:
+    def __init__(self, steps: Iterable[Step], generation: int, home: PluginHome) -> None:
         self.all = tuple(sorted(steps, key=lambda s: (int(s.stage), s.rank, s.name)))
         self.generation = generation
+        self.home = home
         self._running = tuple(s for s in self.all if s.enabled and s.mode is StepMode.SYNCHRONOUS)
         self._by_message: dict[tuple[str, str | None], tuple[Step, ...]] = {}
+        self._loaded: dict[str, PluginHandler | LoadFailure] = {}
+
+    def _load(self, step: Step) -> PluginHandler | LoadFailure:
+        if step.handler is not None:
+            return step.handler
+        found = self._loaded.get(step.handler_path)
+        if found is None:
+            # Once per generation: a fixed module is seen when the folder changes (PluginHome).
+            found = self.home.load(step.handler_path)
+            self._loaded[step.handler_path] = found
+        return found
+
+    def handler(self, step: Step) -> PluginHandler:
+        """The step's callable; a coded refusal naming the step and the fix if it cannot load."""
+        found = self._load(step)
+        if isinstance(found, LoadFailure):
+            raise found.step_error(step)
+        return found
+
+    def failure(self, step: Step) -> LoadFailure | None:
+        """Why the step cannot be loaded, or None when it can."""
+        found = self._load(step)
+        return found if isinstance(found, LoadFailure) else None
 
     def for_message(self, message: str, table: str | None) -> tuple[Step, ...]:
         key = (message, table)
@@ -154,7 +130,8 @@ class StepSet:
 class StepRegistry:
     """Code steps, plus a loader for the steps administrators registered in the database."""
 
-    def __init__(self) -> None:
+    def __init__(self, home: PluginHome) -> None:
+        self.home = home
         self._code_steps: list[Step] = []
 
     def add(self, step: Step) -> None:
@@ -198,7 +175,7 @@ class StepRegistry:
             table = tables[STEP_TABLE]
             for row in connection.execute(sa.select(table)).mappings():
                 stored.append(step_from_row(row))
-        return StepSet([*self._code_steps, *stored], generation)
+        return StepSet([*self._code_steps, *stored], generation, self.home)
 
 
 def step_from_row(row: Any) -> Step:

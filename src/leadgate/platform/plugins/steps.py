@@ -20,7 +20,6 @@ from leadgate.platform.plugins.registry import (
     STEP_TABLE,
     UNSTEPPABLE_TABLES,
     parse_columns,
-    resolve_handler,
 )
 
 if TYPE_CHECKING:
@@ -64,7 +63,8 @@ def check_step(context: ExecutionContext) -> None:
     mode = values.get("mode") or 0
     if mode == StepMode.ASYNCHRONOUS and stage != Stage.POST_OPERATION:
         raise _refuse(Text(N_("asynchronous steps run after the operation: use stage 40.")))
-    resolve_handler(str(values.get("plugintypename") or ""))
+    # The CLI and the server import from the same plug-ins folder: what loads here loads there.
+    organization.steps.home.resolve(str(values.get("plugintypename") or ""))
     filtering = parse_columns(str(values.get("filteringattributes") or ""))
     if filtering and message != "Update":
         raise _refuse(Text(N_("filtering columns apply to the Update message only.")))
