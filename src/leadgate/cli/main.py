@@ -30,6 +30,7 @@ from leadgate.cli import (
     process,
     processes,
     security,
+    upgrade,
     users,
 )
 from leadgate.cli.output import DbOption, console, errors_console, language, say
@@ -192,6 +193,7 @@ def serve(
 
 
 app.command("share")(security.share)
+app.command("upgrade")(upgrade.upgrade)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,6 +12,7 @@ __all__ = ["register"]
 
 
 def register(organization: Organization) -> None:
-    from leadgate.platform.customization import messages
+    from leadgate.platform.customization import messages, upgrades
 
     organization.register_messages(messages.MESSAGES)
+    organization.register_messages(upgrades.MESSAGES)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -169,6 +169,16 @@ class Grant:
     rights: tuple[str, ...] = ()
     tables: tuple[str, ...] = ()
     privileges: tuple[str, ...] = ()
+    # The solution version that first granted it: an upgrade adds only what is newer.
+    since: int = 1
+
+    def privilege_names(self, table: Callable[[str], TableMetadata]) -> list[str]:
+        """The privileges it grants: those it names, and each right on each table."""
+        names = list(self.privileges)
+        for table_name in self.tables:
+            found = table(table_name)
+            names += [privilege_name(Right.parse(right), found) for right in self.rights]
+        return names
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,6 @@ from leadgate.platform.security.access import (
     Right,
     RoleDefinition,
     privilege_id,
-    privilege_name,
     table_privileges,
 )
 
@@ -282,11 +281,7 @@ def install_role(operation: Operation, role: RoleDefinition) -> bool:
         )
     )
     for grant in role.grants:
-        names = list(grant.privileges)
-        for table_name in grant.tables:
-            table = operation.table(table_name)
-            names += [privilege_name(Right.parse(right), table) for right in grant.rights]
-        for name in names:
+        for name in grant.privilege_names(operation.table):
             _grant(operation, role_id, name, grant.depth)
     return True
 
