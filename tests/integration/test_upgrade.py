@@ -17,6 +17,7 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 from leadgate.platform import EntityReference, LeadgateError, Organization
 from leadgate.platform.engine.metadata import store
@@ -230,8 +231,14 @@ def test_a_new_database_is_at_the_newest_revision_and_migrations_make_the_same_t
         connection.exec_driver_sql(f"DROP TABLE {runner.VERSION_TABLE}")
         for table in reversed(store.CATALOG.sorted_tables):
             connection.exec_driver_sql(f"DROP TABLE {table.name}")
-        ran = runner.upgrade(connection, database_url)
-        assert [migration.revision for migration in ran] == ["0001_baseline"]
+        assert runner.upgrade(connection, database_url) == ("0001_baseline",)
         context = MigrationContext.configure(connection, opts={"include_name": leadgates_own})
         assert compare_metadata(context, store.CATALOG) == []
         connection.rollback()
+
+
+def test_the_revisions_leadgate_checks_on_open_are_alembics_in_order():
+    """Opening reads the scripts' headers instead of loading Alembic: the same revisions."""
+    scripts = ScriptDirectory.from_config(runner.config())
+    in_order = tuple(script.revision for script in reversed(list(scripts.walk_revisions())))
+    assert runner.known_revisions() == in_order == ("0001_baseline",)

@@ -52,7 +52,7 @@ def _print(plan: UpgradePlan) -> None:
             N_("leadgate's tables: revision {current} -> {head} (migrations: {revisions})"),
             current=plan.revision or "-",
             head=plan.head,
-            revisions=", ".join(migration.revision for migration in plan.migrations),
+            revisions=", ".join(plan.migrations),
         )
     for solution in plan.solutions:
         if solution.installed is None:

@@ -25,7 +25,6 @@ from leadgate.platform.customization.solutions import SolutionDefinition, record
 from leadgate.platform.engine.entity import Entity, EntityReference
 from leadgate.platform.engine.i18n import N_, Label, Text
 from leadgate.platform.engine.metadata.model import TableMetadata
-from leadgate.platform.engine.migrations import Migration
 from leadgate.platform.engine.pipeline import Message, Operation
 from leadgate.platform.processes.definitions import ACTIVE, Process, read_processes, stage_column
 from leadgate.platform.records.crud import CreateRequest
@@ -76,7 +75,7 @@ class UpgradePlan:
 
     revision: str | None
     head: str
-    migrations: tuple[Migration, ...] = ()
+    migrations: tuple[str, ...] = ()  # revisions of leadgate's tables, oldest first
     solutions: tuple[SolutionUpgrade, ...] = field(default=())
 
     @property

@@ -2,9 +2,9 @@
 
 from leadgate.platform.engine.migrations.runner import (
     VERSION_TABLE,
-    Migration,
     SchemaState,
     current_revision,
+    known_revisions,
     require_current,
     schema_state,
     stamp_head,
@@ -13,9 +13,9 @@ from leadgate.platform.engine.migrations.runner import (
 
 __all__ = [
     "VERSION_TABLE",
-    "Migration",
     "SchemaState",
     "current_revision",
+    "known_revisions",
     "require_current",
     "schema_state",
     "stamp_head",
