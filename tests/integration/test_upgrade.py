@@ -2,7 +2,8 @@
 
 The fixture (``tests/fixtures/old_release``, SQL text) was made by that release's own code:
 six open leads of which three were created while the process was deactivated, a qualified
-and a disqualified lead, a custom column, and a Salesperson role an administrator changed.
+and a disqualified lead, a custom column, and shipped roles an administrator changed (a
+privilege granted, one revoked, a role renamed).
 """
 
 from __future__ import annotations
@@ -111,7 +112,7 @@ def test_the_old_release_database_upgrades_keeping_every_record(old_database, ru
         "  grant prvReadDuplicateRule (Organization), prvReadDuplicateRuleCondition "
         "(Organization) to the role Salesperson",
         "  grant prvReadDuplicateRule (Organization), prvReadDuplicateRuleCondition "
-        "(Organization) to the role Sales Manager",
+        "(Organization) to the role Sales Lead",
         "  start the process 'Lead to Opportunity Sales Process' on 3 open record(s) of the "
         "table Lead that have none",
         "Dry run: nothing was changed. Run it without --dry-run to upgrade.",
@@ -151,7 +152,9 @@ def test_the_old_release_database_upgrades_keeping_every_record(old_database, ru
         assert {salesperson[name] for name in NEW_PRIVILEGES} == {8}  # Organization
         assert salesperson["prvDeleteLead"] == 1  # the administrator's grant is kept
         assert "prvReadTeam" not in salesperson  # and so is their revoke
-        assert set(role_privileges(system, "Sales Manager")) >= NEW_PRIVILEGES
+        # Renamed by the administrator: still the shipped role, not made again.
+        assert set(role_privileges(system, "Sales Lead")) >= NEW_PRIVILEGES
+        assert not system.retrieve_multiple("role", name="Sales Manager").entities
 
         sam = organization.service(SALES)
         assert len(sam.retrieve_multiple_all("duplicaterule")) == 10  # what version 6 allows

@@ -28,7 +28,7 @@ from leadgate.platform.engine.metadata.model import TableMetadata
 from leadgate.platform.engine.pipeline import Message, Operation
 from leadgate.platform.processes.definitions import ACTIVE, Process, read_processes, stage_column
 from leadgate.platform.records.crud import CreateRequest
-from leadgate.platform.security.access import Depth, RoleDefinition
+from leadgate.platform.security.access import Depth
 from leadgate.platform.security.messages import AddPrivilegesRoleRequest, RolePrivilege
 
 __all__ = [
@@ -94,19 +94,22 @@ class _Step:
 # --- roles --------------------------------------------------------------------------------
 
 
-def _held(operation: Operation, role_id: uuid.UUID) -> set[str] | None:
-    """The privileges a role holds, by lower-case name; None when the role is gone."""
+def _held(operation: Operation, role_id: uuid.UUID) -> tuple[str, set[str]] | None:
+    """A role's name as it is now, and the privileges it holds by lower-case name; None when
+    the role is gone."""
     roles = operation.sql_table("role")
-    found = operation.connection.execute(sa.select(roles.c.roleid).where(roles.c.roleid == role_id))
-    if found.first() is None:
+    name = operation.connection.execute(
+        sa.select(roles.c.name).where(roles.c.roleid == role_id)
+    ).scalar()
+    if name is None:
         return None
     grants, privileges = operation.sql_table("roleprivileges"), operation.sql_table("privilege")
-    names = operation.connection.execute(
+    held = operation.connection.execute(
         sa.select(privileges.c.name)
         .join(grants, grants.c.privilegeid == privileges.c.privilegeid)
         .where(grants.c.roleid == role_id)
     ).scalars()
-    return {name.lower() for name in names}
+    return name, {privilege.lower() for privilege in held}
 
 
 def _role_steps(operation: Operation, definition: SolutionDefinition, since: int) -> list[_Step]:
@@ -116,31 +119,32 @@ def _role_steps(operation: Operation, definition: SolutionDefinition, since: int
     steps = []
     for role in definition.roles:
         role_id = record_id("role", role.key)  # as install_role made it
-        held = _held(operation, role_id)
-        if held is None:  # deleted by an administrator, or new: ImportSolution made it whole
+        found = _held(operation, role_id)
+        if found is None:  # new: ImportSolution made it whole (or deleted, then made again)
             continue
+        name, held = found
         new: dict[str, RolePrivilege] = {}
         for grant in role.grants:
             if grant.since <= since:
                 continue
-            for name in grant.privilege_names(table):
-                if name.lower() not in held:
-                    new.setdefault(name, RolePrivilege(name, grant.depth))
+            for privilege in grant.privilege_names(table):
+                if privilege.lower() not in held:
+                    new.setdefault(privilege, RolePrivilege(privilege, grant.depth))
         if new:
             privileges = tuple(new.values())
-            steps.append(_Step(_grant_text(role, privileges),
+            steps.append(_Step(_grant_text(name, privileges),
                                (AddPrivilegesRoleRequest(role_id, privileges),)))  # fmt: skip
     return steps
 
 
-def _grant_text(role: RoleDefinition, privileges: tuple[RolePrivilege, ...]) -> Text:
+def _grant_text(role: str, privileges: tuple[RolePrivilege, ...]) -> Text:
     def listed(language: str) -> str:
         return ", ".join(
             f"{p.privilege} ({Depth(p.depth).label.in_language(language)})" for p in privileges
         )
 
     joined = Label(listed("en"), listed("fr"))
-    return Text(N_("grant {privileges} to the role {role}"), privileges=joined, role=role.name)
+    return Text(N_("grant {privileges} to the role {role}"), privileges=joined, role=role)
 
 
 # --- processes ----------------------------------------------------------------------------

@@ -257,17 +257,17 @@ def remove_privilege_role(operation: Operation) -> PrivilegesResponse:
 
 
 def install_role(operation: Operation, role: RoleDefinition) -> bool:
-    """Create a role a solution ships, unless one of that name exists (admins own it then)."""
+    """Create a role a solution ships, unless it exists, even renamed, or another role has
+    its name (administrators own it then)."""
     roles = operation.sql_table("role")
-    if operation.connection.execute(
-        sa.select(roles.c.roleid).where(roles.c.name == role.name)
-    ).first():
+    role_id = record_id("role", role.key)
+    found = sa.or_(roles.c.name == role.name, roles.c.roleid == role_id)
+    if operation.connection.execute(sa.select(roles.c.roleid).where(found)).first():
         return False
     units = operation.sql_table("businessunit")
     root = operation.connection.execute(
         sa.select(units.c.businessunitid).where(units.c.parentbusinessunitid.is_(None))
     ).scalar()
-    role_id = record_id("role", role.key)
     operation.execute_as_system(
         CreateRequest(
             Entity(

@@ -65,6 +65,7 @@ def config(connection: sa.Connection | None = None) -> Config:
     settings = Config()
     settings.set_main_option("script_location", str(LOCATION))
     settings.set_main_option("path_separator", "os")
+    settings.set_main_option("file_template", "%%(rev)s")  # versions/0002_row_versions.py
     if connection is not None:
         settings.attributes["connection"] = connection
     return settings
