@@ -21,11 +21,16 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from leadgate.platform import EntityReference, LeadgateError, Organization
+from leadgate.platform.customization.upgrades import UpgradeSolutionRequest
 from leadgate.platform.engine.metadata import store
 from leadgate.platform.engine.migrations import runner
+from leadgate.platform.records.state import SetStateRequest
+from leadgate.platform.security.messages import RemovePrivilegeRoleRequest
+from leadgate.sales import solution
 from leadgate.sales.qualify import QualifyLeadRequest
 from tests.conftest import postgres_database
 from tests.integration.test_process_flow import INSTANCES, stages
+from tests.integration.test_qualification import a_lead
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "old_release"
 SALES, MANAGER = "sam@old.example", "max@old.example"
@@ -245,3 +250,31 @@ def test_the_revisions_leadgate_checks_on_open_are_alembics_in_order():
     scripts = ScriptDirectory.from_config(runner.config())
     in_order = tuple(script.revision for script in reversed(list(scripts.walk_revisions())))
     assert runner.known_revisions() == in_order == ("0001_baseline",)
+
+
+def test_an_upgrade_adds_only_what_is_new_and_leaves_a_deactivated_process_alone(admin, system):
+    sales = solution.definition()
+    (process,) = system.retrieve_multiple("workflow")
+    system.execute(SetStateRequest(process.to_reference(), 0, 1))  # an administrator's choice
+    leads = [a_lead(admin, emailaddress1=f"n{n}@new.example") for n in range(2)]
+    (role,) = system.retrieve_multiple("role", name="Salesperson")
+    system.execute(RemovePrivilegeRoleRequest(role.id, "prvReadDuplicateRule"))
+
+    def plan(since: int) -> list[str]:
+        response = system.execute(UpgradeSolutionRequest(sales, since, dry_run=True))
+        assert not response.applied
+        return [str(step) for step in response.steps]
+
+    assert plan(6) == []  # revoked after version 6 shipped it: the administrator's to keep
+    assert plan(5) == [
+        "grant prvReadDuplicateRule (Organization) to the role Salesperson"
+    ]  # an upgrade from 5 adds what 6 grants, what the role lacks of it only
+    system.execute(SetStateRequest(process.to_reference(), 1, 2))
+    step = "start the process 'Lead to Opportunity Sales Process' on 2 open record(s) of the "
+    assert plan(6) == [step + "table Lead that have none"]
+    done = system.execute(UpgradeSolutionRequest(sales, 6))
+    assert done.applied and len(done.steps) == 1
+    for lead in leads:
+        (instance,) = admin.retrieve_multiple(INSTANCES, leadid=EntityReference("lead", lead))
+        assert instance["ownerid"].id == admin.user_id
+    assert plan(6) == []  # done once: running it again starts nothing more
