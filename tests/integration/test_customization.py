@@ -291,17 +291,19 @@ def test_an_empty_database_is_not_an_organization(tmp_path):
 
 
 def test_init_again_upgrades_a_database_of_an_older_leadgate(database_url):
-    """An older version lacked a bookkeeping column and shipped older solutions."""
+    """An older version had no versioned tables, lacked a bookkeeping column and shipped
+    older solutions."""
     engine = sa.create_engine(database_url)
     try:
         with engine.begin() as connection:
+            connection.execute(sa.text("DROP TABLE lg_schema_version"))
             connection.execute(sa.text("ALTER TABLE lg_generation DROP COLUMN security"))
             connection.execute(sa.text("UPDATE lg_solution SET version = 1"))
     finally:
         engine.dispose()
     error = refusal(lambda: Organization.open(database_url))
-    assert error.code == "0x8F4C4717"
-    assert f"Upgrade it with: leadgate init --db {database_url}" in error.message("en")
+    assert error.code == "0x8F4C4799"
+    assert f"Upgrade it with: leadgate upgrade --db {database_url}" in error.message("en")
     Organization.create(database_url).close()
     with Organization.open(database_url) as upgraded:
         assert upgraded.system_service().retrieve_multiple("role", name="Salesperson").entities

@@ -30,6 +30,7 @@ from leadgate.cli import (
     process,
     processes,
     security,
+    upgrade,
     users,
 )
 from leadgate.cli.output import DbOption, PluginsOption, console, errors_console, language, say
@@ -195,6 +196,7 @@ def serve(
 
 
 app.command("share")(security.share)
+app.command("upgrade")(upgrade.upgrade)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
@@ -28,11 +29,19 @@ from leadgate.platform import (
 )
 from leadgate.platform.customization.messages import ImportSolutionRequest, ImportSolutionResponse
 from leadgate.platform.customization.solutions import Solution, SolutionDefinition, load_solution
+from leadgate.platform.customization.upgrades import (
+    SolutionUpgrade,
+    UpgradePlan,
+    UpgradeSolutionRequest,
+)
 from leadgate.platform.engine import errors
 from leadgate.platform.engine.context import Caller, ExecutionContext
 from leadgate.platform.engine.entity import Entity
+from leadgate.platform.engine.i18n import Text
 from leadgate.platform.engine.metadata import store
 from leadgate.platform.engine.metadata.model import MetadataSet
+from leadgate.platform.engine.migrations import runner as migrations
+from leadgate.platform.engine.migrations.errors import SOLUTION_TOO_NEW
 from leadgate.platform.engine.pipeline import Message, Pipeline
 from leadgate.platform.engine.settings import organization_setting
 from leadgate.platform.engine.storage import create_engine, database_url, redact, translate_errors
@@ -146,15 +155,21 @@ class Organization:
         return cls.create("sqlite://", solutions=solutions, plugins=plugins)
 
     def install(self, *, name: str | None = None) -> list[ImportSolutionResponse]:
-        """Create leadgate's own tables if needed, then import every solution (idempotent)."""
+        """Create leadgate's own tables, or migrate them, then import every solution: a newer
+        version of one brings the data along (UpgradeSolution). Safe to run again."""
         with translate_errors(), self.engine.begin() as connection:
-            fresh = not store.is_initialized(connection)
-            store.upgrade(connection)
-            create_counter(connection)
-            if fresh:
+            if store.is_initialized(connection):
+                migrations.upgrade(connection, self.url)
+                create_counter(connection)
+            else:
+                migrations.schema_state(connection, self.url)  # refuses a newer leadgate's
+                store.CATALOG.create_all(connection)
+                migrations.stamp_head(connection)
+                create_counter(connection)
                 connection.execute(
                     store.generation.insert().values(id=1, metadata=0, steps=0, security=0)
                 )
+            self._refuse_newer_solutions(connection)
         system = self.system_service()
         responses = [
             system.execute(ImportSolutionRequest(solution.definition()))
@@ -165,15 +180,72 @@ class Organization:
             system.update(Entity("organization", organization.id, name=name))
         return responses
 
+    @classmethod
+    def upgrade(
+        cls,
+        url: str | None = None,
+        *,
+        solutions: Iterable[Solution] | None = None,
+        dry_run: bool = False,
+    ) -> UpgradePlan:
+        """Bring an organization that an older leadgate set up to this version: migrate
+        leadgate's own tables, then upgrade each solution. With ``dry_run``, only say what
+        would run. Returns what ran (or would)."""
+        resolved = database_url(url)
+        organization = cls(create_engine(resolved), resolved, _solutions(solutions))
+        try:
+            plan = organization._upgrade_plan()
+            if dry_run or plan.up_to_date:
+                return plan
+            done = [
+                SolutionUpgrade(r.name, r.previous_version, r.version, r.upgrade_steps)
+                for r in organization.install()
+                if r.previous_version is None or r.previous_version < r.version
+            ]
+            return replace(plan, solutions=tuple(done))
+        finally:
+            organization.close()
+
+    def _upgrade_plan(self) -> UpgradePlan:
+        with translate_errors(), self.engine.connect() as connection:
+            if not store.is_initialized(connection):
+                raise errors.NOT_INITIALIZED(url=redact(self.url))
+            schema = migrations.schema_state(connection, self.url)
+            installed = self._refuse_newer_solutions(connection)
+        system = self.system_service()
+        solutions = []
+        for solution in self.solutions:
+            definition = solution.definition()
+            have = installed.get(solution.name)
+            if have is not None and have >= definition.version:
+                continue
+            steps: tuple[Text, ...] = ()
+            if have is not None:
+                request = UpgradeSolutionRequest(definition, have, dry_run=True)
+                steps = system.execute(request).steps
+            solutions.append(SolutionUpgrade(solution.name, have, definition.version, steps))
+        return UpgradePlan(schema.current, schema.head, schema.pending, tuple(solutions))
+
+    def _refuse_newer_solutions(self, connection: sa.Connection) -> dict[str, int]:
+        """The installed solutions' versions; SOLUTION_TOO_NEW if a newer leadgate's."""
+        installed = dict(
+            connection.execute(sa.select(store.solutions.c.name, store.solutions.c.version)).all()
+        )
+        for solution in self.solutions:
+            shipped = solution.definition().version
+            have = installed.get(solution.name)
+            if have is not None and have > shipped:
+                raise SOLUTION_TOO_NEW(
+                    url=redact(self.url), solution=solution.name, installed=have, shipped=shipped
+                )
+        return installed
+
     def _check_installed(self) -> None:
         with translate_errors(), self.engine.connect() as connection:
             if not store.is_initialized(connection):
                 raise errors.NOT_INITIALIZED(url=redact(self.url))
-            installed = dict(
-                connection.execute(
-                    sa.select(store.solutions.c.name, store.solutions.c.version)
-                ).all()
-            )
+            migrations.require_current(connection, self.url)
+            installed = self._refuse_newer_solutions(connection)
         for solution in self.solutions:
             shipped = solution.definition().version
             have = installed.get(solution.name)

@@ -12,7 +12,8 @@ __all__ = ["register"]
 
 
 def register(organization: Organization) -> None:
-    from leadgate.platform.customization import messages, tables
+    from leadgate.platform.customization import messages, tables, upgrades
 
     organization.register_messages(tables.MESSAGES)
     organization.register_messages(messages.MESSAGES)
+    organization.register_messages(upgrades.MESSAGES)

@@ -22,6 +22,7 @@ from leadgate.platform.customization.tables import (
     needs,
     table_target,
 )
+from leadgate.platform.customization.upgrades import UpgradeSolutionRequest
 from leadgate.platform.engine import errors, rows, schema
 from leadgate.platform.engine.entity import Entity
 from leadgate.platform.engine.i18n import N_, Label, Text
@@ -101,6 +102,8 @@ class ImportSolutionResponse:
     options_added: tuple[str, ...] = ()
     records_added: int = 0
     changes: tuple[schema.SchemaChange, ...] = ()
+    # What UpgradeSolution did to the data, when the database held an older version.
+    upgrade_steps: tuple[Text, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -298,6 +301,9 @@ def import_solution(operation: Operation) -> ImportSolutionResponse:
     previous = connection.execute(
         sa.select(store.solutions.c.version).where(store.solutions.c.name == definition.name)
     ).scalar()
+    upgraded = ()
+    if previous is not None and previous < definition.version:
+        upgraded = operation.execute(UpgradeSolutionRequest(definition, previous)).steps
     if previous is None:
         connection.execute(
             store.solutions.insert().values(
@@ -319,6 +325,7 @@ def import_solution(operation: Operation) -> ImportSolutionResponse:
         options_added=tuple(options_added),
         records_added=records_added,
         changes=changes,
+        upgrade_steps=upgraded,
     )
 
 

@@ -414,6 +414,7 @@ def _roles(raw: Mapping[str, Any]) -> list[RoleDefinition]:
                     rights=tuple(grant.get("rights", ())),
                     tables=tuple(grant.get("tables", ())),
                     privileges=tuple(grant.get("privileges", ())),
+                    since=int(grant.get("since", 1)),
                 )
             )
         found.append(

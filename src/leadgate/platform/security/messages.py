@@ -24,7 +24,6 @@ from leadgate.platform.security.privileges import (
     Right,
     RoleDefinition,
     privilege_id,
-    privilege_name,
     table_privileges,
 )
 
@@ -213,17 +212,17 @@ def remove_privilege_role(operation: Operation[RemovePrivilegeRoleRequest]) -> P
 
 
 def install_role(operation: Operation, role: RoleDefinition) -> bool:
-    """Create a role a solution ships, unless one of that name exists (admins own it then)."""
+    """Create a role a solution ships, unless it exists, even renamed, or another role has
+    its name (administrators own it then)."""
     roles = operation.sql_table("role")
-    if operation.connection.execute(
-        sa.select(roles.c.roleid).where(roles.c.name == role.name)
-    ).first():
+    role_id = record_id("role", role.key)
+    found = sa.or_(roles.c.name == role.name, roles.c.roleid == role_id)
+    if operation.connection.execute(sa.select(roles.c.roleid).where(found)).first():
         return False
     units = operation.sql_table("businessunit")
     root = operation.connection.execute(
         sa.select(units.c.businessunitid).where(units.c.parentbusinessunitid.is_(None))
     ).scalar()
-    role_id = record_id("role", role.key)
     operation.execute_as_system(
         CreateRequest(
             Entity(
@@ -237,11 +236,7 @@ def install_role(operation: Operation, role: RoleDefinition) -> bool:
         )
     )
     for grant in role.grants:
-        names = list(grant.privileges)
-        for table_name in grant.tables:
-            table = operation.table(table_name)
-            names += [privilege_name(Right.parse(right), table) for right in grant.rights]
-        for name in names:
+        for name in grant.privilege_names(operation.table):
             _grant(operation, role_id, name, grant.depth)
     return True
 

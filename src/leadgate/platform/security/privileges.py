@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from leadgate.platform.engine.i18n import Label
@@ -154,6 +155,16 @@ class Grant:
     rights: tuple[str, ...] = ()
     tables: tuple[str, ...] = ()
     privileges: tuple[str, ...] = ()
+    # The solution version that first granted it: an upgrade adds only what is newer.
+    since: int = 1
+
+    def privilege_names(self, table: Callable[[str], TableMetadata]) -> list[str]:
+        """The privileges it grants: those it names, and each right on each table."""
+        names = list(self.privileges)
+        for table_name in self.tables:
+            found = table(table_name)
+            names += [privilege_name(Right.parse(right), found) for right in self.rights]
+        return names
 
 
 @dataclass(frozen=True)

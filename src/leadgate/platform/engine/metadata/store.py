@@ -154,24 +154,6 @@ apitokens = sa.Table(
 )
 
 
-def upgrade(connection: sa.Connection) -> list[str]:
-    """Create leadgate's own tables, and add the columns a newer version gave them."""
-    CATALOG.create_all(connection)
-    inspector = sa.inspect(connection)
-    added = []
-    for table in CATALOG.sorted_tables:
-        present = {column["name"] for column in inspector.get_columns(table.name)}
-        for column in table.columns:
-            if column.name in present:
-                continue
-            if not column.nullable and column.server_default is None:
-                raise RuntimeError(f"{table.name}.{column.name} needs a server default to be added")
-            definition = sa.schema.CreateColumn(column).compile(dialect=connection.dialect)
-            connection.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {definition}")
-            added.append(f"{table.name}.{column.name}")
-    return added
-
-
 def is_initialized(connection: sa.Connection) -> bool:
     return sa.inspect(connection).has_table(generation.name)
 
