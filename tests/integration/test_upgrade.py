@@ -22,6 +22,7 @@ from alembic.script import ScriptDirectory
 
 from leadgate.platform import EntityReference, LeadgateError, Organization
 from leadgate.platform.customization.upgrades import UpgradeSolutionRequest
+from leadgate.platform.engine import versions
 from leadgate.platform.engine.metadata import store
 from leadgate.platform.engine.migrations import runner
 from leadgate.platform.records.state import SetStateRequest
@@ -41,6 +42,8 @@ DISQUALIFIED = uuid.UUID("00000000-0000-4000-8000-000000000302")
 # What the upgrade adds: an instance per unstarted lead, two privileges for each sales role,
 # the version table's row.
 ADDED = {INSTANCES: 3, "roleprivileges": 4, runner.VERSION_TABLE: 1}
+# On SQLite the row-version counter is a one-row table (on PostgreSQL, a sequence).
+ADDED_ON_SQLITE = {versions.COUNTER: 1}
 # Rows an upgrade rewrites: the solutions' versions and the cache generations.
 REWRITTEN = {store.solutions.name, store.generation.name}
 NEW_PRIVILEGES = {"prvReadDuplicateRule", "prvReadDuplicateRuleCondition"}
@@ -112,7 +115,8 @@ def test_the_old_release_database_upgrades_keeping_every_record(old_database, ru
     code, out, err = run("upgrade", "--db", old_database, "--dry-run")
     assert (code, err) == (0, "")
     assert out.splitlines() == [
-        "leadgate's tables: revision - -> 0001_baseline (migrations: 0001_baseline)",
+        "leadgate's tables: revision - -> 0002_rowversion (migrations: 0001_baseline, "
+        "0002_rowversion)",
         "solution leadgate_sales: version 5 -> 6",
         "  grant prvReadDuplicateRule (Organization), prvReadDuplicateRuleCondition "
         "(Organization) to the role Salesperson",
@@ -127,9 +131,10 @@ def test_the_old_release_database_upgrades_keeping_every_record(old_database, ru
     code, out, err = run("upgrade", "--db", old_database)
     assert (code, err) == (0, "")
     assert out.splitlines()[-1] == "Upgrade done: the organization is up to date."
+    added = {**ADDED, **(ADDED_ON_SQLITE if old_database.startswith("sqlite") else {})}
     after = snapshot(old_database)
     assert {name: len(rows) for name, rows in after.items()} == {
-        name: len(before.get(name, ())) + ADDED.get(name, 0) for name in after
+        name: len(before.get(name, ())) + added.get(name, 0) for name in after
     }
     for name, rows in before.items():
         if name not in REWRITTEN:
@@ -173,7 +178,7 @@ def test_the_old_release_database_upgrades_keeping_every_record(old_database, ru
         assert instance["opportunityid"] == created[2]
 
     code, out, _ = run("upgrade", "--db", old_database)
-    assert code == 0 and "is up to date (leadgate's tables at revision 0001_baseline)" in out
+    assert code == 0 and "is up to date (leadgate's tables at revision 0002_rowversion)" in out
 
 
 NEWER_EN = "was upgraded by a newer leadgate"
@@ -197,7 +202,7 @@ def test_a_database_a_newer_leadgate_migrated_is_refused_and_left_alone(database
     assert error.message("en") == (
         f"The database {database_url} was upgraded by a newer leadgate: its tables are at "
         "revision 0099_future, which this version does not know (it knows up to "
-        "0001_baseline). Nothing was changed; use a leadgate at least as new as the one that "
+        "0002_rowversion). Nothing was changed; use a leadgate at least as new as the one that "
         "upgraded it."
     )
     assert error.message("fr").startswith(f"La base de données {database_url} {NEWER_FR}")
@@ -221,7 +226,9 @@ def test_a_solution_a_newer_leadgate_installed_is_refused(database_url, run):
 
 def leadgates_own(name, kind, _parents) -> bool:
     """Compare leadgate's own tables only: record tables follow the metadata instead."""
-    return kind != "table" or (name.startswith("lg_") and name != runner.VERSION_TABLE)
+    return kind != "table" or (
+        name.startswith("lg_") and name not in (runner.VERSION_TABLE, versions.COUNTER)
+    )
 
 
 def test_a_new_database_is_at_the_newest_revision_and_migrations_make_the_same_tables(
@@ -239,7 +246,9 @@ def test_a_new_database_is_at_the_newest_revision_and_migrations_make_the_same_t
         connection.exec_driver_sql(f"DROP TABLE {runner.VERSION_TABLE}")
         for table in reversed(store.CATALOG.sorted_tables):
             connection.exec_driver_sql(f"DROP TABLE {table.name}")
-        assert runner.upgrade(connection, database_url) == ("0001_baseline",)
+        counter = "SEQUENCE" if connection.dialect.name == "postgresql" else "TABLE"
+        connection.exec_driver_sql(f"DROP {counter} {versions.COUNTER}")
+        assert runner.upgrade(connection, database_url) == ("0001_baseline", "0002_rowversion")
         context = MigrationContext.configure(connection, opts={"include_name": leadgates_own})
         assert compare_metadata(context, store.CATALOG) == []
         connection.rollback()
@@ -249,7 +258,7 @@ def test_the_revisions_leadgate_checks_on_open_are_alembics_in_order():
     """Opening reads the scripts' headers instead of loading Alembic: the same revisions."""
     scripts = ScriptDirectory.from_config(runner.config())
     in_order = tuple(script.revision for script in reversed(list(scripts.walk_revisions())))
-    assert runner.known_revisions() == in_order == ("0001_baseline",)
+    assert runner.known_revisions() == in_order == ("0001_baseline", "0002_rowversion")
 
 
 def test_an_upgrade_adds_only_what_is_new_and_leaves_a_deactivated_process_alone(admin, system):
