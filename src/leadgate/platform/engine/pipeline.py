@@ -61,11 +61,11 @@ class Message(Generic[RequestT]):
     name: str
     handler: Callable[[Operation[RequestT]], Any]
     validate: Callable[[Operation[RequestT]], None] | None = None
-    target: Callable[[Any], tuple[str | None, uuid.UUID | None]] = _no_target
+    target: Callable[[RequestT], tuple[str | None, uuid.UUID | None]] = _no_target
     writes: bool = True
     has_pre_image: bool = False
     has_post_image: bool = False
-    changed_columns: Callable[[Any], Iterable[str]] | None = None
+    changed_columns: Callable[[RequestT], Iterable[str]] | None = None
     # Security, run inside the transaction before stage 20 for every caller but SYSTEM.
     # Required: a message says how it is authorized, or that its nested messages are.
     authorize: Callable[[Operation[RequestT]], None] | None = None
