@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
-from starlette.responses import Response
 
 from leadgate.platform import Organization
-from leadgate.web.responses import json_response
 
 __all__ = ["Health", "router"]
 
@@ -30,7 +28,7 @@ class Health(BaseModel):
     summary="Whether the server can reach its database",
     responses={503: {"description": "The database cannot be reached (a coded error)."}},
 )
-def health(request: Request) -> Response:
+def health(request: Request) -> Health:
     organization: Organization = request.app.state.organization
     organization.metadata()  # reads the database's generations: fails when it is down
-    return json_response(Health().model_dump())
+    return Health()

@@ -62,6 +62,9 @@ def _error_responses(operation: dict[str, Any], statuses: tuple[str, ...]) -> No
 
 def _describe_odata(path: str, method: str, operation: dict[str, Any]) -> None:
     operation["tags"] = [ODATA_TAG]
+    for parameter in operation.get("parameters", []):
+        if parameter["name"] == "segment":
+            parameter["description"] = "An entity set (leads) or one record (leads(<GUID>))."
     operation["security"] = [{BEARER: []}]
     _error_responses(operation, ("400", "401", "403", "404", "413", "default"))
     if method in ("post", "patch"):
@@ -105,7 +108,9 @@ def build_document(app: FastAPI) -> dict[str, Any]:
             if path.startswith(API_PATH):
                 _describe_odata(path, method, operation)
             else:
-                _error_responses(operation, ("default",))
+                declared = operation.get("responses", {})
+                refusals = [status for status in declared if status[0] in "45"]
+                _error_responses(operation, (*refusals, "default"))
     components = document.setdefault("components", {})
     schemas = components.setdefault("schemas", {})
     for unused in ("HTTPValidationError", "ValidationError"):
