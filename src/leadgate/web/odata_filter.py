@@ -324,12 +324,11 @@ class _Translator:
     def _in(self, node: ast.Compare, *, negated: bool) -> Node:
         """``x in (a, b, null)``: x is one of the values, null included (null eq null)."""
         column = self._property(node.left)
-        items = node.right.val if isinstance(node.right, ast.List) else [node.right]
-        if column is None or not isinstance(node.right, ast._Literal):
+        if column is None or not isinstance(node.right, ast.List):
             raise bad_query(
                 N_("'in' needs a property on its left and a list on its right."),
             )
-        values = [_literal(item) for item in items]
+        values = [_literal(item) for item in node.right.val]
         listed = tuple(value for value in values if value is not None)
         with_null = len(listed) < len(values)
         if not listed:
