@@ -38,8 +38,6 @@ _ERROR_SCHEMA = {
     },
     "required": ["error"],
 }
-# Routes that only answer 404/405 for what the API does not serve: nothing to describe.
-_UNDESCRIBED = {f"{API_PATH}/{{path}}"}
 _QUERY_OPTIONS = {
     "$select": "Columns to return, separated by commas.",
     "$filter": "Conditions, e.g. lastname eq 'Contoso' and numberofemployees gt 10.",
@@ -101,8 +99,6 @@ def build_document(app: FastAPI) -> dict[str, Any]:
         }],
     )  # fmt: skip
     paths: dict[str, dict[str, Any]] = document.get("paths", {})
-    for path in _UNDESCRIBED:
-        paths.pop(path, None)
     for path, operations in paths.items():
         for method, operation in operations.items():
             if path.startswith(API_PATH):
