@@ -2,7 +2,8 @@
 
 A body too large is refused before it is read, whether its length is declared or it streams
 in chunks; a refused request leaves the keep-alive connection usable; header bytes reach the
-server as a client sends them. SQLite only: no database changes these answers.
+server as a client sends them; ``leadgate serve`` takes its limits from options or the
+environment. SQLite only: no database changes these answers.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import http.client
 import json
 import logging
 import select
+import shutil
 import socket
 import threading
 from collections.abc import Iterator
@@ -18,11 +20,13 @@ from collections.abc import Iterator
 import pytest
 import uvicorn
 
+from leadgate.cli.main import main
 from leadgate.platform import EntityReference, Organization
 from leadgate.platform.users.messages import CreateApiTokenRequest
 from leadgate.web import create_app
-from leadgate.web.limits import JSON_TOO_DEEP, REQUEST_TOO_LARGE
+from leadgate.web.limits import BATCH_BODY_OPTION, BODY_OPTION, JSON_TOO_DEEP, REQUEST_TOO_LARGE
 from tests.conftest import ADMIN_ID
+from tests.e2e.conftest import TestClient, assert_error
 from tests.e2e.test_serve import free_port
 
 LEADS = "/api/data/v9.2/leads"
@@ -149,3 +153,27 @@ def test_header_digits_that_are_not_ascii_are_refused(server, value):
 
     assert status == 400
     assert "odata.maxpagesize needs a whole number" in json.loads(body)["error"]["message"]
+
+
+@pytest.mark.parametrize("configured", ["option", "environment"])
+def test_serve_takes_its_body_limits_from_options_or_the_environment(
+    sqlite_template, tmp_path, monkeypatch, configured
+):
+    shutil.copyfile(sqlite_template, tmp_path / "leadgate.db")
+    served = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **_: served.append(app))
+    limits = ["--max-body-size", "2048", "--max-batch-body-size", "8192"]
+    if configured == "environment":
+        monkeypatch.setenv("LEADGATE_MAX_BODY_SIZE", "2048")
+        monkeypatch.setenv("LEADGATE_MAX_BATCH_BODY_SIZE", "8192")
+        limits = []
+
+    assert main(["serve", "--db", f"sqlite:///{tmp_path / 'leadgate.db'}", *limits]) == 0
+
+    with TestClient(served[0]) as client:
+        for path, size, limit, option in ((LEADS, 2049, 2048, BODY_OPTION),
+                                          ("/api/data/v9.2/$batch", 8193, 8192,
+                                           BATCH_BODY_OPTION)):  # fmt: skip
+            response = client.post(path, content=b"x" * size)
+            assert_error(response, 413, REQUEST_TOO_LARGE(limit=limit, option=option))
+        assert client.post(LEADS, content=b"x" * 2048).status_code == 401  # read, then refused
