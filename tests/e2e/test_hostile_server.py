@@ -27,7 +27,6 @@ from leadgate.web import create_app
 from leadgate.web.limits import BATCH_BODY_OPTION, BODY_OPTION, JSON_TOO_DEEP, REQUEST_TOO_LARGE
 from tests.conftest import ADMIN_ID
 from tests.e2e.conftest import TestClient, assert_error
-from tests.e2e.test_serve import free_port
 
 LEADS = "/api/data/v9.2/leads"
 LIMIT = 64 * 1024
@@ -38,6 +37,12 @@ def no_server_failure_is_logged(caplog):
     yield
     assert [record.getMessage() for record in caplog.records
             if record.levelno >= logging.ERROR] == []  # fmt: skip
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 @pytest.fixture
