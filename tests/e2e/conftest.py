@@ -6,9 +6,11 @@ of the shared ``org`` fixture, on SQLite and on PostgreSQL.
 
 from __future__ import annotations
 
+import shutil
 import uuid
 import warnings
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -51,6 +53,27 @@ def anonymous(org: Organization) -> Iterator[TestClient]:
 def api(org: Organization, token: str) -> Iterator[TestClient]:
     """A client signed in as the admin (English user)."""
     with TestClient(create_app(org), headers={"Authorization": f"Bearer {token}"}) as client:
+        yield client
+
+
+@pytest.fixture
+def sqlite_org(sqlite_template: Path, tmp_path: Path) -> Iterator[Organization]:
+    """An organization on SQLite only: for HTTP-layer tests whose answer no database changes."""
+    path = tmp_path / "leadgate.db"
+    shutil.copyfile(sqlite_template, path)
+    with Organization.open(f"sqlite:///{path}") as organization:
+        yield organization
+
+
+@pytest.fixture
+def sqlite_api(sqlite_org: Organization) -> Iterator[TestClient]:
+    """A client signed in as the admin, on SQLite only; a 500 is answered, not raised."""
+    token = sqlite_org.system_service().execute(
+        CreateApiTokenRequest(EntityReference("systemuser", ADMIN_ID))
+    ).token
+    app = create_app(sqlite_org)
+    headers = {"Authorization": f"Bearer {token}"}
+    with TestClient(app, headers=headers, raise_server_exceptions=False) as client:
         yield client
 
 

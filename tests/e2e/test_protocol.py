@@ -38,7 +38,6 @@ NOT_JSON = {
     "blank": b"   ",
     "NaN": b'{"a": NaN}',
     "not UTF-8": b"\xff\xfe{",
-    "nested 100000 deep": b"[" * 100_000 + b"]" * 100_000,
     "lone surrogate": b'{"currencyname": "\\ud800"}',
 }
 

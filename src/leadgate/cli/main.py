@@ -39,6 +39,7 @@ from leadgate.platform.engine.errors import LeadgateError
 from leadgate.platform.engine.i18n import N_
 from leadgate.platform.engine.storage import database_url, redact
 from leadgate.platform.users.messages import CreateApiTokenRequest
+from leadgate.web.limits import DEFAULT_MAX_BATCH_BODY_SIZE, DEFAULT_MAX_BODY_SIZE
 
 __all__ = ["app", "main"]
 
@@ -156,6 +157,24 @@ def serve(
         ),
     ] = None,
     plugins_folder: PluginsOption = None,
+    max_body_size: Annotated[
+        int,
+        typer.Option(
+            envvar="LEADGATE_MAX_BODY_SIZE",
+            min=1,
+            metavar="BYTES",
+            help="Largest request body accepted; larger ones get 413 unread (docs/limits.md).",
+        ),
+    ] = DEFAULT_MAX_BODY_SIZE,
+    max_batch_body_size: Annotated[
+        int,
+        typer.Option(
+            envvar="LEADGATE_MAX_BATCH_BODY_SIZE",
+            min=1,
+            metavar="BYTES",
+            help="Largest $batch request body accepted.",
+        ),
+    ] = DEFAULT_MAX_BATCH_BODY_SIZE,
 ) -> None:
     """Serve the Web API (Dataverse-compatible, under /api/data/v9.2)."""
     if (certfile is None) != (keyfile is None):
@@ -186,7 +205,11 @@ def serve(
     for line in plugins.startup_report(organization, language()):
         console.print(line, soft_wrap=True)
     uvicorn.run(
-        create_app(organization),
+        create_app(
+            organization,
+            max_body_size=max_body_size,
+            max_batch_body_size=max_batch_body_size,
+        ),
         host=host,
         port=port,
         ssl_certfile=str(certfile) if certfile else None,

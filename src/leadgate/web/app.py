@@ -5,28 +5,43 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from leadgate.platform import Organization
-from leadgate.web import actions, functions
+from leadgate.web import actions, functions, health
+from leadgate.web.body_limit import BodyLimit
 from leadgate.web.errors import install_error_handlers
+from leadgate.web.limits import DEFAULT_MAX_BATCH_BODY_SIZE, DEFAULT_MAX_BODY_SIZE
+from leadgate.web.openapi import OPENAPI_URL, install_openapi
 from leadgate.web.routes import router
 
 __all__ = ["create_app"]
 
 
-def create_app(organization: Organization) -> FastAPI:
+def create_app(
+    organization: Organization,
+    *,
+    max_body_size: int = DEFAULT_MAX_BODY_SIZE,
+    max_batch_body_size: int = DEFAULT_MAX_BATCH_BODY_SIZE,
+) -> FastAPI:
     """The ASGI application serving ``organization`` under /api/data/v9.2.
 
     Every request runs as the user its bearer token belongs to; the application holds no
     state of its own beyond the organization, so any number of processes can serve it.
+    Request bodies over ``max_body_size`` bytes (``max_batch_body_size`` for $batch) are
+    refused with 413 before they are read (docs/limits.md).
     """
     app = FastAPI(
         title="leadgate Web API",
         description="Dataverse Web API (v9.2) for leadgate organizations.",
         docs_url=None,
         redoc_url=None,
-        openapi_url=None,
+        openapi_url=OPENAPI_URL,
     )
     app.state.organization = organization
     install_error_handlers(app)
+    install_openapi(app)
+    app.add_middleware(
+        BodyLimit, max_body_size=max_body_size, max_batch_body_size=max_batch_body_size
+    )
+    app.include_router(health.router)
     app.include_router(actions.router)  # before the catch-all of deeper paths in routes
     app.include_router(functions.router)  # before the entity sets' single segments
     app.include_router(router)

@@ -48,6 +48,7 @@ STATUS_BY_CODE: dict[str, int] = {
     errors.RESOURCE_NOT_FOUND.code: 404,
     errors.VERSION_MISMATCH.code: 412,
     errors.DUPLICATE_RECORD.code: 412,
+    "0x8F4C4780": 413,  # request_too_large (web/limits.py)
     # A duplicate found with MSCRM.SuppressDuplicateDetection: false (or on QualifyLead): 500,
     # as in Dataverse's own example ("Detect duplicate data using the Web API"), so that a
     # client written for Dataverse meets the same answer. It is a refusal all the same.
@@ -105,6 +106,10 @@ def error_response(
     headers = dict(headers or {})
     if status == 401:
         headers.update(AUTHENTICATE_HEADER)
+    if status == 413:
+        # The rest of a body too large is never read, so this connection cannot carry another
+        # request: say so rather than drop it.
+        headers["Connection"] = "close"
     body: dict[str, Any] = {"code": error.code, "message": error.message(language) or error.key}
     if error.details:
         body["details"] = error.details

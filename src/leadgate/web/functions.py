@@ -24,8 +24,9 @@ from leadgate.platform.engine.metadata.model import MetadataSet
 from leadgate.web.actions import NAMESPACE, ODATA_TYPE, record_table
 from leadgate.web.errors import bad_query
 from leadgate.web.headers import DEFAULT_PAGE_SIZE
+from leadgate.web.limits import JSON_TOO_DEEP, MAX_JSON_DEPTH
 from leadgate.web.options import read_options
-from leadgate.web.payload import entity_from_body
+from leadgate.web.payload import check_json, entity_from_body
 from leadgate.web.resources import API_PATH, api_root, parse_guid
 from leadgate.web.responses import json_response
 from leadgate.web.routes import SignedIn
@@ -109,12 +110,19 @@ def parse_call(function: str, text: str, query: Mapping[str, str]) -> dict[str, 
 
 def _json(name: str, text: str, example: str) -> Any:
     try:
-        return json.loads(text)
-    except (ValueError, RecursionError):
+        value = json.loads(text)
+    except RecursionError:
+        raise JSON_TOO_DEEP(limit=MAX_JSON_DEPTH) from None
+    except ValueError:
         raise bad_query(
             N_("the parameter {name} takes a JSON value such as {example}, not {value}."),
             name=name, example=example, value=text[:80],
         ) from None  # fmt: skip
+    if check_json(value):
+        # A lone surrogate (JSON's "\ud800") is no character: no database can store it.
+        raise bad_query(N_("the parameter {name} holds text that is not valid Unicode."),
+                        name=name)  # fmt: skip
+    return value
 
 
 def _business_entity(metadata: MetadataSet, name: str, text: str) -> Entity:

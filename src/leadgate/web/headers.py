@@ -10,6 +10,7 @@ from starlette.datastructures import Headers
 
 from leadgate.platform.engine.i18n import N_
 from leadgate.web.errors import bad_query
+from leadgate.web.options import is_number
 
 __all__ = [
     "ANY_VERSION",
@@ -30,7 +31,7 @@ LOOKUP_LOGICAL_NAME = "Microsoft.Dynamics.CRM.lookuplogicalname"
 ANY_VERSION = -1  # If-Match: * (any version, but the record must exist)
 SUPPRESS_DUPLICATE_DETECTION = "MSCRM.SuppressDuplicateDetection"
 
-_ETAG = re.compile(r'\s*(?:W/)?"(\d{1,18})"\s*\Z')
+_ETAG = re.compile(r'\s*(?:W/)?"([0-9]{1,18})"\s*\Z')
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ def read_preferences(headers: Headers) -> Preferences:
             if name == "return" and value.lower() == "representation":
                 representation = True
             elif name in ("odata.maxpagesize", "maxpagesize"):
-                if not value.isdigit() or int(value) < 1 or len(value) > 9:
+                if not is_number(value) or len(value) > 9 or int(value) < 1:
                     raise bad_query(
                         N_(
                             "the preference odata.maxpagesize needs a whole number from 1, not "

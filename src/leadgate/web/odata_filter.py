@@ -2,6 +2,13 @@
 
 The platform compiles the filter and coerces the literals; this module only maps the OData
 syntax tree onto conditions, and names what it cannot map (400, never a wrong answer).
+
+Nulls follow OData (4.01 Part 2 §5.1.1.1), not SQL: a comparison is never unknown.
+``null eq null`` is true, ``null ne 5`` is true, ``null gt 10`` is false, so
+``not (x gt 10)`` keeps the rows where x is null; ``x in ('a', null)`` keeps them too. Only a
+function of a null (``contains(x,'a')`` with x null) is null, and ``not`` of null stays null.
+``not`` is pushed down to the conditions (De Morgan holds in three-valued logic too), and each
+condition is written so that SQL finds it true exactly when OData does.
 """
 
 from __future__ import annotations
@@ -22,6 +29,12 @@ from leadgate.platform import ConditionExpression, FilterExpression
 from leadgate.platform.engine import errors
 from leadgate.platform.engine.i18n import N_, Text
 from leadgate.web.errors import bad_query
+from leadgate.web.limits import (
+    FILTER_TOO_COMPLEX,
+    FILTER_TOO_DEEP,
+    MAX_FILTER_CONDITIONS,
+    MAX_FILTER_NESTING,
+)
 
 __all__ = ["parse_filter"]
 
@@ -51,6 +64,7 @@ _NEGATED = {
 # "5 lt x" reads as "x gt 5".
 _MIRRORED = {"eq": "eq", "ne": "ne", "gt": "lt", "ge": "le", "lt": "gt", "le": "ge"}
 _FUNCTIONS = {"contains": "contains", "startswith": "begins_with", "endswith": "ends_with"}
+_MAX_DIGITS = 30  # more than any column's range (money: 15 digits before the point)
 # not contains(...) and friends: the platform's negated operators (Dataverse's DoesNot…).
 _NEGATED_TEXT = {
     "contains": "not_contains",
@@ -62,6 +76,7 @@ _NEGATED_TEXT = {
 def parse_filter(text: str, resolve: Resolve) -> FilterExpression:
     """The FilterExpression ``text`` means; ``resolve`` maps property names to columns."""
     tree = _parse(text)
+    _check_size(tree)
     node = _Translator(resolve).node(tree, negated=False)
     if isinstance(node, ConditionExpression):
         return FilterExpression("and", (node,))
@@ -91,6 +106,33 @@ def _parse(text: str) -> ast._Node:
         ) from None
 
 
+def _check_size(tree: ast._Node) -> None:
+    """Refuse a filter past MAX_FILTER_CONDITIONS or MAX_FILTER_NESTING before translating it.
+
+    Measured with a list rather than recursion, so a filter of any size is refused cleanly;
+    within the limits the translator's recursion and the SQL the database parses stay shallow.
+    A chain of one operator (a or b or c…) is one level, however long.
+    """
+    conditions = 0
+    pending: list[tuple[ast._Node, int, type | None]] = [(tree, 0, None)]
+    while pending:
+        node, level, chain = pending.pop()
+        if isinstance(node, ast.BoolOp):
+            if type(node.op) is not chain:
+                level += 1
+            pending += [(node.left, level, type(node.op)), (node.right, level, type(node.op))]
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            level += 1
+            pending.append((node.operand, level, None))
+        else:
+            listed = isinstance(node, ast.Compare) and isinstance(node.right, ast.List)
+            conditions += len(node.right.val) if listed else 1  # type: ignore[attr-defined]
+            if conditions > MAX_FILTER_CONDITIONS:
+                raise FILTER_TOO_COMPLEX(limit=MAX_FILTER_CONDITIONS)
+        if level > MAX_FILTER_NESTING:
+            raise FILTER_TOO_DEEP(limit=MAX_FILTER_NESTING)
+
+
 def _unreadable(text: str, index: int) -> errors.LeadgateError:
     return bad_query(
         N_("$filter cannot be read at position {position}: '{text}'."),
@@ -118,11 +160,36 @@ def _unsupported(what: Text) -> errors.LeadgateError:
 
 def _literal(node: ast._Node) -> Any:
     """A literal as the JSON-like value the platform coerces for the column."""
+    negative = False
+    inner = node
+    while isinstance(inner, ast.UnaryOp) and isinstance(inner.op, ast.USub):
+        inner, negative = inner.operand, not negative  # a loop: "- - - … 1" has no depth
+    value = _plain_literal(inner)
+    if inner is node:
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return -value if negative else value
+    raise _unsupported(_describe(node))
+
+
+def _plain_literal(node: ast._Node) -> Any:
     if isinstance(node, ast.Null):
         return None
     if isinstance(node, ast.Boolean):
         return node.py_val
+    numeric = (ast.Integer, ast.Float, ast.GUID, ast.Date, ast.DateTime)
+    if isinstance(node, numeric) and not node.val.isascii():
+        # The lexer's \d takes any script's digits ('٣' reads as 3): only 0-9 are digits here.
+        raise bad_query(
+            N_("only the digits 0-9 make numbers, dates and GUIDs in $filter, not '{value}'."),
+            value=node.val[:40],
+        )
     if isinstance(node, ast.Integer):
+        if len(node.val.lstrip("+-0")) > _MAX_DIGITS:  # int() refuses 4,300 digits: a 500
+            raise bad_query(
+                N_("the number {value}… in $filter has more digits than any column holds."),
+                value=node.val[:20],
+            )
         return int(node.val)
     if isinstance(node, ast.Float):
         # A float, as a JSON body would carry it: the platform reads its shortest decimal
@@ -130,10 +197,6 @@ def _literal(node: ast._Node) -> Any:
         return float(node.val)
     if isinstance(node, (ast.String, ast.GUID, ast.Date, ast.DateTime)):
         return node.val
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        value = _literal(node.operand)
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return -value
     raise _unsupported(_describe(node))
 
 
@@ -156,31 +219,55 @@ def _describe(node: ast._Node) -> Text:
     return _NODES.get(type(node), Text(N_("this expression")))
 
 
+def _either(*nodes: ConditionExpression) -> FilterExpression:
+    return FilterExpression("or", nodes)
+
+
+def _both(*nodes: ConditionExpression) -> FilterExpression:
+    return FilterExpression("and", nodes)
+
+
 class _Translator:
+    """Translates the tree with ``not`` pushed down to the conditions.
+
+    Recursion happens only where ``and`` and ``or`` alternate, so its depth is bounded by
+    MAX_FILTER_NESTING; chains of one operator and runs of ``not`` are loops.
+    """
+
     def __init__(self, resolve: Resolve) -> None:
         self.resolve = resolve
 
     def node(self, node: ast._Node, *, negated: bool) -> Node:
+        while isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            node, negated = node.operand, not negated
         if isinstance(node, ast.BoolOp):
             return self._bool(node, negated=negated)
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-            return self.node(node.operand, negated=not negated)
         if isinstance(node, ast.Compare):
             return self._compare(node, negated=negated)
         if isinstance(node, ast.Call):
-            return self._call(node, negated=negated)
+            # A function's value itself: true keeps the row; under not, only false does.
+            return self._function(node, "false" if negated else "true")
         raise bad_query(
             N_("$filter must be made of comparisons such as name eq 'x', not {what}."),
             what=_describe(node),
         )
 
     def _bool(self, node: ast.BoolOp, *, negated: bool) -> FilterExpression:
-        operator = "and" if isinstance(node.op, ast.And) else "or"
+        kind = type(node.op)
+        operator = "and" if kind is ast.And else "or"
         if negated:  # De Morgan: not (a and b) = not a or not b
             operator = "or" if operator == "and" else "and"
+        operands: list[ast._Node] = []
+        chain: list[ast._Node] = [node]
+        while chain:  # a or b or c… is a left-deep tree: flatten it without recursion
+            item = chain.pop()
+            if isinstance(item, ast.BoolOp) and type(item.op) is kind:
+                chain += [item.right, item.left]
+            else:
+                operands.append(item)
         conditions: list[ConditionExpression] = []
         filters: list[FilterExpression] = []
-        for side in (node.left, node.right):
+        for side in operands:
             child = self.node(side, negated=negated)
             if isinstance(child, ConditionExpression):
                 conditions.append(child)
@@ -200,13 +287,7 @@ class _Translator:
 
     def _compare(self, node: ast.Compare, *, negated: bool) -> Node:
         if isinstance(node.comparator, ast.In):
-            column = self._property(node.left)
-            if column is None or not isinstance(node.right, ast.List):
-                raise bad_query(
-                    N_("'in' needs a property on its left and a list on its right."),
-                )
-            values = tuple(_literal(item) for item in node.right.val)
-            return ConditionExpression(column, "not_in" if negated else "in", values)
+            return self._in(node, negated=negated)
         operator = _COMPARISONS[type(node.comparator)]
         if isinstance(node.left, ast.Call) or isinstance(node.right, ast.Call):
             return self._compare_call(node, operator, negated=negated)
@@ -228,26 +309,65 @@ class _Translator:
                 )
             operator = "null" if operator == "eq" else "not_null"
             return ConditionExpression(column, _NEGATED[operator] if negated else operator)
-        return ConditionExpression(column, _NEGATED[operator] if negated else operator, (value,))
+        if not negated or operator in ("eq", "ne"):
+            # eq is false on null and the platform's ne is true on it, as OData's are, so
+            # each is the other's exact negation.
+            return ConditionExpression(
+                column, _NEGATED[operator] if negated else operator, (value,)
+            )
+        # null gt 10 is false, so not (x gt 10) is true where x is null.
+        return _either(
+            ConditionExpression(column, _NEGATED[operator], (value,)),
+            ConditionExpression(column, "null"),
+        )
+
+    def _in(self, node: ast.Compare, *, negated: bool) -> Node:
+        """``x in (a, b, null)``: x is one of the values, null included (null eq null)."""
+        column = self._property(node.left)
+        if column is None or not isinstance(node.right, ast.List):
+            raise bad_query(
+                N_("'in' needs a property on its left and a list on its right."),
+            )
+        values = [_literal(item) for item in node.right.val]
+        listed = tuple(value for value in values if value is not None)
+        with_null = len(listed) < len(values)
+        if not listed:
+            return ConditionExpression(column, "not_null" if negated else "null")
+        if not negated:
+            found = ConditionExpression(column, "in", listed)
+            return _either(found, ConditionExpression(column, "null")) if with_null else found
+        # SQL's NOT IN is unknown on null; OData's not in is true on it unless null is listed.
+        other = ConditionExpression(column, "not_in", listed)
+        if with_null:
+            return _both(other, ConditionExpression(column, "not_null"))
+        return _either(other, ConditionExpression(column, "null"))
 
     def _compare_call(self, node: ast.Compare, operator: str, *, negated: bool) -> Node:
-        """``contains(name,'x') eq true`` is the function itself (or its negation)."""
+        """``contains(name,'x') eq true`` and friends: which values of the function keep a row.
+
+        The function is null where its property is null, and null equals only null, so
+        ``contains(x,'a') ne true`` keeps the rows where x is null and ``eq false`` does not.
+        """
         call, other = (
             (node.left, node.right) if isinstance(node.left, ast.Call) else (node.right, node.left)
         )
         assert isinstance(call, ast.Call)
         if operator not in ("eq", "ne") or not isinstance(other, ast.Boolean):
             raise _unsupported_function(call.func.full_name())
-        wanted = other.py_val == (operator == "eq")
-        return self._call(call, negated=negated == wanted)
+        wanted = "true" if other.py_val else "false"
+        if (operator == "ne") != negated:
+            wanted = f"not_{wanted}"
+        return self._function(call, wanted)
 
-    def _call(self, node: ast.Call, *, negated: bool) -> ConditionExpression:
+    def _function(self, node: ast.Call, wanted: str) -> Node:
+        """The rows where the function is true, false, not true or not false (null counts as
+        neither true nor false)."""
         name = node.func.full_name()
         operator = _FUNCTIONS.get(name)
         if operator is None:
             raise _unsupported_function(name)
-        column = self._property(node.args[0])
-        if column is None or not isinstance(node.args[1], ast.String):
+        column = self._property(node.args[0]) if node.args else None
+        if column is None or len(node.args) != 2 or not isinstance(node.args[1], ast.String):
             raise bad_query(
                 N_(
                     "{function} needs a property and a text in quotes, as in "
@@ -255,7 +375,14 @@ class _Translator:
                 ),
                 function=name,
             )
-        text = node.args[1].val
-        if negated:
-            operator = _NEGATED_TEXT[operator]
-        return ConditionExpression(column, operator, (text,))
+        text = (node.args[1].val,)
+        matches = ConditionExpression(column, operator, text)
+        # The platform's negated text operators (Dataverse's DoesNot…) keep empty values.
+        differs = ConditionExpression(column, _NEGATED_TEXT[operator], text)
+        if wanted == "true":
+            return matches
+        if wanted == "false":
+            return _both(differs, ConditionExpression(column, "not_null"))
+        if wanted == "not_true":
+            return differs
+        return _either(matches, ConditionExpression(column, "null"))

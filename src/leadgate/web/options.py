@@ -14,12 +14,14 @@ from leadgate.platform import OrderExpression
 from leadgate.platform.engine.i18n import N_
 from leadgate.platform.engine.metadata.model import ColumnMetadata, TableMetadata
 from leadgate.web.errors import bad_query
+from leadgate.web.limits import MAX_ORDER_TERMS, TOO_MANY_ORDER_TERMS
 from leadgate.web.resources import resolve_property
 
 __all__ = [
     "COLLECTION_OPTIONS",
     "RECORD_OPTIONS",
     "QueryOptions",
+    "is_number",
     "parse_orderby",
     "parse_select",
     "read_options",
@@ -81,12 +83,18 @@ def _top(value: str | None) -> int | None:
     if value is None:
         return None
     text = value.strip()
-    if not text.isdigit() or len(text) > 9:
+    if not is_number(text) or len(text) > 9:
         raise bad_query(
             N_("$top needs a whole number from 0, not '{value}'."),
             value=value[:40],
         )
     return int(text)
+
+
+def is_number(text: str) -> bool:
+    """Digits 0-9 only: str.isdigit alone also takes '¹' (which int() refuses) and '٣' (which
+    int() reads as 3), neither a number in a URL or a header."""
+    return text.isascii() and text.isdigit()
 
 
 def _count(value: str | None) -> bool:
@@ -123,8 +131,11 @@ def parse_orderby(table: TableMetadata, value: str | None) -> tuple[OrderExpress
     """``$orderby=name asc,createdon desc``."""
     if value is None:
         return ()
+    parts = value.split(",")
+    if len(parts) > MAX_ORDER_TERMS:
+        raise TOO_MANY_ORDER_TERMS(count=len(parts), limit=MAX_ORDER_TERMS)
     orders = []
-    for part in value.split(","):
+    for part in parts:
         words = part.split()
         direction = words[1].lower() if len(words) == 2 else "asc"
         if not 1 <= len(words) <= 2 or direction not in ("asc", "desc"):

@@ -17,9 +17,10 @@ from leadgate.platform import Entity, EntityReference
 from leadgate.platform.engine import errors
 from leadgate.platform.engine.i18n import N_, Text
 from leadgate.platform.engine.metadata.model import ColumnMetadata, MetadataSet, TableMetadata
+from leadgate.web.limits import JSON_TOO_DEEP, MAX_JSON_DEPTH
 from leadgate.web.resources import API_PATH, parse_guid
 
-__all__ = ["entity_from_body", "parse_json_object"]
+__all__ = ["check_json", "entity_from_body", "parse_json_object"]
 
 BIND = "odata.bind"
 _BIND_PATH = re.compile(
@@ -38,14 +39,24 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
-def _has_lone_surrogate(value: Any) -> bool:
-    if isinstance(value, str):
-        return _SURROGATE.search(value) is not None
-    if isinstance(value, dict):
-        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_lone_surrogate(item) for item in value)
-    return False
+def check_json(value: Any) -> bool:
+    """Whether ``value`` holds a lone surrogate; JSON_TOO_DEEP past MAX_JSON_DEPTH levels.
+
+    Walked with a list, not recursion, so that no nesting json.loads accepts can exhaust the
+    stack here or in what reads the value next (messages quote values with json.dumps).
+    """
+    surrogate = False
+    pending: list[tuple[Any, int]] = [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, str):
+            surrogate = surrogate or (not item.isascii() and _SURROGATE.search(item) is not None)
+        elif isinstance(item, (dict, list)):
+            if depth >= MAX_JSON_DEPTH:
+                raise JSON_TOO_DEEP(limit=MAX_JSON_DEPTH)
+            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
+            pending.extend((child, depth + 1) for child in children)
+    return surrogate
 
 
 def parse_json_object(raw: bytes, content_type: str | None, table: str) -> dict[str, Any]:
@@ -64,7 +75,9 @@ def parse_json_object(raw: bytes, content_type: str | None, table: str) -> dict[
         )
     try:
         body = json.loads(raw, parse_constant=_reject_constant)
-    except (ValueError, RecursionError) as error:
+    except RecursionError:  # deeper than the interpreter's stack allows: deeper than ours
+        raise JSON_TOO_DEEP(limit=MAX_JSON_DEPTH) from None
+    except ValueError as error:
         reason = str(error).splitlines()[0][:200] if str(error) else type(error).__name__
         raise _refuse(
             table,
@@ -77,7 +90,7 @@ def parse_json_object(raw: bytes, content_type: str | None, table: str) -> dict[
             N_("the body must be a JSON object, not {kind}."),
             kind=_json_kind(body),
         )
-    if _has_lone_surrogate(body):
+    if check_json(body):
         raise _refuse(
             table,
             N_("the body holds text that is not valid Unicode."),

@@ -299,7 +299,11 @@ def delete(request: Request, segment: str, session: SignedIn) -> Response:
     return empty_response(204)
 
 
-@router.api_route("/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+@router.api_route(
+    "/{path:path}",
+    methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+    include_in_schema=False,  # it only answers 404 or 405: nothing for /openapi.json
+)
 def elsewhere(request: Request, path: str, session: SignedIn) -> Response:
     """Deeper paths are not served yet; a single segment reached here by a wrong method."""
     if "/" not in path.strip("/") and path.strip("/"):

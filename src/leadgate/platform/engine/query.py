@@ -69,6 +69,7 @@ _TEXT_OPERATORS = {
     "not_contains": ("%{}%", True),
 }
 _NO_VALUE = ("null", "not_null")
+_ORDERING = ("gt", "ge", "lt", "le", "between")
 _MANY_VALUES = ("in", "not_in", "between")
 _TEXT_TYPES = (ColumnType.STRING, ColumnType.MEMO)
 
@@ -187,6 +188,18 @@ def _condition(table: TableMetadata, sql_table: sa.Table, condition: ConditionEx
             detail=Text(N_("the operator '{operator}' takes exactly one value."), operator=operator)
         )
     text = column.type in _TEXT_TYPES
+    if column.type is ColumnType.BOOLEAN and operator in _ORDERING:
+        # Yes before no, or no before yes, means nothing to the user (and SQLAlchemy refuses
+        # to compile it): a coded refusal rather than an arbitrary answer.
+        raise errors.INVALID_QUERY(
+            detail=Text(
+                N_(
+                    "ordering is not defined for yes/no columns: '{column}' can only be "
+                    "compared with eq, ne or in."
+                ),
+                column=column.name,
+            )
+        )
     if operator in _TEXT_OPERATORS:
         if not text:
             raise errors.INVALID_QUERY(
@@ -197,7 +210,7 @@ def _condition(table: TableMetadata, sql_table: sa.Table, condition: ConditionEx
                 )
             )
         shape, negated = _TEXT_OPERATORS[operator]
-        value = str(values[0])
+        value = coerce(column, str(values[0]))  # refused as a value would be (NUL, surrogates)
         if operator not in ("like", "not_like"):
             value = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         matched = target.ilike(shape.format(value), escape="\\")

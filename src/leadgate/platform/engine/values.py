@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import uuid
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -19,6 +20,8 @@ from leadgate.platform.engine.metadata.model import ColumnMetadata
 from leadgate.platform.engine.types import ColumnType
 
 __all__ = ["coerce", "parse_uuid", "show"]
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 _EXPECTED = {
     ColumnType.STRING: Text(N_("text")),
@@ -80,6 +83,9 @@ def coerce(column: ColumnMetadata, value: Any) -> Any:
         if "\x00" in value:  # PostgreSQL cannot store it; refuse it on both databases
             shown = value.replace("\x00", "\\0")
             raise _refuse(column, shown, Text(N_("text without NUL characters")))
+        if not value.isascii() and _SURROGATE.search(value):
+            # Half of a UTF-16 pair (JSON's "\ud800") is no character: UTF-8 cannot carry it.
+            raise _refuse(column, value, Text(N_("text without lone surrogates (half characters)")))
         return value
     if kind is ColumnType.BOOLEAN:
         if not isinstance(value, bool):

@@ -1,0 +1,46 @@
+"""The OpenAPI document: what standard HTTP tools and fuzzers read to reach the server."""
+
+from __future__ import annotations
+
+import json
+
+from tests.e2e.conftest import API, TestClient
+
+COLLECTION = f"{API}/{{segment}}"
+
+
+def test_the_openapi_document_is_published_without_a_token(sqlite_org):
+    from leadgate.web import create_app
+
+    with TestClient(create_app(sqlite_org)) as anonymous:
+        response = anonymous.get("/openapi.json")
+        health = anonymous.get("/health")
+
+    assert response.status_code == 200
+    document = response.json()
+    assert document["openapi"].startswith("3.")
+    assert (health.status_code, health.json()) == (200, {"status": "ok"})
+    operation = document["paths"]["/health"]["get"]
+    assert "security" not in operation
+    assert set(operation["responses"]) >= {"200", "503"}
+    error = operation["responses"]["503"]["content"]["application/json"]["schema"]
+    assert error == {"$ref": "#/components/schemas/Error"}
+
+
+def test_odata_routes_are_described_minimally_with_their_token_and_errors(sqlite_api):
+    document = sqlite_api.get("/openapi.json").json()
+    paths = document["paths"]
+
+    read = paths[COLLECTION]["get"]
+    assert read["security"] == [{"bearer": []}]
+    assert {p["name"] for p in read["parameters"]} >= {"segment", "$filter", "$select",
+                                                        "$orderby", "$top", "Prefer"}
+    assert set(read["responses"]) >= {"400", "401", "404", "413"}
+    create = paths[COLLECTION]["post"]
+    assert create["requestBody"]["content"]["application/json"]["schema"] == {"type": "object"}
+    assert "post" in paths[f"{API}/{{segment}}/{{name}}"]  # bound actions (QualifyLead)
+    assert f"{API}/{{path}}" not in paths  # the catch-all only says 404 or 405
+    assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    # The framework's validation error (422) is never what this server answers.
+    assert '"422"' not in json.dumps(document)
+    assert "HTTPValidationError" not in document["components"]["schemas"]
