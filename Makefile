@@ -5,6 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DB ?= leadgate.db
 ADMIN_EMAIL ?= admin@demo.leadgate.example
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# The admin's API token, kept next to the database (mode 0600): the same at every start.
+TOKEN_FILE ?= $(basename $(DB)).token
 
 .PHONY: run test bench lint messages clean
 
@@ -16,7 +20,8 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	@test -f $(DB) || $(BIN)/leadgate init --demo --db sqlite:///./$(DB)
-	$(BIN)/leadgate serve --db sqlite:///./$(DB) --issue-token $(ADMIN_EMAIL)
+	@$(BIN)/leadgate serve --db sqlite:///./$(DB) --host $(HOST) --port $(PORT) \
+		--issue-token $(ADMIN_EMAIL) --token-file $(TOKEN_FILE)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest --numprocesses=auto --maxprocesses=4
