@@ -10,7 +10,7 @@ PORT ?= 8000
 # The admin's API token, kept next to the database (mode 0600): the same at every start.
 TOKEN_FILE ?= $(basename $(DB)).token
 
-.PHONY: run test bench lint messages clean
+.PHONY: run test bench lint messages docs clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,9 @@ lint: $(STAMP)
 messages: $(STAMP)
 	$(BIN)/pybabel extract -k N_ --no-location --omit-header -o src/leadgate/platform/engine/locale/leadgate.pot src/leadgate
 	$(BIN)/python tools/french.py
+
+docs: $(STAMP)
+	$(BIN)/python tools/errors_doc.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
