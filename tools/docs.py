@@ -131,10 +131,10 @@ def render_choices() -> str:
         lines = [f"## {table.name} ({_cell(table.label.en)} / "
                  f"{_cell(table.label.in_language('fr'))})", ""]  # fmt: skip
         if "statecode" in table.columns and "statuscode" in table.columns:
-            lines += _states(table) + [""]
+            lines += [*_states(table), ""]
         for column in choices:
             if column.type not in (ColumnType.STATE, ColumnType.STATUS):
-                lines += _choices(column) + [""]
+                lines += [*_choices(column), ""]
         parts.append("\n".join(lines))
     return "\n".join(parts).rstrip("\n") + "\n"
 
