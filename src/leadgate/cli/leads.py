@@ -358,7 +358,9 @@ def list_leads(
     db: DbOption = None,
 ) -> None:
     """List leads, newest first: name, company, status reason, owner and id."""
-    conditions = (ConditionExpression.make("statecode", "eq", STATES[state]),) if state else ()
+    conditions: tuple[ConditionExpression, ...] = (
+        (ConditionExpression.make("statecode", "eq", STATES[state]),) if state else ()
+    )
     with open_organization(db) as organization:
         service = service_for(organization, as_user)
         if owner is not None:
