@@ -5,8 +5,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DB ?= leadgate.db
 ADMIN_EMAIL ?= admin@demo.leadgate.example
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# The admin's API token, kept next to the database (mode 0600): the same at every start.
+TOKEN_FILE ?= $(basename $(DB)).token
 
-.PHONY: run test bench lint messages clean
+.PHONY: run test bench lint messages docs clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,7 +20,8 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	@test -f $(DB) || $(BIN)/leadgate init --demo --db sqlite:///./$(DB)
-	$(BIN)/leadgate serve --db sqlite:///./$(DB) --issue-token $(ADMIN_EMAIL)
+	@$(BIN)/leadgate serve --db sqlite:///./$(DB) --host $(HOST) --port $(PORT) \
+		--issue-token $(ADMIN_EMAIL) --token-file $(TOKEN_FILE)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest --numprocesses=auto --maxprocesses=4
@@ -43,6 +48,9 @@ messages: $(STAMP)
 	$(BIN)/pybabel update -D leadgate -i $(LOCALE)/leadgate.pot -d $(LOCALE) -w 100 \
 		--no-fuzzy-matching --ignore-pot-creation-date
 	$(BIN)/python -m pytest -q tests/unit/test_catalog.py
+
+docs: $(STAMP)
+	$(BIN)/python tools/errors_doc.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

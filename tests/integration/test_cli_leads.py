@@ -201,7 +201,8 @@ def test_disqualify_and_reactivate(cli, refused, org):
     assert (lead_values(org, lead)["statecode"], lead_values(org, lead)["statuscode"]) == (2, 6)
     code, line = refused("leads", "disqualify", str(lead), "--reason", "lost")
     assert code == 1 and line.startswith(f"error 0x8F4C4760: {CLOSED}")
-    assert refused("leads", "disqualify", str(lead), "--reason", "bored")[0] == 2
+    code, line = refused("leads", "disqualify", str(lead), "--reason", "bored")
+    assert code == 1 and line.startswith("error 0x8F4C47A1: 'bored' is not a status reason")
     out = cli("leads", "reactivate", str(lead), "--status", "contacted")
     assert out.endswith("is now Open: Contacted.\n")
     for reason, status in (("cannot-contact", 5), ("canceled", 7), ("lost", 4)):
@@ -232,6 +233,11 @@ def test_list_filters_by_state_and_by_who_looks(cli, org, system):
     assert rows(cli("leads", "list", "--state", "qualified")) == []
     assert cli("leads", "list", "--state", "qualified") == "(no leads)\n"
     assert len(rows(cli("leads", "list", "--top", "2"))) == 2
+    # For scripts: only the ids; and the leads of one owner.
+    assert cli("leads", "list", "--owner", "EVE@test.example", "--ids") == f"{eves}\n"
+    assert cli("leads", "list", "--state", "open", "--ids").split() == [
+        str(lead) for lead in (eves, open_lead)
+    ]
 
 
 # --- maps -----------------------------------------------------------------------------------

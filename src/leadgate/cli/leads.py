@@ -8,6 +8,7 @@ reproduces what a salesperson meets ("Insufficient permissions", a closed lead�
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated
 
@@ -25,6 +26,7 @@ from leadgate.cli.output import (
     service_for,
 )
 from leadgate.cli.output import record_id as lead_id
+from leadgate.cli.reasons import reason_help, status_reason
 from leadgate.platform import (
     ColumnSet,
     ConditionExpression,
@@ -52,15 +54,6 @@ __all__ = ["app", "lead_id", "service_for"]
 app = typer.Typer(help="Qualify, disqualify, reactivate and list leads.", no_args_is_help=True)
 
 
-class Reason(StrEnum):
-    """Disqualified status reasons (REFERENCE §1: state 2, reasons 4-7)."""
-
-    LOST = "lost"
-    CANNOT_CONTACT = "cannot-contact"
-    NO_LONGER_INTERESTED = "no-longer-interested"
-    CANCELED = "canceled"
-
-
 class OpenStatus(StrEnum):
     """Open status reasons (REFERENCE §1: state 0, reasons 1-2)."""
 
@@ -75,8 +68,6 @@ class LeadState(StrEnum):
 
 
 OPEN, QUALIFIED, DISQUALIFIED = 0, 1, 2
-REASONS = {Reason.LOST: 4, Reason.CANNOT_CONTACT: 5, Reason.NO_LONGER_INTERESTED: 6,
-           Reason.CANCELED: 7}  # fmt: skip
 OPEN_STATUSES = {OpenStatus.NEW: 1, OpenStatus.CONTACTED: 2}
 STATES = {LeadState.OPEN: OPEN, LeadState.QUALIFIED: QUALIFIED,
           LeadState.DISQUALIFIED: DISQUALIFIED}  # fmt: skip
@@ -277,17 +268,25 @@ def qualify(
         _say_status(organization, service, record)
 
 
-@app.command("disqualify")
+@app.command("disqualify", cls=reason_help("lead", DISQUALIFIED))
 def disqualify(
     lead: LeadArgument,
     reason: Annotated[
-        Reason, typer.Option("--reason", help="Why the lead is disqualified.", show_default=False)
+        str,
+        typer.Option(
+            "--reason",
+            metavar="REASON",
+            help="Why: a status reason of the Disqualified state, by value or label (listed "
+            "below).",
+            show_default=False,
+        ),
     ],
     as_user: AsOption = None,
     db: DbOption = None,
 ) -> None:
     """Disqualify an open lead (SetState: Disqualified, with the reason)."""
-    _set_state(lead, DISQUALIFIED, REASONS[reason], as_user, db)
+    _set_state(lead, DISQUALIFIED, lambda table: status_reason(table, DISQUALIFIED, reason),
+               as_user, db)  # fmt: skip
 
 
 @app.command("reactivate")
@@ -300,14 +299,22 @@ def reactivate(
     db: DbOption = None,
 ) -> None:
     """Reopen a qualified or disqualified lead (SetState: Open)."""
-    _set_state(lead, OPEN, OPEN_STATUSES[status], as_user, db)
+    _set_state(lead, OPEN, lambda _table: OPEN_STATUSES[status], as_user, db)
 
 
-def _set_state(lead: str, state: int, status: int, as_user: str | None, db: str | None) -> None:
+def _set_state(
+    lead: str,
+    state: int,
+    status: Callable[[TableMetadata], int],
+    as_user: str | None,
+    db: str | None,
+) -> None:
+    """SetState with the status reason ``status`` reads from the lead table's metadata."""
     record = lead_id(lead)
     with open_organization(db) as organization:
         service = service_for(organization, as_user)
-        service.execute(SetStateRequest(EntityReference("lead", record), state, status))
+        reason = status(organization.metadata().table("lead"))
+        service.execute(SetStateRequest(EntityReference("lead", record), state, reason))
         _say_status(organization, service, record)
 
 
@@ -329,14 +336,30 @@ def list_leads(
     state: Annotated[
         LeadState | None, typer.Option("--state", help="Only the leads in this state.")
     ] = None,
+    owner: Annotated[
+        str | None,
+        typer.Option("--owner", metavar="EMAIL", help="Only the leads this user owns."),
+    ] = None,
     as_user: AsOption = None,
     top: Annotated[int, typer.Option("--top", min=1, help="At most this many, newest first.")] = 50,
+    ids: Annotated[
+        bool,
+        typer.Option(
+            "--ids", help="Print only the ids, one a line: LEAD=$(leadgate leads list --ids "
+            "--top 1)."
+        ),
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """List leads, newest first: name, company, status reason, owner and id."""
-    conditions = (ConditionExpression.make("statecode", "eq", STATES[state]),) if state else ()
+    conditions: tuple[ConditionExpression, ...] = (
+        (ConditionExpression.make("statecode", "eq", STATES[state]),) if state else ()
+    )
     with open_organization(db) as organization:
         service = service_for(organization, as_user)
+        if owner is not None:
+            user = organization.system_service().find_user(owner)
+            conditions += (ConditionExpression.make("ownerid", "eq", user.id),)
         leads = service.retrieve_multiple(
             QueryExpression(
                 "lead",
@@ -347,6 +370,10 @@ def list_leads(
                 page_info=PagingInfo(count=top),
             )
         ).entities
+        if ids:
+            for lead in leads:
+                typer.echo(str(lead.id))
+            return
         if not leads:
             say(N_("(no leads)"))
             return

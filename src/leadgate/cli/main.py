@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
+from importlib import metadata
 from pathlib import Path
 from typing import Annotated
 
@@ -30,6 +31,7 @@ from leadgate.cli import (
     process,
     processes,
     security,
+    signin,
     upgrade,
     users,
 )
@@ -38,7 +40,6 @@ from leadgate.platform import Organization
 from leadgate.platform.engine.errors import LeadgateError
 from leadgate.platform.engine.i18n import N_
 from leadgate.platform.engine.storage import database_url, redact
-from leadgate.platform.users.messages import CreateApiTokenRequest
 from leadgate.web.limits import DEFAULT_MAX_BATCH_BODY_SIZE, DEFAULT_MAX_BODY_SIZE
 
 __all__ = ["app", "main"]
@@ -65,13 +66,32 @@ app.add_typer(security.teams_app, name="teams")
 app.add_typer(security.roles_app, name="roles")
 
 
+def _version() -> str:
+    """The installed distribution's version (its metadata), else the source tree's."""
+    try:
+        return metadata.version("leadgate")
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return __version__
+
+
+def _print_version(value: bool) -> None:
+    # Eager, so that it answers before Click asks for a command.
+    if value:
+        console.print(f"leadgate {_version()}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _root(
-    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print the version and exit.", is_eager=True,
+            callback=_print_version,
+        ),
+    ] = False,
 ) -> None:
-    if version:
-        console.print(f"leadgate {__version__}")
-        raise typer.Exit()
+    pass  # the options above do their work as they are read
 
 
 @app.command()
@@ -94,7 +114,7 @@ def init(
             count=len(organization.solutions),
         )
         if demo:
-            from leadgate.sales.demo import DEMO_PASSWORD, install_demo
+            from leadgate.sales.demo import install_demo
 
             with Progress(
                 TextColumn("{task.description}"),
@@ -128,10 +148,12 @@ def init(
                 qualified=summary.leads_qualified,
                 disqualified=summary.leads_disqualified,
             )
+            # The demo password serves the browser sign-in, which does not exist yet: an API
+            # token is the way in until then.
             say(
-                N_("Sign in as {email} (password: {password})."),
+                N_("Demo administrator: {email}. Get an API token with: leadgate token create "
+                   "--email {email}"),
                 email=summary.admin_email,
-                password=DEMO_PASSWORD,
             )
 
 
@@ -153,7 +175,18 @@ def serve(
         typer.Option(
             "--issue-token",
             metavar="EMAIL",
-            help="Print a fresh API token for this user (replacing the one issued before).",
+            help="Print an API token for this user: a new one, replacing the one issued "
+            "before, or the one kept in --token-file.",
+        ),
+    ] = None,
+    token_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--token-file",
+            metavar="PATH",
+            help="Keep the --issue-token token in this file (created readable by you only) "
+            "and reuse it at every start, so that a restart locks nobody out.",
+            dir_okay=False,
         ),
     ] = None,
     plugins_folder: PluginsOption = None,
@@ -179,29 +212,17 @@ def serve(
     """Serve the Web API (Dataverse-compatible, under /api/data/v9.2)."""
     if (certfile is None) != (keyfile is None):
         raise typer.BadParameter("--certfile and --keyfile go together", param_hint="--keyfile")
+    if token_file is not None and issue_token is None:
+        raise typer.BadParameter("--token-file keeps the --issue-token token: give both",
+                                 param_hint="--token-file")  # fmt: skip
     import uvicorn
 
     from leadgate.web import create_app
 
     organization = Organization.open(database_url(db), plugins=plugins_folder)
     scheme = "https" if certfile else "http"
-    shown_host = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
-    base = f"{scheme}://{shown_host}:{port}"
-    say(N_("leadgate is serving {url}"), url=f"{base}/api/data/v9.2/")
-    if issue_token:
-        system = organization.system_service()
-        user = system.find_user(issue_token)
-        token = system.execute(
-            CreateApiTokenRequest(user.to_reference(), name="leadgate serve", replace=True)
-        ).token
-        say(N_("API token for {email}: {token}"), email=issue_token, token=token)
-        say(
-            N_("Try: curl -H 'Authorization: Bearer {token}' {url}"),
-            token=token,
-            url=f"{base}/api/data/v9.2/WhoAmI",
-        )
-    else:
-        say(N_("Create an API token with: leadgate token create --email <email>"))
+    api_url = f"{scheme}://{signin.shown_host(host)}:{port}/api/data/v9.2"
+    signin.announce(organization, api_url, issue_token, token_file)
     for line in plugins.startup_report(organization, language()):
         console.print(line, soft_wrap=True)
     uvicorn.run(
@@ -238,6 +259,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except typer.TyperException as error:  # Typer's usage errors: bad options, missing ones
         context = getattr(error, "ctx", None)
+        # A bare group (``leadgate``, ``leadgate leads``) asks for its help: not an error.
+        # Matched by name: Typer vendors its own copy of Click's exception classes.
+        if type(error).__name__ == "NoArgsIsHelpError" and context is not None:
+            console.print(context.get_help(), soft_wrap=True, markup=False, highlight=False)
+            return 0
         hint = f" (see: {context.command_path} --help)" if context is not None else ""
         message = error.format_message() if hasattr(error, "format_message") else str(error)
         errors_console.print(f"error: {message}{hint}", soft_wrap=True)

@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from leadgate.platform.customization.errors import OPTION_LABEL_TAKEN
 from leadgate.platform.customization.solutions import (
     SolutionDefinition,
 )
@@ -28,6 +29,7 @@ from leadgate.platform.engine.entity import Entity
 from leadgate.platform.engine.i18n import N_, Label, Text
 from leadgate.platform.engine.metadata import names, store
 from leadgate.platform.engine.metadata.model import (
+    ColumnMetadata,
     MetadataSet,
     OptionMetadata,
     RelationshipMetadata,
@@ -120,6 +122,20 @@ class RetrieveAllEntitiesResponse:
 # --- InsertOptionValue ------------------------------------------------------------------
 
 
+def _option_labelled(column: ColumnMetadata, label: Label) -> OptionMetadata | None:
+    """The option that already has this label, in English or in French (case ignored)."""
+
+    def folded(text: str | None) -> str:
+        return (text or "").strip().casefold()
+
+    for option in column.options:
+        if folded(label.en) == folded(option.label.en) or (
+            folded(label.fr) and folded(label.fr) == folded(option.label.fr)
+        ):
+            return option
+    return None
+
+
 def insert_option_value(
     operation: Operation[InsertOptionValueRequest],
 ) -> InsertOptionValueResponse:
@@ -144,6 +160,11 @@ def insert_option_value(
     if value in known:
         raise errors.OPTION_VALUE_TAKEN(
             value=value, column=column.name, table=table.name, label=known[value].label
+        )
+    taken = _option_labelled(column, request.label)
+    if taken is not None:
+        raise OPTION_LABEL_TAKEN(
+            column=column.name, table=table.name, label=taken.label, value=taken.value
         )
     state = None
     if column.type is ColumnType.STATUS:

@@ -1,0 +1,69 @@
+"""How ``leadgate serve`` signs people in: with --token-file the token printed at the first
+start is the one printed at every later start, so a terminal that exported it is never
+locked out by a restart."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from leadgate.cli.signin import announce, issue_token, shown_host
+from leadgate.platform import LeadgateError, Organization
+from leadgate.platform.users.messages import RevokeApiTokenRequest
+from tests.conftest import ADMIN_EMAIL
+
+
+def test_the_token_file_is_private_and_its_token_is_reused(org: Organization, tmp_path):
+    kept = tmp_path / "leadgate.token"
+
+    first = issue_token(org, ADMIN_EMAIL, kept)
+
+    assert kept.read_text() == first + "\n"
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert issue_token(org, ADMIN_EMAIL.upper(), kept) == first  # a restart
+    assert org.authenticate(first).email == ADMIN_EMAIL
+
+
+def test_a_revoked_or_foreign_token_in_the_file_is_replaced(org: Organization, system, tmp_path):
+    kept = tmp_path / "leadgate.token"
+    kept.write_text("lg_not-a-token\n")
+    kept.chmod(0o644)
+    first = issue_token(org, ADMIN_EMAIL, kept)
+    assert kept.read_text().strip() == first and stat.S_IMODE(kept.stat().st_mode) == 0o600
+
+    system.execute(RevokeApiTokenRequest(first))
+    second = issue_token(org, ADMIN_EMAIL, kept)
+
+    assert second != first and kept.read_text().strip() == second
+    system.create("systemuser", lastname="Bee", internalemailaddress="bee@test.example",
+                  businessunitid=system.retrieve_multiple_all("businessunit")[0].to_reference())
+    assert issue_token(org, "bee@test.example", kept) != second  # the file held the admin's
+    assert org.authenticate(second).email == ADMIN_EMAIL  # and nobody was locked out
+
+
+def test_without_a_token_file_each_start_replaces_the_last_token(org: Organization):
+    first = issue_token(org, ADMIN_EMAIL, None)
+    second = issue_token(org, ADMIN_EMAIL, None)
+    assert org.authenticate(second).email == ADMIN_EMAIL
+    with pytest.raises(LeadgateError) as refused:
+        org.authenticate(first)
+    assert refused.value.code == "0x8F4C4730"
+
+
+def test_serve_prints_the_url_the_token_and_a_curl_to_paste(org: Organization, tmp_path, capsys,
+                                                            monkeypatch):  # fmt: skip
+    monkeypatch.setenv("LEADGATE_LANG", "en")
+    monkeypatch.chdir(tmp_path)
+    api = f"http://{shown_host('127.0.0.1')}:8080/api/data/v9.2"
+
+    announce(org, api, ADMIN_EMAIL, Path("leadgate.token"))
+
+    token = (tmp_path / "leadgate.token").read_text().strip()
+    assert capsys.readouterr().out.splitlines() == [
+        "leadgate is serving http://127.0.0.1:8080/api/data/v9.2/",
+        f"API token for {ADMIN_EMAIL}: {token} (kept in leadgate.token: the same at every start)",
+        f"Try: curl -H 'Authorization: Bearer {token}' http://127.0.0.1:8080/api/data/v9.2/WhoAmI",
+    ]
+    assert shown_host("0.0.0.0") == "localhost" and shown_host("::1") == "[::1]"
