@@ -34,7 +34,7 @@ bench: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/mypy src/leadgate
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench tools
 
 
 # The .po files are the translations' one source: translators edit them with their usual tools.

@@ -31,9 +31,9 @@ from leadgate.platform.engine.i18n import (
 SOURCE = Path(leadgate.__file__).parent
 
 # Each package defines its own errors, and each kind joins the one catalogue when its module
-# is imported: import them all.
+# is imported: import them all (migration scripts run only inside Alembic).
 for _module in pkgutil.walk_packages(leadgate.__path__, "leadgate."):
-    if _module.name.rsplit(".", 1)[-1] == "errors":
+    if not any(part in _module.name for part in ("__main__", ".migrations.env", ".versions.")):
         importlib.import_module(_module.name)
 
 
