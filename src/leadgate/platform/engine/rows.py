@@ -70,9 +70,14 @@ def insert_row(
     connection: sa.Connection, table: TableMetadata, sql_table: sa.Table, values: Mapping[str, Any]
 ) -> None:
     """Insert the row with a new version (database-wide, see :mod:`versions`)."""
+    row = row_values(table, values)
+    version = new_version(connection)
     with translate_errors(sql_table):
-        statement = sql_table.insert().values(versionnumber=new_version(connection))
-        connection.execute(statement, row_values(table, values))
+        if isinstance(version, int):  # a value: one cached statement for every insert
+            row["versionnumber"] = version
+            connection.execute(sql_table.insert(), [row])
+        else:  # an expression the statement evaluates (PostgreSQL's nextval)
+            connection.execute(sql_table.insert().values(versionnumber=version), [row])
 
 
 def select_row(

@@ -29,10 +29,13 @@ __all__ = ["COUNTER", "create_counter", "ensure_counter", "new_version", "next_v
 
 COUNTER = "lg_rowversion"  # the sequence (PostgreSQL) or one-row table (SQLite)
 
-_NEXT = {
-    "postgresql": f"SELECT nextval('{COUNTER}')",
-    "sqlite": f"UPDATE {COUNTER} SET value = value + 1 WHERE id = 1 RETURNING value",
-}
+# On SQLite a transaction reserves a block of versions with one statement and hands them out
+# in order: SQLite has one writer at a time, so no other transaction can take any of them, and
+# a block a rollback undoes was never seen. Unused ones are gaps, which versions may have.
+BLOCK = 1000
+_RESERVE = f"UPDATE {COUNTER} SET value = value + {BLOCK} WHERE id = 1 RETURNING value"
+_NEXTVAL_NOW = f"SELECT nextval('{COUNTER}')"
+_BLOCK_KEY = "leadgate.rowversion.block"
 
 
 def next_version(connection: sa.Connection) -> int:
@@ -40,7 +43,19 @@ def next_version(connection: sa.Connection) -> int:
 
     Call it inside the transaction that writes the row (the unit of work's).
     """
-    return int(connection.exec_driver_sql(_NEXT[connection.dialect.name]).scalar_one())
+    if connection.dialect.name == "postgresql":
+        return int(connection.exec_driver_sql(_NEXTVAL_NOW).scalar_one())
+    # The block belongs to the innermost transaction that reserved it: once that one ends
+    # (a savepoint rolled back undoes the reservation too), the next call reserves anew.
+    owner = connection.get_nested_transaction() or connection.get_transaction()
+    block = connection.info.get(_BLOCK_KEY)
+    if block is None or block[0] is not owner or not owner.is_active or block[1] > block[2]:
+        end = int(connection.exec_driver_sql(_RESERVE).scalar_one())
+        block = [owner, end - BLOCK + 1, end]
+        connection.info[_BLOCK_KEY] = block
+    version = block[1]
+    block[1] += 1
+    return int(version)
 
 
 # The statement takes the value itself: no round trip of its own on PostgreSQL.
