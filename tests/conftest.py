@@ -3,15 +3,23 @@
 An organization is installed once per test session on each database (a template), and each
 test gets its own copy: a copied file on SQLite, ``CREATE DATABASE ... TEMPLATE`` on
 PostgreSQL. The suite fails, and never skips, when PostgreSQL cannot be reached.
+
+A test that uses ``database_url`` (or ``org``, ``system``, ``admin``, ``api``...) runs once per
+database. A test marked ``http_only`` runs on SQLite alone: see ``tests/e2e/conftest.py`` for
+when that is right; ``--all-backends`` runs those on PostgreSQL too. Property tests take their
+number of examples from ``property_budget`` below; tests marked ``slow`` are started first.
 """
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import hypothesis
@@ -39,11 +47,60 @@ ADMIN_EMAIL = "admin@test.example"
 ADMIN_ID = uuid.UUID("11111111-1111-4111-8111-111111111111")
 BACKENDS = ("sqlite", "postgresql")
 
+# --- property tests: what they may spend ------------------------------------------------
 # Property tests draw the same examples on every run, so that CI's verdict does not depend
-# on luck; HYPOTHESIS_PROFILE=explore draws new ones (and remembers failures) when hunting.
-hypothesis.settings.register_profile("default", derandomize=True, database=None)
-hypothesis.settings.register_profile("explore", derandomize=False)
-hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+# on luck; HYPOTHESIS_PROFILE=explore draws ten times as many new ones (and remembers
+# failures) when hunting. No deadline: a loaded CI machine must not fail a correct example.
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "default")
+hypothesis.settings.register_profile(
+    "default", derandomize=True, database=None, deadline=None, max_examples=100
+)
+hypothesis.settings.register_profile(
+    "explore", derandomize=False, deadline=None, max_examples=1000
+)
+hypothesis.settings.load_profile(PROFILE)
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How many examples a property draws per run (and rules per run, for a state machine)."""
+
+    examples: int
+    steps: int = 50
+    why: str = ""
+
+
+# Every property test that touches a database names one of these; the one place to read (or
+# change) what the suite spends on them. The counts are per test item, so per database and per
+# parameter: a budget of 25 on a test run on 2 databases x 2 worlds is 100 examples. Pure
+# functions (tests/unit) take the profile's max_examples.
+BUDGETS = {
+    "request": Budget(60, why="one or two HTTP requests per example, on one organization"),
+    "customization": Budget(60, why="a customization message per example, mostly refused"),
+    "record": Budget(40, why="a record created (or refused) and read back per example"),
+    "qualification": Budget(
+        25, why="users, records, maps and steps made, a qualification, every table compared"
+    ),
+    "process": Budget(15, steps=12, why="a state machine: runs of up to 12 user actions"),
+}
+
+
+def property_budget(name: str) -> hypothesis.settings:
+    """The settings of a property test that uses a database: its budget, scaled by the profile.
+
+    Fixtures are shared by the examples of one test (hence the function-scoped health check
+    is off); each example must leave what the next one needs.
+    """
+    budget = BUDGETS[name]
+    scale = 10 if PROFILE == "explore" else 1
+    return hypothesis.settings(
+        max_examples=budget.examples * scale,
+        stateful_step_count=budget.steps,
+        suppress_health_check=[
+            hypothesis.HealthCheck.function_scoped_fixture,
+            hypothesis.HealthCheck.too_slow,
+        ],
+    )
 
 
 def _widget_table(system: OrganizationService) -> None:
@@ -196,7 +253,96 @@ def postgres_template(postgres_admin: sa.Engine) -> Iterator[str]:
         yield name
 
 
-@pytest.fixture(params=BACKENDS)
+class PostgresCopies:
+    """Copies of a template database for tests, made ahead and dropped behind, in batches.
+
+    Copying the template (some 10 MB) and dropping a database cost about a second per test,
+    spent waiting on the server: one background thread keeps ``ahead`` copies ready while
+    tests run. Dropping waits for a checkpoint, which writes every changed page of the server
+    (other people's too) to disk; drops issued together share one checkpoint, so the copies
+    tests are done with are dropped ``batch`` at a time, all at once, in the background. A
+    failed drop fails a later test's setup.
+    """
+
+    def __init__(self, admin: sa.Engine, template: str, *, ahead: int = 2, batch: int = 6) -> None:
+        self._admin, self._template = admin, template
+        self._ahead, self._batch = ahead, batch
+        self._maker = ThreadPoolExecutor(1, thread_name_prefix="lg-copy")
+        self._dropper = ThreadPoolExecutor(batch, thread_name_prefix="lg-drop")
+        self._ready: collections.deque[Future[str]] = collections.deque()
+        self._done: list[str] = []  # copies tests are done with, not dropped yet
+        self._drops: list[Future[None]] = []
+
+    def _create(self) -> str:
+        name = f"lg_test_{uuid.uuid4().hex[:12]}"
+        with self._admin.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{self._template}"'))
+        return name
+
+    def _drop(self, name: str) -> None:
+        with self._admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    def _drop_done(self) -> None:
+        self._drops += [self._dropper.submit(self._drop, name) for name in self._done]
+        self._done = []
+
+    @contextlib.contextmanager
+    def copy(self) -> Iterator[str]:
+        """The name of a fresh copy, dropped (in the background) some time after the block."""
+        for drop in [drop for drop in self._drops if drop.done()]:
+            self._drops.remove(drop)
+            drop.result()  # raises what the drop raised
+        while len(self._ready) <= self._ahead:
+            self._ready.append(self._maker.submit(self._create))
+        name = self._ready.popleft().result()
+        try:
+            yield name
+        finally:
+            self._done.append(name)
+            if len(self._done) >= self._batch:
+                self._drop_done()
+
+    def close(self) -> None:
+        """Drop every copy left, wait for the drops, raise the first that failed."""
+        try:
+            while self._ready:
+                self._done.append(self._ready.popleft().result())
+        finally:
+            self._maker.shutdown(wait=True)
+            self._drop_done()
+            self._dropper.shutdown(wait=True)
+        for drop in self._drops:
+            drop.result()
+
+
+@pytest.fixture(scope="session")
+def postgres_copies(postgres_admin: sa.Engine, postgres_template: str) -> Iterator[PostgresCopies]:
+    copies = PostgresCopies(postgres_admin, postgres_template)
+    yield copies
+    copies.close()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--all-backends", action="store_true",
+        help="run the tests marked http_only on PostgreSQL too (they run on SQLite alone)",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """One test per database for the database fixtures; SQLite alone for ``http_only`` tests."""
+    backends = BACKENDS
+    if metafunc.definition.get_closest_marker("http_only") and not metafunc.config.getoption(
+        "--all-backends"
+    ):
+        backends = ("sqlite",)
+    for name in ("database_url", "empty_database_url"):
+        if name in metafunc.fixturenames:
+            metafunc.parametrize(name, backends, indirect=True)
+
+
+@pytest.fixture
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh copy of an installed organization, on each database in turn."""
     if request.param == "sqlite":
@@ -204,13 +350,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         yield f"sqlite:///{path}"
         return
-    admin: sa.Engine = request.getfixturevalue("postgres_admin")
-    template: str = request.getfixturevalue("postgres_template")
-    with postgres_database(admin, "lg_test", template) as name:
+    copies: PostgresCopies = request.getfixturevalue("postgres_copies")
+    with copies.copy() as name:
         yield _pg_url(name)
 
 
-@pytest.fixture(params=BACKENDS)
+@pytest.fixture
 def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A database with nothing in it yet, on each database in turn."""
     if request.param == "sqlite":
@@ -218,6 +363,12 @@ def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
         return
     with postgres_database(request.getfixturevalue("postgres_admin"), "lg_empty") as name:
         yield _pg_url(name)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``slow`` first: with several workers (make test), a long test started last
+    keeps one worker busy while the others are idle; started first, it runs beside the rest."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 @pytest.fixture
