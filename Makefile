@@ -19,7 +19,7 @@ run: $(STAMP)
 	$(BIN)/leadgate serve --db sqlite:///./$(DB) --issue-token $(ADMIN_EMAIL)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest --numprocesses=auto --maxprocesses=4
+	$(BIN)/python -m pytest --numprocesses=auto --maxprocesses=4 --dist loadgroup
 
 bench: $(STAMP)
 	$(BIN)/python bench/pipeline_vs_core.py

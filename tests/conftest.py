@@ -4,16 +4,18 @@ An organization is installed once per test session on each database (a template)
 test gets its own copy: a copied file on SQLite, ``CREATE DATABASE ... TEMPLATE`` on
 PostgreSQL. The suite fails, and never skips, when PostgreSQL cannot be reached.
 
-A test that uses ``database_url`` (or ``org``, ``system``, ``admin``, ``api``...) runs once per
-database. A test marked ``http_only`` runs on SQLite alone: see ``tests/e2e/conftest.py`` for
-when that is right; ``--all-backends`` runs those on PostgreSQL too. Property tests take their
-number of examples from ``property_budget`` below; tests marked ``slow`` are started first.
+A test that uses ``database_url`` (or ``org``, ``system``, ``admin``, ``api``, ``demo``...) runs
+once per database. A test marked ``interface_only`` checks the Web API or the CLI alone (parsing,
+statuses, messages) and runs on SQLite alone: ``tests/e2e/conftest.py`` says when that is right;
+``--all-backends`` runs those on PostgreSQL too. Property tests take their number of examples
+from ``property_budget`` below; tests marked ``slow`` are started first.
 """
 
 from __future__ import annotations
 
 import collections
 import contextlib
+import datetime as dt
 import os
 import shutil
 import uuid
@@ -39,6 +41,7 @@ from leadgate.platform.engine.types import CascadeType, ColumnType, RequiredLeve
 from leadgate.platform.records.crud import CreateRequest
 from leadgate.platform.records.transaction import ExecuteTransactionRequest
 from leadgate.platform.users.messages import SetPasswordRequest
+from leadgate.sales.demo import DemoSummary, install_demo
 
 PG_ADMIN_URL = os.environ.get(
     "LEADGATE_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -326,18 +329,22 @@ def postgres_copies(postgres_admin: sa.Engine, postgres_template: str) -> Iterat
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--all-backends", action="store_true",
-        help="run the tests marked http_only on PostgreSQL too (they run on SQLite alone)",
+        help="run the tests marked interface_only on PostgreSQL too (they run on SQLite alone)",
     )
 
 
+# The fixtures parametrized by database; pytest_generate_tests says on which ones.
+BY_DATABASE = ("database_url", "empty_database_url", "demo")
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """One test per database for the database fixtures; SQLite alone for ``http_only`` tests."""
+    """One test per database for the fixtures above; SQLite alone for ``interface_only`` ones."""
     backends = BACKENDS
-    if metafunc.definition.get_closest_marker("http_only") and not metafunc.config.getoption(
+    if metafunc.definition.get_closest_marker("interface_only") and not metafunc.config.getoption(
         "--all-backends"
     ):
         backends = ("sqlite",)
-    for name in ("database_url", "empty_database_url"):
+    for name in BY_DATABASE:
         if name in metafunc.fixturenames:
             metafunc.parametrize(name, backends, indirect=True)
 
@@ -369,6 +376,75 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests marked ``slow`` first: with several workers (make test), a long test started last
     keeps one worker busy while the others are idle; started first, it runs beside the rest."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+# --- the demo organization, installed once per session on each database ------------------
+
+DEMO_TODAY = dt.date(2030, 1, 15)  # the demo's dates are relative to its installation day
+
+
+@dataclass(frozen=True)
+class DemoInstall:
+    """What ``install_demo`` said when it made the session's demo template."""
+
+    summary: DemoSummary
+    progress: tuple[tuple[str, int, int], ...]
+
+
+@dataclass(frozen=True)
+class Demo:
+    """A test's own copy of the demo organization, and what installing the demo said."""
+
+    org: Organization
+    url: str
+    install: DemoInstall
+
+
+def _install_demo(url: str) -> DemoInstall:
+    calls: list[tuple[str, int, int]] = []
+    with Organization.open(url) as organization:
+        summary = install_demo(
+            organization, progress=lambda *call: calls.append(call), today=DEMO_TODAY
+        )
+    return DemoInstall(summary, tuple(calls))
+
+
+@pytest.fixture(scope="session")
+def sqlite_demo(
+    sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, DemoInstall]:
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    shutil.copyfile(sqlite_template, path)
+    return path, _install_demo(f"sqlite:///{path}")
+
+
+@pytest.fixture(scope="session")
+def postgres_demo(
+    postgres_admin: sa.Engine, postgres_template: str
+) -> Iterator[tuple[PostgresCopies, DemoInstall]]:
+    with postgres_database(postgres_admin, f"lg_demo_{os.getpid()}", postgres_template) as name:
+        installed = _install_demo(_pg_url(name))
+        copies = PostgresCopies(postgres_admin, name, ahead=0, batch=1)
+        yield copies, installed
+        copies.close()
+
+
+@pytest.fixture
+def demo(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Demo]:
+    """A fresh copy of the demo organization (test template + demo), on each database in turn.
+
+    Installing the demo takes seconds: it is done once per session on each database.
+    """
+    if request.param == "sqlite":
+        template, installed = request.getfixturevalue("sqlite_demo")
+        path = tmp_path / "demo.db"
+        shutil.copyfile(template, path)
+        with Organization.open(f"sqlite:///{path}") as organization:
+            yield Demo(organization, f"sqlite:///{path}", installed)
+        return
+    copies, installed = request.getfixturevalue("postgres_demo")
+    with copies.copy() as name, Organization.open(_pg_url(name)) as organization:
+        yield Demo(organization, _pg_url(name), installed)
 
 
 @pytest.fixture

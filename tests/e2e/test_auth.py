@@ -12,7 +12,7 @@ from tests.e2e.conftest import API, assert_error
 
 # Tokens and users are stored like any record: how a request is signed in and refused is the
 # Web API's (tests/integration/test_cli.py revokes and disables on both databases).
-pytestmark = pytest.mark.http_only
+pytestmark = pytest.mark.interface_only
 CHALLENGE = 'Bearer realm="leadgate"'
 
 

@@ -69,7 +69,7 @@ def test_maps_are_listed_added_changed_and_removed_and_qualification_follows(api
     assert description == "Fleet of 40 vans"
 
 
-@pytest.mark.http_only
+@pytest.mark.interface_only
 def test_a_bad_map_is_refused_when_saved_in_both_languages(api, admin):
     entity_map = lead_to_contact(api)
     body = {
@@ -94,7 +94,7 @@ def test_a_bad_map_is_refused_when_saved_in_both_languages(api, admin):
     assert "lastname" not in attribute_maps(api, entity_map)
 
 
-@pytest.mark.http_only
+@pytest.mark.interface_only
 def test_changing_a_map_into_a_bad_one_is_refused_and_keeps_the_old_one(api):
     entity_map = lead_to_contact(api)
     jobtitle = attribute_maps(api, entity_map)["jobtitle"]["attributemapid"]

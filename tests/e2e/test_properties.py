@@ -78,7 +78,7 @@ def test_any_filter_text_is_answered_or_refused_with_400(api, text):
         assert isinstance(response.json()["value"], list)
 
 
-@pytest.mark.http_only
+@pytest.mark.interface_only
 @EXAMPLES
 @given(body=st.binary(max_size=60) | st.text(max_size=60).map(str.encode)
        | json_values.map(lambda v: json.dumps(v).encode()))

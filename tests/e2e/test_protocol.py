@@ -21,7 +21,7 @@ from tests.e2e.conftest import (
     new_id,
 )
 
-pytestmark = pytest.mark.http_only  # parsing, routing and statuses: the Web API's alone
+pytestmark = pytest.mark.interface_only  # parsing, routing and statuses: the Web API's alone
 CURRENCIES = f"{API}/transactioncurrencies"
 YEN = {"currencyname": "Yen", "isocurrencycode": "JPY", "currencysymbol": "¥",
        "exchangerate": 150}
