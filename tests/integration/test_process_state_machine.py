@@ -820,6 +820,7 @@ class ProcessMachine(RuleBasedStateMachine):
 SETTINGS = property_budget("process")
 
 
+@pytest.mark.slow
 def test_process_instances_survive_any_sequence(org: Organization) -> None:
     tables = SqlTables(org.metadata())
     machine = type("ProcessMachineOn", (ProcessMachine,), {"org": org, "sql": tables})

@@ -621,6 +621,7 @@ def expected(world: World, scenario: Scenario, example: Example, lead: Entity) -
 # --- the property --------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @property_budget("qualification")
 @given(scenario=scenarios())
 def test_a_qualification_commits_everything_or_changes_nothing(
