@@ -24,7 +24,7 @@ run: $(STAMP)
 		--issue-token $(ADMIN_EMAIL) --token-file $(TOKEN_FILE)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest --numprocesses=auto --maxprocesses=4
+	$(BIN)/python -m pytest --numprocesses=auto --maxprocesses=4 --dist loadgroup
 
 bench: $(STAMP)
 	$(BIN)/python bench/pipeline_vs_core.py

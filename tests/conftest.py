@@ -3,15 +3,25 @@
 An organization is installed once per test session on each database (a template), and each
 test gets its own copy: a copied file on SQLite, ``CREATE DATABASE ... TEMPLATE`` on
 PostgreSQL. The suite fails, and never skips, when PostgreSQL cannot be reached.
+
+A test that uses ``database_url`` (or ``org``, ``system``, ``admin``, ``api``, ``demo``...) runs
+once per database. A test marked ``interface_only`` checks the Web API or the CLI alone (parsing,
+statuses, messages) and runs on SQLite alone: ``tests/e2e/conftest.py`` says when that is right;
+``--all-backends`` runs those on PostgreSQL too. Property tests take their number of examples
+from ``property_budget`` below; tests marked ``slow`` are started first.
 """
 
 from __future__ import annotations
 
+import collections
 import contextlib
+import datetime as dt
 import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import hypothesis
@@ -27,6 +37,7 @@ from leadgate.platform.engine.types import CascadeType, ColumnType, RequiredLeve
 from leadgate.platform.records.crud import CreateRequest
 from leadgate.platform.records.transaction import ExecuteTransactionRequest
 from leadgate.platform.users.messages import SetPasswordRequest
+from leadgate.sales.demo import DemoSummary, install_demo
 
 PG_ADMIN_URL = os.environ.get(
     "LEADGATE_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -35,11 +46,62 @@ ADMIN_EMAIL = "admin@test.example"
 ADMIN_ID = uuid.UUID("11111111-1111-4111-8111-111111111111")
 BACKENDS = ("sqlite", "postgresql")
 
+# --- property tests: what they may spend ------------------------------------------------
 # Property tests draw the same examples on every run, so that CI's verdict does not depend
-# on luck; HYPOTHESIS_PROFILE=explore draws new ones (and remembers failures) when hunting.
-hypothesis.settings.register_profile("default", derandomize=True, database=None)
-hypothesis.settings.register_profile("explore", derandomize=False)
-hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+# on luck; HYPOTHESIS_PROFILE=explore draws ten times as many new ones (and remembers
+# failures) when hunting. No deadline: a loaded CI machine must not fail a correct example.
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "default")
+hypothesis.settings.register_profile(
+    "default", derandomize=True, database=None, deadline=None, max_examples=100
+)
+hypothesis.settings.register_profile(
+    "explore", derandomize=False, deadline=None, max_examples=1000
+)
+hypothesis.settings.load_profile(PROFILE)
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How many examples a property draws per run (and rules per run, for a state machine)."""
+
+    examples: int
+    steps: int = 50
+    why: str = ""
+
+
+# Every property test that touches a database names one of these: the one place to read (or
+# change) what the suite spends on them. Counts are per test item, so per database and per
+# parameter: "qualification" is 25 examples x 2 databases x 2 worlds = 100 qualifications.
+# Measured in make test on 2 cores: a qualification example ~0.25 s (26 s in all), a process
+# run ~0.8 s (24 s in all), the others under 0.03 s an example. Pure functions (tests/unit)
+# take the profile's max_examples.
+BUDGETS = {
+    "request": Budget(60, why="one or two HTTP requests per example, on one organization"),
+    "customization": Budget(60, why="a customization message per example, mostly refused"),
+    "record": Budget(40, why="a record created (or refused) and read back per example"),
+    "qualification": Budget(
+        25, why="users, records, maps and steps made, a qualification, every table compared"
+    ),
+    "process": Budget(15, steps=12, why="a state machine: runs of up to 12 user actions"),
+}
+
+
+def property_budget(name: str) -> hypothesis.settings:
+    """The settings of a property test that uses a database: its budget, scaled by the profile.
+
+    Fixtures are shared by the examples of one test (hence the function-scoped health check
+    is off); each example must leave what the next one needs.
+    """
+    budget = BUDGETS[name]
+    scale = 10 if PROFILE == "explore" else 1
+    return hypothesis.settings(
+        max_examples=budget.examples * scale,
+        stateful_step_count=budget.steps,
+        suppress_health_check=[
+            hypothesis.HealthCheck.function_scoped_fixture,
+            hypothesis.HealthCheck.too_slow,
+        ],
+    )
 
 
 def _widget_table(system: OrganizationService) -> None:
@@ -192,7 +254,100 @@ def postgres_template(postgres_admin: sa.Engine) -> Iterator[str]:
         yield name
 
 
-@pytest.fixture(params=BACKENDS)
+class PostgresCopies:
+    """Copies of a template database for tests, made ahead and dropped behind, in batches.
+
+    Copying the template (some 10 MB) and dropping a database cost about a second per test,
+    spent waiting on the server: one background thread keeps ``ahead`` copies ready while
+    tests run. Dropping waits for a checkpoint, which writes every changed page of the server
+    (other people's too) to disk; drops issued together share one checkpoint, so the copies
+    tests are done with are dropped ``batch`` at a time, all at once, in the background. A
+    failed drop fails a later test's setup.
+    """
+
+    def __init__(self, admin: sa.Engine, template: str, *, ahead: int = 2, batch: int = 6) -> None:
+        self._admin, self._template = admin, template
+        self._ahead, self._batch = ahead, batch
+        self._maker = ThreadPoolExecutor(1, thread_name_prefix="lg-copy")
+        self._dropper = ThreadPoolExecutor(batch, thread_name_prefix="lg-drop")
+        self._ready: collections.deque[Future[str]] = collections.deque()
+        self._done: list[str] = []  # copies tests are done with, not dropped yet
+        self._drops: list[Future[None]] = []
+
+    def _create(self) -> str:
+        name = f"lg_test_{uuid.uuid4().hex[:12]}"
+        with self._admin.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{self._template}"'))
+        return name
+
+    def _drop(self, name: str) -> None:
+        with self._admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    def _drop_done(self) -> None:
+        self._drops += [self._dropper.submit(self._drop, name) for name in self._done]
+        self._done = []
+
+    @contextlib.contextmanager
+    def copy(self) -> Iterator[str]:
+        """The name of a fresh copy, dropped (in the background) some time after the block."""
+        for drop in [drop for drop in self._drops if drop.done()]:
+            self._drops.remove(drop)
+            drop.result()  # raises what the drop raised
+        while len(self._ready) <= self._ahead:
+            self._ready.append(self._maker.submit(self._create))
+        name = self._ready.popleft().result()
+        try:
+            yield name
+        finally:
+            self._done.append(name)
+            if len(self._done) >= self._batch:
+                self._drop_done()
+
+    def close(self) -> None:
+        """Drop every copy left, wait for the drops, raise the first that failed."""
+        try:
+            while self._ready:
+                self._done.append(self._ready.popleft().result())
+        finally:
+            self._maker.shutdown(wait=True)
+            self._drop_done()
+            self._dropper.shutdown(wait=True)
+        for drop in self._drops:
+            drop.result()
+
+
+@pytest.fixture(scope="session")
+def postgres_copies(postgres_admin: sa.Engine, postgres_template: str) -> Iterator[PostgresCopies]:
+    copies = PostgresCopies(postgres_admin, postgres_template)
+    yield copies
+    copies.close()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--all-backends", action="store_true",
+        help="run the tests marked interface_only on PostgreSQL too (they run on SQLite alone)",
+    )
+
+
+# The fixtures parametrized by database; pytest_generate_tests says on which ones.
+BY_DATABASE = ("database_url", "empty_database_url", "demo")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """One test per database for the fixtures above; SQLite alone for ``interface_only`` ones."""
+    backends = BACKENDS
+    if metafunc.definition.get_closest_marker("interface_only") and not metafunc.config.getoption(
+        "--all-backends"
+    ):
+        backends = ("sqlite",)
+    for name in BY_DATABASE:
+        if name in metafunc.fixturenames:
+            metafunc.parametrize(name, backends, indirect=True)
+
+
+@pytest.fixture
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh copy of an installed organization, on each database in turn."""
     if request.param == "sqlite":
@@ -200,13 +355,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         yield f"sqlite:///{path}"
         return
-    admin: sa.Engine = request.getfixturevalue("postgres_admin")
-    template: str = request.getfixturevalue("postgres_template")
-    with postgres_database(admin, "lg_test", template) as name:
+    copies: PostgresCopies = request.getfixturevalue("postgres_copies")
+    with copies.copy() as name:
         yield _pg_url(name)
 
 
-@pytest.fixture(params=BACKENDS)
+@pytest.fixture
 def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A database with nothing in it yet, on each database in turn."""
     if request.param == "sqlite":
@@ -214,6 +368,81 @@ def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
         return
     with postgres_database(request.getfixturevalue("postgres_admin"), "lg_empty") as name:
         yield _pg_url(name)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``slow`` first: with several workers (make test), a long test started last
+    keeps one worker busy while the others are idle; started first, it runs beside the rest."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+# --- the demo organization, installed once per session on each database ------------------
+
+DEMO_TODAY = dt.date(2030, 1, 15)  # the demo's dates are relative to its installation day
+
+
+@dataclass(frozen=True)
+class DemoInstall:
+    """What ``install_demo`` said when it made the session's demo template."""
+
+    summary: DemoSummary
+    progress: tuple[tuple[str, int, int], ...]
+
+
+@dataclass(frozen=True)
+class Demo:
+    """A test's own copy of the demo organization, and what installing the demo said."""
+
+    org: Organization
+    url: str
+    install: DemoInstall
+
+
+def _install_demo(url: str) -> DemoInstall:
+    calls: list[tuple[str, int, int]] = []
+    with Organization.open(url) as organization:
+        summary = install_demo(
+            organization, progress=lambda *call: calls.append(call), today=DEMO_TODAY
+        )
+    return DemoInstall(summary, tuple(calls))
+
+
+@pytest.fixture(scope="session")
+def sqlite_demo(
+    sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, DemoInstall]:
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    shutil.copyfile(sqlite_template, path)
+    return path, _install_demo(f"sqlite:///{path}")
+
+
+@pytest.fixture(scope="session")
+def postgres_demo(
+    postgres_admin: sa.Engine, postgres_template: str
+) -> Iterator[tuple[PostgresCopies, DemoInstall]]:
+    with postgres_database(postgres_admin, f"lg_demo_{os.getpid()}", postgres_template) as name:
+        installed = _install_demo(_pg_url(name))
+        copies = PostgresCopies(postgres_admin, name, ahead=0, batch=1)
+        yield copies, installed
+        copies.close()
+
+
+@pytest.fixture
+def demo(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Demo]:
+    """A fresh copy of the demo organization (test template + demo), on each database in turn.
+
+    Installing the demo takes seconds: it is done once per session on each database.
+    """
+    if request.param == "sqlite":
+        template, installed = request.getfixturevalue("sqlite_demo")
+        path = tmp_path / "demo.db"
+        shutil.copyfile(template, path)
+        with Organization.open(f"sqlite:///{path}") as organization:
+            yield Demo(organization, f"sqlite:///{path}", installed)
+        return
+    copies, installed = request.getfixturevalue("postgres_demo")
+    with copies.copy() as name, Organization.open(_pg_url(name)) as organization:
+        yield Demo(organization, _pg_url(name), installed)
 
 
 @pytest.fixture

@@ -2,6 +2,23 @@
 
 Requests go through FastAPI's TestClient (base URL http://testserver) to the organization
 of the shared ``org`` fixture, on SQLite and on PostgreSQL.
+
+Which databases a test runs on is chosen test by test, on purpose:
+
+- **Both** (the default): every test whose answer the database decides. Values stored and
+  read back (decimals, money, dates, text), ``$filter``/``$orderby``/``$count`` and paging,
+  alternate keys and row versions (etags, ``If-Match``), writes that must commit or roll back
+  together (QualifyLead, process moves), what security lets a user see (collections are
+  filtered in SQL), and ``leadgate serve`` on each kind of database.
+- **SQLite alone**, with ``@pytest.mark.interface_only`` (or ``pytestmark`` for a module):
+  tests of the Web API layer itself, whose answer no database changes. Parsing of bodies,
+  URLs, query options and headers; routing (404, 405); sign-in (401 and its challenge);
+  languages; how a platform refusal maps to a status and an error body (the rule behind it
+  has its storage test in tests/integration, on both databases); response headers,
+  ``$select`` shapes and annotations. ``pytest --all-backends`` runs them on PostgreSQL too.
+
+When in doubt, leave a test on both: a test run twice costs a second, a bug that only one
+database has costs more.
 """
 
 from __future__ import annotations

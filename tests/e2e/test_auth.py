@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
+
 from leadgate.platform import Entity, EntityReference, RevokeApiTokenRequest
 from leadgate.platform.engine import errors
 from leadgate.platform.users.messages import CreateApiTokenRequest
 from tests.conftest import ADMIN_ID
 from tests.e2e.conftest import API, assert_error
 
+# Tokens and users are stored like any record: how a request is signed in and refused is the
+# Web API's (tests/integration/test_cli.py revokes and disables on both databases).
+pytestmark = pytest.mark.interface_only
 CHALLENGE = 'Bearer realm="leadgate"'
 
 

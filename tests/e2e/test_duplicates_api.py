@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import uuid
 
+import pytest
+
 from leadgate.platform import CreateRequest, Entity, EntityReference, PagingInfo
 from leadgate.platform.duplicates.messages import (
     PublishDuplicateRuleRequest,
@@ -136,6 +138,7 @@ def test_an_update_with_detection_is_refused_and_leaves_the_record_unchanged(api
     assert api.get(f"{url}?$select=name").json()["name"] == "Contoso Ltd."
 
 
+@pytest.mark.interface_only
 def test_a_bad_header_value_is_refused_with_a_coded_error(api, subtests):
     before = count(api, "accounts")
     for value in ["maybe", "0", "", "false, true"]:
@@ -250,6 +253,7 @@ MALFORMED = (
 )  # fmt: skip
 
 
+@pytest.mark.interface_only
 def test_a_malformed_call_is_refused_with_a_coded_error(api, subtests):
     for path, fragment in MALFORMED:
         with subtests.test(path):
@@ -259,6 +263,7 @@ def test_a_malformed_call_is_refused_with_a_coded_error(api, subtests):
             assert error["code"] == "0x8006088a" and fragment in error["message"], error
 
 
+@pytest.mark.interface_only
 def test_retrieve_duplicates_is_a_function_not_an_entity_set(api, system):
     response = api.post(f"{API}/RetrieveDuplicates(BusinessEntity=@p1)", json={})
     assert response.status_code == 405 and response.headers["Allow"] == "GET"

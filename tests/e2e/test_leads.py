@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 from leadgate.platform import Entity
 from leadgate.platform.engine import errors
 from tests.e2e.conftest import API, assert_error, in_both_languages, platform_error
@@ -40,6 +42,7 @@ def test_a_new_lead_is_open_and_new_with_its_labels_in_the_readers_language(api)
     assert french["statuscode" + FORMATTED] == "Nouveau"
 
 
+@pytest.mark.interface_only
 def test_a_status_reason_of_another_state_is_refused_as_in_the_seed(api, admin):
     lead = created_id(api.post(f"{API}/leads", json={"subject": "Fleet", "lastname": "Smith"}))
     expected = platform_error(
@@ -66,6 +69,7 @@ def test_disqualifying_a_lead_by_patching_its_state_and_status(api):
     assert body["statuscode" + FORMATTED] == "Lost"
 
 
+@pytest.mark.interface_only
 def test_a_contacts_company_is_bound_through_its_customer_navigation_names(api):
     account = created_id(api.post(f"{API}/accounts", json={"name": "Contoso"}))
 

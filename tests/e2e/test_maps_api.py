@@ -7,6 +7,8 @@ fail to qualify because of it.
 
 from __future__ import annotations
 
+import pytest
+
 from leadgate.platform import EntityReference
 from tests.e2e.conftest import API, in_both_languages, platform_error
 from tests.e2e.test_qualify_api import created_id, new_lead, qualify
@@ -67,6 +69,7 @@ def test_maps_are_listed_added_changed_and_removed_and_qualification_follows(api
     assert description == "Fleet of 40 vans"
 
 
+@pytest.mark.interface_only
 def test_a_bad_map_is_refused_when_saved_in_both_languages(api, admin):
     entity_map = lead_to_contact(api)
     body = {
@@ -91,6 +94,7 @@ def test_a_bad_map_is_refused_when_saved_in_both_languages(api, admin):
     assert "lastname" not in attribute_maps(api, entity_map)
 
 
+@pytest.mark.interface_only
 def test_changing_a_map_into_a_bad_one_is_refused_and_keeps_the_old_one(api):
     entity_map = lead_to_contact(api)
     jobtitle = attribute_maps(api, entity_map)["jobtitle"]["attributemapid"]

@@ -423,6 +423,7 @@ def test_closing_the_opportunity_finishes_the_process(api, admin, state, status)
 # --- statuses of the refusals -----------------------------------------------------------------
 
 
+@pytest.mark.interface_only
 def test_moving_a_missing_instance_is_404(api, admin):
     stages = stage_ids(api)
     missing = str(uuid.uuid4())
@@ -431,6 +432,7 @@ def test_moving_a_missing_instance_is_404(api, admin):
     in_both_languages(lambda h: move(api, missing, stages["Qualify"], headers=h), 404, expected)
 
 
+@pytest.mark.interface_only
 def test_a_stage_that_is_not_of_the_process_is_refused(api, admin):
     lead = new_lead(api)
     instance = instance_of(api, lead)["businessprocessflowinstanceid"]
@@ -441,6 +443,7 @@ def test_a_stage_that_is_not_of_the_process_is_refused(api, admin):
     in_both_languages(lambda h: move(api, instance, missing, headers=h), 400, expected)
 
 
+@pytest.mark.interface_only
 def test_a_stage_bound_to_another_table_is_refused(api):
     lead = new_lead(api)
     instance = instance_of(api, lead)["businessprocessflowinstanceid"]
@@ -468,6 +471,7 @@ def test_a_salesperson_moves_only_the_processes_they_may_write(salespeople):  # 
     assert instance_of(client, own)["_activestageid_value"] == stages["Develop"]
 
 
+@pytest.mark.interface_only
 def test_a_salesperson_may_not_mark_a_step_required(salespeople):  # noqa: F811
     client, _, _ = salespeople
     stages = stage_ids(client)

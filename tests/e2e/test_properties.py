@@ -5,20 +5,15 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.conftest import property_budget
 from tests.e2e.conftest import API, PROJECT_COLUMNS
 
 CURRENCIES = f"{API}/transactioncurrencies"
-EXAMPLES = settings(
-    max_examples=60,
-    deadline=None,
-    derandomize=True,  # the same examples on every run: a failure is reproducible
-    database=None,
-    # One organization serves every example; records they create do not interfere.
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+# One organization serves every example; records they create do not interfere.
+EXAMPLES = property_budget("request")
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text()
@@ -83,6 +78,7 @@ def test_any_filter_text_is_answered_or_refused_with_400(api, text):
         assert isinstance(response.json()["value"], list)
 
 
+@pytest.mark.interface_only
 @EXAMPLES
 @given(body=st.binary(max_size=60) | st.text(max_size=60).map(str.encode)
        | json_values.map(lambda v: json.dumps(v).encode()))

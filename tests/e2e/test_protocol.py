@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from leadgate.platform.engine import errors
 from leadgate.web import create_app
 from tests.conftest import ADMIN_ID
@@ -19,6 +21,7 @@ from tests.e2e.conftest import (
     new_id,
 )
 
+pytestmark = pytest.mark.interface_only  # parsing, routing and statuses: the Web API's alone
 CURRENCIES = f"{API}/transactioncurrencies"
 YEN = {"currencyname": "Yen", "isocurrencycode": "JPY", "currencysymbol": "¥",
        "exchangerate": 150}

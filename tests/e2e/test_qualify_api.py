@@ -185,6 +185,7 @@ def test_an_existing_customer_and_campaign_are_given_as_typed_records(api, syste
     assert (deal["_customerid_value"], deal["_campaignid_value"]) == (account, campaign)
 
 
+@pytest.mark.interface_only
 @pytest.mark.parametrize(
     ("body", "detail"),
     [
@@ -218,6 +219,7 @@ def test_a_bad_parameter_is_a_coded_400(api, system, body, detail):
     assert system.retrieve("lead", uuid.UUID(lead), ["statecode"])["statecode"] == 0
 
 
+@pytest.mark.interface_only
 def test_a_body_that_is_not_a_json_object_is_refused(api):
     lead = new_lead(api)
 
@@ -227,6 +229,7 @@ def test_a_body_that_is_not_a_json_object_is_refused(api):
     assert "must be a JSON object" in assert_error(response, 400, errors.INVALID_PAYLOAD.code)
 
 
+@pytest.mark.interface_only
 def test_a_customer_that_is_not_an_account_or_contact_is_refused_by_the_platform(api, system):
     campaign = created_id(api.post(f"{API}/campaigns", json={"name": "Spring fair"}))
     lead = new_lead(api)
@@ -242,6 +245,7 @@ def test_a_customer_that_is_not_an_account_or_contact_is_refused_by_the_platform
     )  # fmt: skip
 
 
+@pytest.mark.interface_only
 @pytest.mark.parametrize(
     ("method", "path", "status", "code"),
     [
@@ -263,6 +267,7 @@ def test_unknown_actions_and_resources_are_coded_json_errors(api, method, path, 
     assert_error(response, status, code)
 
 
+@pytest.mark.interface_only
 def test_qualifying_a_missing_lead_is_404(api, system):
     missing = str(uuid.uuid4())
     expected = platform_error(qualify_as(system, missing))
@@ -270,6 +275,7 @@ def test_qualifying_a_missing_lead_is_404(api, system):
     in_both_languages(lambda h: qualify(api, missing, headers=h), 404, expected)
 
 
+@pytest.mark.interface_only
 def test_without_a_token_the_action_is_401(anonymous):
     response = anonymous.post(f"{API}/leads({uuid.uuid4()})/{ACTION}", json=ALL_THREE)
 
@@ -279,6 +285,7 @@ def test_without_a_token_the_action_is_401(anonymous):
 # --- the seed's failures ----------------------------------------------------------------------
 
 
+@pytest.mark.interface_only
 def test_qualifying_a_qualified_lead_says_the_lead_is_closed(api, admin):
     lead = new_lead(api)
     assert qualify(api, lead).status_code == 200
@@ -292,6 +299,7 @@ def test_qualifying_a_qualified_lead_says_the_lead_is_closed(api, admin):
     assert len(api.get(f"{API}/opportunities?$select=name").json()["value"]) == 1
 
 
+@pytest.mark.interface_only
 def test_disqualifying_a_disqualified_lead_says_the_lead_is_closed(api, admin):
     lead = new_lead(api)
     assert (
@@ -310,6 +318,7 @@ def test_disqualifying_a_disqualified_lead_says_the_lead_is_closed(api, admin):
     assert read(api, "leads", lead, "statuscode")["statuscode"] == 4
 
 
+@pytest.mark.interface_only
 def test_disqualifying_with_a_qualified_status_reason_is_an_invalid_status_code(api, admin):
     lead = new_lead(api)
     expected = platform_error(
@@ -342,6 +351,7 @@ def salespeople(org, system) -> Iterator[tuple[TestClient, str, object]]:
         yield client, str(lead), org.service(sam)
 
 
+@pytest.mark.interface_only
 def test_a_salesperson_qualifying_a_colleagues_lead_is_told_the_privilege_and_depth(
     salespeople, system
 ):
@@ -358,6 +368,7 @@ def test_a_salesperson_qualifying_a_colleagues_lead_is_told_the_privilege_and_de
     assert system.retrieve_multiple_all("account", columns=["name"]) == []
 
 
+@pytest.mark.interface_only
 def test_that_refusal_is_the_missing_privilege_code_of_reference_8(salespeople):
     client, lead, _ = salespeople
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 from leadgate.platform.engine import errors
 from tests.e2e.conftest import API, assert_error, new_id
 
@@ -31,6 +33,7 @@ def usd_id(api) -> str:
     return found.json()["value"][0]["transactioncurrencyid"]
 
 
+@pytest.mark.interface_only
 def test_post_answers_204_with_the_new_records_absolute_url(api):
     response = api.post(CURRENCIES, json=yen())
 
@@ -46,6 +49,7 @@ def test_post_answers_204_with_the_new_records_absolute_url(api):
     assert record["exchangerate"] == 150.25
 
 
+@pytest.mark.interface_only
 def test_post_with_return_representation_answers_201_with_the_selected_columns(api):
     response = api.post(
         f"{CURRENCIES}?$select=currencyname,exchangerate",
@@ -70,6 +74,7 @@ def test_post_with_return_representation_answers_201_with_the_selected_columns(a
     assert response.headers["OData-EntityId"].endswith(f"transactioncurrencies({record_id})")
 
 
+@pytest.mark.interface_only
 def test_post_may_choose_the_new_records_id(api):
     chosen = new_id()
 
@@ -79,6 +84,7 @@ def test_post_may_choose_the_new_records_id(api):
     assert api.get(f"{CURRENCIES}({chosen})").status_code == 200
 
 
+@pytest.mark.interface_only
 def test_get_one_record_with_select_gives_context_etag_and_only_those_columns(api):
     location = api.post(CURRENCIES, json=yen()).headers["OData-EntityId"]
 
@@ -94,6 +100,7 @@ def test_get_one_record_with_select_gives_context_etag_and_only_those_columns(ap
     assert body["currencyprecision"] == 2
 
 
+@pytest.mark.interface_only
 def test_unknown_annotations_in_a_body_are_ignored(api):
     body = yen(**{
         "@odata.type": "Microsoft.Dynamics.CRM.transactioncurrency",
@@ -135,6 +142,7 @@ def test_every_column_type_in_dataverse_json(api, new_project):
     assert record["createdon"].endswith("Z") and "." not in record["createdon"]
 
 
+@pytest.mark.interface_only
 def test_empty_values_are_null_and_lookups_stay_underscored(api, new_project):
     project = new_project()
 
@@ -144,6 +152,7 @@ def test_empty_values_are_null_and_lookups_stay_underscored(api, new_project):
     assert record["_new_currencyid_value"] is None
 
 
+@pytest.mark.interface_only
 def test_formatted_values_and_lookup_names_when_annotations_are_asked_for(api, new_project):
     usd = usd_id(api)
     project = new_project(new_phase=3, new_active=False,
@@ -171,6 +180,7 @@ def test_formatted_values_and_lookup_names_when_annotations_are_asked_for(api, n
     assert "_new_currencyid_value" + LOGICAL_NAME not in named
 
 
+@pytest.mark.interface_only
 def test_lookups_bind_by_relative_or_absolute_url_and_null_clears_them(api, new_project):
     usd = usd_id(api)
     project = new_project(
@@ -185,6 +195,7 @@ def test_lookups_bind_by_relative_or_absolute_url_and_null_clears_them(api, new_
     assert api.get(url).json()["_new_currencyid_value"] is None
 
 
+@pytest.mark.interface_only
 def test_owner_is_bound_with_its_navigation_name(api, new_project, system):
     root = system.retrieve_multiple_all("businessunit")[0]
     team = system.create("team", name="Sales team", businessunitid=root.to_reference())
@@ -287,6 +298,7 @@ def test_get_if_none_match_the_current_etag_is_not_modified(api):
     assert api.get(location, headers={"If-None-Match": other}).status_code == 200
 
 
+@pytest.mark.interface_only
 def test_delete_removes_the_record(api):
     location = api.post(CURRENCIES, json=yen()).headers["OData-EntityId"]
 
@@ -311,6 +323,7 @@ def test_delete_if_match_refuses_a_stale_version(api):
     assert api.delete(location, headers={"If-Match": current}).status_code == 204
 
 
+@pytest.mark.interface_only
 def test_malformed_or_conflicting_conditions_are_400(api, subtests):
     location = api.post(CURRENCIES, json=yen()).headers["OData-EntityId"]
     for headers in ({"If-Match": "version 1"}, {"If-None-Match": "version 1"},

@@ -38,6 +38,7 @@ def lead_of(system, unit, email, subject):
     )
 
 
+@pytest.mark.interface_only
 def test_a_record_beyond_reach_is_403_with_the_platform_words(salesperson, system, units):
     _, west = units
     lead = lead_of(system, west, "west@test.example", "Far away")
@@ -50,6 +51,7 @@ def test_a_record_beyond_reach_is_403_with_the_platform_words(salesperson, syste
     assert "n'atteint pas l'enregistrement lead" in french
 
 
+@pytest.mark.interface_only
 def test_a_missing_privilege_is_403_naming_it(salesperson):
     response = salesperson.post(f"{API}/campaigns", json={"name": "Spring"})
     message = assert_error(response, 403, "0x80040220")
@@ -96,6 +98,7 @@ def test_security_tables_are_entity_sets(api, salesperson):
     assert_error(salesperson.get(f"{API}/roles"), 403, "0x80040220")
 
 
+@pytest.mark.interface_only
 def test_who_am_i_answers_the_business_unit(salesperson, units):
     east, _ = units
     body = salesperson.get(f"{API}/WhoAmI").json()

@@ -71,6 +71,7 @@ def test_serve_issues_a_token_that_works(database_url):
         stop(process)
 
 
+@pytest.mark.interface_only
 @pytest.mark.slow
 def test_serve_speaks_https_with_a_certificate(database_url, tmp_path: Path):
     if shutil.which("openssl") is None:

@@ -24,6 +24,7 @@ def post_project(api, body):
     return lambda headers: api.post(PROJECTS, json=body, headers=headers)
 
 
+@pytest.mark.interface_only
 @pytest.mark.usefixtures("project_table")
 def test_unknown_column(api):
     expected = errors.UNKNOWN_PROPERTY(name="new_colour", table="new_project")
@@ -48,6 +49,7 @@ WRONG_TYPES = [
 ]
 
 
+@pytest.mark.interface_only
 @pytest.mark.usefixtures("project_table")
 def test_wrong_type(api, admin):
     # One table for every case: creating it is what costs time, not the requests.
@@ -59,6 +61,7 @@ def test_wrong_type(api, admin):
         in_both_languages(post_project(api, body), 400, expected)
 
 
+@pytest.mark.interface_only
 @pytest.mark.usefixtures("project_table")
 def test_string_over_its_maximum_length(api, admin):
     body = {**VALID, "new_code": "X" * 11}
@@ -70,6 +73,7 @@ def test_string_over_its_maximum_length(api, admin):
     assert "exceeded the maximum allowed length of '10'" in english
 
 
+@pytest.mark.interface_only
 def test_number_out_of_range(api, admin):
     body = {"currencyname": "Yen", "isocurrencycode": "JPY", "currencysymbol": "¥",
             "exchangerate": 150, "currencyprecision": 9}
@@ -80,6 +84,7 @@ def test_number_out_of_range(api, admin):
     assert expected.kind is errors.VALUE_OUT_OF_RANGE
 
 
+@pytest.mark.interface_only
 @pytest.mark.usefixtures("project_table")
 def test_choice_value_not_in_its_option_set(api, admin):
     body = {**VALID, "new_phase": 7}
@@ -91,6 +96,7 @@ def test_choice_value_not_in_its_option_set(api, admin):
     assert english.startswith("The picklist value is out of the range")
 
 
+@pytest.mark.interface_only
 @pytest.mark.usefixtures("project_table")
 def test_required_column_missing(api, admin):
     body = {"new_name": "Apollo"}
@@ -102,6 +108,7 @@ def test_required_column_missing(api, admin):
     assert english.startswith("Required field missing: 'new_sponsor'")
 
 
+@pytest.mark.interface_only
 @pytest.mark.usefixtures("project_table")
 def test_required_column_cannot_be_emptied(api, admin, new_project):
     project = new_project()
@@ -114,6 +121,7 @@ def test_required_column_cannot_be_emptied(api, admin, new_project):
     )
 
 
+@pytest.mark.interface_only
 @pytest.mark.usefixtures("project_table")
 def test_lookup_to_a_missing_record(api, admin):
     missing = new_id()
@@ -127,6 +135,7 @@ def test_lookup_to_a_missing_record(api, admin):
     assert expected.kind is errors.LOOKUP_NOT_FOUND
 
 
+@pytest.mark.interface_only
 @pytest.mark.usefixtures("project_table")
 def test_lookup_to_a_table_it_does_not_accept(api, admin):
     body = {**VALID, "new_currencyid@odata.bind": f"/systemusers({ADMIN_ID})"}
@@ -139,6 +148,7 @@ def test_lookup_to_a_table_it_does_not_accept(api, admin):
     assert expected.kind is errors.LOOKUP_WRONG_TARGET
 
 
+@pytest.mark.interface_only
 def test_invalid_state_and_status_pair_through_patch_of_statuscode(api, admin, new_project):
     project = new_project()
     record = Entity("new_project", uuid.UUID(project), statuscode=5)
@@ -154,6 +164,7 @@ def test_invalid_state_and_status_pair_through_patch_of_statuscode(api, admin, n
     assert f"on new_project with Id {project}" in english
 
 
+@pytest.mark.interface_only
 def test_column_the_platform_sets(api, admin):
     body = {"currencyname": "Yen", "isocurrencycode": "JPY", "currencysymbol": "¥",
             "exchangerate": 150, "createdon": "2020-01-01T00:00:00Z"}
@@ -164,6 +175,7 @@ def test_column_the_platform_sets(api, admin):
     assert expected.kind is errors.NOT_VALID_FOR_CREATE
 
 
+@pytest.mark.interface_only
 def test_record_not_found(api):
     missing = new_id()
     expected = errors.RECORD_NOT_FOUND(table="transactioncurrency", id=missing)
@@ -206,6 +218,7 @@ def test_duplicate_alternate_key(api):
                  errors.DUPLICATE_RECORD.code)
 
 
+@pytest.mark.interface_only
 def test_wrong_type_in_a_filter_value(api, admin):
     expected = platform_error(lambda: admin.retrieve_multiple(
         "transactioncurrency", currencyprecision="two"

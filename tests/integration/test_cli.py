@@ -18,6 +18,9 @@ def test_init_creates_an_organization_and_is_safe_to_repeat(run, empty_database_
         assert [r["name"] for r in record] == ["Contoso"]
 
 
+# The CLI's part: init with --demo on an empty database (test_demo checks the demo on both
+# databases, and the test above init on both).
+@pytest.mark.interface_only
 def test_init_demo_installs_the_demo_organization(run, empty_database_url):
     code, out, _ = run("init", "--demo", "--db", empty_database_url)
     assert code == 0
@@ -77,6 +80,7 @@ def test_refusals_are_one_line_with_a_code_in_the_reader_language(run, database_
                               "« nobody@test.example ».\n")
 
 
+@pytest.mark.interface_only
 def test_bad_usage_is_one_line_too(run, database_url):
     code, _, err = run("customize", "add-column", "lead", "--db", database_url)
     assert code == 2 and err.count("\n") == 1 and err.startswith("error: ")

@@ -173,6 +173,7 @@ def test_as_a_salesperson_on_a_colleagues_lead(cli, refused, org, system):
     assert "Qualified" in cli("leads", "qualify", str(lead), "--as", "bob@test.example")
 
 
+@pytest.mark.interface_only
 def test_bad_ids_and_unknown_users_are_one_line(refused, org):
     lead = new_lead(org)
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 from leadgate.platform import Entity, EntityReference, Organization
 from tests.conftest import ADMIN_EMAIL, add_user
 
@@ -263,6 +265,7 @@ def test_moves_as_a_salesperson_need_write_on_the_process(cli, refused, org, sys
     )
 
 
+@pytest.mark.interface_only
 def test_bad_leads_are_one_line(refused, org):
     assert refused("process", "show", "nope")[0] == 2
     code, line = refused("process", "next", str(uuid.uuid4()))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from leadgate.platform import (
@@ -20,6 +20,7 @@ from leadgate.platform import (
 )
 from leadgate.platform.engine.metadata.model import OptionMetadata
 from leadgate.platform.engine.types import ColumnType, Ownership
+from tests.conftest import property_budget
 
 
 def refusal(action):
@@ -223,9 +224,7 @@ def test_names_already_taken_are_refused(system):
         assert "est déjà pris" in error.message("fr")
 
 
-@settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@property_budget("customization")
 @given(name=st.text(min_size=0, max_size=30))
 def test_no_name_reaches_sql_unless_it_is_a_plain_identifier(system, name):
     try:

@@ -1,8 +1,11 @@
-"""The demo organization, as someone trying leadgate for the first time finds it."""
+"""The demo organization, as someone trying leadgate for the first time finds it.
+
+The demo is installed once per session on each database (the ``demo`` fixture, a template):
+each test reads its own copy, and what ``install_demo`` said when it made it.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 
 import pytest
@@ -12,8 +15,11 @@ from leadgate.platform import Language, Organization
 from leadgate.platform.engine.metadata import store
 from leadgate.platform.users.credentials import verify_password
 from leadgate.sales.demo import ADMIN_EMAIL, DEMO_DOMAIN, DEMO_PASSWORD, install_demo
+from tests.conftest import DEMO_TODAY as TODAY
+from tests.conftest import Demo
 
-TODAY = dt.date(2030, 1, 15)
+# One worker installs the demo for both tests (make test runs with --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("demo")
 
 
 def _leads(organization: Organization) -> list[dict[str, object]]:
@@ -23,10 +29,9 @@ def _leads(organization: Organization) -> list[dict[str, object]]:
     return [dict(lead) for lead in leads]
 
 
-@pytest.mark.slow
-def test_the_demo_organization(org: Organization) -> None:
-    calls: list[tuple[str, int, int]] = []
-    summary = install_demo(org, progress=lambda *call: calls.append(call), today=TODAY)
+@pytest.mark.slow  # the first test of a session installs the demo
+def test_the_demo_organization(demo: Demo) -> None:
+    org, summary, calls = demo.org, demo.install.summary, demo.install.progress
     system = org.system_service()
 
     assert summary.admin_email == ADMIN_EMAIL
@@ -184,9 +189,16 @@ def test_the_demo_organization(org: Organization) -> None:
     assert len(system.retrieve_multiple("systemuser", internalemailaddress=ADMIN_EMAIL)) == 1
 
 
-@pytest.mark.slow
-def test_the_demo_is_the_same_every_time(org: Organization) -> None:
-    install_demo(org, today=TODAY)
+@pytest.fixture(scope="module")
+def leads_of_another_install() -> list[dict[str, object]]:
+    """The leads of the demo installed anew, in memory: once for both databases."""
     with Organization.in_memory() as other:
         install_demo(other, today=TODAY)
-        assert _leads(other) == _leads(org)
+        return _leads(other)
+
+
+@pytest.mark.slow
+def test_the_demo_is_the_same_every_time(
+    demo: Demo, leads_of_another_install: list[dict[str, object]]
+) -> None:
+    assert leads_of_another_install == _leads(demo.org)

@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from hypothesis import HealthCheck, event, note, settings
+from hypothesis import event, note
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -51,7 +51,7 @@ from leadgate.platform.records.state import SetStateRequest
 from leadgate.platform.records.transaction import ExecuteTransactionRequest
 from leadgate.sales.errors import ACTIVE_STAGE_NOT_ON_LEAD, LEAD_CLOSED, NOT_THIS_LEADS_PROCESS
 from leadgate.sales.qualify import QualifyLeadRequest
-from tests.conftest import ADMIN_ID
+from tests.conftest import ADMIN_ID, property_budget
 
 INSTANCES = "leadtoopportunitysalesprocess"
 COUNTED = ("lead", "account", "contact", "opportunity")
@@ -817,14 +817,10 @@ class ProcessMachine(RuleBasedStateMachine):
             assert ref_id(instance["opportunityid"]) == opportunity_id
 
 
-SETTINGS = settings(
-    max_examples=15,
-    stateful_step_count=12,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+SETTINGS = property_budget("process")
 
 
+@pytest.mark.slow
 def test_process_instances_survive_any_sequence(org: Organization) -> None:
     tables = SqlTables(org.metadata())
     machine = type("ProcessMachineOn", (ProcessMachine,), {"org": org, "sql": tables})

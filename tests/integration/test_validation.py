@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from leadgate.platform import Entity, EntityReference, LeadgateError
+from tests.conftest import property_budget
 
 
 def refusal(action):
@@ -210,9 +211,7 @@ def test_a_column_not_yet_published_says_so(admin, system):
     assert "Publiez les personnalisations (leadgate customize publish)" in error.message("fr")
 
 
-@settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@property_budget("record")
 @given(
     value=st.one_of(
         st.none(),

@@ -7,6 +7,7 @@ in the database and publishes it. The platform's own tables come as a solution t
 
 from __future__ import annotations
 
+import functools
 import tomllib
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -457,8 +458,10 @@ def parse_solution(document: Mapping[str, Any], *, custom: bool = False) -> Solu
     )
 
 
+@functools.cache
 def load_solution(package: str, filename: str) -> SolutionDefinition:
-    """Read a solution file shipped inside a Python package."""
+    """Read a solution file shipped inside a Python package (once per process: opening an
+    organization checks the shipped versions, and parsing the TOML took 50 ms each time)."""
     text = (resources.files(package) / filename).read_text(encoding="utf-8")
     return parse_solution(tomllib.loads(text))
 
