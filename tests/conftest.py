@@ -27,10 +27,10 @@ from pathlib import Path
 import hypothesis
 import pytest
 import sqlalchemy as sa
-from leadgate.platform.customization.tables import CreateAttributeRequest, CreateEntityRequest
 
 from leadgate.platform import Entity, Label, Organization, OrganizationService
 from leadgate.platform.customization.messages import InsertOptionValueRequest, PublishAllXmlRequest
+from leadgate.platform.customization.tables import CreateAttributeRequest, CreateEntityRequest
 from leadgate.platform.engine.entity import EntityReference
 from leadgate.platform.engine.metadata.model import OptionMetadata
 from leadgate.platform.engine.types import CascadeType, ColumnType, RequiredLevel
@@ -342,8 +342,17 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         "--all-backends"
     ):
         backends = ("sqlite",)
+    # A test that names its own databases (``@pytest.mark.parametrize(name, ["postgresql"],
+    # indirect=True)``) keeps them.
+    chosen = {
+        argname.strip()
+        for marker in metafunc.definition.iter_markers("parametrize")
+        for argname in (
+            marker.args[0].split(",") if isinstance(marker.args[0], str) else marker.args[0]
+        )
+    }
     for name in BY_DATABASE:
-        if name in metafunc.fixturenames:
+        if name in metafunc.fixturenames and name not in chosen:
             metafunc.parametrize(name, backends, indirect=True)
 
 
