@@ -127,6 +127,10 @@ class StepSet:
         return found
 
 
+# (handler, name, stage, tables, messages): a rule that runs on each table and message.
+CodeSteps = tuple[PluginHandler, str, Stage, tuple[str, ...], tuple[str, ...]]
+
+
 class StepRegistry:
     """Code steps, plus a loader for the steps administrators registered in the database."""
 
@@ -164,6 +168,17 @@ class StepRegistry:
         )
         self.add(step)
         return step
+
+    def add_code_steps(self, table: Iterable[CodeSteps]) -> None:
+        """Register a table of rules: each handler on each of its tables and messages, named
+        after what it does and where (``Forget cached security (Update team)``)."""
+        for handler, name, stage, tables, messages in table:
+            for table_name in tables:
+                for message in messages:
+                    self.add_code_step(
+                        handler, name=f"{name} ({message} {table_name})", message=message,
+                        table=table_name, stage=stage, rank=0,
+                    )  # fmt: skip
 
     @property
     def code_steps(self) -> tuple[Step, ...]:

@@ -73,10 +73,4 @@ STEPS = (
 
 
 def register(organization: Organization) -> None:
-    for handler, name, stage, tables, messages in STEPS:
-        for table in tables:
-            for message in messages:
-                organization.steps.add_code_step(
-                    handler, name=f"{name} ({message} {table})", message=message,
-                    table=table, stage=stage, rank=0,
-                )  # fmt: skip
+    organization.steps.add_code_steps(STEPS)
