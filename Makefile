@@ -50,7 +50,7 @@ messages: $(STAMP)
 	$(BIN)/python -m pytest -q tests/unit/test_catalog.py
 
 docs: $(STAMP)
-	$(BIN)/python tools/errors_doc.py
+	$(BIN)/python tools/docs.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

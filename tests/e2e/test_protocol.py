@@ -55,6 +55,22 @@ def test_a_body_that_is_not_json_is_400(api, subtests):
             payload_error(response)
 
 
+def test_broken_json_says_where_it_breaks_in_the_readers_language(api):
+    """Found by a new user: the French error carried Python's English parser message."""
+
+    def send(headers):
+        return api.post(CURRENCIES, content=b'{\n  "currencyname": "Yen",\n  oops}',
+                        headers={"Content-Type": "application/json", **headers})
+
+    english = payload_error(send({}))
+    french = assert_error(send({"Accept-Language": "fr"}), 400, errors.INVALID_PAYLOAD.code)
+
+    assert english.endswith("the body is not valid JSON: it breaks at line 3, column 3.")
+    assert french.endswith(
+        "le corps n'est pas du JSON valide : il s'interrompt à la ligne 3, colonne 3."
+    )
+
+
 def test_a_body_that_is_not_an_object_is_400_in_both_languages(api, subtests):
     for body in ([], ["currencyname"], "Yen", 5, None, True):
         with subtests.test(json.dumps(body)):

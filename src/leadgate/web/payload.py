@@ -77,6 +77,13 @@ def parse_json_object(raw: bytes, content_type: str | None, table: str) -> dict[
         body = json.loads(raw, parse_constant=_reject_constant)
     except RecursionError:  # deeper than the interpreter's stack allows: deeper than ours
         raise JSON_TOO_DEEP(limit=MAX_JSON_DEPTH) from None
+    except json.JSONDecodeError as error:  # where it breaks, in the reader's language
+        raise _refuse(
+            table,
+            N_("the body is not valid JSON: it breaks at line {line}, column {column}."),
+            line=error.lineno,
+            column=error.colno,
+        ) from None
     except ValueError as error:
         reason = str(error).splitlines()[0][:200] if str(error) else type(error).__name__
         raise _refuse(
