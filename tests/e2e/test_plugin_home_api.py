@@ -95,6 +95,18 @@ def test_only_the_messages_a_broken_step_runs_on_are_refused(server, plugins, br
     assert updated.status_code == 204, updated.text
 
 
+def test_a_broken_step_is_one_line_in_the_servers_log_saying_what_to_fix(server, broken, caplog):
+    """Found by a new user: each refusal logged some forty lines of traceback into leadgate."""
+    with caplog.at_level("WARNING", logger="leadgate.web.errors"):
+        server.post(f"{API}/leads", json=LEAD)
+
+    (record,) = caplog.records
+    assert record.levelname == "WARNING" and record.exc_info is None
+    assert record.getMessage().startswith(
+        "POST /api/data/v9.2/leads: The plug-in step 'No Gmail leads' cannot run"
+    )
+
+
 def test_the_module_put_back_works_without_a_restart(server, plugins):
     assert server.post(f"{API}/leads", json=LEAD).status_code == 503
 

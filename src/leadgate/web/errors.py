@@ -68,6 +68,9 @@ STATUS_BY_CODE: dict[str, int] = {
 # Codes answered with a 5xx status to match Dataverse although the caller caused them: they
 # are not logged as the server's failures.
 REFUSED_AS_500 = frozenset({DUPLICATE_DETECTED.code})
+# The server's set-up needs fixing and the message says how: one line in the log, no traceback
+# (which would point into leadgate, not at what to fix).
+SETUP_NEEDED = frozenset({STEP_NOT_LOADABLE.code})
 
 
 def status_of(error: LeadgateError) -> int:
@@ -118,7 +121,9 @@ def error_response(
 
 async def _leadgate_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, LeadgateError)
-    if status_of(error) >= 500 and error.code not in REFUSED_AS_500:
+    if error.code in SETUP_NEEDED:
+        log.warning("%s %s: %s", request.method, request.url.path, error.message())
+    elif status_of(error) >= 500 and error.code not in REFUSED_AS_500:
         log.error("%r on %s %s", error, request.method, request.url.path, exc_info=error)
     return error_response(error, response_language(request))
 
