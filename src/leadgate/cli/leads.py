@@ -72,7 +72,12 @@ OPEN_STATUSES = {OpenStatus.NEW: 1, OpenStatus.CONTACTED: 2}
 STATES = {LeadState.OPEN: OPEN, LeadState.QUALIFIED: QUALIFIED,
           LeadState.DISQUALIFIED: DISQUALIFIED}  # fmt: skip
 
-LeadArgument = Annotated[str, typer.Argument(help="The lead's id (see: leadgate leads list).")]
+LeadArgument = Annotated[
+    str,
+    typer.Argument(
+        metavar="LEAD_ID", help="The lead's id (see: leadgate leads list).", show_default=False
+    ),
+]
 
 
 def _labels(table: TableMetadata, state: int, status: int) -> tuple[str, str]:
@@ -222,7 +227,7 @@ def qualify(
     duplicates: when some exist, nothing is created and they are listed; pick one with
     --use-account / --use-contact, or create new records anyway with --continue.
     """
-    record = lead_id(lead)
+    record = lead_id(lead, "LEAD_ID")
     links = {
         column: EntityReference(table, lead_id(value, option))
         for column, table, value, option in (
@@ -310,7 +315,7 @@ def _set_state(
     db: str | None,
 ) -> None:
     """SetState with the status reason ``status`` reads from the lead table's metadata."""
-    record = lead_id(lead)
+    record = lead_id(lead, "LEAD_ID")
     with open_organization(db) as organization:
         service = service_for(organization, as_user)
         reason = status(organization.metadata().table("lead"))

@@ -38,6 +38,7 @@ DbOption = Annotated[
     str | None,
     typer.Option(
         "--db",
+        metavar="URL",
         help="Database URL (sqlite:///path.db or postgresql+psycopg://user@host/db). "
         "Default: $LEADGATE_DATABASE_URL, else sqlite:///./leadgate.db.",
         show_default=False,

@@ -164,7 +164,7 @@ def _shown(system: OrganizationService, column: ColumnMetadata | None, value: An
 def show(lead: LeadArgument, db: DbOption = None) -> None:
     """Show the lead's process: its active stage, the path so far, and the active stage's
     steps with their values on the record (required ones left empty are listed)."""
-    record = lead_id(lead)
+    record = lead_id(lead, "LEAD_ID")
     lang = language()
     with open_organization(db) as organization:
         found = _instance(organization, record)
@@ -212,7 +212,7 @@ def show(lead: LeadArgument, db: DbOption = None) -> None:
 def next_stage(lead: LeadArgument, as_user: AsOption = None, db: DbOption = None) -> None:
     """Move the lead's process to its next stage (NextStage). When the next stage has no
     record yet (before the lead is qualified), the stage stays and the notice says why."""
-    record = lead_id(lead)
+    record = lead_id(lead, "LEAD_ID")
     with open_organization(db) as organization:
         found = _instance(organization, record)
         response = service_for(organization, as_user).execute(NextStageRequest(found.reference))
@@ -229,7 +229,7 @@ def next_stage(lead: LeadArgument, as_user: AsOption = None, db: DbOption = None
 @app.command("previous")
 def previous_stage(lead: LeadArgument, as_user: AsOption = None, db: DbOption = None) -> None:
     """Move the lead's process back to the stage before (PreviousStage)."""
-    record = lead_id(lead)
+    record = lead_id(lead, "LEAD_ID")
     with open_organization(db) as organization:
         found = _instance(organization, record)
         response = service_for(organization, as_user).execute(PreviousStageRequest(found.reference))
@@ -241,7 +241,7 @@ def set_active(
     lead: LeadArgument, stage: StageArgument, as_user: AsOption = None, db: DbOption = None
 ) -> None:
     """Make a stage active (SetProcessStage): the next stage, or one already visited."""
-    record = lead_id(lead)
+    record = lead_id(lead, "LEAD_ID")
     with open_organization(db) as organization:
         found = _instance(organization, record)
         chosen = find_stage(found.process, stage)
