@@ -80,3 +80,36 @@ def test_help_without_a_database_says_how_to_list_the_reasons(run, tmp_path):
     assert code == 0
     assert "list them with: leadgate customize list lead" in " ".join(out.split())
     assert not missing.exists()  # asking for help creates no database
+
+
+def test_reactivate_takes_any_open_reason_including_one_an_administrator_adds(
+    cli, run, org, database_url, monkeypatch
+):
+    """The same rule for ``leads reactivate --status``: Open reasons come from the metadata."""
+    cli("customize", "add-choice", "lead", "statuscode", "--label", "Nurturing",
+        "--label-fr", "En maturation", "--state", "0")  # fmt: skip
+    cli("customize", "publish")
+    lead = new_lead(org)
+    db = ("--db", database_url)
+    cli("leads", "disqualify", str(lead), "--reason", "lost")
+
+    out = cli("leads", "reactivate", str(lead), "--status", "en maturation")
+
+    assert out.endswith("is now Open: Nurturing.\n")
+    assert status(org, lead) == (0, 100000000)
+    cli("leads", "disqualify", str(lead), "--reason", "lost")
+    assert cli("leads", "reactivate", str(lead)).endswith("is now Open: New.\n")  # the default
+    cli("leads", "disqualify", str(lead), "--reason", "lost")
+    code, out, err = run("leads", "reactivate", str(lead), "--status", "4", *db)  # Lost's
+    assert (code, out) == (1, "")
+    assert err == (f"error {UNKNOWN}: '4' is not a status reason of Lead records in the state "
+                   "Open. Valid reasons: 1 (New), 2 (Contacted), 100000000 (Nurturing).\n")
+    monkeypatch.setenv("LEADGATE_LANG", "fr")
+    code, _, err = run("leads", "reactivate", str(lead), "--status", "4", *db)
+    assert err == (f"error {UNKNOWN}: « 4 » n'est pas une raison de statut des enregistrements "
+                   "Prospect à l'état Ouvert. Raisons valides : 1 (Nouveau), 2 (Contacté), "
+                   "100000000 (En maturation).\n")
+    assert status(org, lead) == (2, 4)
+    code, out, _ = run("leads", "reactivate", "--help", *db)  # in the reader's language
+    assert code == 0
+    assert "1 (Nouveau), 2 (Contacté), 100000000 (En maturation)" in " ".join(out.split())

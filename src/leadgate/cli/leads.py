@@ -54,13 +54,6 @@ __all__ = ["app", "lead_id", "service_for"]
 app = typer.Typer(help="Qualify, disqualify, reactivate and list leads.", no_args_is_help=True)
 
 
-class OpenStatus(StrEnum):
-    """Open status reasons (REFERENCE §1: state 0, reasons 1-2)."""
-
-    NEW = "new"
-    CONTACTED = "contacted"
-
-
 class LeadState(StrEnum):
     OPEN = "open"
     QUALIFIED = "qualified"
@@ -68,7 +61,6 @@ class LeadState(StrEnum):
 
 
 OPEN, QUALIFIED, DISQUALIFIED = 0, 1, 2
-OPEN_STATUSES = {OpenStatus.NEW: 1, OpenStatus.CONTACTED: 2}
 STATES = {LeadState.OPEN: OPEN, LeadState.QUALIFIED: QUALIFIED,
           LeadState.DISQUALIFIED: DISQUALIFIED}  # fmt: skip
 
@@ -294,17 +286,28 @@ def disqualify(
                as_user, db)  # fmt: skip
 
 
-@app.command("reactivate")
+@app.command("reactivate", cls=reason_help("lead", OPEN, "--status"))
 def reactivate(
     lead: LeadArgument,
     status: Annotated[
-        OpenStatus, typer.Option("--status", help="The Open status reason to give it.")
-    ] = OpenStatus.NEW,
+        str | None,
+        typer.Option(
+            "--status",
+            metavar="REASON",
+            help="The Open status reason to give it, by value or label (listed below; "
+            "default: the Open state's default reason).",
+            show_default=False,
+        ),
+    ] = None,
     as_user: AsOption = None,
     db: DbOption = None,
 ) -> None:
     """Reopen a qualified or disqualified lead (SetState: Open)."""
-    _set_state(lead, OPEN, lambda _table: OPEN_STATUSES[status], as_user, db)
+    _set_state(
+        lead, OPEN,
+        lambda table: DEFAULT_STATUS if status is None else status_reason(table, OPEN, status),
+        as_user, db,
+    )  # fmt: skip
 
 
 def _set_state(
