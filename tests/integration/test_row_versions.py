@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 from leadgate.platform import Entity, EntityReference, LeadgateError, Organization
+from leadgate.platform.engine.migrations import runner
 from leadgate.platform.engine.versions import COUNTER
 from leadgate.platform.records.crud import UpdateRequest
 from leadgate.platform.records.transaction import ExecuteTransactionRequest
@@ -110,8 +111,9 @@ def _drop_counter(connection: sa.Connection) -> None:
 def test_a_database_made_before_the_counter_gets_one_above_every_stored_version(
     database_url, admin
 ):
-    """A database from an older leadgate counted versions per record and has no counter:
-    opening it adds one that starts above every version its records hold."""
+    """A database from an older leadgate counted versions per record and has no counter: it
+    is refused until upgraded, and the upgrade (migration 0002) adds a counter that starts
+    above every version its records hold."""
     widget_id = widget(admin)
     rows = sa.table("new_widget", sa.column("new_widgetid", sa.Uuid), sa.column("versionnumber"))
     engine = sa.create_engine(database_url)
@@ -120,7 +122,14 @@ def test_a_database_made_before_the_counter_gets_one_above_every_stored_version(
         connection.execute(
             rows.update().where(rows.c.new_widgetid == widget_id).values(versionnumber=900000)
         )
+        connection.exec_driver_sql(
+            f"UPDATE {runner.VERSION_TABLE} SET version_num = '0001_baseline'"
+        )
     engine.dispose()
+    with pytest.raises(LeadgateError) as refused:
+        Organization.open(database_url)
+    assert refused.value.code == "0x8F4C4799"
+    Organization.upgrade(database_url)
     with Organization.open(database_url) as reopened:
         service = reopened.service(ADMIN_ID)
         other = widget(service)

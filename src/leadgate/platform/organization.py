@@ -47,7 +47,7 @@ from leadgate.platform.engine.settings import organization_setting
 from leadgate.platform.engine.storage import create_engine, database_url, redact, translate_errors
 from leadgate.platform.engine.types import Language
 from leadgate.platform.engine.unit_of_work import Snapshot
-from leadgate.platform.engine.versions import create_counter, ensure_counter
+from leadgate.platform.engine.versions import create_counter
 from leadgate.platform.plugins.home import PluginHome, plugins_folder
 from leadgate.platform.plugins.registry import StepRegistry, StepSet, TraceRecord
 from leadgate.platform.records.crud import CreateRequest
@@ -122,7 +122,6 @@ class Organization:
         organization = cls(create_engine(resolved), resolved, _solutions(solutions), plugins)
         try:
             organization._check_installed()
-            ensure_counter(organization.engine)  # a database made before the counter existed
         except BaseException:
             organization.close()
             raise
@@ -159,13 +158,12 @@ class Organization:
         version of one brings the data along (UpgradeSolution). Safe to run again."""
         with translate_errors(), self.engine.begin() as connection:
             if store.is_initialized(connection):
-                migrations.upgrade(connection, self.url)
-                create_counter(connection)
+                migrations.upgrade(connection, self.url)  # 0002 brings the version counter
             else:
                 migrations.schema_state(connection, self.url)  # refuses a newer leadgate's
                 store.CATALOG.create_all(connection)
                 migrations.stamp_head(connection)
-                create_counter(connection)
+                create_counter(connection)  # as migration 0002 does for older databases
                 connection.execute(
                     store.generation.insert().values(id=1, metadata=0, steps=0, security=0)
                 )

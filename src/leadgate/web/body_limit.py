@@ -9,6 +9,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from leadgate.platform.engine.errors import LeadgateError
 from leadgate.web.errors import error_response, response_language
 from leadgate.web.limits import BATCH_BODY_OPTION, BATCH_SUFFIX, BODY_OPTION, REQUEST_TOO_LARGE
+from leadgate.web.options import is_number
 
 __all__ = ["BodyLimit"]
 
@@ -38,11 +39,7 @@ class BodyLimit:
             return
         limit, option = self._limit(scope.get("path", ""))
         declared = Headers(scope=scope).get("content-length", "")
-        if (
-            declared.isascii()
-            and declared.isdigit()
-            and (len(declared) > 18 or int(declared) > limit)
-        ):
+        if is_number(declared) and (len(declared) > 18 or int(declared) > limit):
             await self._refuse(scope, receive, send, limit, option)
             return
         received = 0

@@ -17,6 +17,7 @@ from leadgate.platform import Entity, EntityReference
 from leadgate.platform.engine import errors
 from leadgate.platform.engine.i18n import N_, Text
 from leadgate.platform.engine.metadata.model import ColumnMetadata, MetadataSet, TableMetadata
+from leadgate.platform.engine.values import has_lone_surrogate
 from leadgate.web.limits import JSON_TOO_DEEP, MAX_JSON_DEPTH
 from leadgate.web.resources import API_PATH, parse_guid
 
@@ -28,7 +29,6 @@ _BIND_PATH = re.compile(
     r"(?P<entity_set>[A-Za-z_][A-Za-z0-9_]*)\((?P<key>[^()]*)\)\Z"
 )
 _LOOKUP_VALUE = re.compile(r"_.+_value\Z")
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def _refuse(table: str, text: str, /, **params: Any) -> errors.LeadgateError:
@@ -50,7 +50,7 @@ def check_json(value: Any) -> bool:
     while pending:
         item, depth = pending.pop()
         if isinstance(item, str):
-            surrogate = surrogate or (not item.isascii() and _SURROGATE.search(item) is not None)
+            surrogate = surrogate or has_lone_surrogate(item)
         elif isinstance(item, (dict, list)):
             if depth >= MAX_JSON_DEPTH:
                 raise JSON_TOO_DEEP(limit=MAX_JSON_DEPTH)

@@ -19,9 +19,16 @@ from leadgate.platform.engine.i18n import N_, Text
 from leadgate.platform.engine.metadata.model import ColumnMetadata
 from leadgate.platform.engine.types import ColumnType
 
-__all__ = ["coerce", "parse_uuid", "show"]
+__all__ = ["coerce", "has_lone_surrogate", "parse_uuid", "show"]
 
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def has_lone_surrogate(text: str) -> bool:
+    """Half of a UTF-16 pair (JSON's "\\ud800") is no character: UTF-8 cannot carry it, so no
+    database can store it."""
+    return not text.isascii() and _SURROGATE.search(text) is not None
+
 
 _EXPECTED = {
     ColumnType.STRING: Text(N_("text")),
@@ -83,8 +90,7 @@ def coerce(column: ColumnMetadata, value: Any) -> Any:
         if "\x00" in value:  # PostgreSQL cannot store it; refuse it on both databases
             shown = value.replace("\x00", "\\0")
             raise _refuse(column, shown, Text(N_("text without NUL characters")))
-        if not value.isascii() and _SURROGATE.search(value):
-            # Half of a UTF-16 pair (JSON's "\ud800") is no character: UTF-8 cannot carry it.
+        if has_lone_surrogate(value):
             raise _refuse(column, value, Text(N_("text without lone surrogates (half characters)")))
         return value
     if kind is ColumnType.BOOLEAN:

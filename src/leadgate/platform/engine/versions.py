@@ -23,9 +23,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from leadgate.platform.engine.metadata import store
-from leadgate.platform.engine.storage import translate_errors, write_transaction
 
-__all__ = ["COUNTER", "create_counter", "ensure_counter", "new_version", "next_version"]
+__all__ = ["COUNTER", "create_counter", "new_version", "next_version"]
 
 COUNTER = "lg_rowversion"  # the sequence (PostgreSQL) or one-row table (SQLite)
 
@@ -116,16 +115,3 @@ def create_counter(connection: sa.Connection) -> bool:
             f"INSERT OR IGNORE INTO {COUNTER} (id, value) VALUES (1, {start - 1:d})"
         )
     return True
-
-
-def ensure_counter(engine: sa.Engine) -> bool:
-    """Give an existing database its counter if it has none (made by an older leadgate).
-
-    Reads first, so that opening a database that has one takes no write lock.
-    """
-    with translate_errors(), engine.connect() as connection:
-        with connection.begin():
-            if _exists(connection):
-                return False
-        with write_transaction(connection):
-            return create_counter(connection)
