@@ -53,7 +53,11 @@ from leadgate.platform.plugins.registry import StepRegistry, StepSet, TraceRecor
 from leadgate.platform.records.crud import CreateRequest
 from leadgate.platform.security.access import SecurityCache
 from leadgate.platform.service import OrganizationService
-from leadgate.platform.users.credentials import SignedInUser, find_token_user
+from leadgate.platform.users.credentials import (
+    SignedInUser,
+    find_password_user,
+    find_token_user,
+)
 
 __all__ = ["Organization", "PlatformSolution", "discover_solutions"]
 
@@ -295,6 +299,13 @@ class Organization:
         with translate_errors(), self.engine.connect() as connection:
             snapshot, _, _ = self.current_caches(connection)
             return find_token_user(connection, snapshot.tables, token)
+
+    def sign_in(self, email: str, password: str) -> SignedInUser:
+        """The enabled user with this address and password (a person at the sign-in page);
+        SIGN_IN_FAILED or USER_DISABLED if not. Opening their session is a message of theirs."""
+        with translate_errors(), self.engine.connect() as connection:
+            snapshot, _, _ = self.current_caches(connection)
+            return find_password_user(connection, snapshot.tables, email, password)
 
     def metadata(self) -> MetadataSet:
         """The published tables and columns, from the cache (fresh after any publish)."""

@@ -45,4 +45,7 @@ def create_app(
     app.include_router(actions.router)  # before the catch-all of deeper paths in routes
     app.include_router(functions.router)  # before the entity sets' single segments
     app.include_router(router)
+    from leadgate.ui import install_ui  # the browser app: the same messages, as HTML pages
+
+    install_ui(app, organization)
     return app

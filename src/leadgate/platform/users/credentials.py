@@ -6,6 +6,8 @@ request be checked with one indexed lookup; passwords are low-entropy and get ar
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import hashlib
 import secrets
 import uuid
@@ -19,12 +21,14 @@ from leadgate.platform.engine import errors
 from leadgate.platform.engine.metadata import store
 from leadgate.platform.engine.schema import SqlTables
 from leadgate.platform.engine.types import Language
+from leadgate.platform.users.errors import SIGN_IN_FAILED
 
 __all__ = [
     "MIN_PASSWORD_LENGTH",
     "TOKEN_PREFIX",
     "SignedInUser",
     "check_password",
+    "find_password_user",
     "find_token_user",
     "hash_password",
     "hash_token",
@@ -73,24 +77,62 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _user_columns(users: sa.Table) -> tuple[sa.ColumnElement, ...]:
+    return (
+        users.c.systemuserid,
+        users.c.fullname,
+        users.c.internalemailaddress,
+        users.c.isdisabled,
+        users.c.uilanguageid,
+        users.c.businessunitid,
+    )
+
+
 def find_token_user(connection: sa.Connection, tables: SqlTables, token: str) -> SignedInUser:
-    """The enabled user an active token belongs to, or a 401-class error."""
+    """The enabled user an active, unexpired token belongs to, or a 401-class error."""
     tokens = store.apitokens
     users = tables["systemuser"]
     row = connection.execute(
-        sa.select(
-            users.c.systemuserid,
-            users.c.fullname,
-            users.c.internalemailaddress,
-            users.c.isdisabled,
-            users.c.uilanguageid,
-            users.c.businessunitid,
-        )
+        sa.select(*_user_columns(users))
         .join(tokens, tokens.c.systemuserid == users.c.systemuserid)
-        .where(tokens.c.tokenhash == hash_token(token), tokens.c.revokedon.is_(None))
+        .where(
+            tokens.c.tokenhash == hash_token(token),
+            tokens.c.revokedon.is_(None),
+            sa.or_(tokens.c.expireson.is_(None), tokens.c.expireson > dt.datetime.now(dt.UTC)),
+        )
     ).first()
     if row is None:
         raise errors.NOT_AUTHENTICATED()
+    return _signed_in(row)
+
+
+@functools.cache
+def _decoy_hash() -> str:
+    """Verified against when the address is unknown, so that a wrong address takes as long
+    as a wrong password: timing tells nobody which addresses exist."""
+    return _hasher.hash(secrets.token_hex(16))
+
+
+def find_password_user(
+    connection: sa.Connection, tables: SqlTables, email: str, password: str
+) -> SignedInUser:
+    """The enabled user with this address and password; SIGN_IN_FAILED otherwise."""
+    users = tables["systemuser"]
+    credentials = store.credentials
+    row = connection.execute(
+        sa.select(*_user_columns(users), credentials.c.passwordhash)
+        .join(credentials, credentials.c.systemuserid == users.c.systemuserid)
+        .where(sa.func.lower(users.c.internalemailaddress) == email.strip().lower())
+    ).first()
+    if row is None or not password:
+        verify_password(_decoy_hash(), password or "-")
+        raise SIGN_IN_FAILED()
+    if not verify_password(row.passwordhash, password):
+        raise SIGN_IN_FAILED()
+    return _signed_in(row)
+
+
+def _signed_in(row: sa.Row) -> SignedInUser:
     if row.isdisabled:
         raise errors.USER_DISABLED(user=row.internalemailaddress)
     return SignedInUser(

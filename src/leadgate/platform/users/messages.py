@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -10,10 +11,12 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from leadgate.platform.engine import errors, rows
-from leadgate.platform.engine.entity import EntityReference
+from leadgate.platform.engine.entity import Entity, EntityReference
 from leadgate.platform.engine.metadata import store
 from leadgate.platform.engine.pipeline import Message, Operation, checked_by_nested_messages
 from leadgate.platform.engine.storage import translate_errors
+from leadgate.platform.engine.types import Language
+from leadgate.platform.records.crud import UpdateRequest
 from leadgate.platform.security.privileges import Depth, Right
 from leadgate.platform.users import credentials as auth
 
@@ -28,6 +31,8 @@ __all__ = [
     "RevokeApiTokenResponse",
     "SetPasswordRequest",
     "SetPasswordResponse",
+    "SetUserLanguageRequest",
+    "SetUserLanguageResponse",
 ]
 
 
@@ -46,12 +51,28 @@ class SetPasswordResponse:
 
 
 @dataclass(frozen=True)
+class SetUserLanguageRequest:
+    """The language a user reads (uilanguageid): everyone may choose their own, as Dynamics
+    lets every user edit their personal options; another user's needs Write on them."""
+
+    language: Language
+    user: EntityReference | None = None  # None: the caller
+
+
+@dataclass(frozen=True)
+class SetUserLanguageResponse:
+    pass
+
+
+@dataclass(frozen=True)
 class CreateApiTokenRequest:
     """A new token for ``user``; with ``replace``, active tokens of the same name are revoked."""
 
     user: EntityReference
     name: str = "api"
     replace: bool = False
+    # A browser session's token ends by itself; None: the token lasts until revoked.
+    lifetime: dt.timedelta | None = None
 
 
 @dataclass(frozen=True)
@@ -125,6 +146,17 @@ def set_password(operation: Operation[SetPasswordRequest]) -> SetPasswordRespons
     return SetPasswordResponse()
 
 
+def set_user_language(operation: Operation[SetUserLanguageRequest]) -> SetUserLanguageResponse:
+    request = operation.request
+    user = request.user or EntityReference("systemuser", operation.caller.user_id)
+    _check_user(operation, user)
+    # Authorized above (the caller's own, or Write on the user): saved by the platform.
+    operation.execute_as_system(
+        UpdateRequest(Entity("systemuser", user.id, uilanguageid=request.language.lcid))
+    )
+    return SetUserLanguageResponse()
+
+
 def create_api_token(operation: Operation[CreateApiTokenRequest]) -> CreateApiTokenResponse:
     request = operation.request
     _check_user(operation, request.user)
@@ -150,6 +182,7 @@ def create_api_token(operation: Operation[CreateApiTokenRequest]) -> CreateApiTo
             tokenhash=token_hash,
             hint=hint,
             createdon=operation.now(),
+            expireson=operation.now() + request.lifetime if request.lifetime else None,
         )
     )
     return CreateApiTokenResponse(token, token_id, revoked)
@@ -232,6 +265,12 @@ MESSAGES = {
         set_password,
         validate_set_password,
         _user_target,
+        authorize=_authorize_for_user(Right.WRITE),
+    ),
+    SetUserLanguageRequest: Message(
+        "lg_SetUserLanguage",
+        set_user_language,
+        target=_user_target,
         authorize=_authorize_for_user(Right.WRITE),
     ),
     CreateApiTokenRequest: Message(

@@ -151,6 +151,8 @@ apitokens = sa.Table(
     sa.Column("hint", sa.String(16), nullable=False),
     sa.Column("createdon", UtcDateTime, nullable=False),
     sa.Column("revokedon", UtcDateTime),
+    # A browser session's token ends by itself; an API token lasts until revoked (NULL).
+    sa.Column("expireson", UtcDateTime),
 )
 
 

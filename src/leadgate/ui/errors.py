@@ -1,0 +1,22 @@
+"""Refusals of the browser app itself (0x8F4C47C8-CF): the rest are the messages' own."""
+
+from __future__ import annotations
+
+from leadgate.platform.engine.errors import ErrorKind
+from leadgate.platform.engine.i18n import N_
+
+__all__ = ["CSRF_REFUSED", "PAGE_NOT_FOUND"]
+
+CSRF_REFUSED = ErrorKind(
+    "csrf_refused",
+    "0x8F4C47C8",
+    N_(
+        "This form has expired or was not sent from this site, so nothing was changed. "
+        "Reload the page and try again."
+    ),
+)
+PAGE_NOT_FOUND = ErrorKind(
+    "page_not_found",
+    "0x8F4C47C9",
+    N_("There is no page at {path}."),
+)

@@ -1,0 +1,7 @@
+"""The app's pages, in the order their routes are matched (fixed paths before patterns)."""
+
+from __future__ import annotations
+
+from leadgate.ui import settings
+
+ALL = (settings.router,)

@@ -1,0 +1,46 @@
+"""The app's site map: which tables the navigation offers, in the order a salesperson works
+them (Dynamics keeps this in its sitemap record; a table an administrator adds is reached
+from a view's or form's link until the site map becomes a record too)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from leadgate.platform.engine.i18n import Label
+
+if TYPE_CHECKING:
+    from leadgate.ui.sessions import UiSession
+
+__all__ = ["APP_ROOT", "SITEMAP", "NavItem", "navigation", "record_url", "table_url"]
+
+APP_ROOT = "/app"
+SITEMAP = ("lead", "opportunity", "account", "contact")
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: Label
+    url: str
+    current: bool
+
+
+def table_url(entity_set: str) -> str:
+    return f"{APP_ROOT}/{entity_set}"
+
+
+def record_url(entity_set: str, record_id: object) -> str:
+    return f"{APP_ROOT}/{entity_set}/{record_id}"
+
+
+def navigation(ui: UiSession, path: str) -> list[NavItem]:
+    tables = ui.metadata().tables
+    items = []
+    for name in SITEMAP:
+        table = tables.get(name)
+        if table is None:
+            continue
+        url = table_url(table.entity_set)
+        current = path == url or path.startswith(url + "/")
+        items.append(NavItem(table.plural_label or table.label, url, current))
+    return items

@@ -1,0 +1,51 @@
+// leadgate: progressive enhancement. Every action works without this file (plain links and
+// form posts); with it, dialogs open in place as modal dialogs and focus returns after.
+"use strict";
+
+(function () {
+  function focusFirst(dialog) {
+    const target = dialog.querySelector("[autofocus], input:not([type=hidden]), select, textarea, button");
+    if (target) target.focus();
+  }
+
+  function openModal(dialog, opener) {
+    if (dialog.open) dialog.close();
+    dialog.showModal();
+    focusFirst(dialog);
+    dialog.addEventListener("close", function () {
+      if (opener && document.contains(opener)) opener.focus();
+    }, { once: true });
+  }
+
+  document.addEventListener("click", function (event) {
+    const opener = event.target.closest("[data-open-dialog]");
+    if (opener) {
+      const dialog = document.getElementById(opener.dataset.openDialog);
+      if (dialog && typeof dialog.showModal === "function") {
+        event.preventDefault();
+        openModal(dialog, opener);
+      }
+      return;
+    }
+    const closer = event.target.closest("[data-close-dialog]");
+    if (closer) {
+      const dialog = closer.closest("dialog");
+      if (dialog && dialog.dataset.closeHref === undefined) {
+        event.preventDefault();
+        dialog.close();
+      }
+    }
+  });
+
+  // A dialog the server rendered open (after a post, or a link without JavaScript) becomes
+  // modal: the rest of the page is inert until it is answered.
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("dialog[open][data-modal]").forEach(function (dialog) {
+      const opener = dialog.dataset.opener ? document.getElementById(dialog.dataset.opener) : null;
+      openModal(dialog, opener);
+    });
+    document.querySelectorAll("[data-autosubmit]").forEach(function (control) {
+      control.addEventListener("change", function () { control.form.requestSubmit(); });
+    });
+  });
+})();

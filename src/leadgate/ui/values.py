@@ -1,0 +1,121 @@
+"""A column's value as a person reads it and types it: formatted for display, parsed from a
+form field. The platform's own checks (range, length, choice values) run when it is saved."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from babel import dates, numbers
+
+from leadgate.platform.engine import errors
+from leadgate.platform.engine.entity import EntityReference
+from leadgate.platform.engine.i18n import N_, Text
+from leadgate.platform.engine.metadata.model import ColumnMetadata
+from leadgate.platform.engine.types import ColumnType, Language
+
+__all__ = ["display", "field_text", "parse_field"]
+
+_YES_NO = {True: Text(N_("Yes")), False: Text(N_("No"))}
+_LOCALES = {Language.ENGLISH: "en_US", Language.FRENCH: "fr_FR"}
+
+
+def _locale(language: Language) -> str:
+    return _LOCALES.get(language, "en_US")
+
+
+def display(column: ColumnMetadata, value: Any, language: Language) -> str:
+    """The value as a grid cell or a read-only field shows it ('' when empty)."""
+    if value is None or value == "":
+        return ""
+    if column.type.is_choice:
+        option = column.option(value)
+        return option.label.in_language(language) if option else str(value)
+    if column.type is ColumnType.BOOLEAN:
+        return _YES_NO[bool(value)].in_language(language)
+    if isinstance(value, EntityReference):
+        return value.name or str(value.id)
+    if column.type is ColumnType.MONEY:
+        return numbers.format_decimal(value, format="#,##0.00", locale=_locale(language))
+    if column.type in (ColumnType.INTEGER, ColumnType.DECIMAL):
+        return numbers.format_decimal(value, locale=_locale(language))
+    if isinstance(value, dt.datetime):
+        if column.format == "dateonly":
+            return dates.format_date(value.date(), "medium", locale=_locale(language))
+        return dates.format_datetime(value, "short", tzinfo=dt.UTC, locale=_locale(language))
+    if isinstance(value, dt.date):
+        return dates.format_date(value, "medium", locale=_locale(language))
+    return str(value)
+
+
+def field_text(column: ColumnMetadata, value: Any) -> str:
+    """The value in the form an input holds it: what parse_field reads back."""
+    if value is None:
+        return ""
+    if isinstance(value, EntityReference):
+        return str(value.id)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        if column.format == "dateonly":
+            return value.date().isoformat()
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value == value.normalize() else str(value)
+    return str(value)
+
+
+def parse_field(column: ColumnMetadata, text: str, language: Language) -> Any:
+    """What a person typed, as the column's value (None when empty); a coded error naming
+    the column when it cannot be read."""
+    text = text.strip()
+    if text == "":
+        return None
+    kind = column.type
+    try:
+        if kind in (ColumnType.STRING, ColumnType.MEMO):
+            return text
+        if kind.is_choice or kind is ColumnType.INTEGER:
+            return int(text)
+        if kind in (ColumnType.MONEY, ColumnType.DECIMAL):
+            return _decimal(text, language)
+        if kind is ColumnType.BOOLEAN:
+            return {"true": True, "false": False, "1": True, "0": False}[text.lower()]
+        if kind is ColumnType.DATETIME:
+            if column.format == "dateonly":
+                return dt.date.fromisoformat(text)
+            moment = dt.datetime.fromisoformat(text)
+            return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+        if kind.is_reference:
+            table, _, key = text.rpartition(":")
+            target = table or (column.targets[0] if column.targets else "")
+            return EntityReference(target, uuid.UUID(key))
+    except (ValueError, KeyError, InvalidOperation, numbers.NumberFormatError):
+        pass
+    else:
+        return text
+    raise errors.INVALID_VALUE_TYPE(
+        value=repr(text[:80]), column=column.name, table=column.table, expected=_expected(column)
+    )
+
+
+def _decimal(text: str, language: Language) -> Decimal:
+    """A number as typed in the reader's language (1,234.50 or 1 234,50); plain digits too."""
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return numbers.parse_decimal(text, locale=_locale(language))
+
+
+def _expected(column: ColumnMetadata) -> Text:
+    if column.type is ColumnType.DATETIME:
+        return Text(N_("a date (YYYY-MM-DD)"))
+    if column.type.is_reference:
+        return Text(N_("a record"))
+    if column.type is ColumnType.BOOLEAN:
+        return Text(N_("yes or no"))
+    return Text(N_("a number"))
