@@ -43,8 +43,8 @@ lint: $(STAMP)
 # `#~` entries; the catalogue test then lists what is left to translate or to delete.
 LOCALE := src/leadgate/platform/engine/locale
 messages: $(STAMP)
-	$(BIN)/pybabel extract -k N_ --no-location --omit-header --sort-output -w 100 \
-		-o $(LOCALE)/leadgate.pot src/leadgate
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --omit-header --sort-output -w 100 \
+		-o $(LOCALE)/leadgate.pot .
 	$(BIN)/pybabel update -D leadgate -i $(LOCALE)/leadgate.pot -d $(LOCALE) -w 100 \
 		--no-fuzzy-matching --ignore-pot-creation-date
 	$(BIN)/python -m pytest -q tests/unit/test_catalog.py

@@ -41,12 +41,20 @@ def placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
+# As `make messages` reads them (babel.cfg): N_ in Python, _ in the browser app's templates.
+METHODS = [
+    ("**/templates/**.html", "jinja2"),
+    ("**.py", "python"),
+]
+
+
 def extracted() -> set[str]:
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
-        str(SOURCE), keywords={"N_": None}, comment_tags=()
+        str(SOURCE), METHODS, keywords={"N_": None, "_": None}, comment_tags=(),
+        options_map={"**/templates/**.html": {"trim_blocks": "true", "lstrip_blocks": "true"}},
     ):
-        found.add(message)
+        found.add(message if isinstance(message, str) else message[0])
     return found
 
 

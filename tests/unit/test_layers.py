@@ -33,9 +33,10 @@ def loaded_after(module: str) -> set[str]:
 @pytest.mark.parametrize(
     ("module", "forbidden"),
     [
-        ("leadgate.platform", {"leadgate.sales", "leadgate.web", "leadgate.cli", "fastapi",
-                               "typer", "starlette", "uvicorn"}),
-        ("leadgate.sales", {"leadgate.web", "leadgate.cli", "fastapi", "typer", "uvicorn"}),
+        ("leadgate.platform", {"leadgate.sales", "leadgate.web", "leadgate.ui", "leadgate.cli",
+                               "fastapi", "typer", "starlette", "uvicorn", "jinja2"}),
+        ("leadgate.sales", {"leadgate.web", "leadgate.ui", "leadgate.cli", "fastapi", "typer",
+                            "uvicorn", "jinja2"}),
     ],
 )
 def test_lower_layers_do_not_load_upper_ones(module, forbidden):
@@ -74,12 +75,12 @@ def test_sales_uses_only_the_platforms_public_api():
     assert private == {}
 
 
-@pytest.mark.parametrize("package", ["sales", "web", "cli"])
+@pytest.mark.parametrize("package", ["sales", "web", "ui", "cli"])
 def test_sql_stays_in_the_platform(package):
     assert offending(package, lambda name: name.split(".")[0] == "sqlalchemy") == {}
 
 
-@pytest.mark.parametrize("package", ["sales", "web", "cli"])
+@pytest.mark.parametrize("package", ["sales", "web", "ui", "cli"])
 def test_only_the_platform_reaches_the_database_through_its_engine_internals(package):
     """Schema, rows and the unit of work are the engine's own: nobody else opens them."""
     internal = ("schema", "rows", "unit_of_work", "sqltypes")

@@ -62,6 +62,11 @@ STATUS_BY_CODE: dict[str, int] = {
     # The server's set-up, not the request, needs fixing (as for an upgrade); a registration
     # naming a handler that cannot load (PLUGIN_NOT_LOADABLE) is the caller's mistake: 400.
     STEP_NOT_LOADABLE.code: 503,
+    # The browser app's sign-in and forms (platform/users/errors.py, ui/errors.py).
+    "0x8F4C47C0": 401,  # sign_in_failed
+    "0x8F4C47C1": 429,  # sign_in_throttled
+    "0x8F4C47C8": 403,  # csrf_refused
+    "0x8F4C47C9": 404,  # page_not_found
 }
 
 
