@@ -191,7 +191,6 @@ def test_a_lead_created_through_the_form_opens_with_its_values(
     assert lead["ownerid"] == EntityReference("systemuser", ADMIN_ID)
 
 
-@pytest.mark.interface_only
 def test_saving_updates_only_what_changed(
     admin_client: TestClient, system: OrganizationService
 ) -> None:
