@@ -285,7 +285,7 @@ def test_a_form_post_without_the_csrf_token_changes_nothing(
 ) -> None:
     lead_id = _lead(system)
     answer = admin_client.post(f"/app/leads/{lead_id}", data={"jobtitle": "Intruder"})
-    assert answer.status_code == 400 and "0x8F4C47C8" in answer.text
+    assert answer.status_code == 403 and "0x8F4C47C8" in answer.text
     assert system.retrieve("lead", lead_id)["jobtitle"] is None
 
 
