@@ -8,6 +8,7 @@ these tests check what the pages make of them, so they run on SQLite alone.
 
 from __future__ import annotations
 
+import html
 import re
 import uuid
 import warnings
@@ -106,18 +107,18 @@ def counts(system: OrganizationService) -> dict[str, int]:
             for table in ("account", "contact", "opportunity")}  # fmt: skip
 
 
-def alert(html: str) -> tuple[str, str]:
+def alert(page: str) -> tuple[str, str]:
     """The page's error: its code and text."""
     found = re.search(
-        r'role="alert"[^>]*>.*?<code>([^<]+)</code>.*?<p class="alert-text">(.*?)</p>', html, re.S
+        r'role="alert"[^>]*>.*?<code>([^<]+)</code>.*?<p class="alert-text">(.*?)</p>', page, re.S
     )
-    assert found is not None, html[:3000]
-    return found.group(1), found.group(2)
+    assert found is not None, page[:3000]
+    return found.group(1), html.unescape(found.group(2))
 
 
-def dialog(html: str) -> str:
-    found = re.search(r'<dialog id="dialog-duplicates".*?</dialog>', html, re.S)
-    assert found is not None, html[:3000]
+def dialog(page: str) -> str:
+    found = re.search(r'<dialog id="dialog-duplicates".*?</dialog>', page, re.S)
+    assert found is not None, page[:3000]
     return found.group(0)
 
 
@@ -238,7 +239,7 @@ def test_qualifying_without_duplicates_opens_the_opportunity(browser, admin):
 
 
 @pytest.mark.parametrize(("language", "text"), [
-    ("en", "The lead is closed and you can&#39;t convert or qualify a lead that is already "
+    ("en", "The lead is closed and you can't convert or qualify a lead that is already "
            "closed."),
     ("fr", "Le prospect est fermé et vous ne pouvez pas convertir ou qualifier un prospect déjà "
            "fermé."),
@@ -270,7 +271,7 @@ def nurturing(system: OrganizationService) -> None:
 
 @pytest.mark.parametrize(("language", "text"), [
     ("en", "100000000 is not a valid status code for state code OpportunityState.Open"),
-    ("fr", "Erreur de code d&#39;état non valide : 100000000 n&#39;est pas un code de statut"),
+    ("fr", "Erreur de code d'état non valide : 100000000 n'est pas un code de statut"),
 ])  # fmt: skip
 def test_an_invalid_status_code_is_shown_with_the_map_that_copied_it(
     browser, admin, system, nurturing, language, text
@@ -337,7 +338,8 @@ def unreachable(system: OrganizationService) -> int:
 
 @pytest.mark.parametrize(("language", "labels"), [
     ("en", ["Lost", "Cannot Contact", "No Longer Interested", "Canceled", "Moved abroad"]),
-    ("fr", ["Perdu", "Contact impossible", "Plus intéressé", "Annulé", "Parti à l&#39;étranger"]),
+    ("fr", ["Perdu", "Impossible à contacter", "N'est plus intéressé", "Annulé",
+            "Parti à l'étranger"]),
 ])  # fmt: skip
 def test_the_disqualify_dialog_lists_every_disqualified_reason(
     browser, admin, unreachable, language, labels
@@ -349,7 +351,7 @@ def test_the_disqualify_dialog_lists_every_disqualified_reason(
     assert " open data-modal" in found.group(0)
     options = re.findall(r'<option value="(\d+)"[^>]*>([^<]*)</option>', found.group(0))
     assert [value for value, _ in options] == ["4", "5", "6", "7", str(unreachable)]
-    assert [label for _, label in options] == labels
+    assert [html.unescape(label) for _, label in options] == labels
 
 
 def test_disqualify_with_an_administrators_reason_then_reactivate(browser, admin, unreachable):
@@ -367,7 +369,7 @@ def test_disqualify_with_an_administrators_reason_then_reactivate(browser, admin
 
 @pytest.mark.parametrize(("language", "text"), [
     ("en", "3 is not a valid status code for state code LeadState.Disqualified"),
-    ("fr", "3 n&#39;est pas un code de statut valide pour le code d&#39;état "
+    ("fr", "3 n'est pas un code de statut valide pour le code d'état "
            "LeadState.Disqualified"),
 ])  # fmt: skip
 def test_disqualify_with_a_status_of_another_state_is_refused(browser, admin, language, text):
