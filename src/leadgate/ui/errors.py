@@ -6,7 +6,7 @@ from __future__ import annotations
 from leadgate.platform.engine.errors import ErrorKind
 from leadgate.platform.engine.i18n import N_
 
-__all__ = ["CSRF_REFUSED", "NOTHING_SELECTED", "PAGE_NOT_FOUND"]
+__all__ = ["CSRF_REFUSED", "NOTHING_SELECTED", "NO_MAIN_FORM", "PAGE_NOT_FOUND", "RECORD_CLOSED"]
 
 CSRF_REFUSED = ErrorKind(
     "csrf_refused",
@@ -21,6 +21,23 @@ PAGE_NOT_FOUND = ErrorKind(
     "0x8F4C47C9",
     N_("There is no page at {path}."),
 )
+
+# The record form (ui/record.py): 0x8F4C47CC-CD.
+NO_MAIN_FORM = ErrorKind(
+    "no_main_form",
+    "0x8F4C47CC",
+    N_(
+        "The table {table} has no main form you can read, so its records cannot be shown. "
+        "An administrator adds one: a Form (systemform) record of type Main for the table."
+    ),
+)
+RECORD_CLOSED = ErrorKind(
+    "record_closed",
+    "0x8F4C47CD",
+    N_("This {table} is closed ({state}): reactivate it to edit it."),
+)
+
+# The record commands (ui/lifecycle.py): 0x8F4C47D0-D1.
 NOTHING_SELECTED = ErrorKind(
     "duplicate_nothing_selected",
     "0x8F4C47D0",

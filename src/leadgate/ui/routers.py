@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from leadgate.ui import lifecycle, settings
+from leadgate.ui import lifecycle, record, settings
 
-ALL = (settings.router, lifecycle.router)
+ALL = (settings.router, lifecycle.router, record.router)
