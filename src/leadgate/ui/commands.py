@@ -1,21 +1,38 @@
-"""The command bar of a record's form (STUB: the lifecycle helper fills it).
+"""The command bar of a record's form: which commands a table has, and when it offers them.
 
-``record_commands(ui, table, record)`` lists the commands the form offers for this record
-(lead: Qualify, Disqualify, Reactivate; opportunity: Close as Won, Close as Lost…), each a
-button posting to the record's URL or opening a dialog. Which commands a table has is this
-module's business; whether they succeed is the messages'.
+``COMMANDS`` is the registry (lead: Qualify, Disqualify, Reactivate; opportunity: Close as
+Won, Close as Lost, Reopen; account and contact: Deactivate, Activate). A command is offered
+by the record's state (Qualify on an open lead, Reactivate on a closed one); whether it
+succeeds is the messages' business (``ui.lifecycle`` runs them as the signed-in person).
+A command that asks a status reason first opens a dialog listing the reasons of its target
+state, read from the table's ``statuscode`` metadata (an administrator's additions too).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from leadgate.platform.engine.entity import Entity
-from leadgate.platform.engine.i18n import Text
-from leadgate.platform.engine.metadata.model import TableMetadata
+from leadgate.platform.engine.i18n import N_, Text
+from leadgate.platform.engine.metadata.model import ColumnMetadata, OptionMetadata, TableMetadata
 from leadgate.ui.sessions import UiSession
+from leadgate.ui.sitemap import record_url
 
-__all__ = ["Command", "record_commands"]
+__all__ = [
+    "COMMANDS",
+    "Command",
+    "CommandSpec",
+    "command_spec",
+    "dialog_id",
+    "extra_columns",
+    "record_commands",
+    "status_reasons",
+]
+
+QUALIFY = "qualify"
+STATUS_DIALOG = "_dialog_status.html"
 
 
 @dataclass(frozen=True)
@@ -24,7 +41,105 @@ class Command:
     action: str  # the URL a form posts to, or "" for a dialog opener
     dialog: str | None = None  # the id of the dialog it opens (a link ?dialog=<id> without JS)
     primary: bool = False
+    name: str = ""  # the command's key: the last segment of ``action``
+    template: str | None = None  # the dialog's partial (when ``dialog``)
+    context: Mapping[str, Any] = field(default_factory=dict)  # what the dialog shows
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    """One command of a table: ``key`` is its URL segment; it is offered on records in one
+    of ``states``; it sets ``target_state`` (None: QualifyLead), asking a status reason of
+    that state first when ``asks_reason``, and the values of ``columns`` the table has."""
+
+    key: str
+    label: str  # a catalogue text
+    states: frozenset[int]
+    target_state: int | None
+    asks_reason: bool = False
+    columns: tuple[str, ...] = ()
+    primary: bool = False
+
+
+def _spec(key: str, label: str, states: set[int], target: int | None, **more: Any) -> CommandSpec:
+    return CommandSpec(key, label, frozenset(states), target, **more)
+
+
+# State numbers are the platform's (REFERENCE §1): lead 0 Open, 1 Qualified, 2 Disqualified;
+# opportunity 0 Open, 1 Won, 2 Lost; account and contact 0 Active, 1 Inactive.
+_DEACTIVATE = _spec("deactivate", N_("Deactivate"), {0}, 1)
+_ACTIVATE = _spec("activate", N_("Activate"), {1}, 0)
+# Dynamics' close dialog asks the actual revenue and close date too, where the table has them.
+_CLOSING = ("actualrevenue", "actualclosedate")
+COMMANDS: dict[str, tuple[CommandSpec, ...]] = {
+    "lead": (
+        _spec(QUALIFY, N_("Qualify"), {0}, None, primary=True),
+        _spec("disqualify", N_("Disqualify"), {0}, 2, asks_reason=True),
+        _spec("reactivate", N_("Reactivate"), {1, 2}, 0),
+    ),
+    "opportunity": (
+        _spec("win", N_("Close as Won"), {0}, 1, asks_reason=True, columns=_CLOSING, primary=True),
+        _spec("lose", N_("Close as Lost"), {0}, 2, asks_reason=True, columns=_CLOSING),
+        _spec("reopen", N_("Reopen Opportunity"), {1, 2}, 0),
+    ),
+    "account": (_DEACTIVATE, _ACTIVATE),
+    "contact": (_DEACTIVATE, _ACTIVATE),
+}
+
+
+def command_spec(table: TableMetadata, key: str) -> CommandSpec | None:
+    return next((spec for spec in COMMANDS.get(table.name, ()) if spec.key == key), None)
+
+
+def dialog_id(key: str) -> str:
+    return f"dialog-{key}"
+
+
+def status_reasons(table: TableMetadata, state: int) -> list[OptionMetadata]:
+    """The published status reasons of ``state``, in the metadata's order."""
+    return [
+        option
+        for option in table.column("statuscode").options
+        if option.published and option.state == state
+    ]
+
+
+def extra_columns(table: TableMetadata, spec: CommandSpec) -> list[ColumnMetadata]:
+    """The columns the command's dialog asks for, those of ``spec.columns`` the table has."""
+    return [table.columns[name] for name in spec.columns if name in table.columns]
+
+
+def _default_reason(table: TableMetadata, state: int) -> int | None:
+    option = table.column("statecode").option(state)
+    return option.default_status if option is not None else None
 
 
 def record_commands(ui: UiSession, table: TableMetadata, record: Entity | None) -> list[Command]:
-    return []
+    """The commands the form offers for ``record`` (none on a record not saved yet)."""
+    if record is None or record.id is None or not table.has_state:
+        return []
+    state = record.get("statecode")
+    url = record_url(table.entity_set, record.id)
+    commands = []
+    for spec in COMMANDS.get(table.name, ()):
+        if state not in spec.states:
+            continue
+        action = f"{url}/{spec.key}"
+        if not spec.asks_reason or spec.target_state is None:
+            commands.append(Command(Text(spec.label), action, primary=spec.primary,
+                                    name=spec.key))  # fmt: skip
+            continue
+        target_state = table.column("statecode").option(spec.target_state)
+        context = {
+            "title": Text(spec.label),
+            "action": action,
+            "state": target_state.label if target_state else str(spec.target_state),
+            "reasons": status_reasons(table, spec.target_state),
+            "default": _default_reason(table, spec.target_state),
+            "columns": extra_columns(table, spec),
+            "cancel": url,
+        }
+        commands.append(Command(Text(spec.label), action, dialog=dialog_id(spec.key),
+                                primary=spec.primary, name=spec.key, template=STATUS_DIALOG,
+                                context=context))  # fmt: skip
+    return commands

@@ -1,11 +1,12 @@
-"""Refusals of the browser app itself (0x8F4C47C8-CF): the rest are the messages' own."""
+"""Refusals of the browser app itself (0x8F4C47C8-CF, record commands 0x8F4C47D0-D1): the
+rest are the messages' own."""
 
 from __future__ import annotations
 
 from leadgate.platform.engine.errors import ErrorKind
 from leadgate.platform.engine.i18n import N_
 
-__all__ = ["CSRF_REFUSED", "NO_MAIN_FORM", "PAGE_NOT_FOUND", "RECORD_CLOSED"]
+__all__ = ["CSRF_REFUSED", "NOTHING_SELECTED", "NO_MAIN_FORM", "PAGE_NOT_FOUND", "RECORD_CLOSED"]
 
 CSRF_REFUSED = ErrorKind(
     "csrf_refused",
@@ -34,4 +35,14 @@ RECORD_CLOSED = ErrorKind(
     "record_closed",
     "0x8F4C47CD",
     N_("This {table} is closed ({state}): reactivate it to edit it."),
+)
+
+# The record commands (ui/lifecycle.py): 0x8F4C47D0-D1.
+NOTHING_SELECTED = ErrorKind(
+    "duplicate_nothing_selected",
+    "0x8F4C47D0",
+    N_(
+        "No record was selected: select an existing record in the list to link it to the "
+        "lead, or press Continue to create new records."
+    ),
 )

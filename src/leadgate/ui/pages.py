@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote, unquote
 
 import jinja2
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, RedirectResponse
 
 from leadgate.platform.engine.errors import LeadgateError
 from leadgate.platform.engine.i18n import Label, Text, render
@@ -20,7 +21,7 @@ from leadgate.platform.engine.types import Language
 from leadgate.ui.sessions import UiSession
 from leadgate.ui.sitemap import navigation
 
-__all__ = ["page", "translator"]
+__all__ = ["NOTICE_COOKIE", "page", "redirect_with_notice", "translator"]
 
 _environment = jinja2.Environment(
     loader=jinja2.PackageLoader("leadgate.ui", "templates"),
@@ -29,6 +30,20 @@ _environment = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+
+
+# A notice for the page a command redirects to ("The lead was qualified…"), shown once. A
+# cookie rather than the URL, so that no link can make the app say what it did not do.
+NOTICE_COOKIE = "leadgate_notice"
+_NOTICE_PATH = "/app"
+
+
+def redirect_with_notice(url: str, notice: str) -> RedirectResponse:
+    """303 to ``url``, whose page shows ``notice`` (already in the reader's language)."""
+    response = RedirectResponse(url, status_code=303)
+    response.set_cookie(NOTICE_COOKIE, quote(notice[:1000]), max_age=120, path=_NOTICE_PATH,
+                        httponly=True, samesite="lax")  # fmt: skip
+    return response
 
 
 def translator(language: Language) -> Callable[..., str]:
@@ -64,6 +79,9 @@ def page(
 ) -> HTMLResponse:
     """A whole page; ``language`` only where nobody is signed in yet."""
     language = ui.language if ui is not None else (language or Language.ENGLISH)
+    flashed = request.cookies.get(NOTICE_COOKIE)
+    if flashed and context.get("notice") is None:
+        context["notice"] = unquote(flashed)
     html = _environment.get_template(template).render(
         request=request,
         ui=ui,
@@ -78,4 +96,6 @@ def page(
     )
     response = HTMLResponse(html, status_code=status_code, headers=headers)
     response.headers.setdefault("Cache-Control", "no-store")
+    if flashed:
+        response.delete_cookie(NOTICE_COOKIE, path=_NOTICE_PATH, httponly=True, samesite="lax")
     return response

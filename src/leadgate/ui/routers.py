@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from leadgate.ui import record, settings
+from leadgate.ui import lifecycle, record, settings
 
-ALL = (settings.router, record.router)
+ALL = (settings.router, lifecycle.router, record.router)
