@@ -18,7 +18,7 @@ from typing import Any
 from fastapi import APIRouter
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, Response
 
 from leadgate.platform.engine.entity import Entity
 from leadgate.platform.engine.errors import LeadgateError
@@ -31,7 +31,7 @@ from leadgate.ui.commands import record_commands
 from leadgate.ui.errors import RECORD_CLOSED
 from leadgate.ui.forms_data import Form as PostedForm
 from leadgate.ui.forms_data import read_form
-from leadgate.ui.pages import page, translator
+from leadgate.ui.pages import page, redirect_with_notice, translator
 from leadgate.ui.process_bar import process_bar
 from leadgate.ui.record_form import MainForms, build_fields, editable, input_text
 from leadgate.ui.sessions import UiSession
@@ -45,7 +45,7 @@ router = APIRouter()
 
 # The row version the page was read at (no column's logical name has a dash).
 VERSION_FIELD = "row-version"
-# What a redirect after a post says on the next page: ``?notice=<key>`` (never free text).
+# What a redirect after a save says on the next page (shown once: pages.redirect_with_notice).
 NOTICES = {"saved": N_("Saved"), "unchanged": N_("Nothing to save: no field was changed.")}
 
 
@@ -142,11 +142,6 @@ def _record_id(text: str) -> uuid.UUID:
         raise HTTPException(404) from None
 
 
-def _notice(request: Request, ui: UiSession) -> str | None:
-    key = request.query_params.get("notice", "")
-    return translator(ui.language)(NOTICES[key]) if key in NOTICES else None
-
-
 def _posted(
     ui: UiSession, table: TableMetadata, form: Form, posted: PostedForm, record: Entity | None
 ) -> tuple[dict[str, str], dict[str, Any], dict[str, LeadgateError]]:
@@ -173,19 +168,21 @@ def _posted(
     return typed, changes, refused
 
 
-def _saved(table: TableMetadata, record_id: uuid.UUID, notice: str) -> Response:
-    return RedirectResponse(f"{record_url(table.entity_set, record_id)}?notice={notice}", 303)
+def _saved(ui: UiSession, table: TableMetadata, record_id: uuid.UUID, notice: str) -> Response:
+    return redirect_with_notice(
+        record_url(table.entity_set, record_id), translator(ui.language)(NOTICES[notice])
+    )
 
 
 @router.get("/{entity_set}/new")
 async def new_record(request: Request, ui: SignedIn, entity_set: str) -> Response:
-    return record_page(request, ui, _table(ui, entity_set), None, notice=_notice(request, ui))
+    return record_page(request, ui, _table(ui, entity_set), None)
 
 
 @router.get("/{entity_set}/{record_id}")
 async def show_record(request: Request, ui: SignedIn, entity_set: str, record_id: str) -> Response:
     table = _table(ui, entity_set)
-    return record_page(request, ui, table, _record_id(record_id), notice=_notice(request, ui))
+    return record_page(request, ui, table, _record_id(record_id))
 
 
 @router.post("/{entity_set}/new")
@@ -204,7 +201,7 @@ async def create_record(request: Request, ui: SignedIn, entity_set: str) -> Resp
     except LeadgateError as refusal:
         return record_page(request, ui, table, None, status_code=status_of(refusal),
                            error=refusal, values=typed)  # fmt: skip
-    return _saved(table, created, "saved")
+    return _saved(ui, table, created, "saved")
 
 
 @router.post("/{entity_set}/{record_id}")
@@ -224,7 +221,7 @@ async def save_record(request: Request, ui: SignedIn, entity_set: str, record_id
         return record_page(request, ui, table, key, status_code=status_of(first), error=first,
                            values=typed, field_errors=refused)  # fmt: skip
     if not changes:
-        return _saved(table, key, "unchanged")
+        return _saved(ui, table, key, "unchanged")
     version_text = posted.get(VERSION_FIELD).strip()
     # A page without its version (a hand-made post) saves against the version read now.
     version = int(version_text) if version_text.isdigit() else record.row_version
@@ -233,5 +230,5 @@ async def save_record(request: Request, ui: SignedIn, entity_set: str, record_id
     except LeadgateError as refusal:
         return record_page(request, ui, table, key, status_code=status_of(refusal),
                            error=refusal, values=typed)  # fmt: skip
-    return _saved(table, key, "saved")
+    return _saved(ui, table, key, "saved")
 
