@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from leadgate.ui import settings
+from leadgate.ui import process_routes, settings
 
-ALL = (settings.router,)
+ALL = (settings.router, process_routes.router)
