@@ -1,9 +1,13 @@
-"""The record form (STUB: the form helper replaces this module; keep record_page's signature).
+"""The record form: a record shown, created and saved through the table's Main ``systemform``.
 
-``record_page`` renders a record's form: header, command bar (``commands.record_commands``),
+``record_page`` renders a record's form: command bar (``commands.record_commands``), header,
 process bar (``process_bar.process_bar``), the tabs/sections/fields of the table's default
-Main ``systemform``, and an optional dialog. Commands that fail re-render it with the coded
-error and status; the user's typed values are kept through ``values``/``field_errors``.
+Main form, and an optional dialog. Commands that fail re-render it with the coded error and
+status; the person's typed values are kept through ``values``/``field_errors``.
+
+Saving sends Create, or Update of the fields the form shows and the person changed, with the
+row version the page was read at: a change someone made meanwhile is a coded refusal on the
+page, never overwritten in silence. Every message runs as the signed-in person.
 """
 
 from __future__ import annotations
@@ -11,15 +15,38 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from fastapi import APIRouter
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from leadgate.platform.engine.entity import Entity
 from leadgate.platform.engine.errors import LeadgateError
+from leadgate.platform.engine.i18n import N_
 from leadgate.platform.engine.metadata.model import TableMetadata
-from leadgate.ui.pages import page
+from leadgate.platform.engine.types import Language
+from leadgate.platform.views import Form
+from leadgate.ui.app import SignedIn, check_csrf
+from leadgate.ui.commands import record_commands
+from leadgate.ui.errors import RECORD_CLOSED
+from leadgate.ui.forms_data import Form as PostedForm
+from leadgate.ui.forms_data import read_form
+from leadgate.ui.pages import page, translator
+from leadgate.ui.process_bar import process_bar
+from leadgate.ui.record_form import MainForms, build_fields, editable, input_text
 from leadgate.ui.sessions import UiSession
+from leadgate.ui.sitemap import record_url, table_url
+from leadgate.ui.values import parse_field
+from leadgate.web.errors import status_of
 
-__all__ = ["Dialog", "record_page"]
+__all__ = ["NOTICES", "VERSION_FIELD", "Dialog", "record_page", "router"]
+
+router = APIRouter()
+
+# The row version the page was read at (no column's logical name has a dash).
+VERSION_FIELD = "row-version"
+# What a redirect after a post says on the next page: ``?notice=<key>`` (never free text).
+NOTICES = {"saved": N_("Saved"), "unchanged": N_("Nothing to save: no field was changed.")}
 
 
 class Dialog:
@@ -29,6 +56,23 @@ class Dialog:
     def __init__(self, template: str, **context: Any) -> None:
         self.template = template
         self.context = context
+
+
+def _is_closed(table: TableMetadata, record: Entity | None) -> bool:
+    """A lead or opportunity no longer open, an inactive account or contact: state 0 is the
+    only one a record is edited in; leaving another is a command (Reactivate)."""
+    return record is not None and table.has_state and record.get("statecode") not in (None, 0)
+
+
+def _closed_refusal(ui: UiSession, table: TableMetadata, record: Entity) -> LeadgateError:
+    option = table.column("statecode").option(int(record.get("statecode") or 0))
+    state = option.label if option is not None else str(record.get("statecode"))
+    return RECORD_CLOSED(table=table.label.in_language(ui.language).lower(), state=state)
+
+
+def _columns(table: TableMetadata, form: Form) -> list[str]:
+    names = [*form.fields, table.primary_name, "statecode", "statuscode", "versionnumber"]
+    return [name for name in dict.fromkeys(names) if name in table.columns]
 
 
 def record_page(
@@ -44,4 +88,150 @@ def record_page(
     field_errors: dict[str, LeadgateError] | None = None,
     notice: str | None = None,
 ) -> HTMLResponse:
-    return page(request, ui, "error.html", status_code=status_code, error=error, notice=notice)
+    """The record's form (an empty one when ``record_id`` is None), read as the person."""
+    metadata = ui.metadata()
+    forms = MainForms(ui, metadata)
+    form = forms.default(table)
+    record = None
+    if record_id is not None:
+        record = ui.service.retrieve(table.name, record_id, _columns(table, form))
+    closed = _is_closed(table, record)
+    errors_by_field = dict(field_errors or {})
+    named = str(error.params.get("column") or "") if error is not None else ""
+    if named in form.fields and named not in errors_by_field:
+        assert error is not None
+        errors_by_field[named] = error
+    header, tabs = build_fields(
+        ui, metadata, forms, form, record, can_edit=not closed, values=values or {},
+        field_errors=errors_by_field,
+    )  # fmt: skip
+    _ = translator(ui.language)
+    if record is not None:
+        title = str(record.get(table.primary_name) or "") or _("(no name)")
+        action = record_url(table.entity_set, record_id)
+    else:
+        label = table.label.in_language(ui.language)
+        # English titles capitalize the table's name (New Lead), French does not (Nouveau prospect).
+        title = _("New {table}", table=label if ui.language is Language.ENGLISH else label.lower())
+        action = f"{table_url(table.entity_set)}/new"
+    return page(
+        request, ui, "form.html", status_code=status_code, error=error, notice=notice,
+        table=table, record=record, form=form, title=title, action=action, header=header,
+        tabs=tabs, closed=_closed_refusal(ui, table, record) if closed and record else None,
+        version=record.row_version if record is not None else None,
+        version_field=VERSION_FIELD, grid_url=table_url(table.entity_set),
+        commands=record_commands(ui, table, record), process=process_bar(ui, table, record),
+        dialog=dialog, dialog_context=dialog.context if dialog is not None else {},
+    )  # fmt: skip
+
+
+# --- routes --------------------------------------------------------------------------------
+
+
+def _table(ui: UiSession, entity_set: str) -> TableMetadata:
+    table = ui.metadata().table_for_entity_set(entity_set)
+    if table is None:
+        raise HTTPException(404)
+    return table
+
+
+def _record_id(text: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        raise HTTPException(404) from None
+
+
+def _notice(request: Request, ui: UiSession) -> str | None:
+    key = request.query_params.get("notice", "")
+    return translator(ui.language)(NOTICES[key]) if key in NOTICES else None
+
+
+def _posted(
+    ui: UiSession, table: TableMetadata, form: Form, posted: PostedForm, record: Entity | None
+) -> tuple[dict[str, str], dict[str, Any], dict[str, LeadgateError]]:
+    """What the person typed (kept for a re-render), the values to save (the editable fields
+    whose text changed), and the fields whose text cannot be read."""
+    typed: dict[str, str] = {}
+    changes: dict[str, Any] = {}
+    refused: dict[str, LeadgateError] = {}
+    for name in form.fields:
+        column = table.column(name)
+        if name not in posted or not editable(column, record is not None):
+            continue
+        text = typed[name] = posted.get(name)
+        before = record.get(name) if record is not None else None
+        if record is not None and text.strip() == input_text(column, before).strip():
+            continue
+        try:
+            value = parse_field(column, text, ui.language)
+        except LeadgateError as refusal:
+            refused[name] = refusal
+            continue
+        if record is not None or value is not None:
+            changes[name] = value
+    return typed, changes, refused
+
+
+def _saved(table: TableMetadata, record_id: uuid.UUID, notice: str) -> Response:
+    return RedirectResponse(f"{record_url(table.entity_set, record_id)}?notice={notice}", 303)
+
+
+@router.get("/{entity_set}/new")
+async def new_record(request: Request, ui: SignedIn, entity_set: str) -> Response:
+    return record_page(request, ui, _table(ui, entity_set), None, notice=_notice(request, ui))
+
+
+@router.get("/{entity_set}/{record_id}")
+async def show_record(request: Request, ui: SignedIn, entity_set: str, record_id: str) -> Response:
+    table = _table(ui, entity_set)
+    return record_page(request, ui, table, _record_id(record_id), notice=_notice(request, ui))
+
+
+@router.post("/{entity_set}/new")
+async def create_record(request: Request, ui: SignedIn, entity_set: str) -> Response:
+    table = _table(ui, entity_set)
+    posted = await read_form(request)
+    check_csrf(ui, posted)
+    form = MainForms(ui, ui.metadata()).default(table)
+    typed, changes, refused = _posted(ui, table, form, posted, None)
+    if refused:
+        first = next(iter(refused.values()))
+        return record_page(request, ui, table, None, status_code=status_of(first), error=first,
+                           values=typed, field_errors=refused)  # fmt: skip
+    try:
+        created = ui.service.create(Entity(table.name, None, changes))
+    except LeadgateError as refusal:
+        return record_page(request, ui, table, None, status_code=status_of(refusal),
+                           error=refusal, values=typed)  # fmt: skip
+    return _saved(table, created, "saved")
+
+
+@router.post("/{entity_set}/{record_id}")
+async def save_record(request: Request, ui: SignedIn, entity_set: str, record_id: str) -> Response:
+    table = _table(ui, entity_set)
+    key = _record_id(record_id)
+    posted = await read_form(request)
+    check_csrf(ui, posted)
+    form = MainForms(ui, ui.metadata()).default(table)
+    record = ui.service.retrieve(table.name, key, _columns(table, form))
+    if _is_closed(table, record):
+        refusal = _closed_refusal(ui, table, record)
+        return record_page(request, ui, table, key, status_code=status_of(refusal), error=refusal)
+    typed, changes, refused = _posted(ui, table, form, posted, record)
+    if refused:
+        first = next(iter(refused.values()))
+        return record_page(request, ui, table, key, status_code=status_of(first), error=first,
+                           values=typed, field_errors=refused)  # fmt: skip
+    if not changes:
+        return _saved(table, key, "unchanged")
+    version_text = posted.get(VERSION_FIELD).strip()
+    # A page without its version (a hand-made post) saves against the version read now.
+    version = int(version_text) if version_text.isdigit() else record.row_version
+    try:
+        ui.service.update(Entity(table.name, key, changes), if_version=version)
+    except LeadgateError as refusal:
+        return record_page(request, ui, table, key, status_code=status_of(refusal),
+                           error=refusal, values=typed)  # fmt: skip
+    return _saved(table, key, "saved")
+

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from leadgate.ui import process_routes, settings
+from leadgate.ui import process_routes, record, settings
 
-ALL = (settings.router, process_routes.router)
+ALL = (settings.router, process_routes.router, record.router)
