@@ -135,7 +135,7 @@ def test_next_stage_on_qualify_does_not_move_and_says_to_qualify(org, system, la
     assert answer.status_code == 200
     text = html.unescape(answer.text)
     assert "0x8F4C4770" in text and SEED_NEXT_STAGE[language] in text
-    assert active_stage(system, lead) == ("Qualify", str(stage_id(system, "Qualify")))
+    assert active_stage(system, lead) == ("Qualify", "Qualify")
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
@@ -170,7 +170,7 @@ def test_set_active_brings_a_reactivated_lead_back_to_qualify_then_it_qualifies(
     answer = post(client, f"/app/leads/{lead}/process/set-active", page,
                   stage=str(stage_id(system, "Qualify")))  # fmt: skip
     assert answer.status_code == 303 and answer.headers["location"].endswith(f"{lead}#process")
-    assert active_stage(system, lead) == ("Qualify", str(stage_id(system, "Qualify")))
+    assert active_stage(system, lead) == ("Qualify", "Qualify")
     assert 'aria-current="step"' in stage_item(client.get(f"/app/leads/{lead}").text, "Qualify")
     created = service.execute(QualifyLeadRequest(EntityReference("lead", lead))).created_entities
     assert active_stage(system, lead)[0] == "Develop" and created[-1].logical_name == "opportunity"
@@ -192,8 +192,7 @@ def test_the_opportunity_moves_on_and_back(org, system):
     assert active_stage(system, lead)[0] == "Propose"
     page = client.get(url).text
     assert post(client, f"{url}/process/back", page).status_code == 303
-    develop, qualify = stage_id(system, "Develop"), stage_id(system, "Qualify")
-    assert active_stage(system, lead) == ("Develop", f"{qualify},{develop}")
+    assert active_stage(system, lead) == ("Develop", "Qualify,Develop")
 
 
 @pytest.mark.interface_only
@@ -201,9 +200,9 @@ def test_a_move_without_the_forms_token_is_refused(org, system):
     client = sign_in(org, system)
     lead = a_lead(org, client)
     answer = client.post(f"/app/leads/{lead}/process/back", data={"csrf_token": "forged"})
-    assert answer.status_code == 403 and "0x8F4C47C8" in answer.text
+    assert answer.status_code == 400 and "0x8F4C47C8" in answer.text
     answer = client.post(f"/app/leads/{lead}/process/next", data={})
-    assert answer.status_code == 403
+    assert answer.status_code == 400
     assert active_stage(system, lead)[0] == "Qualify"
 
 
@@ -214,4 +213,4 @@ def test_a_record_without_a_process_shows_no_bar(org, system):
     page = client.get(f"/app/accounts/{account}")
     assert page.status_code == 200 and 'class="process-bar"' not in page.text
     answer = post(client, f"/app/accounts/{account}/process/next", page.text)
-    assert answer.status_code == 404 and "0x8F4C477A" in answer.text
+    assert answer.status_code == 400 and "0x8F4C477A" in answer.text
