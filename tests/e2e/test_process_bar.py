@@ -8,6 +8,7 @@ import html
 import re
 import uuid
 import warnings
+from urllib.parse import urlencode
 
 import pytest
 
@@ -115,7 +116,7 @@ def test_the_bar_shows_the_stages_with_the_active_one_and_its_steps(org, system,
     qualify = stage_item(page.text, words["qualify"])
     assert 'aria-current="step"' in qualify and words["active"] in qualify
     develop = stage_item(page.text, words["develop"])
-    assert 'aria-current' not in develop and words["set"] not in develop
+    assert "aria-current" not in develop and words["set"] not in develop
     assert shown.count('aria-current="step"') == 1
     # The active stage's steps are fields of the record form, in the reader's language.
     label = "Purchase Timeframe" if language == "en" else "Délai d'achat"
@@ -214,3 +215,25 @@ def test_a_record_without_a_process_shows_no_bar(org, system):
     assert page.status_code == 200 and 'class="process-bar"' not in page.text
     answer = post(client, f"/app/accounts/{account}/process/next", page.text)
     assert answer.status_code == 400 and "0x8F4C477A" in answer.text
+
+
+def test_a_step_saves_with_the_form_whichever_copy_was_changed(org, system):
+    client = sign_in(org, system)
+    lead = a_lead(org, client, purchasetimeframe=1)
+    page = client.get(f"/app/leads/{lead}").text
+    version = re.search(r'name="row-version" value="(\d+)"', page)
+    assert version is not None
+    for bar_copy, section_copy, saved in (("0", "1", 0), ("0", "2", 2)):
+        body = urlencode([
+            ("csrf_token", csrf(page)), ("row-version", version.group(1)),
+            ("purchasetimeframe", bar_copy), ("purchasetimeframe", section_copy),
+        ])  # fmt: skip
+        answer = client.post(
+            f"/app/leads/{lead}", content=body, follow_redirects=False,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )  # fmt: skip
+        assert answer.status_code == 303, answer.text
+        assert system.retrieve("lead", lead)["purchasetimeframe"] == saved
+        page = client.get(f"/app/leads/{lead}").text
+        version = re.search(r'name="row-version" value="(\d+)"', page)
+        assert version is not None
