@@ -19,10 +19,15 @@ from leadgate.platform.engine.i18n import N_, Text
 from leadgate.platform.engine.values import has_lone_surrogate
 from leadgate.platform.views.errors import DOCUMENT_TOO_LARGE, DOCUMENT_UNSAFE, INVALID_DOCUMENT
 
-__all__ = ["MAX_DOCUMENT_BYTES", "MAX_NESTING", "invalid", "read_json", "read_xml"]
+__all__ = ["MAX_DOCUMENT_BYTES", "MAX_NESTING", "invalid", "read_json", "read_xml", "short"]
 
 MAX_DOCUMENT_BYTES = 1_048_576
 MAX_NESTING = 16  # nested <filter>s: a view a person can read has a handful
+
+
+def short(text: str, limit: int = 60) -> str:
+    """A name as the document wrote it, shortened for an error message."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def invalid(document: str, reason: str, /, **params: Any) -> LeadgateError:

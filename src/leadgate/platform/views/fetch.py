@@ -25,7 +25,7 @@ from leadgate.platform.engine.query import (
 )
 from leadgate.platform.engine.types import ColumnType
 from leadgate.platform.engine.values import coerce, parse_uuid, show
-from leadgate.platform.views._documents import MAX_NESTING, invalid, read_xml
+from leadgate.platform.views._documents import MAX_NESTING, invalid, read_xml, short
 from leadgate.platform.views.errors import UNKNOWN_DOCUMENT_COLUMN, UNKNOWN_DOCUMENT_TABLE
 
 __all__ = ["FETCH_OPERATORS", "parse_fetch"]
@@ -68,7 +68,7 @@ def _required(element: Element, name: str) -> str:
 def _column(table: TableMetadata, name: str) -> ColumnMetadata:
     column = table.columns.get(name)
     if column is None:
-        raise UNKNOWN_DOCUMENT_COLUMN(document=DOCUMENT, column=show(name), table=table.name)
+        raise UNKNOWN_DOCUMENT_COLUMN(document=DOCUMENT, column=short(name), table=table.name)
     return column
 
 
@@ -98,7 +98,7 @@ def _condition(table: TableMetadata, element: Element) -> ConditionExpression:
     if operator is None:
         raise invalid(
             DOCUMENT, N_("the operator '{operator}' is not supported; use one of {known}."),
-            operator=show(written), known=", ".join(FETCH_OPERATORS),
+            operator=short(written), known=", ".join(FETCH_OPERATORS),
         )  # fmt: skip
     listed = [value.text or "" for value in element if value.tag == "value"]
     single = element.get("value")
@@ -127,7 +127,7 @@ def _filter(table: TableMetadata, element: Element, depth: int) -> FilterExpress
         raise invalid(DOCUMENT, N_("filters are nested more than {limit} deep."), limit=MAX_NESTING)
     kind = (element.get("type") or "and").strip()
     if kind not in ("and", "or"):
-        raise invalid(DOCUMENT, N_("a filter's type is and or or, not '{type}'."), type=show(kind))
+        raise invalid(DOCUMENT, N_("a filter's type is and or or, not '{type}'."), type=short(kind))
     conditions, filters = [], []
     for child in element:
         if child.tag == "condition":
@@ -141,20 +141,20 @@ def _filter(table: TableMetadata, element: Element, depth: int) -> FilterExpress
 
 def _unsupported(element: Element, parent: str) -> Exception:
     return invalid(DOCUMENT, N_("the element <{element}> is not supported in <{parent}>."),
-                   element=show(str(element.tag)), parent=parent)  # fmt: skip
+                   element=short(str(element.tag)), parent=parent)  # fmt: skip
 
 
 def _entity(root: Element, metadata: MetadataSet) -> tuple[Element, TableMetadata]:
     if root.tag != "fetch":
         raise invalid(DOCUMENT, N_("its root element is <{element}>, not <fetch>."),
-                      element=show(str(root.tag)))  # fmt: skip
+                      element=short(str(root.tag)))  # fmt: skip
     entities = list(root)
     if len(entities) != 1 or entities[0].tag != "entity":
         raise invalid(DOCUMENT, N_("<fetch> holds exactly one <entity>."))
     name = _required(entities[0], "name")
     table = metadata.tables.get(name)
     if table is None:
-        raise UNKNOWN_DOCUMENT_TABLE(document=DOCUMENT, table=show(name))
+        raise UNKNOWN_DOCUMENT_TABLE(document=DOCUMENT, table=short(name))
     return entities[0], table
 
 

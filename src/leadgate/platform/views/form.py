@@ -15,8 +15,7 @@ from typing import Any
 from leadgate.platform.engine.entity import Entity
 from leadgate.platform.engine.i18n import N_, Label
 from leadgate.platform.engine.metadata.model import MetadataSet, TableMetadata
-from leadgate.platform.engine.values import show
-from leadgate.platform.views._documents import invalid, read_json
+from leadgate.platform.views._documents import invalid, read_json, short
 from leadgate.platform.views.errors import UNKNOWN_DOCUMENT_COLUMN, UNKNOWN_DOCUMENT_TABLE
 
 __all__ = ["Form", "FormSection", "FormTab", "parse_form"]
@@ -64,7 +63,7 @@ def _fields(raw: Any, table: TableMetadata, path: str) -> tuple[str, ...]:
         raise _where(path)
     for name in raw:
         if name not in table.columns:
-            raise UNKNOWN_DOCUMENT_COLUMN(document=DOCUMENT, column=show(name), table=table.name)
+            raise UNKNOWN_DOCUMENT_COLUMN(document=DOCUMENT, column=short(name), table=table.name)
     return tuple(dict.fromkeys(raw))
 
 
@@ -128,7 +127,7 @@ class Form:
         name = str(record.get("objecttypecode") or "")
         table = metadata.tables.get(name)
         if table is None:
-            raise UNKNOWN_DOCUMENT_TABLE(document=DOCUMENT, table=show(name))
+            raise UNKNOWN_DOCUMENT_TABLE(document=DOCUMENT, table=short(name))
         header, tabs = parse_form(record.get("formjson"), table)
         assert record.id is not None
         return cls(

@@ -13,8 +13,7 @@ from typing import Any
 
 from leadgate.platform.engine.i18n import N_
 from leadgate.platform.engine.metadata.model import TableMetadata
-from leadgate.platform.engine.values import show
-from leadgate.platform.views._documents import invalid, read_xml
+from leadgate.platform.views._documents import invalid, read_xml, short
 from leadgate.platform.views.errors import UNKNOWN_DOCUMENT_COLUMN
 
 __all__ = ["DEFAULT_WIDTH", "ViewColumn", "parse_layout"]
@@ -39,7 +38,7 @@ def _width(cell: Any, name: str) -> int:
         raise invalid(
             DOCUMENT, N_("the width of the cell '{column}' is '{width}', not a number of pixels "
                          "from 1 to {limit}."),
-            column=name, width=show(written), limit=MAX_WIDTH,
+            column=name, width=short(written), limit=MAX_WIDTH,
         )  # fmt: skip
     return int(written)
 
@@ -49,7 +48,7 @@ def parse_layout(text: Any, table: TableMetadata) -> tuple[ViewColumn, ...]:
     root = read_xml(text, DOCUMENT)
     if root.tag != "grid":
         raise invalid(DOCUMENT, N_("its root element is <{element}>, not <grid>."),
-                      element=show(str(root.tag)))  # fmt: skip
+                      element=short(str(root.tag)))  # fmt: skip
     rows = list(root)
     if len(rows) != 1 or rows[0].tag != "row":
         raise invalid(DOCUMENT, N_("<grid> holds exactly one <row>."))
@@ -57,13 +56,13 @@ def parse_layout(text: Any, table: TableMetadata) -> tuple[ViewColumn, ...]:
     for cell in rows[0]:
         if cell.tag != "cell":
             raise invalid(DOCUMENT, N_("the element <{element}> is not supported in <{parent}>."),
-                          element=show(str(cell.tag)), parent="row")  # fmt: skip
+                          element=short(str(cell.tag)), parent="row")  # fmt: skip
         name = (cell.get("name") or "").strip()
         if not name:
             raise invalid(DOCUMENT, N_("<{element}> needs the attribute {attribute}."),
                           element="cell", attribute="name")  # fmt: skip
         if name not in table.columns:
-            raise UNKNOWN_DOCUMENT_COLUMN(document=DOCUMENT, column=show(name), table=table.name)
+            raise UNKNOWN_DOCUMENT_COLUMN(document=DOCUMENT, column=short(name), table=table.name)
         found.setdefault(name, ViewColumn(name, _width(cell, name)))
     if not found:
         raise invalid(DOCUMENT, N_("it shows no column: add a <cell> to its <row>."))

@@ -10,7 +10,7 @@ from leadgate.platform.engine.context import ExecutionContext
 from leadgate.platform.engine.entity import Entity
 from leadgate.platform.engine.metadata.model import MetadataSet
 from leadgate.platform.engine.types import Stage
-from leadgate.platform.engine.values import show
+from leadgate.platform.views._documents import short
 from leadgate.platform.views.errors import (
     LAYOUT_COLUMN_NOT_FETCHED,
     UNKNOWN_DOCUMENT_TABLE,
@@ -50,7 +50,7 @@ def check_form(record: Entity, metadata: MetadataSet) -> None:
     name = str(record.get("objecttypecode") or "")
     table = metadata.tables.get(name)
     if table is None:
-        raise UNKNOWN_DOCUMENT_TABLE(document="objecttypecode", table=show(name))
+        raise UNKNOWN_DOCUMENT_TABLE(document="objecttypecode", table=short(name))
     parse_form(record.get("formjson"), table)
 
 
