@@ -148,7 +148,7 @@ def test_required_steps_empty_refuse_next_stage(org, system, language):
     page = client.get(f"/app/leads/{lead}").text
     assert re.search(r'for="step-purchasetimeframe">[^<]*<span class="required-marker"', page)
     answer = post(client, f"/app/leads/{lead}/process/next", page)
-    assert answer.status_code == 400
+    assert answer.status_code == 403
     text = html.unescape(answer.text)
     assert "0x8006041a" in text and REQUIRED[language] in text
     assert 'class="process-bar"' in text  # the form again, its bar with it
@@ -201,9 +201,9 @@ def test_a_move_without_the_forms_token_is_refused(org, system):
     client = sign_in(org, system)
     lead = a_lead(org, client)
     answer = client.post(f"/app/leads/{lead}/process/back", data={"csrf_token": "forged"})
-    assert answer.status_code == 400 and "0x8F4C47C8" in answer.text
+    assert answer.status_code == 403 and "0x8F4C47C8" in answer.text
     answer = client.post(f"/app/leads/{lead}/process/next", data={})
-    assert answer.status_code == 400
+    assert answer.status_code == 403
     assert active_stage(system, lead)[0] == "Qualify"
 
 
