@@ -171,13 +171,13 @@ def _elsewhere(
     if mine:
         message = Text(
             N_(
-                "The active stage, {stage}, is on a {table} record, not on this {record}. "
+                "The active stage, {stage}, is on the {table} record, not on this {record}. "
                 "To work on this {record} in the process, select Set Active on {back}."
             ),
             **params, record=table.label, back=mine[-1].name,
         )  # fmt: skip
     else:
-        message = Text(N_("The active stage, {stage}, is on a {table} record."), **params)
+        message = Text(N_("The active stage, {stage}, is on the {table} record."), **params)
     link = record_url(stage_table.entity_set, on.id) if on is not None else None
     return steps, message, link
 
