@@ -8,6 +8,7 @@ privilege granted, one revoked, a role renamed).
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 import uuid
 from collections.abc import Iterator
@@ -22,11 +23,12 @@ from alembic.script import ScriptDirectory
 
 from leadgate.platform import EntityReference, LeadgateError, Organization
 from leadgate.platform.customization.upgrades import UpgradeSolutionRequest
-from leadgate.platform.engine import versions
+from leadgate.platform.engine import errors, versions
 from leadgate.platform.engine.metadata import store
 from leadgate.platform.engine.migrations import runner
 from leadgate.platform.records.state import SetStateRequest
 from leadgate.platform.security.messages import RemovePrivilegeRoleRequest
+from leadgate.platform.users.messages import CreateApiTokenRequest
 from leadgate.platform.views import View
 from leadgate.sales import solution
 from leadgate.sales.qualify import QualifyLeadRequest
@@ -57,6 +59,7 @@ NEW_PRIVILEGES = {
     "prvReadDuplicateRule", "prvReadDuplicateRuleCondition", "prvReadSavedQuery",
     "prvReadSystemForm",
 }  # fmt: skip
+REVISIONS = ("0001_baseline", "0002_rowversion", "0003_token_expiry")
 
 
 @pytest.fixture(params=("sqlite", "postgresql"))
@@ -125,8 +128,8 @@ def test_the_old_release_database_upgrades_keeping_every_record(old_database, ru
     code, out, err = run("upgrade", "--db", old_database, "--dry-run")
     assert (code, err) == (0, "")
     assert out.splitlines() == [
-        "leadgate's tables: revision - -> 0002_rowversion (migrations: 0001_baseline, "
-        "0002_rowversion)",
+        "leadgate's tables: revision - -> 0003_token_expiry (migrations: 0001_baseline, "
+        "0002_rowversion, 0003_token_expiry)",
         "solution leadgate_platform: version 4 -> 5",
         "  nothing to change in its data",
         "solution leadgate_sales: version 5 -> 7",
@@ -201,7 +204,7 @@ def test_the_old_release_database_upgrades_keeping_every_record(old_database, ru
         assert instance["opportunityid"] == created[2]
 
     code, out, _ = run("upgrade", "--db", old_database)
-    assert code == 0 and "is up to date (leadgate's tables at revision 0002_rowversion)" in out
+    assert code == 0 and "is up to date (leadgate's tables at revision 0003_token_expiry)" in out
 
 
 NEWER_EN = "was upgraded by a newer leadgate"
@@ -217,6 +220,30 @@ def _set(url: str, statement: str) -> None:
         engine.dispose()
 
 
+def test_a_database_at_0002_gains_expiring_tokens_keeping_its_tokens(database_url, run):
+    """0003_token_expiry on a database the previous release made: its API tokens keep
+    working (they never expire) and browser sessions' tokens end by themselves."""
+    with Organization.open(database_url) as organization:
+        system = organization.system_service()
+        admin = system.find_user("admin@test.example").to_reference()
+        kept = system.execute(CreateApiTokenRequest(admin)).token
+    _set(database_url, "ALTER TABLE lg_apitoken DROP COLUMN expireson")
+    _set(database_url, f"UPDATE {runner.VERSION_TABLE} SET version_num = '0002_rowversion'")
+    assert refusal(lambda: Organization.open(database_url)).code == "0x8F4C4799"
+
+    code, out, err = run("upgrade", "--db", database_url)
+    assert (code, err) == (0, ""), out
+    assert "0002_rowversion -> 0003_token_expiry" in out
+    with Organization.open(database_url) as organization:
+        system = organization.system_service()
+        assert organization.authenticate(kept).user_id == admin.id
+        ended = system.execute(
+            CreateApiTokenRequest(admin, "browser session", lifetime=dt.timedelta(seconds=-1))
+        ).token
+        refused = refusal(lambda: organization.authenticate(ended))
+        assert refused.code == errors.NOT_AUTHENTICATED.code
+
+
 def test_a_database_a_newer_leadgate_migrated_is_refused_and_left_alone(database_url, run):
     _set(database_url, f"UPDATE {runner.VERSION_TABLE} SET version_num = '0099_future'")
     before = snapshot(database_url)
@@ -225,7 +252,7 @@ def test_a_database_a_newer_leadgate_migrated_is_refused_and_left_alone(database
     assert error.message("en") == (
         f"The database {database_url} was upgraded by a newer leadgate: its tables are at "
         "revision 0099_future, which this version does not know (it knows up to "
-        "0002_rowversion). Nothing was changed; use a leadgate at least as new as the one that "
+        "0003_token_expiry). Nothing was changed; use a leadgate at least as new as the one that "
         "upgraded it."
     )
     assert error.message("fr").startswith(f"La base de données {database_url} {NEWER_FR}")
@@ -271,7 +298,7 @@ def test_a_new_database_is_at_the_newest_revision_and_migrations_make_the_same_t
             connection.exec_driver_sql(f"DROP TABLE {table.name}")
         counter = "SEQUENCE" if connection.dialect.name == "postgresql" else "TABLE"
         connection.exec_driver_sql(f"DROP {counter} {versions.COUNTER}")
-        assert runner.upgrade(connection, database_url) == ("0001_baseline", "0002_rowversion")
+        assert runner.upgrade(connection, database_url) == REVISIONS
         context = MigrationContext.configure(connection, opts={"include_name": leadgates_own})
         assert compare_metadata(context, store.CATALOG) == []
         connection.rollback()
@@ -281,7 +308,7 @@ def test_the_revisions_leadgate_checks_on_open_are_alembics_in_order():
     """Opening reads the scripts' headers instead of loading Alembic: the same revisions."""
     scripts = ScriptDirectory.from_config(runner.config())
     in_order = tuple(script.revision for script in reversed(list(scripts.walk_revisions())))
-    assert runner.known_revisions() == in_order == ("0001_baseline", "0002_rowversion")
+    assert runner.known_revisions() == in_order == REVISIONS
 
 
 def test_an_upgrade_adds_only_what_is_new_and_leaves_a_deactivated_process_alone(admin, system):

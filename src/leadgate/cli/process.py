@@ -26,18 +26,12 @@ from leadgate.cli.output import (
     say,
     service_for,
 )
-from leadgate.cli.processes import definitions, find_stage
+from leadgate.cli.processes import find_stage
 from leadgate.platform import (
-    ColumnSet,
-    ConditionExpression,
     Entity,
     EntityReference,
-    FilterExpression,
-    OrderExpression,
     Organization,
     OrganizationService,
-    PagingInfo,
-    QueryExpression,
 )
 from leadgate.platform.engine.i18n import N_, translate
 from leadgate.platform.engine.metadata.model import ColumnMetadata
@@ -54,6 +48,7 @@ from leadgate.platform.processes.messages import (
     PreviousStageRequest,
     SetProcessStageRequest,
 )
+from leadgate.platform.processes.retrieve import RetrieveProcessInstancesRequest
 
 __all__ = ["app"]
 
@@ -102,30 +97,13 @@ def _instance(organization: Organization, lead: uuid.UUID) -> LeadProcess:
 
     Looked up as SYSTEM, like an id typed on the command line: the move itself runs as the
     user, so that a missing privilege is the platform's refusal, not "no process"."""
-    system = organization.system_service()
-    system.retrieve("lead", lead, ["leadid"])  # an unknown lead says so
-    metadata = organization.metadata()
-    newest: tuple[dt.datetime, LeadProcess] | None = None
-    for process in definitions(system):
-        table = metadata.tables.get(process.instance_table)
-        column = stage_column(table, "lead") if table is not None else None
-        if column is None or process.primary_table != "lead":
-            continue
-        rows = system.retrieve_multiple(QueryExpression(
-            process.instance_table, ColumnSet(),
-            FilterExpression(conditions=(
-                ConditionExpression.make(column, "eq", lead),
-                ConditionExpression.make("statecode", "eq", 0),
-                ConditionExpression.make("processid", "eq", process.id),
-            )),
-            (OrderExpression("createdon", descending=True),), top_count=1,
-            page_info=PagingInfo(count=1),
-        )).entities  # fmt: skip
-        if rows and (newest is None or rows[0]["createdon"] > newest[0]):
-            newest = (rows[0]["createdon"], LeadProcess(process, rows[0]))
-    if newest is None:
-        raise NO_PROCESS_INSTANCE(table="lead", id=lead)
-    return newest[1]
+    found = organization.system_service().execute(
+        RetrieveProcessInstancesRequest(EntityReference("lead", lead))
+    )  # an unknown lead says so
+    for instance in found.instances:
+        if instance.is_active and instance.process.primary_table == "lead":
+            return LeadProcess(instance.process, instance.row)
+    raise NO_PROCESS_INSTANCE(table="lead", id=lead)
 
 
 def _stage_name(found: LeadProcess, reference: EntityReference) -> str:

@@ -154,8 +154,12 @@ def _posted(
         column = table.column(name)
         if name not in posted or not editable(column, record is not None):
             continue
-        text = typed[name] = posted.get(name)
         before = record.get(name) if record is not None else None
+        # A step of the process bar is a second input of its column (the bar and the
+        # section): of the texts posted for one column, the one the person changed wins.
+        texts = posted.getlist(name) or [""]
+        unchanged = input_text(column, before).strip()
+        text = typed[name] = next((t for t in texts if t.strip() != unchanged), texts[0])
         if record is not None and text.strip() == input_text(column, before).strip():
             continue
         try:

@@ -43,6 +43,7 @@ STATUS_BY_CODE: dict[str, int] = {
     errors.USER_DISABLED.code: 401,
     "0x80040220": 403,  # missing privilege (REFERENCE §8)
     "0x80048306": 403,  # no access to this record (REFERENCE §8)
+    "0x8F4C47C8": 403,  # csrf_refused (ui/errors.py): a form not sent from the app's own page
     errors.RECORD_NOT_FOUND.code: 404,
     errors.METHOD_NOT_ALLOWED.code: 405,
     errors.RESOURCE_NOT_FOUND.code: 404,
@@ -65,7 +66,6 @@ STATUS_BY_CODE: dict[str, int] = {
     # The browser app's sign-in and forms (platform/users/errors.py, ui/errors.py).
     "0x8F4C47C0": 401,  # sign_in_failed
     "0x8F4C47C1": 429,  # sign_in_throttled
-    "0x8F4C47C8": 403,  # csrf_refused
     "0x8F4C47C9": 404,  # page_not_found
 }
 

@@ -12,8 +12,9 @@ __all__ = ["register"]
 
 
 def register(organization: Organization) -> None:
-    from leadgate.platform.processes import definitions, instances, messages
+    from leadgate.platform.processes import definitions, instances, messages, retrieve
 
     organization.register_messages(messages.MESSAGES)
+    organization.register_messages(retrieve.MESSAGES)
     definitions.register(organization)
     instances.register(organization)

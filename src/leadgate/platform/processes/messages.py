@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 
 from leadgate.platform.engine import errors, rows
 from leadgate.platform.engine.entity import Entity, EntityReference
 from leadgate.platform.engine.i18n import Label
+from leadgate.platform.engine.metadata.model import TableMetadata
 from leadgate.platform.engine.pipeline import Message, Operation, checked_by_nested_messages
 from leadgate.platform.processes.definitions import (
     ABORTED,
@@ -125,6 +126,12 @@ class ReactivateProcessRequest:
     target: EntityReference
 
 
+class _Tables(Protocol):
+    """What knows the tables: an Operation in a handler, a MetadataSet in an interface."""
+
+    def table(self, name: str) -> TableMetadata: ...
+
+
 @dataclass(frozen=True)
 class Instance:
     """A process instance as the rules read it."""
@@ -140,9 +147,15 @@ class Instance:
     def is_active(self) -> bool:
         return self.row["statecode"] == ACTIVE
 
-    def record_of(self, operation: Operation, stage: ProcessStage) -> EntityReference | None:
+    @property
+    def visited(self) -> tuple[ProcessStage, ...]:
+        """The stages of the traversed path, in order (an id no stage has any more left out)."""
+        found = (self.process.stage(stage_id) for stage_id in self.path)
+        return tuple(stage for stage in found if stage is not None)
+
+    def record_of(self, tables: _Tables, stage: ProcessStage) -> EntityReference | None:
         """The record the stage is on (the lead, the opportunity), if the instance has one."""
-        column = stage_column(operation.table(self.table), stage.table)
+        column = stage_column(tables.table(self.table), stage.table)
         value = self.row.get(column) if column else None
         return EntityReference(stage.table, value.id) if value is not None else None
 
