@@ -26,6 +26,7 @@ from leadgate.platform import (
     records,
     security,
     users,
+    views,
 )
 from leadgate.platform.customization.messages import ImportSolutionRequest, ImportSolutionResponse
 from leadgate.platform.customization.solutions import Solution, SolutionDefinition, load_solution
@@ -64,7 +65,9 @@ __all__ = ["Organization", "PlatformSolution", "discover_solutions"]
 SOLUTIONS_GROUP = "leadgate.solutions"
 
 # Each capability registers its messages and steps; steps of equal rank run in this order.
-CAPABILITIES = (records, customization, users, plugins, security, maps, processes, duplicates)
+CAPABILITIES = (
+    records, customization, users, plugins, security, maps, processes, duplicates, views,
+)
 
 
 class PlatformSolution:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,10 +30,12 @@ __all__ = [
     "FilterExpression",
     "OrderExpression",
     "PagingInfo",
+    "QueryCaller",
     "QueryExpression",
     "compile_filter",
     "decode_cookie",
     "encode_cookie",
+    "uses_caller",
 ]
 
 OPERATORS = (
@@ -55,7 +58,18 @@ OPERATORS = (
     "null",
     "not_null",
     "between",
+    "eq_userid",
+    "ne_userid",
+    "eq_businessid",
 )
+# Operators that take no value: they compare with who runs the query, resolved when it runs
+# (Dataverse's EqualUserId, NotEqualUserId, EqualBusinessId; FetchXML's eq-userid & co.), so
+# that one saved view ("My Open Leads") serves every user.
+_CALLER_OPERATORS = {
+    "eq_userid": ("eq", "user_id"),
+    "ne_userid": ("ne", "user_id"),
+    "eq_businessid": ("eq", "business_unit_id"),
+}
 # Text operators: the LIKE pattern around the value, and whether it is the negation
 # (Dataverse's DoesNotBeginWith & co.). Only like/not_like take the caller's own wildcards.
 _TEXT_OPERATORS = {
@@ -122,6 +136,14 @@ class PagingInfo:
 
 
 @dataclass(frozen=True)
+class QueryCaller:
+    """Who runs a query: what the caller operators (eq_userid …) compare with."""
+
+    user_id: uuid.UUID
+    business_unit_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
 class QueryExpression:
     entity_name: str
     column_set: ColumnSet = field(default_factory=ColumnSet)
@@ -172,13 +194,53 @@ def _value(column: ColumnMetadata, value: Any) -> Any:
     return converted
 
 
-def _condition(table: TableMetadata, sql_table: sa.Table, condition: ConditionExpression) -> Any:
+def uses_caller(criteria: FilterExpression) -> bool:
+    """Whether a filter compares with who runs it (so the caller must be known)."""
+    return any(c.operator in _CALLER_OPERATORS for c in criteria.conditions) or any(
+        uses_caller(child) for child in criteria.filters
+    )
+
+
+def _for_caller(
+    column: ColumnMetadata, condition: ConditionExpression, caller: QueryCaller | None
+) -> ConditionExpression:
+    """A caller operator as the plain comparison it stands for, with the caller's id."""
+    operator = condition.operator
+    if condition.values:
+        raise errors.INVALID_QUERY(
+            detail=Text(N_("the operator '{operator}' takes no value."), operator=operator)
+        )
+    if not column.type.is_reference:
+        raise errors.INVALID_QUERY(
+            detail=Text(
+                N_("the operator '{operator}' compares a lookup, and '{column}' is not one."),
+                operator=operator,
+                column=column.name,
+            )
+        )
+    if caller is None:
+        raise errors.INVALID_QUERY(
+            detail=Text(N_("the operator '{operator}' needs to know who runs the query."),
+                        operator=operator)
+        )  # fmt: skip
+    compared, attribute = _CALLER_OPERATORS[operator]
+    return ConditionExpression(column.name, compared, (getattr(caller, attribute),))
+
+
+def _condition(
+    table: TableMetadata,
+    sql_table: sa.Table,
+    condition: ConditionExpression,
+    caller: QueryCaller | None = None,
+) -> Any:
     column = table.column(condition.column)
     operator = condition.operator
     if operator not in OPERATORS:
         raise errors.INVALID_QUERY(
             detail=Text(N_("unknown condition operator '{operator}'."), operator=operator)
         )
+    if operator in _CALLER_OPERATORS:
+        return _condition(table, sql_table, _for_caller(column, condition, caller))
     target: Any = sql_table.c[column.name]
     values = condition.values
     if operator in _NO_VALUE:
@@ -246,17 +308,23 @@ def _condition(table: TableMetadata, sql_table: sa.Table, condition: ConditionEx
     return clause
 
 
-def compile_filter(table: TableMetadata, sql_table: sa.Table, criteria: FilterExpression) -> Any:
-    """The WHERE clause of a filter; None when it has no conditions."""
+def compile_filter(
+    table: TableMetadata,
+    sql_table: sa.Table,
+    criteria: FilterExpression,
+    caller: QueryCaller | None = None,
+) -> Any:
+    """The WHERE clause of a filter; None when it has no conditions. ``caller`` is who runs
+    it, for the operators that compare with them (eq_userid, ne_userid, eq_businessid)."""
     if criteria.operator not in ("and", "or"):
         raise errors.INVALID_QUERY(
             detail=Text(N_("unknown filter operator '{operator}'."), operator=criteria.operator)
         )
-    parts = [_condition(table, sql_table, condition) for condition in criteria.conditions]
+    parts = [_condition(table, sql_table, c, caller) for c in criteria.conditions]
     parts += [
         clause
         for child in criteria.filters
-        if (clause := compile_filter(table, sql_table, child)) is not None
+        if (clause := compile_filter(table, sql_table, child, caller)) is not None
     ]
     if not parts:
         return None

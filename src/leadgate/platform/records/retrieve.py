@@ -16,11 +16,14 @@ from leadgate.platform.engine.metadata.model import TableMetadata
 from leadgate.platform.engine.pipeline import Message, Operation
 from leadgate.platform.engine.query import (
     ColumnSet,
+    FilterExpression,
+    QueryCaller,
     QueryExpression,
     compile_filter,
     decode_cookie,
     encode_cookie,
     order_columns,
+    uses_caller,
 )
 from leadgate.platform.engine.storage import translate_errors
 from leadgate.platform.records.fields import checked_reference
@@ -117,12 +120,26 @@ def authorize_retrieve_multiple(operation: Operation) -> None:
     operation.require(Right.READ, operation.table(operation.request.query.entity_name))
 
 
+def _query_caller(operation: Operation, criteria: FilterExpression) -> QueryCaller | None:
+    """Who runs the query, when its filter asks (eq_userid, eq_businessid): read only then."""
+    if not uses_caller(criteria):
+        return None
+    user_id = operation.caller.user_id
+    principal = operation.principal
+    if principal is not None:
+        return QueryCaller(user_id, principal.business_unit_id)
+    user = operation.retrieve("systemuser", user_id, ["businessunitid"])  # SYSTEM's own unit
+    unit = user.get("businessunitid") if user is not None else None
+    return QueryCaller(user_id, unit.id if unit is not None else None)
+
+
 def retrieve_multiple(operation: Operation) -> RetrieveMultipleResponse:
     query: QueryExpression = operation.request.query
     table = operation.table(query.entity_name)
     sql_table = operation.sql_table(table.name)
     names = _column_names(table, query.column_set)
-    where = compile_filter(table, sql_table, query.criteria)
+    caller = _query_caller(operation, query.criteria)
+    where = compile_filter(table, sql_table, query.criteria, caller)
     readable = operation.read_filter(table, sql_table)  # in SQL: counts and pages agree
     if readable is not None:
         where = readable if where is None else sa.and_(where, readable)
