@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from leadgate.ui import settings
+from leadgate.ui import grid, settings
 
-ALL = (settings.router,)
+ALL = (settings.router, grid.router)
