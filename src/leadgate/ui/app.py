@@ -70,13 +70,19 @@ async def _refused(request: Request, error: Exception) -> Response:
 
 async def _http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, HTTPException)
+    try:
+        ui = current_session(request)
+    except SignInRequired as signed_out:
+        # Which pages exist is no business of someone signed out (or whose session ended):
+        # every address under /app asks them to sign in first.
+        return await _sign_in_required(request, signed_out)
     refusal = (
         PAGE_NOT_FOUND(path=request.url.path)
         if error.status_code in (404, 405)
         else errors.INVALID_QUERY(detail=Text(N_("the request was refused: {reason}"),
                                               reason=str(error.detail)))
     )  # fmt: skip
-    return page(request, _session_or_none(request), "error.html",
+    return page(request, ui, "error.html",
                 status_code=404 if error.status_code == 405 else error.status_code,
                 error=refusal)  # fmt: skip
 
