@@ -114,6 +114,9 @@
     const freshMain = fresh.getElementById("main");
     if (freshMain) {
       main.innerHTML = freshMain.innerHTML;
+      // The finished progress stays on the page ("40 of 40"), above the summary.
+      const blank = main.querySelector(".bulk-progress");
+      if (blank) blank.replaceWith(progress);
       enhance(main, true);
     } else {
       buttons.forEach(function (b) { b.disabled = false; });
