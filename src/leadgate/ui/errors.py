@@ -6,7 +6,15 @@ from __future__ import annotations
 from leadgate.platform.engine.errors import ErrorKind
 from leadgate.platform.engine.i18n import N_
 
-__all__ = ["CSRF_REFUSED", "NOTHING_SELECTED", "NO_MAIN_FORM", "PAGE_NOT_FOUND", "RECORD_CLOSED"]
+__all__ = [
+    "CSRF_REFUSED",
+    "GRID_HAS_NO_VIEW",
+    "NOTHING_SELECTED",
+    "NO_MAIN_FORM",
+    "PAGE_NOT_FOUND",
+    "RECORD_CLOSED",
+    "VIEW_NOT_FOUND",
+]
 
 CSRF_REFUSED = ErrorKind(
     "csrf_refused",
@@ -45,4 +53,19 @@ NOTHING_SELECTED = ErrorKind(
         "No record was selected: select an existing record in the list to link it to the "
         "lead, or press Continue to create new records."
     ),
+)
+
+# The grid (ui/grid.py): 0x8F4C47CA-CB.
+GRID_HAS_NO_VIEW = ErrorKind(
+    "grid_has_no_view",
+    "0x8F4C47CA",
+    N_(
+        "{table} have no view to show them in. An administrator can add one: a view "
+        "(savedquery) of this table, of the type Main Application View."
+    ),
+)
+VIEW_NOT_FOUND = ErrorKind(
+    "view_not_found",
+    "0x8F4C47CB",
+    N_("There is no view {view} of {table}: choose one of the list."),
 )

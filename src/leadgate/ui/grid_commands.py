@@ -1,0 +1,149 @@
+"""The commands a grid runs on its selected rows (lead: Qualify, Disqualify), one message per
+record, so that one refusal leaves the others done.
+
+Which tables have which commands is this registry; whether a command succeeds on a record is
+the message's business (a closed lead is refused by QualifyLead, not here).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from leadgate.platform.engine import errors
+from leadgate.platform.engine.entity import EntityReference
+from leadgate.platform.engine.errors import LeadgateError
+from leadgate.platform.engine.i18n import N_, Label, Text
+from leadgate.platform.engine.metadata.model import TableMetadata
+from leadgate.platform.records.state import SetStateRequest
+from leadgate.sales.qualify import QualifyLeadRequest
+from leadgate.ui.forms_data import Form
+from leadgate.ui.sessions import UiSession
+
+__all__ = ["BULK_COMMANDS", "BulkCommand", "BulkSummary", "Choice", "Outcome", "run_on"]
+
+DISQUALIFIED = 2  # lead's statecode Disqualified (REFERENCE §1)
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: Label
+
+
+@dataclass(frozen=True)
+class BulkCommand:
+    """A button of the grid's command bar; ``run`` sends one record's message."""
+
+    name: str
+    label: str  # catalogue text (N_)
+    run: Callable[[UiSession, EntityReference, Form], object]
+    done_one: str  # "1 lead qualified"
+    done_many: str  # "{count} leads qualified"
+    # A choice the command asks for (Disqualify's reason): its field name, label and options.
+    choice_field: str | None = None
+    choice_label: str = ""
+    choices: Callable[[TableMetadata], list[Choice]] = field(default=lambda table: [])
+
+    def done_text(self, count: int) -> Text:
+        return Text(self.done_one if count == 1 else self.done_many, count=count)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one record: done, or refused with a coded error."""
+
+    id: str
+    name: str
+    error: LeadgateError | None = None
+
+
+@dataclass(frozen=True)
+class BulkSummary:
+    command: BulkCommand
+    outcomes: tuple[Outcome, ...]
+
+    @property
+    def done(self) -> int:
+        return sum(1 for outcome in self.outcomes if outcome.error is None)
+
+    @property
+    def refused(self) -> tuple[Outcome, ...]:
+        return tuple(outcome for outcome in self.outcomes if outcome.error is not None)
+
+
+def _qualify(ui: UiSession, lead: EntityReference, form: Form) -> object:
+    # The grid's path (REFERENCE §5): no duplicate check; which records are made follows the
+    # organization's setting (the flags left None).
+    return ui.service.execute(QualifyLeadRequest(lead, suppress_duplicate_detection=True))
+
+
+def _disqualify(ui: UiSession, lead: EntityReference, form: Form) -> object:
+    reason = form.get("reason").strip()
+    if not reason.isascii() or not reason.isdigit() or len(reason) > 9:
+        raise errors.INVALID_VALUE_TYPE(
+            value=repr(reason[:40]), column="statuscode", table=lead.logical_name,
+            expected=Text(N_("a number")),
+        )  # fmt: skip
+    return ui.service.execute(SetStateRequest(lead, DISQUALIFIED, int(reason)))
+
+
+def _disqualified_reasons(table: TableMetadata) -> list[Choice]:
+    """Every published status reason of the Disqualified state, administrators' included."""
+    return [
+        Choice(str(option.value), option.label)
+        for option in table.column("statuscode").options
+        if option.published and option.state == DISQUALIFIED
+    ]
+
+
+QUALIFY = BulkCommand(
+    "qualify", N_("Qualify"), _qualify, N_("1 lead qualified"), N_("{count} leads qualified")
+)
+DISQUALIFY = BulkCommand(
+    "disqualify", N_("Disqualify"), _disqualify,
+    N_("1 lead disqualified"), N_("{count} leads disqualified"),
+    choice_field="reason", choice_label=N_("Reason"), choices=_disqualified_reasons,
+)  # fmt: skip
+
+BULK_COMMANDS: dict[str, tuple[BulkCommand, ...]] = {"lead": (QUALIFY, DISQUALIFY)}
+
+
+def _record_id(text: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None
+
+
+def _name_of(ui: UiSession, table: TableMetadata, record_id: uuid.UUID) -> str:
+    """The record's name as the person may read it; its key when they may not."""
+    try:
+        record = ui.service.retrieve(table.name, record_id, [table.primary_name])
+    except LeadgateError:
+        return str(record_id)
+    return str(record.get(table.primary_name) or record_id)
+
+
+def run_on(
+    ui: UiSession, table: TableMetadata, command: BulkCommand, ids: list[str], form: Form
+) -> BulkSummary:
+    """``command`` on each record, each in its own message (its own transaction)."""
+    outcomes = []
+    for text in dict.fromkeys(ids):  # a record selected twice is one record
+        record_id = _record_id(text)
+        if record_id is None:
+            refusal = errors.INVALID_VALUE_TYPE(
+                value=repr(text[:40]), column=table.primary_key, table=table.name,
+                expected=Text(N_("a GUID")),
+            )  # fmt: skip
+            outcomes.append(Outcome(text[:40], text[:40], refusal))
+            continue
+        try:
+            command.run(ui, EntityReference(table.name, record_id), form)
+        except LeadgateError as refusal:
+            outcomes.append(Outcome(str(record_id), _name_of(ui, table, record_id), refusal))
+        else:
+            outcomes.append(Outcome(str(record_id), "", None))
+    return BulkSummary(command, tuple(outcomes))
