@@ -29,6 +29,7 @@ from leadgate.platform.engine.migrations import runner
 from leadgate.platform.records.state import SetStateRequest
 from leadgate.platform.security.messages import RemovePrivilegeRoleRequest
 from leadgate.platform.users.messages import CreateApiTokenRequest
+from leadgate.platform.views import View
 from leadgate.sales import solution
 from leadgate.sales.qualify import QualifyLeadRequest
 from tests.conftest import postgres_database
@@ -41,15 +42,24 @@ SALES, MANAGER = "sam@old.example", "max@old.example"
 STARTED = [uuid.UUID(f"00000000-0000-4000-8000-00000000010{n}") for n in (1, 2, 3)]
 UNSTARTED = [uuid.UUID(f"00000000-0000-4000-8000-00000000020{n}") for n in (1, 2, 3)]
 DISQUALIFIED = uuid.UUID("00000000-0000-4000-8000-000000000302")
-# What the upgrade adds: an instance per unstarted lead, two privileges for each sales role,
-# the version table's row.
-ADDED = {INSTANCES: 3, "roleprivileges": 4, runner.VERSION_TABLE: 1}
+# What the upgrade adds: an instance per unstarted lead, four privileges for each sales role
+# (version 6's duplicate rules, version 7's views and forms), the version table's row, and the
+# platform's version 5: the view and form tables (their metadata, privileges) and the views and
+# forms sales 7 ships.
+ADDED = {
+    INSTANCES: 3, "roleprivileges": 8, runner.VERSION_TABLE: 1, "savedquery": 17,
+    "systemform": 4, "privilege": 12, "lg_meta_table": 2, "lg_meta_column": 31,
+    "lg_meta_option": 16,
+}  # fmt: skip
 # On SQLite the row-version counter is a one-row table (on PostgreSQL, a sequence).
 ADDED_ON_SQLITE = {versions.COUNTER: 1}
 # Rows an upgrade rewrites: the solutions' versions and the cache generations.
 REWRITTEN = {store.solutions.name, store.generation.name}
 REVISIONS = ("0001_baseline", "0002_rowversion", "0003_token_expiry")
-NEW_PRIVILEGES = {"prvReadDuplicateRule", "prvReadDuplicateRuleCondition"}
+NEW_PRIVILEGES = {
+    "prvReadDuplicateRule", "prvReadDuplicateRuleCondition", "prvReadSavedQuery",
+    "prvReadSystemForm",
+}  # fmt: skip
 
 
 @pytest.fixture(params=("sqlite", "postgresql"))
@@ -120,11 +130,15 @@ def test_the_old_release_database_upgrades_keeping_every_record(old_database, ru
     assert out.splitlines() == [
         "leadgate's tables: revision - -> 0003_token_expiry (migrations: 0001_baseline, "
         "0002_rowversion, 0003_token_expiry)",
-        "solution leadgate_sales: version 5 -> 6",
+        "solution leadgate_platform: version 4 -> 5",
+        "  nothing to change in its data",
+        "solution leadgate_sales: version 5 -> 7",
         "  grant prvReadDuplicateRule (Organization), prvReadDuplicateRuleCondition "
-        "(Organization) to the role Salesperson",
+        "(Organization), prvReadSavedQuery (Organization), prvReadSystemForm (Organization) to "
+        "the role Salesperson",
         "  grant prvReadDuplicateRule (Organization), prvReadDuplicateRuleCondition "
-        "(Organization) to the role Sales Lead",
+        "(Organization), prvReadSavedQuery (Organization), prvReadSystemForm (Organization) to "
+        "the role Sales Lead",
         "  start the process 'Lead to Opportunity Sales Process' on 3 open record(s) of the "
         "table Lead that have none",
         "Dry run: nothing was changed. Run it without --dry-run to upgrade.",
@@ -171,6 +185,15 @@ def test_the_old_release_database_upgrades_keeping_every_record(old_database, ru
 
         sam = organization.service(SALES)
         assert len(sam.retrieve_multiple_all("duplicaterule")) == 10  # what version 6 allows
+        # Version 7's views and forms, which the salesperson reads and which run for them.
+        (mine,) = sam.retrieve_multiple("savedquery", name="My Open Leads")
+        view = View.from_record(mine, organization.metadata())
+        owned = {lead.id for lead in sam.retrieve_multiple(view.query)}
+        assert owned and all(
+            system.retrieve("lead", lead, ["ownerid"])["ownerid"].id == sam.user_id
+            for lead in owned
+        )
+        assert len(sam.retrieve_multiple_all("systemform")) == 4
         lead = UNSTARTED[0]
         created = sam.execute(QualifyLeadRequest(EntityReference("lead", lead))).created_entities
         assert [ref.logical_name for ref in created] == ["account", "contact", "opportunity"]
@@ -245,8 +268,8 @@ def test_a_solution_a_newer_leadgate_installed_is_refused(database_url, run):
     _set(database_url, "UPDATE lg_solution SET version = 99 WHERE name = 'leadgate_sales'")
     error = refusal(lambda: Organization.open(database_url))
     assert error.code == "0x8F4C479A"
-    assert "(solution leadgate_sales 99, this version ships 6)" in error.message("en")
-    assert "(solution leadgate_sales 99, cette version fournit 6)" in error.message("fr")
+    assert "(solution leadgate_sales 99, this version ships 7)" in error.message("en")
+    assert "(solution leadgate_sales 99, cette version fournit 7)" in error.message("fr")
     code, _, err = run("upgrade", "--db", database_url)
     assert code == 1 and err.startswith("error 0x8F4C479A:")
 

@@ -114,7 +114,14 @@ def _held(operation: Operation, role_id: uuid.UUID) -> tuple[str, set[str]] | No
 
 def _role_steps(operation: Operation, definition: SolutionDefinition, since: int) -> list[_Step]:
     def table(name: str) -> TableMetadata:
-        return definition.table(name) or operation.table(name)
+        found = definition.table(name)
+        if found is None and name not in operation.metadata.tables:
+            # A dry run comes before ImportSolution adds the tables of the other solutions'
+            # new versions (the platform's savedquery, granted by sales 7): read them there.
+            solutions = operation.pipeline.organization.solutions
+            shipped = (solution.definition().table(name) for solution in solutions)
+            found = next((t for t in shipped if t is not None), None)
+        return found or operation.table(name)
 
     steps = []
     for role in definition.roles:
