@@ -155,7 +155,10 @@ def test_the_old_release_database_upgrades_keeping_every_record(old_database, ru
     }
     for name, rows in before.items():
         if name not in REWRITTEN:
-            assert rows <= after[name], f"{name}: rows changed"
+            # A migration may add columns at the end (0003: lg_apitoken.expireson); the
+            # columns a row had keep their values.
+            width = len(next(iter(rows))) if rows else 0
+            assert rows <= {row[:width] for row in after[name]}, f"{name}: rows changed"
 
     with Organization.open(old_database) as organization:
         system = organization.system_service()
