@@ -10,7 +10,7 @@ PORT ?= 8000
 # The admin's API token, kept next to the database (mode 0600): the same at every start.
 TOKEN_FILE ?= $(basename $(DB)).token
 
-.PHONY: run test bench lint messages docs clean
+.PHONY: run test bench lint messages docs screenshots clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,11 @@ messages: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/python tools/docs.py
+
+# The app's pages in Chromium (Debian's /usr/bin/chromium), in English and French, as PNGs in
+# screenshots/: served from a fresh demo database; names every page it could not shoot.
+screenshots: $(STAMP)
+	$(BIN)/python tools/screenshots.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from leadgate.cli.signin import announce, issue_token, shown_host
-from leadgate.platform import LeadgateError, Organization
+from leadgate.cli.signin import announce, announce_app, issue_token, shown_host
+from leadgate.platform import Entity, EntityReference, LeadgateError, Organization
 from leadgate.platform.users.messages import RevokeApiTokenRequest
-from tests.conftest import ADMIN_EMAIL
+from leadgate.sales.demo import ADMIN_EMAIL as DEMO_ADMIN
+from leadgate.sales.demo import DEMO_PASSWORD, SALESPERSON_EMAIL
+from tests.conftest import ADMIN_EMAIL, Demo
 
 
 def test_the_token_file_is_private_and_its_token_is_reused(org: Organization, tmp_path):
@@ -67,3 +69,38 @@ def test_serve_prints_the_url_the_token_and_a_curl_to_paste(org: Organization, t
         f"Try: curl -H 'Authorization: Bearer {token}' http://127.0.0.1:8080/api/data/v9.2/WhoAmI",
     ]
     assert shown_host("0.0.0.0") == "localhost" and shown_host("::1") == "[::1]"
+
+
+def test_serve_prints_the_app_url_and_the_demo_sign_ins_that_work(demo: Demo, capsys,
+                                                                  monkeypatch):  # fmt: skip
+    monkeypatch.setenv("LEADGATE_LANG", "en")
+    announce_app(demo.org, "http://127.0.0.1:8000/")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [
+        "Open http://127.0.0.1:8000/ in a browser to use the sales app.",
+        f"Demo administrator: {DEMO_ADMIN}, password {DEMO_PASSWORD}",
+        f"Demo salesperson: {SALESPERSON_EMAIL}, password {DEMO_PASSWORD}",
+    ]
+    # As printed: each signs in, the salesperson as a salesperson.
+    system = demo.org.system_service()
+    salesperson = demo.org.sign_in(SALESPERSON_EMAIL, DEMO_PASSWORD)
+    roles = system.retrieve_multiple("systemuserroles", systemuserid=EntityReference(
+        "systemuser", salesperson.user_id))  # fmt: skip
+    assert [system.retrieve("role", link["roleid"].id)["name"] for link in roles] == [
+        "Salesperson"
+    ]
+
+    # A sign-in that would not work is not printed.
+    system.update(Entity("systemuser", salesperson.user_id, isdisabled=True))
+    announce_app(demo.org, "http://127.0.0.1:8000/")
+    assert [line for line in capsys.readouterr().out.splitlines() if "Demo" in line] == [
+        f"Demo administrator: {DEMO_ADMIN}, password {DEMO_PASSWORD}"
+    ]
+
+
+def test_serve_prints_no_demo_sign_ins_without_the_demo(org: Organization, capsys, monkeypatch):
+    monkeypatch.setenv("LEADGATE_LANG", "en")
+    announce_app(org, "http://127.0.0.1:8000/")
+    assert capsys.readouterr().out.splitlines() == [
+        "Open http://127.0.0.1:8000/ in a browser to use the sales app."
+    ]

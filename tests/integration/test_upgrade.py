@@ -55,11 +55,11 @@ ADDED = {
 ADDED_ON_SQLITE = {versions.COUNTER: 1}
 # Rows an upgrade rewrites: the solutions' versions and the cache generations.
 REWRITTEN = {store.solutions.name, store.generation.name}
+REVISIONS = ("0001_baseline", "0002_rowversion", "0003_token_expiry")
 NEW_PRIVILEGES = {
     "prvReadDuplicateRule", "prvReadDuplicateRuleCondition", "prvReadSavedQuery",
     "prvReadSystemForm",
 }  # fmt: skip
-REVISIONS = ("0001_baseline", "0002_rowversion", "0003_token_expiry")
 
 
 @pytest.fixture(params=("sqlite", "postgresql"))
@@ -155,7 +155,10 @@ def test_the_old_release_database_upgrades_keeping_every_record(old_database, ru
     }
     for name, rows in before.items():
         if name not in REWRITTEN:
-            assert rows <= after[name], f"{name}: rows changed"
+            # A migration may add columns at the end (0003: lg_apitoken.expireson); the
+            # columns a row had keep their values.
+            width = len(next(iter(rows))) if rows else 0
+            assert rows <= {row[:width] for row in after[name]}, f"{name}: rows changed"
 
     with Organization.open(old_database) as organization:
         system = organization.system_service()

@@ -221,8 +221,9 @@ def serve(
 
     organization = Organization.open(database_url(db), plugins=plugins_folder)
     scheme = "https" if certfile else "http"
-    api_url = f"{scheme}://{signin.shown_host(host)}:{port}/api/data/v9.2"
-    signin.announce(organization, api_url, issue_token, token_file)
+    site_url = f"{scheme}://{signin.shown_host(host)}:{port}"
+    signin.announce_app(organization, site_url + "/")
+    signin.announce(organization, site_url + "/api/data/v9.2", issue_token, token_file)
     for line in plugins.startup_report(organization, language()):
         console.print(line, soft_wrap=True)
     uvicorn.run(

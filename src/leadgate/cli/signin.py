@@ -1,4 +1,5 @@
-"""How ``leadgate serve`` tells people to sign in: the URL, an API token, a curl to paste.
+"""How ``leadgate serve`` tells people to sign in: the app's URL (and the demo's sign-ins,
+when the database holds the demo), then the Web API's, an API token, a curl to paste.
 
 With ``--token-file`` the token survives restarts: the first start writes it (readable by its
 owner only) and every later start reuses it while it still signs in the same user, so a
@@ -17,7 +18,7 @@ from leadgate.platform.engine.errors import LeadgateError
 from leadgate.platform.engine.i18n import N_
 from leadgate.platform.users.messages import CreateApiTokenRequest
 
-__all__ = ["TOKEN_NAME", "announce", "issue_token", "shown_host"]
+__all__ = ["TOKEN_NAME", "announce", "announce_app", "demo_sign_ins", "issue_token", "shown_host"]
 
 TOKEN_NAME = "leadgate serve"
 
@@ -73,6 +74,36 @@ def issue_token(organization: Organization, email: str, token_file: Path | None)
     if token_file is not None:
         _write_private(token_file, token)
     return token
+
+
+def demo_sign_ins(organization: Organization) -> list[str]:
+    """The demo's administrator and salesperson, each only if they sign in with the demo
+    password here and now: what is printed works as printed (an address removed, disabled or
+    given another password is left out)."""
+    from leadgate.sales.demo import ADMIN_EMAIL, DEMO_PASSWORD, SALESPERSON_EMAIL
+
+    working = []
+    for email in (ADMIN_EMAIL, SALESPERSON_EMAIL):
+        try:
+            organization.sign_in(email, DEMO_PASSWORD)
+        except LeadgateError:
+            continue
+        working.append(email)
+    return working
+
+
+def announce_app(organization: Organization, app_url: str) -> None:
+    """Print the address to open in a browser, and the demo's sign-ins when they work."""
+    from leadgate.sales.demo import ADMIN_EMAIL, DEMO_PASSWORD
+
+    say(N_("Open {url} in a browser to use the sales app."), url=app_url)
+    for email in demo_sign_ins(organization):
+        say(
+            N_("Demo administrator: {email}, password {password}")
+            if email == ADMIN_EMAIL
+            else N_("Demo salesperson: {email}, password {password}"),
+            email=email, password=DEMO_PASSWORD,
+        )  # fmt: skip
 
 
 def announce(

@@ -17,12 +17,19 @@ from __future__ import annotations
 
 from leadgate.sales.demo.builder import Progress
 from leadgate.sales.demo.install import install_demo
-from leadgate.sales.demo.summary import ADMIN_EMAIL, DEMO_DOMAIN, DEMO_PASSWORD, DemoSummary
+from leadgate.sales.demo.summary import (
+    ADMIN_EMAIL,
+    DEMO_DOMAIN,
+    DEMO_PASSWORD,
+    SALESPERSON_EMAIL,
+    DemoSummary,
+)
 
 __all__ = [
     "ADMIN_EMAIL",
     "DEMO_DOMAIN",
     "DEMO_PASSWORD",
+    "SALESPERSON_EMAIL",
     "DemoSummary",
     "Progress",
     "install_demo",

@@ -7,10 +7,12 @@ from dataclasses import dataclass
 
 from leadgate.platform.service import OrganizationService
 
-__all__ = ["ADMIN_EMAIL", "DEMO_DOMAIN", "DEMO_PASSWORD", "DemoSummary"]
+__all__ = ["ADMIN_EMAIL", "DEMO_DOMAIN", "DEMO_PASSWORD", "SALESPERSON_EMAIL", "DemoSummary"]
 
 DEMO_DOMAIN = "demo.leadgate.example"
 ADMIN_EMAIL = f"admin@{DEMO_DOMAIN}"
+# The first of the demo's salespeople (data.SALESPEOPLE), the one `make run` suggests.
+SALESPERSON_EMAIL = f"jordan.reyes@{DEMO_DOMAIN}"
 DEMO_PASSWORD = "leadgate-demo"
 
 
