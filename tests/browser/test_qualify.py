@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from leadgate.platform import Label, Organization, OrganizationService
 from leadgate.platform.customization.messages import InsertOptionValueRequest, PublishAllXmlRequest
@@ -24,14 +24,14 @@ from leadgate.platform.records.state import AssignRequest, SetStateRequest
 from leadgate.platform.security.messages import RemovePrivilegeRoleRequest
 from leadgate.platform.users.messages import SetPasswordRequest, SetUserLanguageRequest
 from leadgate.web import create_app
+from tests.browser import BROWSER
 from tests.conftest import ADMIN_EMAIL, ADMIN_ID, add_user, role_reference
 
-pytestmark = pytest.mark.interface_only
+# A test here changes its organization (roles, maps, choices): each serves its own copy.
+pytestmark = BROWSER
 
 SALES_EMAIL = "sam@test.example"
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
 TEXTS = {
     "en": {"qualify": "Qualify", "title": "Duplicate warning", "continue": "Continue",
            "use": "Use selected record", "email": "Email", "password": "Password",
@@ -40,15 +40,6 @@ TEXTS = {
            "use": "Utiliser l'enregistrement sélectionné", "email": "Adresse e-mail",
            "password": "Mot de passe", "signin": "Se connecter"},
 }  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                             args=CHROMIUM_ARGS)  # fmt: skip
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -83,11 +74,12 @@ def sign_in(chromium: Browser, server: str, email: str, password: str, language:
 
 
 @pytest.fixture
-def person(system: OrganizationService) -> Any:
-    """``person(chromium, server, language, salesperson=False)``: a page signed in as the
-    admin, or as a new salesperson, reading ``language``."""
+def person(system: OrganizationService, browser: Browser) -> Iterator[Any]:
+    """``person(server, language, salesperson=False)``: a page signed in as the admin, or as
+    a new salesperson, reading ``language``."""
+    pages: list[Page] = []
 
-    def make(chromium: Browser, server: str, language: str, salesperson: bool = False) -> Page:
+    def make(server: str, language: str, salesperson: bool = False) -> Page:
         user, email, password = ADMIN_ID, ADMIN_EMAIL, "correct horse"
         if salesperson:
             email, password = SALES_EMAIL, "sell sell sell"
@@ -96,9 +88,12 @@ def person(system: OrganizationService) -> Any:
         if language == "fr":
             system.execute(SetUserLanguageRequest(Language.FRENCH,
                                                   EntityReference("systemuser", user)))  # fmt: skip
-        return sign_in(chromium, server, email, password, language)
+        pages.append(sign_in(browser, server, email, password, language))
+        return pages[-1]
 
-    return make
+    yield make
+    for page in pages:
+        page.context.close()
 
 
 def a_lead(service: OrganizationService, **values: Any) -> uuid.UUID:
@@ -117,9 +112,9 @@ LANGUAGES = pytest.mark.parametrize("language", ["en", "fr"])
 
 @LANGUAGES
 def test_qualify_without_duplicates_opens_the_opportunity(
-    chromium, server, person, admin, language
+    server, person, admin, language
 ):
-    page = person(chromium, server, language)
+    page = person(server, language)
     lead = a_lead(admin)
     qualify(page, server, lead, language)
     page.wait_for_url(f"{server}/app/opportunities/*")
@@ -130,10 +125,10 @@ def test_qualify_without_duplicates_opens_the_opportunity(
 
 @LANGUAGES
 def test_duplicate_warning_then_continue_creates_the_account(
-    chromium, server, person, admin, language
+    server, person, admin, language
 ):
     admin.create("account", name="Brand New Airline")
-    page = person(chromium, server, language)
+    page = person(server, language)
     lead = a_lead(admin)
     qualify(page, server, lead, language)
     warning = page.get_by_role("dialog", name=TEXTS[language]["title"])
@@ -148,10 +143,10 @@ def test_duplicate_warning_then_continue_creates_the_account(
 
 @LANGUAGES
 def test_duplicate_warning_select_the_existing_account_links_it(
-    chromium, server, person, admin, language
+    server, person, admin, language
 ):
     existing = admin.create("account", name="Brand New Airline")
-    page = person(chromium, server, language)
+    page = person(server, language)
     lead = a_lead(admin)
     qualify(page, server, lead, language)
     warning = page.get_by_role("dialog", name=TEXTS[language]["title"])
@@ -194,10 +189,10 @@ def invalid_status(org: Organization, system: OrganizationService) -> tuple[uuid
                                     "fr": "Erreur de code d'état non valide"}),
 ])  # fmt: skip
 def test_a_refusal_is_shown_in_the_page_with_its_code(
-    chromium, server, person, org, system, language, scenario, code, words
+    server, person, org, system, language, scenario, code, words
 ):
     lead, for_salesperson = scenario(org, system)
-    page = person(chromium, server, language, salesperson=for_salesperson)
+    page = person(server, language, salesperson=for_salesperson)
     if for_salesperson:  # the lead is the salesperson's own
         user = system.retrieve_multiple("systemuser", internalemailaddress=SALES_EMAIL)[0]
         system.execute(AssignRequest(EntityReference("lead", lead), user.to_reference()))

@@ -54,9 +54,11 @@ def test_a_salesperson_signs_in_to_the_leads_page(
     # The app speaks the user's own language (their systemuser setting), whatever the
     # sign-in page was read in.
     expect(page.locator("html")).to_have_attribute("lang", language)
-    # TODO(lead): the Leads grid is built on another branch; once merged, assert its heading:
-    # expect(page.get_by_role("heading", name={"en": "Leads", "fr": "Prospects"}[language]))
-    #     .to_be_visible()
+    heading = {"en": "Leads", "fr": "Prospects"}[language]
+    expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name=heading, exact=True)).to_have_attribute(
+        "aria-current", "page"
+    )
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
