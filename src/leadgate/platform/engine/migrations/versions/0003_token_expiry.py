@@ -14,7 +14,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.add_column("lg_apitoken", sa.Column("expireson", UtcDateTime, nullable=True))
+    # A database whose revision was set back by hand (or restored halfway) may have it already.
+    present = {column["name"] for column in sa.inspect(op.get_bind()).get_columns("lg_apitoken")}
+    if "expireson" not in present:
+        op.add_column("lg_apitoken", sa.Column("expireson", UtcDateTime, nullable=True))
 
 
 def downgrade() -> None:
