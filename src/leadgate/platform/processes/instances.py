@@ -71,17 +71,24 @@ def _start(context: ExecutionContext, process: Process) -> None:
         unit.known_records.setdefault(
             (table_name, definition), RecordOwner(table_name, definition, None, None)
         )
-    context.service.create(
-        process.instance_table,
-        {
-            "name": process.name.en[:200],  # as Dataverse names its instances
-            "processid": EntityReference("workflow", process.id),
-            column: EntityReference(process.primary_table, record_id),
-            "activestageid": first.reference(),
-            "traversedpath": str(first.id),
-            "activestagestartedon": _now(),
-        },
-    )
+    values: dict[str, Any] = {
+        "name": process.name.en[:200],  # as Dataverse names its instances
+        "processid": EntityReference("workflow", process.id),
+        column: EntityReference(process.primary_table, record_id),
+        "activestageid": first.reference(),
+        "traversedpath": str(first.id),
+        "activestagestartedon": _now(),
+    }
+    # The instance belongs to whoever owns the record, who works it: a record made for
+    # someone else (giving it away was authorized on the record itself) brings its instance
+    # along, made by the platform, as the record's own companion.
+    target = context.input_parameters.get("Target")
+    owner = target.get("ownerid") if isinstance(target, Entity) else None
+    if isinstance(owner, EntityReference) and owner.id != context.user_id:
+        values["ownerid"] = owner
+        context.system_service.create(process.instance_table, values)
+        return
+    context.service.create(process.instance_table, values)
 
 
 def _complete_new_instance(context: ExecutionContext) -> None:
@@ -249,6 +256,34 @@ def record_state_changed(context: ExecutionContext) -> None:
             ))  # fmt: skip
 
 
+def record_assigned(context: ExecutionContext) -> None:
+    """Post-operation on Assign: an instance whose active stage is on the record follows the
+    record's owner (as Dataverse cascades Assign to it), so whoever works the record sees
+    its process; one that moved on to another record stays with that one's owner."""
+    unit = context.unit_of_work
+    assert unit.connection is not None
+    table = unit.metadata.table(str(context.primary_entity_name))
+    owner = context.input_parameters.get("Assignee")
+    if is_instance_table(table) or not isinstance(owner, EntityReference):
+        return
+    for process in processes(unit).values():
+        instance_table = unit.metadata.tables.get(process.instance_table)
+        column = stage_column(instance_table, table.name) if instance_table else None
+        stage_ids = [stage.id for stage in process.stages if stage.table == table.name]
+        if instance_table is None or column is None or not stage_ids:
+            continue
+        sql_table = unit.tables[instance_table.name]
+        found = unit.connection.execute(
+            sa.select(sql_table.c[instance_table.primary_key]).where(
+                sql_table.c[column] == context.primary_entity_id,
+                sql_table.c.activestageid.in_(stage_ids),
+                sql_table.c.ownerid != owner.id,
+            )
+        ).scalars()
+        for instance_id in list(found):
+            context.system_service.assign(instance_table.name, instance_id, owner)
+
+
 def instance_updated(context: ExecutionContext) -> None:
     """Post-operation on every Update: an active instance keeps the record of its active
     stage. Emptying that link is refused, unless the record itself was deleted (the
@@ -317,6 +352,10 @@ def register(organization: Organization) -> None:
     organization.steps.add_code_step(
         check_instance_state, name="A process finishes on its last stage (SetState)",
         message="SetState", stage=Stage.PRE_OPERATION, rank=0,
+    )  # fmt: skip
+    organization.steps.add_code_step(
+        record_assigned, name="Process instances follow their record's owner (Assign)",
+        message="Assign", stage=Stage.POST_OPERATION, rank=0,
     )  # fmt: skip
     organization.steps.add_code_step(
         record_state_changed, name="Finish processes whose record closed (SetState)",
