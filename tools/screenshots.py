@@ -33,6 +33,8 @@ from tests.browser.live import (  # noqa: E402
     serve,
 )
 
+from leadgate.platform import EntityReference  # noqa: E402
+
 # What each shot waits for, by language: the accessible names of the table.
 NAMES = {
     "en": {"leads": "Leads", "qualify": "Qualify", "duplicate": "Duplicate warning",
@@ -85,9 +87,12 @@ def _lead_form(page: Page, server: LiveServer, language: str) -> None:
 
 
 def _duplicate_warning(page: Page, server: LiveServer, language: str) -> None:
-    # A lead whose company is an existing demo account's: qualifying it from the form warns.
-    account = server.system.retrieve_multiple_all("account", columns=["name"])[0]
-    lead = server.create_lead(_owner(language), companyname=account["name"])
+    # A lead whose company is an account the salesperson already has: qualifying it from the
+    # form warns (duplicate detection finds only the records its user may read).
+    owner = EntityReference("systemuser", server.user_id(_owner(language)))
+    name = {"en": "Northwind Traders", "fr": "Les Comptoirs du Nord"}[language]
+    server.system.create("account", name=name, ownerid=owner)
+    lead = server.create_lead(_owner(language), companyname=name)
     _open(page, f"{server.url}/app/leads/{lead}")
     page.get_by_role("button", name=NAMES[language]["qualify"], exact=True).click(
         timeout=WAIT_MS
@@ -132,7 +137,7 @@ def take_all(server: LiveServer, out: Path, languages: list[str]) -> list[str]:
                         sign_in(page, server, _owner(language), language=language)
                         signed_in = True
                     shot.take(page, server, language)
-                    page.screenshot(path=str(target), full_page=True)
+                    page.screenshot(path=str(target))  # what a 1280x800 screen shows
                 except (PlaywrightError, AssertionError, PageMissing) as problem:
                     failed.append(f"{shot.name}-{language}")
                     why = (str(problem).strip().splitlines() or [""])[0]
