@@ -30,7 +30,7 @@ from leadgate.ui.sessions import (
 )
 from leadgate.web.errors import status_of
 
-__all__ = ["SignedIn", "check_csrf", "create_ui_app"]
+__all__ = ["SignedIn", "check_csrf", "create_ui_app", "session_or_none"]
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ def check_csrf(ui: UiSession, form: Form) -> None:
         raise CSRF_REFUSED()
 
 
-def _session_or_none(request: Request) -> UiSession | None:
+def session_or_none(request: Request) -> UiSession | None:
     try:
         return current_session(request)
     except SignInRequired:
@@ -64,7 +64,7 @@ async def _refused(request: Request, error: Exception) -> Response:
     status = status_of(error)
     if status >= 500:
         log.error("%r on %s %s", error, request.method, request.url.path, exc_info=error)
-    return page(request, _session_or_none(request), "error.html", status_code=status,
+    return page(request, session_or_none(request), "error.html", status_code=status,
                 error=error)  # fmt: skip
 
 
@@ -90,7 +90,7 @@ async def _http_error(request: Request, error: Exception) -> Response:
 async def _invalid_request(request: Request, error: Exception) -> Response:
     refusal = errors.INVALID_QUERY(detail=Text(N_("the request was refused: {reason}"),
                                                reason=str(error)[:200]))  # fmt: skip
-    return page(request, _session_or_none(request), "error.html", status_code=400, error=refusal)
+    return page(request, session_or_none(request), "error.html", status_code=400, error=refusal)
 
 
 async def _unexpected(request: Request, error: Exception) -> Response:
@@ -98,7 +98,7 @@ async def _unexpected(request: Request, error: Exception) -> Response:
     fault = errors.UNEXPECTED(
         detail=Text(N_("the server failed while handling the request; the error is logged."))
     )
-    return page(request, _session_or_none(request), "error.html", status_code=500, error=fault)
+    return page(request, session_or_none(request), "error.html", status_code=500, error=fault)
 
 
 def create_ui_app(organization: Organization) -> FastAPI:
@@ -111,6 +111,14 @@ def create_ui_app(organization: Organization) -> FastAPI:
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(Exception, _unexpected)
+    app.add_api_route("/", _home, methods=["GET"], include_in_schema=False)
     for router in routers.ALL:
         app.include_router(router)
     return app
+
+
+def _home(ui: SignedIn) -> Response:
+    """/app/ opens the first page of the site map (the Leads grid)."""
+    from leadgate.ui.signin import HOME
+
+    return RedirectResponse(HOME, status_code=303)

@@ -67,6 +67,11 @@ def _throttle(request: Request) -> SignInThrottle:
     return throttle
 
 
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon() -> Response:
+    return RedirectResponse("/static/favicon.svg", status_code=301)
+
+
 @router.get("/", include_in_schema=False)
 def front_door(request: Request) -> Response:
     try:
