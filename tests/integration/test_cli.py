@@ -24,7 +24,7 @@ def test_init_creates_an_organization_and_is_safe_to_repeat(run, empty_database_
 def test_init_demo_installs_the_demo_organization(run, empty_database_url):
     code, out, _ = run("init", "--demo", "--db", empty_database_url)
     assert code == 0
-    assert "Demo administrator: admin@demo.leadgate.example." in out
+    assert "Demo administrator: admin@demo.leadgate.example, password leadgate-demo" in out
     assert "password" not in out  # usable nowhere yet: the browser sign-in will use it
     with Organization.open(empty_database_url) as organization:
         leads = organization.system_service().retrieve_multiple_all("lead", columns=["statecode"])

@@ -114,7 +114,7 @@ def init(
             count=len(organization.solutions),
         )
         if demo:
-            from leadgate.sales.demo import install_demo
+            from leadgate.sales.demo import DEMO_PASSWORD, install_demo
 
             with Progress(
                 TextColumn("{task.description}"),
@@ -148,13 +148,12 @@ def init(
                 qualified=summary.leads_qualified,
                 disqualified=summary.leads_disqualified,
             )
-            # The demo password serves the browser sign-in, which does not exist yet: an API
-            # token is the way in until then.
             say(
-                N_("Demo administrator: {email}. Get an API token with: leadgate token create "
-                   "--email {email}"),
-                email=summary.admin_email,
-            )
+                N_("Demo administrator: {email}, password {password} (sign in to the browser "
+                   "app once leadgate serve runs; an API token: leadgate token create --email "
+                   "{email})"),
+                email=summary.admin_email, password=DEMO_PASSWORD,
+            )  # fmt: skip
 
 
 @app.command()
