@@ -25,7 +25,7 @@ def test_init_demo_installs_the_demo_organization(run, empty_database_url):
     code, out, _ = run("init", "--demo", "--db", empty_database_url)
     assert code == 0
     assert "Demo administrator: admin@demo.leadgate.example, password leadgate-demo" in out
-    assert "password" not in out  # usable nowhere yet: the browser sign-in will use it
+    assert "sign in to the browser app once leadgate serve runs" in out
     with Organization.open(empty_database_url) as organization:
         leads = organization.system_service().retrieve_multiple_all("lead", columns=["statecode"])
         assert len(leads) >= 150
