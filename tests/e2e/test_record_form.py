@@ -183,7 +183,7 @@ def test_a_lead_created_through_the_form_opens_with_its_values(
     shown = admin_client.get(location).text
     assert "Saved" in shown and "<h1>Nora Lindqvist</h1>" in shown
     assert 'value="Espresso for 40"' in _field(shown, "subject")
-    assert 'value="1250000.5"' in _field(shown, "revenue")
+    assert 'value="1250000.50"' in _field(shown, "revenue")
     assert '<option value="1" selected>Hot</option>' in _field(shown, "leadqualitycode")
     assert 'value="2030-03-31"' in _field(shown, "estimatedclosedate")
     lead = system.retrieve("lead", uuid.UUID(location.split("/")[3].split("?")[0]))

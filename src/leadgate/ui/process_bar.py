@@ -206,7 +206,7 @@ def _step(
     )  # fmt: skip
     common: dict[str, Any] = {
         "name": column.name, "label": label, "required": required,
-        "value": field_text(column, value), "display": shown,
+        "value": field_text(column, value, language), "display": shown,
     }  # fmt: skip
     kind = column.type
     if not editable or not column.valid_for_update or column.is_computed:

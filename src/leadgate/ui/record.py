@@ -21,10 +21,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from leadgate.platform.engine.entity import Entity
-from leadgate.platform.engine.errors import LeadgateError
+from leadgate.platform.engine.errors import REQUIRED_FIELD_MISSING, LeadgateError
 from leadgate.platform.engine.i18n import N_
 from leadgate.platform.engine.metadata.model import TableMetadata
 from leadgate.platform.engine.types import Language
+from leadgate.platform.engine.validation import check_required
 from leadgate.platform.views import Form
 from leadgate.ui.app import SignedIn, check_csrf
 from leadgate.ui.commands import record_commands
@@ -158,9 +159,9 @@ def _posted(
         # A step of the process bar is a second input of its column (the bar and the
         # section): of the texts posted for one column, the one the person changed wins.
         texts = posted.getlist(name) or [""]
-        unchanged = input_text(column, before).strip()
+        unchanged = input_text(column, before, ui.language).strip()
         text = typed[name] = next((t for t in texts if t.strip() != unchanged), texts[0])
-        if record is not None and text.strip() == input_text(column, before).strip():
+        if record is not None and text.strip() == unchanged:
             continue
         try:
             value = parse_field(column, text, ui.language)
@@ -170,6 +171,38 @@ def _posted(
         if record is not None or value is not None:
             changes[name] = value
     return typed, changes, refused
+
+
+def _missing(
+    table: TableMetadata, form: Form, changes: dict[str, Any], record: Entity | None
+) -> dict[str, LeadgateError]:
+    """The form's fields the platform's required check refuses, all at once (the platform
+    names only the first): asked field by field, so the rule stays the platform's."""
+    missing: dict[str, LeadgateError] = {}
+    for name in form.fields:
+        column = table.column(name)
+        if not editable(column, record is not None) or (record is not None and name not in changes):
+            continue
+        try:
+            check_required(table, {name: changes.get(name)}, creating=False)
+        except LeadgateError as refusal:
+            missing[name] = refusal
+    return missing
+
+
+def _refused(
+    ui: UiSession, request: Request, table: TableMetadata, form: Form, record: Entity | None,
+    refusal: LeadgateError, typed: dict[str, str], changes: dict[str, Any],
+    field_errors: dict[str, LeadgateError],
+) -> HTMLResponse:
+    """The form again with the person's input, the refusal, and every field in error: when
+    values cannot be read or a required one is missing, the empty required fields too."""
+    if field_errors or refusal.code == REQUIRED_FIELD_MISSING.code:
+        field_errors = {**_missing(table, form, changes, record), **field_errors}
+    return record_page(
+        request, ui, table, record.id if record is not None else None,
+        status_code=status_of(refusal), error=refusal, values=typed, field_errors=field_errors,
+    )  # fmt: skip
 
 
 def _saved(ui: UiSession, table: TableMetadata, record_id: uuid.UUID, notice: str) -> Response:
@@ -198,13 +231,11 @@ async def create_record(request: Request, ui: SignedIn, entity_set: str) -> Resp
     typed, changes, refused = _posted(ui, table, form, posted, None)
     if refused:
         first = next(iter(refused.values()))
-        return record_page(request, ui, table, None, status_code=status_of(first), error=first,
-                           values=typed, field_errors=refused)  # fmt: skip
+        return _refused(ui, request, table, form, None, first, typed, changes, refused)
     try:
         created = ui.service.create(Entity(table.name, None, changes))
     except LeadgateError as refusal:
-        return record_page(request, ui, table, None, status_code=status_of(refusal),
-                           error=refusal, values=typed)  # fmt: skip
+        return _refused(ui, request, table, form, None, refusal, typed, changes, {})
     return _saved(ui, table, created, "saved")
 
 
@@ -222,8 +253,7 @@ async def save_record(request: Request, ui: SignedIn, entity_set: str, record_id
     typed, changes, refused = _posted(ui, table, form, posted, record)
     if refused:
         first = next(iter(refused.values()))
-        return record_page(request, ui, table, key, status_code=status_of(first), error=first,
-                           values=typed, field_errors=refused)  # fmt: skip
+        return _refused(ui, request, table, form, record, first, typed, changes, refused)
     if not changes:
         return _saved(ui, table, key, "unchanged")
     version_text = posted.get(VERSION_FIELD).strip()
@@ -232,7 +262,6 @@ async def save_record(request: Request, ui: SignedIn, entity_set: str, record_id
     try:
         ui.service.update(Entity(table.name, key, changes), if_version=version)
     except LeadgateError as refusal:
-        return record_page(request, ui, table, key, status_code=status_of(refusal),
-                           error=refusal, values=typed)  # fmt: skip
+        return _refused(ui, request, table, form, record, refusal, typed, changes, {})
     return _saved(ui, table, key, "saved")
 

@@ -109,11 +109,11 @@ def editable(column: ColumnMetadata, record_exists: bool) -> bool:
     return column.valid_for_update if record_exists else column.valid_for_create
 
 
-def input_text(column: ColumnMetadata, value: Any) -> str:
+def input_text(column: ColumnMetadata, value: Any, language: Language) -> str:
     """The value as the field's input holds it (what the page posts back when untouched)."""
     if isinstance(value, EntityReference):
         return option_value(column, value)
-    return field_text(column, value)
+    return field_text(column, value, language)
 
 
 def _widget(column: ColumnMetadata) -> tuple[str, str]:
@@ -168,7 +168,10 @@ class _Builder:
             max_length=column.max_length if column.type in _TEXT_TYPES else None,
             error=field_errors.get(column.name),
         )
-        view.value = values[column.name] if column.name in values else input_text(column, current)
+        view.value = (
+            values[column.name] if column.name in values
+            else input_text(column, current, self.language)
+        )  # fmt: skip
         if isinstance(current, EntityReference):
             view.display = self.lookups.display(current)
             view.link = self.link(current)
@@ -203,12 +206,14 @@ def build_fields(
     values: dict[str, str],
     field_errors: dict[str, errors.LeadgateError],
 ) -> tuple[list[FieldView], list[TabView]]:
-    """The header's fields (always read-only) and the tabs of the form, for this record."""
+    """The header's fields (always read-only) and the tabs of the form, for this record; a
+    new record's header shows only the fields that have a default (the rest are not yet)."""
     table = metadata.table(form.table)
     builder = _Builder(ui, metadata, forms, table)
     header = [
         builder.field(table.column(name), record, can_edit=False, values={}, field_errors={})
         for name in form.header
+        if record is not None or table.column(name).default is not None
     ]
     tabs = []
     for tab in form.tabs:

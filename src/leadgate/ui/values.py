@@ -4,6 +4,7 @@ form field. The platform's own checks (range, length, choice values) run when it
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -20,6 +21,10 @@ __all__ = ["display", "field_text", "parse_field"]
 
 _YES_NO = {True: Text(N_("Yes")), False: Text(N_("No"))}
 _LOCALES = {Language.ENGLISH: "en_US", Language.FRENCH: "fr_FR"}
+# Money shows its cents; both keep every stored digit (no rounding: what is shown is read back).
+_PATTERNS = {ColumnType.MONEY: "0.00", ColumnType.DECIMAL: "0.###"}
+# The spaces a person types between thousands (French groups with a narrow no-break space).
+_SPACES = re.compile("[ \u00a0\u202f]")
 
 
 def _locale(language: Language) -> str:
@@ -37,9 +42,9 @@ def display(column: ColumnMetadata, value: Any, language: Language) -> str:
         return _YES_NO[bool(value)].in_language(language)
     if isinstance(value, EntityReference):
         return value.name or str(value.id)
-    if column.type is ColumnType.MONEY:
-        return numbers.format_decimal(value, format="#,##0.00", locale=_locale(language))
-    if column.type in (ColumnType.INTEGER, ColumnType.DECIMAL):
+    if column.type in _PATTERNS:
+        return _number(value, column.type, language, grouped=True)
+    if column.type is ColumnType.INTEGER:
         return numbers.format_decimal(value, locale=_locale(language))
     if isinstance(value, dt.datetime):
         if column.format == "dateonly":
@@ -50,10 +55,24 @@ def display(column: ColumnMetadata, value: Any, language: Language) -> str:
     return str(value)
 
 
-def field_text(column: ColumnMetadata, value: Any) -> str:
-    """The value in the form an input holds it: what parse_field reads back."""
+def _number(value: Any, kind: ColumnType, language: Language, *, grouped: bool) -> str:
+    pattern = _PATTERNS[kind]
+    if grouped:
+        pattern = "#,##" + pattern
+    amount = value.normalize() if isinstance(value, Decimal) else value
+    return numbers.format_decimal(
+        amount, format=pattern, locale=_locale(language), decimal_quantization=False,
+        group_separator=grouped,
+    )  # fmt: skip
+
+
+def field_text(column: ColumnMetadata, value: Any, language: Language) -> str:
+    """The value in the form an input holds it: what parse_field reads back. Money and
+    decimals are written in the reader's language without grouping (12500.50 / 12500,50)."""
     if value is None:
         return ""
+    if column.type in _PATTERNS and isinstance(value, (Decimal, int, float)):
+        return _number(value, column.type, language, grouped=False)
     if isinstance(value, EntityReference):
         return str(value.id)
     if isinstance(value, bool):
@@ -104,11 +123,16 @@ def parse_field(column: ColumnMetadata, text: str, language: Language) -> Any:
 
 
 def _decimal(text: str, language: Language) -> Decimal:
-    """A number as typed in the reader's language (1,234.50 or 1 234,50); plain digits too."""
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        return numbers.parse_decimal(text, locale=_locale(language))
+    """A number as written in the reader's language only (1,234.50 or 1 234,50; plain
+    1234.5 too): strict, so 1.234,5 in English is refused, never read as 1.2345."""
+    locale = _locale(language)
+    group = numbers.get_group_symbol(locale)
+    if _SPACES.fullmatch(group):  # any space a person types groups thousands there
+        text = _SPACES.sub(group, text)
+    value = numbers.parse_decimal(text, locale=locale, strict=True)
+    if not value.is_finite():  # NaN and Infinity are no amount
+        raise ValueError(text)
+    return value
 
 
 def _expected(column: ColumnMetadata) -> Text:
