@@ -237,3 +237,147 @@ def test_a_step_saves_with_the_form_whichever_copy_was_changed(org, system):
         page = client.get(f"/app/leads/{lead}").text
         version = re.search(r'name="row-version" value="(\d+)"', page)
         assert version is not None
+
+
+# --- after the new user's trial -------------------------------------------------------------
+
+
+def qualified(org: Organization, client: TestClient, **values) -> tuple[uuid.UUID, uuid.UUID]:
+    """A lead of the person's, qualified: (the lead, the opportunity it produced)."""
+    service = org.service(client.user_id)  # type: ignore[attr-defined]
+    lead = a_lead(org, client, **values)
+    created = service.execute(QualifyLeadRequest(EntityReference("lead", lead))).created_entities
+    return lead, created[-1].id
+
+
+def flashed(client: TestClient, answer) -> str:
+    """The page a successful post redirects to, with the notice it shows once."""
+    assert answer.status_code == 303, answer.text
+    return html.unescape(client.get(answer.headers["location"]).text)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_closed_lead_shows_its_process_read_only_and_refuses_every_move(org, system, language):
+    client = sign_in(org, system, language)
+    words = WORDS[language]
+    lead, opportunity = qualified(org, client)
+    page = client.get(f"/app/leads/{lead}").text
+    shown = bar(page)
+    for button in (words["next"], words["back"], words["set"]):
+        assert f">{button}</button>" not in shown
+    assert "data-step-field" not in shown and "<input" not in shown
+    note = {
+        "en": "This lead is closed: the process continues on the Opportunity record",
+        "fr": "Cet enregistrement (prospect) est fermé : le processus continue sur "
+        "l'enregistrement Opportunité",
+    }
+    assert note[language] in shown and f'href="/app/opportunities/{opportunity}"' in shown
+    develop = str(stage_id(system, "Develop"))
+    for move, data in (("next", {}), ("back", {}), ("set-active", {"stage": develop})):
+        answer = post(client, f"/app/leads/{lead}/process/{move}", page, **data)
+        assert answer.status_code == 400 and "0x8F4C47CD" in answer.text, move
+    assert active_stage(system, lead) == ("Develop", "Qualify,Develop")
+
+
+@pytest.mark.interface_only
+def test_a_lookup_step_shows_the_records_name_with_a_link_to_it(org, system):
+    client = sign_in(org, system)
+    service = org.service(client.user_id)  # type: ignore[attr-defined]
+    account = service.create("account", {"name": "Contoso Pharmaceuticals"})
+    lead = a_lead(org, client, parentaccountid=EntityReference("account", account))
+    shown = bar(client.get(f"/app/leads/{lead}").text)
+    assert f'<a href="/app/accounts/{account}">Contoso Pharmaceuticals</a>' in shown
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_won_opportunity_keeps_its_finished_process_read_only(org, system, language):
+    client = sign_in(org, system, language)
+    words = WORDS[language]
+    service = org.service(client.user_id)  # type: ignore[attr-defined]
+    _lead, opportunity = qualified(org, client)
+    service.execute(SetStateRequest(EntityReference("opportunity", opportunity), 1, 3))  # won
+    page = client.get(f"/app/opportunities/{opportunity}").text
+    shown = bar(page)
+    assert words["process"] in shown and {"en": "Finished", "fr": "Terminé"}[language] in shown
+    assert words["completed"] in stage_item(page, words["qualify"])
+    assert 'aria-current="step"' not in shown and f">{words['next']}</button>" not in shown
+    assert "<input" not in shown and "<textarea" not in shown
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_an_aborted_process_shows_where_it_stopped(org, system, language):
+    from leadgate.platform.processes.messages import AbandonProcessRequest
+
+    client = sign_in(org, system, language)
+    lead = a_lead(org, client)
+    (instance,) = system.retrieve_multiple(INSTANCES, leadid=EntityReference("lead", lead))
+    system.execute(AbandonProcessRequest(EntityReference(INSTANCES, instance.id)))
+    page = client.get(f"/app/leads/{lead}").text
+    qualify = stage_item(page, WORDS[language]["qualify"])
+    assert {"en": "Aborted", "fr": "Abandonné"}[language] in qualify
+    assert f">{WORDS[language]['next']}</button>" not in bar(page)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_move_says_where_the_process_went(org, system, language):
+    client = sign_in(org, system, language)
+    lead, opportunity = qualified(org, client)
+    url = f"/app/opportunities/{opportunity}"
+    moved = {"en": "Moved to the stage {}.", "fr": "Passage à l'étape {}."}[language]
+    names = {"en": ("Propose", "Develop"), "fr": ("Proposer", "Développer")}[language]
+    page = flashed(client, post(client, f"{url}/process/next", client.get(url).text))
+    assert moved.format(names[0]) in page
+    page = flashed(client, post(client, f"{url}/process/back", page))
+    assert moved.format(names[1]) in page
+    assert moved.format(names[1]) not in html.unescape(client.get(url).text)  # shown once
+    # Set Active from the reactivated lead brings the process back to Qualify.
+    service = org.service(client.user_id)  # type: ignore[attr-defined]
+    service.execute(SetStateRequest(EntityReference("lead", lead), 0, 2))
+    page = client.get(f"/app/leads/{lead}").text
+    answer = post(client, f"/app/leads/{lead}/process/set-active", page,
+                  stage=str(stage_id(system, "Qualify")))  # fmt: skip
+    assert moved.format(WORDS[language]["qualify"]) in flashed(client, answer)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_required_steps_left_empty_are_marked_in_the_bar(org, system, language):
+    for column in ("purchasetimeframe", "decisionmaker"):
+        (step,) = system.retrieve_multiple("processstep", attributename=column)
+        system.update(Entity("processstep", step.id, isrequired=True))
+    client = sign_in(org, system, language)
+    lead = a_lead(org, client, purchasetimeframe=1)
+    page = client.get(f"/app/leads/{lead}").text
+    assert "aria-invalid" not in bar(page)
+    answer = post(client, f"/app/leads/{lead}/process/next", page)
+    assert answer.status_code == 400 and "0x8006041a" in answer.text
+    shown = bar(answer.text)
+    marked = re.findall(r'<select id="step-(\w+)"[^>]*aria-invalid="true"', shown)
+    assert marked == ["decisionmaker"]  # the timeframe is filled in
+    message = {
+        "en": "Required to move to the next stage.",
+        "fr": "Requis pour passer à l'étape suivante.",
+    }[language]
+    assert shown.count(message) == 1
+
+
+@pytest.mark.interface_only
+def test_reloading_a_moves_address_opens_the_record(org, system):
+    client = sign_in(org, system)
+    lead = a_lead(org, client)
+    for move in ("next", "back", "set-active"):
+        answer = client.get(f"/app/leads/{lead}/process/{move}", follow_redirects=False)
+        assert answer.status_code == 303 and answer.headers["location"] == f"/app/leads/{lead}"
+    assert client.get(f"/app/leads/{lead}/process/other").status_code == 404
+
+
+@pytest.mark.interface_only
+def test_a_disqualified_lead_keeps_its_process_still(org, system):
+    client = sign_in(org, system)
+    service = org.service(client.user_id)  # type: ignore[attr-defined]
+    lead = a_lead(org, client)
+    service.execute(SetStateRequest(EntityReference("lead", lead), 2, 4))  # disqualified
+    page = client.get(f"/app/leads/{lead}").text
+    shown = bar(page)
+    assert "This lead is closed: reactivate it to move its process." in shown
+    assert ">Next Stage</button>" not in shown and "data-step-field" not in shown
+    assert post(client, f"/app/leads/{lead}/process/next", page).status_code == 400

@@ -2,8 +2,10 @@
 
 Each finds the instance the record follows (RetrieveProcessInstances) and sends the message
 Dataverse names, as the signed-in person: NextStage, PreviousStage, SetProcessStage. A move
-redirects back to the form; a refusal (required steps empty, no access…) and Next Stage's
-"does not move" notice re-render the form with the coded error in the person's language.
+redirects back to the form, which says where the process went; a refusal (required steps
+empty, no access, a closed record…) and Next Stage's "does not move" notice re-render the form
+with the coded error in the person's language. A move's address opened again (a reload after
+a refusal) shows the form.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from starlette.responses import RedirectResponse, Response
 
 from leadgate.platform.engine.entity import EntityReference
 from leadgate.platform.engine.errors import LeadgateError
+from leadgate.platform.engine.i18n import N_
 from leadgate.platform.engine.metadata.model import TableMetadata
 from leadgate.platform.processes.errors import NO_PROCESS_INSTANCE, STAGE_NOT_IN_PROCESS
 from leadgate.platform.processes.messages import (
@@ -25,7 +28,9 @@ from leadgate.platform.processes.messages import (
     SetProcessStageRequest,
 )
 from leadgate.ui.app import SignedIn, check_csrf
+from leadgate.ui.errors import RECORD_CLOSED
 from leadgate.ui.forms_data import Form, read_form
+from leadgate.ui.pages import redirect_with_notice, translator
 from leadgate.ui.process_bar import active_instance
 from leadgate.ui.record import record_page
 from leadgate.ui.sessions import UiSession
@@ -37,6 +42,7 @@ __all__ = ["router"]
 router = APIRouter()
 
 MOVES = ("next", "back", "set-active")
+MOVED = N_("Moved to the stage {stage}.")
 
 
 def _table(ui: UiSession, entity_set: str) -> TableMetadata:
@@ -65,18 +71,43 @@ def _stage(form: Form, instance: Instance) -> EntityReference:
     return stage.reference()
 
 
-def _move(ui: UiSession, move: str, instance: Instance, form: Form) -> LeadgateError | None:
-    """Run the move; what Next Stage says when the stage does not move (else None)."""
+def _refuse_closed(ui: UiSession, table: TableMetadata, record_id: uuid.UUID) -> None:
+    """A closed record's process is moved on the record its active stage is on, if at all."""
+    if not table.has_state:
+        return
+    state = ui.service.retrieve(table.name, record_id, ["statecode"]).get("statecode")
+    if state in (None, 0):
+        return
+    option = table.column("statecode").option(int(state))
+    raise RECORD_CLOSED(
+        table=table.label.in_language(ui.language).lower(),
+        state=option.label if option is not None else str(state),
+    )
+
+
+def _move(
+    ui: UiSession, move: str, instance: Instance, form: Form
+) -> tuple[EntityReference | None, LeadgateError | None]:
+    """Run the move: the stage it led to, or what Next Stage says when it does not move."""
     target = EntityReference(instance.table, instance.id)
     if move == "next":
         response = ui.service.execute(NextStageRequest(target))
-        notice: LeadgateError | None = None if response.moved else response.notice
-        return notice
+        if not response.moved:
+            return None, response.notice
+        return response.active_stage, None
     if move == "back":
-        ui.service.execute(PreviousStageRequest(target))
-        return None
-    ui.service.execute(SetProcessStageRequest(target, _stage(form, instance)))
-    return None
+        return ui.service.execute(PreviousStageRequest(target)).active_stage, None
+    moved = ui.service.execute(SetProcessStageRequest(target, _stage(form, instance)))
+    return moved.active_stage, None
+
+
+@router.get("/{entity_set}/{record_id}/process/{move}")
+async def open_move(ui: SignedIn, entity_set: str, record_id: str, move: str) -> Response:
+    """A move's address opened (a reload of the refused move's page): the record's form."""
+    if move not in MOVES:
+        raise HTTPException(404)
+    table = _table(ui, entity_set)
+    return RedirectResponse(record_url(table.entity_set, _record_id(record_id)), status_code=303)
 
 
 @router.post("/{entity_set}/{record_id}/process/{move}")
@@ -90,12 +121,17 @@ async def move_process(
     form = await read_form(request)
     check_csrf(ui, form)
     try:
+        _refuse_closed(ui, table, key)
         instance = active_instance(ui, table, key)
         if instance is None:
             raise NO_PROCESS_INSTANCE(table=table.name, id=key)
-        notice = _move(ui, move, instance, form)
+        stage, notice = _move(ui, move, instance, form)
     except LeadgateError as refusal:
         return record_page(request, ui, table, key, status_code=status_of(refusal), error=refusal)
-    if notice is not None:  # by design nothing moved (the seed's Next Stage on Qualify)
+    if notice is not None or stage is None:  # by design nothing moved (Next Stage on Qualify)
         return record_page(request, ui, table, key, error=notice)
-    return RedirectResponse(f"{record_url(table.entity_set, key)}#process", status_code=303)
+    reached = instance.process.stage(stage.id)
+    name = reached.name if reached is not None else str(stage.id)
+    return redirect_with_notice(
+        f"{record_url(table.entity_set, key)}#process", translator(ui.language)(MOVED, stage=name)
+    )

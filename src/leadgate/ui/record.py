@@ -121,7 +121,8 @@ def record_page(
         tabs=tabs, closed=_closed_refusal(ui, table, record) if closed and record else None,
         version=record.row_version if record is not None else None,
         version_field=VERSION_FIELD, grid_url=table_url(table.entity_set),
-        commands=record_commands(ui, table, record), process=process_bar(ui, table, record),
+        commands=record_commands(ui, table, record),
+        process=process_bar(ui, table, record, error=error),
         dialog=dialog, dialog_context=dialog.context if dialog is not None else {},
     )  # fmt: skip
 
