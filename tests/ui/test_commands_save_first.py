@@ -14,7 +14,7 @@ import pytest
 from leadgate.platform import Entity, OrganizationService
 from leadgate.platform.engine.entity import EntityReference
 from leadgate.platform.records.state import SetStateRequest
-from tests.ui.test_record_commands import a_lead, alert, browser, lead_url  # noqa: F401
+from tests.ui.test_record_commands import a_lead, alert, lead_url
 
 pytestmark = pytest.mark.interface_only
 
