@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from leadgate.platform import Label, Organization, OrganizationService
 from leadgate.platform.customization.messages import InsertOptionValueRequest, PublishAllXmlRequest
-from leadgate.platform.engine.entity import EntityReference
+from leadgate.platform.engine.entity import Entity, EntityReference
 from leadgate.platform.engine.types import Language
 from leadgate.platform.records.state import AssignRequest, SetStateRequest
 from leadgate.platform.security.messages import RemovePrivilegeRoleRequest
@@ -204,3 +204,41 @@ def test_a_refusal_is_shown_in_the_page_with_its_code(
     expect(error).to_contain_text(code)
     expect(error).to_contain_text(words[language])
     assert not system.retrieve_multiple_all("opportunity")
+
+
+def test_keyboard_opens_disqualify_with_space_and_escape_returns_to_qualify(
+    server, person, admin
+):
+    page = person(server, "en")
+    lead = a_lead(admin)
+    page.goto(f"{server}/app/leads/{lead}")
+    # Enter in a field saves the form (its hidden first Save), it runs no command.
+    page.locator("#field-subject").fill("Fleet tablets, 40 units")
+    page.locator("#field-subject").press("Enter")
+    expect(page.get_by_role("status")).to_contain_text("Saved")
+    assert admin.retrieve("lead", lead)["statecode"] == 0
+    assert admin.retrieve("lead", lead)["subject"] == "Fleet tablets, 40 units"
+    page.get_by_role("button", name="Disqualify", exact=True).focus()
+    page.keyboard.press("Space")
+    expect(page.get_by_role("dialog", name="Disqualify")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("button", name="Disqualify", exact=True)).to_be_focused()
+    # The Duplicate warning the server opens after the post gives focus back to Qualify.
+    admin.create("account", name="Brand New Airline")
+    qualify(page, server, lead, "en")
+    expect(page.get_by_role("dialog", name=TEXTS["en"]["title"])).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("button", name="Qualify", exact=True)).to_be_focused()
+
+
+def test_a_required_step_picked_in_the_bar_is_saved_by_qualify(server, person, system, admin):
+    (step,) = system.retrieve_multiple("processstep", attributename="purchasetimeframe")
+    system.update(Entity("processstep", step.id, isrequired=True))
+    page = person(server, "en")
+    lead = a_lead(admin)
+    page.goto(f"{server}/app/leads/{lead}")
+    page.locator("#process").get_by_label("Purchase Timeframe").select_option(label="This Year")
+    page.get_by_role("button", name="Qualify", exact=True).click()  # no Save pressed
+    page.wait_for_url(f"{server}/app/opportunities/*")
+    record = admin.retrieve("lead", lead)
+    assert (record["statecode"], record["purchasetimeframe"]) == (1, 3)

@@ -103,7 +103,7 @@ def test_the_views_are_listed_and_switched(jordan: TestClient) -> None:
     closed = jordan.get("/app/leads", params={"view": views["Closed Leads"]}).text
     assert re.search(r"selected>Closed Leads<", closed)
     statuses = {"Qualified", "Lost", "Cannot Contact", "No Longer Interested", "Canceled"}
-    cells = re.findall(r"<td[^>]*>([^<]*)</td>", closed)
+    cells = [html.unescape(cell) for cell in re.findall(r"<td\b[^>]*>([^<]*)</td>", closed)]
     assert any(cell in statuses for cell in cells)
     assert not {"New", "Contacted"} & set(cells)
 
@@ -229,3 +229,68 @@ def test_bulk_without_the_csrf_token_is_refused(jordan: TestClient, demo: Demo) 
                           headers={"Accept": "application/json"})  # fmt: skip
     assert as_json.status_code == 403 and as_json.json()["code"] == CSRF_REFUSED.code
     assert lead_id in owned_open_leads(demo.org, JORDAN)
+
+
+@pytest.mark.interface_only
+@pytest.mark.parametrize(("email", "text"), [
+    (JORDAN, "Select at least one row in the list, then press Qualify again."),
+    (CAMILLE, "Sélectionnez au moins une ligne de la liste, puis cliquez de nouveau sur "
+              "Qualifier."),
+])  # fmt: skip
+def test_a_bulk_command_without_a_selection_is_refused(demo: Demo, email: str, text: str) -> None:
+    with signed_in(demo.org, email) as client:
+        page = client.get("/app/leads").text
+        answer = client.post("/app/leads/bulk/qualify", data={"csrf_token": csrf_of(page)})
+    assert answer.status_code == 400
+    shown = html.unescape(answer.text)
+    assert "0x8F4C47D1" in shown and text in shown
+    assert 'id="bulk-summary"' not in answer.text
+
+
+@pytest.mark.interface_only
+def test_a_bulk_post_redirects_to_the_grid_which_shows_the_summary_once(
+    jordan: TestClient, demo: Demo
+) -> None:
+    refused_id, refused_name = closed_lead(demo.org, JORDAN)
+    page = jordan.get("/app/leads").text
+    views = views_of(page)
+    answer = jordan.post("/app/leads/bulk/qualify", data={
+        "csrf_token": csrf_of(page), "ids": [refused_id], "view": views["All Leads"],
+        "sort": "fullname",
+    }, follow_redirects=False)  # fmt: skip
+    assert answer.status_code == 303
+    assert answer.headers["location"] == (
+        f"/app/leads?view={views['All Leads']}&sort=fullname"
+    )  # the grid as it was
+    shown = jordan.get(answer.headers["location"]).text
+    summary = html.unescape(shown.split('id="bulk-summary"', 1)[1].split("</div>", 1)[0])
+    assert "0 leads qualified" in summary and refused_name in summary and "0x" in summary
+    assert 'id="bulk-summary"' not in jordan.get(answer.headers["location"]).text  # once
+    # Reloading (or going back to) the command's address runs nothing.
+    again = jordan.get("/app/leads/bulk/qualify", follow_redirects=False)
+    assert (again.status_code, again.headers["location"]) == (303, "/app/leads")
+
+
+def test_the_summary_cookie_lists_twenty_refusals_then_how_many_more() -> None:
+    from leadgate.platform.engine import errors
+    from leadgate.platform.engine.types import Language
+    from leadgate.ui.grid_commands import (
+        QUALIFY,
+        BulkSummary,
+        Outcome,
+        shown_summary,
+        summary_cookie,
+    )
+
+    refusal = errors.RECORD_NOT_FOUND(table="lead", id="x" * 30)
+    outcomes = [Outcome(str(n), f"Lead <b>{n}</b> " + "é" * 70, refusal) for n in range(45)]
+    summary = BulkSummary(QUALIFY, (Outcome("ok", ""), *outcomes))
+    value = summary_cookie(summary, "leads", Language.FRENCH)
+    assert len(value) <= 3000
+    shown = shown_summary(value, "lead", "leads")
+    assert shown is not None
+    assert len(shown.refusals) == 20 and shown.more == 25
+    assert shown.refusals[0].name.startswith("Lead <b>0</b>")  # data, escaped by the page
+    assert shown.done_text.in_language(Language.ENGLISH) == "1 lead qualified"
+    assert shown_summary(value, "lead", "accounts") is None  # another grid's
+    assert shown_summary("not a summary", "lead", "leads") is None

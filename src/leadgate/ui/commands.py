@@ -50,12 +50,14 @@ class Command:
 class CommandSpec:
     """One command of a table: ``key`` is its URL segment; it is offered on records in one
     of ``states``; it sets ``target_state`` (None: QualifyLead), asking a status reason of
-    that state first when ``asks_reason``, and the values of ``columns`` the table has."""
+    that state first when ``asks_reason``, and the values of ``columns`` the table has.
+    ``done`` is the sentence the record's page says after it ("The lead was reactivated.")."""
 
     key: str
     label: str  # a catalogue text
     states: frozenset[int]
     target_state: int | None
+    done: str = ""  # a catalogue text
     asks_reason: bool = False
     columns: tuple[str, ...] = ()
     primary: bool = False
@@ -67,23 +69,31 @@ def _spec(key: str, label: str, states: set[int], target: int | None, **more: An
 
 # State numbers are the platform's (REFERENCE §1): lead 0 Open, 1 Qualified, 2 Disqualified;
 # opportunity 0 Open, 1 Won, 2 Lost; account and contact 0 Active, 1 Inactive.
-_DEACTIVATE = _spec("deactivate", N_("Deactivate"), {0}, 1)
-_ACTIVATE = _spec("activate", N_("Activate"), {1}, 0)
 # Dynamics' close dialog asks the actual revenue and close date too, where the table has them.
 _CLOSING = ("actualrevenue", "actualclosedate")
 COMMANDS: dict[str, tuple[CommandSpec, ...]] = {
     "lead": (
-        _spec(QUALIFY, N_("Qualify"), {0}, None, primary=True),
-        _spec("disqualify", N_("Disqualify"), {0}, 2, asks_reason=True),
-        _spec("reactivate", N_("Reactivate"), {1, 2}, 0),
+        _spec(QUALIFY, N_("Qualify"), {0}, None, primary=True),  # its notice: ui.lifecycle
+        _spec("disqualify", N_("Disqualify"), {0}, 2, asks_reason=True,
+              done=N_("The lead was disqualified.")),
+        _spec("reactivate", N_("Reactivate"), {1, 2}, 0, done=N_("The lead was reactivated.")),
     ),
     "opportunity": (
-        _spec("win", N_("Close as Won"), {0}, 1, asks_reason=True, columns=_CLOSING, primary=True),
-        _spec("lose", N_("Close as Lost"), {0}, 2, asks_reason=True, columns=_CLOSING),
-        _spec("reopen", N_("Reopen Opportunity"), {1, 2}, 0),
+        _spec("win", N_("Close as Won"), {0}, 1, asks_reason=True, columns=_CLOSING, primary=True,
+              done=N_("The opportunity was closed as won.")),
+        _spec("lose", N_("Close as Lost"), {0}, 2, asks_reason=True, columns=_CLOSING,
+              done=N_("The opportunity was closed as lost.")),
+        _spec("reopen", N_("Reopen Opportunity"), {1, 2}, 0,
+              done=N_("The opportunity was reopened.")),
     ),
-    "account": (_DEACTIVATE, _ACTIVATE),
-    "contact": (_DEACTIVATE, _ACTIVATE),
+    "account": (
+        _spec("deactivate", N_("Deactivate"), {0}, 1, done=N_("The account was deactivated.")),
+        _spec("activate", N_("Activate"), {1}, 0, done=N_("The account was activated.")),
+    ),
+    "contact": (
+        _spec("deactivate", N_("Deactivate"), {0}, 1, done=N_("The contact was deactivated.")),
+        _spec("activate", N_("Activate"), {1}, 0, done=N_("The contact was activated.")),
+    ),
 }
 
 
@@ -132,6 +142,7 @@ def record_commands(ui: UiSession, table: TableMetadata, record: Entity | None) 
         target_state = table.column("statecode").option(spec.target_state)
         context = {
             "title": Text(spec.label),
+            "key": spec.key,  # its fields' prefix (ui.lifecycle reads "<key>.status")
             "action": action,
             "state": target_state.label if target_state else str(spec.target_state),
             "reasons": status_reasons(table, spec.target_state),

@@ -11,6 +11,7 @@ __all__ = [
     "GRID_HAS_NO_VIEW",
     "NOTHING_SELECTED",
     "NO_MAIN_FORM",
+    "NO_ROWS_SELECTED",
     "PAGE_NOT_FOUND",
     "RECORD_CLOSED",
     "VIEW_NOT_FOUND",
@@ -53,6 +54,12 @@ NOTHING_SELECTED = ErrorKind(
         "No record was selected: select an existing record in the list to link it to the "
         "lead, or press Continue to create new records."
     ),
+)
+# A grid's bulk command with no row selected (ui/grid.py).
+NO_ROWS_SELECTED = ErrorKind(
+    "no_rows_selected",
+    "0x8F4C47D1",
+    N_("Select at least one row in the list, then press {command} again."),
 )
 
 # The grid (ui/grid.py): 0x8F4C47CA-CB.

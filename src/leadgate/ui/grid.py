@@ -1,9 +1,10 @@
 """The grid pages (/app/leads, /app/accounts…): a table's views, searched, sorted and paged,
 and the commands its selected rows take (lead: Qualify, Disqualify).
 
-A bulk command is a plain form post that handles every selected record and renders the grid
-with a summary; with JavaScript (static/grid.js) the page posts one record at a time to the
-same address with ``Accept: application/json`` and shows progress.
+A bulk command is a plain form post that handles every selected record and redirects to the
+grid, which shows the summary once (a reload runs nothing again); with JavaScript
+(static/grid.js) the page posts one record at a time to the same address with
+``Accept: application/json`` and shows progress.
 """
 
 from __future__ import annotations
@@ -13,14 +14,24 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from starlette.exceptions import HTTPException
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from leadgate.platform.engine.errors import LeadgateError
+from leadgate.platform.engine.i18n import Text
 from leadgate.platform.engine.metadata.model import TableMetadata
 from leadgate.ui.app import SignedIn, check_csrf
-from leadgate.ui.errors import GRID_HAS_NO_VIEW, VIEW_NOT_FOUND
+from leadgate.ui.errors import GRID_HAS_NO_VIEW, NO_ROWS_SELECTED, VIEW_NOT_FOUND
 from leadgate.ui.forms_data import Form, read_form
-from leadgate.ui.grid_commands import BULK_COMMANDS, BulkCommand, BulkSummary, run_on
+from leadgate.ui.grid_commands import (
+    BULK_COMMANDS,
+    SUMMARY_COOKIE,
+    BulkCommand,
+    BulkSummary,
+    ShownSummary,
+    run_on,
+    shown_summary,
+    summary_cookie,
+)
 from leadgate.ui.grid_views import GridRequest, read_grid
 from leadgate.ui.pages import page
 from leadgate.ui.sessions import UiSession
@@ -68,7 +79,7 @@ def _grid_response(
     table: TableMetadata,
     values: dict[str, str],
     *,
-    summary: BulkSummary | None = None,
+    summary: ShownSummary | None = None,
     error: LeadgateError | None = None,
     status_code: int = 200,
 ) -> Response:
@@ -115,7 +126,21 @@ def _url_for(table: TableMetadata, asked: GridRequest) -> Any:
 def grid_page(request: Request, entity_set: str, ui: SignedIn) -> Response:
     table = _table(ui, entity_set)
     values = {name: request.query_params.get(name, "") for name in _STATE_FIELDS}
-    return _grid_response(request, ui, table, values)
+    flashed = request.cookies.get(SUMMARY_COOKIE)
+    summary = shown_summary(flashed, table.name, table.entity_set)
+    response = _grid_response(request, ui, table, values, summary=summary)
+    if flashed:  # shown once
+        response.delete_cookie(SUMMARY_COOKIE, path=table_url(table.entity_set), httponly=True,
+                               samesite="lax")  # fmt: skip
+    return response
+
+
+@router.get("/{entity_set}/bulk/{command_name}")
+def after_bulk(entity_set: str, command_name: str, ui: SignedIn) -> Response:
+    """A bulk command's address reloaded, or reached by Back: the grid (a GET runs nothing)."""
+    table = _table(ui, entity_set)
+    _command(table, command_name)
+    return RedirectResponse(table_url(table.entity_set), status_code=303)
 
 
 def _command(table: TableMetadata, name: str) -> BulkCommand:
@@ -151,8 +176,25 @@ async def bulk(request: Request, entity_set: str, command_name: str, ui: SignedI
         except LeadgateError as refusal:
             body = {"ok": False, "code": refusal.code, "message": refusal.message(ui.language)}
             return JSONResponse(body, status_code=403)
+        if not form.getlist("ids"):
+            nothing = _nothing_selected(command)
+            body = {"ok": False, "code": nothing.code, "message": nothing.message(ui.language)}
+            return JSONResponse(body, status_code=400)
         return _json_summary(ui, run_on(ui, table, command, form.getlist("ids"), form))
     check_csrf(ui, form)
-    summary = run_on(ui, table, command, form.getlist("ids"), form)
     values = {name: form.get(name) for name in _STATE_FIELDS}
-    return _grid_response(request, ui, table, values, summary=summary)
+    if not form.getlist("ids"):
+        return _grid_response(request, ui, table, values, error=_nothing_selected(command),
+                              status_code=400)  # fmt: skip
+    summary = run_on(ui, table, command, form.getlist("ids"), form)
+    asked = _grid_request(values)
+    url = _url_for(table, asked)() if asked is not None else table_url(table.entity_set)
+    response = RedirectResponse(url, status_code=303)
+    response.set_cookie(SUMMARY_COOKIE, summary_cookie(summary, table.entity_set, ui.language),
+                        max_age=120, path=table_url(table.entity_set), httponly=True,
+                        samesite="lax")  # fmt: skip
+    return response
+
+
+def _nothing_selected(command: BulkCommand) -> LeadgateError:
+    return NO_ROWS_SELECTED(command=Text(command.label))

@@ -3,11 +3,19 @@ record, so that one refusal leaves the others done.
 
 Which tables have which commands is this registry; whether a command succeeds on a record is
 the message's business (a closed lead is refused by QualifyLead, not here).
+
+After a plain form post the grid redirects to itself and shows the summary once: it travels
+in a short-lived cookie (``summary_cookie``/``shown_summary``), the first refusals only, as
+data the page escapes, never in the URL.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import uuid
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -16,12 +24,25 @@ from leadgate.platform.engine.entity import EntityReference
 from leadgate.platform.engine.errors import LeadgateError
 from leadgate.platform.engine.i18n import N_, Label, Text
 from leadgate.platform.engine.metadata.model import TableMetadata
+from leadgate.platform.engine.types import Language
 from leadgate.platform.records.state import SetStateRequest
 from leadgate.sales.qualify import QualifyLeadRequest
 from leadgate.ui.forms_data import Form
 from leadgate.ui.sessions import UiSession
 
-__all__ = ["BULK_COMMANDS", "BulkCommand", "BulkSummary", "Choice", "Outcome", "run_on"]
+__all__ = [
+    "BULK_COMMANDS",
+    "SUMMARY_COOKIE",
+    "BulkCommand",
+    "BulkSummary",
+    "Choice",
+    "Outcome",
+    "Refusal",
+    "ShownSummary",
+    "run_on",
+    "shown_summary",
+    "summary_cookie",
+]
 
 DISQUALIFIED = 2  # lead's statecode Disqualified (REFERENCE §1)
 
@@ -147,3 +168,76 @@ def run_on(
         else:
             outcomes.append(Outcome(str(record_id), "", None))
     return BulkSummary(command, tuple(outcomes))
+
+
+# --- the summary after a redirect ---------------------------------------------------------
+
+SUMMARY_COOKIE = "leadgate_bulk"
+_SHOWN_REFUSALS = 20  # then "and N more"
+_COOKIE_BYTES = 3000  # well under a browser's 4096 bytes per cookie
+_NAME_CHARS, _MESSAGE_CHARS = 80, 300
+
+
+@dataclass(frozen=True)
+class Refusal:
+    name: str
+    code: str
+    message: str  # in the reader's language
+
+
+@dataclass(frozen=True)
+class ShownSummary:
+    """A bulk command's summary as the grid shows it after the redirect."""
+
+    done_text: Text
+    refusals: tuple[Refusal, ...]
+    more: int  # refusals not listed
+
+
+def _encode(data: dict[str, object]) -> str:
+    packed = zlib.compress(json.dumps(data, ensure_ascii=False).encode(), 9)
+    return base64.urlsafe_b64encode(packed).decode("ascii")
+
+
+def summary_cookie(summary: BulkSummary, entity_set: str, language: Language) -> str:
+    """The cookie's value: the command, the count done, the first refusals (in the reader's
+    ``language``) and how many more, as small as a cookie must be."""
+    refused = [
+        [outcome.name[:_NAME_CHARS], outcome.error.code,
+         outcome.error.message(language)[:_MESSAGE_CHARS]]
+        for outcome in summary.refused if outcome.error is not None
+    ]  # fmt: skip
+    shown = min(len(refused), _SHOWN_REFUSALS)
+    while True:
+        data = {"set": entity_set, "command": summary.command.name, "done": summary.done,
+                "refused": refused[:shown], "more": len(refused) - shown}  # fmt: skip
+        value = _encode(data)
+        if len(value) <= _COOKIE_BYTES or shown == 0:
+            return value
+        shown -= 1
+
+
+def shown_summary(value: str | None, table_name: str, entity_set: str) -> ShownSummary | None:
+    """The summary the cookie carries for this grid; None when it is absent or not one."""
+    if not value or len(value) > _COOKIE_BYTES:
+        return None
+    try:
+        unpacker = zlib.decompressobj()
+        raw = unpacker.decompress(base64.urlsafe_b64decode(value.encode("ascii")), 64_000)
+        data = json.loads(raw)
+    except (ValueError, binascii.Error, zlib.error):
+        return None
+    if not isinstance(data, dict) or data.get("set") != entity_set:
+        return None
+    commands = BULK_COMMANDS.get(table_name, ())
+    command = next((c for c in commands if c.name == data.get("command")), None)
+    done, more, refused = data.get("done"), data.get("more"), data.get("refused")
+    if command is None or not isinstance(done, int) or not isinstance(more, int):
+        return None
+    if not isinstance(refused, list) or not all(
+        isinstance(item, list) and len(item) == 3 and all(isinstance(x, str) for x in item)
+        for item in refused
+    ):
+        return None
+    refusals = tuple(Refusal(name, code, message) for name, code, message in refused)
+    return ShownSummary(command.done_text(done), refusals, more)

@@ -1,10 +1,12 @@
 """The record commands: POST /app/{entity_set}/{id}/{command} (ui/commands.py lists them).
 
-Each command runs the messages as the signed-in person — QualifyLead, SetState, and an
-Update of the lead's existing account/contact when the salesperson picks a match in the
-Duplicate warning — and holds no rule of its own: a refusal re-renders the record's form
-with the message's coded error in the person's language, and nothing was changed (the
-messages of one command run in one ExecuteTransaction).
+The commands' buttons post the record's form too: what the person changed is saved first
+(an Update with the row version the page was read at, as Dynamics saves before a command),
+then the command runs. Each command runs the messages as the signed-in person — QualifyLead,
+SetState, and an Update of the lead's existing account/contact when the salesperson picks a
+match in the Duplicate warning — and holds no rule of its own: a refusal re-renders the
+record's form with the message's coded error in the person's language, and nothing of the
+command was done (its messages run in one ExecuteTransaction).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from starlette.exceptions import HTTPException
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from leadgate.platform.duplicates.matchcodes import DuplicateMatch
 from leadgate.platform.engine.entity import Entity, EntityReference
@@ -32,7 +34,7 @@ from leadgate.ui.commands import QUALIFY, CommandSpec, command_spec, extra_colum
 from leadgate.ui.errors import NOTHING_SELECTED
 from leadgate.ui.forms_data import Form, read_form
 from leadgate.ui.pages import redirect_with_notice
-from leadgate.ui.record import Dialog, record_page
+from leadgate.ui.record import Dialog, record_page, save_changes
 from leadgate.ui.sessions import UiSession
 from leadgate.ui.sitemap import record_url
 from leadgate.ui.values import parse_field
@@ -48,24 +50,47 @@ EXISTING = {"account": "parentaccountid", "contact": "parentcontactid"}
 USE_SELECTED, CONTINUE = "use", "continue"
 
 
+def _command(ui: UiSession, entity_set: str, command: str) -> tuple[TableMetadata, CommandSpec]:
+    table = ui.metadata().table_for_entity_set(entity_set)
+    spec = command_spec(table, command) if table is not None else None
+    if table is None or spec is None:
+        raise HTTPException(404)  # the app's "no page here" (0x8F4C47C9)
+    return table, spec
+
+
+@router.get("/{entity_set}/{record_id}/{command}")
+async def after_command(
+    ui: SignedIn, entity_set: str, record_id: uuid.UUID, command: str
+) -> Response:
+    """A command's address reloaded, or reached by Back: the record's form (a GET runs none)."""
+    table, _ = _command(ui, entity_set, command)
+    return RedirectResponse(record_url(table.entity_set, record_id), status_code=303)
 
 
 @router.post("/{entity_set}/{record_id}/{command}")
 async def run_command(
     request: Request, ui: SignedIn, entity_set: str, record_id: uuid.UUID, command: str
 ) -> Response:
-    table = ui.metadata().table_for_entity_set(entity_set)
-    spec = command_spec(table, command) if table is not None else None
-    if table is None or spec is None:
-        raise HTTPException(404)  # the app's "no page here" (0x8F4C47C9)
+    table, spec = _command(ui, entity_set, command)
     form = await read_form(request)
     check_csrf(ui, form)
+    refused = save_changes(request, ui, table, record_id, form)
+    if refused is not None:
+        return refused
     if spec.key == QUALIFY:
         return _qualify(request, ui, table, record_id, form)
     return _set_state(request, ui, table, record_id, spec, form)
 
 
 # --- SetState: Disqualify, Reactivate, Close as Won / Lost, Reopen, (De)activate ---------
+
+
+def _dialog_field(form: Form, spec: CommandSpec, name: str) -> str:
+    """A closing dialog's field, named after its command ("win.status", "win.actualrevenue"):
+    the dialogs post the record's form, which holds the other dialogs' fields and a field of
+    the same column; a hand-made post may name it plainly."""
+    prefixed = f"{spec.key}.{name}"
+    return form.get(prefixed) if prefixed in form else form.get(name)
 
 
 def _set_state(
@@ -76,12 +101,14 @@ def _set_state(
     reference = EntityReference(table.name, record_id)
     try:
         status = DEFAULT_STATUS
-        if spec.asks_reason and form.get("status").strip():
-            status = parse_field(table.column("statuscode"), form.get("status"), ui.language)
+        reason = _dialog_field(form, spec, "status")
+        if spec.asks_reason and reason.strip():
+            status = parse_field(table.column("statuscode"), reason, ui.language)
         values = {
             column.name: value
             for column in extra_columns(table, spec)
-            if (value := parse_field(column, form.get(column.name), ui.language)) is not None
+            if (value := parse_field(column, _dialog_field(form, spec, column.name),
+                                     ui.language)) is not None
         }
         requests: list[Any] = []
         if values:
@@ -91,7 +118,7 @@ def _set_state(
     except LeadgateError as error:
         return record_page(request, ui, table, record_id, status_code=status_of(error),
                            error=error)  # fmt: skip
-    notice = Text(N_("{command}: done."), command=Text(spec.label))
+    notice = Text(spec.done)
     return redirect_with_notice(record_url(table.entity_set, record_id),
                                 notice.in_language(ui.language))  # fmt: skip
 
@@ -135,8 +162,11 @@ def _qualify(
         if linked:
             values = {EXISTING[name]: reference for name, reference in linked.items()}
             requests.append(UpdateRequest(Entity("lead", lead_id, values)))
+        # An account chosen in the warning is the opportunity's customer too: else REFERENCE
+        # §3 would pick the new contact before it, the opportunity's account being this one.
         requests.append(QualifyLeadRequest(
             EntityReference("lead", lead_id), suppress_duplicate_detection=answer == CONTINUE,
+            opportunity_customer_id=linked.get("account"),
         ))  # fmt: skip
         response: QualifyLeadResponse = _execute(ui, requests)
     except LeadgateError as error:

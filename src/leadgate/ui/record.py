@@ -40,7 +40,7 @@ from leadgate.ui.sitemap import record_url, table_url
 from leadgate.ui.values import parse_field
 from leadgate.web.errors import status_of
 
-__all__ = ["NOTICES", "VERSION_FIELD", "Dialog", "record_page", "router"]
+__all__ = ["NOTICES", "VERSION_FIELD", "Dialog", "record_page", "router", "save_changes"]
 
 router = APIRouter()
 
@@ -204,6 +204,35 @@ def _refused(
         request, ui, table, record.id if record is not None else None,
         status_code=status_of(refusal), error=refusal, values=typed, field_errors=field_errors,
     )  # fmt: skip
+
+
+def save_changes(
+    request: Request, ui: UiSession, table: TableMetadata, record_id: uuid.UUID,
+    posted: PostedForm,
+) -> HTMLResponse | None:  # fmt: skip
+    """Save what the person changed in the form before a command runs (Dynamics saves the
+    form first; the commands' buttons post the form): None when saved or nothing changed,
+    else the form again with the refusal and what they typed. A closed record is the
+    command's business (Reactivate), a post without the form's version has no form."""
+    if VERSION_FIELD not in posted:
+        return None
+    form = MainForms(ui, ui.metadata()).default(table)
+    record = ui.service.retrieve(table.name, record_id, _columns(table, form))
+    if _is_closed(table, record):
+        return None
+    typed, changes, refused = _posted(ui, table, form, posted, record)
+    if refused:
+        first = next(iter(refused.values()))
+        return _refused(ui, request, table, form, record, first, typed, changes, refused)
+    if not changes:
+        return None
+    version_text = posted.get(VERSION_FIELD).strip()
+    version = int(version_text) if version_text.isdigit() else record.row_version
+    try:
+        ui.service.update(Entity(table.name, record_id, changes), if_version=version)
+    except LeadgateError as refusal:
+        return _refused(ui, request, table, form, record, refusal, typed, changes, {})
+    return None
 
 
 def _saved(ui: UiSession, table: TableMetadata, record_id: uuid.UUID, notice: str) -> Response:
