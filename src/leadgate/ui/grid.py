@@ -35,19 +35,12 @@ from leadgate.ui.grid_commands import (
 from leadgate.ui.grid_views import GridRequest, read_grid
 from leadgate.ui.pages import page
 from leadgate.ui.sessions import UiSession
-from leadgate.ui.sitemap import table_url
+from leadgate.ui.sitemap import table_of, table_url
 
 __all__ = ["router"]
 
 router = APIRouter()
 _STATE_FIELDS = ("view", "q", "sort", "desc", "page")  # the grid's address, kept by a post
-
-
-def _table(ui: UiSession, entity_set: str) -> TableMetadata:
-    table = ui.metadata().table_for_entity_set(entity_set)
-    if table is None:
-        raise HTTPException(404)
-    return table
 
 
 def _page_number(text: str | None) -> int:
@@ -124,7 +117,7 @@ def _url_for(table: TableMetadata, asked: GridRequest) -> Any:
 
 @router.get("/{entity_set}")
 def grid_page(request: Request, entity_set: str, ui: SignedIn) -> Response:
-    table = _table(ui, entity_set)
+    table = table_of(ui, entity_set)
     values = {name: request.query_params.get(name, "") for name in _STATE_FIELDS}
     flashed = request.cookies.get(SUMMARY_COOKIE)
     summary = shown_summary(flashed, table.name, table.entity_set)
@@ -138,7 +131,7 @@ def grid_page(request: Request, entity_set: str, ui: SignedIn) -> Response:
 @router.get("/{entity_set}/bulk/{command_name}")
 def after_bulk(entity_set: str, command_name: str, ui: SignedIn) -> Response:
     """A bulk command's address reloaded, or reached by Back: the grid (a GET runs nothing)."""
-    table = _table(ui, entity_set)
+    table = table_of(ui, entity_set)
     _command(table, command_name)
     return RedirectResponse(table_url(table.entity_set), status_code=303)
 
@@ -167,7 +160,7 @@ def _json_summary(ui: UiSession, summary: BulkSummary) -> Response:
 
 @router.post("/{entity_set}/bulk/{command_name}")
 async def bulk(request: Request, entity_set: str, command_name: str, ui: SignedIn) -> Response:
-    table = _table(ui, entity_set)
+    table = table_of(ui, entity_set)
     command = _command(table, command_name)
     form: Form = await read_form(request)
     if _wants_json(request):

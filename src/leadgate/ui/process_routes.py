@@ -28,13 +28,12 @@ from leadgate.platform.processes.messages import (
     SetProcessStageRequest,
 )
 from leadgate.ui.app import SignedIn, check_csrf
-from leadgate.ui.errors import RECORD_CLOSED
 from leadgate.ui.forms_data import Form, read_form
 from leadgate.ui.pages import redirect_with_notice, translator
 from leadgate.ui.process_bar import active_instance
-from leadgate.ui.record import record_page
+from leadgate.ui.record import closed_refusal, is_closed, record_page
 from leadgate.ui.sessions import UiSession
-from leadgate.ui.sitemap import record_url
+from leadgate.ui.sitemap import record_id_of, record_url, table_of
 from leadgate.web.errors import status_of
 
 __all__ = ["router"]
@@ -43,20 +42,6 @@ router = APIRouter()
 
 MOVES = ("next", "back", "set-active")
 MOVED = N_("Moved to the stage {stage}.")
-
-
-def _table(ui: UiSession, entity_set: str) -> TableMetadata:
-    table = ui.metadata().table_for_entity_set(entity_set)
-    if table is None:
-        raise HTTPException(404)
-    return table
-
-
-def _record_id(text: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(text)
-    except ValueError:
-        raise HTTPException(404) from None
 
 
 def _stage(form: Form, instance: Instance) -> EntityReference:
@@ -75,14 +60,9 @@ def _refuse_closed(ui: UiSession, table: TableMetadata, record_id: uuid.UUID) ->
     """A closed record's process is moved on the record its active stage is on, if at all."""
     if not table.has_state:
         return
-    state = ui.service.retrieve(table.name, record_id, ["statecode"]).get("statecode")
-    if state in (None, 0):
-        return
-    option = table.column("statecode").option(int(state))
-    raise RECORD_CLOSED(
-        table=table.label.in_language(ui.language).lower(),
-        state=option.label if option is not None else str(state),
-    )
+    record = ui.service.retrieve(table.name, record_id, ["statecode"])
+    if is_closed(table, record):
+        raise closed_refusal(ui, table, record)
 
 
 def _move(
@@ -106,8 +86,8 @@ async def open_move(ui: SignedIn, entity_set: str, record_id: str, move: str) ->
     """A move's address opened (a reload of the refused move's page): the record's form."""
     if move not in MOVES:
         raise HTTPException(404)
-    table = _table(ui, entity_set)
-    return RedirectResponse(record_url(table.entity_set, _record_id(record_id)), status_code=303)
+    table = table_of(ui, entity_set)
+    return RedirectResponse(record_url(table.entity_set, record_id_of(record_id)), status_code=303)
 
 
 @router.post("/{entity_set}/{record_id}/process/{move}")
@@ -116,8 +96,8 @@ async def move_process(
 ) -> Response:
     if move not in MOVES:
         raise HTTPException(404)
-    table = _table(ui, entity_set)
-    key = _record_id(record_id)
+    table = table_of(ui, entity_set)
+    key = record_id_of(record_id)
     form = await read_form(request)
     check_csrf(ui, form)
     try:

@@ -16,7 +16,6 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
@@ -36,11 +35,20 @@ from leadgate.ui.pages import page, redirect_with_notice, translator
 from leadgate.ui.process_bar import process_bar
 from leadgate.ui.record_form import MainForms, build_fields, editable, input_text
 from leadgate.ui.sessions import UiSession
-from leadgate.ui.sitemap import record_url, table_url
+from leadgate.ui.sitemap import record_id_of, record_url, table_of, table_url
 from leadgate.ui.values import parse_field
 from leadgate.web.errors import status_of
 
-__all__ = ["NOTICES", "VERSION_FIELD", "Dialog", "record_page", "router", "save_changes"]
+__all__ = [
+    "NOTICES",
+    "VERSION_FIELD",
+    "Dialog",
+    "closed_refusal",
+    "is_closed",
+    "record_page",
+    "router",
+    "save_changes",
+]
 
 router = APIRouter()
 
@@ -59,13 +67,13 @@ class Dialog:
         self.context = context
 
 
-def _is_closed(table: TableMetadata, record: Entity | None) -> bool:
+def is_closed(table: TableMetadata, record: Entity | None) -> bool:
     """A lead or opportunity no longer open, an inactive account or contact: state 0 is the
     only one a record is edited in; leaving another is a command (Reactivate)."""
     return record is not None and table.has_state and record.get("statecode") not in (None, 0)
 
 
-def _closed_refusal(ui: UiSession, table: TableMetadata, record: Entity) -> LeadgateError:
+def closed_refusal(ui: UiSession, table: TableMetadata, record: Entity) -> LeadgateError:
     option = table.column("statecode").option(int(record.get("statecode") or 0))
     state = option.label if option is not None else str(record.get("statecode"))
     return RECORD_CLOSED(table=table.label.in_language(ui.language).lower(), state=state)
@@ -96,7 +104,7 @@ def record_page(
     record = None
     if record_id is not None:
         record = ui.service.retrieve(table.name, record_id, _columns(table, form))
-    closed = _is_closed(table, record)
+    closed = is_closed(table, record)
     errors_by_field = dict(field_errors or {})
     named = str(error.params.get("column") or "") if error is not None else ""
     if named in form.fields and named not in errors_by_field:
@@ -118,7 +126,7 @@ def record_page(
     return page(
         request, ui, "form.html", status_code=status_code, error=error, notice=notice,
         table=table, record=record, form=form, title=title, action=action, header=header,
-        tabs=tabs, closed=_closed_refusal(ui, table, record) if closed and record else None,
+        tabs=tabs, closed=closed_refusal(ui, table, record) if closed and record else None,
         version=record.row_version if record is not None else None,
         version_field=VERSION_FIELD, grid_url=table_url(table.entity_set),
         commands=record_commands(ui, table, record),
@@ -128,20 +136,6 @@ def record_page(
 
 
 # --- routes --------------------------------------------------------------------------------
-
-
-def _table(ui: UiSession, entity_set: str) -> TableMetadata:
-    table = ui.metadata().table_for_entity_set(entity_set)
-    if table is None:
-        raise HTTPException(404)
-    return table
-
-
-def _record_id(text: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(text)
-    except ValueError:
-        raise HTTPException(404) from None
 
 
 def _posted(
@@ -218,7 +212,7 @@ def save_changes(
         return None
     form = MainForms(ui, ui.metadata()).default(table)
     record = ui.service.retrieve(table.name, record_id, _columns(table, form))
-    if _is_closed(table, record):
+    if is_closed(table, record):
         return None
     typed, changes, refused = _posted(ui, table, form, posted, record)
     if refused:
@@ -243,18 +237,18 @@ def _saved(ui: UiSession, table: TableMetadata, record_id: uuid.UUID, notice: st
 
 @router.get("/{entity_set}/new")
 async def new_record(request: Request, ui: SignedIn, entity_set: str) -> Response:
-    return record_page(request, ui, _table(ui, entity_set), None)
+    return record_page(request, ui, table_of(ui, entity_set), None)
 
 
 @router.get("/{entity_set}/{record_id}")
 async def show_record(request: Request, ui: SignedIn, entity_set: str, record_id: str) -> Response:
-    table = _table(ui, entity_set)
-    return record_page(request, ui, table, _record_id(record_id))
+    table = table_of(ui, entity_set)
+    return record_page(request, ui, table, record_id_of(record_id))
 
 
 @router.post("/{entity_set}/new")
 async def create_record(request: Request, ui: SignedIn, entity_set: str) -> Response:
-    table = _table(ui, entity_set)
+    table = table_of(ui, entity_set)
     posted = await read_form(request)
     check_csrf(ui, posted)
     form = MainForms(ui, ui.metadata()).default(table)
@@ -271,14 +265,14 @@ async def create_record(request: Request, ui: SignedIn, entity_set: str) -> Resp
 
 @router.post("/{entity_set}/{record_id}")
 async def save_record(request: Request, ui: SignedIn, entity_set: str, record_id: str) -> Response:
-    table = _table(ui, entity_set)
-    key = _record_id(record_id)
+    table = table_of(ui, entity_set)
+    key = record_id_of(record_id)
     posted = await read_form(request)
     check_csrf(ui, posted)
     form = MainForms(ui, ui.metadata()).default(table)
     record = ui.service.retrieve(table.name, key, _columns(table, form))
-    if _is_closed(table, record):
-        refusal = _closed_refusal(ui, table, record)
+    if is_closed(table, record):
+        refusal = closed_refusal(ui, table, record)
         return record_page(request, ui, table, key, status_code=status_of(refusal), error=refusal)
     typed, changes, refused = _posted(ui, table, form, posted, record)
     if refused:

@@ -4,15 +4,28 @@ from a view's or form's link until the site map becomes a record too)."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from starlette.exceptions import HTTPException
+
 from leadgate.platform.engine.i18n import Label
+from leadgate.platform.engine.metadata.model import TableMetadata
 
 if TYPE_CHECKING:
     from leadgate.ui.sessions import UiSession
 
-__all__ = ["APP_ROOT", "SITEMAP", "NavItem", "navigation", "record_url", "table_url"]
+__all__ = [
+    "APP_ROOT",
+    "SITEMAP",
+    "NavItem",
+    "navigation",
+    "record_id_of",
+    "record_url",
+    "table_of",
+    "table_url",
+]
 
 APP_ROOT = "/app"
 SITEMAP = ("lead", "opportunity", "account", "contact")
@@ -31,6 +44,22 @@ def table_url(entity_set: str) -> str:
 
 def record_url(entity_set: str, record_id: object) -> str:
     return f"{APP_ROOT}/{entity_set}/{record_id}"
+
+
+def table_of(ui: UiSession, entity_set: str) -> TableMetadata:
+    """The table an address names by its entity set; the app's "no page here" (404) if none."""
+    table = ui.metadata().table_for_entity_set(entity_set)
+    if table is None:
+        raise HTTPException(404)
+    return table
+
+
+def record_id_of(text: str) -> uuid.UUID:
+    """The record an address names; the app's "no page here" (404) if it is no GUID."""
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        raise HTTPException(404) from None
 
 
 def navigation(ui: UiSession, path: str) -> list[NavItem]:
