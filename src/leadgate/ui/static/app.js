@@ -9,25 +9,7 @@
   }
 
   function openModal(dialog, opener) {
-    // A command's dialog opened in place posts what the person changed in the record's form
-  // too (saved before the command, as the command bar's buttons do): copies of its fields.
-  document.addEventListener("submit", function (event) {
-    const form = event.target;
-    const record = document.getElementById("record-form");
-    if (!form.hasAttribute("data-posts-record-form") || !record) return;
-    form.querySelectorAll("input[data-copied]").forEach(function (copy) { copy.remove(); });
-    new FormData(record).forEach(function (value, name) {
-      if (name === "csrf_token" || typeof value !== "string") return;
-      const copy = document.createElement("input");
-      copy.type = "hidden";
-      copy.name = name;
-      copy.value = value;
-      copy.dataset.copied = "";
-      form.appendChild(copy);
-    });
-  });
-
-  // A dialog the server rendered open is closed first to reopen it modal; that close event
+    // A dialog the server rendered open is closed first to reopen it modal; that close event
     // comes later, so the listener waits for a close that leaves the dialog closed.
     if (dialog.open) dialog.close();
     dialog.showModal();
