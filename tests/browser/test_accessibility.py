@@ -1,7 +1,7 @@
 """What assistive technology meets on every page a salesperson uses: each control has an
 accessible name, each page one <h1> and a <main>, each image-like sign (✓, ⚠, ●) is backed by
 text, and the whole Duplicate warning works from the keyboard (focus moves in, Escape closes
-it, focus comes back to Qualify)."""
+it, focus comes back to Qualify) and leaves an address that reloading does not post again."""
 
 from __future__ import annotations
 
@@ -72,4 +72,10 @@ def test_the_duplicate_warning_is_a_real_dialog_for_the_keyboard(
         assert not page.evaluate(outside)
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
+    expect(page.get_by_role("button", name="Qualify", exact=True)).to_be_focused()
+    # The page answering the post took the lead's own address: reloading reads the lead,
+    # it does not qualify it again.
+    assert page.url == f"{live_server.url}/app/leads/{lead}"
+    page.reload()
+    expect(page.get_by_role("dialog", name="Duplicate warning")).to_have_count(0)
     assert live_server.system.retrieve("lead", lead, ["statecode"])["statecode"] == 0

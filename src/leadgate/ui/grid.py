@@ -93,6 +93,7 @@ def _grid_response(
     return page(
         request, ui, "grid.html", status_code=status_code, table=table, grid=grid,
         commands=commands, summary=summary, error=error, url=_url_for(table, grid.request),
+        address=table_url(table.entity_set),
     )  # fmt: skip
 
 

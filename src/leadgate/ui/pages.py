@@ -75,9 +75,14 @@ def page(
     status_code: int = 200,
     language: Language | None = None,
     headers: dict[str, str] | None = None,
+    address: str | None = None,
     **context: Any,
 ) -> HTMLResponse:
-    """A whole page; ``language`` only where nobody is signed in yet."""
+    """A whole page; ``language`` only where nobody is signed in yet.
+
+    ``address``: where this page lives. A page answering a post (a refusal shown with the
+    person's input) says it, and app.js puts it in the address bar: reloading then reads the
+    page again instead of posting the command once more."""
     language = ui.language if ui is not None else (language or Language.ENGLISH)
     flashed = request.cookies.get(NOTICE_COOKIE)
     if flashed and context.get("notice") is None:
@@ -92,6 +97,7 @@ def page(
         nav=navigation(ui, request.url.path) if ui is not None else [],
         error=context.pop("error", None),
         notice=context.pop("notice", None),
+        page_address=address if request.method == "POST" else None,
         **context,
     )
     response = HTMLResponse(html, status_code=status_code, headers=headers)

@@ -125,6 +125,7 @@ def record_page(
         action = f"{table_url(table.entity_set)}/new"
     return page(
         request, ui, "form.html", status_code=status_code, error=error, notice=notice,
+        address=action,
         table=table, record=record, form=form, title=title, action=action, header=header,
         tabs=tabs, closed=closed_refusal(ui, table, record) if closed and record else None,
         version=record.row_version if record is not None else None,

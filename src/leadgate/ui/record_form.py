@@ -81,6 +81,7 @@ class FieldView:
     editable: bool = True
     max_length: int | None = None
     options: tuple[Option, ...] = ()
+    blank: bool = True  # whether "(none)" is a choice (a status reason always has a value)
     groups: tuple[OptionGroup, ...] = ()
     link: str | None = None  # the referenced record's form
     error: errors.LeadgateError | None = None
@@ -102,9 +103,9 @@ class TabView:
 
 def editable(column: ColumnMetadata, record_exists: bool) -> bool:
     """Whether the person types this column's value on the form (else it is shown as text)."""
-    if column.is_computed or column.type in (
-        ColumnType.STATE, ColumnType.STATUS, ColumnType.UNIQUEIDENTIFIER
-    ):  # fmt: skip
+    # The state changes by a command (Qualify, Reactivate…); its status reasons are chosen
+    # on the form, among the current state's (a lead from New to Contacted, as Dynamics).
+    if column.is_computed or column.type in (ColumnType.STATE, ColumnType.UNIQUEIDENTIFIER):
         return False
     return column.valid_for_update if record_exists else column.valid_for_create
 
@@ -180,10 +181,13 @@ class _Builder:
         if not view.editable:
             return view
         if widget == "choice":
+            state = record.get("statecode") if record is not None else None
             view.options = tuple(
                 Option(str(option.value), option.label.in_language(self.language))
                 for option in column.options_by_value.values()
+                if column.type is not ColumnType.STATUS or option.state == (state or 0)
             )
+            view.blank = column.type is not ColumnType.STATUS
         elif widget == "boolean":
             view.options = tuple(
                 Option(text, display(column, flag, self.language))

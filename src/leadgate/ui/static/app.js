@@ -62,6 +62,12 @@
   // A dialog the server rendered open (after a post, or a link without JavaScript) becomes
   // modal: the rest of the page is inert until it is answered.
   document.addEventListener("DOMContentLoaded", function () {
+    // A page that answers a post (a refusal, the Duplicate warning) takes its own address, so
+    // that reloading it, or coming back to it, reads the page and posts nothing again.
+    const address = document.body.dataset.address;
+    if (address && window.history && history.replaceState) {
+      history.replaceState(null, "", address + window.location.hash);
+    }
     document.querySelectorAll("dialog[open][data-modal]").forEach(function (dialog) {
       const opener = dialog.dataset.opener ? document.getElementById(dialog.dataset.opener) : null;
       openModal(dialog, opener);
