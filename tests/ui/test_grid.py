@@ -54,6 +54,11 @@ def csrf_of(page: str) -> str:
     return found[1]
 
 
+def summary_of(page: str) -> str:
+    """The bulk summary's HTML: what went through, then the refusals."""
+    return page.split('id="bulk-summary"', 1)[1].split("</div>\n</div>", 1)[0]
+
+
 def row_names(page: str) -> list[str]:
     return [html.unescape(n) for n in re.findall(r'data-name="([^"]*)"', page)]
 
@@ -188,8 +193,10 @@ def test_bulk_qualify_summary_names_each_refused_lead(
             "csrf_token": csrf_of(page), "ids": [open_id, refused_id],
         })  # fmt: skip
     assert answer.status_code == 200
-    summary = answer.text.split('id="bulk-summary"', 1)[1].split("</div>", 1)[0]
+    summary = summary_of(answer.text)
     assert done in summary
+    # What went through reads as a success, what was refused as an error: not one red box.
+    assert summary.index("alert-success") < summary.index(done) < summary.index("alert-error")
     item = html.unescape(re.sub(r"<[^>]+>", "", summary.split("<li>", 1)[1].split("</li>")[0]))
     assert refused_name in item and "0x" in item and closed_text in item
     assert open_id not in owned_open_leads(demo.org, email)  # done, and out of My Open Leads
@@ -263,7 +270,7 @@ def test_a_bulk_post_redirects_to_the_grid_which_shows_the_summary_once(
         f"/app/leads?view={views['All Leads']}&sort=fullname"
     )  # the grid as it was
     shown = jordan.get(answer.headers["location"]).text
-    summary = html.unescape(shown.split('id="bulk-summary"', 1)[1].split("</div>", 1)[0])
+    summary = html.unescape(summary_of(shown))
     assert "0 leads qualified" in summary and refused_name in summary and "0x" in summary
     assert 'id="bulk-summary"' not in jordan.get(answer.headers["location"]).text  # once
     # Reloading (or going back to) the command's address runs nothing.

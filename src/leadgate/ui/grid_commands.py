@@ -192,6 +192,7 @@ class ShownSummary:
     done_text: Text
     refusals: tuple[Refusal, ...]
     more: int  # refusals not listed
+    done: int = 0  # records the command went through for
 
 
 def _encode(data: dict[str, object]) -> str:
@@ -240,4 +241,4 @@ def shown_summary(value: str | None, table_name: str, entity_set: str) -> ShownS
     ):
         return None
     refusals = tuple(Refusal(name, code, message) for name, code, message in refused)
-    return ShownSummary(command.done_text(done), refusals, more)
+    return ShownSummary(command.done_text(done), refusals, more, done)

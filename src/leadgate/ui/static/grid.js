@@ -28,23 +28,16 @@
     const refused = results.filter(function (r) { return !r.ok; });
     const one = form.dataset["done" + cap(command) + "One"];
     const many = form.dataset["done" + cap(command) + "Many"];
+    // As the server renders it: what went through, then what was refused, each in its own
+    // colour and sign.
     const box = document.createElement("div");
-    box.className = "alert bulk-summary " + (refused.length ? "alert-error" : "alert-success");
+    box.className = "bulk-summary";
     box.setAttribute("role", "alert");
     box.id = "bulk-summary";
-    const title = document.createElement("p");
-    title.className = "alert-title";
-    const icon = document.createElement("span");
-    icon.className = "icon";
-    icon.setAttribute("aria-hidden", "true");
-    icon.textContent = refused.length ? "⚠" : "✓";
-    title.appendChild(icon);
-    title.appendChild(document.createTextNode(" " + format(done === 1 ? one : many, { count: done })));
-    box.appendChild(title);
+    box.appendChild(alert(done ? "alert-success" : "alert-info", done ? "✓" : "ℹ",
+      format(done === 1 ? one : many, { count: done })));
     if (refused.length) {
-      const label = document.createElement("p");
-      label.textContent = form.dataset.refusedText;
-      box.appendChild(label);
+      const part = alert("alert-error", "⚠", form.dataset.refusedText);
       const list = document.createElement("ul");
       list.className = "refusals";
       refused.forEach(function (r) {
@@ -59,9 +52,25 @@
         item.appendChild(document.createTextNode(" " + r.message));
         list.appendChild(item);
       });
-      box.appendChild(list);
+      part.appendChild(list);
+      box.appendChild(part);
     }
     return box;
+  }
+
+  function alert(kind, sign, text) {
+    const part = document.createElement("div");
+    part.className = "alert " + kind;
+    const title = document.createElement("p");
+    title.className = "alert-title";
+    const icon = document.createElement("span");
+    icon.className = "icon";
+    icon.setAttribute("aria-hidden", "true");
+    icon.textContent = sign;
+    title.appendChild(icon);
+    title.appendChild(document.createTextNode(" " + text));
+    part.appendChild(title);
+    return part;
   }
 
   function cap(name) {
