@@ -72,9 +72,8 @@ class _Report:
 def _headers(path: Path) -> list[str]:
     from leadgate.platform.imports.reading import CsvSource
 
-    for headers, _rows in CsvSource(path).rows():
-        return list(headers)
-    return []
+    with CsvSource(path) as source:
+        return list(source.headers)
 
 
 def import_file(

@@ -109,14 +109,13 @@ def import_records(
     it stay imported, and the error says the line."""
     _check(request)
     language = request.language or service.language
-    source = CsvSource(request.source)
     result = ImportRecordsResult(next_row=request.start_row)
-    for headers, rows in source.rows():
-        mapping = map_columns(service.organization.metadata().table(request.table), headers,
-                              request.mapping, language)  # fmt: skip
+    with CsvSource(request.source) as source:
+        mapping = map_columns(service.organization.metadata().table(request.table),
+                              source.headers, request.mapping, language)  # fmt: skip
         result.mapping, result.unknown_headers = mapping.mapped(), mapping.unknown
         read = 0
-        for row in rows:
+        for row in source.rows():
             read = row.bytes_read
             if row.number < request.start_row:
                 continue

@@ -12,7 +12,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from leadgate.platform.engine.i18n import N_, Text
 from leadgate.platform.imports.errors import IMPORT_FILE_UNREADABLE
@@ -43,37 +43,46 @@ class CsvRow:
 
 
 class CsvSource:
-    """The header and the data rows of one CSV file, streamed."""
+    """The header and the data rows of one CSV file, streamed: open it with ``with``."""
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self.total_bytes = self.path.stat().st_size
+        self.headers: tuple[str, ...] = ()
+        self._raw: BinaryIO | None = None
+        self._reader: Any = None
 
-    def rows(self) -> Iterator[tuple[tuple[str, ...], Iterator[CsvRow]]]:
-        """Yield once: the header and an iterator of its rows (the file stays open while the
-        caller iterates). A file that is not UTF-8 or not CSV raises a coded error."""
-        with self.path.open("rb") as raw:
-            yield from self._read(raw)
-
-    def _read(self, raw: BinaryIO) -> Iterator[tuple[tuple[str, ...], Iterator[CsvRow]]]:
-        first = raw.read(4096)
-        raw.seek(len(_BOM) if first.startswith(_BOM) else 0)
+    def __enter__(self) -> CsvSource:
+        """Open the file and read its header; a file that is not UTF-8 or not CSV, or is
+        empty, raises a coded error."""
+        self._raw = raw = self.path.open("rb")
         try:
+            first = raw.read(4096)
+            raw.seek(len(_BOM) if first.startswith(_BOM) else 0)
             head = first.removeprefix(_BOM).decode("utf-8", errors="ignore").splitlines()
-        except UnicodeError:  # pragma: no cover - errors="ignore" never raises
-            head = []
-        separator = separator_of(head[0] if head else "")
-        text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-        reader = csv.reader(text, delimiter=separator, quotechar='"', strict=False)
-        try:
-            header = next(reader, None)
-        except (csv.Error, UnicodeDecodeError) as error:
-            raise _unreadable(1, error) from None
-        if header is None:
-            raise IMPORT_FILE_UNREADABLE(line=1, reason=Text(N_("the file is empty.")))
-        yield tuple(cell.strip() for cell in header), self._data(reader, raw)
+            separator = separator_of(head[0] if head else "")
+            text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+            self._reader = csv.reader(text, delimiter=separator, quotechar='"', strict=False)
+            try:
+                header = next(self._reader, None)
+            except (csv.Error, UnicodeDecodeError) as error:
+                raise _unreadable(1, error) from None
+            if header is None:
+                raise IMPORT_FILE_UNREADABLE(line=1, reason=Text(N_("the file is empty.")))
+        except BaseException:
+            raw.close()
+            raise
+        self.headers = tuple(cell.strip() for cell in header)
+        return self
 
-    def _data(self, reader: csv.Reader, raw: BinaryIO) -> Iterator[CsvRow]:
+    def __exit__(self, *_exc: object) -> None:
+        if self._raw is not None:
+            self._raw.close()
+
+    def rows(self) -> Iterator[CsvRow]:
+        """The data rows, blank lines passed over."""
+        assert self._raw is not None and self._reader is not None, "open it with 'with'"
+        reader, raw = self._reader, self._raw
         number = 0
         line = reader.line_num
         while True:
