@@ -70,7 +70,8 @@ def test_french_labels_semicolons_bom_quotes_and_newlines(system, tmp_path):
 
 def test_explicit_mapping_wins_and_a_bad_one_is_refused(system, tmp_path):
     path = write(tmp_path, "what,who\nFair,Smith\n")
-    refused = pytest.raises(LeadgateError, run, system, path)
+    with pytest.raises(LeadgateError) as refused:
+        run(system, path)
     assert refused.value.code == "0x8F4C47EC"
     with pytest.raises(LeadgateError) as bad:
         run(system, path, mapping={"who": "nosuchcolumn"})
@@ -158,7 +159,7 @@ def test_resume_from_a_row_and_stop_from_progress(system, tmp_path):
 
 def test_a_file_that_is_not_utf8_is_refused_with_its_line(system, tmp_path):
     path = tmp_path / "latin1.csv"
-    path.write_bytes("subject,lastname\nA,Ann\n".encode() + "B,Bé\n".encode("latin-1"))
+    path.write_bytes(b"subject,lastname\nA,Ann\n" + "B,Bé\n".encode("latin-1"))
     with pytest.raises(LeadgateError) as refused:
         run(system, path)
     assert refused.value.code == "0x8F4C47ED"

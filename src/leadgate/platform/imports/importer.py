@@ -171,9 +171,9 @@ def _import_row(
         result.skipped += 1
         metadata = service.organization.metadata()
         found = [match.describe(metadata) for match in response.matches]
-        error = DUPLICATE_DETECTED().because(Text(N_("Possible duplicates: {matches}."),
-                                                  matches=found))  # fmt: skip
-        return RowReport(row.line, row.number, error, values, skipped=True)
+        duplicate = DUPLICATE_DETECTED().because(Text(N_("Possible duplicates: {matches}."),
+                                                      matches=found))  # fmt: skip
+        return RowReport(row.line, row.number, duplicate, values, skipped=True)
     return None
 
 

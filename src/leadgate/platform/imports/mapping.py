@@ -58,9 +58,9 @@ def map_columns(
     by_name = {column.name: column for column in columns}
     by_english: dict[str, ColumnMetadata] = {}
     by_french: dict[str, ColumnMetadata] = {}
-    for column in columns:  # first column (in table order) wins a label two columns share
-        by_english.setdefault(folded(column.label.en), column)
-        by_french.setdefault(folded(column.label.in_language(Language.FRENCH)), column)
+    for each in columns:  # first column (in table order) wins a label two columns share
+        by_english.setdefault(folded(each.label.en), each)
+        by_french.setdefault(folded(each.label.in_language(Language.FRENCH)), each)
     pairs = dict(explicit or {})
     folded_headers = {folded(header): header for header in headers}
     for header, name in pairs.items():
@@ -80,7 +80,9 @@ def map_columns(
     french = False
     for header in headers:
         key = folded(header)
-        column = explicit_folded.get(key) or by_name.get(header.strip()) or by_english.get(key)
+        column: ColumnMetadata | None = (
+            explicit_folded.get(key) or by_name.get(header.strip()) or by_english.get(key)
+        )
         if column is None and key in by_french:
             column = by_french[key]
             french = True
