@@ -108,8 +108,8 @@ def import_file(
         try:
             on_row = _Report(stream, _headers(file))
             with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
-                          TimeRemainingColumn(), console=console,
-                          transient=True) as bar:  # fmt: skip
+                          TimeRemainingColumn(), console=console, transient=True,
+                          disable=not console.is_terminal) as bar:  # fmt: skip
                 task = bar.add_task(file.name, total=file.stat().st_size)
 
                 def progress(state: ImportProgress) -> None:
