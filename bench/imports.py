@@ -75,7 +75,7 @@ def main() -> None:
           f"{f', {size_mib:.1f} MiB' if size_mib else ''})")
     print(f"  created {result.created:,}, refused {result.refused:,}, "
           f"skipped {result.skipped:,} in {elapsed:.1f} s: {result.done / elapsed:,.0f} rows/s")
-    for name, (rows, seconds, rss) in marks.items():
+    for rows, seconds, rss in marks.values():
         print(f"  peak RSS after {rows:>7,} rows ({seconds:6.1f} s): {rss:7.1f} MiB")
 
 
