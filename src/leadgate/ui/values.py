@@ -14,19 +14,18 @@ from leadgate.platform.engine import errors
 from leadgate.platform.engine.entity import EntityReference
 from leadgate.platform.engine.i18n import N_, Text
 from leadgate.platform.engine.metadata.model import ColumnMetadata
-from leadgate.platform.engine.parsing import parse_decimal
+from leadgate.platform.engine.parsing import locale_of, parse_decimal
 from leadgate.platform.engine.types import ColumnType, Language
 
 __all__ = ["display", "field_text", "parse_field"]
 
 _YES_NO = {True: Text(N_("Yes")), False: Text(N_("No"))}
-_LOCALES = {Language.ENGLISH: "en_US", Language.FRENCH: "fr_FR"}
 # Money shows its cents; both keep every stored digit (no rounding: what is shown is read back).
 _PATTERNS = {ColumnType.MONEY: "0.00", ColumnType.DECIMAL: "0.###"}
 
 
 def _locale(language: Language) -> str:
-    return _LOCALES.get(language, "en_US")
+    return locale_of(language)
 
 
 def display(column: ColumnMetadata, value: Any, language: Language) -> str:
