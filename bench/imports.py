@@ -95,7 +95,7 @@ def main() -> None:
     for rows, seconds, rss, (anonymous, mapped) in marks.values():
         print(f"  after {rows:>7,} rows ({seconds:6.1f} s): peak RSS {rss:6.1f} MiB; now "
               f"{anonymous:6.1f} MiB anonymous (heap), {mapped:6.1f} MiB file-backed "
-              f"(the mapped database)")
+              f"(libraries; on SQLite, the mapped database)")
 
 
 if __name__ == "__main__":
