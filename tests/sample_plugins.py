@@ -90,3 +90,10 @@ def read_currencies(context: ExecutionContext) -> None:
 def no_opportunity(context: ExecutionContext) -> None:
     """Pre-validation on QualifyLead: this organization never makes opportunities this way."""
     context.input_parameters["CreateOpportunity"] = False
+
+
+def refuse_last_name(context: ExecutionContext) -> None:
+    """Refuses the record whose last name is the step's configuration (after it was saved)."""
+    target: Entity = context.input_parameters["Target"]
+    if target.get("lastname") == context.configuration:
+        raise InvalidPluginExecutionError(f"No lead named {context.configuration}.")

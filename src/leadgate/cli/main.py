@@ -25,6 +25,7 @@ from leadgate import __version__
 from leadgate.cli import (
     customize,
     duplicates,
+    imports,
     leads,
     maps,
     plugins,
@@ -241,6 +242,7 @@ def serve(
 
 app.command("share")(security.share)
 app.command("upgrade")(upgrade.upgrade)
+app.command("import")(imports.import_file)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from leadgate.platform import (
     customization,
     duplicates,
+    imports,
     maps,
     plugins,
     processes,
@@ -67,6 +68,7 @@ SOLUTIONS_GROUP = "leadgate.solutions"
 # Each capability registers its messages and steps; steps of equal rank run in this order.
 CAPABILITIES = (
     records, customization, users, plugins, security, maps, processes, duplicates, views,
+    imports,
 )
 
 

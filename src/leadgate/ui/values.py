@@ -4,7 +4,6 @@ form field. The platform's own checks (range, length, choice values) run when it
 from __future__ import annotations
 
 import datetime as dt
-import re
 import uuid
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -15,20 +14,18 @@ from leadgate.platform.engine import errors
 from leadgate.platform.engine.entity import EntityReference
 from leadgate.platform.engine.i18n import N_, Text
 from leadgate.platform.engine.metadata.model import ColumnMetadata
+from leadgate.platform.engine.parsing import locale_of, parse_decimal
 from leadgate.platform.engine.types import ColumnType, Language
 
 __all__ = ["display", "field_text", "parse_field"]
 
 _YES_NO = {True: Text(N_("Yes")), False: Text(N_("No"))}
-_LOCALES = {Language.ENGLISH: "en_US", Language.FRENCH: "fr_FR"}
 # Money shows its cents; both keep every stored digit (no rounding: what is shown is read back).
 _PATTERNS = {ColumnType.MONEY: "0.00", ColumnType.DECIMAL: "0.###"}
-# The spaces a person types between thousands (French groups with a narrow no-break space).
-_SPACES = re.compile("[ \u00a0\u202f]")
 
 
 def _locale(language: Language) -> str:
-    return _LOCALES.get(language, "en_US")
+    return locale_of(language)
 
 
 def display(column: ColumnMetadata, value: Any, language: Language) -> str:
@@ -101,7 +98,7 @@ def parse_field(column: ColumnMetadata, text: str, language: Language) -> Any:
         if kind.is_choice or kind is ColumnType.INTEGER:
             return int(text)
         if kind in (ColumnType.MONEY, ColumnType.DECIMAL):
-            return _decimal(text, language)
+            return parse_decimal(text, language)
         if kind is ColumnType.BOOLEAN:
             return {"true": True, "false": False, "1": True, "0": False}[text.lower()]
         if kind is ColumnType.DATETIME:
@@ -120,19 +117,6 @@ def parse_field(column: ColumnMetadata, text: str, language: Language) -> Any:
     raise errors.INVALID_VALUE_TYPE(
         value=repr(text[:80]), column=column.name, table=column.table, expected=_expected(column)
     )
-
-
-def _decimal(text: str, language: Language) -> Decimal:
-    """A number as written in the reader's language only (1,234.50 or 1 234,50; plain
-    1234.5 too): strict, so 1.234,5 in English is refused, never read as 1.2345."""
-    locale = _locale(language)
-    group = numbers.get_group_symbol(locale)
-    if _SPACES.fullmatch(group):  # any space a person types groups thousands there
-        text = _SPACES.sub(group, text)
-    value = numbers.parse_decimal(text, locale=locale, strict=True)
-    if not value.is_finite():  # NaN and Infinity are no amount
-        raise ValueError(text)
-    return value
 
 
 def _expected(column: ColumnMetadata) -> Text:

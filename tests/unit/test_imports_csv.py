@@ -1,0 +1,96 @@
+"""The CSV import on files it cannot foresee: separators, mapping by label, and arbitrary
+text, which gives coded errors (per row or for the file), never anything else."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import hypothesis.strategies as st
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from leadgate.platform import LeadgateError, Organization
+from leadgate.platform.engine.parsing import parse_date, parse_decimal
+from leadgate.platform.engine.types import Language
+from leadgate.platform.imports.importer import ImportRecordsRequest, import_records
+from leadgate.platform.imports.mapping import folded, map_columns
+from leadgate.platform.imports.reading import CsvSource, separator_of
+
+
+@pytest.fixture(scope="module")
+def organization() -> Iterator[Organization]:
+    with Organization.in_memory() as made:
+        yield made
+
+
+def test_separator_from_the_header_line():
+    assert separator_of("a,b;c,d") == ","
+    assert separator_of('"x;y";a;b') == ";"
+    assert separator_of('"a;b;c",d') == ","
+
+
+def test_labels_compare_without_case_or_accents():
+    assert folded("  Date de CLÔTURE estimée ") == folded("date de cloture estimee")
+
+
+def test_numbers_and_dates_in_each_language():
+    assert str(parse_decimal("1 234,5", Language.FRENCH)) == "1234.5"
+    assert str(parse_decimal("1,234.5", Language.ENGLISH)) == "1234.5"
+    assert str(parse_date("31/12/2026", Language.FRENCH)) == "2026-12-31"
+    for text, language in (("1.234,5", Language.ENGLISH), ("31/12/2026", Language.ENGLISH)):
+        try:
+            (parse_decimal if "," in text else parse_date)(text, language)  # type: ignore[operator]
+        except ValueError:
+            continue
+        raise AssertionError(text)
+
+
+def test_mapping_by_french_label_makes_the_file_french(organization):
+    lead = organization.metadata().table("lead")
+    mapping = map_columns(lead, ["Sujet", "Nom", "Pointure"])
+    assert mapping.mapped() == {"Sujet": "subject", "Nom": "lastname"}
+    assert mapping.unknown == ("Pointure",) and mapping.language is Language.FRENCH
+    assert map_columns(lead, ["subject"]).language is Language.ENGLISH
+
+
+def test_lines_count_physical_lines(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_text('a;b\n1;"x\ny"\n\n2;z\n', encoding="utf-8")
+    with CsvSource(path) as source:
+        assert source.headers == ("a", "b")
+        assert [(row.line, row.number, row.values) for row in source.rows()] == [
+            (2, 0, ("1", "x\ny")), (5, 1, ("2", "z")),
+        ]  # fmt: skip
+
+
+HEADERS = st.lists(
+    st.sampled_from(["subject", "lastname", "Topic", "Nom", "Revenue", "Rating",
+                     "Décisionnaire ?", "Est. Close Date", "numberofemployees", "other"]),
+    min_size=1, max_size=5,
+)  # fmt: skip
+CELLS = st.text(alphabet=st.sampled_from(list('ab1,;."\n\r é0/-\x00')), max_size=12)
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(
+    headers=HEADERS,
+    rows=st.lists(st.lists(CELLS, max_size=6), max_size=5),
+    separator=st.sampled_from([",", ";"]),
+    garbage=st.binary(max_size=20),
+)
+def test_arbitrary_files_give_coded_errors_only(organization, headers, rows, separator, garbage):
+    text = separator.join(headers) + "\n" + "\n".join(separator.join(r) for r in rows)
+    system = organization.system_service()
+    before = len(system.retrieve_multiple_all("lead"))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "f.csv"
+        path.write_bytes(text.encode("utf-8") + garbage)
+        try:
+            result = import_records(system, ImportRecordsRequest("lead", path, duplicates="create"))
+        except LeadgateError as error:
+            assert error.code.startswith("0x")
+            return
+    assert all(row.error.code.startswith("0x") for row in result.rows)
+    assert result.created == len(system.retrieve_multiple_all("lead")) - before
