@@ -27,6 +27,7 @@ from leadgate.platform import (
     security,
     users,
     views,
+    workflows,
 )
 from leadgate.platform.customization.messages import ImportSolutionRequest, ImportSolutionResponse
 from leadgate.platform.customization.solutions import Solution, SolutionDefinition, load_solution
@@ -67,6 +68,7 @@ SOLUTIONS_GROUP = "leadgate.solutions"
 # Each capability registers its messages and steps; steps of equal rank run in this order.
 CAPABILITIES = (
     records, customization, users, plugins, security, maps, processes, duplicates, views,
+    workflows,
 )
 
 
