@@ -13,7 +13,7 @@ from leadgate.platform.engine.i18n import N_, Text
 from leadgate.platform.workflows.definition import WORKFLOW
 from leadgate.platform.workflows.errors import INVALID_WORKFLOW
 
-__all__ = ["MODES", "RUN_AS", "SCOPES", "record_values", "from_toml"]
+__all__ = ["MODES", "RUN_AS", "SCOPES", "from_toml", "record_values"]
 
 MODES = {"background": 0, "real-time": 1}
 SCOPES = {"user": 1, "business-unit": 2, "parent-child": 3, "organization": 4}

@@ -86,8 +86,8 @@ class Workflow:
         return message == "SetState" and self.on_state_change
 
 
-def workflow_from_row(row: Mapping[str, Any]) -> Workflow:
-    owner = row.get("owninguser") or None
+def workflow_from_row(row: Mapping[str, Any] | sa.RowMapping) -> Workflow:
+    owner = row.get("owninguser") or row.get("createdby")
     if isinstance(owner, EntityReference):
         owner = owner.id
     return Workflow(
@@ -98,7 +98,7 @@ def workflow_from_row(row: Mapping[str, Any]) -> Workflow:
         mode=row.get("mode") or BACKGROUND,
         scope=row.get("scope") or USER,
         run_as=CALLING_USER if row.get("runas") is None else row["runas"],
-        owner=owner or row.get("createdby"),
+        owner=owner,
         on_create=bool(row.get("triggeroncreate")),
         on_update=frozenset(parse_columns(row.get("triggeronupdateattributelist"))),
         on_state_change=bool(row.get("triggeronstatechange")),
@@ -236,9 +236,7 @@ class _Checker:
         if not isinstance(step.get("message"), str) or not step["message"].strip():
             raise self.refuse(f"{path}.message", N_("a stop with an error needs its message."))
 
-    def values(
-        self, path: str, trigger: TableMetadata, table: TableMetadata, values: Any
-    ) -> None:
+    def values(self, path: str, trigger: TableMetadata, table: TableMetadata, values: Any) -> None:
         if not isinstance(values, dict):
             raise self.refuse(path, N_("expected column: value pairs."))
         for name, value in values.items():
@@ -330,6 +328,8 @@ def constant(column: ColumnMetadata, value: Any) -> Any:
     """A constant of a definition as the column stores it (a lookup: {"table", "id"})."""
     if column.type.is_reference and isinstance(value, dict):
         identifier = parse_uuid(value.get("id"))
+        if identifier is None:
+            raise ValueError(value)
         return coerce(column, EntityReference(str(value.get("table")), identifier))
     value = coerce(column, value)
     if column.type.is_choice and value is not None and column.option(value) is None:

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from leadgate.platform.engine.entity import Entity, EntityReference
 from leadgate.platform.engine.i18n import Label
-from leadgate.platform.engine.types import ColumnType
 from leadgate.platform.engine.metadata.model import ColumnMetadata, MetadataSet, TableMetadata
+from leadgate.platform.engine.types import ColumnType
 from leadgate.platform.records.crud import CreateRequest, UpdateRequest
 from leadgate.platform.records.state import AssignRequest, SetStateRequest
 from leadgate.platform.workflows.definition import TARGET, Workflow, constant
@@ -84,6 +84,7 @@ class _Run:
 
     def record(self, name: str) -> EntityReference | None:
         if name == TARGET:
+            assert self.target.id is not None
             return EntityReference(self.target.logical_name, self.target.id)
         found = self.target.get(name)
         return found if isinstance(found, EntityReference) else None
@@ -119,7 +120,7 @@ class _Run:
             return actual is not None
         raw = condition.get("value")
         expected = (
-            [_comparable(self.value(column, item)) for item in raw]
+            [_comparable(self.value(column, item)) for item in raw or ()]
             if operator == "in"
             else _comparable(self.value(column, raw))
         )
@@ -156,7 +157,7 @@ def run_workflow(
     transaction rolls back. Returns how the run ended otherwise.
     """
     table = _metadata(service).table(target_ref.logical_name)
-    target = service.retrieve(table.name, target_ref.id)  # type: ignore[arg-type]
+    target = service.retrieve(table.name, target_ref.id)
     try:
         _Run(service, workflow, target, table).steps(workflow.steps)
     except _Stop:

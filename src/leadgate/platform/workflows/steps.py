@@ -148,7 +148,9 @@ def service_for(context: ExecutionContext, workflow: Workflow) -> OrganizationSe
 # --- background: the hook the jobs capability fills ---------------------------------------------
 
 
-def queue_background(context: ExecutionContext, workflow: Workflow, target: EntityReference) -> None:
+def queue_background(
+    context: ExecutionContext, workflow: Workflow, target: EntityReference
+) -> None:
     """A background workflow becomes a job of kind "workflow", run after the commit by
     :func:`workflow_job`; without the jobs capability it is skipped with a trace line."""
     organization = context.unit_of_work.organization
