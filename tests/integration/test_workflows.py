@@ -232,3 +232,33 @@ def test_process_flows_are_not_workflows(system):
     flows = system.retrieve_multiple("workflow", category=4).entities
     assert [flow["uniquename"] for flow in flows] == ["leadtoopportunitysalesprocess"]
     assert system.retrieve_multiple("workflow", category=0).entities == []
+
+
+def test_a_workflow_that_triggers_itself_is_stopped_by_the_depth_limit(admin, system):
+    workflow(system, name="Loop", table="account", trigger={"update": ["description"]},
+             steps=[{"update": "target", "values": {"description": {"from": "name"}}}])
+    account = admin.create("account", name="Loopy")
+    error = refusal(lambda: admin.update(Entity("account", account, description="go")))
+    assert error.code == "0x8F4C4720"
+    assert admin.retrieve("account", account)["description"] is None
+
+
+def test_background_workflows_do_not_run_in_the_transaction(admin, system):
+    # Without the jobs capability a background workflow is skipped (a trace line says so).
+    workflow(system, name="Later", table="account", trigger={"create": True}, mode="background",
+             steps=[STOP])  # fmt: skip
+    assert admin.create("account", name="Fine")
+
+
+def test_run_workflow_is_a_function_a_job_can_call(admin, system):
+    from leadgate.platform.workflows import Outcome, run_workflow, workflow_from_row
+
+    made = workflow(system, name="By hand", table="account", trigger={"create": True},
+                    mode="background", steps=[{"update": "target", "values": {"description": "x"}},
+                                              {"stop": "success"}])  # fmt: skip
+    account = admin.create("account", name="Later")
+    row = system.retrieve("workflow", made)
+    outcome = run_workflow(admin, workflow_from_row({**row, "workflowid": made}),
+                           EntityReference("account", account))  # fmt: skip
+    assert outcome is Outcome.STOPPED
+    assert admin.retrieve("account", account)["description"] == "x"
