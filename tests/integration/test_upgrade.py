@@ -21,6 +21,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from leadgate.cli.processes import definitions
 from leadgate.platform import EntityReference, LeadgateError, Organization
 from leadgate.platform.customization.upgrades import UpgradeSolutionRequest
 from leadgate.platform.engine import errors, versions
@@ -198,6 +199,11 @@ def test_the_old_release_database_upgrades_keeping_every_record(old_database, ru
             for lead in owned
         )
         assert len(sam.retrieve_multiple_all("systemform")) == 4
+        # The platform's version 6 adds the workflow category: a process flow made before it
+        # has none (a column added later is empty on older rows), and stays a process flow.
+        flows = system.retrieve_multiple_all("workflow", columns=["category", "statecode"])
+        assert [(flow["category"], flow["statecode"]) for flow in flows] == [(None, 1)]
+        assert [p.name.en for p in definitions(system)] == ["Lead to Opportunity Sales Process"]
         lead = UNSTARTED[0]
         created = sam.execute(QualifyLeadRequest(EntityReference("lead", lead))).created_entities
         assert [ref.logical_name for ref in created] == ["account", "contact", "opportunity"]

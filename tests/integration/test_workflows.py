@@ -262,3 +262,11 @@ def test_run_workflow_is_a_function_a_job_can_call(admin, system):
                            EntityReference("account", account))  # fmt: skip
     assert outcome is Outcome.STOPPED
     assert admin.retrieve("account", account)["description"] == "x"
+
+
+def test_assign_step(admin, system):
+    sam = salesperson(system)
+    workflow(system, name="Route", table="lead", trigger={"create": True}, steps=[
+        {"assign": "target", "owner": {"table": "systemuser", "id": str(sam.user_id)}}])
+    lead = a_lead(admin)
+    assert system.retrieve("lead", lead)["ownerid"].id == sam.user_id

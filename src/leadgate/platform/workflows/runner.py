@@ -65,8 +65,11 @@ class _Run:
                     self.target.update(self.entity(table, reference.id, values))
         elif "assign" in step:
             reference = self.record(step["assign"])
-            owner = self.value(self.table.column("ownerid"), step.get("owner"))
-            if reference is not None and owner is not None:
+            if reference is None:
+                return
+            table = self.metadata.table(reference.logical_name)
+            owner = self.value(table.column("ownerid"), step.get("owner"))
+            if owner is not None:
                 self.service.execute(AssignRequest(reference, owner))
         elif "set_state" in step:
             reference = self.record(step["set_state"])
