@@ -21,6 +21,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from leadgate.cli.processes import definitions
 from leadgate.platform import EntityReference, LeadgateError, Organization
 from leadgate.platform.customization.upgrades import UpgradeSolutionRequest
 from leadgate.platform.engine import errors, versions
@@ -45,11 +46,12 @@ DISQUALIFIED = uuid.UUID("00000000-0000-4000-8000-000000000302")
 # What the upgrade adds: an instance per unstarted lead, four privileges for each sales role
 # (version 6's duplicate rules, version 7's views and forms), the version table's row, and the
 # platform's version 5: the view and form tables (their metadata, privileges) and the views and
-# forms sales 7 ships.
+# forms sales 7 ships; the platform's version 6: the workflow table's nine workflow columns
+# (and the ten options of category, mode, scope and runas).
 ADDED = {
     INSTANCES: 3, "roleprivileges": 8, runner.VERSION_TABLE: 1, "savedquery": 17,
-    "systemform": 4, "privilege": 12, "lg_meta_table": 2, "lg_meta_column": 31,
-    "lg_meta_option": 16,
+    "systemform": 4, "privilege": 12, "lg_meta_table": 2, "lg_meta_column": 40,
+    "lg_meta_option": 26,
 }  # fmt: skip
 # On SQLite the row-version counter is a one-row table (on PostgreSQL, a sequence).
 ADDED_ON_SQLITE = {versions.COUNTER: 1}
@@ -130,7 +132,7 @@ def test_the_old_release_database_upgrades_keeping_every_record(old_database, ru
     assert out.splitlines() == [
         "leadgate's tables: revision - -> 0003_token_expiry (migrations: 0001_baseline, "
         "0002_rowversion, 0003_token_expiry)",
-        "solution leadgate_platform: version 4 -> 5",
+        "solution leadgate_platform: version 4 -> 6",
         "  nothing to change in its data",
         "solution leadgate_sales: version 5 -> 7",
         "  grant prvReadDuplicateRule (Organization), prvReadDuplicateRuleCondition "
@@ -197,6 +199,11 @@ def test_the_old_release_database_upgrades_keeping_every_record(old_database, ru
             for lead in owned
         )
         assert len(sam.retrieve_multiple_all("systemform")) == 4
+        # The platform's version 6 adds the workflow category: a process flow made before it
+        # has none (a column added later is empty on older rows), and stays a process flow.
+        flows = system.retrieve_multiple_all("workflow", columns=["category", "statecode"])
+        assert [(flow["category"], flow["statecode"]) for flow in flows] == [(None, 1)]
+        assert [p.name.en for p in definitions(system)] == ["Lead to Opportunity Sales Process"]
         lead = UNSTARTED[0]
         created = sam.execute(QualifyLeadRequest(EntityReference("lead", lead))).created_entities
         assert [ref.logical_name for ref in created] == ["account", "contact", "opportunity"]

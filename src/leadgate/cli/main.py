@@ -35,6 +35,7 @@ from leadgate.cli import (
     signin,
     upgrade,
     users,
+    workflows,
 )
 from leadgate.cli.output import DbOption, PluginsOption, console, errors_console, language, say
 from leadgate.platform import Organization
@@ -59,6 +60,7 @@ app.add_typer(leads.app, name="leads")
 app.add_typer(maps.app, name="maps")
 app.add_typer(processes.app, name="processes")
 app.add_typer(process.app, name="process")
+app.add_typer(workflows.app, name="workflows")
 app.add_typer(customize.app, name="customize")
 app.add_typer(plugins.app, name="plugins")
 app.add_typer(duplicates.app, name="duplicates")

@@ -86,9 +86,12 @@ def definitions(service: OrganizationService) -> list[Process]:
         ))  # fmt: skip
     found = []
     for row in service.retrieve_multiple_all(
-        "workflow", columns=["name", "name_fr", "uniquename", "primaryentity", "statecode"]
+        "workflow",
+        columns=["name", "name_fr", "uniquename", "primaryentity", "statecode", "category"],
     ):
         assert row.id is not None
+        if row.get("category") == 0:
+            continue  # a no-code workflow: leadgate workflows
         stages = sorted(stages_of.get(row.id, []), key=lambda stage: (stage.rank, stage.name.en))
         found.append(Process(
             row.id, _label(row, "name", "name_fr"), str(row["uniquename"]),

@@ -28,6 +28,7 @@ from leadgate.platform import (
     security,
     users,
     views,
+    workflows,
 )
 from leadgate.platform.customization.messages import ImportSolutionRequest, ImportSolutionResponse
 from leadgate.platform.customization.solutions import Solution, SolutionDefinition, load_solution
@@ -69,6 +70,7 @@ SOLUTIONS_GROUP = "leadgate.solutions"
 CAPABILITIES = (
     records, customization, users, plugins, security, maps, processes, duplicates, views,
     imports,
+    workflows,
 )
 
 

@@ -126,8 +126,18 @@ def read_processes(connection: sa.Connection, tables: SqlTables) -> dict[uuid.UU
             row["statecode"] == ACTIVATED,
             tuple(stages_of.get(row["workflowid"], ())),
         )
-        for row in connection.execute(sa.select(workflows)).mappings()
+        for row in connection.execute(_process_flows(workflows)).mappings()
     }
+
+
+def _process_flows(workflows: sa.Table) -> sa.Select[Any]:
+    """The workflow records that are process flows: no-code workflows (category 0) share the
+    table, as in Dataverse; a database older than them has no category column."""
+    query = sa.select(workflows)
+    if "category" in workflows.c:
+        category = workflows.c.category
+        query = query.where(sa.or_(category.is_(None), category != 0))
+    return query
 
 
 def processes(unit: UnitOfWork) -> dict[uuid.UUID, Process]:
