@@ -290,6 +290,7 @@ def _table(name: str, raw: Mapping[str, Any], custom: bool) -> TableMetadata:
         deletable=raw.get("deletable", True),
         schema=raw.get("schema_name"),
         description=_label(raw["description"], name) if "description" in raw else None,
+        is_audit_enabled=raw.get("isauditenabled", False),
     )
     declared = [
         _column(name, column_name, column, position, custom)

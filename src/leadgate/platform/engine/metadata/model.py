@@ -116,6 +116,8 @@ class TableMetadata:
     deletable: bool = True
     description: Label | None = None
     schema: str | None = None
+    # Dataverse's IsAuditEnabled: changes to its records are written to the audit table.
+    is_audit_enabled: bool = False
 
     @property
     def schema_name(self) -> str:

@@ -239,6 +239,8 @@ def table_properties(table: TableMetadata) -> str:
         found["deletable"] = False
     if table.schema:
         found["schema_name"] = table.schema
+    if table.is_audit_enabled:
+        found["isauditenabled"] = True
     if table.description is not None:
         found["description"] = [table.description.en, table.description.fr]
     return json.dumps(found, sort_keys=True)
@@ -329,6 +331,7 @@ def load(connection: sa.Connection, *, include_unpublished: bool = False) -> Met
             deletable=props.get("deletable", True),
             description=_label(*description) if description else None,
             schema=props.get("schema_name"),
+            is_audit_enabled=props.get("isauditenabled", False),
         )
     relationships = {
         row.name: RelationshipMetadata(
