@@ -23,6 +23,7 @@ from rich.progress import (
 
 from leadgate import __version__
 from leadgate.cli import (
+    audit,
     customize,
     duplicates,
     leads,
@@ -241,6 +242,7 @@ def serve(
 
 app.command("share")(security.share)
 app.command("upgrade")(upgrade.upgrade)
+app.command("audit")(audit.audit)
 
 
 def main(argv: list[str] | None = None) -> int:
