@@ -32,6 +32,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/qualify.py
 	$(BIN)/python bench/grid.py
 	$(BIN)/python bench/duplicates.py --sizes 10000,100000
+	$(BIN)/python bench/audit.py
 
 lint: $(STAMP)
 	$(BIN)/mypy src/leadgate

@@ -124,8 +124,8 @@ async def signin(request: Request) -> Response:
     try:
         user = organization.sign_in(email, password)
         service = organization.service(
-        user.user_id, language=user.language, interface=Interface.BROWSER
-    )
+            user.user_id, language=user.language, interface=Interface.BROWSER
+        )
         opened = service.execute(CreateApiTokenRequest(
             EntityReference("systemuser", user.user_id), SESSION_NAME, lifetime=SESSION_LIFETIME
         ))  # fmt: skip
