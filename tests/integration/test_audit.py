@@ -15,8 +15,10 @@ from leadgate.platform.audit import (
     UpdateEntityRequest,
 )
 from leadgate.platform.audit.errors import AUDIT_READ_ONLY, RECORD_HISTORY_DENIED
+from leadgate.platform.customization.upgrades import UpgradeSolutionRequest
 from leadgate.platform.engine.types import Interface, Language
 from leadgate.platform.records.state import AssignRequest, SetStateRequest
+from leadgate.sales import solution
 from leadgate.sales.qualify import QualifyLeadRequest
 from tests.conftest import ADMIN_ID, add_user
 from tests.integration.test_qualification import a_lead
@@ -126,3 +128,11 @@ def test_the_cli_records_its_interface_and_prints_the_history(cli, admin) -> Non
     assert "Disqualify" in out and "CLI" in out and "statecode: 0 -> 2" in out
     rows = json.loads(cli("audit", "lead", str(lead), "--json"))
     assert [row["action"] for row in rows] == [AuditAction.CREATE, AuditAction.DISQUALIFY]
+
+
+def test_an_upgrade_keeps_an_administrators_choice(org: Organization, admin, system) -> None:
+    """Upgrading turns on auditing only where the database never set it."""
+    admin.execute(UpdateEntityRequest("lead", is_audit_enabled=False))
+    response = system.execute(UpgradeSolutionRequest(solution.definition(), 7, dry_run=True))
+    assert not [str(step) for step in response.steps if "auditing" in str(step)]
+    assert not org.metadata().table("lead").is_audit_enabled

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -20,13 +21,16 @@ from leadgate.platform.engine.query import PagingInfo
 from leadgate.platform.security.privileges import Right
 
 __all__ = [
+    "AUDIT_PROPERTY",
     "MESSAGES",
     "RetrieveRecordChangeHistoryRequest",
     "RetrieveRecordChangeHistoryResponse",
     "UpdateEntityRequest",
+    "stored_properties",
 ]
 
 READ_HISTORY = "prvReadRecordAuditHistory"
+AUDIT_PROPERTY = "isauditenabled"
 
 
 @dataclass(frozen=True)
@@ -106,14 +110,26 @@ def update_entity(operation: Operation[UpdateEntityRequest]) -> None:
     table = operation.table(request.entity_name)
     if table.name == AUDIT and request.is_audit_enabled:
         raise AUDIT_NOT_AUDITABLE()
-    changed = replace(table, is_audit_enabled=request.is_audit_enabled)
     meta = store.meta_tables
+    found = stored_properties(operation, table.name)
+    # Written even when off, so that an upgrade tells a table turned off from one never set.
+    found[AUDIT_PROPERTY] = request.is_audit_enabled
     operation.connection.execute(
         meta.update()
         .where(meta.c.name == table.name)
-        .values(properties=store.table_properties(changed))
+        .values(properties=json.dumps(found, sort_keys=True))
     )
     store.bump_generation(operation.connection, metadata=True)
+
+
+def stored_properties(operation: Operation, table: str) -> dict[str, Any]:
+    """A table's stored properties as they are (a key absent: never set)."""
+    meta = store.meta_tables
+    text = operation.connection.execute(
+        sa.select(meta.c.properties).where(meta.c.name == table)
+    ).scalar()
+    found: dict[str, Any] = json.loads(text or "{}")
+    return found
 
 
 def _target(request: RetrieveRecordChangeHistoryRequest) -> tuple[str | None, uuid.UUID | None]:
