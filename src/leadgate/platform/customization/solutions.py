@@ -215,6 +215,7 @@ _COLUMN_KEYS = {
     "format",
     "options",
     "composed_of",
+    "indexed",
     "default",
     "create",
     "update",
@@ -262,6 +263,7 @@ def _column(
         is_custom=custom,
         description=_label(raw["description"], where) if "description" in raw else None,
         position=position,
+        indexed=raw.get("indexed", False),
     )
 
 

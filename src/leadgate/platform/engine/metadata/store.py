@@ -228,6 +228,8 @@ def column_properties(column: ColumnMetadata) -> str:
         found["valid_for_update"] = False
     if column.description is not None:
         found["description"] = [column.description.en, column.description.fr]
+    if column.indexed:
+        found["indexed"] = True
     return json.dumps(found, sort_keys=True)
 
 
@@ -270,6 +272,7 @@ def _column_from_row(row: Any, options: tuple[OptionMetadata, ...]) -> ColumnMet
         published=bool(row.published),
         description=_label(*description) if description else None,
         position=row.position,
+        indexed=props.get("indexed", False),
     )
 
 
