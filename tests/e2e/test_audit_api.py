@@ -3,6 +3,8 @@ whole trail as the ``audits`` entity set."""
 
 from __future__ import annotations
 
+import json
+
 from leadgate.platform import EntityReference
 from leadgate.platform.audit import AuditAction, RetrieveRecordChangeHistoryRequest
 from leadgate.platform.engine.types import Interface
@@ -23,3 +25,20 @@ def test_a_web_api_change_records_its_interface_and_audits_are_readable(api, sys
     assert answer.status_code == 200, answer.text
     rows = answer.json()["value"]
     assert [row["action"] for row in rows] and {row["interface"] for row in rows} == {4, 1}
+
+
+def test_the_history_function_answers_the_records_rows(api, system) -> None:
+    lead = a_lead(system)
+    target = json.dumps({"@odata.type": "Microsoft.Dynamics.CRM.lead", "leadid": str(lead)})
+    answer = api.get(f"{API}/RetrieveRecordChangeHistory(Target=@t)", params={"@t": target})
+    assert answer.status_code == 200, answer.text
+    (row,) = answer.json()["value"]
+    assert row["action"] == AuditAction.CREATE
+    assert row["changedata"]["subject"] == {"old": None, "new": "40 seats"}
+    assert row["_objectid_value"] == str(lead)
+
+
+def test_the_audit_table_is_read_only_over_the_web_api(api) -> None:
+    answer = api.post(f"{API}/audits", json={"objecttypecode": "lead", "action": 1})
+    assert answer.status_code == 403, answer.text
+    assert answer.json()["error"]["code"] == "0x8F4C47E9"
