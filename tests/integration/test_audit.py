@@ -18,6 +18,13 @@ from leadgate.platform.audit.errors import AUDIT_READ_ONLY, RECORD_HISTORY_DENIE
 from leadgate.platform.customization.upgrades import UpgradeSolutionRequest
 from leadgate.platform.engine.types import Interface, Language
 from leadgate.platform.records.state import AssignRequest, SetStateRequest
+from leadgate.platform.security.privileges import Right
+from leadgate.platform.security.sharing import (
+    GrantAccessRequest,
+    ModifyAccessRequest,
+    PrincipalAccess,
+    RevokeAccessRequest,
+)
 from leadgate.sales import solution
 from leadgate.sales.qualify import QualifyLeadRequest
 from tests.conftest import ADMIN_ID, add_user
@@ -136,3 +143,18 @@ def test_an_upgrade_keeps_an_administrators_choice(org: Organization, admin, sys
     response = system.execute(UpgradeSolutionRequest(solution.definition(), 7, dry_run=True))
     assert not [str(step) for step in response.steps if "auditing" in str(step)]
     assert not org.metadata().table("lead").is_audit_enabled
+
+
+def test_sharing_is_written(admin) -> None:
+    ann = EntityReference("systemuser", add_user(admin, "ann@test.example", role="Salesperson"))
+    lead = EntityReference("lead", a_lead(admin))
+    admin.execute(GrantAccessRequest(lead, PrincipalAccess(ann, Right.READ)))
+    admin.execute(ModifyAccessRequest(lead, PrincipalAccess(ann, Right.READ | Right.WRITE)))
+    admin.execute(RevokeAccessRequest(lead, ann))
+    rows = history(admin, "lead", lead.id)
+    assert [row["action"] for row in rows[1:]] == [
+        AuditAction.SHARE, AuditAction.MODIFY_SHARE, AuditAction.UNSHARE,
+    ]  # fmt: skip
+    assert rows[2]["changedata"]["sharing"]["new"] == {
+        "principal": {"id": f"systemuser:{ann.id}"}, "accessmask": 3,
+    }  # fmt: skip
