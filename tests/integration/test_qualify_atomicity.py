@@ -685,6 +685,9 @@ def check_qualified(
         assert instances[0]["opportunityid"].logical_name == "opportunity"
     else:
         assert process_change is None, process_change
+    # The audit trail gains rows (the lead's Qualify, the records made), and changes none.
+    audit_change = changed.pop("audit")
+    assert audit_change["added"] and not audit_change["removed"] | audit_change["changed"]
     assert set(changed) <= {"lead", *oracle.makes}, changed
     assert changed["lead"] == {"added": set(), "removed": set(), "changed": {example.lead_id}}
     made: dict[str, EntityReference] = {}

@@ -47,16 +47,20 @@ DISQUALIFIED = uuid.UUID("00000000-0000-4000-8000-000000000302")
 # (version 6's duplicate rules, version 7's views and forms), the version table's row, and the
 # platform's version 5: the view and form tables (their metadata, privileges) and the views and
 # forms sales 7 ships; the platform's version 6: the workflow table's nine workflow columns
-# (and the ten options of category, mode, scope and runas).
+# (and the ten options of category, mode, scope and runas), the audit table (its metadata,
+# privileges, the two audit privileges) and sales 8's grant of prvReadRecordAuditHistory to
+# each role.
 ADDED = {
-    INSTANCES: 3, "roleprivileges": 8, runner.VERSION_TABLE: 1, "savedquery": 17,
-    "systemform": 4, "privilege": 12, "lg_meta_table": 2, "lg_meta_column": 40,
-    "lg_meta_option": 26,
+    INSTANCES: 3, "roleprivileges": 10, runner.VERSION_TABLE: 1, "savedquery": 17,
+    "systemform": 4, "privilege": 20, "lg_meta_table": 3, "lg_meta_column": 55,
+    "lg_meta_option": 45,
 }  # fmt: skip
 # On SQLite the row-version counter is a one-row table (on PostgreSQL, a sequence).
 ADDED_ON_SQLITE = {versions.COUNTER: 1}
-# Rows an upgrade rewrites: the solutions' versions and the cache generations.
-REWRITTEN = {store.solutions.name, store.generation.name}
+# Rows an upgrade rewrites: the solutions' versions, the cache generations, and the properties
+# of the tables now shipped audited (their IsAuditEnabled turned on; checked below).
+REWRITTEN = {store.solutions.name, store.generation.name, store.meta_tables.name}
+AUDITED = ("lead", "account", "contact", "opportunity", "role", "entitymap", "attributemap")
 REVISIONS = ("0001_baseline", "0002_rowversion", "0003_token_expiry")
 NEW_PRIVILEGES = {
     "prvReadDuplicateRule", "prvReadDuplicateRuleCondition", "prvReadSavedQuery",
@@ -133,16 +137,22 @@ def test_the_old_release_database_upgrades_keeping_every_record(old_database, ru
         "leadgate's tables: revision - -> 0003_token_expiry (migrations: 0001_baseline, "
         "0002_rowversion, 0003_token_expiry)",
         "solution leadgate_platform: version 4 -> 6",
-        "  nothing to change in its data",
-        "solution leadgate_sales: version 5 -> 7",
-        "  grant prvReadDuplicateRule (Organization), prvReadDuplicateRuleCondition "
-        "(Organization), prvReadSavedQuery (Organization), prvReadSystemForm (Organization) to "
-        "the role Salesperson",
-        "  grant prvReadDuplicateRule (Organization), prvReadDuplicateRuleCondition "
-        "(Organization), prvReadSavedQuery (Organization), prvReadSystemForm (Organization) to "
-        "the role Sales Lead",
+        "  turn on auditing of the table Entity Map",
+        "  turn on auditing of the table Attribute Map",
+        "  turn on auditing of the table Security Role",
+        "solution leadgate_sales: version 5 -> 8",
+        "  grant prvReadRecordAuditHistory (Organization), prvReadDuplicateRule (Organization), "
+        "prvReadDuplicateRuleCondition (Organization), prvReadSavedQuery (Organization), "
+        "prvReadSystemForm (Organization) to the role Salesperson",
+        "  grant prvReadRecordAuditHistory (Organization), prvReadDuplicateRule (Organization), "
+        "prvReadDuplicateRuleCondition (Organization), prvReadSavedQuery (Organization), "
+        "prvReadSystemForm (Organization) to the role Sales Lead",
         "  start the process 'Lead to Opportunity Sales Process' on 3 open record(s) of the "
         "table Lead that have none",
+        "  turn on auditing of the table Lead",
+        "  turn on auditing of the table Account",
+        "  turn on auditing of the table Contact",
+        "  turn on auditing of the table Opportunity",
         "Dry run: nothing was changed. Run it without --dry-run to upgrade.",
     ]
     assert snapshot(old_database) == before
@@ -165,6 +175,9 @@ def test_the_old_release_database_upgrades_keeping_every_record(old_database, ru
     with Organization.open(old_database) as organization:
         system = organization.system_service()
         assert system.retrieve("lead", UNSTARTED[0])["new_region"] == "South"
+        metadata = organization.metadata()
+        assert all(metadata.table(name).is_audit_enabled for name in AUDITED)
+        assert not metadata.table("transactioncurrency").is_audit_enabled
         assert system.retrieve("lead", STARTED[0])["new_region"] == "North"
         first = stages(system)["Qualify"]
         for lead in [*STARTED, *UNSTARTED]:
@@ -278,8 +291,8 @@ def test_a_solution_a_newer_leadgate_installed_is_refused(database_url, run):
     _set(database_url, "UPDATE lg_solution SET version = 99 WHERE name = 'leadgate_sales'")
     error = refusal(lambda: Organization.open(database_url))
     assert error.code == "0x8F4C479A"
-    assert "(solution leadgate_sales 99, this version ships 7)" in error.message("en")
-    assert "(solution leadgate_sales 99, cette version fournit 7)" in error.message("fr")
+    assert "(solution leadgate_sales 99, this version ships 8)" in error.message("en")
+    assert "(solution leadgate_sales 99, cette version fournit 8)" in error.message("fr")
     code, _, err = run("upgrade", "--db", database_url)
     assert code == 1 and err.startswith("error 0x8F4C479A:")
 

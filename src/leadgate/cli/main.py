@@ -23,6 +23,7 @@ from rich.progress import (
 
 from leadgate import __version__
 from leadgate.cli import (
+    audit,
     customize,
     duplicates,
     imports,
@@ -245,6 +246,7 @@ def serve(
 app.command("share")(security.share)
 app.command("upgrade")(upgrade.upgrade)
 app.command("import")(imports.import_file)
+app.command("audit")(audit.audit)
 
 
 def main(argv: list[str] | None = None) -> int:

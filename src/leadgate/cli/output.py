@@ -15,7 +15,7 @@ from rich.table import Table
 from leadgate.platform import Organization, OrganizationService
 from leadgate.platform.engine.i18n import translate
 from leadgate.platform.engine.storage import database_url
-from leadgate.platform.engine.types import Language
+from leadgate.platform.engine.types import Interface, Language
 
 __all__ = [
     "AsOption",
@@ -88,7 +88,9 @@ def open_organization(db: str | None, plugins: Path | None = None) -> Organizati
 
 def service_for(organization: Organization, email: str | None) -> OrganizationService:
     """The user's service with ``--as``, else SYSTEM (like every administration command)."""
-    return organization.service(email) if email else organization.system_service()
+    if email:
+        return organization.service(email, interface=Interface.CLI)
+    return organization.system_service(Interface.CLI)
 
 
 def record_id(text: str, hint: str = "ID") -> uuid.UUID:

@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from leadgate.platform import (
+    audit,
     customization,
     duplicates,
     imports,
@@ -48,7 +49,7 @@ from leadgate.platform.engine.migrations.errors import SOLUTION_TOO_NEW
 from leadgate.platform.engine.pipeline import Message, Pipeline
 from leadgate.platform.engine.settings import organization_setting
 from leadgate.platform.engine.storage import create_engine, database_url, redact, translate_errors
-from leadgate.platform.engine.types import Language
+from leadgate.platform.engine.types import Interface, Language
 from leadgate.platform.engine.unit_of_work import Snapshot
 from leadgate.platform.engine.versions import create_counter
 from leadgate.platform.plugins.home import PluginHome, plugins_folder
@@ -68,9 +69,8 @@ SOLUTIONS_GROUP = "leadgate.solutions"
 
 # Each capability registers its messages and steps; steps of equal rank run in this order.
 CAPABILITIES = (
-    records, customization, users, plugins, security, maps, processes, duplicates, views,
-    imports,
-    workflows,
+    records, customization, users, plugins, security, maps, processes, duplicates, views, audit,
+    imports, workflows,
 )
 
 
@@ -284,20 +284,23 @@ class Organization:
     # --- services -----------------------------------------------------------------------
 
     def service(
-        self, user: uuid.UUID | str, *, language: Language | None = None
+        self,
+        user: uuid.UUID | str,
+        *,
+        language: Language | None = None,
+        interface: Interface = Interface.PYTHON,
     ) -> OrganizationService:
-        """A service that runs messages as ``user`` (an id, or an e-mail address)."""
+        """A service that runs messages as ``user`` (an id, or an e-mail address);
+        ``interface`` names the caller's interface for the audit trail."""
         if isinstance(user, str):
             record = self.system_service().find_user(user)
             assert record.id is not None
-            return OrganizationService(
-                self,
-                Caller.user(record.id, language or Language.from_lcid(record.get("uilanguageid"))),
-            )
+            language = language or Language.from_lcid(record.get("uilanguageid"))
+            return OrganizationService(self, Caller.user(record.id, language, interface))
         if language is None:
             record = self.system_service().retrieve("systemuser", user, ["uilanguageid"])
             language = Language.from_lcid(record.get("uilanguageid"))
-        return OrganizationService(self, Caller.user(user, language))
+        return OrganizationService(self, Caller.user(user, language, interface))
 
     def authenticate(self, token: str) -> SignedInUser:
         """The enabled user an API token belongs to; NOT_AUTHENTICATED or USER_DISABLED if not."""
@@ -325,16 +328,16 @@ class Organization:
         assert record.id is not None
         return record.id
 
-    def system_service(self) -> OrganizationService:
+    def system_service(self, interface: Interface = Interface.PYTHON) -> OrganizationService:
         """Runs as SYSTEM: for installation and administration commands, never for users."""
-        return OrganizationService(self, Caller.system())
+        return OrganizationService(self, Caller.system(interface=interface))
 
     def nested_service(
         self, context: ExecutionContext, run_as: uuid.UUID | None
     ) -> OrganizationService:
         caller = context.caller
         if run_as is not None:
-            caller = Caller(run_as, caller.initiating_user_id, caller.language)
+            caller = replace(caller, user_id=run_as)
         return OrganizationService(self, caller, parent=context)
 
     # --- caches -------------------------------------------------------------------------

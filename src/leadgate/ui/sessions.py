@@ -23,7 +23,7 @@ from starlette.responses import Response
 from leadgate.platform import Organization, OrganizationService
 from leadgate.platform.engine import errors
 from leadgate.platform.engine.metadata.model import MetadataSet
-from leadgate.platform.engine.types import Language
+from leadgate.platform.engine.types import Interface, Language
 from leadgate.platform.users.credentials import SignedInUser
 
 __all__ = [
@@ -102,7 +102,9 @@ def current_session(request: Request) -> UiSession:
         reason = refusal if refusal.code == errors.USER_DISABLED.code else None
         raise SignInRequired(here, reason) from None
     request.state.user_language = user.language
-    service = organization.service(user.user_id, language=user.language)
+    service = organization.service(
+        user.user_id, language=user.language, interface=Interface.BROWSER
+    )
     return UiSession(organization, user, user.language, service, token)
 
 

@@ -9,7 +9,7 @@ from starlette.responses import RedirectResponse, Response
 
 from leadgate.platform import EntityReference, Organization
 from leadgate.platform.engine import errors
-from leadgate.platform.engine.types import Language
+from leadgate.platform.engine.types import Interface, Language
 from leadgate.platform.users.errors import SIGN_IN_THROTTLED
 from leadgate.platform.users.messages import CreateApiTokenRequest, RevokeApiTokenRequest
 from leadgate.ui.errors import CSRF_REFUSED
@@ -123,7 +123,9 @@ async def signin(request: Request) -> Response:
     organization: Organization = request.app.state.organization
     try:
         user = organization.sign_in(email, password)
-        service = organization.service(user.user_id, language=user.language)
+        service = organization.service(
+            user.user_id, language=user.language, interface=Interface.BROWSER
+        )
         opened = service.execute(CreateApiTokenRequest(
             EntityReference("systemuser", user.user_id), SESSION_NAME, lifetime=SESSION_LIFETIME
         ))  # fmt: skip

@@ -9,7 +9,7 @@ from fastapi import Request
 from leadgate.platform import Organization, OrganizationService
 from leadgate.platform.engine.errors import NOT_AUTHENTICATED
 from leadgate.platform.engine.metadata.model import MetadataSet
-from leadgate.platform.engine.types import Language
+from leadgate.platform.engine.types import Interface, Language
 from leadgate.platform.users.credentials import SignedInUser
 from leadgate.web.errors import response_language
 
@@ -51,5 +51,5 @@ def signed_in(request: Request) -> Session:
         organization=organization,
         user=user,
         language=language,
-        service=organization.service(user.user_id, language=language),
+        service=organization.service(user.user_id, language=language, interface=Interface.WEB_API),
     )

@@ -43,6 +43,8 @@ STATUS_BY_CODE: dict[str, int] = {
     errors.USER_DISABLED.code: 401,
     "0x80040220": 403,  # missing privilege (REFERENCE §8)
     "0x80048306": 403,  # no access to this record (REFERENCE §8)
+    "0x8F4C47E8": 403,  # record_history_denied (platform/audit/errors.py)
+    "0x8F4C47E9": 403,  # audit_read_only: the audit table is written by the platform only
     "0x8F4C47C8": 403,  # csrf_refused (ui/errors.py): a form not sent from the app's own page
     errors.RECORD_NOT_FOUND.code: 404,
     errors.METHOD_NOT_ALLOWED.code: 405,

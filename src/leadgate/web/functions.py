@@ -16,7 +16,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from leadgate.platform import Entity, PagingInfo
+from leadgate.platform import Entity, EntityReference, PagingInfo
+from leadgate.platform.audit import RetrieveRecordChangeHistoryRequest
 from leadgate.platform.duplicates.matchcodes import DuplicateMatch
 from leadgate.platform.duplicates.messages import RetrieveDuplicatesRequest
 from leadgate.platform.engine.i18n import N_
@@ -252,4 +253,53 @@ def _duplicate_json(metadata: MetadataSet, match: DuplicateMatch, language: str)
         RULE_ID_ANNOTATION: str(match.rule_id),
         table.primary_key: str(match.id),
         table.primary_name: match.name,
+    }
+
+
+RETRIEVE_HISTORY = ("Target", "PagingInfo")
+
+
+@router.get("/RetrieveRecordChangeHistory({parameters})")
+def retrieve_record_change_history(request: Request, session: SignedIn) -> Response:
+    """RetrieveRecordChangeHistory: a record's audit rows, oldest first, for a user who may
+    read the record. Each row is an audit entity (``changedata``: column -> old, new) rather
+    than Dataverse's typed AuditDetail classes."""
+    read_options(request.query_params, frozenset())
+    metadata = session.metadata()
+    given = parse_call(
+        "RetrieveRecordChangeHistory", request.path_params["parameters"], request.query_params
+    )
+    unknown = sorted(set(given) - set(RETRIEVE_HISTORY))
+    if unknown or "Target" not in given:
+        raise bad_query(
+            N_("the function {function} has no parameter {names}; its parameters: {known}."),
+            function="RetrieveRecordChangeHistory", names=", ".join(unknown) or "-",
+            known=", ".join(RETRIEVE_HISTORY),
+        )  # fmt: skip
+    target = _business_entity(metadata, "Target", given["Target"])
+    assert target.id is not None
+    paging = _paging("PagingInfo", given["PagingInfo"]) if "PagingInfo" in given else None
+    found = session.service.execute(
+        RetrieveRecordChangeHistoryRequest(EntityReference(target.logical_name, target.id), paging)
+    ).audit_detail_collection
+    return json_response({
+        "@odata.context": f"{api_root(request)}/$metadata#audits",
+        "value": [_audit_json(row) for row in found],
+    })  # fmt: skip
+
+
+def _audit_json(row: Entity) -> dict[str, Any]:
+    user = row["userid"]
+    return {
+        "auditid": str(row.id),
+        "createdon": row["createdon"].isoformat() if row["createdon"] else None,
+        "_userid_value": str(user.id) if user else None,
+        "_userid_value@OData.Community.Display.V1.FormattedValue": user.name if user else None,
+        "objecttypecode": row["objecttypecode"],
+        "_objectid_value": str(row["objectid"].id),
+        "action": row["action"],
+        "operation": row["operation"],
+        "changedata": row["changedata"],
+        "interface": row["interface"],
+        "transactionid": str(row["transactionid"]) if row["transactionid"] else None,
     }

@@ -215,6 +215,7 @@ _COLUMN_KEYS = {
     "format",
     "options",
     "composed_of",
+    "indexed",
     "default",
     "create",
     "update",
@@ -262,6 +263,7 @@ def _column(
         is_custom=custom,
         description=_label(raw["description"], where) if "description" in raw else None,
         position=position,
+        indexed=raw.get("indexed", False),
     )
 
 
@@ -290,6 +292,7 @@ def _table(name: str, raw: Mapping[str, Any], custom: bool) -> TableMetadata:
         deletable=raw.get("deletable", True),
         schema=raw.get("schema_name"),
         description=_label(raw["description"], name) if "description" in raw else None,
+        is_audit_enabled=raw.get("isauditenabled", False),
     )
     declared = [
         _column(name, column_name, column, position, custom)

@@ -21,6 +21,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from leadgate.platform.audit.history import AUDIT_PROPERTY, UpdateEntityRequest, stored_properties
 from leadgate.platform.customization.solutions import SolutionDefinition, record_id
 from leadgate.platform.engine.entity import Entity, EntityReference
 from leadgate.platform.engine.i18n import N_, Label, Text
@@ -222,6 +223,21 @@ def _process_steps(operation: Operation, definition: SolutionDefinition) -> list
     return steps
 
 
+def _audit_steps(operation: Operation, definition: SolutionDefinition) -> list[_Step]:
+    """Tables the solution now ships audited, on a database that never set their auditing
+    (an administrator's choice, on or off, is kept)."""
+    steps = []
+    for shipped in definition.tables:
+        if not shipped.is_audit_enabled or shipped.name not in operation.metadata.tables:
+            continue
+        if AUDIT_PROPERTY in stored_properties(operation, shipped.name):
+            continue
+        table = operation.table(shipped.name)
+        text = Text(N_("turn on auditing of the table {table}"), table=table.label)
+        steps.append(_Step(text, (UpdateEntityRequest(table.name, is_audit_enabled=True),)))
+    return steps
+
+
 # --- UpgradeSolution ----------------------------------------------------------------------
 
 
@@ -231,6 +247,7 @@ def upgrade_solution(operation: Operation) -> UpgradeSolutionResponse:
     steps = [
         *_role_steps(operation, definition, request.from_version),
         *_process_steps(operation, definition),
+        *_audit_steps(operation, definition),
     ]
     if not request.dry_run:
         for step in steps:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from leadgate.platform.engine.entity import Entity
-from leadgate.platform.engine.types import SYSTEM_USER_ID, Language, Stage, StepMode
+from leadgate.platform.engine.types import SYSTEM_USER_ID, Interface, Language, Stage, StepMode
 
 if TYPE_CHECKING:
     from leadgate.platform.engine.unit_of_work import UnitOfWork
@@ -27,14 +27,25 @@ class Caller:
     user_id: uuid.UUID
     initiating_user_id: uuid.UUID
     language: Language = Language.ENGLISH
+    # The interface that started the chain (audit rows record it); nested messages keep it.
+    interface: Interface = Interface.PYTHON
 
     @classmethod
-    def user(cls, user_id: uuid.UUID, language: Language = Language.ENGLISH) -> Caller:
-        return cls(user_id, user_id, language)
+    def user(
+        cls,
+        user_id: uuid.UUID,
+        language: Language = Language.ENGLISH,
+        interface: Interface = Interface.PYTHON,
+    ) -> Caller:
+        return cls(user_id, user_id, language, interface)
 
     @classmethod
-    def system(cls, initiating_user_id: uuid.UUID = SYSTEM_USER_ID) -> Caller:
-        return cls(SYSTEM_USER_ID, initiating_user_id)
+    def system(
+        cls,
+        initiating_user_id: uuid.UUID = SYSTEM_USER_ID,
+        interface: Interface = Interface.PYTHON,
+    ) -> Caller:
+        return cls(SYSTEM_USER_ID, initiating_user_id, interface=interface)
 
     @property
     def is_system(self) -> bool:

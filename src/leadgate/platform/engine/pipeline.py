@@ -268,7 +268,9 @@ class Operation(Generic[RequestT]):
     def execute_as_system(self, request: Any) -> Any:
         """Run a nested message as SYSTEM: platform work such as cascades, never user requests."""
         return self.pipeline.execute(
-            request, Caller.system(self.context.initiating_user_id), self.context
+            request,
+            Caller.system(self.context.initiating_user_id, self.context.caller.interface),
+            self.context,
         )
 
 

@@ -67,7 +67,7 @@ def indexes(table: TableMetadata) -> list[tuple[str, tuple[str, ...], bool]]:
     for column in table.columns.values():
         if column.name == table.primary_key:
             continue
-        indexed = column.type.is_reference or column.type is ColumnType.STATE
+        indexed = column.indexed or column.type.is_reference or column.type is ColumnType.STATE
         if indexed and column.name not in ("createdby", "modifiedby"):
             found.append((_index_name("ix", table.name, [column.name]), (column.name,), False))
     for key in table.alternate_keys:

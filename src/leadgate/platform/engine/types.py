@@ -10,6 +10,7 @@ __all__ = [
     "SYSTEM_USER_ID",
     "CascadeType",
     "ColumnType",
+    "Interface",
     "Language",
     "LogicalName",
     "Ownership",
@@ -34,6 +35,16 @@ class Stage(enum.IntEnum):
     PRE_OPERATION = 20
     MAIN_OPERATION = 30
     POST_OPERATION = 40
+
+
+class Interface(enum.IntEnum):
+    """Which interface a message came through: recorded on audit rows (the audit table's
+    ``interface`` choice uses these values)."""
+
+    WEB_API = 1
+    BROWSER = 2
+    CLI = 3
+    PYTHON = 4
 
 
 class StepMode(enum.IntEnum):

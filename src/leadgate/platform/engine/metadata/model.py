@@ -59,6 +59,8 @@ class ColumnMetadata:
     published: bool = True
     description: Label | None = None
     position: int = 0
+    # Queries filter by it though it is no lookup (the audit's polymorphic objectid).
+    indexed: bool = False
 
     @functools.cached_property
     def options_by_value(self) -> Mapping[int, OptionMetadata]:
@@ -116,6 +118,8 @@ class TableMetadata:
     deletable: bool = True
     description: Label | None = None
     schema: str | None = None
+    # Dataverse's IsAuditEnabled: changes to its records are written to the audit table.
+    is_audit_enabled: bool = False
 
     @property
     def schema_name(self) -> str:

@@ -228,6 +228,8 @@ def column_properties(column: ColumnMetadata) -> str:
         found["valid_for_update"] = False
     if column.description is not None:
         found["description"] = [column.description.en, column.description.fr]
+    if column.indexed:
+        found["indexed"] = True
     return json.dumps(found, sort_keys=True)
 
 
@@ -239,6 +241,8 @@ def table_properties(table: TableMetadata) -> str:
         found["deletable"] = False
     if table.schema:
         found["schema_name"] = table.schema
+    if table.is_audit_enabled:
+        found["isauditenabled"] = True
     if table.description is not None:
         found["description"] = [table.description.en, table.description.fr]
     return json.dumps(found, sort_keys=True)
@@ -268,6 +272,7 @@ def _column_from_row(row: Any, options: tuple[OptionMetadata, ...]) -> ColumnMet
         published=bool(row.published),
         description=_label(*description) if description else None,
         position=row.position,
+        indexed=props.get("indexed", False),
     )
 
 
@@ -329,6 +334,7 @@ def load(connection: sa.Connection, *, include_unpublished: bool = False) -> Met
             deletable=props.get("deletable", True),
             description=_label(*description) if description else None,
             schema=props.get("schema_name"),
+            is_audit_enabled=props.get("isauditenabled", False),
         )
     relationships = {
         row.name: RelationshipMetadata(
