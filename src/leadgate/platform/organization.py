@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from leadgate.platform import (
     customization,
     duplicates,
+    jobs,
     maps,
     plugins,
     processes,
@@ -49,6 +50,7 @@ from leadgate.platform.engine.storage import create_engine, database_url, redact
 from leadgate.platform.engine.types import Language
 from leadgate.platform.engine.unit_of_work import Snapshot
 from leadgate.platform.engine.versions import create_counter
+from leadgate.platform.jobs.registry import JobRegistry
 from leadgate.platform.plugins.home import PluginHome, plugins_folder
 from leadgate.platform.plugins.registry import StepRegistry, StepSet, TraceRecord
 from leadgate.platform.records.crud import CreateRequest
@@ -66,7 +68,7 @@ SOLUTIONS_GROUP = "leadgate.solutions"
 
 # Each capability registers its messages and steps; steps of equal rank run in this order.
 CAPABILITIES = (
-    records, customization, users, plugins, security, maps, processes, duplicates, views,
+    records, customization, users, plugins, security, maps, processes, duplicates, views, jobs,
 )
 
 
@@ -103,6 +105,7 @@ class Organization:
         self.url = url
         self.pipeline = Pipeline(self)
         self.steps = StepRegistry(PluginHome(plugins_folder(url, plugins)))
+        self.jobs = JobRegistry()  # job kinds by name (leadgate.platform.jobs)
         self.solutions: tuple[Solution, ...] = (PlatformSolution(), *solutions)
         for solution in self.solutions:
             solution.register(self)
