@@ -19,7 +19,9 @@ from tests.job_kinds import register_test_kinds
 
 ROOT = Path(__file__).resolve().parents[2]
 # The server process knows the test job kinds, as a solution's would be known.
-WITH_TEST_KINDS = "import tests.job_kinds as k; k.install(); from leadgate.cli.main import run; run()"
+WITH_TEST_KINDS = (
+    "import tests.job_kinds as k; k.install(); from leadgate.cli.main import run; run()"
+)
 
 
 @pytest.mark.interface_only

@@ -53,7 +53,8 @@ def test_a_queued_job_runs_as_its_owner_and_succeeds(org, system, admin, kinds):
         context.progress(1, 2)
 
     kinds.register("test.look", handler)
-    regarding = EntityReference("new_widget", system.create("new_widget", new_name="w", new_size="S"))
+    widget_id = system.create("new_widget", new_name="w", new_size="S")
+    regarding = EntityReference("new_widget", widget_id)
     job_id = admin.execute(QueueJobRequest("test.look", {"n": 1}, regarding, name="Look")).id
     queued = job(system, job_id)
     assert (queued["statecode"], queued["statuscode"], queued["ownerid"].id) == (
