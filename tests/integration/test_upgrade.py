@@ -42,14 +42,14 @@ SALES, MANAGER = "sam@old.example", "max@old.example"
 STARTED = [uuid.UUID(f"00000000-0000-4000-8000-00000000010{n}") for n in (1, 2, 3)]
 UNSTARTED = [uuid.UUID(f"00000000-0000-4000-8000-00000000020{n}") for n in (1, 2, 3)]
 DISQUALIFIED = uuid.UUID("00000000-0000-4000-8000-000000000302")
-# What the upgrade adds: an instance per unstarted lead, four privileges for each sales role
-# (version 6's duplicate rules, version 7's views and forms), the version table's row, and the
-# platform's version 5: the view and form tables (their metadata, privileges) and the views and
-# forms sales 7 ships.
+# What the upgrade adds: an instance per unstarted lead, five privileges for each sales role
+# (version 6's duplicate rules, version 7's views and forms, version 8's own system jobs), the
+# version table's row, and the platform's versions 5 and 6: the view, form and system job
+# tables (their metadata, privileges) and the views and forms sales 7 ships.
 ADDED = {
-    INSTANCES: 3, "roleprivileges": 8, runner.VERSION_TABLE: 1, "savedquery": 17,
-    "systemform": 4, "privilege": 12, "lg_meta_table": 2, "lg_meta_column": 31,
-    "lg_meta_option": 16,
+    INSTANCES: 3, "roleprivileges": 10, runner.VERSION_TABLE: 1, "savedquery": 17,
+    "systemform": 4, "privilege": 20, "lg_meta_table": 3, "lg_meta_column": 58,
+    "lg_meta_option": 32,
 }  # fmt: skip
 # On SQLite the row-version counter is a one-row table (on PostgreSQL, a sequence).
 ADDED_ON_SQLITE = {versions.COUNTER: 1}
@@ -130,15 +130,15 @@ def test_the_old_release_database_upgrades_keeping_every_record(old_database, ru
     assert out.splitlines() == [
         "leadgate's tables: revision - -> 0003_token_expiry (migrations: 0001_baseline, "
         "0002_rowversion, 0003_token_expiry)",
-        "solution leadgate_platform: version 4 -> 5",
+        "solution leadgate_platform: version 4 -> 6",
         "  nothing to change in its data",
-        "solution leadgate_sales: version 5 -> 7",
+        "solution leadgate_sales: version 5 -> 8",
         "  grant prvReadDuplicateRule (Organization), prvReadDuplicateRuleCondition "
-        "(Organization), prvReadSavedQuery (Organization), prvReadSystemForm (Organization) to "
-        "the role Salesperson",
+        "(Organization), prvReadSavedQuery (Organization), prvReadSystemForm (Organization), "
+        "prvReadAsyncOperation (User) to the role Salesperson",
         "  grant prvReadDuplicateRule (Organization), prvReadDuplicateRuleCondition "
-        "(Organization), prvReadSavedQuery (Organization), prvReadSystemForm (Organization) to "
-        "the role Sales Lead",
+        "(Organization), prvReadSavedQuery (Organization), prvReadSystemForm (Organization), "
+        "prvReadAsyncOperation (User) to the role Sales Lead",
         "  start the process 'Lead to Opportunity Sales Process' on 3 open record(s) of the "
         "table Lead that have none",
         "Dry run: nothing was changed. Run it without --dry-run to upgrade.",
@@ -180,6 +180,7 @@ def test_the_old_release_database_upgrades_keeping_every_record(old_database, ru
 
         salesperson = role_privileges(system, "Salesperson")
         assert {salesperson[name] for name in NEW_PRIVILEGES} == {8}  # Organization
+        assert salesperson["prvReadAsyncOperation"] == 1  # version 8: their own jobs (User)
         assert salesperson["prvDeleteLead"] == 1  # the administrator's grant is kept
         assert "prvReadTeam" not in salesperson  # and so is their revoke
         # Renamed by the administrator: still the shipped role, not made again.
@@ -271,8 +272,8 @@ def test_a_solution_a_newer_leadgate_installed_is_refused(database_url, run):
     _set(database_url, "UPDATE lg_solution SET version = 99 WHERE name = 'leadgate_sales'")
     error = refusal(lambda: Organization.open(database_url))
     assert error.code == "0x8F4C479A"
-    assert "(solution leadgate_sales 99, this version ships 7)" in error.message("en")
-    assert "(solution leadgate_sales 99, cette version fournit 7)" in error.message("fr")
+    assert "(solution leadgate_sales 99, this version ships 8)" in error.message("en")
+    assert "(solution leadgate_sales 99, cette version fournit 8)" in error.message("fr")
     code, _, err = run("upgrade", "--db", database_url)
     assert code == 1 and err.startswith("error 0x8F4C479A:")
 
