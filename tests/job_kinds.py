@@ -3,6 +3,7 @@ how often a job's effects were committed."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from leadgate.platform import CreateRequest, Entity
@@ -24,8 +25,17 @@ def write_widgets(context: JobContext) -> None:
         context.progress(index + 1, len(codes))
 
 
+def wait(context: JobContext) -> None:
+    """data: {"seconds": N}; renews its lease every tenth of a second meanwhile."""
+    deadline = time.monotonic() + context.data["seconds"]
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+        context.heartbeat()
+
+
 def register_test_kinds(registry: JobRegistry) -> None:
     registry.register("test.write_widgets", write_widgets)
+    registry.register("test.wait", wait)
 
 
 def install() -> None:

@@ -3,6 +3,7 @@ jobs are read through the generic entity set, asyncoperations."""
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import time
@@ -59,3 +60,63 @@ def test_serve_runs_a_queued_job_with_its_embedded_worker(database_url):
     with Organization.open(database_url) as organization:
         widgets = organization.system_service().retrieve_multiple_all("new_widget")
         assert [w["new_name"] for w in widgets] == ["served"]
+
+
+def start_worker(database_url: str, *extra: str) -> subprocess.Popen[str]:
+    process = subprocess.Popen(
+        [sys.executable, "-c", WITH_TEST_KINDS, "worker", "--db", database_url, "--poll", "0.1",
+         *extra],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT,
+    )  # fmt: skip
+    assert process.stdout is not None
+    assert "runs system jobs" in process.stdout.readline()
+    return process
+
+
+def queue(database_url: str, kind: str, data: dict) -> object:
+    with Organization.open(database_url) as organization:
+        register_test_kinds(organization.jobs)
+        return organization.system_service().execute(QueueJobRequest(kind, data)).id
+
+
+def job_status(database_url: str, job_id) -> tuple[int, int]:
+    with Organization.open(database_url) as organization:
+        job = organization.system_service().retrieve("asyncoperation", job_id)
+        return job["statecode"], job["statuscode"]
+
+
+def wait_for(database_url: str, job_id, status: tuple[int, int]) -> None:
+    deadline = time.monotonic() + 30
+    while job_status(database_url, job_id) != status:
+        assert time.monotonic() < deadline, job_status(database_url, job_id)
+        time.sleep(0.1)
+
+
+@pytest.mark.slow
+def test_a_stopped_worker_finishes_its_job_within_the_grace_period(database_url):
+    job_id = queue(database_url, "test.wait", {"seconds": 1})
+    process = start_worker(database_url, "--grace", "20")
+    try:
+        wait_for(database_url, job_id, (2, 20))  # In Progress
+        process.send_signal(signal.SIGTERM)
+        out, _ = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 0
+    assert job_status(database_url, job_id) == (3, 30)
+    assert f"job {job_id} 'test.wait' Succeeded" in out
+
+
+@pytest.mark.slow
+def test_a_stopped_worker_gives_back_a_job_that_outlasts_the_grace_period(database_url):
+    job_id = queue(database_url, "test.wait", {"seconds": 60})
+    process = start_worker(database_url, "--grace", "0.2")
+    try:
+        wait_for(database_url, job_id, (2, 20))
+        process.send_signal(signal.SIGINT)
+        out, _ = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 0
+    assert job_status(database_url, job_id) == (0, 0)  # Ready, for another worker
+    assert f"job {job_id}: given back to the queue" in out
