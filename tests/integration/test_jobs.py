@@ -24,6 +24,7 @@ from leadgate.platform.jobs import (
     run_next,
 )
 from leadgate.platform.jobs import errors as job_errors
+from leadgate.platform.jobs.lease import ClaimJobRequest
 from tests.conftest import add_user
 from tests.job_kinds import register_test_kinds, widget
 
@@ -247,6 +248,9 @@ def test_users_read_cancel_and_retry_their_own_jobs_only(org, system, kinds):
                                       engine_errors.PRIVILEGE_DENIED)
     assert ann.execute(CancelJobRequest(job_id)).status is JobStatus.CANCELED
     ann.execute(RetryJobRequest(job_id))
+    with pytest.raises(LeadgateError) as not_a_worker:  # claiming is for workers
+        ann.execute(ClaimJobRequest("ann", dt.timedelta(minutes=1)))
+    assert not_a_worker.value.kind is engine_errors.PRIVILEGE_DENIED
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)  # SQLite: one worker

@@ -27,7 +27,8 @@ from leadgate.platform.engine.types import Language
 from leadgate.platform.jobs import errors
 from leadgate.platform.jobs.messages import TABLE, job_row, set_job
 from leadgate.platform.jobs.states import JobState, JobStatus
-from leadgate.platform.security.privileges import Right
+from leadgate.platform.security.access import privilege_denied
+from leadgate.platform.security.privileges import Depth
 
 __all__ = [
     "WORKER_MESSAGES",
@@ -207,8 +208,10 @@ def settle_job(operation: Operation[SettleJobRequest]) -> SettleJobResponse:
 
 
 def authorize_worker(operation: Operation[Any]) -> None:
-    """Workers run as SYSTEM; anyone else needs Write on every system job."""
-    operation.require(Right.WRITE, operation.table(TABLE))
+    """Workers run as SYSTEM; anyone else needs Write on every system job (Organization)."""
+    principal = operation.principal
+    if principal is not None and principal.depth("prvWriteAsyncOperation") < Depth.ORGANIZATION:
+        raise privilege_denied(principal, "prvWriteAsyncOperation", None, Depth.ORGANIZATION)
 
 
 WORKER_MESSAGES = {
