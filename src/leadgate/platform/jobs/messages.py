@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from leadgate.platform.engine import rows
 from leadgate.platform.engine.entity import Entity, EntityReference
 from leadgate.platform.engine.errors import RECORD_NOT_FOUND
 from leadgate.platform.engine.pipeline import Message, Operation
@@ -88,8 +89,6 @@ def job_row(operation: Operation[Any], job_id: uuid.UUID, *, lock: bool = True) 
 def set_job(operation: Operation[Any], job_id: uuid.UUID, **values: Any) -> None:
     """Bookkeeping of a job's run, written by the jobs messages in their transaction (the
     state moves of a job are the worker's, not a SetState that people or steps may run)."""
-    from leadgate.platform.engine import rows
-
     values.setdefault("modifiedon", operation.now())
     table = operation.table(TABLE)
     rows.update_row(operation.connection, table, operation.sql_table(TABLE), job_id, values)
@@ -124,16 +123,17 @@ def queue_job(operation: Operation[QueueJobRequest]) -> QueueJobResponse:
 
 
 def cancel_job(operation: Operation[CancelJobRequest]) -> CancelJobResponse:
-    job = job_row(operation, operation.request.id)
+    request_id = operation.request.id
+    job = job_row(operation, request_id)
     status = JobStatus(job["statuscode"])
     if status.state is JobState.COMPLETED:
         raise errors.JOB_NOT_CANCELABLE(name=job["name"], status=_status_label(operation, status))
     if status.state is JobState.LOCKED:
-        set_job(operation, job.id, statuscode=int(JobStatus.CANCELING))  # type: ignore[arg-type]
+        set_job(operation, request_id, statuscode=int(JobStatus.CANCELING))
         return CancelJobResponse(JobStatus.CANCELING)
     message = errors.JOB_CANCELED()
     set_job(
-        operation, job.id,  # type: ignore[arg-type]
+        operation, request_id,
         statecode=int(JobState.COMPLETED), statuscode=int(JobStatus.CANCELED),
         completedon=operation.now(), postponeuntil=None, errorcode=message.code,
         message=message.message(Language.ENGLISH), message_fr=message.message(Language.FRENCH),
@@ -142,12 +142,13 @@ def cancel_job(operation: Operation[CancelJobRequest]) -> CancelJobResponse:
 
 
 def retry_job(operation: Operation[RetryJobRequest]) -> RetryJobResponse:
-    job = job_row(operation, operation.request.id)
+    request_id = operation.request.id
+    job = job_row(operation, request_id)
     status = JobStatus(job["statuscode"])
     if status not in (JobStatus.FAILED, JobStatus.CANCELED):
         raise errors.JOB_NOT_RETRYABLE(name=job["name"], status=_status_label(operation, status))
     set_job(
-        operation, job.id,  # type: ignore[arg-type]
+        operation, request_id,
         statecode=int(JobState.READY), statuscode=int(JobStatus.WAITING_FOR_RESOURCES),
         completedon=None, postponeuntil=None, retrycount=0, hostid=None, lockeduntil=None,
         errorcode=None, message=None, message_fr=None,
