@@ -43,17 +43,16 @@ SALES, MANAGER = "sam@old.example", "max@old.example"
 STARTED = [uuid.UUID(f"00000000-0000-4000-8000-00000000010{n}") for n in (1, 2, 3)]
 UNSTARTED = [uuid.UUID(f"00000000-0000-4000-8000-00000000020{n}") for n in (1, 2, 3)]
 DISQUALIFIED = uuid.UUID("00000000-0000-4000-8000-000000000302")
-# What the upgrade adds: an instance per unstarted lead, four privileges for each sales role
-# (version 6's duplicate rules, version 7's views and forms), the version table's row, and the
-# platform's version 5: the view and form tables (their metadata, privileges) and the views and
-# forms sales 7 ships; the platform's version 6: the workflow table's nine workflow columns
-# (and the ten options of category, mode, scope and runas), the audit table (its metadata,
-# privileges, the two audit privileges) and sales 8's grant of prvReadRecordAuditHistory to
-# each role.
+# What the upgrade adds: an instance per unstarted lead, six privileges for each sales role
+# (version 6's duplicate rules, version 7's views and forms, version 8's audit history and own
+# system jobs), the version table's row, and the platform's versions 5 and 6: the view, form,
+# audit and system job tables (their metadata, privileges), the workflow table's nine workflow
+# columns (and the ten options of category, mode, scope and runas), and the views and forms
+# sales 7 ships.
 ADDED = {
-    INSTANCES: 3, "roleprivileges": 10, runner.VERSION_TABLE: 1, "savedquery": 17,
-    "systemform": 4, "privilege": 20, "lg_meta_table": 3, "lg_meta_column": 55,
-    "lg_meta_option": 45,
+    INSTANCES: 3, "roleprivileges": 12, runner.VERSION_TABLE: 1, "savedquery": 17,
+    "systemform": 4, "privilege": 28, "lg_meta_table": 4, "lg_meta_column": 82,
+    "lg_meta_option": 61,
 }  # fmt: skip
 # On SQLite the row-version counter is a one-row table (on PostgreSQL, a sequence).
 ADDED_ON_SQLITE = {versions.COUNTER: 1}
@@ -195,6 +194,7 @@ def test_the_old_release_database_upgrades_keeping_every_record(old_database, ru
 
         salesperson = role_privileges(system, "Salesperson")
         assert {salesperson[name] for name in NEW_PRIVILEGES} == {8}  # Organization
+        assert salesperson["prvReadAsyncOperation"] == 1  # version 8: their own jobs (User)
         assert salesperson["prvDeleteLead"] == 1  # the administrator's grant is kept
         assert "prvReadTeam" not in salesperson  # and so is their revoke
         # Renamed by the administrator: still the shipped role, not made again.

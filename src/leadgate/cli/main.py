@@ -9,7 +9,7 @@ import os
 import sys
 from importlib import metadata
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import (
@@ -27,6 +27,7 @@ from leadgate.cli import (
     customize,
     duplicates,
     imports,
+    jobs,
     leads,
     maps,
     plugins,
@@ -36,6 +37,7 @@ from leadgate.cli import (
     signin,
     upgrade,
     users,
+    worker,
     workflows,
 )
 from leadgate.cli.output import DbOption, PluginsOption, console, errors_console, language, say
@@ -65,6 +67,7 @@ app.add_typer(workflows.app, name="workflows")
 app.add_typer(customize.app, name="customize")
 app.add_typer(plugins.app, name="plugins")
 app.add_typer(duplicates.app, name="duplicates")
+app.add_typer(jobs.app, name="jobs")
 app.add_typer(security.bu_app, name="bu")
 app.add_typer(security.teams_app, name="teams")
 app.add_typer(security.roles_app, name="roles")
@@ -211,6 +214,15 @@ def serve(
             help="Largest $batch request body accepted.",
         ),
     ] = DEFAULT_MAX_BATCH_BODY_SIZE,
+    embedded_worker: Annotated[
+        bool | None,
+        typer.Option(
+            "--worker/--no-worker",
+            help="Run system jobs in this process too. Default: on for SQLite (its one "
+            "worker), off for PostgreSQL (run leadgate worker).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Serve the Web API (Dataverse-compatible, under /api/data/v9.2)."""
     if (certfile is None) != (keyfile is None):
@@ -220,8 +232,6 @@ def serve(
                                  param_hint="--token-file")  # fmt: skip
     import uvicorn
 
-    from leadgate.web import create_app
-
     organization = Organization.open(database_url(db), plugins=plugins_folder)
     scheme = "https" if certfile else "http"
     site_url = f"{scheme}://{signin.shown_host(host)}:{port}"
@@ -229,6 +239,24 @@ def serve(
     signin.announce(organization, site_url + "/api/data/v9.2", issue_token, token_file)
     for line in plugins.startup_report(organization, language()):
         console.print(line, soft_wrap=True)
+    if embedded_worker is None:
+        embedded_worker = organization.url.startswith("sqlite")
+    runner = worker.embedded_worker(organization) if embedded_worker else None
+    try:
+        _serve(organization, uvicorn, host, port, certfile, keyfile, max_body_size,
+               max_batch_body_size)  # fmt: skip
+    finally:
+        if runner is not None:  # uvicorn has stopped: let the current job finish, or give it back
+            runner.stop()
+            if not runner.join(grace=10):
+                runner.release_running()
+
+
+def _serve(organization: Organization, uvicorn: Any, host: str, port: int,
+           certfile: Path | None, keyfile: Path | None, max_body_size: int,
+           max_batch_body_size: int) -> None:  # fmt: skip
+    from leadgate.web import create_app
+
     uvicorn.run(
         create_app(
             organization,
@@ -247,6 +275,7 @@ app.command("share")(security.share)
 app.command("upgrade")(upgrade.upgrade)
 app.command("import")(imports.import_file)
 app.command("audit")(audit.audit)
+app.command("worker")(worker.worker)
 
 
 def main(argv: list[str] | None = None) -> int:

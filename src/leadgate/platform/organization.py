@@ -22,6 +22,7 @@ from leadgate.platform import (
     customization,
     duplicates,
     imports,
+    jobs,
     maps,
     plugins,
     processes,
@@ -52,6 +53,7 @@ from leadgate.platform.engine.storage import create_engine, database_url, redact
 from leadgate.platform.engine.types import Interface, Language
 from leadgate.platform.engine.unit_of_work import Snapshot
 from leadgate.platform.engine.versions import create_counter
+from leadgate.platform.jobs.registry import JobRegistry
 from leadgate.platform.plugins.home import PluginHome, plugins_folder
 from leadgate.platform.plugins.registry import StepRegistry, StepSet, TraceRecord
 from leadgate.platform.records.crud import CreateRequest
@@ -69,8 +71,8 @@ SOLUTIONS_GROUP = "leadgate.solutions"
 
 # Each capability registers its messages and steps; steps of equal rank run in this order.
 CAPABILITIES = (
-    records, customization, users, plugins, security, maps, processes, duplicates, views, audit,
-    imports, workflows,
+    records, customization, users, plugins, security, maps, processes, duplicates, views, jobs,
+    audit, imports, workflows,
 )
 
 
@@ -107,6 +109,7 @@ class Organization:
         self.url = url
         self.pipeline = Pipeline(self)
         self.steps = StepRegistry(PluginHome(plugins_folder(url, plugins)))
+        self.jobs = JobRegistry()  # job kinds by name (leadgate.platform.jobs)
         self.solutions: tuple[Solution, ...] = (PlatformSolution(), *solutions)
         for solution in self.solutions:
             solution.register(self)
