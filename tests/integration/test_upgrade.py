@@ -142,10 +142,10 @@ def test_the_old_release_database_upgrades_keeping_every_record(old_database, ru
         "solution leadgate_sales: version 5 -> 8",
         "  grant prvReadRecordAuditHistory (Organization), prvReadDuplicateRule (Organization), "
         "prvReadDuplicateRuleCondition (Organization), prvReadSavedQuery (Organization), "
-        "prvReadSystemForm (Organization) to the role Salesperson",
+        "prvReadSystemForm (Organization), prvReadAsyncOperation (User) to the role Salesperson",
         "  grant prvReadRecordAuditHistory (Organization), prvReadDuplicateRule (Organization), "
         "prvReadDuplicateRuleCondition (Organization), prvReadSavedQuery (Organization), "
-        "prvReadSystemForm (Organization) to the role Sales Lead",
+        "prvReadSystemForm (Organization), prvReadAsyncOperation (User) to the role Sales Lead",
         "  start the process 'Lead to Opportunity Sales Process' on 3 open record(s) of the "
         "table Lead that have none",
         "  turn on auditing of the table Lead",
