@@ -270,3 +270,28 @@ def test_assign_step(admin, system):
         {"assign": "target", "owner": {"table": "systemuser", "id": str(sam.user_id)}}])
     lead = a_lead(admin)
     assert system.retrieve("lead", lead)["ownerid"].id == sam.user_id
+
+
+# --- background: a job after the commit ---------------------------------------------------------
+
+
+def test_a_background_workflow_on_account_runs_after_the_qualification_commits(
+    org, admin, system
+):
+    from leadgate.platform.jobs import run_next
+
+    welcome = {"update": "target", "values": {"description": "Welcome pack sent"}}
+    workflow(system, name="Welcome new accounts", table="account", mode="background",
+             trigger={"create": True}, steps=[welcome])  # fmt: skip
+    lead = a_lead(admin)
+    created = qualify(admin, lead).created_entities
+    account = next(ref for ref in created if ref.logical_name == "account")
+    # Committed without it: the workflow waits as a system job about the new account.
+    assert admin.retrieve("account", account.id, ["description"])["description"] is None
+    jobs = system.retrieve_multiple("asyncoperation", regardingobjectid=account.id)
+    assert len(jobs.entities) == 1 and jobs.entities[0]["statecode"] == 0
+    outcome = run_next(org, "test-worker")
+    assert outcome is not None and outcome.error is None, outcome
+    assert admin.retrieve("account", account.id, ["description"])["description"] == (
+        "Welcome pack sent"
+    )

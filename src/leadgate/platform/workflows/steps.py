@@ -176,6 +176,11 @@ def workflow_job(service: OrganizationService, data: dict[str, Any], regarding: 
     run_workflow(OrganizationService(service.organization, caller), workflow, regarding)
 
 
+def run_background_job(context: Any) -> None:
+    """The "workflow" job kind: the job (queued as SYSTEM) runs its workflow on its record."""
+    workflow_job(context.service, dict(context.data), context.regarding)
+
+
 STEPS = (
     (check_saved_workflow, "Check a workflow definition", Stage.POST_OPERATION,
      ("workflow",), ("Create", "Update", "SetState")),
@@ -190,5 +195,5 @@ def register(organization: Organization) -> None:
             stage=Stage.POST_OPERATION, rank=50,
         )  # fmt: skip
     jobs = getattr(organization, "jobs", None)
-    if jobs is not None:
-        jobs.register(JOB_KIND, workflow_job)
+    if jobs is not None:  # the jobs capability registers before this one (CAPABILITIES)
+        jobs.register(JOB_KIND, run_background_job)
