@@ -36,7 +36,7 @@ def test_worker_once_runs_the_ready_jobs_and_logs_a_line_each(cli, org, system):
     assert sorted(w["new_name"] for w in system.retrieve_multiple_all("new_widget")) == [
         "a", "b", "c",
     ]
-    assert cli("worker", "--once") == ""
+    assert cli("worker", "--once") == "No system job was waiting.\n"  # nothing left to run
 
 
 def test_jobs_list_show_cancel_retry(cli, refused, org, system):

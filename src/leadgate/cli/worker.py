@@ -68,7 +68,8 @@ def worker(
             lease=dt.timedelta(seconds=lease), on_job=_printer(organization),
         )  # fmt: skip
         if once:
-            runner.run_once()
+            if not runner.run_once():
+                say(N_("No system job was waiting."))
             return
         stopped = threading.Event()
 

@@ -18,8 +18,8 @@ from leadgate.platform import Organization
 from leadgate.platform.engine import errors
 from leadgate.platform.engine.i18n import N_, Text
 from leadgate.ui.errors import CSRF_REFUSED, PAGE_NOT_FOUND
-from leadgate.ui.forms_data import Form
 from leadgate.ui.pages import page
+from leadgate.ui.posted import PostedForm
 from leadgate.ui.sessions import (
     CSRF_FIELD,
     SignInRequired,
@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 SignedIn = Annotated[UiSession, Depends(current_session)]
 
 
-def check_csrf(ui: UiSession, form: Form) -> None:
+def check_csrf(ui: UiSession, form: PostedForm) -> None:
     """Every form that changes something carries the session's CSRF token."""
     if not same_token(form.get(CSRF_FIELD), ui.csrf):
         raise CSRF_REFUSED()

@@ -21,7 +21,6 @@ from leadgate.platform.engine.i18n import Text
 from leadgate.platform.engine.metadata.model import TableMetadata
 from leadgate.ui.app import SignedIn, check_csrf
 from leadgate.ui.errors import GRID_HAS_NO_VIEW, NO_ROWS_SELECTED, VIEW_NOT_FOUND
-from leadgate.ui.forms_data import Form, read_form
 from leadgate.ui.grid_commands import (
     BULK_COMMANDS,
     SUMMARY_COOKIE,
@@ -34,6 +33,7 @@ from leadgate.ui.grid_commands import (
 )
 from leadgate.ui.grid_views import GridRequest, read_grid
 from leadgate.ui.pages import page
+from leadgate.ui.posted import PostedForm, read_form
 from leadgate.ui.sessions import UiSession
 from leadgate.ui.sitemap import table_of, table_url
 
@@ -163,7 +163,7 @@ def _json_summary(ui: UiSession, summary: BulkSummary) -> Response:
 async def bulk(request: Request, entity_set: str, command_name: str, ui: SignedIn) -> Response:
     table = table_of(ui, entity_set)
     command = _command(table, command_name)
-    form: Form = await read_form(request)
+    form: PostedForm = await read_form(request)
     if _wants_json(request):
         try:
             check_csrf(ui, form)

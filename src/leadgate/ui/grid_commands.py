@@ -27,7 +27,7 @@ from leadgate.platform.engine.metadata.model import TableMetadata
 from leadgate.platform.engine.types import Language
 from leadgate.platform.records.state import SetStateRequest
 from leadgate.sales.qualify import QualifyLeadRequest
-from leadgate.ui.forms_data import Form
+from leadgate.ui.posted import PostedForm
 from leadgate.ui.sessions import UiSession
 
 __all__ = [
@@ -59,7 +59,7 @@ class BulkCommand:
 
     name: str
     label: str  # catalogue text (N_)
-    run: Callable[[UiSession, EntityReference, Form], object]
+    run: Callable[[UiSession, EntityReference, PostedForm], object]
     done_one: str  # "1 lead qualified"
     done_many: str  # "{count} leads qualified"
     # A choice the command asks for (Disqualify's reason): its field name, label and options.
@@ -94,13 +94,13 @@ class BulkSummary:
         return tuple(outcome for outcome in self.outcomes if outcome.error is not None)
 
 
-def _qualify(ui: UiSession, lead: EntityReference, form: Form) -> object:
+def _qualify(ui: UiSession, lead: EntityReference, form: PostedForm) -> object:
     # The grid's path (REFERENCE §5): no duplicate check; which records are made follows the
     # organization's setting (the flags left None).
     return ui.service.execute(QualifyLeadRequest(lead, suppress_duplicate_detection=True))
 
 
-def _disqualify(ui: UiSession, lead: EntityReference, form: Form) -> object:
+def _disqualify(ui: UiSession, lead: EntityReference, form: PostedForm) -> object:
     reason = form.get("reason").strip()
     if not reason.isascii() or not reason.isdigit() or len(reason) > 9:
         raise errors.INVALID_VALUE_TYPE(
@@ -148,7 +148,7 @@ def _name_of(ui: UiSession, table: TableMetadata, record_id: uuid.UUID) -> str:
 
 
 def run_on(
-    ui: UiSession, table: TableMetadata, command: BulkCommand, ids: list[str], form: Form
+    ui: UiSession, table: TableMetadata, command: BulkCommand, ids: list[str], form: PostedForm
 ) -> BulkSummary:
     """``command`` on each record, each in its own message (its own transaction)."""
     outcomes = []

@@ -32,8 +32,8 @@ from leadgate.sales.qualify import QualifyLeadRequest, QualifyLeadResponse
 from leadgate.ui.app import SignedIn, check_csrf
 from leadgate.ui.commands import QUALIFY, CommandSpec, command_spec, extra_columns
 from leadgate.ui.errors import NOTHING_SELECTED
-from leadgate.ui.forms_data import Form, read_form
 from leadgate.ui.pages import redirect_with_notice
+from leadgate.ui.posted import PostedForm, read_form
 from leadgate.ui.record import Dialog, record_page, save_changes
 from leadgate.ui.sessions import UiSession
 from leadgate.ui.sitemap import record_url
@@ -85,7 +85,7 @@ async def run_command(
 # --- SetState: Disqualify, Reactivate, Close as Won / Lost, Reopen, (De)activate ---------
 
 
-def _dialog_field(form: Form, spec: CommandSpec, name: str) -> str:
+def _dialog_field(form: PostedForm, spec: CommandSpec, name: str) -> str:
     """A closing dialog's field, named after its command ("win.status", "win.actualrevenue"):
     the dialogs post the record's form, which holds the other dialogs' fields and a field of
     the same column; a hand-made post may name it plainly."""
@@ -95,7 +95,7 @@ def _dialog_field(form: Form, spec: CommandSpec, name: str) -> str:
 
 def _set_state(
     request: Request, ui: UiSession, table: TableMetadata, record_id: uuid.UUID,
-    spec: CommandSpec, form: Form,
+    spec: CommandSpec, form: PostedForm,
 ) -> Response:  # fmt: skip
     assert spec.target_state is not None
     reference = EntityReference(table.name, record_id)
@@ -133,7 +133,7 @@ def _execute(ui: UiSession, requests: list[Any]) -> Any:
 # --- Qualify, with the Duplicate warning --------------------------------------------------
 
 
-def _links(ui: UiSession, leads: TableMetadata, form: Form, prefix: str) -> dict[str, Any]:
+def _links(ui: UiSession, leads: TableMetadata, form: PostedForm, prefix: str) -> dict[str, Any]:
     """The existing records the salesperson chose, by table (``prefix.account``...)."""
     chosen: dict[str, Any] = {}
     for table_name, column in EXISTING.items():
@@ -144,7 +144,7 @@ def _links(ui: UiSession, leads: TableMetadata, form: Form, prefix: str) -> dict
 
 
 def _qualify(
-    request: Request, ui: UiSession, leads: TableMetadata, lead_id: uuid.UUID, form: Form
+    request: Request, ui: UiSession, leads: TableMetadata, lead_id: uuid.UUID, form: PostedForm
 ) -> Response:
     """Qualify from the form: duplicate detection on, unless the salesperson pressed Continue
     in the Duplicate warning; records they selected there are linked to the lead first."""

@@ -28,8 +28,8 @@ from leadgate.platform.processes.messages import (
     SetProcessStageRequest,
 )
 from leadgate.ui.app import SignedIn, check_csrf
-from leadgate.ui.forms_data import Form, read_form
 from leadgate.ui.pages import redirect_with_notice, translator
+from leadgate.ui.posted import PostedForm, read_form
 from leadgate.ui.process_bar import active_instance
 from leadgate.ui.record import closed_refusal, is_closed, record_page
 from leadgate.ui.sessions import UiSession
@@ -44,7 +44,7 @@ MOVES = ("next", "back", "set-active")
 MOVED = N_("Moved to the stage {stage}.")
 
 
-def _stage(form: Form, instance: Instance) -> EntityReference:
+def _stage(form: PostedForm, instance: Instance) -> EntityReference:
     """The stage Set Active names (a stage of the record's process)."""
     text = form.get("stage").strip()
     try:
@@ -66,7 +66,7 @@ def _refuse_closed(ui: UiSession, table: TableMetadata, record_id: uuid.UUID) ->
 
 
 def _move(
-    ui: UiSession, move: str, instance: Instance, form: Form
+    ui: UiSession, move: str, instance: Instance, form: PostedForm
 ) -> tuple[EntityReference | None, LeadgateError | None]:
     """Run the move: the stage it led to, or what Next Stage says when it does not move."""
     target = EntityReference(instance.table, instance.id)

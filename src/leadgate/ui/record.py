@@ -29,9 +29,8 @@ from leadgate.platform.views import Form
 from leadgate.ui.app import SignedIn, check_csrf
 from leadgate.ui.commands import record_commands
 from leadgate.ui.errors import RECORD_CLOSED
-from leadgate.ui.forms_data import Form as PostedForm
-from leadgate.ui.forms_data import read_form
 from leadgate.ui.pages import page, redirect_with_notice, translator
+from leadgate.ui.posted import PostedForm, read_form
 from leadgate.ui.process_bar import process_bar
 from leadgate.ui.record_form import MainForms, build_fields, editable, input_text
 from leadgate.ui.sessions import UiSession

@@ -8,7 +8,7 @@ from starlette.responses import RedirectResponse, Response
 from leadgate.platform.engine.types import Language
 from leadgate.platform.users.messages import SetUserLanguageRequest
 from leadgate.ui.app import SignedIn, check_csrf
-from leadgate.ui.forms_data import read_form
+from leadgate.ui.posted import read_form
 from leadgate.ui.signin import safe_next
 
 __all__ = ["router"]

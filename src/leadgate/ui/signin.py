@@ -13,8 +13,8 @@ from leadgate.platform.engine.types import Interface, Language
 from leadgate.platform.users.errors import SIGN_IN_THROTTLED
 from leadgate.platform.users.messages import CreateApiTokenRequest, RevokeApiTokenRequest
 from leadgate.ui.errors import CSRF_REFUSED
-from leadgate.ui.forms_data import read_form
 from leadgate.ui.pages import page
+from leadgate.ui.posted import read_form
 from leadgate.ui.sessions import (
     CSRF_FIELD,
     SESSION_COOKIE,

@@ -1,16 +1,17 @@
-"""Reading a posted form: URL-encoded fields only, bounded in number (no files)."""
+"""What a browser posted (not a form record: that is ``platform.views.Form``): URL-encoded
+fields only, bounded in number (no files)."""
 
 from __future__ import annotations
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
 
-__all__ = ["Form", "read_form"]
+__all__ = ["PostedForm", "read_form"]
 
 MAX_FIELDS = 5000  # a grid selection of 5,000 leads is the largest form the app posts
 
 
-class Form:
+class PostedForm:
     """A posted form's text fields; a repeated name (the grid's selected rows) keeps all."""
 
     def __init__(self, data: FormData) -> None:
@@ -30,5 +31,5 @@ class Form:
         return name in self._data
 
 
-async def read_form(request: Request) -> Form:
-    return Form(await request.form(max_files=0, max_fields=MAX_FIELDS))
+async def read_form(request: Request) -> PostedForm:
+    return PostedForm(await request.form(max_files=0, max_fields=MAX_FIELDS))
