@@ -51,13 +51,20 @@ def worker(
         float, typer.Option(min=0.05, metavar="SECONDS", help="Wait between looks for jobs.")
     ] = 2.0,
     lease: Annotated[
-        int, typer.Option(min=10, metavar="SECONDS",
-                          help="A job's lease: past it, another worker takes a job over.")
+        int,
+        typer.Option(
+            min=10,
+            metavar="SECONDS",
+            help="A job's lease: past it, another worker takes a job over.",
+        ),
     ] = 300,
     grace: Annotated[
-        float, typer.Option(min=0, metavar="SECONDS",
-                            help="At a stop, how long running jobs may finish before they "
-                            "are given back.")
+        float,
+        typer.Option(
+            min=0,
+            metavar="SECONDS",
+            help="At a stop, how long running jobs may finish before they are given back.",
+        ),
     ] = 30.0,
     plugins_folder: PluginsOption = None,
 ) -> None:
