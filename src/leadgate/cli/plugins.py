@@ -122,7 +122,12 @@ def register(
         step_id = system.create("sdkmessageprocessingstep", values)
         say(N_("Registered step {name} ({id})."), name=name, id=step_id)
         if step_mode is StepMode.ASYNCHRONOUS:
-            say(N_("Note: asynchronous steps are stored but do not run until system jobs exist."))
+            say(
+                N_(
+                    "It runs as a system job after each operation commits: a worker must run "
+                    "(leadgate worker, or the one leadgate serve embeds on SQLite)."
+                )
+            )
 
 
 def _find_step(system: OrganizationService, key: str) -> Entity:
