@@ -165,9 +165,7 @@ def test_filtering_columns_decide_whether_an_update_queues_the_step(org, system,
     assert noted(system) == [f"noted {account}"]  # an Update's target has no name
 
 
-def test_a_step_that_cannot_load_fails_its_job_with_the_coded_error(
-    database_url, tmp_path: Path
-):
+def test_a_step_that_cannot_load_fails_its_job_with_the_coded_error(database_url, tmp_path: Path):
     folder = tmp_path / "async_plugins"
     folder.mkdir()
     module = folder / "async_note.py"
@@ -229,7 +227,8 @@ def test_the_cli_registers_lists_and_runs_an_async_step(cli, org, system):
     robot = add_user(system, "robot@test.example")
     out = cli("plugins", "register", "--name", "Note accounts", "--message", "Create",
               "--table", "account", "--stage", "40", "--mode", "async",
-              "--handler", HANDLERS + "note_in_widget", "--run-as", "robot@test.example")
+              "--handler", HANDLERS + "note_in_widget", "--run-as", "robot@test.example",
+    )  # fmt: skip
     assert "It runs as a system job after each operation commits" in out
     (line,) = [line for line in cli("plugins", "list", "--table", "account").splitlines()
                if "Note accounts" in line]  # fmt: skip

@@ -181,14 +181,13 @@ def execute_async_step(
     step = unit.steps.find(job.step_id)
     if step is None or not step.enabled or step.mode is not StepMode.ASYNCHRONOUS:
         notice = ASYNC_STEP_SKIPPED(step=job.step_name, id=job.step_id)
-        unit.traces.append(
-            TraceRecord(
-                step=step or job.stand_in, message_name=job.message, primary_entity=job.table,
-                stage=Stage.POST_OPERATION, depth=job.depth, correlation_id=job.correlation_id,
-                started_on=dt.datetime.now(dt.UTC), duration_ms=0,
-                lines=[f"{notice.code}: {notice.message(Language.ENGLISH)}"],
-            )  # fmt: skip
-        )
+        skipped = TraceRecord(
+            step=step or job.stand_in, message_name=job.message, primary_entity=job.table,
+            stage=Stage.POST_OPERATION, depth=job.depth, correlation_id=job.correlation_id,
+            started_on=dt.datetime.now(dt.UTC), duration_ms=0,
+            lines=[f"{notice.code}: {notice.message(Language.ENGLISH)}"],
+        )  # fmt: skip
+        unit.traces.append(skipped)
         return ExecuteAsyncStepResponse(ran=False)
     context = ExecutionContext(
         message_name=job.message, primary_entity_name=job.table,
@@ -221,9 +220,11 @@ def run_step_job(context: JobContext) -> None:
 MESSAGES = {
     # Run by workers (as SYSTEM) only: the data names the user the step runs as.
     ExecuteAsyncStepRequest: Message(
-        MESSAGE_NAME, execute_async_step, authorize=authorize_worker,
+        MESSAGE_NAME,
+        execute_async_step,
+        authorize=authorize_worker,
         target=lambda request: (None, None),
-    ),  # fmt: skip
+    ),
 }
 
 
