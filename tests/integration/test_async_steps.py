@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from leadgate.cli.plugins import startup_report
 from leadgate.platform import Entity, EntityReference, LeadgateError, Organization
 from leadgate.platform.engine.types import Language
 from leadgate.platform.jobs import JobStatus, QueueJobRequest, Worker, run_next
@@ -181,6 +182,13 @@ def test_a_step_that_cannot_load_fails_its_job_with_the_coded_error(database_url
         assert job["errorcode"] == "0x8F4C4790"
         assert "'Gone soon' cannot run because its handler async_note:run" in job["message"]
         assert "« Gone soon » ne peut pas s'exécuter" in job["message_fr"]
+        # What `leadgate serve` says when it starts: the operation runs, its jobs fail.
+        assert startup_report(organization, Language.ENGLISH)[-1] == (
+            "Until then its system jobs after Create on account fail with 0x8F4C4790."
+        )
+        assert startup_report(organization, Language.FRENCH)[-1] == (
+            "En attendant, ses tâches système après Create sur account échouent avec 0x8F4C4790."
+        )
 
 
 def test_step_jobs_queued_by_hand_are_refused(org, system, admin):
