@@ -283,13 +283,9 @@ class Pipeline:
         self.messages = MessageRegistry()
 
     def execute(
-        self,
-        request: Any,
-        caller: Caller,
-        parent: ExecutionContext | None = None,
-        *,
-        deeper: bool = True,
-    ) -> Any:
+        self, request: Any, caller: Caller, parent: ExecutionContext | None = None,
+        *, deeper: bool = True,
+    ) -> Any:  # fmt: skip
         """Run ``request`` as ``caller``; nested in ``parent``'s transaction, one level deeper
         (``deeper=False``: at its level, for the platform's bookkeeping of ``parent``)."""
         message = self.messages.get(type(request))
@@ -357,7 +353,7 @@ class Pipeline:
                 self._take_image(operation, imaged, pre=False)
             if self._run_stage(operation, steps, Stage.POST_OPERATION):
                 response = from_parameters(response, context.output_parameters)
-            if queued:
+            if queued and message.writes:  # a registration on a read is refused
                 self._queue_steps(operation, queued)
         return response
 
