@@ -31,6 +31,7 @@ from leadgate.platform.security.access import privilege_denied
 from leadgate.platform.security.privileges import Depth
 
 __all__ = [
+    "MAX_RETRIES",
     "WORKER_MESSAGES",
     "ClaimJobRequest",
     "ClaimJobResponse",
@@ -40,11 +41,17 @@ __all__ = [
     "SettleJobResponse",
 ]
 
+MAX_RETRIES = 5  # tries after the first: passing failures, and takeovers from stopped workers
+
 
 @dataclass(frozen=True)
 class ClaimJobRequest:
+    """``max_retries``: a job whose workers stopped while running it more often than this
+    (each time taken over after its lease) is Failed instead of taken over again."""
+
     worker_id: str
     lease: dt.timedelta
+    max_retries: int = MAX_RETRIES
 
 
 @dataclass(frozen=True)
@@ -91,13 +98,32 @@ class SettleJobResponse:
     settled: bool  # False: another worker holds the job now
 
 
-def _claimable(sql: sa.Table, now: dt.datetime) -> Any:
-    waiting = sa.and_(
-        sql.c.statecode.in_([int(JobState.READY), int(JobState.SUSPENDED)]),
-        sa.or_(sql.c.postponeuntil.is_(None), sql.c.postponeuntil <= now),
+def _claimable(sql: sa.Table, now: dt.datetime) -> tuple[Any, ...]:
+    """What a worker may take, most urgent first, each the oldest first: a job whose worker
+    stopped while running it (its lease ended), a retry whose wait is over, a queued job.
+
+    One query each, so that each is an ordered scan of the index on (statecode, createdon):
+    a claim reads a few index entries however many jobs are completed or queued, where one
+    query with an OR of the three would sort every queued job on each claim."""
+    due = sa.or_(sql.c.postponeuntil.is_(None), sql.c.postponeuntil <= now)
+    return (
+        sa.and_(sql.c.statecode == int(JobState.LOCKED), sql.c.lockeduntil < now),
+        sa.and_(sql.c.statecode == int(JobState.SUSPENDED), due),
+        sa.and_(sql.c.statecode == int(JobState.READY), due),
     )
-    abandoned = sa.and_(sql.c.statecode == int(JobState.LOCKED), sql.c.lockeduntil < now)
-    return sa.or_(waiting, abandoned)
+
+
+def _next(operation: Operation[ClaimJobRequest], sql: sa.Table, condition: Any) -> Any:
+    statement = (
+        sa.select(sql.c.asyncoperationid, sql.c.statecode, sql.c.statuscode, sql.c.retrycount)
+        .where(condition)
+        .order_by(sql.c.statecode, sql.c.createdon, sql.c.asyncoperationid)
+        .limit(1)
+        # PostgreSQL: rows other workers are claiming are skipped, not waited for. SQLite
+        # renders no FOR UPDATE: its write transaction (BEGIN IMMEDIATE) serializes claims.
+        .with_for_update(skip_locked=True)
+    )
+    return operation.connection.execute(statement).first()
 
 
 def claim_job(operation: Operation[ClaimJobRequest]) -> ClaimJobResponse:
@@ -105,34 +131,33 @@ def claim_job(operation: Operation[ClaimJobRequest]) -> ClaimJobResponse:
     sql = operation.sql_table(TABLE)
     table = operation.table(TABLE)
     now = operation.now()
-    statement = (
-        sa.select(sql.c.asyncoperationid, sql.c.statuscode)
-        .where(_claimable(sql, now))
-        .order_by(sql.c.createdon, sql.c.asyncoperationid)
-        .limit(1)
-        # PostgreSQL: rows other workers are claiming are skipped, not waited for. SQLite
-        # renders no FOR UPDATE: its write transaction (BEGIN IMMEDIATE) serializes claims.
-        .with_for_update(skip_locked=True)
-    )
-    while True:
-        found = operation.connection.execute(statement).first()
-        if found is None:
-            return ClaimJobResponse(None)
-        job_id, status = found
-        if status == JobStatus.CANCELING:  # canceled while its worker died: settle it now
-            _complete(operation, job_id, JobStatus.CANCELED, errors.JOB_CANCELED(), now)
-            continue
-        values = {
-            "statecode": int(JobState.LOCKED), "statuscode": int(JobStatus.IN_PROGRESS),
-            "hostid": request.worker_id[:256], "lockeduntil": now + request.lease,
-            "postponeuntil": None, "modifiedon": now,
-        }  # fmt: skip
-        rows.update_row(operation.connection, table, sql, job_id, values)
-        started = operation.retrieve(TABLE, job_id)
-        if started is not None and started.get("startedon") is None:
-            set_job(operation, job_id, startedon=now)
-            started["startedon"] = now
-        return ClaimJobResponse(started)
+    for condition in _claimable(sql, now):
+        while (found := _next(operation, sql, condition)) is not None:
+            job_id, state, status, retries = found
+            if status == JobStatus.CANCELING:  # canceled while its worker died: settle it now
+                _complete(operation, job_id, JobStatus.CANCELED, errors.JOB_CANCELED(), now)
+                continue
+            values = {
+                "statecode": int(JobState.LOCKED), "statuscode": int(JobStatus.IN_PROGRESS),
+                "hostid": request.worker_id[:256], "lockeduntil": now + request.lease,
+                "postponeuntil": None, "modifiedon": now,
+            }  # fmt: skip
+            if state == JobState.LOCKED:
+                # Its worker stopped (killed, its machine gone) without settling it: a try
+                # that counts, so that a job that kills its workers ends instead of looping.
+                values["retrycount"] = (retries or 0) + 1
+                if values["retrycount"] > request.max_retries:
+                    error = errors.JOB_ABANDONED(count=values["retrycount"])
+                    _complete(operation, job_id, JobStatus.FAILED, error, now)
+                    set_job(operation, job_id, retrycount=values["retrycount"])
+                    continue
+            rows.update_row(operation.connection, table, sql, job_id, values)
+            started = operation.retrieve(TABLE, job_id)
+            if started is not None and started.get("startedon") is None:
+                set_job(operation, job_id, startedon=now)
+                started["startedon"] = now
+            return ClaimJobResponse(started)
+    return ClaimJobResponse(None)
 
 
 def _held(operation: Operation[Any], job_id: uuid.UUID, worker_id: str) -> Entity | None:
@@ -147,7 +172,8 @@ def report_job(operation: Operation[ReportJobRequest]) -> ReportJobResponse:
     job = _held(operation, request.job_id, request.worker_id)
     if job is None:
         raise errors.JOB_LEASE_LOST()
-    if job["statuscode"] == JobStatus.CANCELING:
+    if job["statuscode"] == JobStatus.CANCELING:  # the lease is kept until it stops
+        set_job(operation, request.job_id, lockeduntil=operation.now() + request.lease)
         return ReportJobResponse(canceled=True)
     responses: list[Any] = []
     if request.requests:
