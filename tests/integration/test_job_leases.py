@@ -22,7 +22,7 @@ from leadgate.platform.jobs import (
     run_job,
 )
 from leadgate.platform.jobs import errors as job_errors
-from leadgate.platform.jobs.lease import ClaimJobRequest
+from leadgate.platform.jobs.lease import ClaimJobRequest, SettleJobRequest
 from tests.job_kinds import register_test_kinds
 
 CLAIM_INDEX = "ix_asyncoperation_statecode_createdon_asyncoperationid"
@@ -39,7 +39,7 @@ def queue(system, name: str) -> object:
     return system.execute(QueueJobRequest("test.write_widgets", {"codes": []}, name=name)).id
 
 
-def test_a_worker_takes_an_abandoned_job_then_a_due_retry_then_the_oldest_queued(
+def test_a_worker_takes_abandoned_jobs_and_due_retries_before_queued_ones_oldest_first(
     org, system, kinds
 ):
     def flaky(context: JobContext) -> None:
@@ -48,12 +48,15 @@ def test_a_worker_takes_an_abandoned_job_then_a_due_retry_then_the_oldest_queued
 
     kinds.register("test.flaky", flaky)
     retry = system.execute(QueueJobRequest("test.flaky")).id
-    abandoned, queued = queue(system, "abandoned"), queue(system, "queued")
+    queued, abandoned = queue(system, "queued"), queue(system, "abandoned")
     assert run_job(org, claim_next(org, "w"), "w").status is JobStatus.WAITING  # retry: oldest
+    assert claim_next(org, "stopping").id == queued
     assert claim_next(org, "dead", EXPIRED).id == abandoned  # the retry is not due yet
+    given_back = SettleJobRequest(queued, "stopping", JobStatus.WAITING_FOR_RESOURCES, release=True)
+    assert system.execute(given_back).settled  # queued again, older than the abandoned one
     past = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
     system.update(Entity("asyncoperation", retry, postponeuntil=past))
-    assert [claim_next(org, "w").id for _ in range(3)] == [abandoned, retry, queued]
+    assert [claim_next(org, "w").id for _ in range(3)] == [retry, abandoned, queued]
     assert claim_next(org, "w") is None
 
 

@@ -98,32 +98,40 @@ class SettleJobResponse:
     settled: bool  # False: another worker holds the job now
 
 
-def _claimable(sql: sa.Table, now: dt.datetime) -> tuple[Any, ...]:
-    """What a worker may take, most urgent first, each the oldest first: a job whose worker
-    stopped while running it (its lease ended), a retry whose wait is over, a queued job.
+def _claimable(sql: sa.Table, now: dt.datetime) -> tuple[tuple[Any, tuple[Any, ...]], ...]:
+    """What a worker may take, as (condition, order), most urgent first: a job whose worker
+    stopped while running it (its lease ended) or a retry whose wait is over, the oldest
+    first; then the oldest queued job.
 
-    One query each, so that each is an ordered scan of the index on (statecode, createdon):
-    a claim reads a few index entries however many jobs are completed or queued, where one
-    query with an OR of the three would sort every queued job on each claim."""
+    Two queries, so that the second is an ordered scan of the index on (statecode, createdon,
+    asyncoperationid) that reads a few entries however many jobs are queued or completed; the
+    first reads only Locked and Suspended jobs, a few (one per running job, one per retry).
+    One query with an OR of the three states would sort every queued job on each claim."""
     due = sa.or_(sql.c.postponeuntil.is_(None), sql.c.postponeuntil <= now)
-    return (
+    urgent = sa.or_(
         sa.and_(sql.c.statecode == int(JobState.LOCKED), sql.c.lockeduntil < now),
         sa.and_(sql.c.statecode == int(JobState.SUSPENDED), due),
-        sa.and_(sql.c.statecode == int(JobState.READY), due),
+    )
+    queued = sa.and_(sql.c.statecode == int(JobState.READY), due)
+    return (
+        (urgent, (sql.c.createdon, sql.c.asyncoperationid)),
+        (queued, (sql.c.statecode, sql.c.createdon, sql.c.asyncoperationid)),
     )
 
 
-def _next(operation: Operation[ClaimJobRequest], sql: sa.Table, condition: Any) -> Any:
-    statement = (
-        sa.select(sql.c.asyncoperationid, sql.c.statecode, sql.c.statuscode, sql.c.retrycount)
+def _next(sql: sa.Table, condition: Any, order: tuple[Any, ...]) -> Any:
+    return (
+        sa.select(
+            sql.c.asyncoperationid, sql.c.statecode, sql.c.statuscode, sql.c.retrycount,
+            sql.c.startedon,
+        )
         .where(condition)
-        .order_by(sql.c.statecode, sql.c.createdon, sql.c.asyncoperationid)
+        .order_by(*order)
         .limit(1)
         # PostgreSQL: rows other workers are claiming are skipped, not waited for. SQLite
         # renders no FOR UPDATE: its write transaction (BEGIN IMMEDIATE) serializes claims.
         .with_for_update(skip_locked=True)
-    )
-    return operation.connection.execute(statement).first()
+    )  # fmt: skip
 
 
 def claim_job(operation: Operation[ClaimJobRequest]) -> ClaimJobResponse:
@@ -131,16 +139,17 @@ def claim_job(operation: Operation[ClaimJobRequest]) -> ClaimJobResponse:
     sql = operation.sql_table(TABLE)
     table = operation.table(TABLE)
     now = operation.now()
-    for condition in _claimable(sql, now):
-        while (found := _next(operation, sql, condition)) is not None:
-            job_id, state, status, retries = found
+    for condition, order in _claimable(sql, now):
+        statement = _next(sql, condition, order)
+        while (found := operation.connection.execute(statement).first()) is not None:
+            job_id, state, status, retries, started = found
             if status == JobStatus.CANCELING:  # canceled while its worker died: settle it now
                 _complete(operation, job_id, JobStatus.CANCELED, errors.JOB_CANCELED(), now)
                 continue
             values = {
                 "statecode": int(JobState.LOCKED), "statuscode": int(JobStatus.IN_PROGRESS),
                 "hostid": request.worker_id[:256], "lockeduntil": now + request.lease,
-                "postponeuntil": None, "modifiedon": now,
+                "postponeuntil": None, "modifiedon": now, "startedon": started or now,
             }  # fmt: skip
             if state == JobState.LOCKED:
                 # Its worker stopped (killed, its machine gone) without settling it: a try
@@ -152,11 +161,7 @@ def claim_job(operation: Operation[ClaimJobRequest]) -> ClaimJobResponse:
                     set_job(operation, job_id, retrycount=values["retrycount"])
                     continue
             rows.update_row(operation.connection, table, sql, job_id, values)
-            started = operation.retrieve(TABLE, job_id)
-            if started is not None and started.get("startedon") is None:
-                set_job(operation, job_id, startedon=now)
-                started["startedon"] = now
-            return ClaimJobResponse(started)
+            return ClaimJobResponse(operation.retrieve(TABLE, job_id))
     return ClaimJobResponse(None)
 
 
