@@ -159,7 +159,7 @@ def test_a_worker_killed_mid_job_has_its_job_taken_over_with_nothing_repeated(
     database_url, org, system
 ):
     codes = [f"k{n:02}" for n in range(40)]
-    workers = start(database_url, 2, "--lease", "1")  # renewed every third of a second
+    workers = start(database_url, 2, "--lease", "2")  # renewed every 0.67 s while running
     job_id = queue(org, codes, pause=0.05)
     wait_until(lambda: jobs(database_url)[job_id]["statuscode"] == 20, "claimed")
     holder = (jobs(database_url)[job_id]["hostid"] or "").split("/")[0]
