@@ -40,17 +40,56 @@ __all__ = [
 ]
 
 CAPACITY = 1 << 24  # population rows per table; probe-only records use indices above
-ACCOUNT_KINDS = ("case", "punctuation", "legal suffix", "leading the", "accents", "typo",
-                 "email case", "phone format")
+ACCOUNT_KINDS = (
+    "case",
+    "punctuation",
+    "legal suffix",
+    "leading the",
+    "accents",
+    "typo",
+    "email case",
+    "phone format",
+)
 CONTACT_KINDS = ("case", "accents", "typo", "email case", "phone format")
 
 # Syllable words: onset (consonants) + nucleus (vowels), three times, then a coda. Vowel runs
 # are maximal, so a word splits back into its syllables in one way only. No 'y' anywhere and
 # no doubled letter: a probe that must be far from every population name uses both.
 # No 'th' onset: "The" + word never reads as another word.
-_ONSETS = ("b", "c", "d", "f", "g", "h", "j", "k", "l", "m", "n", "p", "r", "s", "t", "v",
-           "z", "br", "ch", "cr", "dr", "fr", "gr", "pr", "tr", "st", "sh", "bl", "pl", "gl",
-           "cl", "sl")
+_ONSETS = (
+    "b",
+    "c",
+    "d",
+    "f",
+    "g",
+    "h",
+    "j",
+    "k",
+    "l",
+    "m",
+    "n",
+    "p",
+    "r",
+    "s",
+    "t",
+    "v",
+    "z",
+    "br",
+    "ch",
+    "cr",
+    "dr",
+    "fr",
+    "gr",
+    "pr",
+    "tr",
+    "st",
+    "sh",
+    "bl",
+    "pl",
+    "gl",
+    "cl",
+    "sl",
+)
 _NUCLEI = ("a", "e", "i", "o", "u", "ai", "au", "ei")
 _CODAS = ("", "n", "r", "l", "s", "m", "x", "k")
 _SYLLABLES = tuple(o + n for o in _ONSETS for n in _NUCLEI)  # 256
@@ -75,22 +114,109 @@ _INDUSTRIES = (
     "Vineyards", "Wellness", "Wireless", "Beverages", "Brewing", "Bakeries", "Cables", "Cargo",
     "Ceramics", "Coatings", "Dairy", "Fitness", "Gaming", "Minerals", "Water", "Wind",
 )  # fmt: skip
-_ORGS = ("Group", "Partners", "Holdings", "Systems", "Solutions", "Services", "Labs", "Works",
-         "Ventures", "Brothers", "Trading", "Technologies", "Supply", "Worldwide", "Global")
-_JOINED = ("soft", "tech", "net", "tron", "dyne", "ware", "gen", "med", "lab", "link", "data",
-           "sys", "nova", "matic", "plex", "cast", "point", "berg", "stone", "field", "wood",
-           "vale", "bridge", "mark", "line", "star", "wave", "form", "gate")
-_FRENCH = ("Télécom", "Sécurité", "Bâtiment", "Négoce", "Pétrole", "Hôtellerie", "Métallurgie",
-           "Rénovation", "Céramique", "Pâtisserie", "Fromagerie", "Menuiserie", "Boulangerie",
-           "Charpente", "Déménagement", "Télévision", "Crèmerie", "Brasserie", "Dépannage",
-           "Géomètres", "Génie Civil", "Matériaux", "Travaux Publics", "Société Générale",
-           "Fédération", "Négociants", "Vignobles", "Pépinières")
+_ORGS = (
+    "Group",
+    "Partners",
+    "Holdings",
+    "Systems",
+    "Solutions",
+    "Services",
+    "Labs",
+    "Works",
+    "Ventures",
+    "Brothers",
+    "Trading",
+    "Technologies",
+    "Supply",
+    "Worldwide",
+    "Global",
+)
+_JOINED = (
+    "soft",
+    "tech",
+    "net",
+    "tron",
+    "dyne",
+    "ware",
+    "gen",
+    "med",
+    "lab",
+    "link",
+    "data",
+    "sys",
+    "nova",
+    "matic",
+    "plex",
+    "cast",
+    "point",
+    "berg",
+    "stone",
+    "field",
+    "wood",
+    "vale",
+    "bridge",
+    "mark",
+    "line",
+    "star",
+    "wave",
+    "form",
+    "gate",
+)
+_FRENCH = (
+    "Télécom",
+    "Sécurité",
+    "Bâtiment",
+    "Négoce",
+    "Pétrole",
+    "Hôtellerie",
+    "Métallurgie",
+    "Rénovation",
+    "Céramique",
+    "Pâtisserie",
+    "Fromagerie",
+    "Menuiserie",
+    "Boulangerie",
+    "Charpente",
+    "Déménagement",
+    "Télévision",
+    "Crèmerie",
+    "Brasserie",
+    "Dépannage",
+    "Géomètres",
+    "Génie Civil",
+    "Matériaux",
+    "Travaux Publics",
+    "Société Générale",
+    "Fédération",
+    "Négociants",
+    "Vignobles",
+    "Pépinières",
+)
 # (rendition, token after punctuation is dropped); French rows take the first five.
-_SUFFIXES = (("SA", "sa"), ("S.A.", "sa"), ("SARL", "sarl"), ("SAS", "sas"), ("S.A.S.", "sas"),
-             ("Inc", "inc"), ("Inc.", "inc"), ("Incorporated", "incorporated"), ("Ltd", "ltd"),
-             ("Ltd.", "ltd"), ("Limited", "limited"), ("LLC", "llc"), ("L.L.C.", "llc"),
-             ("GmbH", "gmbh"), ("BV", "bv"), ("B.V.", "bv"), ("AG", "ag"), ("Corp", "corp"),
-             ("Corp.", "corp"), ("Corporation", "corporation"), ("Co", "co"), ("Co.", "co"))
+_SUFFIXES = (
+    ("SA", "sa"),
+    ("S.A.", "sa"),
+    ("SARL", "sarl"),
+    ("SAS", "sas"),
+    ("S.A.S.", "sas"),
+    ("Inc", "inc"),
+    ("Inc.", "inc"),
+    ("Incorporated", "incorporated"),
+    ("Ltd", "ltd"),
+    ("Ltd.", "ltd"),
+    ("Limited", "limited"),
+    ("LLC", "llc"),
+    ("L.L.C.", "llc"),
+    ("GmbH", "gmbh"),
+    ("BV", "bv"),
+    ("B.V.", "bv"),
+    ("AG", "ag"),
+    ("Corp", "corp"),
+    ("Corp.", "corp"),
+    ("Corporation", "corporation"),
+    ("Co", "co"),
+    ("Co.", "co"),
+)
 _FRENCH_SUFFIXES = 5
 _ACCOUNT_LOCALS = ("info", "contact", "hello", "sales", "office", "team", "admin")
 _US_CITIES = (
@@ -101,9 +227,28 @@ _US_CITIES = (
     "Omaha", "Raleigh", "Miami", "Minneapolis", "Tulsa", "Cleveland", "Pittsburgh",
     "Cincinnati", "St. Louis", "Salt Lake City", "Richmond",
 )  # fmt: skip
-_FR_CITIES = ("Paris", "Lyon", "Marseille", "Toulouse", "Nice", "Nantes", "Strasbourg",
-              "Montpellier", "Bordeaux", "Lille", "Rennes", "Reims", "Saint-Étienne", "Le Havre",
-              "Grenoble", "Dijon", "Angers", "Nîmes", "Clermont-Ferrand", "Besançon")
+_FR_CITIES = (
+    "Paris",
+    "Lyon",
+    "Marseille",
+    "Toulouse",
+    "Nice",
+    "Nantes",
+    "Strasbourg",
+    "Montpellier",
+    "Bordeaux",
+    "Lille",
+    "Rennes",
+    "Reims",
+    "Saint-Étienne",
+    "Le Havre",
+    "Grenoble",
+    "Dijon",
+    "Angers",
+    "Nîmes",
+    "Clermont-Ferrand",
+    "Besançon",
+)
 _FIRST_NAMES = (
     "James", "John", "Robert", "Michael", "William", "David", "Richard", "Joseph", "Thomas",
     "Charles", "Christopher", "Daniel", "Matthew", "Anthony", "Mark", "Donald", "Steven",
@@ -130,8 +275,16 @@ _FIRST_NAMES = (
     "Frédéric", "Thérèse", "Gaël", "Aurélie", "Hervé", "Jesús", "Íñigo", "Jürgen", "Göran",
     "Åsa", "Siân", "Zoé", "Jean-Pierre", "Anne-Sophie", "Marie-Claire", "Jean-Luc",
 )  # fmt: skip
-_MAIL_DOMAINS = ("mail.example", "post.example", "inbox.example", "webmail.example",
-                 "courriel.example", "correo.example", "email.example", "net.example")
+_MAIL_DOMAINS = (
+    "mail.example",
+    "post.example",
+    "inbox.example",
+    "webmail.example",
+    "courriel.example",
+    "correo.example",
+    "email.example",
+    "net.example",
+)
 
 # Phones: every area code here and every exchange 200-999 but 555 and N11 is valid for
 # "US" in phonenumbers 9.0; French mobiles 6x/7x with these prefixes are valid for "FR".
@@ -154,8 +307,23 @@ _EXCHANGES = tuple(x for x in range(200, 1000) if x != 555 and x % 100 != 11)
 _US_SPACE = len(_AREA_CODES) * len(_EXCHANGES) * 10_000
 _US_AREAS = tuple(f"+1 {a}-" for a in _AREA_CODES)  # pieces of the canonical form, made once
 _US_EXCHANGES = tuple(f"{e}-" for e in _EXCHANGES)
-_FR_PREFIXES = ("60", "61", "62", "64", "65", "66", "67", "68", "73", "74", "75", "76", "77",
-                "78", "79")
+_FR_PREFIXES = (
+    "60",
+    "61",
+    "62",
+    "64",
+    "65",
+    "66",
+    "67",
+    "68",
+    "73",
+    "74",
+    "75",
+    "76",
+    "77",
+    "78",
+    "79",
+)
 _FR_SPACE = len(_FR_PREFIXES) * 10_000_000
 _PHONE_SLOTS = 4  # phone number g = 4 * index + slot: account, contact, mobile, (spare)
 _M64 = (1 << 64) - 1
@@ -261,9 +429,13 @@ def _words(rng: random.Random) -> _Words:
     # Random tables make a Feistel network a random-looking permutation; an affine map was
     # not: it sent whole runs of indices to words one syllable apart.
     # Arrays, not tuples of ints: 144 KB that stay in the cache (twice as fast).
-    rounds = tuple((array.array("H", [rng.getrandbits(13) for _ in range(1 << 14)]),
-                    array.array("H", [rng.getrandbits(14) for _ in range(1 << 13)]))
-                   for _ in range(3))
+    rounds = tuple(
+        (
+            array.array("H", [rng.getrandbits(13) for _ in range(1 << 14)]),
+            array.array("H", [rng.getrandbits(14) for _ in range(1 << 13)]),
+        )
+        for _ in range(3)
+    )
     return _Words(
         first=tuple(s.capitalize() for s in positions[0]),
         second=tuple(positions[1]),
@@ -313,8 +485,12 @@ def _word(w: _Words, index: int) -> str:
         left = (left + f_left[right]) & 0x1FFF
         right = (right + f_right[left]) & 0x3FFF
     code = left << 14 | right
-    return (w.first[code & 255] + w.second[(code >> 8) & 255] + w.third[(code >> 16) & 255]
-            + w.codas[code >> 24])
+    return (
+        w.first[code & 255]
+        + w.second[(code >> 8) & 255]
+        + w.third[(code >> 16) & 255]
+        + w.codas[code >> 24]
+    )
 
 
 def _word_index(w: _Words, word: str) -> int | None:
@@ -349,8 +525,9 @@ def _plain(text: str) -> str:
     if text.isascii():
         return text
     decomposed = unicodedata.normalize("NFKD", text)
-    return unicodedata.normalize("NFC", "".join(c for c in decomposed
-                                                 if not unicodedata.combining(c)))
+    return unicodedata.normalize(
+        "NFC", "".join(c for c in decomposed if not unicodedata.combining(c))
+    )
 
 
 # -- phones ------------------------------------------------------------------------------
@@ -368,10 +545,23 @@ def _phone(t: _Tables, g: int, french: bool) -> str:
     return _US_AREAS[area] + _US_EXCHANGES[exchange] + str(10_000 + line)[1:]
 
 
-_US_FORMATS = ("({0}) {1}-{2}", "{0}.{1}.{2}", "+1 {0} {1} {2}", "{0}{1}{2}", "+1-{0}-{1}-{2}",
-               "001 {0} {1} {2}", "{0}-{1}-{2}", "+1{0}{1}{2}")
-_FR_FORMATS = ("0{0} {1} {2} {3} {4}", "0033{0}{1}{2}{3}{4}", "+33{0}{1}{2}{3}{4}",
-               "0{0}.{1}.{2}.{3}.{4}", "+33 (0){0} {1} {2} {3} {4}")
+_US_FORMATS = (
+    "({0}) {1}-{2}",
+    "{0}.{1}.{2}",
+    "+1 {0} {1} {2}",
+    "{0}{1}{2}",
+    "+1-{0}-{1}-{2}",
+    "001 {0} {1} {2}",
+    "{0}-{1}-{2}",
+    "+1{0}{1}{2}",
+)
+_FR_FORMATS = (
+    "0{0} {1} {2} {3} {4}",
+    "0033{0}{1}{2}{3}{4}",
+    "+33{0}{1}{2}{3}{4}",
+    "0{0}.{1}.{2}.{3}.{4}",
+    "+33 (0){0} {1} {2} {3} {4}",
+)
 
 
 def _reformat_phone(phone: str, rng: random.Random) -> tuple[str, str]:
@@ -585,8 +775,11 @@ def _accent_word(word: str, rng: random.Random) -> str:
 def _far_word(word: str, rng: random.Random) -> str:
     """Two edits no population word has: a doubled consonant and a vowel turned 'y'. Every
     population word is then two edits away at least."""
-    consonants = [k for k in range(1, len(word)) if word[k].isalpha()
-                  and _plain(word[k]).lower() not in _VOWELS]
+    consonants = [
+        k
+        for k in range(1, len(word))
+        if word[k].isalpha() and _plain(word[k]).lower() not in _VOWELS
+    ]
     p = rng.choice(consonants)
     vowels = [k for k, ch in enumerate(word) if _plain(ch).lower() in _VOWELS and abs(k - p) > 1]
     q = rng.choice(vowels)
@@ -600,8 +793,9 @@ _FRENCH_ACCENTED = {_plain(w): w for w in _FRENCH if _plain(w) != w}
 _FIRST_ACCENTED = {_plain(n): n for n in _FIRST_NAMES if _plain(n) != n}
 
 
-def _changed_account_name(t: _Tables, n: _AccountName, kind: str,
-                          rng: random.Random) -> tuple[str, str]:
+def _changed_account_name(
+    t: _Tables, n: _AccountName, kind: str, rng: random.Random
+) -> tuple[str, str]:
     """The original's name changed in the one way `kind` says, and how."""
     text = n.text()
     if kind == "case":
@@ -647,9 +841,24 @@ def _punctuated(n: _AccountName, rng: random.Random) -> tuple[str, str]:
         options.append("hyphen")
     if n.suffix:
         options.append("comma")
-        if n.suffix.strip(", ") in ("Inc", "Inc.", "Ltd", "Ltd.", "Corp", "Corp.", "Co", "Co.",
-                                    "SA", "S.A.", "BV", "B.V.", "SAS", "S.A.S.", "LLC",
-                                    "L.L.C."):
+        if n.suffix.strip(", ") in (
+            "Inc",
+            "Inc.",
+            "Ltd",
+            "Ltd.",
+            "Corp",
+            "Corp.",
+            "Co",
+            "Co.",
+            "SA",
+            "S.A.",
+            "BV",
+            "B.V.",
+            "SAS",
+            "S.A.S.",
+            "LLC",
+            "L.L.C.",
+        ):
             options.append("periods")
     options.append("spaces")
     how = rng.choice(options)
@@ -681,8 +890,9 @@ def _punctuated(n: _AccountName, rng: random.Random) -> tuple[str, str]:
     return f" {text} ", "spaces around"
 
 
-def _changed_contact(t: _Tables, n: _ContactName, kind: str,
-                     rng: random.Random) -> tuple[dict[str, str], str]:
+def _changed_contact(
+    t: _Tables, n: _ContactName, kind: str, rng: random.Random
+) -> tuple[dict[str, str], str]:
     if kind == "case":
         how = rng.choice(("upper last name", "upper", "lower"))
         if how == "upper":
@@ -721,8 +931,9 @@ def _without(row: dict[str, Any], key: str) -> dict[str, Any]:
     return {k: v for k, v in row.items() if k != key}
 
 
-def _account_renamed(t: _Tables, n: _AccountName, kind: str,
-                     rng: random.Random) -> tuple[dict[str, str], str]:
+def _account_renamed(
+    t: _Tables, n: _AccountName, kind: str, rng: random.Random
+) -> tuple[dict[str, str], str]:
     name, how = _changed_account_name(t, n, kind, rng)
     return {"name": name}, how
 
@@ -773,15 +984,30 @@ class _Table(NamedTuple):
 
 
 _TABLES = (
-    _Table("account", "accountid", ACCOUNT_KINDS, _account_name, _account, _account_renamed,
-           _account_close),
-    _Table("contact", "contactid", CONTACT_KINDS, _contact_name, _contact, _changed_contact,
-           _contact_close),
+    _Table(
+        "account",
+        "accountid",
+        ACCOUNT_KINDS,
+        _account_name,
+        _account,
+        _account_renamed,
+        _account_close,
+    ),
+    _Table(
+        "contact",
+        "contactid",
+        CONTACT_KINDS,
+        _contact_name,
+        _contact,
+        _changed_contact,
+        _contact_close,
+    ),
 )
 
 
-def probes(population_size: int, per_kind: int, seed: int, *,
-           isolated: bool = False) -> list[Probe]:
+def probes(
+    population_size: int, per_kind: int, seed: int, *, isolated: bool = False
+) -> list[Probe]:
     """Duplicate probes of every kind for both tables, `per_kind` of each, plus `per_kind`
     distinct probes per table; originals come from the first `population_size` rows.
 

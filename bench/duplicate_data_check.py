@@ -38,8 +38,9 @@ from duplicate_data import (
 )
 
 _LEGAL = frozenset(token for _, token in _SUFFIXES)
-_RENDITIONS = "|".join(re.escape(r) for r in sorted({r for r, _ in _SUFFIXES}, key=len,
-                                                    reverse=True))
+_RENDITIONS = "|".join(
+    re.escape(r) for r in sorted({r for r, _ in _SUFFIXES}, key=len, reverse=True)
+)
 _BODY = re.compile(rf",?\s+(?:{_RENDITIONS})$")
 
 
@@ -128,8 +129,10 @@ def _self_test(rows: int, per_kind: int, seed: int, sample: int) -> None:
         pn = None
         print("phonenumbers is not importable: phone validity is not checked")
     _check_tables()
-    print(f"word lists: uniqueness conditions hold; core space {_CORE_SPACE:,}, "
-          f"US phones {_US_SPACE:,}, French phones {_FR_SPACE:,}")
+    print(
+        f"word lists: uniqueness conditions hold; core space {_CORE_SPACE:,}, "
+        f"US phones {_US_SPACE:,}, French phones {_FR_SPACE:,}"
+    )
 
     wall = cpu = 0.0
     for table, make in (("account", accounts), ("contact", contacts)):
@@ -138,8 +141,10 @@ def _self_test(rows: int, per_kind: int, seed: int, sample: int) -> None:
             pass
         seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
         wall, cpu = wall + seconds, cpu + cpu_seconds
-        print(f"generate {rows:,} {table}s: {seconds:.1f} s ({seconds / rows * 1e6:.1f} µs/row)"
-              f", CPU {cpu_seconds:.1f} s")
+        print(
+            f"generate {rows:,} {table}s: {seconds:.1f} s ({seconds / rows * 1e6:.1f} µs/row)"
+            f", CPU {cpu_seconds:.1f} s"
+        )
     print(f"generate both: {wall:.1f} s, CPU {cpu:.1f} s")
 
     started = time.perf_counter()
@@ -155,8 +160,10 @@ def _self_test(rows: int, per_kind: int, seed: int, sample: int) -> None:
     population: dict[str, dict[str, set[str]]] = {}
     found: dict[uuid.UUID, dict[str, Any]] = {}
     t = _tables(seed)
-    for table, make, key in (("account", accounts, "accountid"),
-                             ("contact", contacts, "contactid")):
+    for table, make, key in (
+        ("account", accounts, "accountid"),
+        ("contact", contacts, "contactid"),
+    ):
         names: set[str] = set()
         lasts: set[str] = set()
         emails: set[str] = set()
@@ -171,8 +178,7 @@ def _self_test(rows: int, per_kind: int, seed: int, sample: int) -> None:
                 lasts.add(_fold(row["lastname"]))
             emails.add(row["emailaddress1"])
             assert row["emailaddress1"] == row["emailaddress1"].lower()
-            numbers = [row["telephone1"]] + ([row["mobilephone"]] if row.get("mobilephone")
-                                             else [])
+            numbers = [row["telephone1"]] + ([row["mobilephone"]] if row.get("mobilephone") else [])
             phones.update(_e164(n) for n in numbers)
             phone_count += len(numbers)
             if row[key] in wanted:
@@ -200,10 +206,14 @@ def _self_test(rows: int, per_kind: int, seed: int, sample: int) -> None:
         assert not lasts or len(lasts) == rows, "last names are not unique"
         assert len(phones) == phone_count, f"{table} phones are not unique"
         population[table] = {"names": names, "emails": emails}
-        print(f"{table}s: {rows:,} unique ids, normalised names, emails; "
-              f"{phone_count:,} unique E.164 phones so far (accounts and contacts together)")
-    print(f"phonenumbers: {checked_phones:,} sampled phones possible, valid for their region, "
-          f"canonical INTERNATIONAL; check pass {time.perf_counter() - started:.1f} s")
+        print(
+            f"{table}s: {rows:,} unique ids, normalised names, emails; "
+            f"{phone_count:,} unique E.164 phones so far (accounts and contacts together)"
+        )
+    print(
+        f"phonenumbers: {checked_phones:,} sampled phones possible, valid for their region, "
+        f"canonical INTERNATIONAL; check pass {time.perf_counter() - started:.1f} s"
+    )
 
     started = time.perf_counter()
     assert len(plain) == len(alone)
@@ -211,7 +221,12 @@ def _self_test(rows: int, per_kind: int, seed: int, sample: int) -> None:
     counts: dict[tuple[str, str], int] = {}
     for p, q in zip(plain, alone, strict=True):
         assert (p.table, p.kind, p.original, p.detail, p.near) == (
-            q.table, q.kind, q.original, q.detail, q.near)
+            q.table,
+            q.kind,
+            q.original,
+            q.detail,
+            q.near,
+        )
         names, emails = population[p.table]["names"], population[p.table]["emails"]
         counts[p.table, p.kind] = counts.get((p.table, p.kind), 0) + 1
         if p.original is None:
@@ -229,15 +244,20 @@ def _self_test(rows: int, per_kind: int, seed: int, sample: int) -> None:
         for k in set(original) - changed:  # isolated: every other value is new
             v = q.values[k]
             if k in name_keys:
-                norm = (_norm_account(v) if k == "name"
-                        else _norm_contact(q.values["firstname"], q.values["lastname"]))
+                norm = (
+                    _norm_account(v)
+                    if k == "name"
+                    else _norm_contact(q.values["firstname"], q.values["lastname"])
+                )
                 assert norm not in names, q
             elif k == "emailaddress1":
                 assert v not in emails, q
             elif k in ("telephone1", "mobilephone"):
                 assert v is None or _e164(v) not in phones, q
-    print(f"probes: every original found and changed as its kind says, isolated ones fresh "
-          f"elsewhere ({time.perf_counter() - started:.2f} s)")
+    print(
+        f"probes: every original found and changed as its kind says, isolated ones fresh "
+        f"elsewhere ({time.perf_counter() - started:.2f} s)"
+    )
     for (table, kind), n in counts.items():
         print(f"  {table:8s} {kind:13s} {n}")
 
@@ -246,12 +266,17 @@ def _self_test(rows: int, per_kind: int, seed: int, sample: int) -> None:
         names = population[table]["names"]
         near = checked = 0
         for row in make(min(rows, 2000), seed, 0):
-            norm = (_norm_account(row["name"]) if table == "account"
-                    else _norm_contact(row["firstname"], row["lastname"]))
+            norm = (
+                _norm_account(row["name"])
+                if table == "account"
+                else _norm_contact(row["firstname"], row["lastname"])
+            )
             checked += 1
             near += any(n in names for n in _neighbours(norm) if n != norm)
-        print(f"{table}s: {near} of the first {checked:,} have another population name "
-              f"one edit away (normalised)")
+        print(
+            f"{table}s: {near} of the first {checked:,} have another population name "
+            f"one edit away (normalised)"
+        )
     print(f"near-duplicate scan {time.perf_counter() - started:.1f} s")
 
 
@@ -260,7 +285,8 @@ def _intended(p: Probe, original: dict[str, Any], names: set[str], pn: Any) -> b
     v, o = p.values, original
     if p.kind == "email case":
         return v["emailaddress1"] != o["emailaddress1"] and (
-            v["emailaddress1"].strip().lower() == o["emailaddress1"])
+            v["emailaddress1"].strip().lower() == o["emailaddress1"]
+        )
     if p.kind == "phone format":
         region = p.detail.rsplit(" ", 1)[1]
         if v["telephone1"] == o["telephone1"]:
@@ -274,32 +300,51 @@ def _intended(p: Probe, original: dict[str, Any], names: set[str], pn: Any) -> b
         same = _norm_account(a) == _norm_account(b)
         if p.kind == "typo":
             return _osa(a, b) == 1 and a[0] == b[0] and _norm_account(a) not in names
-        return a != b and same and {
-            "case": a in (b.upper(), b.lower()),
-            "punctuation": _letters(a) == _letters(b),
-            "legal suffix": _norm_account(a, True) != _norm_account(b, True)
-            and _BODY.sub("", a) == _BODY.sub("", b),
-            "leading the": a.removeprefix("The ") == b.removeprefix("The "),
-            "accents": _fold(a) == _fold(b) and a.casefold() != b.casefold(),
-        }[p.kind]
+        return (
+            a != b
+            and same
+            and {
+                "case": a in (b.upper(), b.lower()),
+                "punctuation": _letters(a) == _letters(b),
+                "legal suffix": _norm_account(a, True) != _norm_account(b, True)
+                and _BODY.sub("", a) == _BODY.sub("", b),
+                "leading the": a.removeprefix("The ") == b.removeprefix("The "),
+                "accents": _fold(a) == _fold(b) and a.casefold() != b.casefold(),
+            }[p.kind]
+        )
     (fa, la), (fb, lb) = (v["firstname"], v["lastname"]), (o["firstname"], o["lastname"])
     if p.kind == "typo":
-        return (_osa(fa, fb) + _osa(la, lb) == 1 and fa[0] == fb[0] and la[0] == lb[0]
-                and _norm_contact(fa, la) not in names)
+        return (
+            _osa(fa, fb) + _osa(la, lb) == 1
+            and fa[0] == fb[0]
+            and la[0] == lb[0]
+            and _norm_contact(fa, la) not in names
+        )
     if (fa, la) == (fb, lb) or _norm_contact(fa, la) != _norm_contact(fb, lb):
         return False
     if p.kind == "case":
         return fa.casefold() == fb.casefold() and la.casefold() == lb.casefold()
-    return p.kind == "accents" and _fold(fa + la) == _fold(fb + lb) and (
-        (fa + la).casefold() != (fb + lb).casefold())
+    return (
+        p.kind == "accents"
+        and _fold(fa + la) == _fold(fb + lb)
+        and ((fa + la).casefold() != (fb + lb).casefold())
+    )
 
 
-def _check_distinct(p: Probe, found: dict[uuid.UUID, dict[str, Any]], names: set[str],
-                    emails: set[str], phones: set[str]) -> None:
+def _check_distinct(
+    p: Probe,
+    found: dict[uuid.UUID, dict[str, Any]],
+    names: set[str],
+    emails: set[str],
+    phones: set[str],
+) -> None:
     """A distinct probe duplicates nothing, and is as close to its `near` as it says."""
     v = p.values
-    norm = (_norm_account(v["name"]) if p.table == "account"
-            else _norm_contact(v["firstname"], v["lastname"]))
+    norm = (
+        _norm_account(v["name"])
+        if p.table == "account"
+        else _norm_contact(v["firstname"], v["lastname"])
+    )
     assert norm not in names, p
     assert v["emailaddress1"] not in emails, p
     assert _e164(v["telephone1"]) not in phones, p
@@ -327,7 +372,11 @@ if __name__ == "__main__":
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--per-kind", type=int, default=200)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--sample", type=int, default=50_000, help="rows whose phones "
-                        "phonenumbers checks, and whose chunking is checked")
+    parser.add_argument(
+        "--sample",
+        type=int,
+        default=50_000,
+        help="rows whose phones phonenumbers checks, and whose chunking is checked",
+    )
     arguments = parser.parse_args()
     _self_test(arguments.rows, arguments.per_kind, arguments.seed, arguments.sample)

@@ -167,8 +167,9 @@ def check_all(service: Any, drawn: list[Probe], rule_sets: dict[str, dict[str, s
             score[2] += len(ids - {probe.original})
             score[3] += len(ids)
     slowest = sorted(by_kind.items(), key=lambda item: -percentile(item[1], 0.95))[:3]
-    scores["slowest"] = {f"{kind} {percentile(values, 0.95) * 1e3:.2f} ms": []
-                         for kind, values in slowest}  # type: ignore[assignment]
+    scores["slowest"] = {
+        f"{kind} {percentile(values, 0.95) * 1e3:.2f} ms": [] for kind, values in slowest
+    }  # type: ignore[assignment]
     return latencies, scores
 
 
@@ -211,8 +212,11 @@ def report_quality(scores: dict[str, dict[str, list[int]]]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", help="database URL (default: a new SQLite file)")
-    parser.add_argument("--sizes", default="10000,100000,1000000",
-                        help="table sizes to measure at, each table (default: %(default)s)")
+    parser.add_argument(
+        "--sizes",
+        default="10000,100000,1000000",
+        help="table sizes to measure at, each table (default: %(default)s)",
+    )
     parser.add_argument("--per-kind", type=int, default=40, help="probes per kind and table")
     parser.add_argument("--batch", type=int, default=20_000, help="records per publish batch")
     options = parser.parse_args()
@@ -224,10 +228,13 @@ def main() -> None:
         service = organization.service(user_id)
         names = rules_by_name(organization)
         rule_sets = {
-            set_name: {table: {names[n] for n in rule_names}
-                       for table, rule_names in by_table.items()}
-            for set_name, by_table in (("faithful rules", FAITHFUL),
-                                       ("normalized rules", NORMALIZED))
+            set_name: {
+                table: {names[n] for n in rule_names} for table, rule_names in by_table.items()
+            }
+            for set_name, by_table in (
+                ("faithful rules", FAITHFUL),
+                ("normalized rules", NORMALIZED),
+            )
         }
         published = [names[n] for by_table in (FAITHFUL, NORMALIZED)
                      for rule_names in by_table.values() for n in rule_names]  # fmt: skip

@@ -40,8 +40,11 @@ def signed_in_browser(client: TestClient, email: str) -> None:
     form = client.get("/signin").text
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', form)
     assert csrf, "the sign-in page has no CSRF token"
-    answer = client.post("/signin", data={"email": email, "password": PASSWORD,
-                                           "csrf_token": csrf.group(1)}, follow_redirects=False)
+    answer = client.post(
+        "/signin",
+        data={"email": email, "password": PASSWORD, "csrf_token": csrf.group(1)},
+        follow_redirects=False,
+    )
     assert answer.status_code == 303, answer.text[:500]
 
 
@@ -68,9 +71,12 @@ def main() -> None:
         with organization.engine.begin() as connection:  # fresh statistics for the planner
             connection.exec_driver_sql("ANALYZE")
         token = system.execute(CreateApiTokenRequest(EntityReference("systemuser", rep))).token
-        with TestClient(create_app(organization)) as browser, TestClient(
-            create_app(organization), headers={"Authorization": f"Bearer {token}"}
-        ) as api:
+        with (
+            TestClient(create_app(organization)) as browser,
+            TestClient(
+                create_app(organization), headers={"Authorization": f"Bearer {token}"}
+            ) as api,
+        ):
             signed_in_browser(browser, "rep0@bench.example")
             api_url = (
                 f"/api/data/v9.2/leads?$select={COLUMNS}&$filter=_ownerid_value eq {rep} and "
@@ -94,9 +100,11 @@ def main() -> None:
                 rounds["api"].append(timed(web_api, options.batch))
             grid, plain = statistics.median(rounds["page"]), statistics.median(rounds["api"])
             backend = sa.make_url(url).get_backend_name()
-            print(f"My Open Leads, 50 rows of {options.leads // len(people)} open leads of one "
-                  f"salesperson ({options.leads} in all) on {backend}, "
-                  f"{options.rounds} rounds x {options.batch}, median round")
+            print(
+                f"My Open Leads, 50 rows of {options.leads // len(people)} open leads of one "
+                f"salesperson ({options.leads} in all) on {backend}, "
+                f"{options.rounds} rounds x {options.batch}, median round"
+            )
             print(f"{'Leads grid page':<24} {grid * 1e3:>9.2f} ms")
             print(f"{'Web API equivalent':<24} {plain * 1e3:>9.2f} ms")
             ratio = grid / plain

@@ -88,14 +88,20 @@ def main() -> None:
             elapsed = time.perf_counter() - started
             marks["end"] = (result.next_row, elapsed, peak_rss_mib(), rss_parts_mib())
     size_mib = csv_path.stat().st_size / 2**20 if csv_path.exists() else 0.0
-    print(f"CSV import of {options.rows:,} leads ({url.split(':')[0]}; file streamed"
-          f"{f', {size_mib:.1f} MiB' if size_mib else ''})")
-    print(f"  created {result.created:,}, refused {result.refused:,}, "
-          f"skipped {result.skipped:,} in {elapsed:.1f} s: {result.done / elapsed:,.0f} rows/s")
+    print(
+        f"CSV import of {options.rows:,} leads ({url.split(':')[0]}; file streamed"
+        f"{f', {size_mib:.1f} MiB' if size_mib else ''})"
+    )
+    print(
+        f"  created {result.created:,}, refused {result.refused:,}, "
+        f"skipped {result.skipped:,} in {elapsed:.1f} s: {result.done / elapsed:,.0f} rows/s"
+    )
     for rows, seconds, rss, (anonymous, mapped) in marks.values():
-        print(f"  after {rows:>7,} rows ({seconds:6.1f} s): peak RSS {rss:6.1f} MiB; now "
-              f"{anonymous:6.1f} MiB anonymous (heap), {mapped:6.1f} MiB file-backed "
-              f"(libraries; on SQLite, the mapped database)")
+        print(
+            f"  after {rows:>7,} rows ({seconds:6.1f} s): peak RSS {rss:6.1f} MiB; now "
+            f"{anonymous:6.1f} MiB anonymous (heap), {mapped:6.1f} MiB file-backed "
+            f"(libraries; on SQLite, the mapped database)"
+        )
 
 
 if __name__ == "__main__":

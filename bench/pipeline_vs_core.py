@@ -92,8 +92,6 @@ def core_row_entity(organization: Organization, user_id: uuid.UUID, unit_id: uui
     return values
 
 
-
-
 def core_instance_row(organization: Organization, row: dict) -> dict:
     """The process instance the pipeline starts with each lead, built by hand."""
     system = organization.system_service()
@@ -173,12 +171,16 @@ def main() -> None:
             results["cr"].append(timed(core_retrieve, options.batch))
         median = {name: statistics.median(values) for name, values in results.items()}
         backend = sa.make_url(url).get_backend_name()
-        print(f"leadgate pipeline vs SQLAlchemy Core on {backend} "
-              f"({options.rounds} rounds x {options.batch} operations, median round)")
+        print(
+            f"leadgate pipeline vs SQLAlchemy Core on {backend} "
+            f"({options.rounds} rounds x {options.batch} operations, median round)"
+        )
         print(f"{'operation':<10} {'pipeline':>12} {'core':>12} {'ratio':>7}")
         for label, pipeline, core in (("create", "pc", "cc"), ("retrieve", "pr", "cr")):
-            print(f"{label:<10} {median[pipeline] * 1e6:>9.0f} us {median[core] * 1e6:>9.0f} us "
-                  f"{median[pipeline] / median[core]:>6.2f}x")
+            print(
+                f"{label:<10} {median[pipeline] * 1e6:>9.0f} us {median[core] * 1e6:>9.0f} us "
+                f"{median[pipeline] / median[core]:>6.2f}x"
+            )
         ratio = median["pc"] / median["cc"]
         verdict = "meets" if ratio <= 3 else "misses"
         print(f"create {verdict} the goal of at most 3x a plain insert ({ratio:.2f}x)")

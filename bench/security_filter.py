@@ -37,11 +37,18 @@ from leadgate.platform.engine.schema import SqlTables
 
 
 def user(system, email: str, unit: EntityReference, role: str) -> uuid.UUID:
-    user_id = system.create("systemuser", lastname=email.split("@")[0].title(),
-                            internalemailaddress=email, businessunitid=unit)
+    user_id = system.create(
+        "systemuser",
+        lastname=email.split("@")[0].title(),
+        internalemailaddress=email,
+        businessunitid=unit,
+    )
     role_id = system.retrieve_multiple("role", name=role)[0].id
-    system.create("systemuserroles", systemuserid=EntityReference("systemuser", user_id),
-                  roleid=EntityReference("role", role_id))
+    system.create(
+        "systemuserroles",
+        systemuserid=EntityReference("systemuser", user_id),
+        roleid=EntityReference("role", role_id),
+    )
     return user_id
 
 
@@ -55,20 +62,31 @@ def fill(organization: Organization, owners: list[tuple[uuid.UUID, uuid.UUID]], 
         for index in range(count):
             owner, unit = owners[index % len(owners)]
             user_ref = EntityReference("systemuser", owner)
-            batch.append(row_values(table, {
-                "leadid": uuid.uuid4(), "subject": f"Lead {index}", "lastname": f"Name {index}",
-                "fullname": f"Name {index}", "statecode": 0, "statuscode": 1,
-                "ownerid": user_ref, "owningbusinessunit": EntityReference("businessunit", unit),
-                "createdby": user_ref, "modifiedby": user_ref, "createdon": now,
-                "modifiedon": now, "versionnumber": 1,
-            }))
+            batch.append(
+                row_values(
+                    table,
+                    {
+                        "leadid": uuid.uuid4(),
+                        "subject": f"Lead {index}",
+                        "lastname": f"Name {index}",
+                        "fullname": f"Name {index}",
+                        "statecode": 0,
+                        "statuscode": 1,
+                        "ownerid": user_ref,
+                        "owningbusinessunit": EntityReference("businessunit", unit),
+                        "createdby": user_ref,
+                        "modifiedby": user_ref,
+                        "createdon": now,
+                        "modifiedon": now,
+                        "versionnumber": 1,
+                    },
+                )
+            )
             if len(batch) == 5000:
                 connection.execute(leads.insert(), batch)
                 batch = []
         if batch:
             connection.execute(leads.insert(), batch)
-
-
 
 
 def main() -> None:
@@ -83,16 +101,26 @@ def main() -> None:
         organization = Organization.create(url)
         system = organization.system_service()
         root = system.retrieve_multiple("businessunit", parentbusinessunitid=None)[0]
-        units = [system.create("businessunit", name=name, parentbusinessunitid=root.to_reference())
-                 for name in ("East", "West")]
+        units = [
+            system.create("businessunit", name=name, parentbusinessunitid=root.to_reference())
+            for name in ("East", "West")
+        ]
         owners = []
         for unit in units:
             for index in range(5):
                 unit_ref = EntityReference("businessunit", unit)
-                owners.append((user(system, f"rep{index}-{unit}@bench.example", unit_ref,
-                                    "Salesperson"), unit))
-        manager = user(system, "manager@bench.example", EntityReference("businessunit", units[0]),
-                       "Sales Manager")
+                owners.append(
+                    (
+                        user(system, f"rep{index}-{unit}@bench.example", unit_ref, "Salesperson"),
+                        unit,
+                    )
+                )
+        manager = user(
+            system,
+            "manager@bench.example",
+            EntityReference("businessunit", units[0]),
+            "Sales Manager",
+        )
         admin = user(system, "admin@bench.example", root.to_reference(), "System Administrator")
         started = time.perf_counter()
         fill(organization, owners, options.leads)
@@ -109,9 +137,11 @@ def main() -> None:
                 page_info=PagingInfo(count=50)),
         }  # fmt: skip
         secured, plain = organization.service(manager), organization.service(admin)
-        print(f"RetrieveMultiple of 50 leads out of {options.leads} on "
-              f"{sa.make_url(url).get_backend_name()} ({options.rounds} rounds x "
-              f"{options.batch}, median round)")
+        print(
+            f"RetrieveMultiple of 50 leads out of {options.leads} on "
+            f"{sa.make_url(url).get_backend_name()} ({options.rounds} rounds x "
+            f"{options.batch}, median round)"
+        )
         print(f"{'query':<20} {'Business Unit':>14} {'no filter':>12} {'ratio':>7}")
         worst = 0.0
         for label, query in queries.items():
@@ -119,9 +149,11 @@ def main() -> None:
             rounds = {"secured": [], "plain": []}
             for _ in range(options.rounds):
                 rounds["secured"].append(
-                    timed(lambda q=query: secured.retrieve_multiple(q), options.batch))
+                    timed(lambda q=query: secured.retrieve_multiple(q), options.batch)
+                )
                 rounds["plain"].append(
-                    timed(lambda q=query: plain.retrieve_multiple(q), options.batch))
+                    timed(lambda q=query: plain.retrieve_multiple(q), options.batch)
+                )
             low = statistics.median(rounds["secured"])
             high = statistics.median(rounds["plain"])
             worst = max(worst, low / high)

@@ -54,9 +54,7 @@ PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "default")
 hypothesis.settings.register_profile(
     "default", derandomize=True, database=None, deadline=None, max_examples=100
 )
-hypothesis.settings.register_profile(
-    "explore", derandomize=False, deadline=None, max_examples=1000
-)
+hypothesis.settings.register_profile("explore", derandomize=False, deadline=None, max_examples=1000)
 hypothesis.settings.load_profile(PROFILE)
 
 
@@ -158,20 +156,30 @@ def role_reference(service: OrganizationService, name: str) -> EntityReference:
 
 
 def add_user(
-    system: OrganizationService, email: str, *, role: str | None = "System Administrator",
-    unit: EntityReference | None = None, last_name: str | None = None,
+    system: OrganizationService,
+    email: str,
+    *,
+    role: str | None = "System Administrator",
+    unit: EntityReference | None = None,
+    last_name: str | None = None,
 ) -> uuid.UUID:
     """A user for a test, in the root unit unless told, with a role unless role=None."""
-    unit = unit or system.retrieve_multiple("businessunit", parentbusinessunitid=None)[
-        0
-    ].to_reference()
+    unit = (
+        unit
+        or system.retrieve_multiple("businessunit", parentbusinessunitid=None)[0].to_reference()
+    )
     user_id = system.create(
-        "systemuser", lastname=last_name or email.split("@")[0].title(),
-        internalemailaddress=email, businessunitid=unit,
+        "systemuser",
+        lastname=last_name or email.split("@")[0].title(),
+        internalemailaddress=email,
+        businessunitid=unit,
     )
     if role is not None:
-        system.create("systemuserroles", systemuserid=EntityReference("systemuser", user_id),
-                      roleid=role_reference(system, role))
+        system.create(
+            "systemuserroles",
+            systemuserid=EntityReference("systemuser", user_id),
+            roleid=role_reference(system, role),
+        )
     return user_id
 
 
@@ -326,7 +334,8 @@ def postgres_copies(postgres_admin: sa.Engine, postgres_template: str) -> Iterat
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
-        "--all-backends", action="store_true",
+        "--all-backends",
+        action="store_true",
         help="run the tests marked interface_only on PostgreSQL too (they run on SQLite alone)",
     )
 

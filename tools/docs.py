@@ -68,8 +68,10 @@ def load_every_module() -> None:
     """Import all of leadgate: each package registers its error kinds where it defines them."""
     for module in pkgutil.walk_packages(leadgate.__path__, prefix="leadgate."):
         # Migration scripts run only inside Alembic, and define no errors.
-        if module.name.endswith("__main__") or ".migrations.env" in module.name or (
-            ".migrations.versions." in module.name
+        if (
+            module.name.endswith("__main__")
+            or ".migrations.env" in module.name
+            or (".migrations.versions." in module.name)
         ):
             continue
         importlib.import_module(module.name)

@@ -81,9 +81,7 @@ def _owner(language: str) -> str:
 def _lead_form(page: Page, server: LiveServer, language: str) -> None:
     lead = server.create_lead(_owner(language))
     _open(page, f"{server.url}/app/leads/{lead}")
-    expect(page.get_by_role("button", name=NAMES[language]["next"])).to_be_visible(
-        timeout=WAIT_MS
-    )
+    expect(page.get_by_role("button", name=NAMES[language]["next"])).to_be_visible(timeout=WAIT_MS)
 
 
 def _duplicate_warning(page: Page, server: LiveServer, language: str) -> None:
@@ -94,9 +92,7 @@ def _duplicate_warning(page: Page, server: LiveServer, language: str) -> None:
     server.system.create("account", name=name, ownerid=owner)
     lead = server.create_lead(_owner(language), companyname=name)
     _open(page, f"{server.url}/app/leads/{lead}")
-    page.get_by_role("button", name=NAMES[language]["qualify"], exact=True).click(
-        timeout=WAIT_MS
-    )
+    page.get_by_role("button", name=NAMES[language]["qualify"], exact=True).click(timeout=WAIT_MS)
     dialog = page.get_by_role("dialog", name=NAMES[language]["duplicate"])
     expect(dialog).to_be_visible(timeout=WAIT_MS)
 
@@ -141,8 +137,11 @@ def take_all(server: LiveServer, out: Path, languages: list[str]) -> list[str]:
                 except (PlaywrightError, AssertionError, PageMissing) as problem:
                     failed.append(f"{shot.name}-{language}")
                     why = (str(problem).strip().splitlines() or [""])[0]
-                    print(f"  FAILED {target.name}: the page is missing or not as expected "
-                          f"({type(problem).__name__}: {why})", flush=True)
+                    print(
+                        f"  FAILED {target.name}: the page is missing or not as expected "
+                        f"({type(problem).__name__}: {why})",
+                        flush=True,
+                    )
                     continue
                 shown = target.relative_to(ROOT) if target.is_relative_to(ROOT) else target
                 print(f"  wrote {shown} ({time.monotonic() - started:.1f} s)", flush=True)
@@ -153,14 +152,25 @@ def take_all(server: LiveServer, out: Path, languages: list[str]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "screenshots",
-                        help="where to write the PNGs (default: screenshots/)")
-    parser.add_argument("--language", action="append", choices=["en", "fr"],
-                        help="only this language (repeatable; default: both)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "screenshots",
+        help="where to write the PNGs (default: screenshots/)",
+    )
+    parser.add_argument(
+        "--language",
+        action="append",
+        choices=["en", "fr"],
+        help="only this language (repeatable; default: both)",
+    )
     options = parser.parse_args(argv)
     if not Path(CHROMIUM).exists():
-        print(f"screenshots: Chromium is missing at {CHROMIUM}; install it with: "
-              "sudo apt-get install -y chromium", file=sys.stderr)
+        print(
+            f"screenshots: Chromium is missing at {CHROMIUM}; install it with: "
+            "sudo apt-get install -y chromium",
+            file=sys.stderr,
+        )
         return 1
     options.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="leadgate-screenshots-") as folder:

@@ -33,8 +33,12 @@ SIGN_IN = {
 
 
 def sign_in(
-    page: Page, server: LiveServer, email: str, password: str = DEMO_PASSWORD,
-    language: str = "en", next_url: str = "",
+    page: Page,
+    server: LiveServer,
+    email: str,
+    password: str = DEMO_PASSWORD,
+    language: str = "en",
+    next_url: str = "",
 ) -> None:
     """Open the sign-in page in ``language`` and sign in; waits for the page that follows."""
     names = SIGN_IN[language]

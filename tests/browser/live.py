@@ -48,7 +48,10 @@ _numbers = itertools.count(1)
 
 
 def demo_database(
-    path: Path, *, template: Path | None = None, today: dt.date | None = None,
+    path: Path,
+    *,
+    template: Path | None = None,
+    today: dt.date | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> str:
     """An SQLite database at ``path`` holding the demo organization; returns its URL.
@@ -80,8 +83,12 @@ class LiveServer:
         return self.system.retrieve("systemuser", self.user_id(email))
 
     def add_user(
-        self, *, role: str = "Salesperson", language: str = "en",
-        password: str = DEMO_PASSWORD, email: str | None = None,
+        self,
+        *,
+        role: str = "Salesperson",
+        language: str = "en",
+        password: str = DEMO_PASSWORD,
+        email: str | None = None,
     ) -> str:
         """A new user of the root unit with this role and password (a fresh address unless
         given), for a test that changes its user; returns the address."""

@@ -111,9 +111,7 @@ LANGUAGES = pytest.mark.parametrize("language", ["en", "fr"])
 
 
 @LANGUAGES
-def test_qualify_without_duplicates_opens_the_opportunity(
-    server, person, admin, language
-):
+def test_qualify_without_duplicates_opens_the_opportunity(server, person, admin, language):
     page = person(server, language)
     lead = a_lead(admin)
     qualify(page, server, lead, language)
@@ -124,9 +122,7 @@ def test_qualify_without_duplicates_opens_the_opportunity(
 
 
 @LANGUAGES
-def test_duplicate_warning_then_continue_creates_the_account(
-    server, person, admin, language
-):
+def test_duplicate_warning_then_continue_creates_the_account(server, person, admin, language):
     admin.create("account", name="Brand New Airline")
     page = person(server, language)
     lead = a_lead(admin)
@@ -142,9 +138,7 @@ def test_duplicate_warning_then_continue_creates_the_account(
 
 
 @LANGUAGES
-def test_duplicate_warning_select_the_existing_account_links_it(
-    server, person, admin, language
-):
+def test_duplicate_warning_select_the_existing_account_links_it(server, person, admin, language):
     existing = admin.create("account", name="Brand New Airline")
     page = person(server, language)
     lead = a_lead(admin)
@@ -173,10 +167,17 @@ def missing_privilege(org: Organization, system: OrganizationService) -> tuple[u
 def invalid_status(org: Organization, system: OrganizationService) -> tuple[uuid.UUID, bool]:
     entity_map = system.retrieve_multiple("entitymap", sourceentityname="lead",
                                           targetentityname="opportunity")[0]  # fmt: skip
-    system.create("attributemap", entitymapid=entity_map.to_reference(),
-                  sourceattributename="statuscode", targetattributename="statuscode")
-    system.execute(InsertOptionValueRequest(
-        "lead", "statuscode", Label("Nurturing", "En maturation"), value=100000000, state=0))
+    system.create(
+        "attributemap",
+        entitymapid=entity_map.to_reference(),
+        sourceattributename="statuscode",
+        targetattributename="statuscode",
+    )
+    system.execute(
+        InsertOptionValueRequest(
+            "lead", "statuscode", Label("Nurturing", "En maturation"), value=100000000, state=0
+        )
+    )
     system.execute(PublishAllXmlRequest())
     return a_lead(system, statuscode=100000000), False
 
@@ -206,9 +207,7 @@ def test_a_refusal_is_shown_in_the_page_with_its_code(
     assert not system.retrieve_multiple_all("opportunity")
 
 
-def test_keyboard_opens_disqualify_with_space_and_escape_returns_to_qualify(
-    server, person, admin
-):
+def test_keyboard_opens_disqualify_with_space_and_escape_returns_to_qualify(server, person, admin):
     page = person(server, "en")
     lead = a_lead(admin)
     page.goto(f"{server}/app/leads/{lead}")

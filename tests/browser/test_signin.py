@@ -73,9 +73,7 @@ def test_a_wrong_password_shows_the_coded_error_in_the_page_language(
     assert session_cookie(page.context) is None
 
 
-def test_signing_out_ends_the_session_on_the_server(
-    page: Page, live_server: LiveServer
-) -> None:
+def test_signing_out_ends_the_session_on_the_server(page: Page, live_server: LiveServer) -> None:
     sign_in(page, live_server, SALESPERSON)
     cookie = session_cookie(page.context)
     assert cookie is not None
@@ -96,9 +94,7 @@ def test_signing_out_ends_the_session_on_the_server(
         replay.close()
 
 
-def test_a_disabled_users_session_is_refused_at_once(
-    page: Page, live_server: LiveServer
-) -> None:
+def test_a_disabled_users_session_is_refused_at_once(page: Page, live_server: LiveServer) -> None:
     email = live_server.add_user()
     sign_in(page, live_server, email)
     assert page.url == live_server.url + "/app/leads"

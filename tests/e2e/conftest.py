@@ -85,9 +85,11 @@ def sqlite_org(sqlite_template: Path, tmp_path: Path) -> Iterator[Organization]:
 @pytest.fixture
 def sqlite_api(sqlite_org: Organization) -> Iterator[TestClient]:
     """A client signed in as the admin, on SQLite only; a 500 is answered, not raised."""
-    token = sqlite_org.system_service().execute(
-        CreateApiTokenRequest(EntityReference("systemuser", ADMIN_ID))
-    ).token
+    token = (
+        sqlite_org.system_service()
+        .execute(CreateApiTokenRequest(EntityReference("systemuser", ADMIN_ID)))
+        .token
+    )
     app = create_app(sqlite_org)
     headers = {"Authorization": f"Bearer {token}"}
     with TestClient(app, headers=headers, raise_server_exceptions=False) as client:
@@ -102,25 +104,35 @@ PROJECT_COLUMNS: dict[str, dict[str, Any]] = {
     "new_budget": {"type": "money"},
     "new_due": {"type": "datetime"},
     "new_start": {"type": "datetime", "format": "dateonly"},
-    "new_phase": {"type": "choice", "options": [
-        [1, "Plan", "Planifier"], [2, "Build", "Construire"], [3, "Done", "Terminé"],
-    ]},
+    "new_phase": {
+        "type": "choice",
+        "options": [
+            [1, "Plan", "Planifier"],
+            [2, "Build", "Construire"],
+            [3, "Done", "Terminé"],
+        ],
+    },
     "new_active": {"type": "boolean"},
     "new_currencyid": {"type": "lookup", "targets": ["transactioncurrency"]},
     "new_sponsor": {"type": "string", "required": "required"},
 }
 PROJECT = {
     "solution": {"name": "e2e_projects", "version": 1},
-    "tables": {"new_project": {
-        "entity_set": "new_projects",
-        "label": ["Project", "Projet"],
-        "primary_name": "new_name",
-        "columns": PROJECT_COLUMNS,
-    }},
-    "relationships": {"transactioncurrency_new_project": {
-        "referenced": "transactioncurrency", "referencing": "new_project",
-        "column": "new_currencyid",
-    }},
+    "tables": {
+        "new_project": {
+            "entity_set": "new_projects",
+            "label": ["Project", "Projet"],
+            "primary_name": "new_name",
+            "columns": PROJECT_COLUMNS,
+        }
+    },
+    "relationships": {
+        "transactioncurrency_new_project": {
+            "referenced": "transactioncurrency",
+            "referencing": "new_project",
+            "column": "new_currencyid",
+        }
+    },
 }
 
 

@@ -13,8 +13,12 @@ def busy(context: ExecutionContext) -> None:
 def deny(context: ExecutionContext) -> None:
     """A privilege refusal, as a plug-in's nested operation would meet it."""
     raise errors.PRIVILEGE_DENIED(
-        user="Ada Admin", user_id=context.user_id, privilege="prvCreateTransactionCurrency",
-        table="transactioncurrency", depth="Organization", roles="Tester",
+        user="Ada Admin",
+        user_id=context.user_id,
+        privilege="prvCreateTransactionCurrency",
+        table="transactioncurrency",
+        depth="Organization",
+        roles="Tester",
     )
 
 

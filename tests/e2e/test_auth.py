@@ -25,7 +25,7 @@ def test_who_am_i_names_the_user_their_business_unit_and_the_organization(api, o
     root = system.retrieve_multiple_all("businessunit")[0]
     assert response.json() == {
         "@odata.context": "http://testserver/api/data/v9.2/$metadata"
-                          "#Microsoft.Dynamics.CRM.WhoAmIResponse",
+        "#Microsoft.Dynamics.CRM.WhoAmIResponse",
         "BusinessUnitId": str(root.id),
         "UserId": str(ADMIN_ID),
         "OrganizationId": str(org.organization_id()),
@@ -34,8 +34,14 @@ def test_who_am_i_names_the_user_their_business_unit_and_the_organization(api, o
 
 def test_a_request_without_a_valid_token_gets_401_and_a_challenge(anonymous, subtests):
     # Subtests share one organization: setting one up costs more than all the requests.
-    for authorization in [None, "", "Bearer", "Bearer ", "Basic YWRtaW46cGFzcw==",
-                          "Bearer lg_not-a-real-token"]:
+    for authorization in [
+        None,
+        "",
+        "Bearer",
+        "Bearer ",
+        "Basic YWRtaW46cGFzcw==",
+        "Bearer lg_not-a-real-token",
+    ]:
         with subtests.test(str(authorization)):
             headers = {} if authorization is None else {"Authorization": authorization}
 
@@ -49,9 +55,14 @@ def test_a_request_without_a_valid_token_gets_401_and_a_challenge(anonymous, sub
 
 def test_every_route_needs_the_token(anonymous, subtests):
     record = "/transactioncurrencies(00000000-0000-4000-8000-000000000009)"
-    for method, path in [("GET", "/WhoAmI"), ("POST", "/transactioncurrencies"),
-                         ("PATCH", record), ("DELETE", record), ("GET", "/nosuchset"),
-                         ("PUT", "/nosuchset/deeper")]:
+    for method, path in [
+        ("GET", "/WhoAmI"),
+        ("POST", "/transactioncurrencies"),
+        ("PATCH", record),
+        ("DELETE", record),
+        ("GET", "/nosuchset"),
+        ("PUT", "/nosuchset/deeper"),
+    ]:
         with subtests.test(f"{method} {path}"):
             response = anonymous.request(method, API + path, json={})
 
@@ -93,7 +104,9 @@ def test_errors_follow_the_users_language_unless_accept_language_names_another(a
 def test_another_users_token_runs_as_that_user(org, system, anonymous):
     root = system.retrieve_multiple_all("businessunit")[0]
     other = system.create(
-        "systemuser", lastname="Other", internalemailaddress="other@test.example",
+        "systemuser",
+        lastname="Other",
+        internalemailaddress="other@test.example",
         businessunitid=EntityReference("businessunit", root.id),
     )
     token = system.execute(CreateApiTokenRequest(EntityReference("systemuser", other))).token

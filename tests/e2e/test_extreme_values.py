@@ -7,8 +7,8 @@ import pytest
 from tests.e2e.conftest import API
 
 CURRENCIES = f"{API}/transactioncurrencies"
-BODY = {"currencyname": "Test", "isocurrencycode": "XTS", "currencysymbol": "x",
-        "exchangerate": 1}
+BODY = {"currencyname": "Test", "isocurrencycode": "XTS", "currencysymbol": "x", "exchangerate": 1}
+
 
 def send_safely(call):
     """The response; a server fault (raised by TestClient, or a 500) fails the test."""
@@ -31,9 +31,11 @@ def test_extreme_values_in_a_body(api, subtests):
         {"exchangerate": True},
     ]:
         with subtests.test(str(values)[:60]):
-            response = send_safely(lambda values=values: api.post(
-                CURRENCIES, json={**BODY, "isocurrencycode": "XTS", **values}
-            ))
+            response = send_safely(
+                lambda values=values: api.post(
+                    CURRENCIES, json={**BODY, "isocurrencycode": "XTS", **values}
+                )
+            )
 
             assert response.status_code in (204, 400)
             if response.status_code == 204:

@@ -38,8 +38,24 @@ numbers = digits | st.integers(-3, 10**40).map(str)
 columns = st.sampled_from(["firstname", "numberofemployees", "donotemail", "jobtitle",
                            "createdon", "_ownerid_value", "nope"])  # fmt: skip
 # Short enough that 700 clauses fit in a URL (httpx stops at 64 KiB, servers sooner).
-literals = st.sampled_from(["'a'", "null", "true", "false", "0", "٣", "1" + "0" * 40,
-                            "2026-01-01", "-" * 30 + "1", "('a', null)", "''''"]) | numbers
+literals = (
+    st.sampled_from(
+        [
+            "'a'",
+            "null",
+            "true",
+            "false",
+            "0",
+            "٣",
+            "1" + "0" * 40,
+            "2026-01-01",
+            "-" * 30 + "1",
+            "('a', null)",
+            "''''",
+        ]
+    )
+    | numbers
+)
 operators = st.sampled_from(["eq", "ne", "gt", "ge", "lt", "le", "in"])
 repeats = st.sampled_from([1, 2, 3, 40, 501, 700])
 
@@ -96,8 +112,13 @@ targets = st.one_of(
 )
 
 
-@settings(max_examples=150, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(target=targets, params=options, sent=headers, body=bodies)  # fmt: skip
 def test_no_request_gets_a_server_error(sqlite_api, caplog, target, params, sent, body):
     method, path = target

@@ -170,8 +170,11 @@ def test_ordering_a_yes_no_column_is_refused(sqlite_api, operator):
 
 @pytest.mark.parametrize("value", ["¹", "٣", "３", "9" * 5000])
 def test_top_takes_ascii_digits_only(sqlite_api, value):
-    refused(lambda h: get_leads(sqlite_api, h, top=value), 400,
-            bad_query(N_("$top needs a whole number from 0, not '{value}'."), value=value[:40]))
+    refused(
+        lambda h: get_leads(sqlite_api, h, top=value),
+        400,
+        bad_query(N_("$top needs a whole number from 0, not '{value}'."), value=value[:40]),
+    )
 
 
 def test_top_percent_encoded_superscript_is_refused(sqlite_api):
@@ -297,8 +300,9 @@ def test_a_body_at_the_limit_is_read(small_limits):
 def test_a_declared_length_over_the_limit_is_refused_before_authentication(sqlite_org):
     app = create_app(sqlite_org, max_body_size=SMALL)
     with TestClient(app, raise_server_exceptions=False) as anonymous:
-        response = anonymous.post(LEADS, content=b"{}",
-                                  headers={**JSON_HEADERS, "Content-Length": str(10**12)})
+        response = anonymous.post(
+            LEADS, content=b"{}", headers={**JSON_HEADERS, "Content-Length": str(10**12)}
+        )
 
     assert_error(response, 413, REQUEST_TOO_LARGE(limit=SMALL, option=BODY_OPTION))
 

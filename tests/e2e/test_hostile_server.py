@@ -48,9 +48,11 @@ def free_port() -> int:
 @pytest.fixture
 def server(sqlite_org: Organization) -> Iterator[tuple[int, str]]:
     """A uvicorn server in a thread, with a 64 KiB body limit: (port, token)."""
-    token = sqlite_org.system_service().execute(
-        CreateApiTokenRequest(EntityReference("systemuser", ADMIN_ID))
-    ).token
+    token = (
+        sqlite_org.system_service()
+        .execute(CreateApiTokenRequest(EntityReference("systemuser", ADMIN_ID)))
+        .token
+    )
     port = free_port()
     app = create_app(sqlite_org, max_body_size=LIMIT)
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")

@@ -23,8 +23,13 @@ def created_id(response) -> str:
 def test_a_new_lead_is_open_and_new_with_its_labels_in_the_readers_language(api):
     response = api.post(
         f"{API}/leads?$select=fullname,statecode,statuscode,leadqualitycode,estimatedclosedate",
-        json={"subject": "Fleet renewal", "firstname": "Ada", "lastname": "Lovelace",
-              "leadqualitycode": 1, "estimatedclosedate": "2026-12-31"},
+        json={
+            "subject": "Fleet renewal",
+            "firstname": "Ada",
+            "lastname": "Lovelace",
+            "leadqualitycode": 1,
+            "estimatedclosedate": "2026-12-31",
+        },
         headers={"Prefer": "return=representation," + ANNOTATIONS["Prefer"]},
     )
 
@@ -36,8 +41,10 @@ def test_a_new_lead_is_open_and_new_with_its_labels_in_the_readers_language(api)
     assert lead["statuscode" + FORMATTED] == "New"
     assert lead["leadqualitycode" + FORMATTED] == "Hot"
     assert lead["estimatedclosedate"] == "2026-12-31"
-    french = api.get(f"{API}/leads({lead['leadid']})?$select=statecode,statuscode",
-                     headers={**ANNOTATIONS, "Accept-Language": "fr"}).json()
+    french = api.get(
+        f"{API}/leads({lead['leadid']})?$select=statecode,statuscode",
+        headers={**ANNOTATIONS, "Accept-Language": "fr"},
+    ).json()
     assert french["statecode" + FORMATTED] == "Ouvert"
     assert french["statuscode" + FORMATTED] == "Nouveau"
 
@@ -45,17 +52,17 @@ def test_a_new_lead_is_open_and_new_with_its_labels_in_the_readers_language(api)
 @pytest.mark.interface_only
 def test_a_status_reason_of_another_state_is_refused_as_in_the_seed(api, admin):
     lead = created_id(api.post(f"{API}/leads", json={"subject": "Fleet", "lastname": "Smith"}))
-    expected = platform_error(
-        lambda: admin.update(Entity("lead", uuid.UUID(lead), statuscode=4))
-    )
+    expected = platform_error(lambda: admin.update(Entity("lead", uuid.UUID(lead), statuscode=4)))
 
     english, _ = in_both_languages(
         lambda h: api.patch(f"{API}/leads({lead})", json={"statuscode": 4}, headers=h),
-        400, expected,
+        400,
+        expected,
     )
 
-    assert english.startswith("4 is not a valid status code for state code LeadState.Open "
-                              f"on lead with Id {lead}")
+    assert english.startswith(
+        f"4 is not a valid status code for state code LeadState.Open on lead with Id {lead}"
+    )
 
 
 def test_disqualifying_a_lead_by_patching_its_state_and_status(api):
@@ -73,27 +80,42 @@ def test_disqualifying_a_lead_by_patching_its_state_and_status(api):
 def test_a_contacts_company_is_bound_through_its_customer_navigation_names(api):
     account = created_id(api.post(f"{API}/accounts", json={"name": "Contoso"}))
 
-    contact = created_id(api.post(f"{API}/contacts", json={
-        "lastname": "Smith", "parentcustomerid_account@odata.bind": f"/accounts({account})",
-    }))
+    contact = created_id(
+        api.post(
+            f"{API}/contacts",
+            json={
+                "lastname": "Smith",
+                "parentcustomerid_account@odata.bind": f"/accounts({account})",
+            },
+        )
+    )
 
-    body = api.get(f"{API}/contacts({contact})?$select=_parentcustomerid_value",
-                   headers=ANNOTATIONS).json()
+    body = api.get(
+        f"{API}/contacts({contact})?$select=_parentcustomerid_value", headers=ANNOTATIONS
+    ).json()
     assert body["_parentcustomerid_value"] == account
     assert body["_parentcustomerid_value" + LOGICAL_NAME] == "account"
-    wrong = api.post(f"{API}/contacts", json={
-        "lastname": "Jones", "parentcustomerid_contact@odata.bind": f"/accounts({account})",
-    })
+    wrong = api.post(
+        f"{API}/contacts",
+        json={
+            "lastname": "Jones",
+            "parentcustomerid_contact@odata.bind": f"/accounts({account})",
+        },
+    )
     assert_error(wrong, 400, errors.LOOKUP_WRONG_TARGET.code)
 
 
 def test_finding_the_open_leads_of_an_account(api):
     account = created_id(api.post(f"{API}/accounts", json={"name": "Contoso"}))
     for subject in ("Fleet renewal", "Fleet extension", "Coffee machines"):
-        api.post(f"{API}/leads", json={
-            "subject": subject, "lastname": "Smith",
-            "parentaccountid@odata.bind": f"/accounts({account})",
-        })
+        api.post(
+            f"{API}/leads",
+            json={
+                "subject": subject,
+                "lastname": "Smith",
+                "parentaccountid@odata.bind": f"/accounts({account})",
+            },
+        )
     api.post(f"{API}/leads", json={"subject": "Fleet elsewhere", "lastname": "Doe"})
 
     response = api.get(
@@ -104,6 +126,7 @@ def test_finding_the_open_leads_of_an_account(api):
 
     assert response.status_code == 200, response.text
     assert [lead["subject"] for lead in response.json()["value"]] == [
-        "Fleet renewal", "Fleet extension"
+        "Fleet renewal",
+        "Fleet extension",
     ]
     assert response.json()["@odata.count"] == 2

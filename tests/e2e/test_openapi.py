@@ -33,8 +33,14 @@ def test_odata_routes_are_described_minimally_with_their_token_and_errors(sqlite
 
     read = paths[COLLECTION]["get"]
     assert read["security"] == [{"bearer": []}]
-    assert {p["name"] for p in read["parameters"]} >= {"segment", "$filter", "$select",
-                                                        "$orderby", "$top", "Prefer"}
+    assert {p["name"] for p in read["parameters"]} >= {
+        "segment",
+        "$filter",
+        "$select",
+        "$orderby",
+        "$top",
+        "Prefer",
+    }
     assert set(read["responses"]) >= {"400", "401", "404", "413"}
     create = paths[COLLECTION]["post"]
     assert create["requestBody"]["content"]["application/json"]["schema"] == {"type": "object"}

@@ -37,8 +37,12 @@ def broken(database_url: str, plugins: Path) -> tuple[str, str]:
     with Organization.open(database_url, plugins=plugins) as organization:
         system = organization.system_service()
         step = system.create(
-            "sdkmessageprocessingstep", name="No Gmail leads", messagename="Create",
-            primaryentity="lead", stage=20, plugintypename="myplugins:no_gmail",
+            "sdkmessageprocessingstep",
+            name="No Gmail leads",
+            messagename="Create",
+            primaryentity="lead",
+            stage=20,
+            plugintypename="myplugins:no_gmail",
         )
         lead = system.create("lead", LEAD)
     module.unlink()
@@ -49,9 +53,7 @@ def broken(database_url: str, plugins: Path) -> tuple[str, str]:
 def server(database_url: str, plugins: Path, broken: tuple[str, str]) -> Iterator[TestClient]:
     with Organization.open(database_url, plugins=plugins) as organization:
         system = organization.system_service()
-        token = system.execute(
-            CreateApiTokenRequest(EntityReference("systemuser", ADMIN_ID))
-        ).token
+        token = system.execute(CreateApiTokenRequest(EntityReference("systemuser", ADMIN_ID))).token
         with TestClient(
             create_app(organization), headers={"Authorization": f"Bearer {token}"}
         ) as client:
@@ -71,7 +73,9 @@ def test_only_the_messages_a_broken_step_runs_on_are_refused(server, plugins, br
     english = assert_error(server.post(f"{API}/leads", json=LEAD), 503, "0x8F4C4790")
     french = assert_error(
         server.post(f"{API}/leads", json=LEAD, headers={"Accept-Language": "fr"}),
-        503, "0x8F4C4790", "fr",
+        503,
+        "0x8F4C4790",
+        "fr",
     )
 
     assert english == (
@@ -120,11 +124,19 @@ def test_the_module_put_back_works_without_a_restart(server, plugins):
 
 
 def test_registering_a_handler_that_cannot_be_loaded_is_the_caller_s_mistake(server, plugins):
-    response = server.post(f"{API}/sdkmessageprocessingsteps", json={
-        "name": "Nowhere", "messagename": "Create", "primaryentity": "account", "stage": 40,
-        "plugintypename": "nowhere:run",
-    })
+    response = server.post(
+        f"{API}/sdkmessageprocessingsteps",
+        json={
+            "name": "Nowhere",
+            "messagename": "Create",
+            "primaryentity": "account",
+            "stage": 40,
+            "plugintypename": "nowhere:run",
+        },
+    )
 
     message = assert_error(response, 400, "0x8F4C4721")
-    assert message.endswith(f"Put nowhere.py in the plug-ins folder {plugins} (running servers "
-                            "see it on their next message).")
+    assert message.endswith(
+        f"Put nowhere.py in the plug-ins folder {plugins} (running servers "
+        "see it on their next message)."
+    )

@@ -16,10 +16,14 @@ CURRENCIES = f"{API}/transactioncurrencies"
 EXAMPLES = property_budget("request")
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.text()
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.text()
     | st.floats(allow_nan=False, allow_infinity=False),
-    lambda children: st.lists(children, max_size=3)
-    | st.dictionaries(st.text(max_size=5), children, max_size=3),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3)
+    ),
     max_leaves=4,
 )
 
@@ -33,8 +37,12 @@ def assert_json_error(response, statuses=(400,)):
 @EXAMPLES
 @given(value=json_values)
 def test_a_string_column_round_trips_any_text_it_accepts_and_refuses_the_rest(api, value):
-    body = {"currencyname": value, "isocurrencycode": "XTS", "currencysymbol": "x",
-            "exchangerate": 1}
+    body = {
+        "currencyname": value,
+        "isocurrencycode": "XTS",
+        "currencysymbol": "x",
+        "exchangerate": 1,
+    }
 
     response = api.post(CURRENCIES, json=body)
 
@@ -64,11 +72,23 @@ def test_any_json_value_in_any_column_is_saved_or_refused_with_400(api, column, 
 
 
 @EXAMPLES
-@given(text=st.text(max_size=40) | st.sampled_from([
-    "currencyname eq 'x'", "not (", "contains(currencyname)", "a eq b eq c",
-    "currencyprecision in ()", "currencyprecision in (1,'a')", "currencyname eq 1",
-    "exchangerate gt 1e400", "createdon gt 2026-13-45T00:00:00Z", "_createdby_value eq 'x'",
-]))
+@given(
+    text=st.text(max_size=40)
+    | st.sampled_from(
+        [
+            "currencyname eq 'x'",
+            "not (",
+            "contains(currencyname)",
+            "a eq b eq c",
+            "currencyprecision in ()",
+            "currencyprecision in (1,'a')",
+            "currencyname eq 1",
+            "exchangerate gt 1e400",
+            "createdon gt 2026-13-45T00:00:00Z",
+            "_createdby_value eq 'x'",
+        ]
+    )
+)
 def test_any_filter_text_is_answered_or_refused_with_400(api, text):
     response = api.get(CURRENCIES, params={"$filter": text})
 
@@ -80,8 +100,11 @@ def test_any_filter_text_is_answered_or_refused_with_400(api, text):
 
 @pytest.mark.interface_only
 @EXAMPLES
-@given(body=st.binary(max_size=60) | st.text(max_size=60).map(str.encode)
-       | json_values.map(lambda v: json.dumps(v).encode()))
+@given(
+    body=st.binary(max_size=60)
+    | st.text(max_size=60).map(str.encode)
+    | json_values.map(lambda v: json.dumps(v).encode())
+)
 def test_any_body_bytes_are_refused_cleanly_or_saved(api, body):
     response = api.post(CURRENCIES, content=body, headers={"Content-Type": "application/json"})
 

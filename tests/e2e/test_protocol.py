@@ -23,14 +23,14 @@ from tests.e2e.conftest import (
 
 pytestmark = pytest.mark.interface_only  # parsing, routing and statuses: the Web API's alone
 CURRENCIES = f"{API}/transactioncurrencies"
-YEN = {"currencyname": "Yen", "isocurrencycode": "JPY", "currencysymbol": "¥",
-       "exchangerate": 150}
+YEN = {"currencyname": "Yen", "isocurrencycode": "JPY", "currencysymbol": "¥", "exchangerate": 150}
 
 
 def payload_error(response, status=400):
     message = assert_error(response, status, errors.INVALID_PAYLOAD.code)
-    assert message.startswith("Error identified in Payload provided by the user for Entity "
-                              ":'transactioncurrency': ")
+    assert message.startswith(
+        "Error identified in Payload provided by the user for Entity :'transactioncurrency': "
+    )
     return message
 
 
@@ -49,8 +49,9 @@ def test_a_body_that_is_not_json_is_400(api, subtests):
     # Subtests share one organization: setting one up costs more than all the requests.
     for case, content in NOT_JSON.items():
         with subtests.test(case):
-            response = api.post(CURRENCIES, content=content,
-                                headers={"Content-Type": "application/json"})
+            response = api.post(
+                CURRENCIES, content=content, headers={"Content-Type": "application/json"}
+            )
 
             payload_error(response)
 
@@ -59,8 +60,11 @@ def test_broken_json_says_where_it_breaks_in_the_readers_language(api):
     """Found by a new user: the French error carried Python's English parser message."""
 
     def send(headers):
-        return api.post(CURRENCIES, content=b'{\n  "currencyname": "Yen",\n  oops}',
-                        headers={"Content-Type": "application/json", **headers})
+        return api.post(
+            CURRENCIES,
+            content=b'{\n  "currencyname": "Yen",\n  oops}',
+            headers={"Content-Type": "application/json", **headers},
+        )
 
     english = payload_error(send({}))
     french = assert_error(send({"Accept-Language": "fr"}), 400, errors.INVALID_PAYLOAD.code)
@@ -74,29 +78,36 @@ def test_broken_json_says_where_it_breaks_in_the_readers_language(api):
 def test_a_body_that_is_not_an_object_is_400_in_both_languages(api, subtests):
     for body in ([], ["currencyname"], "Yen", 5, None, True):
         with subtests.test(json.dumps(body)):
+
             def send(headers, body=body):
-                return api.post(CURRENCIES, content=json.dumps(body).encode(),
-                                headers={"Content-Type": "application/json", **headers})
+                return api.post(
+                    CURRENCIES,
+                    content=json.dumps(body).encode(),
+                    headers={"Content-Type": "application/json", **headers},
+                )
 
             english = payload_error(send({}))
-            french = assert_error(send({"Accept-Language": "fr"}), 400,
-                                  errors.INVALID_PAYLOAD.code)
+            french = assert_error(send({"Accept-Language": "fr"}), 400, errors.INVALID_PAYLOAD.code)
 
             assert "must be a JSON object" in english
             assert french != english and french.startswith("Erreur")
 
 
 def test_a_body_that_is_not_sent_as_json_is_400(api):
-    response = api.post(CURRENCIES, content=b"currencyname=Yen",
-                        headers={"Content-Type": "application/x-www-form-urlencoded"})
+    response = api.post(
+        CURRENCIES,
+        content=b"currencyname=Yen",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
 
     assert "application/json" in payload_error(response)
 
 
 def test_a_body_with_unusual_json_media_type_parameters_is_accepted(api):
     media_type = "application/json; charset=utf-8; odata.metadata=minimal"
-    response = api.post(CURRENCIES, content=json.dumps(YEN).encode(),
-                        headers={"Content-Type": media_type})
+    response = api.post(
+        CURRENCIES, content=json.dumps(YEN).encode(), headers={"Content-Type": media_type}
+    )
 
     assert response.status_code == 204
 
@@ -136,7 +147,8 @@ def test_an_unknown_entity_set_is_404_in_both_languages(api, subtests):
                 lambda headers, method=method, path=path: api.request(
                     method, f"{API}/{path}", json={}, headers=headers
                 ),
-                404, expected,
+                404,
+                expected,
             )
 
 
@@ -153,9 +165,14 @@ def test_paths_that_lead_nowhere_are_404_json(api, subtests):
 
 
 def test_a_key_that_is_not_a_guid_is_400(api, subtests):
-    for key in ["abc", "{00000000-0000-4000-8000-000000000001}",
-                "'00000000-0000-4000-8000-000000000001'", "00000000-0000-4000-8000-00000000000",
-                "name='x'", ""]:
+    for key in [
+        "abc",
+        "{00000000-0000-4000-8000-000000000001}",
+        "'00000000-0000-4000-8000-000000000001'",
+        "00000000-0000-4000-8000-00000000000",
+        "name='x'",
+        "",
+    ]:
         with subtests.test(key):
             response = api.get(f"{CURRENCIES}({key})")
 
@@ -186,8 +203,12 @@ def test_a_wrong_method_is_405_json(api, subtests):
 
 def register(system, handler, message="Create"):
     system.create(
-        "sdkmessageprocessingstep", name=f"e2e {handler}", messagename=message,
-        primaryentity="transactioncurrency", stage=20, plugintypename=PLUGINS + handler,
+        "sdkmessageprocessingstep",
+        name=f"e2e {handler}",
+        messagename=message,
+        primaryentity="transactioncurrency",
+        stage=20,
+        plugintypename=PLUGINS + handler,
     )
 
 
@@ -197,8 +218,12 @@ def test_a_busy_database_is_503(api, system):
     response = api.post(CURRENCIES, json=YEN)
 
     assert_error(response, 503, errors.DATABASE_BUSY())
-    assert_error(api.post(CURRENCIES, json=YEN, headers={"Accept-Language": "fr"}), 503,
-                 errors.DATABASE_BUSY(), "fr")
+    assert_error(
+        api.post(CURRENCIES, json=YEN, headers={"Accept-Language": "fr"}),
+        503,
+        errors.DATABASE_BUSY(),
+        "fr",
+    )
 
 
 def test_a_privilege_refusal_is_403(api, system):
@@ -219,8 +244,12 @@ def test_a_failing_plug_in_is_a_500_with_the_json_body(api, system):
 
 
 def test_every_json_answer_carries_the_odata_headers(api):
-    for response in (api.get(f"{API}/WhoAmI"), api.get(CURRENCIES),
-                     api.get(f"{CURRENCIES}(abc)"), api.post(CURRENCIES, json=YEN)):
+    for response in (
+        api.get(f"{API}/WhoAmI"),
+        api.get(CURRENCIES),
+        api.get(f"{CURRENCIES}(abc)"),
+        api.post(CURRENCIES, json=YEN),
+    ):
         assert response.headers["OData-Version"] == "4.0"
         if response.status_code != 204:
             assert response.headers["content-type"].startswith("application/json")
@@ -237,8 +266,9 @@ def test_a_server_fault_is_a_500_with_the_json_body_and_no_details(org, token, m
         raise RuntimeError("the disk is on fire")
 
     monkeypatch.setattr(org.pipeline, "execute", broken)
-    client = TestClient(create_app(org), raise_server_exceptions=False,
-                        headers={"Authorization": f"Bearer {token}"})
+    client = TestClient(
+        create_app(org), raise_server_exceptions=False, headers={"Authorization": f"Bearer {token}"}
+    )
 
     response = client.get(f"{API}/WhoAmI")
 

@@ -24,8 +24,14 @@ SAMPLES = {
 @pytest.fixture
 def currencies(admin):
     for code, (name, precision, rate, symbol) in SAMPLES.items():
-        admin.create("transactioncurrency", currencyname=name, isocurrencycode=code,
-                     currencysymbol=symbol, exchangerate=rate, currencyprecision=precision)
+        admin.create(
+            "transactioncurrency",
+            currencyname=name,
+            isocurrencycode=code,
+            currencysymbol=symbol,
+            exchangerate=rate,
+            currencyprecision=precision,
+        )
 
 
 def codes(api, query: str) -> list[str]:
@@ -44,8 +50,7 @@ FILTERS = [
     ("2 lt currencyprecision", {"CCC", "DDD"}),
     ("exchangerate gt 1.2 and currencyprecision le 1", {"AAA", "BBB"}),
     ("isocurrencycode eq 'AAA' or isocurrencycode eq 'usd'", {"AAA", "USD"}),
-    ("(currencyprecision eq 0 or currencyprecision eq 4) and exchangerate lt 1",
-     {"DDD"}),
+    ("(currencyprecision eq 0 or currencyprecision eq 4) and exchangerate lt 1", {"DDD"}),
     ("not (currencyprecision eq 2)", {"AAA", "BBB", "CCC", "DDD"}),
     ("not (currencyprecision gt 1 and exchangerate lt 5)", {"AAA", "BBB", "CCC"}),
     ("isocurrencycode in ('AAA','DDD','XYZ')", {"AAA", "DDD"}),
@@ -99,8 +104,9 @@ def test_orderby_several_columns_and_top(api):
 
 @pytest.mark.usefixtures("currencies")
 def test_count_gives_the_number_of_matching_records(api):
-    body = api.get(f"{CURRENCIES}?$select=isocurrencycode&$filter=currencyprecision ne 2"
-                   "&$count=true").json()
+    body = api.get(
+        f"{CURRENCIES}?$select=isocurrencycode&$filter=currencyprecision ne 2&$count=true"
+    ).json()
 
     assert body["@odata.count"] == 4
     assert len(body["value"]) == 4
@@ -110,28 +116,44 @@ def test_count_gives_the_number_of_matching_records(api):
 @pytest.mark.interface_only
 @pytest.mark.usefixtures("currencies")
 def test_select_names_lookups_as_underscored_values(api):
-    body = api.get(f"{CURRENCIES}?$select=isocurrencycode,_createdby_value,modifiedby"
-                   "&$filter=isocurrencycode eq 'AAA'").json()
+    body = api.get(
+        f"{CURRENCIES}?$select=isocurrencycode,_createdby_value,modifiedby"
+        "&$filter=isocurrencycode eq 'AAA'"
+    ).json()
 
     assert body["@odata.context"] == (
         "http://testserver/api/data/v9.2/$metadata#transactioncurrencies"
         "(isocurrencycode,_createdby_value,_modifiedby_value)"
     )
     (record,) = body["value"]
-    assert set(record) == {"@odata.etag", "transactioncurrencyid", "isocurrencycode",
-                           "_createdby_value", "_modifiedby_value"}
+    assert set(record) == {
+        "@odata.etag",
+        "transactioncurrencyid",
+        "isocurrencycode",
+        "_createdby_value",
+        "_modifiedby_value",
+    }
     assert record["_createdby_value"] == str(ADMIN_ID)
 
 
 def test_paging_with_maxpagesize_gives_every_record_exactly_once(api, admin):
     created = {
-        str(admin.create("transactioncurrency", currencyname=f"Test {n:02}",
-                         isocurrencycode=f"T{n:02}", currencysymbol="t", exchangerate=1))
+        str(
+            admin.create(
+                "transactioncurrency",
+                currencyname=f"Test {n:02}",
+                isocurrencycode=f"T{n:02}",
+                currencysymbol="t",
+                exchangerate=1,
+            )
+        )
         for n in range(25)
     }
     prefer = {"Prefer": "odata.maxpagesize=10"}
-    url = f"{CURRENCIES}?$select=currencyname&$filter=startswith(isocurrencycode,'T')" \
-          "&$orderby=currencyname desc&$count=true"
+    url = (
+        f"{CURRENCIES}?$select=currencyname&$filter=startswith(isocurrencycode,'T')"
+        "&$orderby=currencyname desc&$count=true"
+    )
 
     pages, seen = [], []
     while url:
@@ -156,8 +178,13 @@ def test_paging_with_maxpagesize_gives_every_record_exactly_once(api, admin):
 @pytest.mark.interface_only
 def test_without_maxpagesize_one_page_holds_up_to_5000(api, admin):
     for n in range(12):
-        admin.create("transactioncurrency", currencyname=f"Test {n}", isocurrencycode=f"T{n}",
-                     currencysymbol="t", exchangerate=1)
+        admin.create(
+            "transactioncurrency",
+            currencyname=f"Test {n}",
+            isocurrencycode=f"T{n}",
+            currencysymbol="t",
+            exchangerate=1,
+        )
 
     response = api.get(CURRENCIES)
 
@@ -242,9 +269,13 @@ def test_a_bad_maxpagesize_is_400(api):
 @pytest.mark.interface_only
 def test_the_details_of_a_refused_query_are_in_the_readers_language(api):
     english = assert_error(api.get(f"{CURRENCIES}?$top=ten"), 400, errors.INVALID_QUERY.code)
-    french = assert_error(api.get(f"{CURRENCIES}?$top=ten", headers={"Accept-Language": "fr"}),
-                          400, errors.INVALID_QUERY.code)
+    french = assert_error(
+        api.get(f"{CURRENCIES}?$top=ten", headers={"Accept-Language": "fr"}),
+        400,
+        errors.INVALID_QUERY.code,
+    )
 
     assert english == "The query is not valid: $top needs a whole number from 0, not 'ten'."
-    assert french == ("La requête n'est pas valide : $top attend un nombre entier à partir de 0, "
-                      "pas « ten ».")
+    assert french == (
+        "La requête n'est pas valide : $top attend un nombre entier à partir de 0, pas « ten »."
+    )

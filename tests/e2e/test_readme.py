@@ -279,18 +279,22 @@ def test_blocks_the_readme_test_skips(block: Block) -> None:
 def test_the_readme_gives_make_run_and_make_test_first() -> None:
     first = readme_blocks()[0]
     assert [command.text.split("#")[0].strip() for command in first.commands()] == [
-        "make run", "make test",
+        "make run",
+        "make test",
     ]
     assert README.read_text(encoding="utf-8").startswith("# leadgate\n")
 
 
 def test_the_output_matching_allows_ellipses_only_where_the_readme_puts_them() -> None:
-    assert matches(["HTTP/1.1 204 No Content", "…", "odata-entityid: …/leads(…)"],
-                   "HTTP/1.1 204 No Content\r\ndate: x\r\nodata-entityid: h/leads(1)\r\n\r\n")
+    assert matches(
+        ["HTTP/1.1 204 No Content", "…", "odata-entityid: …/leads(…)"],
+        "HTTP/1.1 204 No Content\r\ndate: x\r\nodata-entityid: h/leads(1)\r\n\r\n",
+    )
     assert not matches(["Published 2 change(s)."], "Published 3 change(s).\n")
     assert not matches(["a"], "a\nb\n")
     block = Block(1, "console", ["$ a \\", "    b", "out", "# note", "$ c   # refused (exit "
                                  "status 1)", "error"])  # fmt: skip
     assert [(c.text, c.expected, c.status) for c in block.commands()] == [
-        ("a \\\n    b", ["out"], 0), ("c   # refused (exit status 1)", ["error"], 1),
+        ("a \\\n    b", ["out"], 0),
+        ("c   # refused (exit status 1)", ["error"], 1),
     ]

@@ -56,8 +56,12 @@ def _version(page_text: str) -> str:
 
 
 def _person(
-    system: OrganizationService, email: str, *, role: str = "System Administrator",
-    french: bool = False, unit: EntityReference | None = None,
+    system: OrganizationService,
+    email: str,
+    *,
+    role: str = "System Administrator",
+    french: bool = False,
+    unit: EntityReference | None = None,
 ) -> uuid.UUID:
     user_id = add_user(system, email, role=role, unit=unit)
     system.execute(SetPasswordRequest(EntityReference("systemuser", user_id), PASSWORD))
@@ -310,7 +314,7 @@ def test_a_closed_lead_is_read_only(
     page = client.get(f"/app/leads/{lead_id}").text
     assert note in html.unescape(page)
     form = page.split('id="record-form"')[1].split("</form>")[0]
-    assert "<input type=\"text\"" not in form and "<select" not in form and "<textarea" not in form
+    assert '<input type="text"' not in form and "<select" not in form and "<textarea" not in form
     assert "Buyer" in _field(page, "jobtitle")
     answer = client.post(f"/app/leads/{lead_id}", data={
         "csrf_token": _csrf(page), "row-version": _version(page), "jobtitle": "CFO",
@@ -337,7 +341,9 @@ def test_lookups_link_the_records_both_ways(
 
 @pytest.mark.interface_only
 def test_a_column_an_administrator_adds_to_the_form_record_appears_without_a_template_change(
-    org: Organization, admin: OrganizationService, system: OrganizationService,
+    org: Organization,
+    admin: OrganizationService,
+    system: OrganizationService,
     admin_client: TestClient,
 ) -> None:
     admin.execute(CreateAttributeRequest(

@@ -17,8 +17,11 @@ LOGICAL_NAME = "@Microsoft.Dynamics.CRM.lookuplogicalname"
 
 def yen(**more):
     return {
-        "currencyname": "Yen", "isocurrencycode": "JPY", "currencysymbol": "¥",
-        "exchangerate": 150.25, **more,
+        "currencyname": "Yen",
+        "isocurrencycode": "JPY",
+        "currencysymbol": "¥",
+        "exchangerate": 150.25,
+        **more,
     }
 
 
@@ -65,7 +68,7 @@ def test_post_with_return_representation_answers_201_with_the_selected_columns(a
     stored = api.get(f"{CURRENCIES}({record_id})?$select=versionnumber").json()
     assert body == {
         "@odata.context": "http://testserver/api/data/v9.2/$metadata"
-                          "#transactioncurrencies(currencyname,exchangerate)/$entity",
+        "#transactioncurrencies(currencyname,exchangerate)/$entity",
         "@odata.etag": f'W/"{stored["versionnumber"]}"',
         "transactioncurrencyid": record_id,
         "currencyname": "Yen",
@@ -92,21 +95,29 @@ def test_get_one_record_with_select_gives_context_etag_and_only_those_columns(ap
 
     assert response.status_code == 200
     body = response.json()
-    assert body["@odata.context"].endswith("#transactioncurrencies(isocurrencycode,"
-                                           "currencyprecision)/$entity")
+    assert body["@odata.context"].endswith(
+        "#transactioncurrencies(isocurrencycode,currencyprecision)/$entity"
+    )
     assert version(body["@odata.etag"]) > 0
-    assert set(body) == {"@odata.context", "@odata.etag", "transactioncurrencyid",
-                         "isocurrencycode", "currencyprecision"}
+    assert set(body) == {
+        "@odata.context",
+        "@odata.etag",
+        "transactioncurrencyid",
+        "isocurrencycode",
+        "currencyprecision",
+    }
     assert body["currencyprecision"] == 2
 
 
 @pytest.mark.interface_only
 def test_unknown_annotations_in_a_body_are_ignored(api):
-    body = yen(**{
-        "@odata.type": "Microsoft.Dynamics.CRM.transactioncurrency",
-        "currencyname@OData.Community.Display.V1.FormattedValue": "ignored",
-        "@odata.etag": 'W/"99"',
-    })
+    body = yen(
+        **{
+            "@odata.type": "Microsoft.Dynamics.CRM.transactioncurrency",
+            "currencyname@OData.Community.Display.V1.FormattedValue": "ignored",
+            "@odata.etag": 'W/"99"',
+        }
+    )
 
     response = api.post(CURRENCIES, json=body, headers={"Prefer": "return=representation"})
 
@@ -117,8 +128,13 @@ def test_unknown_annotations_in_a_body_are_ignored(api):
 def test_every_column_type_in_dataverse_json(api, new_project):
     usd = usd_id(api)
     project = new_project(
-        new_code="AP-1", new_count=7, new_budget=1234.5, new_due="2026-11-23T09:30:00.123+01:00",
-        new_start="2026-11-23", new_phase=2, new_active=True,
+        new_code="AP-1",
+        new_count=7,
+        new_budget=1234.5,
+        new_due="2026-11-23T09:30:00.123+01:00",
+        new_start="2026-11-23",
+        new_phase=2,
+        new_active=True,
         **{"new_currencyid@odata.bind": f"/transactioncurrencies({usd})"},
     )
 
@@ -155,17 +171,22 @@ def test_empty_values_are_null_and_lookups_stay_underscored(api, new_project):
 @pytest.mark.interface_only
 def test_formatted_values_and_lookup_names_when_annotations_are_asked_for(api, new_project):
     usd = usd_id(api)
-    project = new_project(new_phase=3, new_active=False,
-                          **{"new_currencyid@odata.bind": f"/transactioncurrencies({usd})"})
+    project = new_project(
+        new_phase=3,
+        new_active=False,
+        **{"new_currencyid@odata.bind": f"/transactioncurrencies({usd})"},
+    )
     url = f"{PROJECTS}({project})?$select=new_phase,new_active,_new_currencyid_value,new_count"
 
     plain = api.get(url).json()
     everything = api.get(url, headers={"Prefer": 'odata.include-annotations="*"'})
-    french = api.get(url, headers={"Prefer": 'odata.include-annotations="*"',
-                                   "Accept-Language": "fr"}).json()
-    named = api.get(url, headers={
-        "Prefer": 'odata.include-annotations="OData.Community.Display.V1.FormattedValue"'
-    }).json()
+    french = api.get(
+        url, headers={"Prefer": 'odata.include-annotations="*"', "Accept-Language": "fr"}
+    ).json()
+    named = api.get(
+        url,
+        headers={"Prefer": 'odata.include-annotations="OData.Community.Display.V1.FormattedValue"'},
+    ).json()
 
     assert not any("@" in key for key in plain if not key.startswith("@"))
     assert everything.headers["Preference-Applied"] == 'odata.include-annotations="*"'
@@ -184,7 +205,9 @@ def test_formatted_values_and_lookup_names_when_annotations_are_asked_for(api, n
 def test_lookups_bind_by_relative_or_absolute_url_and_null_clears_them(api, new_project):
     usd = usd_id(api)
     project = new_project(
-        **{"new_currencyid@odata.bind": f"http://testserver/api/data/v9.2/transactioncurrencies({usd})"}
+        **{
+            "new_currencyid@odata.bind": f"http://testserver/api/data/v9.2/transactioncurrencies({usd})"
+        }
     )
     url = f"{PROJECTS}({project})?$select=_new_currencyid_value"
     assert api.get(url).json()["_new_currencyid_value"] == usd
@@ -202,8 +225,10 @@ def test_owner_is_bound_with_its_navigation_name(api, new_project, system):
 
     project = new_project(**{"ownerid_team@odata.bind": f"/teams({team})"})
 
-    body = api.get(f"{PROJECTS}({project})?$select=_ownerid_value",
-                   headers={"Prefer": 'odata.include-annotations="*"'}).json()
+    body = api.get(
+        f"{PROJECTS}({project})?$select=_ownerid_value",
+        headers={"Prefer": 'odata.include-annotations="*"'},
+    ).json()
     assert body["_ownerid_value"] == str(team)
     assert body["_ownerid_value" + LOGICAL_NAME] == "team"
 
@@ -225,8 +250,11 @@ def test_patch_with_return_representation_answers_200_with_the_record(api):
     location = api.post(CURRENCIES, json=yen()).headers["OData-EntityId"]
     created = version(api.get(location).json()["@odata.etag"])
 
-    response = api.patch(f"{location}?$select=currencysymbol", json={"currencysymbol": "円"},
-                         headers={"Prefer": "return=representation"})
+    response = api.patch(
+        f"{location}?$select=currencysymbol",
+        json={"currencysymbol": "円"},
+        headers={"Prefer": "return=representation"},
+    )
 
     assert response.status_code == 200
     assert response.headers["Preference-Applied"] == "return=representation"
@@ -271,8 +299,11 @@ def test_patch_if_match_etag_updates_only_the_version_read(api):
         table="transactioncurrency", id=record_id, expected=version(etag), actual=stored
     )
     assert_error(second, 412, stale, "en")
-    french = api.patch(location, json={"currencyname": "Second"},
-                       headers={"If-Match": etag, "Accept-Language": "fr"})
+    french = api.patch(
+        location,
+        json={"currencyname": "Second"},
+        headers={"If-Match": etag, "Accept-Language": "fr"},
+    )
     assert_error(french, 412, stale, "fr")
     assert api.get(location).json()["currencyname"] == "First"
 
@@ -326,9 +357,13 @@ def test_delete_if_match_refuses_a_stale_version(api):
 @pytest.mark.interface_only
 def test_malformed_or_conflicting_conditions_are_400(api, subtests):
     location = api.post(CURRENCIES, json=yen()).headers["OData-EntityId"]
-    for headers in ({"If-Match": "version 1"}, {"If-None-Match": "version 1"},
-                    {"If-Match": 'W/"1", W/"2"'}, {"If-None-Match": 'W/"1"'},
-                    {"If-Match": "*", "If-None-Match": "*"}):
+    for headers in (
+        {"If-Match": "version 1"},
+        {"If-None-Match": "version 1"},
+        {"If-Match": 'W/"1", W/"2"'},
+        {"If-None-Match": 'W/"1"'},
+        {"If-Match": "*", "If-None-Match": "*"},
+    ):
         with subtests.test(str(headers)):
             response = api.patch(location, json={"currencyname": "x"}, headers=headers)
 

@@ -26,9 +26,22 @@ def free_port() -> int:
 def serve(database_url: str, *extra: str) -> tuple[subprocess.Popen[str], int]:
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "leadgate.cli.main", "serve", "--db", database_url,
-         "--port", str(port), "--issue-token", ADMIN_EMAIL, *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "leadgate.cli.main",
+            "serve",
+            "--db",
+            database_url,
+            "--port",
+            str(port),
+            "--issue-token",
+            ADMIN_EMAIL,
+            *extra,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     return process, port
 
@@ -78,9 +91,24 @@ def test_serve_speaks_https_with_a_certificate(database_url, tmp_path: Path):
         pytest.fail("openssl is needed to make a test certificate")
     key, certificate = tmp_path / "key.pem", tmp_path / "cert.pem"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-         "-subj", "/CN=localhost", "-keyout", str(key), "-out", str(certificate)],
-        check=True, capture_output=True,
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-keyout",
+            str(key),
+            "-out",
+            str(certificate),
+        ],
+        check=True,
+        capture_output=True,
     )
     process, port = serve(database_url, "--certfile", str(certificate), "--keyfile", str(key))
     try:

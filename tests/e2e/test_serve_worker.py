@@ -30,9 +30,11 @@ WITH_TEST_KINDS = (
 def test_serve_runs_a_queued_job_with_its_embedded_worker(database_url):
     with Organization.open(database_url) as organization:
         register_test_kinds(organization.jobs)
-        job_id = organization.service(ADMIN_EMAIL).execute(
-            QueueJobRequest("test.write_widgets", {"codes": ["served"]}, name="Served")
-        ).id
+        job_id = (
+            organization.service(ADMIN_EMAIL)
+            .execute(QueueJobRequest("test.write_widgets", {"codes": ["served"]}, name="Served"))
+            .id
+        )
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-c", WITH_TEST_KINDS, "serve", "--db", database_url,

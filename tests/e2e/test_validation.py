@@ -29,12 +29,11 @@ def post_project(api, body):
 def test_unknown_column(api):
     expected = errors.UNKNOWN_PROPERTY(name="new_colour", table="new_project")
 
-    english, _ = in_both_languages(
-        post_project(api, {**VALID, "new_colour": "red"}), 400, expected
-    )
+    english, _ = in_both_languages(post_project(api, {**VALID, "new_colour": "red"}), 400, expected)
 
-    assert english == ("Could not find a property named 'new_colour' on type "
-                       "'Microsoft.Dynamics.CRM.new_project'.")
+    assert english == (
+        "Could not find a property named 'new_colour' on type 'Microsoft.Dynamics.CRM.new_project'."
+    )
 
 
 WRONG_TYPES = [
@@ -75,8 +74,13 @@ def test_string_over_its_maximum_length(api, admin):
 
 @pytest.mark.interface_only
 def test_number_out_of_range(api, admin):
-    body = {"currencyname": "Yen", "isocurrencycode": "JPY", "currencysymbol": "¥",
-            "exchangerate": 150, "currencyprecision": 9}
+    body = {
+        "currencyname": "Yen",
+        "isocurrencycode": "JPY",
+        "currencysymbol": "¥",
+        "exchangerate": 150,
+        "currencyprecision": 9,
+    }
     expected = platform_error(lambda: admin.create("transactioncurrency", body))
 
     in_both_languages(lambda h: api.post(CURRENCIES, json=body, headers=h), 400, expected)
@@ -117,7 +121,8 @@ def test_required_column_cannot_be_emptied(api, admin, new_project):
 
     in_both_languages(
         lambda h: api.patch(f"{PROJECTS}({project})", json={"new_sponsor": None}, headers=h),
-        400, expected,
+        400,
+        expected,
     )
 
 
@@ -126,9 +131,12 @@ def test_required_column_cannot_be_emptied(api, admin, new_project):
 def test_lookup_to_a_missing_record(api, admin):
     missing = new_id()
     body = {**VALID, "new_currencyid@odata.bind": f"/transactioncurrencies({missing})"}
-    expected = platform_error(lambda: admin.create("new_project", {
-        **VALID, "new_currencyid": EntityReference("transactioncurrency", uuid.UUID(missing))
-    }))
+    expected = platform_error(
+        lambda: admin.create(
+            "new_project",
+            {**VALID, "new_currencyid": EntityReference("transactioncurrency", uuid.UUID(missing))},
+        )
+    )
 
     in_both_languages(post_project(api, body), 400, expected)
 
@@ -139,9 +147,11 @@ def test_lookup_to_a_missing_record(api, admin):
 @pytest.mark.usefixtures("project_table")
 def test_lookup_to_a_table_it_does_not_accept(api, admin):
     body = {**VALID, "new_currencyid@odata.bind": f"/systemusers({ADMIN_ID})"}
-    expected = platform_error(lambda: admin.create("new_project", {
-        **VALID, "new_currencyid": EntityReference("systemuser", ADMIN_ID)
-    }))
+    expected = platform_error(
+        lambda: admin.create(
+            "new_project", {**VALID, "new_currencyid": EntityReference("systemuser", ADMIN_ID)}
+        )
+    )
 
     in_both_languages(post_project(api, body), 400, expected)
 
@@ -156,7 +166,8 @@ def test_invalid_state_and_status_pair_through_patch_of_statuscode(api, admin, n
 
     english, _ = in_both_languages(
         lambda h: api.patch(f"{PROJECTS}({project})", json={"statuscode": 5}, headers=h),
-        400, expected,
+        400,
+        expected,
     )
 
     assert expected.code == "0x80048408"
@@ -166,8 +177,13 @@ def test_invalid_state_and_status_pair_through_patch_of_statuscode(api, admin, n
 
 @pytest.mark.interface_only
 def test_column_the_platform_sets(api, admin):
-    body = {"currencyname": "Yen", "isocurrencycode": "JPY", "currencysymbol": "¥",
-            "exchangerate": 150, "createdon": "2020-01-01T00:00:00Z"}
+    body = {
+        "currencyname": "Yen",
+        "isocurrencycode": "JPY",
+        "currencysymbol": "¥",
+        "exchangerate": 150,
+        "createdon": "2020-01-01T00:00:00Z",
+    }
     expected = platform_error(lambda: admin.create("transactioncurrency", body))
 
     in_both_languages(lambda h: api.post(CURRENCIES, json=body, headers=h), 400, expected)
@@ -188,10 +204,15 @@ def test_record_not_found(api):
 
 
 def test_stale_version(api):
-    location = api.post(CURRENCIES, json={
-        "currencyname": "Yen", "isocurrencycode": "JPY", "currencysymbol": "¥",
-        "exchangerate": 150,
-    }).headers["OData-EntityId"]
+    location = api.post(
+        CURRENCIES,
+        json={
+            "currencyname": "Yen",
+            "isocurrencycode": "JPY",
+            "currencysymbol": "¥",
+            "exchangerate": 150,
+        },
+    ).headers["OData-EntityId"]
     record_id = location.rsplit("(", 1)[1].rstrip(")")
     old = api.get(f"{location}?$select=versionnumber").json()["versionnumber"]
     api.patch(location, json={"currencysymbol": "円"})
@@ -201,30 +222,40 @@ def test_stale_version(api):
     )
 
     english, _ = in_both_languages(
-        lambda h: api.patch(location, json={"currencysymbol": "¥"},
-                            headers={"If-Match": f'W/"{old}"', **h}),
-        412, expected,
+        lambda h: api.patch(
+            location, json={"currencysymbol": "¥"}, headers={"If-Match": f'W/"{old}"', **h}
+        ),
+        412,
+        expected,
     )
 
     assert english.startswith("The version of the existing record doesn't match")
 
 
 def test_duplicate_alternate_key(api):
-    body = {"currencyname": "Dollar again", "isocurrencycode": "USD", "currencysymbol": "$",
-            "exchangerate": 1}
+    body = {
+        "currencyname": "Dollar again",
+        "isocurrencycode": "USD",
+        "currencysymbol": "$",
+        "exchangerate": 1,
+    }
 
     assert_error(api.post(CURRENCIES, json=body), 412, errors.DUPLICATE_RECORD.code)
-    assert_error(api.post(CURRENCIES, json=body, headers={"Accept-Language": "fr"}), 412,
-                 errors.DUPLICATE_RECORD.code)
+    assert_error(
+        api.post(CURRENCIES, json=body, headers={"Accept-Language": "fr"}),
+        412,
+        errors.DUPLICATE_RECORD.code,
+    )
 
 
 @pytest.mark.interface_only
 def test_wrong_type_in_a_filter_value(api, admin):
-    expected = platform_error(lambda: admin.retrieve_multiple(
-        "transactioncurrency", currencyprecision="two"
-    ))
+    expected = platform_error(
+        lambda: admin.retrieve_multiple("transactioncurrency", currencyprecision="two")
+    )
 
     in_both_languages(
         lambda h: api.get(f"{CURRENCIES}?$filter=currencyprecision eq 'two'", headers=h),
-        400, expected,
+        400,
+        expected,
     )

@@ -33,8 +33,11 @@ def test_workflows_entity_set_with_category_filter(api):
 
 @pytest.mark.interface_only
 def test_a_bad_definition_is_a_coded_400(api):
-    bad = {**DEFINITION, "uniquename": "lg_wf_bad",
-           "clientdata": json.dumps({"steps": [{"update": "target", "values": {"nope": 1}}]})}
+    bad = {
+        **DEFINITION,
+        "uniquename": "lg_wf_bad",
+        "clientdata": json.dumps({"steps": [{"update": "target", "values": {"nope": 1}}]}),
+    }
     answer = api.post(f"{API}/workflows", json=bad)
     assert answer.status_code == 400
     assert answer.json()["error"]["code"] == "0x8F4C47F0"

@@ -58,15 +58,20 @@ def test_customize_add_choice_says_so_in_the_reader_language(run, cli, database_
     db = ("--db", database_url)
     code, out, err = run("customize", "add-choice", "lead", "leadsourcecode", "--label", "Web", *db)
     assert (code, out) == (1, "")
-    assert err == (f"error {TAKEN}: The column 'leadsourcecode' of table 'lead' already has the "
-                   "choice 'Web' (value 8): give the new choice another label.\n")
+    assert err == (
+        f"error {TAKEN}: The column 'leadsourcecode' of table 'lead' already has the "
+        "choice 'Web' (value 8): give the new choice another label.\n"
+    )
     monkeypatch.setenv("LEADGATE_LANG", "fr")
     code, _, err = run("customize", "add-choice", "lead", "leadsourcecode", "--label", "Seminars",
                        "--label-fr", "SÉMINAIRE", *db)  # fmt: skip
     assert code == 1
-    assert err == (f"error {TAKEN}: La colonne « leadsourcecode » de la table « lead » a déjà le "
-                   "choix « Séminaire » (valeur 6) : donnez une autre étiquette au nouveau "
-                   "choix.\n")
+    assert err == (
+        f"error {TAKEN}: La colonne « leadsourcecode » de la table « lead » a déjà le "
+        "choix « Séminaire » (valeur 6) : donnez une autre étiquette au nouveau "
+        "choix.\n"
+    )
     monkeypatch.setenv("LEADGATE_LANG", "en")
     assert "Added choice 100000000 (Webinar)" in cli(
-        "customize", "add-choice", "lead", "leadsourcecode", "--label", "Webinar")
+        "customize", "add-choice", "lead", "leadsourcecode", "--label", "Webinar"
+    )

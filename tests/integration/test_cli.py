@@ -40,8 +40,19 @@ def test_init_demo_installs_the_demo_organization(run, empty_database_url):
 
 def test_users_and_tokens(run, database_url):
     db = ("--db", database_url)
-    code, out, _ = run("users", "add", "--email", "grace@test.example", "--name", "Grace Hopper",
-                       "--password", "cobol-1959", "--language", "fr", *db)
+    code, out, _ = run(
+        "users",
+        "add",
+        "--email",
+        "grace@test.example",
+        "--name",
+        "Grace Hopper",
+        "--password",
+        "cobol-1959",
+        "--language",
+        "fr",
+        *db,
+    )
     assert code == 0 and "Added user grace@test.example" in out
     code, out, _ = run("users", "list", *db)
     assert "grace@test.example" in out and "Grace Hopper" in out and "\tfr\t" in out
@@ -70,14 +81,19 @@ def test_refusals_are_one_line_with_a_code_in_the_reader_language(run, database_
     code, out, err = run("users", "add", "--email", ADMIN_EMAIL, "--name", "Again", *db)
     assert code == 1 and out == ""
     assert err.count("\n") == 1 and err.startswith("error 0x80040237: Cannot insert duplicate key")
-    code, _, err = run("users", "add", "--email", "x@test.example", "--name", "X",
-                       "--password", "short", *db)
-    assert (code, err) == (1, "error 0x8F4C4734: The password is too short: use at least 8 "
-                              "characters.\n")
+    code, _, err = run(
+        "users", "add", "--email", "x@test.example", "--name", "X", "--password", "short", *db
+    )
+    assert (code, err) == (
+        1,
+        "error 0x8F4C4734: The password is too short: use at least 8 characters.\n",
+    )
     monkeypatch.setenv("LEADGATE_LANG", "fr")
     code, _, err = run("token", "create", "--email", "nobody@test.example", *db)
-    assert (code, err) == (1, "error 0x8F4C4732: Aucun utilisateur n'a l'adresse e-mail "
-                              "« nobody@test.example ».\n")
+    assert (code, err) == (
+        1,
+        "error 0x8F4C4732: Aucun utilisateur n'a l'adresse e-mail « nobody@test.example ».\n",
+    )
 
 
 @pytest.mark.interface_only
@@ -92,15 +108,26 @@ def test_an_uninitialized_database_is_explained(run, tmp_path):
     url = f"sqlite:///{tmp_path / 'nothing.db'}"
     code, _, err = run("users", "list", "--db", url)
     assert code == 1
-    assert err == (f"error 0x8F4C4716: The database {url} holds no leadgate organization. "
-                   f"Create one with: leadgate init --db {url}\n")
+    assert err == (
+        f"error 0x8F4C4716: The database {url} holds no leadgate organization. "
+        f"Create one with: leadgate init --db {url}\n"
+    )
 
 
 @pytest.mark.parametrize(
     "command",
-    [[], ["init"], ["serve"], ["users"], ["users", "add"], ["token", "create"],
-     ["customize", "add-column"], ["customize", "publish"], ["plugins", "register"],
-     ["plugins", "trace"]],
+    [
+        [],
+        ["init"],
+        ["serve"],
+        ["users"],
+        ["users", "add"],
+        ["token", "create"],
+        ["customize", "add-column"],
+        ["customize", "publish"],
+        ["plugins", "register"],
+        ["plugins", "trace"],
+    ],
 )
 def test_every_command_has_help(run, command):
     code, out, _ = run(*command, "--help")
@@ -111,13 +138,48 @@ def test_every_command_has_help(run, command):
 
 def test_customize_then_publish(run, database_url):
     db = ("--db", database_url)
-    assert run("customize", "add-table", "new_project", "--label", "Project",
-               "--label-fr", "Projet", *db)[0] == 0
-    code, out, _ = run("customize", "add-column", "new_project", "new_stage", "--type", "choice",
-                       "--label", "Stage", "--option", "1=Idea|Idée", "--option", "2=Live", *db)
+    assert (
+        run(
+            "customize",
+            "add-table",
+            "new_project",
+            "--label",
+            "Project",
+            "--label-fr",
+            "Projet",
+            *db,
+        )[0]
+        == 0
+    )
+    code, out, _ = run(
+        "customize",
+        "add-column",
+        "new_project",
+        "new_stage",
+        "--type",
+        "choice",
+        "--label",
+        "Stage",
+        "--option",
+        "1=Idea|Idée",
+        "--option",
+        "2=Live",
+        *db,
+    )
     assert code == 0
-    code, out, _ = run("customize", "add-choice", "lead", "statuscode", "--label", "Nurturing",
-                       "--label-fr", "En maturation", "--state", "0", *db)
+    code, out, _ = run(
+        "customize",
+        "add-choice",
+        "lead",
+        "statuscode",
+        "--label",
+        "Nurturing",
+        "--label-fr",
+        "En maturation",
+        "--state",
+        "0",
+        *db,
+    )
     assert "Added choice 100000000 (Nurturing) to lead.statuscode" in out
     code, out, _ = run("customize", "publish", "--dry-run", *db)
     assert "create table new_project" in out and "add choice 100000000 (Nurturing)" in out
@@ -139,9 +201,21 @@ def test_customize_then_publish(run, database_url):
 
 def test_plugins_register_list_disable_and_trace(run, database_url):
     db = ("--db", database_url)
-    code, out, _ = run("plugins", "register", "--name", "Crash on widgets", "--message", "Create",
-                       "--table", "new_widget", "--stage", "20",
-                       "--handler", "tests.sample_plugins:crash", *db)
+    code, out, _ = run(
+        "plugins",
+        "register",
+        "--name",
+        "Crash on widgets",
+        "--message",
+        "Create",
+        "--table",
+        "new_widget",
+        "--stage",
+        "20",
+        "--handler",
+        "tests.sample_plugins:crash",
+        *db,
+    )
     assert code == 0 and "Registered step Crash on widgets" in out
     code, out, _ = run("plugins", "list", "--table", "new_widget", *db)
     (crash,) = [line for line in out.splitlines() if "Crash on widgets" in line]
@@ -162,7 +236,18 @@ def test_plugins_register_list_disable_and_trace(run, database_url):
     assert "disabled" in run("plugins", "list", "--message", "create", *db)[1]
     with Organization.open(database_url) as organization:
         organization.service(ADMIN_EMAIL).create("new_widget", new_name="w", new_size="S")
-    code, _, err = run("plugins", "register", "--name", "bad", "--message", "Create",
-                       "--stage", "40", "--handler", "nowhere:nothing", *db)
+    code, _, err = run(
+        "plugins",
+        "register",
+        "--name",
+        "bad",
+        "--message",
+        "Create",
+        "--stage",
+        "40",
+        "--handler",
+        "nowhere:nothing",
+        *db,
+    )
     assert code == 1 and err.startswith("error 0x8F4C4721: The plug-in 'nowhere:nothing' cannot")
     assert "Plug-in trace log: off." in run("plugins", "trace", "--setting", "off", *db)[1]

@@ -34,7 +34,9 @@ def test_worker_once_runs_the_ready_jobs_and_logs_a_line_each(cli, org, system):
     assert len(lines) == 2 and all("Succeeded" in line for line in lines)
     assert first in lines[0] and second in lines[1]
     assert sorted(w["new_name"] for w in system.retrieve_multiple_all("new_widget")) == [
-        "a", "b", "c",
+        "a",
+        "b",
+        "c",
     ]
     assert cli("worker", "--once") == "No system job was waiting.\n"  # nothing left to run
 

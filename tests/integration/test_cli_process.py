@@ -61,8 +61,7 @@ def test_list_and_show_the_shipped_process(cli, org, monkeypatch):
     assert (name, state, table, stages) == (PROCESS, "Activated", INSTANCES, "4")
     out = cli("processes", "show", key)
     assert out.splitlines()[0] == (
-        f"{PROCESS} (Activated): 4 stage(s), starting with each new lead; instances in "
-        f"{INSTANCES}."
+        f"{PROCESS} (Activated): 4 stage(s), starting with each new lead; instances in {INSTANCES}."
     )
     shown = rows(out, after=2)
     assert out.splitlines()[1].split("\t") == ["#", "stage", "table", "step", "column", "required"]
@@ -115,9 +114,7 @@ def test_require_and_optional_change_the_step_and_show_marks_it(cli, refused, or
 def test_deactivate_and_activate(cli, refused, org, system):
     out = cli("processes", "deactivate", PROCESS)
 
-    assert out == (
-        f"Deactivated the process {PROCESS}: new records no longer start it.\n"
-    )
+    assert out == (f"Deactivated the process {PROCESS}: new records no longer start it.\n")
     assert rows(cli("processes", "list"))[0][1] == "Draft"
     lead = new_lead(org)
     code, line = refused("process", "show", str(lead))
@@ -158,7 +155,10 @@ def test_show_a_leads_process_with_its_step_values(cli, org):
                            "budgetamount", "purchaseprocess", "decisionmaker",
                            "qualificationcomments"]  # fmt: skip
     assert shown["purchasetimeframe"] == [
-        "Purchase Timeframe", "purchasetimeframe", "required", "This Quarter"
+        "Purchase Timeframe",
+        "purchasetimeframe",
+        "required",
+        "This Quarter",
     ]
     assert shown["decisionmaker"][3] == "Yes"
     assert shown["budgetamount"][3].startswith("25000")

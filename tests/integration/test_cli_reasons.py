@@ -48,8 +48,10 @@ def test_a_reason_an_administrator_adds_is_taken_and_listed(cli, run, org, datab
     assert status(org, lead) == (2, 100000000)
     code, out, _ = run("leads", "disqualify", "--help", "--db", database_url)
     assert code == 0
-    assert ("4 (Lost), 5 (Cannot Contact), 6 (No Longer Interested), 7 (Canceled), 100000000 "
-            "(Went with a competitor)") in " ".join(out.split())
+    assert (
+        "4 (Lost), 5 (Cannot Contact), 6 (No Longer Interested), 7 (Canceled), 100000000 "
+        "(Went with a competitor)"
+    ) in " ".join(out.split())
 
 
 def test_an_unknown_reason_is_a_coded_error_listing_the_valid_ones(run, org, database_url,
@@ -60,15 +62,19 @@ def test_an_unknown_reason_is_a_coded_error_listing_the_valid_ones(run, org, dat
     code, out, err = run("leads", "disqualify", str(lead), "--reason", "bored", *db)
 
     assert (code, out) == (1, "")
-    assert err == (f"error {UNKNOWN}: 'bored' is not a status reason of Lead records in the "
-                   "state Disqualified. Valid reasons: 4 (Lost), 5 (Cannot Contact), 6 (No "
-                   "Longer Interested), 7 (Canceled).\n")
+    assert err == (
+        f"error {UNKNOWN}: 'bored' is not a status reason of Lead records in the "
+        "state Disqualified. Valid reasons: 4 (Lost), 5 (Cannot Contact), 6 (No "
+        "Longer Interested), 7 (Canceled).\n"
+    )
     monkeypatch.setenv("LEADGATE_LANG", "fr")
     code, _, err = run("leads", "disqualify", str(lead), "--reason", "3", *db)  # Qualified's
     assert code == 1
-    assert err == (f"error {UNKNOWN}: « 3 » n'est pas une raison de statut des enregistrements "
-                   "Prospect à l'état Disqualifié. Raisons valides : 4 (Perdu), 5 (Impossible "
-                   "à contacter), 6 (N'est plus intéressé), 7 (Annulé).\n")
+    assert err == (
+        f"error {UNKNOWN}: « 3 » n'est pas une raison de statut des enregistrements "
+        "Prospect à l'état Disqualifié. Raisons valides : 4 (Perdu), 5 (Impossible "
+        "à contacter), 6 (N'est plus intéressé), 7 (Annulé).\n"
+    )
     assert status(org, lead) == (0, 1)
 
 
@@ -102,13 +108,17 @@ def test_reactivate_takes_any_open_reason_including_one_an_administrator_adds(
     cli("leads", "disqualify", str(lead), "--reason", "lost")
     code, out, err = run("leads", "reactivate", str(lead), "--status", "4", *db)  # Lost's
     assert (code, out) == (1, "")
-    assert err == (f"error {UNKNOWN}: '4' is not a status reason of Lead records in the state "
-                   "Open. Valid reasons: 1 (New), 2 (Contacted), 100000000 (Nurturing).\n")
+    assert err == (
+        f"error {UNKNOWN}: '4' is not a status reason of Lead records in the state "
+        "Open. Valid reasons: 1 (New), 2 (Contacted), 100000000 (Nurturing).\n"
+    )
     monkeypatch.setenv("LEADGATE_LANG", "fr")
     code, _, err = run("leads", "reactivate", str(lead), "--status", "4", *db)
-    assert err == (f"error {UNKNOWN}: « 4 » n'est pas une raison de statut des enregistrements "
-                   "Prospect à l'état Ouvert. Raisons valides : 1 (Nouveau), 2 (Contacté), "
-                   "100000000 (En maturation).\n")
+    assert err == (
+        f"error {UNKNOWN}: « 4 » n'est pas une raison de statut des enregistrements "
+        "Prospect à l'état Ouvert. Raisons valides : 1 (Nouveau), 2 (Contacté), "
+        "100000000 (En maturation).\n"
+    )
     assert status(org, lead) == (2, 4)
     code, out, _ = run("leads", "reactivate", "--help", *db)  # in the reader's language
     assert code == 0

@@ -59,9 +59,10 @@ def test_business_units_add_and_list(cli, refused, org):
     assert _has_row(lines[2], "Europe", root, "0", "0")
     assert _has_row(lines[3], "France", "Europe", "1", "0")
     unit = org.system_service().retrieve_multiple("businessunit", name="France")[0]
-    assert unit["parentbusinessunitid"].id == org.system_service().retrieve_multiple(
-        "businessunit", name="Europe"
-    )[0].id
+    assert (
+        unit["parentbusinessunitid"].id
+        == org.system_service().retrieve_multiple("businessunit", name="Europe")[0].id
+    )
     code, line = refused("bu", "add", "europe")
     assert code == 2 and "a business unit named 'europe' exists already" in line
     code, line = refused("bu", "add", "Asia", "--parent", "Atlantis")

@@ -39,8 +39,12 @@ def test_a_revoked_or_foreign_token_in_the_file_is_replaced(org: Organization, s
     second = issue_token(org, ADMIN_EMAIL, kept)
 
     assert second != first and kept.read_text().strip() == second
-    system.create("systemuser", lastname="Bee", internalemailaddress="bee@test.example",
-                  businessunitid=system.retrieve_multiple_all("businessunit")[0].to_reference())
+    system.create(
+        "systemuser",
+        lastname="Bee",
+        internalemailaddress="bee@test.example",
+        businessunitid=system.retrieve_multiple_all("businessunit")[0].to_reference(),
+    )
     assert issue_token(org, "bee@test.example", kept) != second  # the file held the admin's
     assert org.authenticate(second).email == ADMIN_EMAIL  # and nobody was locked out
 
@@ -86,9 +90,7 @@ def test_serve_prints_the_app_url_and_the_demo_sign_ins_that_work(demo: Demo, ca
     salesperson = demo.org.sign_in(SALESPERSON_EMAIL, DEMO_PASSWORD)
     roles = system.retrieve_multiple("systemuserroles", systemuserid=EntityReference(
         "systemuser", salesperson.user_id))  # fmt: skip
-    assert [system.retrieve("role", link["roleid"].id)["name"] for link in roles] == [
-        "Salesperson"
-    ]
+    assert [system.retrieve("role", link["roleid"].id)["name"] for link in roles] == ["Salesperson"]
 
     # A sign-in that would not work is not printed.
     system.update(Entity("systemuser", salesperson.user_id, isdisabled=True))

@@ -23,8 +23,18 @@ pytestmark = pytest.mark.xdist_group("demo")
 
 
 def _leads(organization: Organization) -> list[dict[str, object]]:
-    columns = ["subject", "fullname", "emailaddress1", "statecode", "statuscode", "ownerid",
-               "owningbusinessunit", "createdby", "estimatedclosedate", "campaignid"]
+    columns = [
+        "subject",
+        "fullname",
+        "emailaddress1",
+        "statecode",
+        "statuscode",
+        "ownerid",
+        "owningbusinessunit",
+        "createdby",
+        "estimatedclosedate",
+        "campaignid",
+    ]
     leads = organization.system_service().retrieve_multiple_all("lead", columns=columns)
     return [dict(lead) for lead in leads]
 
@@ -51,7 +61,8 @@ def test_the_demo_organization(demo: Demo) -> None:
     admin = system.find_user(ADMIN_EMAIL)
     assert admin["fullname"] == "Alex Morgan"
     users = [
-        user for user in system.retrieve_multiple_all("systemuser")
+        user
+        for user in system.retrieve_multiple_all("systemuser")
         if user["internalemailaddress"].endswith("@" + DEMO_DOMAIN)
     ]
     assert len(users) == 8
@@ -59,9 +70,11 @@ def test_the_demo_organization(demo: Demo) -> None:
     assert len(french) == 1
     assert org.service(french[0]["internalemailaddress"]).language is Language.FRENCH
     with org.engine.connect() as connection:
-        hashes = dict(connection.execute(
-            sa.select(store.credentials.c.systemuserid, store.credentials.c.passwordhash)
-        ).all())
+        hashes = dict(
+            connection.execute(
+                sa.select(store.credentials.c.systemuserid, store.credentials.c.passwordhash)
+            ).all()
+        )
     assert all(user.id in hashes for user in users)
     assert verify_password(hashes[french[0].id], DEMO_PASSWORD)
 
@@ -78,8 +91,10 @@ def test_the_demo_organization(demo: Demo) -> None:
     staff = {(roles[user.id], user["businessunitid"].id) for user in users}
     assert staff == {
         ("System Administrator", units["Contoso"].id),
-        ("Sales Manager", units["Contoso"].id), ("Sales Manager", units["Contoso Europe"].id),
-        ("Salesperson", units["Contoso"].id), ("Salesperson", units["Contoso Europe"].id),
+        ("Sales Manager", units["Contoso"].id),
+        ("Sales Manager", units["Contoso Europe"].id),
+        ("Salesperson", units["Contoso"].id),
+        ("Salesperson", units["Contoso Europe"].id),
     }
     assert french[0]["businessunitid"].id == units["Contoso Europe"].id
     assert roles[french[0].id] == "Salesperson"
@@ -107,7 +122,9 @@ def test_the_demo_organization(demo: Demo) -> None:
     states = Counter(lead["statecode"] for lead in leads)
     assert states[0] > states[2] > 0 and states[1] > 0
     assert (states[0], states[1], states[2]) == (
-        summary.leads_open, summary.leads_qualified, summary.leads_disqualified,
+        summary.leads_open,
+        summary.leads_qualified,
+        summary.leads_disqualified,
     )
     assert {lead["statuscode"] for lead in leads} == {1, 2, 3, 4, 5, 6, 7}
 
@@ -120,8 +137,9 @@ def test_the_demo_organization(demo: Demo) -> None:
     assert min(owners[person] for person in people) >= 15
     assert all(lead["createdby"] in people for lead in leads)
     assert all(
-        lead["createdby"] == lead["ownerid"] or (lead["ownerid"].id, lead["createdby"].id)
-        in members for lead in leads
+        lead["createdby"] == lead["ownerid"]
+        or (lead["ownerid"].id, lead["createdby"].id) in members
+        for lead in leads
     )
     assert all(lead["fullname"] and "@" in str(lead["emailaddress1"]) for lead in leads)
     by_unit = Counter(lead["owningbusinessunit"].id for lead in leads)
@@ -134,9 +152,7 @@ def test_the_demo_organization(demo: Demo) -> None:
         if user.id == admin.id:
             continue
         unit = user["businessunitid"].id
-        visible = org.service(user.id).retrieve_multiple_all(
-            "lead", columns=["owningbusinessunit"]
-        )
+        visible = org.service(user.id).retrieve_multiple_all("lead", columns=["owningbusinessunit"])
         assert {lead["owningbusinessunit"].id for lead in visible} == {unit}
         assert len(visible) == by_unit[unit]
     account_owner = {

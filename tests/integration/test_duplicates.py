@@ -203,8 +203,12 @@ def test_case_sensitive_rules_tell_case_apart(system):
 def test_blank_values_match_each_other_unless_ignored(system):
     a_rule(system, "Code and count", "new_widget",
            [("new_code", "new_code", EXACT), ("new_count", "new_count", EXACT)])  # fmt: skip
-    a_rule(system, "Code and count, blanks ignored", "new_widget",
-           [("new_code", "new_code", EXACT), ("new_notes", "new_notes", EXACT, None, True)])
+    a_rule(
+        system,
+        "Code and count, blanks ignored",
+        "new_widget",
+        [("new_code", "new_code", EXACT), ("new_notes", "new_notes", EXACT, None, True)],
+    )
     system.create("new_widget", new_name="No count", new_size="M", new_code="Q1")
     response = system.execute(RetrieveDuplicatesRequest(Entity("new_widget", None,
                                                                {"new_code": "q1"})))  # fmt: skip
@@ -237,9 +241,7 @@ def test_each_normalized_operator(admin, system, operator, parameter, column, st
     assert found(admin, "account", **{column: different}) == []
 
 
-def test_phone_numbers_without_a_country_code_are_read_in_the_organization_country(
-    admin, system
-):
+def test_phone_numbers_without_a_country_code_are_read_in_the_organization_country(admin, system):
     rule = a_rule(system, "Account phones", "account", [("telephone1", "telephone1", PHONE)])
     only_rule(system, rule)
     admin.create("account", name="Paris office", telephone1="+33 1 42 68 53 00")
@@ -462,9 +464,7 @@ def test_values_given_to_a_check_are_read_as_create_reads_them(system):
     assert error.code == "0x80040203"  # a coded refusal, not a crash
 
 
-def test_one_rule_with_many_candidates_does_not_push_out_another_rules_match(
-    system, monkeypatch
-):
+def test_one_rule_with_many_candidates_does_not_push_out_another_rules_match(system, monkeypatch):
     """Found by the benchmark at a million records: a crowded blocking key took the whole
     candidate budget and the exact rule's match was lost."""
     from leadgate.platform.duplicates import matchcodes as duplicates
@@ -478,8 +478,11 @@ def test_one_rule_with_many_candidates_does_not_push_out_another_rules_match(
         system.create("new_widget", new_name=f"Crowd {index}", new_size="M", new_code=f"ZZ{index}")
     system.create("new_widget", new_name="The one", new_size="M", new_code="AB",
                   new_notes="unique note")  # fmt: skip
-    response = system.execute(RetrieveDuplicatesRequest(
-        Entity("new_widget", None, {"new_code": "ZZ-new", "new_notes": "UNIQUE NOTE"})))
+    response = system.execute(
+        RetrieveDuplicatesRequest(
+            Entity("new_widget", None, {"new_code": "ZZ-new", "new_notes": "UNIQUE NOTE"})
+        )
+    )
     by_rule = {rule: [m.name for m in response.matches if m.rule_id == rule]
                for rule in (crowd, exact)}  # fmt: skip
     assert by_rule[exact] == ["The one"]

@@ -98,8 +98,11 @@ def test_a_bad_number_refuses_its_row_with_its_line(system, tmp_path, language, 
 
 def test_duplicates_skip_create_update_with_the_shipped_rule(system, tmp_path):
     system.create("lead", subject="Old", lastname="Old", emailaddress1="same@x.example")
-    path = write(tmp_path, "subject,lastname,emailaddress1,jobtitle\n"
-                           "New,New,SAME@x.example,Buyer\nOther,Other,other@x.example,\n")
+    path = write(
+        tmp_path,
+        "subject,lastname,emailaddress1,jobtitle\n"
+        "New,New,SAME@x.example,Buyer\nOther,Other,other@x.example,\n",
+    )
     skipped = run(system, path)
     assert (skipped.created, skipped.skipped) == (1, 1)
     assert skipped.rows[0].skipped and skipped.rows[0].error.code == "0x80040333"

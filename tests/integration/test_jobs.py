@@ -42,8 +42,9 @@ def job(system, job_id) -> Entity:
 
 
 def widget_codes(system) -> list[str]:
-    return sorted(w["new_code"] for w in system.retrieve_multiple_all("new_widget",
-                                                                       columns=["new_code"]))
+    return sorted(
+        w["new_code"] for w in system.retrieve_multiple_all("new_widget", columns=["new_code"])
+    )
 
 
 def test_a_queued_job_runs_as_its_owner_and_succeeds(org, system, admin, kinds):
@@ -59,7 +60,9 @@ def test_a_queued_job_runs_as_its_owner_and_succeeds(org, system, admin, kinds):
     job_id = admin.execute(QueueJobRequest("test.look", {"n": 1}, regarding, name="Look")).id
     queued = job(system, job_id)
     assert (queued["statecode"], queued["statuscode"], queued["ownerid"].id) == (
-        0, 0, admin.user_id,
+        0,
+        0,
+        admin.user_id,
     )
     outcome = run_next(org, WORKER)
     assert outcome is not None and outcome.status is JobStatus.SUCCEEDED
@@ -109,8 +112,13 @@ def test_a_bug_in_a_handler_fails_the_job_and_names_the_exception(org, system, k
 
 
 def _due_now(system, job_id) -> None:
-    system.update(Entity("asyncoperation", job_id,
-                         postponeuntil=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)))
+    system.update(
+        Entity(
+            "asyncoperation",
+            job_id,
+            postponeuntil=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1),
+        )
+    )
 
 
 def test_a_passing_failure_is_retried_later_then_succeeds(org, system, kinds):
@@ -244,8 +252,10 @@ def test_users_read_cancel_and_retry_their_own_jobs_only(org, system, kinds):
                     lambda: bob.execute(CancelJobRequest(job_id))):  # fmt: skip
         with pytest.raises(LeadgateError) as refused:
             attempt()
-        assert refused.value.kind in (engine_errors.RECORD_ACCESS_DENIED,
-                                      engine_errors.PRIVILEGE_DENIED)
+        assert refused.value.kind in (
+            engine_errors.RECORD_ACCESS_DENIED,
+            engine_errors.PRIVILEGE_DENIED,
+        )
     assert ann.execute(CancelJobRequest(job_id)).status is JobStatus.CANCELED
     ann.execute(RetryJobRequest(job_id))
     with pytest.raises(LeadgateError) as not_a_worker:  # claiming is for workers

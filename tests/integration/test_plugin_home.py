@@ -24,8 +24,20 @@ def readme_plugin() -> str:
 
 
 NO_GMAIL = readme_plugin()
-REGISTER = ("plugins", "register", "--name", "No Gmail leads", "--message", "Create",
-            "--table", "lead", "--stage", "20", "--handler", "myplugins:no_gmail")
+REGISTER = (
+    "plugins",
+    "register",
+    "--name",
+    "No Gmail leads",
+    "--message",
+    "Create",
+    "--table",
+    "lead",
+    "--stage",
+    "20",
+    "--handler",
+    "myplugins:no_gmail",
+)
 
 
 @pytest.fixture
@@ -84,10 +96,14 @@ def test_the_cli_registers_a_plug_in_of_the_plugins_folder_without_pythonpath(
 
     with Organization.open(database_url) as organization:  # as `leadgate serve` opens it
         admin = organization.service(ADMIN_ID)
-        error = refusal(lambda: admin.create("lead", subject="x", lastname="y",
-                                             emailaddress1="ada@gmail.com"))
+        error = refusal(
+            lambda: admin.create("lead", subject="x", lastname="y", emailaddress1="ada@gmail.com")
+        )
         assert (error.code, error.message("en"), error.message("fr")) == (
-            "0x80040265", "Use a company address.", "Utilisez une adresse d'entreprise.")
+            "0x80040265",
+            "Use a company address.",
+            "Utilisez une adresse d'entreprise.",
+        )
         admin.create("lead", subject="x", lastname="y", emailaddress1="ada@contoso.example")
     assert "checking ada@gmail.com" in cli("plugins", "trace")
 
@@ -103,16 +119,20 @@ def test_a_handler_the_folder_lacks_is_refused_with_where_to_put_it(refused, plu
     )
 
 
-def test_the_option_and_the_variable_choose_another_folder(run, cli, plugins, database_url,
-                                                         tmp_path, monkeypatch):
+def test_the_option_and_the_variable_choose_another_folder(
+    run, cli, plugins, database_url, tmp_path, monkeypatch
+):
     elsewhere = tmp_path / "shared"
     elsewhere.mkdir()
     install(elsewhere)
     assert run(*REGISTER, "--db", database_url, "--plugins", str(elsewhere))[0] == 0
 
     def state() -> str:
-        (line,) = [line for line in cli("plugins", "list", "--table", "lead").splitlines()
-                   if "\tNo Gmail leads\t" in line]
+        (line,) = [
+            line
+            for line in cli("plugins", "list", "--table", "lead").splitlines()
+            if "\tNo Gmail leads\t" in line
+        ]
         return line.split("\t")[5]
 
     assert state() == "broken"  # the default folder has no myplugins.py

@@ -215,8 +215,11 @@ def test_moving_stages_needs_write_on_the_record_the_stage_is_on(org, system):
 
 def test_a_user_without_the_process_privileges_works_without_the_process(org, system):
     salesperson = org.service(add_user(system, "kim@test.example", role="Salesperson"))
-    system.execute(RemovePrivilegeRoleRequest(
-        role_reference(system, "Salesperson").id, "prvCreateLeadToOpportunitySalesProcess"))
+    system.execute(
+        RemovePrivilegeRoleRequest(
+            role_reference(system, "Salesperson").id, "prvCreateLeadToOpportunitySalesProcess"
+        )
+    )
     lead = a_lead(salesperson)
     assert len(system.retrieve_multiple(INSTANCES, leadid=EntityReference("lead", lead))) == 0
     assert [r.logical_name for r in qualify(salesperson, lead).created_entities] == list(
@@ -265,7 +268,6 @@ def test_a_deactivated_process_starts_no_instance(admin, system):
     lead = a_lead(admin)
     assert len(admin.retrieve_multiple(INSTANCES, leadid=EntityReference("lead", lead))) == 0
     qualify(admin, lead)  # no process, no process checks
-
 
 
 def test_an_instance_made_directly_needs_its_lead_and_starts_on_qualify(admin, system):

@@ -16,8 +16,15 @@ def _instance_owner(system, lead_id):
 
 def test_a_lead_made_for_a_salesperson_brings_its_process_along(org, system):
     seller = add_user(system, "seller@test.example", role="Salesperson")
-    lead = system.create(Entity("lead", None, subject="For Sam", lastname="Buyer",
-                                ownerid=EntityReference("systemuser", seller)))
+    lead = system.create(
+        Entity(
+            "lead",
+            None,
+            subject="For Sam",
+            lastname="Buyer",
+            ownerid=EntityReference("systemuser", seller),
+        )
+    )
     assert _instance_owner(system, lead) == seller
     answer = org.service(seller).execute(
         RetrieveProcessInstancesRequest(EntityReference("lead", lead))

@@ -74,8 +74,11 @@ def test_qualifying_makes_the_three_records_through_the_maps(admin, system):
 def test_existing_account_and_contact_are_linked_not_created(admin):
     account = admin.create("account", name="Known Ltd")
     contact = admin.create("contact", lastname="Known")
-    lead = a_lead(admin, parentaccountid=EntityReference("account", account),
-                  parentcontactid=EntityReference("contact", contact))
+    lead = a_lead(
+        admin,
+        parentaccountid=EntityReference("account", account),
+        parentcontactid=EntityReference("contact", contact),
+    )
     before = counts(admin)
     created = qualify(admin, lead).created_entities
     assert [ref.logical_name for ref in created] == ["opportunity"]
@@ -192,10 +195,17 @@ def nurturing(system):
     """An administrator maps lead statuscode to opportunity, then adds Nurturing to lead only."""
     entity_map = system.retrieve_multiple("entitymap", sourceentityname="lead",
                                           targetentityname="opportunity")[0]  # fmt: skip
-    map_id = system.create("attributemap", entitymapid=entity_map.to_reference(),
-                           sourceattributename="statuscode", targetattributename="statuscode")
-    added = system.execute(InsertOptionValueRequest(
-        "lead", "statuscode", Label("Nurturing", "En maturation"), value=100000000, state=0))
+    map_id = system.create(
+        "attributemap",
+        entitymapid=entity_map.to_reference(),
+        sourceattributename="statuscode",
+        targetattributename="statuscode",
+    )
+    added = system.execute(
+        InsertOptionValueRequest(
+            "lead", "statuscode", Label("Nurturing", "En maturation"), value=100000000, state=0
+        )
+    )
     system.execute(PublishAllXmlRequest())
     return map_id, added
 
@@ -232,9 +242,11 @@ def test_invalid_status_code_names_the_value_the_target_and_the_map(admin, nurtu
         "opportunity.statuscode of the entity map lead -> opportunity. Add the value to "
         f"opportunity.statuscode, or remove the map (leadgate maps remove {map_id})."
     ) in english
-    assert french.startswith("Erreur de code d'état non valide : 100000000 n'est pas un code de "
-                             "statut valide pour le code d'état OpportunityState.Open sur "
-                             "opportunity")
+    assert french.startswith(
+        "Erreur de code d'état non valide : 100000000 n'est pas un code de "
+        "statut valide pour le code d'état OpportunityState.Open sur "
+        "opportunity"
+    )
     assert "La valeur a été copiée de lead.statuscode" in french
     assert counts(admin) == before  # no account, contact or opportunity remains
     assert admin.retrieve("lead", lead)["statecode"] == 0
@@ -249,8 +261,11 @@ def test_removing_the_map_fixes_it(admin, system, nurturing):
 
 def test_adding_the_value_to_the_target_fixes_it(admin, system, nurturing):
     lead = a_lead(admin, statuscode=100000000)
-    system.execute(InsertOptionValueRequest(
-        "opportunity", "statuscode", Label("Nurturing"), value=100000000, state=0))
+    system.execute(
+        InsertOptionValueRequest(
+            "opportunity", "statuscode", Label("Nurturing"), value=100000000, state=0
+        )
+    )
     system.execute(PublishAllXmlRequest())
     created = qualify(admin, lead).created_entities
     assert admin.retrieve("opportunity", created[2].id)["statuscode"] == 100000000
@@ -260,12 +275,19 @@ def test_a_status_map_to_contact_is_refused_because_new_contacts_start_active(sy
     """Lead Contacted (2) is Inactive (2) on contact: the map could never work for such leads."""
     entity_map = system.retrieve_multiple("entitymap", sourceentityname="lead",
                                           targetentityname="contact")[0]  # fmt: skip
-    error = refusal(lambda: system.create(
-        "attributemap", entitymapid=entity_map.to_reference(),
-        sourceattributename="statuscode", targetattributename="statuscode"))
+    error = refusal(
+        lambda: system.create(
+            "attributemap",
+            entitymapid=entity_map.to_reference(),
+            sourceattributename="statuscode",
+            targetattributename="statuscode",
+        )
+    )
     assert error.code == "0x8F4C4718"
-    assert ("the source can hold the status reasons 2 when it is copied, which a new contact "
-            "record cannot take (it starts Active)") in error.message("en")
+    assert (
+        "the source can hold the status reasons 2 when it is copied, which a new contact "
+        "record cannot take (it starts Active)"
+    ) in error.message("en")
     assert "il commence à l'état Actif" in error.message("fr")
 
 
@@ -273,9 +295,12 @@ def test_a_map_made_invalid_anyway_is_caught_at_qualify_time(admin, system):
     """E.g. by an import: the value is refused by the target's Create, and explained."""
     entity_map = system.retrieve_multiple("entitymap", sourceentityname="lead",
                                           targetentityname="contact")[0]  # fmt: skip
-    system.create("attributemap", entitymapid=entity_map.to_reference(),
-                  sourceattributename="leadqualitycode",
-                  targetattributename="preferredcontactmethodcode")
+    system.create(
+        "attributemap",
+        entitymapid=entity_map.to_reference(),
+        sourceattributename="leadqualitycode",
+        targetattributename="preferredcontactmethodcode",
+    )
     lead = a_lead(admin, leadqualitycode=3)  # Cold (3) is Phone (3) for the contact: valid …
     assert len(qualify(admin, lead).created_entities) == 3
     system.execute(InsertOptionValueRequest("lead", "leadqualitycode", Label("Frozen"), value=9))
@@ -300,8 +325,9 @@ def qualifier(org, system):
     """A role with exactly what the seed lists (and the currency the opportunity points at)."""
     role = system.create("role", name="Qualifier")
     root = system.retrieve_multiple("businessunit", parentbusinessunitid=None)[0].to_reference()
-    home = EntityReference("businessunit", system.create(
-        "businessunit", name="Home", parentbusinessunitid=root))
+    home = EntityReference(
+        "businessunit", system.create("businessunit", name="Home", parentbusinessunitid=root)
+    )
     user = add_user(system, "q@test.example", role="Qualifier", unit=home)
 
     def grant(depth: Depth, *leave_out: str) -> None:
@@ -336,8 +362,9 @@ def test_the_depth_must_match_the_lead_owner(qualifier, system, placement, neede
     """The seed's table: User when the user owns the lead, Business Unit, Organization."""
     service, user, grant, home = qualifier
     root = system.retrieve_multiple("businessunit", parentbusinessunitid=None)[0].to_reference()
-    elsewhere = EntityReference("businessunit", system.create(
-        "businessunit", name="Elsewhere", parentbusinessunitid=root))  # a sibling of Home
+    elsewhere = EntityReference(
+        "businessunit", system.create("businessunit", name="Elsewhere", parentbusinessunitid=root)
+    )  # a sibling of Home
     owner = {
         "own": user,
         "same unit": add_user(system, "mate@test.example", role="Salesperson", unit=home),
@@ -399,8 +426,9 @@ def test_the_organization_can_ask_which_records_to_create(admin, system):
     error = refusal(lambda: qualify(admin, lead))
     assert error.code == "0x8F4C4761"
     assert "(missing: CreateAccount, CreateContact, CreateOpportunity)" in error.message("en")
-    created = qualify(admin, lead, create_account=True, create_contact=False,
-                      create_opportunity=False).created_entities
+    created = qualify(
+        admin, lead, create_account=True, create_contact=False, create_opportunity=False
+    ).created_entities
     assert [ref.logical_name for ref in created] == ["account"]
 
 
@@ -410,24 +438,41 @@ def test_the_organization_can_ask_which_records_to_create(admin, system):
 @pytest.mark.parametrize(
     ("target", "source_column", "target_column", "reason"),
     [
-        ("contact", "subject", "lastname", "the target holds 50 characters, fewer than the "
-                                          "source's 300."),
+        (
+            "contact",
+            "subject",
+            "lastname",
+            "the target holds 50 characters, fewer than the source's 300.",
+        ),
         ("contact", "firstname", "firstname", "the target column is already mapped."),
         ("contact", "budgetamount", "firstname", "the source is money and the target string"),
-        ("contact", "emailaddress1", "jobtitle", "the source's format is email and the target's "
-                                                "text"),
+        (
+            "contact",
+            "emailaddress1",
+            "jobtitle",
+            "the source's format is email and the target's text",
+        ),
         ("account", "statecode", "statecode", "the target column is set by the platform"),
-        ("contact", "leadsourcecode", "preferredcontactmethodcode",
-         "the source can hold the choice values 6, 7, 8, 9, 10, which the target does not"),
+        (
+            "contact",
+            "leadsourcecode",
+            "preferredcontactmethodcode",
+            "the source can hold the choice values 6, 7, 8, 9, 10, which the target does not",
+        ),
     ],
 )
 def test_a_bad_attribute_map_is_refused_when_saved(system, target, source_column, target_column,
                                                    reason):  # fmt: skip
     entity_map = system.retrieve_multiple("entitymap", sourceentityname="lead",
                                           targetentityname=target)[0]  # fmt: skip
-    error = refusal(lambda: system.create(
-        "attributemap", entitymapid=entity_map.to_reference(),
-        sourceattributename=source_column, targetattributename=target_column))
+    error = refusal(
+        lambda: system.create(
+            "attributemap",
+            entitymapid=entity_map.to_reference(),
+            sourceattributename=source_column,
+            targetattributename=target_column,
+        )
+    )
     assert error.code == "0x8F4C4718"
     assert error.message("en").startswith(
         f"The attribute map lead.{source_column} -> {target}.{target_column} cannot be saved: "
@@ -439,7 +484,12 @@ def test_a_bad_attribute_map_is_refused_when_saved(system, target, source_column
 def test_a_map_to_a_missing_column_is_refused(system):
     entity_map = system.retrieve_multiple("entitymap", sourceentityname="lead",
                                           targetentityname="contact")[0]  # fmt: skip
-    error = refusal(lambda: system.create(
-        "attributemap", entitymapid=entity_map.to_reference(),
-        sourceattributename="subject", targetattributename="new_nothing"))
+    error = refusal(
+        lambda: system.create(
+            "attributemap",
+            entitymapid=entity_map.to_reference(),
+            sourceattributename="subject",
+            targetattributename="new_nothing",
+        )
+    )
     assert error.code == "0x80041103"

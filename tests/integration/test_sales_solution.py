@@ -25,30 +25,53 @@ TABLES = {
     "lead": ("leads", "leadid", "fullname", 4),
     "campaign": ("campaigns", "campaignid", "name", 4400),
     "leadtoopportunitysalesprocess": (
-        "leadtoopportunitysalesprocesses", "businessprocessflowinstanceid", "name", None,
+        "leadtoopportunitysalesprocesses",
+        "businessprocessflowinstanceid",
+        "name",
+        None,
     ),
 }
 
 # REFERENCE §1: status reason -> (state, English label), and each state's default reason.
 LEAD_STATUSES = {
-    1: (0, "New"), 2: (0, "Contacted"), 3: (1, "Qualified"), 4: (2, "Lost"),
-    5: (2, "Cannot Contact"), 6: (2, "No Longer Interested"), 7: (2, "Canceled"),
+    1: (0, "New"),
+    2: (0, "Contacted"),
+    3: (1, "Qualified"),
+    4: (2, "Lost"),
+    5: (2, "Cannot Contact"),
+    6: (2, "No Longer Interested"),
+    7: (2, "Canceled"),
 }
 LEAD_STATES = {0: ("Open", 1), 1: ("Qualified", 3), 2: ("Disqualified", 4)}
 OPPORTUNITY_STATUSES = {
-    1: (0, "In Progress"), 2: (0, "On Hold"), 3: (1, "Won"), 4: (2, "Canceled"), 5: (2, "Out-Sold"),
+    1: (0, "In Progress"),
+    2: (0, "On Hold"),
+    3: (1, "Won"),
+    4: (2, "Canceled"),
+    5: (2, "Out-Sold"),
 }
 OPPORTUNITY_STATES = {0: "Open", 1: "Won", 2: "Lost"}
 
 LEAD_CHOICES = {
     "leadsourcecode": {
-        1: "Advertisement", 2: "Employee Referral", 3: "External Referral", 4: "Partner",
-        5: "Public Relations", 6: "Seminar", 7: "Trade Show", 8: "Web", 9: "Word of Mouth",
+        1: "Advertisement",
+        2: "Employee Referral",
+        3: "External Referral",
+        4: "Partner",
+        5: "Public Relations",
+        6: "Seminar",
+        7: "Trade Show",
+        8: "Web",
+        9: "Word of Mouth",
         10: "Other",
     },
     "leadqualitycode": {1: "Hot", 2: "Warm", 3: "Cold"},
     "purchasetimeframe": {
-        0: "Immediate", 1: "This Quarter", 2: "Next Quarter", 3: "This Year", 4: "Unknown",
+        0: "Immediate",
+        1: "This Quarter",
+        2: "Next Quarter",
+        3: "This Year",
+        4: "Unknown",
     },
     "purchaseprocess": {0: "Individual", 1: "Committee", 2: "Unknown"},
     "budgetstatus": {0: "No Committed Budget", 1: "May Buy", 2: "Can Buy", 3: "Will Buy"},
@@ -85,13 +108,22 @@ NAMED_RELATIONSHIPS = {
 # REFERENCE §2: the default maps, source column -> target column.
 DEFAULT_MAPS = {
     "account": {
-        "companyname": "name", "emailaddress1": "emailaddress1", "telephone2": "telephone1",
-        "fax": "fax", "websiteurl": "websiteurl", "sic": "sic",
-        "address1_line1": "address1_line1", "address1_line2": "address1_line2",
-        "address1_line3": "address1_line3", "address1_city": "address1_city",
+        "companyname": "name",
+        "emailaddress1": "emailaddress1",
+        "telephone2": "telephone1",
+        "fax": "fax",
+        "websiteurl": "websiteurl",
+        "sic": "sic",
+        "address1_line1": "address1_line1",
+        "address1_line2": "address1_line2",
+        "address1_line3": "address1_line3",
+        "address1_city": "address1_city",
         "address1_stateorprovince": "address1_stateorprovince",
-        "address1_postalcode": "address1_postalcode", "address1_country": "address1_country",
-        "description": "description", "donotemail": "donotemail", "donotphone": "donotphone",
+        "address1_postalcode": "address1_postalcode",
+        "address1_country": "address1_country",
+        "description": "description",
+        "donotemail": "donotemail",
+        "donotphone": "donotphone",
         "donotbulkemail": "donotbulkemail",
     },
     "contact": {
@@ -164,7 +196,9 @@ def test_the_tables_of_reference_section_1(definition: SolutionDefinition) -> No
         table = definition.table(name)
         assert table is not None
         assert (table.entity_set, table.primary_key, table.primary_name) == (
-            entity_set, key, primary_name,
+            entity_set,
+            key,
+            primary_name,
         )
         assert table.object_type_code == otc
         assert table.ownership is Ownership.USER
@@ -209,7 +243,8 @@ def test_every_lookup_has_its_relationship(definition: SolutionDefinition) -> No
     for name, (referenced, referencing, column) in NAMED_RELATIONSHIPS.items():
         relationship = relationships[name]
         assert (
-            relationship.referenced_table, relationship.referencing_table,
+            relationship.referenced_table,
+            relationship.referencing_table,
             relationship.referencing_column,
         ) == (referenced, referencing, column)
 
@@ -315,7 +350,9 @@ def test_disqualifying_a_lead_with_each_reason(admin: OrganizationService) -> No
 def test_a_contact_belongs_to_an_account(admin: OrganizationService) -> None:
     account_id = admin.create("account", name="Contoso Ltd.", revenue=1_250_000)
     contact_id = admin.create(
-        "contact", firstname="Ada", lastname="Lovelace",
+        "contact",
+        firstname="Ada",
+        lastname="Lovelace",
         parentcustomerid=EntityReference("account", account_id),
     )
     contact = admin.retrieve("contact", contact_id)
@@ -332,12 +369,16 @@ def test_a_lead_points_at_existing_records(admin: OrganizationService) -> None:
     campaign_id = admin.create("campaign", name="Trade show")
     usd = admin.retrieve_multiple("transactioncurrency", isocurrencycode="USD").entities[0]
     lead_id = admin.create(
-        "lead", subject="Renewal", lastname="Chen",
+        "lead",
+        subject="Renewal",
+        lastname="Chen",
         parentaccountid=EntityReference("account", account_id),
         parentcontactid=EntityReference("contact", contact_id),
         campaignid=EntityReference("campaign", campaign_id),
         transactioncurrencyid=usd.to_reference(),
-        leadsourcecode=7, budgetamount=25_000, estimatedclosedate="2030-06-30",
+        leadsourcecode=7,
+        budgetamount=25_000,
+        estimatedclosedate="2030-06-30",
     )
     lead = admin.retrieve("lead", lead_id)
     assert lead["parentaccountid"] == EntityReference("account", account_id)

@@ -192,21 +192,27 @@ def test_shipped_roles(org, system):
 def test_a_team_role_reaches_from_the_team_unit(org, system):
     """A user of the root in a team of unit East holds the team's Business Unit reads in East."""
     root = system.retrieve_multiple("businessunit", parentbusinessunitid=None)[0].to_reference()
-    east = EntityReference("businessunit", system.create(
-        "businessunit", name="East", parentbusinessunitid=root))
+    east = EntityReference(
+        "businessunit", system.create("businessunit", name="East", parentbusinessunitid=root)
+    )
     visitor = add_user(system, "visitor@test.example", role=None, unit=root)
     team = system.create("team", name="East Sales", businessunitid=east)
-    system.create("teamroles", teamid=EntityReference("team", team),
-                  roleid=system.retrieve_multiple("role", name="Salesperson")[0].to_reference())
+    system.create(
+        "teamroles",
+        teamid=EntityReference("team", team),
+        roleid=system.retrieve_multiple("role", name="Salesperson")[0].to_reference(),
+    )
     from leadgate.platform.security.messages import AddMembersTeamRequest
 
     system.execute(AddMembersTeamRequest(team, (visitor,)))
     east_owner = add_user(system, "east@test.example", role="Salesperson", unit=east)
     root_owner = add_user(system, "root@test.example", role="Salesperson", unit=root)
-    in_east = system.create("lead", subject="East", lastname="E",
-                            ownerid=EntityReference("systemuser", east_owner))
-    in_root = system.create("lead", subject="Root", lastname="R",
-                            ownerid=EntityReference("systemuser", root_owner))
+    in_east = system.create(
+        "lead", subject="East", lastname="E", ownerid=EntityReference("systemuser", east_owner)
+    )
+    in_root = system.create(
+        "lead", subject="Root", lastname="R", ownerid=EntityReference("systemuser", root_owner)
+    )
     service = org.service(visitor)
     assert service.retrieve("lead", in_east)["subject"] == "East"
     assert refusal(lambda: service.retrieve("lead", in_root)).code == "0x80048306"
@@ -215,11 +221,13 @@ def test_a_team_role_reaches_from_the_team_unit(org, system):
 
 def test_records_move_with_their_owner(admin, system):
     root = system.retrieve_multiple("businessunit", parentbusinessunitid=None)[0].to_reference()
-    east = EntityReference("businessunit", system.create(
-        "businessunit", name="East", parentbusinessunitid=root))
+    east = EntityReference(
+        "businessunit", system.create("businessunit", name="East", parentbusinessunitid=root)
+    )
     owner = add_user(system, "mover@test.example", unit=root)
-    lead = system.create("lead", subject="Moving", lastname="M",
-                         ownerid=EntityReference("systemuser", owner))
+    lead = system.create(
+        "lead", subject="Moving", lastname="M", ownerid=EntityReference("systemuser", owner)
+    )
     before = system.retrieve("lead", lead)["versionnumber"]
     system.update(Entity("systemuser", owner, businessunitid=east))
     record = system.retrieve("lead", lead)
@@ -229,8 +237,11 @@ def test_records_move_with_their_owner(admin, system):
 
 def test_unit_and_team_names_are_unique(system):
     root = system.retrieve_multiple("businessunit", parentbusinessunitid=None)[0]
-    error = refusal(lambda: system.create("businessunit", name=root["name"],
-                                          parentbusinessunitid=root.to_reference()))
+    error = refusal(
+        lambda: system.create(
+            "businessunit", name=root["name"], parentbusinessunitid=root.to_reference()
+        )
+    )
     assert error.code == "0x80040237"
     system.create("team", name="Twins", businessunitid=root.to_reference())
     error = refusal(lambda: system.create("team", name="Twins", businessunitid=root.to_reference()))
@@ -241,7 +252,10 @@ def test_one_can_only_share_the_rights_one_holds(tester):
     tester.privileges(**{privilege("Read"): Depth.USER, privilege("Share"): Depth.USER})
     mine = EntityReference("new_widget", tester.widget("same user"))
     colleague = tester.owners["same unit"]
-    error = refusal(lambda: tester.user.execute(GrantAccessRequest(
-        mine, PrincipalAccess(colleague, Right.READ | Right.WRITE))))
+    error = refusal(
+        lambda: tester.user.execute(
+            GrantAccessRequest(mine, PrincipalAccess(colleague, Right.READ | Right.WRITE))
+        )
+    )
     assert error.code == "0x80040220" and "prvWritenew_Widget" in error.message("en")
     tester.user.execute(GrantAccessRequest(mine, PrincipalAccess(colleague, Right.READ)))

@@ -47,12 +47,13 @@ DISQUALIFIED = uuid.UUID("00000000-0000-4000-8000-000000000302")
 # (version 6's duplicate rules, version 7's views and forms, version 8's audit history and own
 # system jobs), the version table's row, and the platform's versions 5 to 7: the view, form,
 # audit and system job tables (their metadata, privileges), the workflow table's nine workflow
-# columns (and the ten options of category, mode, scope and runas), and the views and forms
-# sales 7 ships.
+# columns (and the ten options of category, mode, scope and runas), the views and forms
+# sales 7 ships, and the platform's version 7: the job results table (its relationship to
+# the system job, its privileges, its outcome's three options).
 ADDED = {
     INSTANCES: 3, "roleprivileges": 12, runner.VERSION_TABLE: 1, "savedquery": 17,
-    "systemform": 4, "privilege": 28, "lg_meta_table": 4, "lg_meta_column": 82,
-    "lg_meta_option": 61,
+    "systemform": 4, "privilege": 34, "lg_meta_table": 5, "lg_meta_column": 98,
+    "lg_meta_option": 64, "lg_meta_relationship": 1,
 }  # fmt: skip
 # On SQLite the row-version counter is a one-row table (on PostgreSQL, a sequence).
 ADDED_ON_SQLITE = {versions.COUNTER: 1}

@@ -178,11 +178,19 @@ def test_a_view_or_form_that_cannot_work_is_refused_when_saved(admin):
     assert refusal(create_view(bomb)).code == "0x8F4C47B2"
     assert len(admin.retrieve_multiple_all("savedquery")) == before  # nothing written
 
-    view = admin.create("savedquery", name="Mine", returnedtypecode="lead",
-                        fetchxml=FETCH.format(""), layoutxml=GRID.format('<cell name="fullname"/>'))
+    view = admin.create(
+        "savedquery",
+        name="Mine",
+        returnedtypecode="lead",
+        fetchxml=FETCH.format(""),
+        layoutxml=GRID.format('<cell name="fullname"/>'),
+    )
     admin.update(Entity("savedquery", view, name="Renamed"))  # what it reads is not checked
-    error = refusal(lambda: admin.update(Entity("savedquery", view,
-                                         layoutxml=GRID.format('<cell name="subject"/>'))))
+    error = refusal(
+        lambda: admin.update(
+            Entity("savedquery", view, layoutxml=GRID.format('<cell name="subject"/>'))
+        )
+    )
     assert error.code == "0x8F4C47B5"  # checked against the stored fetchxml
     admin.update(Entity("savedquery", view, fetchxml=FETCH.format('<attribute name="subject"/>'),
                  layoutxml=GRID.format('<cell name="subject"/>')))  # fmt: skip

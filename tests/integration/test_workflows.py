@@ -81,16 +81,26 @@ def test_groups_and_operators(admin, system):
                          {"any": [{"column": "jobtitle", "operator": "null"},
                                   {"column": "leadsourcecode", "operator": "in",
                                    "value": [1, 2]}]}]}  # fmt: skip
-    workflow(system, name="Groups", table="lead", trigger={"create": True}, steps=[
-        {"if": condition, "then": [{"update": "target", "values": {"description": "yes"}}]}])
+    workflow(
+        system,
+        name="Groups",
+        table="lead",
+        trigger={"create": True},
+        steps=[{"if": condition, "then": [{"update": "target", "values": {"description": "yes"}}]}],
+    )
     assert admin.retrieve("lead", a_lead(admin))["description"] == "yes"
     other = a_lead(admin, jobtitle="CTO")
     assert admin.retrieve("lead", other)["description"] is None
 
 
 def test_update_of_the_triggering_record_from_its_columns_on_update(admin, system):
-    workflow(system, name="Copy", table="lead", trigger={"update": ["subject"]},
-             steps=[{"update": "target", "values": {"description": {"from": "subject"}}}])
+    workflow(
+        system,
+        name="Copy",
+        table="lead",
+        trigger={"update": ["subject"]},
+        steps=[{"update": "target", "values": {"description": {"from": "subject"}}}],
+    )
     lead = a_lead(admin)
     assert admin.retrieve("lead", lead)["description"] is None  # not on Create
     admin.update(Entity("lead", lead, subject="60 seats"))
@@ -100,10 +110,19 @@ def test_update_of_the_triggering_record_from_its_columns_on_update(admin, syste
 
 
 def test_create_a_record_and_update_a_related_one(admin, system):
-    workflow(system, name="Related", table="lead", trigger={"create": True}, steps=[
-        {"create": "account", "values": {"name": {"from": "companyname"},
-                                         "description": "made by a workflow"}},
-        {"update": "parentaccountid", "values": {"description": "has a new lead"}}])
+    workflow(
+        system,
+        name="Related",
+        table="lead",
+        trigger={"create": True},
+        steps=[
+            {
+                "create": "account",
+                "values": {"name": {"from": "companyname"}, "description": "made by a workflow"},
+            },
+            {"update": "parentaccountid", "values": {"description": "has a new lead"}},
+        ],
+    )
     account = admin.create("account", name="Known Ltd")
     a_lead(admin, companyname="Fresh Co", parentaccountid=EntityReference("account", account))
     made = system.retrieve_multiple("account", name="Fresh Co").entities
@@ -112,17 +131,31 @@ def test_create_a_record_and_update_a_related_one(admin, system):
 
 
 def test_state_change_trigger_and_set_state_step(admin, system):
-    workflow(system, name="Reopen", table="account", trigger={"state_change": True}, steps=[
-        {"if": {"column": "statecode", "operator": "eq", "value": 1},
-         "then": [{"update": "target", "values": {"description": "was deactivated"}}]}])
+    workflow(
+        system,
+        name="Reopen",
+        table="account",
+        trigger={"state_change": True},
+        steps=[
+            {
+                "if": {"column": "statecode", "operator": "eq", "value": 1},
+                "then": [{"update": "target", "values": {"description": "was deactivated"}}],
+            }
+        ],
+    )
     account = admin.create("account", name="Closing")
     admin.set_state("account", account, 1, 2)
     assert admin.retrieve("account", account)["description"] == "was deactivated"
 
 
 def test_stop_with_success_ends_the_run_quietly(admin, system):
-    workflow(system, name="Quiet", table="account", trigger={"create": True},
-             steps=[{"stop": "success"}, STOP])
+    workflow(
+        system,
+        name="Quiet",
+        table="account",
+        trigger={"create": True},
+        steps=[{"stop": "success"}, STOP],
+    )
     assert admin.create("account", name="Fine")
 
 
@@ -187,8 +220,14 @@ def test_an_unknown_column_is_refused_when_saved(system):
 
 
 def test_an_unknown_column_is_refused_when_activated(system):
-    made = workflow(system, name="Later bad", table="lead", trigger={"create": True},
-                    steps=[{"update": "target", "values": {"description": "x"}}], activate=False)
+    made = workflow(
+        system,
+        name="Later bad",
+        table="lead",
+        trigger={"create": True},
+        steps=[{"update": "target", "values": {"description": "x"}}],
+        activate=False,
+    )
     bad = '{"steps": [{"update": "target", "values": {"nosuchcolumn": 1}}]}'
     with pytest.raises(LeadgateError) as saved:
         system.update(Entity("workflow", made, clientdata=bad))
@@ -235,8 +274,13 @@ def test_process_flows_are_not_workflows(system):
 
 
 def test_a_workflow_that_triggers_itself_is_stopped_by_the_depth_limit(admin, system):
-    workflow(system, name="Loop", table="account", trigger={"update": ["description"]},
-             steps=[{"update": "target", "values": {"description": {"from": "name"}}}])
+    workflow(
+        system,
+        name="Loop",
+        table="account",
+        trigger={"update": ["description"]},
+        steps=[{"update": "target", "values": {"description": {"from": "name"}}}],
+    )
     account = admin.create("account", name="Loopy")
     error = refusal(lambda: admin.update(Entity("account", account, description="go")))
     assert error.code == "0x8F4C4720"
@@ -266,8 +310,13 @@ def test_run_workflow_is_a_function_a_job_can_call(admin, system):
 
 def test_assign_step(admin, system):
     sam = salesperson(system)
-    workflow(system, name="Route", table="lead", trigger={"create": True}, steps=[
-        {"assign": "target", "owner": {"table": "systemuser", "id": str(sam.user_id)}}])
+    workflow(
+        system,
+        name="Route",
+        table="lead",
+        trigger={"create": True},
+        steps=[{"assign": "target", "owner": {"table": "systemuser", "id": str(sam.user_id)}}],
+    )
     lead = a_lead(admin)
     assert system.retrieve("lead", lead)["ownerid"].id == sam.user_id
 
@@ -275,9 +324,7 @@ def test_assign_step(admin, system):
 # --- background: a job after the commit ---------------------------------------------------------
 
 
-def test_a_background_workflow_on_account_runs_after_the_qualification_commits(
-    org, admin, system
-):
+def test_a_background_workflow_on_account_runs_after_the_qualification_commits(org, admin, system):
     from leadgate.platform.jobs import run_next
 
     welcome = {"update": "target", "values": {"description": "Welcome pack sent"}}

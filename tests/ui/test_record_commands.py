@@ -214,10 +214,17 @@ def nurturing(system: OrganizationService) -> None:
     status reason added on lead only."""
     entity_map = system.retrieve_multiple("entitymap", sourceentityname="lead",
                                           targetentityname="opportunity")[0]  # fmt: skip
-    system.create("attributemap", entitymapid=entity_map.to_reference(),
-                  sourceattributename="statuscode", targetattributename="statuscode")
-    system.execute(InsertOptionValueRequest(
-        "lead", "statuscode", Label("Nurturing", "En maturation"), value=100000000, state=0))
+    system.create(
+        "attributemap",
+        entitymapid=entity_map.to_reference(),
+        sourceattributename="statuscode",
+        targetattributename="statuscode",
+    )
+    system.execute(
+        InsertOptionValueRequest(
+            "lead", "statuscode", Label("Nurturing", "En maturation"), value=100000000, state=0
+        )
+    )
     system.execute(PublishAllXmlRequest())
 
 

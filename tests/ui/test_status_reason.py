@@ -21,8 +21,11 @@ def _reasons(page: str) -> list[str]:
 
 
 def test_a_lead_takes_any_reason_of_its_state_on_the_form(browser, admin):
-    admin.execute(InsertOptionValueRequest(
-        "lead", "statuscode", Label("Nurturing", "En maturation"), value=100000000, state=0))
+    admin.execute(
+        InsertOptionValueRequest(
+            "lead", "statuscode", Label("Nurturing", "En maturation"), value=100000000, state=0
+        )
+    )
     admin.execute(PublishAllXmlRequest())
     lead = admin.create("lead", subject="Reasons", lastname="Buyer")
     person = browser()

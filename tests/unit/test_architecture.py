@@ -13,8 +13,9 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "architecture.md"
 
 def documented() -> dict[str, str]:
     found = {}
-    for names, module in re.findall(r"^\| ([A-Za-z][\w, ]+) \| `([\w/]+\.py)` \|$", DOC.read_text(),
-                                    re.M):
+    for names, module in re.findall(
+        r"^\| ([A-Za-z][\w, ]+) \| `([\w/]+\.py)` \|$", DOC.read_text(), re.M
+    ):
         for name in names.split(","):
             found[name.strip()] = module
     return found

@@ -51,7 +51,10 @@ METHODS = [
 def extracted() -> set[str]:
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
-        str(SOURCE), METHODS, keywords={"N_": None, "_": None}, comment_tags=(),
+        str(SOURCE),
+        METHODS,
+        keywords={"N_": None, "_": None},
+        comment_tags=(),
         options_map={"**/templates/**.html": {"trim_blocks": "true", "lstrip_blocks": "true"}},
     ):
         found.add(message if isinstance(message, str) else message[0])

@@ -45,7 +45,9 @@ def test_the_errors_page_gives_each_code_its_status_and_both_texts():
 
 def test_the_choices_page_pairs_each_status_reason_with_its_state():
     page = docs_tool().render_choices()
-    assert ("| 2: Disqualified / Disqualifié | 4: Lost / Perdu (default), 5: Cannot Contact / "
-            "Impossible à contacter, 6: No Longer Interested / N'est plus intéressé, "
-            "7: Canceled / Annulé |") in page
+    assert (
+        "| 2: Disqualified / Disqualifié | 4: Lost / Perdu (default), 5: Cannot Contact / "
+        "Impossible à contacter, 6: No Longer Interested / N'est plus intéressé, "
+        "7: Canceled / Annulé |"
+    ) in page
     assert "| 8 | Web | Web |" in page

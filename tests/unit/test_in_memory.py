@@ -13,7 +13,9 @@ def test_an_in_memory_organization_has_the_sales_tables():
         lead = system.create("lead", subject="40 seats", firstname="Ada", lastname="Lovelace")
         record = system.retrieve("lead", lead)
         assert (record["fullname"], record["statecode"], record["statuscode"]) == (
-            "Ada Lovelace", 0, 1,
+            "Ada Lovelace",
+            0,
+            1,
         )
         with pytest.raises(LeadgateError) as refused:
             system.set_state("lead", lead, 1, 4)

@@ -13,7 +13,10 @@ from leadgate.platform.jobs.runner import BACKOFF_BASE, BACKOFF_CAP
 
 def test_the_wait_doubles_from_the_base():
     assert [backoff(n) for n in (1, 2, 3, 4)] == [
-        BACKOFF_BASE, BACKOFF_BASE * 2, BACKOFF_BASE * 4, BACKOFF_BASE * 8,
+        BACKOFF_BASE,
+        BACKOFF_BASE * 2,
+        BACKOFF_BASE * 4,
+        BACKOFF_BASE * 8,
     ]
 
 

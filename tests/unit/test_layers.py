@@ -20,10 +20,7 @@ SOURCE = Path(leadgate.__file__).parent
 
 
 def loaded_after(module: str) -> set[str]:
-    code = (
-        f"import sys, {module}; "
-        "print('\\n'.join(sorted(m for m in sys.modules)))"
-    )
+    code = f"import sys, {module}; print('\\n'.join(sorted(m for m in sys.modules)))"
     output = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
@@ -33,10 +30,32 @@ def loaded_after(module: str) -> set[str]:
 @pytest.mark.parametrize(
     ("module", "forbidden"),
     [
-        ("leadgate.platform", {"leadgate.sales", "leadgate.web", "leadgate.ui", "leadgate.cli",
-                               "fastapi", "typer", "starlette", "uvicorn", "jinja2"}),
-        ("leadgate.sales", {"leadgate.web", "leadgate.ui", "leadgate.cli", "fastapi", "typer",
-                            "uvicorn", "jinja2"}),
+        (
+            "leadgate.platform",
+            {
+                "leadgate.sales",
+                "leadgate.web",
+                "leadgate.ui",
+                "leadgate.cli",
+                "fastapi",
+                "typer",
+                "starlette",
+                "uvicorn",
+                "jinja2",
+            },
+        ),
+        (
+            "leadgate.sales",
+            {
+                "leadgate.web",
+                "leadgate.ui",
+                "leadgate.cli",
+                "fastapi",
+                "typer",
+                "uvicorn",
+                "jinja2",
+            },
+        ),
     ],
 )
 def test_lower_layers_do_not_load_upper_ones(module, forbidden):
@@ -69,8 +88,10 @@ def offending(package: str, rule) -> dict[str, list[str]]:
 def test_sales_uses_only_the_platforms_public_api():
     private = offending(
         "sales",
-        lambda name: name.startswith("leadgate.platform")
-        and any(part.startswith("_") for part in name.split(".")),
+        lambda name: (
+            name.startswith("leadgate.platform")
+            and any(part.startswith("_") for part in name.split("."))
+        ),
     )
     assert private == {}
 
@@ -84,18 +105,23 @@ def test_sql_stays_in_the_platform(package):
 def test_only_the_platform_reaches_the_database_through_its_engine_internals(package):
     """Schema, rows and the unit of work are the engine's own: nobody else opens them."""
     internal = ("schema", "rows", "unit_of_work", "sqltypes")
-    assert offending(
-        package,
-        lambda name: name.startswith("leadgate.platform.engine.")
-        and name.split(".")[3] in internal,
-    ) == {}
+    assert (
+        offending(
+            package,
+            lambda name: (
+                name.startswith("leadgate.platform.engine.") and name.split(".")[3] in internal
+            ),
+        )
+        == {}
+    )
 
 
 def test_each_capability_registers_itself():
     from leadgate.platform.organization import CAPABILITIES
 
     packages = {
-        path.name for path in (SOURCE / "platform").iterdir()
+        path.name
+        for path in (SOURCE / "platform").iterdir()
         if (path / "__init__.py").exists() and path.name != "engine"
     }
     assert {capability.__name__.rsplit(".", 1)[1] for capability in CAPABILITIES} == packages

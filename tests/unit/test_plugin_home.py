@@ -43,9 +43,7 @@ def write(folder: Path, name: str, source: str, *, tick: int = 0) -> Path:
     return path
 
 
-def test_the_folder_is_beside_the_sqlite_file_else_in_the_current_directory(
-    tmp_path, monkeypatch
-):
+def test_the_folder_is_beside_the_sqlite_file_else_in_the_current_directory(tmp_path, monkeypatch):
     monkeypatch.delenv("LEADGATE_PLUGINS", raising=False)
     monkeypatch.chdir(tmp_path)
     assert plugins_folder("sqlite:////srv/crm/leadgate.db") == Path("/srv/crm/plugins")
@@ -65,8 +63,11 @@ def test_the_option_wins_over_the_variable_which_wins_over_the_default(tmp_path,
 def test_a_module_of_the_folder_loads_without_being_on_the_python_path(home, folder):
     name = module_name()
     write(folder, f"{name}_helper", "PREFIX = 'checked: '\n")
-    write(folder, name, f"from {name}_helper import PREFIX\ndef run(context):\n"
-                        "    return PREFIX + context\n")
+    write(
+        folder,
+        name,
+        f"from {name}_helper import PREFIX\ndef run(context):\n    return PREFIX + context\n",
+    )
     assert importlib.util.find_spec(name) is None  # not importable the usual way
 
     handler = home.resolve(f"{name}:run")
@@ -88,18 +89,34 @@ def test_packages_in_the_folder_load_too(home, folder):
 @pytest.mark.parametrize(
     ("source", "handler", "reason", "fix"),
     [
-        (None, "{name}:run", "ModuleNotFoundError: No module named '{name}'.",
-         "Put {name}.py in the plug-ins folder {folder} (running servers see it on their next "
-         "message)."),
-        ("def other(context):\n    pass\n", "{name}:run", "{name} has no attribute 'run'.",
-         "Correct {name} in the plug-ins folder {folder} (running servers see the change on "
-         "their next message)."),
+        (
+            None,
+            "{name}:run",
+            "ModuleNotFoundError: No module named '{name}'.",
+            "Put {name}.py in the plug-ins folder {folder} (running servers see it on their next "
+            "message).",
+        ),
+        (
+            "def other(context):\n    pass\n",
+            "{name}:run",
+            "{name} has no attribute 'run'.",
+            "Correct {name} in the plug-ins folder {folder} (running servers see the change on "
+            "their next message).",
+        ),
         ("run = 42\n", "{name}:run", "'run' is not callable.", "Correct {name} in"),
         ("def run(:\n", "{name}:run", "SyntaxError: ", "Correct {name} in"),
-        ("import lg_no_such_dependency\n", "{name}:run",
-         "ModuleNotFoundError: No module named 'lg_no_such_dependency'.", "Correct {name} in"),
-        (None, "{name}.run", "write it as package.module:function.",
-         "Register the step with a handler written as module:function."),
+        (
+            "import lg_no_such_dependency\n",
+            "{name}:run",
+            "ModuleNotFoundError: No module named 'lg_no_such_dependency'.",
+            "Correct {name} in",
+        ),
+        (
+            None,
+            "{name}.run",
+            "write it as package.module:function.",
+            "Register the step with a handler written as module:function.",
+        ),
     ],
 )
 def test_why_a_handler_cannot_be_loaded_and_the_fix(home, folder, source, handler, reason, fix):

@@ -124,7 +124,7 @@ EXTERNAL = (
 )
 
 
-@pytest.mark.parametrize("document", [BOMB, EXTERNAL, '<!DOCTYPE fetch><fetch/>'])
+@pytest.mark.parametrize("document", [BOMB, EXTERNAL, "<!DOCTYPE fetch><fetch/>"])
 def test_entities_and_doctypes_are_refused_before_anything_is_expanded(metadata, document):
     error = refusal(lambda: parse_fetch(document, metadata))
     assert error.code == "0x8F4C47B2"
@@ -144,12 +144,53 @@ def test_an_oversized_or_deeply_nested_document_is_refused(metadata):
     assert error.code == "0x8F4C47B0"
 
 
-NAMES = st.sampled_from(["fullname", "statecode", "ownerid", "createdon", "budgetamount",
-                         "decisionmaker", "leadsourcecode", "nothing", "", "{0}"])
-VALUES = st.sampled_from(["0", "1", "-1", "true", "x", "", "{0}", "2026-01-02", "1e9",
-                          "00000000-0000-4000-8000-000000000001", "%a_", "99999999999999999999"])
-OPERATORS = st.sampled_from(["eq", "ne", "gt", "like", "not-like", "in", "not-in", "null",
-                             "not-null", "eq-userid", "ne-userid", "eq-businessid", "between"])
+NAMES = st.sampled_from(
+    [
+        "fullname",
+        "statecode",
+        "ownerid",
+        "createdon",
+        "budgetamount",
+        "decisionmaker",
+        "leadsourcecode",
+        "nothing",
+        "",
+        "{0}",
+    ]
+)
+VALUES = st.sampled_from(
+    [
+        "0",
+        "1",
+        "-1",
+        "true",
+        "x",
+        "",
+        "{0}",
+        "2026-01-02",
+        "1e9",
+        "00000000-0000-4000-8000-000000000001",
+        "%a_",
+        "99999999999999999999",
+    ]
+)
+OPERATORS = st.sampled_from(
+    [
+        "eq",
+        "ne",
+        "gt",
+        "like",
+        "not-like",
+        "in",
+        "not-in",
+        "null",
+        "not-null",
+        "eq-userid",
+        "ne-userid",
+        "eq-businessid",
+        "between",
+    ]
+)
 CONDITIONS = st.builds(
     lambda name, operator, value, listed: f'<condition attribute="{name}" operator="{operator}"'
     + (f' value="{value}"' if value is not None else "")

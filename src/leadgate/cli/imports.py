@@ -65,8 +65,14 @@ class _Report:
         if not self.started:
             self.writer.writerow(["line", "code", "message", *self.headers])
             self.started = True
-        self.writer.writerow([row.line, row.error.code, row.error.message(language()),
-                              *(row.values.get(header, "") for header in self.headers)])
+        self.writer.writerow(
+            [
+                row.line,
+                row.error.code,
+                row.error.message(language()),
+                *(row.values.get(header, "") for header in self.headers),
+            ]
+        )
 
 
 def _headers(path: Path) -> list[str]:
@@ -79,20 +85,34 @@ def _headers(path: Path) -> list[str]:
 def import_file(
     table: Annotated[str, typer.Argument(help="The table: leads, or any table's logical name.")],
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="The CSV file.")],
-    map_: Annotated[list[str] | None, typer.Option(
-        "--map", metavar="COL=COLUMN",
-        help="Map the file's column COL to the table's column (repeat for several).",
-    )] = None,
-    duplicates: Annotated[str, typer.Option(
-        "--duplicates", metavar="skip|create|update",
-        help="A row the published duplicate rules flag: skip it, create it anyway, or "
-        "update the record found.",
-    )] = "skip",
-    start_row: Annotated[int, typer.Option(
-        "--start-row", min=0, help="Data rows to pass over (resume an import).")] = 0,
-    report: Annotated[Path | None, typer.Option(
-        "--report", dir_okay=False, help="Write the rows not imported to this CSV file.",
-    )] = None,
+    map_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            metavar="COL=COLUMN",
+            help="Map the file's column COL to the table's column (repeat for several).",
+        ),
+    ] = None,
+    duplicates: Annotated[
+        str,
+        typer.Option(
+            "--duplicates",
+            metavar="skip|create|update",
+            help="A row the published duplicate rules flag: skip it, create it anyway, or "
+            "update the record found.",
+        ),
+    ] = "skip",
+    start_row: Annotated[
+        int, typer.Option("--start-row", min=0, help="Data rows to pass over (resume an import).")
+    ] = 0,
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            "--report",
+            dir_okay=False,
+            help="Write the rows not imported to this CSV file.",
+        ),
+    ] = None,
     as_: AsOption = None,
     db: DbOption = None,
     plugins: PluginsOption = None,

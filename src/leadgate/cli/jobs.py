@@ -32,12 +32,19 @@ from leadgate.platform import (
 from leadgate.platform.engine.i18n import N_
 from leadgate.platform.engine.metadata.model import TableMetadata
 from leadgate.platform.engine.types import Language
-from leadgate.platform.jobs import CancelJobRequest, JobStatus, RetryJobRequest
+from leadgate.platform.jobs import (
+    CancelJobRequest,
+    JobStatus,
+    Outcome,
+    RetrieveJobResultsRequest,
+    RetryJobRequest,
+)
 
 __all__ = ["app", "job_line"]
 
 app = typer.Typer(help="List, show, cancel and retry system jobs.", no_args_is_help=True)
 
+SHOWN = 200  # results listed by `jobs show`; RetrieveJobResults pages through the rest
 _LISTED = ("name", "kind", "statuscode", "progress", "ownerid", "createdon", "completedon",
            "message", "message_fr")  # fmt: skip
 
@@ -115,10 +122,15 @@ def _when(value: object) -> str:
 @app.command("show")
 def show(
     job: Annotated[str, typer.Argument(metavar="ID", help="The job's id.")],
+    every_result: Annotated[
+        bool,
+        typer.Option("--results", help="List every item's result, not only the failures."),
+    ] = False,
     as_user: AsOption = None,
     db: DbOption = None,
 ) -> None:
-    """Show one system job: every column, its data and its message."""
+    """Show one system job: every column, its data, its message and what it did item by item
+    (the failures, or with --results every item)."""
     with open_organization(db) as organization:
         service = service_for(organization, as_user)
         record = service.retrieve("asyncoperation", record_id(job))
@@ -139,6 +151,35 @@ def show(
             rows.append((column.label.in_language(language()), value))
         rows.append((table.column("message").label.in_language(language()), job_message(record)))
         print_table(["column", "value"], rows, title=str(record.id))
+        show_results(service, record_id(job), every_result)
+
+
+def show_results(service: Any, job_id: Any, every_result: bool) -> None:
+    """The counts by outcome, then the failures (or every item), page after page."""
+    wanted = None if every_result else Outcome.FAILED
+    page = service.execute(RetrieveJobResultsRequest(job_id, outcome=wanted, top=SHOWN))
+    if not any(page.counts.values()):
+        return
+    say(N_("Items: {succeeded} succeeded, {failed} failed, {skipped} skipped."),
+        succeeded=page.counts[Outcome.SUCCEEDED], failed=page.counts[Outcome.FAILED],
+        skipped=page.counts[Outcome.SKIPPED])  # fmt: skip
+    results = page.results
+    if not results:
+        return
+    outcome_column = service.organization.metadata().table("jobresult").column("outcome")
+    print_table(
+        ["#", "item", "outcome", "code", "message"],
+        (
+            (
+                result["sequencenumber"], result.get("name") or result.get("objectid") or "",
+                outcome_column.options_by_value[result["outcome"]].label.in_language(language()),
+                result.get("errorcode") or "", job_message(result),
+            )
+            for result in results
+        ),
+    )  # fmt: skip
+    if page.more:
+        say(N_("… and more: the first {count} are shown."), count=SHOWN)
 
 
 @app.command("cancel")

@@ -353,8 +353,8 @@ def list_leads(
     ids: Annotated[
         bool,
         typer.Option(
-            "--ids", help="Print only the ids, one a line: LEAD=$(leadgate leads list --ids "
-            "--top 1)."
+            "--ids",
+            help="Print only the ids, one a line: LEAD=$(leadgate leads list --ids --top 1).",
         ),
     ] = False,
     db: DbOption = None,

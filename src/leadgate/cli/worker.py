@@ -51,14 +51,21 @@ def worker(
         float, typer.Option(min=0.05, metavar="SECONDS", help="Wait between looks for jobs.")
     ] = 2.0,
     lease: Annotated[
-        float, typer.Option(min=1, metavar="SECONDS",
-                            help="A job's lease, renewed every third of it while the job runs: "
-                            "a worker stopped that long has its jobs taken over.")
+        float,
+        typer.Option(
+            min=1,
+            metavar="SECONDS",
+            help="A job's lease, renewed every third of it while the job runs: "
+            "a worker stopped that long has its jobs taken over.",
+        ),
     ] = 300.0,
     grace: Annotated[
-        float, typer.Option(min=0, metavar="SECONDS",
-                            help="At a stop, how long running jobs may finish before they "
-                            "are given back.")
+        float,
+        typer.Option(
+            min=0,
+            metavar="SECONDS",
+            help="At a stop, how long running jobs may finish before they are given back.",
+        ),
     ] = 30.0,
     plugins_folder: PluginsOption = None,
 ) -> None:

@@ -71,8 +71,19 @@ SOLUTIONS_GROUP = "leadgate.solutions"
 
 # Each capability registers its messages and steps; steps of equal rank run in this order.
 CAPABILITIES = (
-    records, customization, users, plugins, security, maps, processes, duplicates, views, jobs,
-    audit, imports, workflows,
+    records,
+    customization,
+    users,
+    plugins,
+    security,
+    maps,
+    processes,
+    duplicates,
+    views,
+    jobs,
+    audit,
+    imports,
+    workflows,
 )
 
 

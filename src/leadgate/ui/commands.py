@@ -74,17 +74,39 @@ _CLOSING = ("actualrevenue", "actualclosedate")
 COMMANDS: dict[str, tuple[CommandSpec, ...]] = {
     "lead": (
         _spec(QUALIFY, N_("Qualify"), {0}, None, primary=True),  # its notice: ui.lifecycle
-        _spec("disqualify", N_("Disqualify"), {0}, 2, asks_reason=True,
-              done=N_("The lead was disqualified.")),
+        _spec(
+            "disqualify",
+            N_("Disqualify"),
+            {0},
+            2,
+            asks_reason=True,
+            done=N_("The lead was disqualified."),
+        ),
         _spec("reactivate", N_("Reactivate"), {1, 2}, 0, done=N_("The lead was reactivated.")),
     ),
     "opportunity": (
-        _spec("win", N_("Close as Won"), {0}, 1, asks_reason=True, columns=_CLOSING, primary=True,
-              done=N_("The opportunity was closed as won.")),
-        _spec("lose", N_("Close as Lost"), {0}, 2, asks_reason=True, columns=_CLOSING,
-              done=N_("The opportunity was closed as lost.")),
-        _spec("reopen", N_("Reopen Opportunity"), {1, 2}, 0,
-              done=N_("The opportunity was reopened.")),
+        _spec(
+            "win",
+            N_("Close as Won"),
+            {0},
+            1,
+            asks_reason=True,
+            columns=_CLOSING,
+            primary=True,
+            done=N_("The opportunity was closed as won."),
+        ),
+        _spec(
+            "lose",
+            N_("Close as Lost"),
+            {0},
+            2,
+            asks_reason=True,
+            columns=_CLOSING,
+            done=N_("The opportunity was closed as lost."),
+        ),
+        _spec(
+            "reopen", N_("Reopen Opportunity"), {1, 2}, 0, done=N_("The opportunity was reopened.")
+        ),
     ),
     "account": (
         _spec("deactivate", N_("Deactivate"), {0}, 1, done=N_("The account was deactivated.")),

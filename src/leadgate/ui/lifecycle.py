@@ -107,8 +107,8 @@ def _set_state(
         values = {
             column.name: value
             for column in extra_columns(table, spec)
-            if (value := parse_field(column, _dialog_field(form, spec, column.name),
-                                     ui.language)) is not None
+            if (value := parse_field(column, _dialog_field(form, spec, column.name), ui.language))
+            is not None
         }
         requests: list[Any] = []
         if values:

@@ -153,8 +153,10 @@ class LookupChoices:
         groups = []
         for target in column.targets:
             references = self._list(target) or []
-            if current is not None and current.logical_name == target and all(
-                reference.id != current.id for reference in references
+            if (
+                current is not None
+                and current.logical_name == target
+                and all(reference.id != current.id for reference in references)
             ):
                 references = [current, *references]
             table = self._metadata.tables.get(target)

@@ -186,8 +186,14 @@ def _missing(
 
 
 def _refused(
-    ui: UiSession, request: Request, table: TableMetadata, form: Form, record: Entity | None,
-    refusal: LeadgateError, typed: dict[str, str], changes: dict[str, Any],
+    ui: UiSession,
+    request: Request,
+    table: TableMetadata,
+    form: Form,
+    record: Entity | None,
+    refusal: LeadgateError,
+    typed: dict[str, str],
+    changes: dict[str, Any],
     field_errors: dict[str, LeadgateError],
 ) -> HTMLResponse:
     """The form again with the person's input, the refusal, and every field in error: when
@@ -288,4 +294,3 @@ async def save_record(request: Request, ui: SignedIn, entity_set: str, record_id
     except LeadgateError as refusal:
         return _refused(ui, request, table, form, record, refusal, typed, changes, {})
     return _saved(ui, table, key, "saved")
-

@@ -59,7 +59,6 @@ CUSTOM_OPTION_START = 100_000_000  # Dataverse's default publisher option prefix
 MAX_OPTION_VALUE = 2_147_483_647
 
 
-
 @dataclass(frozen=True)
 class InsertOptionValueRequest:
     """Add a value to a choice column; for statuscode, ``state`` says which state it belongs to."""
@@ -415,8 +414,6 @@ def retrieve_all_entities(
     request = operation.request
     metadata = load_drafts(operation) if request.include_unpublished else operation.metadata
     return RetrieveAllEntitiesResponse(metadata, tuple(metadata.relationships.values()))
-
-
 
 
 def _authorize_publish(operation: Operation) -> None:

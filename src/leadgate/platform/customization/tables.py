@@ -204,9 +204,7 @@ def _column_from_request(
     if kind in (ColumnType.DECIMAL, ColumnType.MONEY):
         precision = 2 if precision is None else precision
         if not 0 <= precision <= (4 if kind is ColumnType.MONEY else 10):
-            raise invalid_definition(
-                "column", where, Text(N_("the precision is out of range."))
-            )
+            raise invalid_definition("column", where, Text(N_("the precision is out of range.")))
     targets = tuple(request.targets)
     if kind is ColumnType.CUSTOMER:
         targets = targets or ("account", "contact")
@@ -226,13 +224,9 @@ def _column_from_request(
     if kind is ColumnType.CHOICE:
         values = [option.value for option in options]
         if len(values) != len(set(values)):
-            raise invalid_definition(
-                "column", where, Text(N_("two options have the same value."))
-            )
+            raise invalid_definition("column", where, Text(N_("two options have the same value.")))
     elif options:
-        raise invalid_definition(
-            "column", where, Text(N_("only choice columns have options."))
-        )
+        raise invalid_definition("column", where, Text(N_("only choice columns have options.")))
     return ColumnMetadata(
         table=table.name,
         name=name,

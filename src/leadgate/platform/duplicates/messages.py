@@ -231,8 +231,7 @@ def retrieve_duplicates(
     collection = EntityCollection(
         entity_name=request.matching_entity_name or table.name,
         entities=[
-            Entity(match.table, match.id,
-                   {operation.table(match.table).primary_name: match.name})
+            Entity(match.table, match.id, {operation.table(match.table).primary_name: match.name})
             for match in page
         ],
         more_records=start + paging.count < len(records_found),

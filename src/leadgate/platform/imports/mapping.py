@@ -36,8 +36,11 @@ class ColumnMapping:
     language: Language  # French when a header is a French label only: dates and numbers
 
     def mapped(self) -> dict[str, str]:
-        return {header: column.name for header, column in zip(self.headers, self.columns,
-                                                             strict=True) if column}
+        return {
+            header: column.name
+            for header, column in zip(self.headers, self.columns, strict=True)
+            if column
+        }
 
 
 def _importable(table: TableMetadata) -> list[ColumnMetadata]:

@@ -25,6 +25,13 @@ from leadgate.platform.jobs.registry import (
     JobRegistry,
     TransientJobError,
 )
+from leadgate.platform.jobs.results import (
+    ItemOutcome,
+    JobItem,
+    Outcome,
+    RetrieveJobResultsRequest,
+    RetrieveJobResultsResponse,
+)
 from leadgate.platform.jobs.runner import (
     JobOutcome,
     Worker,
@@ -41,17 +48,22 @@ if TYPE_CHECKING:
 __all__ = [
     "CancelJobRequest",
     "CancelJobResponse",
+    "ItemOutcome",
     "JobCanceled",
     "JobContext",
     "JobHandler",
+    "JobItem",
     "JobKind",
     "JobOutcome",
     "JobRegistry",
     "JobState",
     "JobStatus",
     "OperationType",
+    "Outcome",
     "QueueJobRequest",
     "QueueJobResponse",
+    "RetrieveJobResultsRequest",
+    "RetrieveJobResultsResponse",
     "RetryJobRequest",
     "RetryJobResponse",
     "TransientJobError",
@@ -65,7 +77,8 @@ __all__ = [
 
 
 def register(organization: Organization) -> None:
-    from leadgate.platform.jobs import lease, messages
+    from leadgate.platform.jobs import lease, messages, results
 
     organization.register_messages(messages.MESSAGES)
     organization.register_messages(lease.WORKER_MESSAGES)
+    organization.register_messages(results.MESSAGES)

@@ -26,6 +26,7 @@ from leadgate.platform.engine.pipeline import Message, Operation
 from leadgate.platform.engine.types import Language
 from leadgate.platform.jobs import errors
 from leadgate.platform.jobs.messages import TABLE, job_row, set_job
+from leadgate.platform.jobs.results import ItemOutcome, JobItem, run_items
 from leadgate.platform.jobs.states import JobState, JobStatus
 from leadgate.platform.security.access import privilege_denied
 from leadgate.platform.security.privileges import Depth
@@ -71,12 +72,14 @@ class ReportJobRequest:
     checkpoint: Any = None
     has_checkpoint: bool = False
     requests: Sequence[Any] = ()
+    items: Sequence[JobItem] = ()  # each in its own savepoint, its result written
 
 
 @dataclass(frozen=True)
 class ReportJobResponse:
     canceled: bool
     responses: tuple[Any, ...] = ()
+    outcomes: tuple[ItemOutcome, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -181,11 +184,13 @@ def report_job(operation: Operation[ReportJobRequest]) -> ReportJobResponse:
         set_job(operation, request.job_id, lockeduntil=operation.now() + request.lease)
         return ReportJobResponse(canceled=True)
     responses: list[Any] = []
-    if request.requests:
+    outcomes: list[ItemOutcome] = []
+    if request.requests or request.items:
         owner = job["ownerid"].id
         caller = Caller.system() if owner == Caller.system().user_id else Caller.user(owner)
         for nested in request.requests:
             responses.append(operation.pipeline.execute(nested, caller, operation.context))
+        outcomes = run_items(operation, request.job_id, caller, request.items)
     values: dict[str, Any] = {"lockeduntil": operation.now() + request.lease}
     if request.progress is not None:
         values["progress"] = max(0, min(100, int(request.progress)))
@@ -195,7 +200,7 @@ def report_job(operation: Operation[ReportJobRequest]) -> ReportJobResponse:
         except (TypeError, ValueError) as error:
             raise errors.JOB_DATA_INVALID(detail=str(error)) from error
     set_job(operation, request.job_id, **values)
-    return ReportJobResponse(canceled=False, responses=tuple(responses))
+    return ReportJobResponse(False, tuple(responses), tuple(outcomes))
 
 
 def _complete(

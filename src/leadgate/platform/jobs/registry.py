@@ -15,12 +15,13 @@ import os
 import re
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from leadgate.platform.engine.entity import Entity, EntityReference
 from leadgate.platform.jobs import errors
+from leadgate.platform.jobs.results import ItemOutcome, JobItem
 from leadgate.platform.jobs.states import OperationType
 
 if TYPE_CHECKING:
@@ -173,6 +174,25 @@ class JobContext:
         responses = self._report(checkpoint=value, has_checkpoint=True, requests=requests)
         self.resume_from = value
         return responses
+
+    def checkpoint_items(self, value: Any, items: Sequence[JobItem]) -> list[ItemOutcome]:
+        """Run each item's request as the job's owner in a savepoint of one transaction —
+        a refused item is rolled back alone and its coded error kept —, write every item's
+        result (``RetrieveJobResultsRequest`` reads them) and store ``value`` as where the
+        job is, all committed together. A failure of the database itself, or an exception
+        that is not a coded refusal, commits none of it."""
+        from leadgate.platform.jobs.lease import ReportJobRequest
+
+        response = self.organization.system_service().execute(
+            ReportJobRequest(
+                self.job_id, self.worker_id, self.lease, checkpoint=value, has_checkpoint=True,
+                items=tuple(items),
+            )
+        )  # fmt: skip
+        if response.canceled:
+            raise JobCanceled()
+        self.resume_from = value
+        return list(response.outcomes)
 
     def heartbeat(self) -> None:
         """Renew the lease (long work between reports); raises JobCanceled if canceled."""

@@ -66,7 +66,6 @@ class CreateResponse:
     id: uuid.UUID
 
 
-
 @dataclass(frozen=True)
 class UpdateRequest:
     target: Entity
@@ -122,7 +121,6 @@ def _record_id(table: TableMetadata, target: Entity, action: str) -> uuid.UUID:
     return identifier
 
 
-
 def _not_found(table: str, record_id: uuid.UUID) -> errors.LeadgateError:
     return errors.RECORD_NOT_FOUND(table=table, id=record_id)
 
@@ -132,7 +130,6 @@ def _existing(
 ) -> tuple[TableMetadata, RecordOwner | None]:
     table = operation.table(reference.logical_name)
     return table, operation.record_owner(table, reference.id)
-
 
 
 # --- Create -----------------------------------------------------------------------------
