@@ -45,7 +45,7 @@ UNSTARTED = [uuid.UUID(f"00000000-0000-4000-8000-00000000020{n}") for n in (1, 2
 DISQUALIFIED = uuid.UUID("00000000-0000-4000-8000-000000000302")
 # What the upgrade adds: an instance per unstarted lead, six privileges for each sales role
 # (version 6's duplicate rules, version 7's views and forms, version 8's audit history and own
-# system jobs), the version table's row, and the platform's versions 5 and 6: the view, form,
+# system jobs), the version table's row, and the platform's versions 5 to 7: the view, form,
 # audit and system job tables (their metadata, privileges), the workflow table's nine workflow
 # columns (and the ten options of category, mode, scope and runas), the views and forms
 # sales 7 ships, and the platform's version 7: the job results table (its relationship to

@@ -22,7 +22,12 @@ from typing import TYPE_CHECKING
 from leadgate.platform.engine import errors as engine_errors
 from leadgate.platform.engine.entity import Entity
 from leadgate.platform.jobs import errors
-from leadgate.platform.jobs.lease import ClaimJobRequest, SettleJobRequest
+from leadgate.platform.jobs.lease import (
+    MAX_RETRIES,
+    ClaimJobRequest,
+    ReportJobRequest,
+    SettleJobRequest,
+)
 from leadgate.platform.jobs.registry import JobCanceled, JobContext, TransientJobError
 from leadgate.platform.jobs.states import JobStatus
 
@@ -44,7 +49,6 @@ __all__ = [
 log = logging.getLogger("leadgate.jobs")
 
 DEFAULT_LEASE = dt.timedelta(minutes=5)
-MAX_RETRIES = 5
 BACKOFF_BASE = dt.timedelta(seconds=10)
 BACKOFF_CAP = dt.timedelta(minutes=30)
 _TRANSIENT = (engine_errors.DATABASE_BUSY, engine_errors.DATABASE_UNAVAILABLE)
@@ -98,7 +102,8 @@ def run_job(
     postpone: dt.datetime | None = None
     try:
         kind = organization.jobs.get(job["kind"])
-        kind.handler(JobContext(organization, job, worker_id, lease))
+        with _LeaseKeeper(organization, job.id, worker_id, lease):
+            kind.handler(JobContext(organization, job, worker_id, lease))
         status = JobStatus.SUCCEEDED
     except JobCanceled:
         status, error = JobStatus.CANCELED, errors.JOB_CANCELED()
@@ -129,6 +134,39 @@ def run_job(
         job.id, job["name"], status if settled.settled else None, error,
         time.monotonic() - started,
     )  # fmt: skip
+
+
+class _LeaseKeeper:
+    """Renews a running job's lease every third of it, whatever its handler is doing: the
+    lease then says whether the worker is alive, not whether the handler reported lately, so
+    a long step between reports is not taken over by another worker while it runs."""
+
+    def __init__(
+        self, organization: Organization, job_id: uuid.UUID, worker_id: str, lease: dt.timedelta
+    ) -> None:
+        self._report = ReportJobRequest(job_id, worker_id, lease)
+        self._organization = organization
+        self._interval = max(0.05, lease.total_seconds() / 3)
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._renew, name="leadgate-lease", daemon=True)
+
+    def __enter__(self) -> None:
+        self._thread.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._done.set()
+        self._thread.join(1.0)  # a renewal in flight after the end is refused: harmless
+
+    def _renew(self) -> None:
+        while not self._done.wait(self._interval):
+            try:
+                self._organization.system_service().execute(self._report)
+            except engine_errors.LeadgateError as error:
+                if error.kind is errors.JOB_LEASE_LOST:
+                    return  # given back or taken over: the handler's next report says so
+                log.warning("job %s: lease not renewed: %s", self._report.job_id, error)
+            except Exception:  # never let renewing end the worker
+                log.exception("job %s: lease not renewed", self._report.job_id)
 
 
 def run_next(
@@ -203,14 +241,17 @@ class Worker:
     def release_running(self) -> list[uuid.UUID]:
         """Give back the jobs still running (after the grace period): another worker may
         claim them at once, and what their handlers report from now on is refused."""
-        released = []
-        for index, job_id in list(self._running.items()):
-            request = SettleJobRequest(
-                job_id, self._thread_id(index), JobStatus.WAITING_FOR_RESOURCES, release=True
-            )
-            if self.organization.system_service().execute(request).settled:
-                released.append(job_id)
-        return released
+        return [
+            job_id
+            for index, job_id in list(self._running.items())
+            if self._give_back(index, job_id)
+        ]
+
+    def _give_back(self, index: int, job_id: uuid.UUID) -> bool:
+        request = SettleJobRequest(
+            job_id, self._thread_id(index), JobStatus.WAITING_FOR_RESOURCES, release=True
+        )
+        return self.organization.system_service().execute(request).settled
 
     def _thread_id(self, index: int) -> str:
         return self.worker_id if index == 0 else f"{self.worker_id}/{index}"
@@ -223,9 +264,14 @@ class Worker:
                 job = claim_next(self.organization, worker_id, self.lease)
                 if job is not None and job.id is not None:
                     self._running[index] = job.id
-                    outcome = run_job(self.organization, job, worker_id, self.lease)
+                    if self._stop.is_set():  # claimed while stopping: give it back at once
+                        self._give_back(index, job.id)
+                    else:
+                        outcome = run_job(self.organization, job, worker_id, self.lease)
             except engine_errors.LeadgateError as error:  # the database away: wait, try again
                 log.warning("worker %s: %s", worker_id, error)
+            except Exception:  # a bug must not end the thread: the worker would run nothing
+                log.exception("worker %s failed; it goes on", worker_id)
             finally:
                 self._running.pop(index, None)
             if outcome is None:
