@@ -15,10 +15,8 @@ import uuid
 import pytest
 
 from leadgate.platform import CreateRequest, Entity, EntityReference, PagingInfo
-from leadgate.platform.duplicates.messages import (
-    PublishDuplicateRuleRequest,
-    RetrieveDuplicatesRequest,
-)
+from leadgate.platform.duplicates.messages import RetrieveDuplicatesRequest
+from leadgate.platform.jobs import JobStatus, run_queued
 from leadgate.sales.qualify import QualifyLeadRequest
 from tests.e2e.conftest import API, platform_error
 from tests.e2e.test_qualify_api import ALL_THREE, created_id, new_lead, qualify
@@ -311,8 +309,18 @@ def test_a_published_company_name_rule_matches_names_that_differ_in_form(api, sy
     contoso = account(system, "Contoso Ltd.")
     (rule,) = system.retrieve_multiple("duplicaterule", name=COMPANY_RULE).entities
     assert rule.id is not None
-    published = system.execute(PublishDuplicateRuleRequest(rule.id))
-    assert published.published and published.processed == published.total
+    # PublishDuplicateRule answers with the job that publishes the rule, as Dataverse does.
+    published = api.post(
+        f"{API}/duplicaterules({rule.id})/Microsoft.Dynamics.CRM.PublishDuplicateRule", json={}
+    )
+    assert published.status_code == 200, published.text
+    assert published.json()["@odata.context"].endswith(
+        "$metadata#Microsoft.Dynamics.CRM.PublishDuplicateRuleResponse"
+    )
+    job_id = uuid.UUID(published.json()["JobId"])
+    assert system.retrieve("duplicaterule", rule.id)["statuscode"] == 1  # Publishing
+    assert run_queued(system.organization, job_id).status is JobStatus.SUCCEEDED
+    assert system.retrieve("duplicaterule", rule.id)["statuscode"] == 2  # Published
 
     response = retrieve_duplicates(api, as_account(name="The Contoso, Inc."))
     refused = api.post(f"{API}/accounts", json={"name": "The Contoso, Inc."}, headers=DETECT)

@@ -12,7 +12,8 @@ import re
 import uuid
 
 from leadgate.platform import CreateRequest, Entity, ExecuteTransactionRequest, Organization
-from leadgate.platform.duplicates.messages import PublishDuplicateRuleRequest
+from leadgate.platform.duplicates.rule_messages import PublishDuplicateRuleBatchRequest
+from leadgate.platform.jobs import CancelJobRequest
 from tests.integration.test_cli_leads import count, lead_values, new_lead, rows
 
 PUBLISHED = {
@@ -113,18 +114,19 @@ def test_add_a_rule_and_its_conditions_then_publish_it_in_batches(cli, org):
                     "--base-column", "name", "--operator", "first-characters",
                     "--param", "7")  # fmt: skip
     out = cli("duplicates", "rules", "publish", "Comptes au même début", "--batch", "10")
+    job = org.system_service().retrieve_multiple("asyncoperation", kind="duplicates.publish")[0]
 
     assert re.fullmatch(r"Added the rule Accounts with the same start \([0-9a-f-]{36}\), "
                         r"unpublished: add its conditions, then publish it\.\n", added)  # fmt: skip
     assert condition.startswith(
         "Added the condition name = name (Same First Characters: 7) ("
     ) and condition.endswith(") to the rule Accounts with the same start.\n")
-    # The bar, drawn once when the output is not a terminal, ends at every record.
-    assert re.search(r"^Accounts with the same start .* 25/25 ", out, re.M), out
-    assert out.splitlines()[-1] == (
+    # The command ran the job itself (no worker was running), three batches of ten.
+    assert out == (
         "Published the rule Accounts with the same start: 25 account records have their match "
-        "codes."
+        "codes.\n"
     )
+    assert (job["statuscode"], job["checkpoint"]) == (30, '{"batches": 3, "records": 25}')
     assert rule_status(cli, "Accounts with the same start") == "Published"
     rule = cli("duplicates", "rules", "show", "Accounts with the same start")
     assert "Inactive matching records are excluded." in rule
@@ -139,22 +141,43 @@ def test_add_a_rule_and_its_conditions_then_publish_it_in_batches(cli, org):
 
 def test_publishing_resumes_a_rule_left_publishing(cli, org):
     accounts(org, *(f"Account {n:02}" for n in range(25)))
-    (rule,) = (
-        org.system_service()
-        .retrieve_multiple("duplicaterule", name="Accounts with the same e-mail address")
-        .entities
-    )
+    name = "Accounts with the same e-mail address"
+    system = org.system_service()
+    (rule,) = system.retrieve_multiple("duplicaterule", name=name).entities
     assert rule.id is not None
-    first = org.system_service().execute(PublishDuplicateRuleRequest(rule.id, 10))
+    queued = cli("duplicates", "rules", "publish", name, "--no-wait", "--batch", "10")
+    (job_id,) = re.findall(r"^Queued the system job ([0-9a-f-]{36}): ", queued, re.M)
+    # Asked again while its job waits: the same job, not a second one.
+    again = cli("duplicates", "rules", "publish", name, "--no-wait")
+    assert again.splitlines()[-1] == queued.splitlines()[-1]
+    # One batch done, then the job canceled: the rule stays Publishing, its first ten done.
+    first = system.execute(PublishDuplicateRuleBatchRequest(rule.id, 10))
     assert (first.processed, first.total, first.published) == (10, 25, False)
-    assert rule_status(cli, "Accounts with the same e-mail address") == "Publishing"
+    system.execute(CancelJobRequest(uuid.UUID(job_id)))
+    assert rule_status(cli, name) == "Publishing"
 
-    out = cli("duplicates", "rules", "publish", "Accounts with the same e-mail address",
-              "--batch", "10")  # fmt: skip
+    out = cli("duplicates", "rules", "publish", name, "--batch", "10")
 
-    assert out.splitlines()[0] == "Resuming after 10 of 25 records."
-    assert re.search(r" 25/25 ", out), out
-    assert rule_status(cli, "Accounts with the same e-mail address") == "Published"
+    assert out.splitlines() == [
+        f"The rule {name} was left Publishing: the job resumes after the records already done.",
+        f"Published the rule {name}: 25 account records have their match codes.",
+    ]
+    assert rule_status(cli, name) == "Published"
+    (done,) = system.retrieve_multiple("asyncoperation", kind="duplicates.publish", statuscode=30)
+    assert done["checkpoint"] == '{"batches": 2, "records": 25}'  # the 15 left, not all 25
+
+
+def test_publish_no_wait_leaves_the_job_to_a_worker(cli, org):
+    name = "Contacts with the same first name and last name"
+    out = cli("duplicates", "rules", "publish", name, "--no-wait")
+    (job_id,) = re.findall(r"Follow it with: leadgate jobs show ([0-9a-f-]{36})$", out, re.M)
+    assert rule_status(cli, name) == "Publishing"
+    assert "Publish Duplicate Rule" in cli("jobs", "show", job_id)
+
+    ran = cli("worker", "--once")
+
+    assert job_id in ran and "Succeeded" in ran
+    assert rule_status(cli, name) == "Published"
 
 
 def test_an_invalid_condition_is_refused_in_english_and_french(cli, refused, monkeypatch):

@@ -104,8 +104,8 @@ def detect(
         refuse_unfinished(organization, job)
         summary = checkpoint_of(job)
         say(
-            N_("Checked {records} {table} records: {duplicated} have possible duplicates "
-               "({pairs} found)."),
+            N_("Checked {records} {table} records: {duplicated} have possible duplicates, "
+               "{pairs} matches in all."),
             records=summary.get("records", 0), table=found.name,
             duplicated=summary.get("duplicated", 0), pairs=summary.get("pairs", 0),
         )  # fmt: skip
