@@ -15,7 +15,9 @@ import uuid
 import pytest
 
 from leadgate.platform import CreateRequest, Entity, EntityReference, PagingInfo
+from leadgate.platform.duplicates.bulk import BulkDetectDuplicatesRequest
 from leadgate.platform.duplicates.messages import RetrieveDuplicatesRequest
+from leadgate.platform.engine.query import QueryExpression
 from leadgate.platform.jobs import JobStatus, run_queued
 from leadgate.sales.qualify import QualifyLeadRequest
 from tests.e2e.conftest import API, platform_error
@@ -340,3 +342,20 @@ def test_a_published_company_name_rule_matches_names_that_differ_in_form(api, sy
         Entity("account", None, {"name": "The Contoso, Inc."}), "account", PagingInfo(count=10)
     ))  # fmt: skip
     assert {m.rule.en for m in exact.matches} == {COMPANY_RULE}
+
+
+def test_a_bulk_detection_jobs_pairs_are_read_as_duplicaterecords(api, system):
+    first, second = account(system, "Wide World Importers"), account(system, "Wide World Importers")
+    job_id = system.execute(BulkDetectDuplicatesRequest(QueryExpression("account"))).job_id
+    assert run_queued(system.organization, job_id).status is JobStatus.SUCCEEDED
+
+    response = api.get(
+        f"{API}/duplicaterecords?$filter=_asyncoperationid_value eq {job_id}"
+        "&$select=baserecordid,duplicaterecordid,duplicaterecordidtypecode"
+    )
+
+    assert response.status_code == 200, response.text
+    assert sorted(
+        (row["baserecordid"], row["duplicaterecordid"], row["duplicaterecordidtypecode"])
+        for row in response.json()["value"]
+    ) == sorted([(str(first), str(second), "account"), (str(second), str(first), "account")])

@@ -39,6 +39,7 @@ from leadgate.platform.duplicates.rules import (
 from leadgate.platform.engine.context import ExecutionContext
 from leadgate.platform.engine.entity import Entity
 from leadgate.platform.engine.i18n import N_, Text
+from leadgate.platform.engine.settings import organization_setting
 from leadgate.platform.engine.types import Stage
 
 if TYPE_CHECKING:
@@ -96,7 +97,9 @@ def publish_batch(unit: UnitOfWork, rule: Rule, limit: int | None) -> tuple[int,
     rows = read_rows(unit.connection, table, sql_table, names, where, order=True, limit=limit,
                      share=True)  # fmt: skip
     if rows:
-        region = read_rules(unit.connection, unit.tables).region
+        # The region phone numbers are read in, as read_rules gives it, without every rule.
+        region = str(organization_setting(unit.connection, unit.tables, "defaultcountrycode",
+                                          "US")).upper()  # fmt: skip
         store_codes(unit.connection, [rule], table, rows, region, how="fill")
         _set_cursor(unit, rule.id, str(rows[-1][table.primary_key]))
     return len(rows), limit is None or len(rows) < limit
