@@ -9,11 +9,13 @@ database (SQLite, then PostgreSQL) and checks what it printed and what changed.
 from __future__ import annotations
 
 import re
+import threading
 import uuid
 
+from leadgate.cli import waiting
 from leadgate.platform import CreateRequest, Entity, ExecuteTransactionRequest, Organization
 from leadgate.platform.duplicates.rule_messages import PublishDuplicateRuleBatchRequest
-from leadgate.platform.jobs import CancelJobRequest
+from leadgate.platform.jobs import CancelJobRequest, claim_next, run_job
 from tests.integration.test_cli_leads import count, lead_values, new_lead, rows
 
 PUBLISHED = {
@@ -148,8 +150,10 @@ def test_publishing_resumes_a_rule_left_publishing(cli, org):
     queued = cli("duplicates", "rules", "publish", name, "--no-wait", "--batch", "10")
     (job_id,) = re.findall(r"^Queued the system job ([0-9a-f-]{36}): ", queued, re.M)
     # Asked again while its job waits: the same job, not a second one.
-    again = cli("duplicates", "rules", "publish", name, "--no-wait")
-    assert again.splitlines()[-1] == queued.splitlines()[-1]
+    assert cli("duplicates", "rules", "publish", name, "--no-wait").splitlines() == [
+        f"The rule {name} is being published by the system job {job_id}.",
+        f"Follow it with: leadgate jobs show {job_id}",
+    ]
     # One batch done, then the job canceled: the rule stays Publishing, its first ten done.
     first = system.execute(PublishDuplicateRuleBatchRequest(rule.id, 10))
     assert (first.processed, first.total, first.published) == (10, 25, False)
@@ -178,6 +182,70 @@ def test_publish_no_wait_leaves_the_job_to_a_worker(cli, org):
 
     assert job_id in ran and "Succeeded" in ran
     assert rule_status(cli, name) == "Published"
+
+
+def test_publish_follows_a_worker_that_took_the_job_first(cli, org, monkeypatch):
+    accounts(org, *(f"Account {n:02}" for n in range(5)))
+    name = "Accounts with the same e-mail address"
+    queued = cli("duplicates", "rules", "publish", name, "--no-wait")
+    (job_id,) = re.findall(r"^Queued the system job ([0-9a-f-]{36}): ", queued, re.M)
+    job = claim_next(org, "busy-worker", job_id=uuid.UUID(job_id))  # a worker has it
+    assert job is not None
+    tried = threading.Event()
+
+    def try_to_claim(*args, **kwargs):
+        found = claim_next(*args, **kwargs)
+        tried.set()
+        return found
+
+    monkeypatch.setattr(waiting, "claim_next", try_to_claim)
+
+    def busy_worker():  # runs the job once the command has found it taken
+        assert tried.wait(60)
+        run_job(org, job, "busy-worker")
+
+    worker = threading.Thread(target=busy_worker)
+    worker.start()
+    out = cli("duplicates", "rules", "publish", name)  # follows that worker's job to its end
+    worker.join()
+
+    assert out.splitlines() == [
+        f"The rule {name} is being published by the system job {job_id}.",
+        f"Published the rule {name}: 5 account records have their match codes.",
+    ]
+    assert len(org.system_service().retrieve_multiple_all("asyncoperation")) == 1
+
+
+def test_detect_stores_the_duplicates_of_a_filtered_table_and_lists_them(
+    cli, refused, org, monkeypatch
+):
+    contoso = accounts(org, "Contoso", "Contoso", "Fabrikam", "Fabrikam", "Litware")
+    out = cli("duplicates", "detect", "accounts", "--filter", "name ne 'Litware'", "--batch", "2")
+    lines = out.splitlines()
+    assert lines[0] == "Checked 4 account records: 4 have possible duplicates, 4 matches in all."
+    (job_id,) = re.findall(r"^List them with: leadgate duplicates results ([0-9a-f-]{36})$",
+                           lines[1])  # fmt: skip
+    listed = rows(cli("duplicates", "results", job_id))
+    assert sorted((row[0], row[1], row[3], row[4], row[5]) for row in listed) == sorted(
+        (name, str(a), name, str(b), "Accounts with the same Account Name")
+        for name, pair in (("Contoso", contoso[:2]), ("Fabrikam", contoso[2:4]))
+        for a, b in (pair, pair[::-1])
+    )
+    shown = cli("jobs", "show", job_id)
+    assert "Bulk Duplicate Detection" in shown and '"pairs": 4' in shown
+    # No published rule checks leads once the shipped one is unpublished: refused, coded.
+    cli("duplicates", "rules", "unpublish", "Leads with the same e-mail address")
+    monkeypatch.setenv("LEADGATE_LANG", "fr")
+    code, line = refused("duplicates", "detect", "lead")
+    assert code == 1 and line.startswith(
+        "error 0x8F4C47FE: Aucune règle de détection des doublons publiée ne vérifie les "
+        "enregistrements Prospect"
+    )
+    out = cli("duplicates", "detect", "account", "--filter", "name eq 'Litware'")
+    assert (
+        out == "1 enregistrements account vérifiés : 0 ont des doublons potentiels, 0 "
+        "correspondances en tout.\n"
+    )
 
 
 def test_an_invalid_condition_is_refused_in_english_and_french(cli, refused, monkeypatch):

@@ -274,12 +274,19 @@ def publish(
         if found.status == PUBLISHED:
             say(N_("The rule {rule} is already published."), rule=_name(found))
             return
-        job_id = system.execute(PublishDuplicateRuleRequest(found.id, batch)).job_id
-        if found.status == PUBLISHING:
+        response = system.execute(PublishDuplicateRuleRequest(found.id, batch))
+        job_id = response.job_id
+        if not response.queued:
+            say(N_("The rule {rule} is being published by the system job {id}."),
+                rule=_name(found), id=job_id)  # fmt: skip
+        elif found.status == PUBLISHING:
             say(N_("The rule {rule} was left Publishing: the job resumes after the records "
                    "already done."), rule=_name(found))  # fmt: skip
         if not wait:
-            say_queued(job_id)
+            if response.queued:
+                say_queued(job_id)
+            else:
+                say(N_("Follow it with: leadgate jobs show {id}"), id=job_id)
             return
         job = wait_for_job(organization, system, job_id, _name(found))
         if JobStatus(job["statuscode"]) is JobStatus.CANCELED:

@@ -72,6 +72,7 @@ class PublishDuplicateRuleRequest:
 @dataclass(frozen=True)
 class PublishDuplicateRuleResponse:
     job_id: uuid.UUID  # the asyncoperation that publishes the rule
+    queued: bool = True  # False: the job publishing it already, not ended, is answered
 
 
 @dataclass(frozen=True)
@@ -175,7 +176,7 @@ def publish_rule(operation: Operation[PublishDuplicateRuleRequest]) -> PublishDu
     else:
         running = publishing_job(operation, rule.id)
         if running is not None:  # asked twice: one job publishes it
-            return PublishDuplicateRuleResponse(running)
+            return PublishDuplicateRuleResponse(running, queued=False)
     data: dict[str, Any] = {"rule": str(rule.id)}
     if request.batch_size is not None:
         data["batch"] = request.batch_size
