@@ -199,13 +199,20 @@ def detect_batch(
     return DetectDuplicatesBatchResponse(stored, pairs, with_duplicates)
 
 
-MESSAGES = {
+def _query_target(request: BulkDetectDuplicatesRequest) -> tuple[str | None, uuid.UUID | None]:
+    return request.query.entity_name, None
+
+
+def _job_target(request: DetectDuplicatesBatchRequest) -> tuple[str | None, uuid.UUID | None]:
+    return "asyncoperation", request.job_id
+
+
+MESSAGES: dict[type, Message[Any]] = {
     BulkDetectDuplicatesRequest: Message(
-        "BulkDetectDuplicates", bulk_detect, validate_bulk_detect,
-        lambda request: (request.query.entity_name, None), authorize=authorize_bulk_detect,
+        "BulkDetectDuplicates", bulk_detect, validate_bulk_detect, _query_target,
+        authorize=authorize_bulk_detect,
     ),
     DetectDuplicatesBatchRequest: Message(
-        "lg_DetectDuplicatesBatch", detect_batch, None,
-        lambda request: ("asyncoperation", request.job_id), authorize=authorize_batch,
+        "lg_DetectDuplicatesBatch", detect_batch, None, _job_target, authorize=authorize_batch,
     ),
 }  # fmt: skip

@@ -91,10 +91,10 @@ def detect_duplicates(context: JobContext) -> None:
             )
         query = QueryExpression(table, ColumnSet.of(key), page_filter,
                                 page_info=PagingInfo(count=size))  # fmt: skip
-        ids = tuple(record.id for record in context.service.retrieve_multiple(query).entities)
+        page = context.service.retrieve_multiple(query).entities
+        ids = tuple(record.id for record in page if record.id is not None)
         if not ids:
             break
-        assert ids[-1] is not None
         done, after = done + len(ids), str(ids[-1])
         context.checkpoint({"after": after, "records": done},
                            DetectDuplicatesBatchRequest(context.job_id, table, ids))  # fmt: skip
