@@ -32,6 +32,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/qualify.py
 	$(BIN)/python bench/grid.py
 	$(BIN)/python bench/duplicates.py --sizes 10000,100000
+	$(BIN)/python bench/duplicate_jobs.py
 	$(BIN)/python bench/imports.py --rows 100000 --checkpoint 10000
 	$(BIN)/python bench/audit.py
 	$(BIN)/python bench/jobs.py

@@ -47,12 +47,15 @@ MAX_RETRIES = 5  # tries after the first: passing failures, and takeovers from s
 
 @dataclass(frozen=True)
 class ClaimJobRequest:
-    """``max_retries``: a job whose workers stopped while running it more often than this
-    (each time taken over after its lease) is Failed instead of taken over again."""
+    """Claim the oldest ready job, or only ``job_id`` (a command that runs the job it just
+    queued, in its own process, unless a worker took it first). ``max_retries``: a job whose
+    workers stopped while running it more often than this (each time taken over after its
+    lease) is Failed instead of taken over again."""
 
     worker_id: str
     lease: dt.timedelta
     max_retries: int = MAX_RETRIES
+    job_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,8 @@ def claim_job(operation: Operation[ClaimJobRequest]) -> ClaimJobResponse:
     now = operation.now()
     for condition, order in _claimable(sql, now):
         statement = _next(sql, condition, order)
+        if request.job_id is not None:
+            statement = statement.where(sql.c.asyncoperationid == request.job_id)
         while (found := operation.connection.execute(statement).first()) is not None:
             job_id, state, status, retries, started = found
             if status == JobStatus.CANCELING:  # canceled while its worker died: settle it now
