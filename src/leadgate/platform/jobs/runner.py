@@ -79,7 +79,7 @@ def claim_next(
 ) -> Entity | None:
     """Take the oldest ready job (or one whose lease ended), or only ``job_id``, and lease it
     to ``worker_id``; None when there is none. Safe to call from any number of workers."""
-    request = ClaimJobRequest(worker_id, lease, job_id)
+    request = ClaimJobRequest(worker_id, lease, job_id=job_id)
     return organization.system_service().execute(request).job
 
 
