@@ -44,8 +44,12 @@ __all__ = [
 
 @dataclass(frozen=True)
 class ClaimJobRequest:
+    """Claim the oldest ready job, or only ``job_id`` (a command that runs the job it just
+    queued, in its own process, unless a worker took it first)."""
+
     worker_id: str
     lease: dt.timedelta
+    job_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -111,6 +115,7 @@ def claim_job(operation: Operation[ClaimJobRequest]) -> ClaimJobResponse:
     statement = (
         sa.select(sql.c.asyncoperationid, sql.c.statuscode)
         .where(_claimable(sql, now))
+        .where(sql.c.asyncoperationid == request.job_id if request.job_id else sa.true())
         .order_by(sql.c.createdon, sql.c.asyncoperationid)
         .limit(1)
         # PostgreSQL: rows other workers are claiming are skipped, not waited for. SQLite

@@ -39,6 +39,7 @@ __all__ = [
     "new_worker_id",
     "run_job",
     "run_next",
+    "run_queued",
 ]
 
 log = logging.getLogger("leadgate.jobs")
@@ -66,11 +67,16 @@ def new_worker_id() -> str:
 
 
 def claim_next(
-    organization: Organization, worker_id: str, lease: dt.timedelta = DEFAULT_LEASE
+    organization: Organization,
+    worker_id: str,
+    lease: dt.timedelta = DEFAULT_LEASE,
+    *,
+    job_id: uuid.UUID | None = None,
 ) -> Entity | None:
-    """Take the oldest ready job (or one whose lease ended) and lease it to ``worker_id``;
-    None when there is none. Safe to call from any number of workers at once."""
-    return organization.system_service().execute(ClaimJobRequest(worker_id, lease)).job
+    """Take the oldest ready job (or one whose lease ended), or only ``job_id``, and lease it
+    to ``worker_id``; None when there is none. Safe to call from any number of workers."""
+    request = ClaimJobRequest(worker_id, lease, job_id)
+    return organization.system_service().execute(request).job
 
 
 @dataclass(frozen=True)
@@ -137,6 +143,21 @@ def run_next(
     """Claim and run one job; None when none is ready."""
     job = claim_next(organization, worker_id, lease)
     return run_job(organization, job, worker_id, lease) if job is not None else None
+
+
+def run_queued(
+    organization: Organization,
+    job_id: uuid.UUID,
+    *,
+    worker_id: str | None = None,
+    lease: dt.timedelta = DEFAULT_LEASE,
+) -> JobOutcome | None:
+    """Run one queued job here and now, as a worker would (the synchronous path of a command
+    that waits, of scripts and tests); None when it is not ready (a worker has it, or it is
+    done)."""
+    worker = worker_id or new_worker_id()
+    job = claim_next(organization, worker, lease, job_id=job_id)
+    return run_job(organization, job, worker, lease) if job is not None else None
 
 
 class Worker:
