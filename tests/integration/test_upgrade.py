@@ -49,11 +49,12 @@ DISQUALIFIED = uuid.UUID("00000000-0000-4000-8000-000000000302")
 # audit and system job tables (their metadata, privileges), the workflow table's nine workflow
 # columns (and the ten options of category, mode, scope and runas), the views and forms
 # sales 7 ships, and the platform's version 7: the job results table (its relationship to
-# the system job, its privileges, its outcome's three options).
+# the system job, its privileges, its outcome's three options), and its version 8: the
+# import files and their pieces (two tables, 24 columns, two relationships, 14 privileges).
 ADDED = {
     INSTANCES: 3, "roleprivileges": 12, runner.VERSION_TABLE: 1, "savedquery": 17,
-    "systemform": 4, "privilege": 34, "lg_meta_table": 5, "lg_meta_column": 98,
-    "lg_meta_option": 64, "lg_meta_relationship": 1,
+    "systemform": 4, "privilege": 48, "lg_meta_table": 7, "lg_meta_column": 122,
+    "lg_meta_option": 64, "lg_meta_relationship": 3,
 }  # fmt: skip
 # On SQLite the row-version counter is a one-row table (on PostgreSQL, a sequence).
 ADDED_ON_SQLITE = {versions.COUNTER: 1}
@@ -136,7 +137,7 @@ def test_the_old_release_database_upgrades_keeping_every_record(old_database, ru
     assert out.splitlines() == [
         "leadgate's tables: revision - -> 0003_token_expiry (migrations: 0001_baseline, "
         "0002_rowversion, 0003_token_expiry)",
-        "solution leadgate_platform: version 4 -> 7",
+        "solution leadgate_platform: version 4 -> 8",
         "  turn on auditing of the table Entity Map",
         "  turn on auditing of the table Attribute Map",
         "  turn on auditing of the table Security Role",
