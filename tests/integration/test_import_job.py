@@ -189,3 +189,16 @@ def test_only_its_owner_reads_an_uploaded_file_and_its_import(org, system):
         bob.execute(RetrieveJobResultsRequest(queued.job_id))
     assert results.value.code == "0x80048306"
     assert len(ann.execute(RetrieveJobResultsRequest(queued.job_id)).results) == 1
+
+
+def test_a_file_that_stops_being_utf8_fails_its_job_after_the_rows_before(org, system, admin):
+    content = b"subject,lastname\nA,Ann\n" + "B,Bé\n".encode("latin-1") + b"C,Cid\n"
+    file_id = upload_file(admin, io.BytesIO(content), "latin1.csv", "lead", piece_size=8)
+    queued = admin.execute(ImportRecordsImportRequest(file_id))
+    outcome = run_queued(org, queued.job_id)
+    assert outcome is not None and outcome.status is JobStatus.FAILED
+    job = admin.retrieve("asyncoperation", queued.job_id)
+    assert job["errorcode"] == "0x8F4C47ED" and "line 3" in job["message"]
+    assert "ligne 3" in job["message_fr"]
+    assert set(leads(system)) == {"Ann"}
+    assert system.retrieve("importfile", file_id)["contentdeletedon"] is None  # kept to retry

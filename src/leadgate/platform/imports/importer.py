@@ -181,7 +181,16 @@ def import_rows(
         state = ImportProgress(after.row, after.offset, source.total_bytes, after.row)
         return progress is None or progress(state) is not False
 
-    for row in source.rows(start):
+    rows = source.rows(start)
+    while True:
+        try:
+            row = next(rows, None)
+        except LeadgateError:  # the file stops being readable: the rows before it go in
+            if chunk:
+                flush()
+            raise
+        if row is None:
+            break
         if row.number < start_row:
             position = result.position = row.after
             continue
