@@ -84,3 +84,13 @@ def test_the_summary_and_the_report_in_french(run, database_url, tmp_path, monke
         rows = list(csv.reader(lines))
     assert rows[1][:2] == ["3", "0x80040203"] and rows[1][4] == "Bob"
     assert "attendu un nombre écrit en français" in rows[1][2]
+
+
+@pytest.mark.interface_only
+def test_a_failed_import_job_says_its_coded_error(run, database_url, tmp_path):
+    source = tmp_path / "latin1.csv"
+    source.write_bytes(b"subject,lastname\nA,Ann\n" + "B,Bé\n".encode("latin-1"))
+    code, out, err = run("import", "leads", str(source), "--db", database_url)
+    assert code == 1
+    assert err.startswith("error 0x8F4C47ED: The file cannot be read as CSV at line 3")
+    assert "leadgate jobs show" in out
