@@ -288,7 +288,7 @@ def _file_target(request: Any) -> tuple[str | None, uuid.UUID | None]:
     return FILE_TABLE, request.file_id
 
 
-MESSAGES = {
+MESSAGES: dict[type, Message[Any]] = {
     CreateImportFileRequest: Message(
         "lg_CreateImportFile", create_import_file, target=lambda request: (FILE_TABLE, None),
         authorize=authorize_create,
@@ -368,7 +368,7 @@ def open_stored(
     """A buffered stream over a stored file, and the file's size."""
     first = read_piece(0)
     raw = StoredFile(read_piece, first)
-    return io.BufferedReader(raw, _READ_BUFFER), first.size  # type: ignore[return-value]
+    return io.BufferedReader(raw, _READ_BUFFER), first.size
 
 
 def upload_file(

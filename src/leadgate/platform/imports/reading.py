@@ -171,7 +171,7 @@ class CsvSource:
     @staticmethod
     def _next(reader: Any, line: int) -> list[str] | None:
         try:
-            return next(reader, None)  # type: ignore[no-any-return]
+            return next(reader, None)
         except csv.Error as error:
             raise _unreadable(line, error) from None
 
