@@ -41,7 +41,7 @@ def rows_of(stream: io.BufferedReader | Path, size: int | None = None) -> list[C
 CELLS = st.text(alphabet=st.sampled_from(list('ab;,"\n\r é€0 ')), max_size=8)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(
     rows=st.lists(st.lists(CELLS, min_size=2, max_size=2), max_size=6),
     separator=st.sampled_from([",", ";"]),
