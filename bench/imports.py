@@ -6,24 +6,27 @@ memory that stays flat.
 
 A CSV of generated leads (French headers, `;`, a BOM, French numbers and dates, a quoted
 field with a newline every 50th row, a bad number every 1000th) is written row by row to a
-temporary file. First the baseline: its first ``--baseline-rows`` rows (other e-mail
-addresses) imported in-process by ``import_records``, one transaction per row. Then the job
-path: the whole file uploaded (1 MiB pieces) and imported by the ``import`` job, run here by
-``run_queued`` as a worker would, its chunks of rows each one transaction with the
-checkpoint. Both as SYSTEM, with the default duplicate handling (skip: every row is checked
-against the published rule "Leads with the same e-mail address"), in one database.
+temporary file. The job path: the whole file uploaded (1 MiB pieces) and imported by the
+``import`` job, run here by ``run_queued`` as a worker would, its chunks of rows each one
+transaction with the checkpoint. The baseline: ``--baseline-rows`` rows (other e-mail
+addresses) imported in-process by ``import_records``, one transaction per row — half before
+the job, half after, since a shared machine's load changes over minutes. All as SYSTEM, with
+the default duplicate handling (skip: every row is checked against the published rule
+"Leads with the same e-mail address"), in one database.
 
 Printed: the upload's speed; the job's rows/s over the whole file and over its first
-``--baseline-rows`` rows beside the baseline's (the ratio); and the resident memory at the
-start, after the upload, halfway and at the end, split into anonymous (the heap: the goal is
-the same at each) and file-backed (libraries, and on SQLite the database file, which
-leadgate's connections map up to 256 MiB, so that part grows with the database).
+``--baseline-rows`` rows beside the baseline's (the ratio, with the load average of each
+part); and the resident memory at the start, after the upload, halfway and at the end,
+split into anonymous (the heap: the goal is the same at each) and file-backed (libraries,
+and on SQLite the database file, which leadgate's connections map up to 256 MiB, so that
+part grows with the database).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import tempfile
 import threading
@@ -94,6 +97,13 @@ class Watch(threading.Thread):
                 self.halfway = (done, now, rss_parts_mib())
 
 
+def baseline(system: object, path: Path) -> tuple[float, float]:
+    """In-process import_records of ``path``: rows/s, and the load average meanwhile."""
+    began = time.perf_counter()
+    done = import_records(system, ImportRecordsRequest("lead", path)).done  # type: ignore[arg-type]
+    return done / (time.perf_counter() - began), os.getloadavg()[0]
+
+
 def memory(label: str, parts: tuple[float, float]) -> str:
     return f"  {label:<22} {parts[0]:6.1f} MiB anonymous (heap), {parts[1]:6.1f} MiB file-backed"
 
@@ -106,16 +116,16 @@ def main() -> None:
     options = parser.parse_args()
     first = min(options.baseline_rows, options.rows)
     with tempfile.TemporaryDirectory() as folder:
-        csv_path, baseline_path = Path(folder) / "leads.csv", Path(folder) / "baseline.csv"
+        csv_path = Path(folder) / "leads.csv"
         write_leads(csv_path, options.rows)
-        write_leads(baseline_path, first, "baseline.example")
+        before_path, after_path = Path(folder) / "before.csv", Path(folder) / "after.csv"
+        write_leads(before_path, first // 2, "before.example")
+        write_leads(after_path, first - first // 2, "after.example")
         size_mib = csv_path.stat().st_size / 2**20
         url = options.db or f"sqlite:///{Path(folder) / 'bench.db'}"
         with Organization.create(url) as organization:
             system = organization.system_service()
-            began = time.perf_counter()
-            baseline = import_records(system, ImportRecordsRequest("lead", baseline_path))
-            baseline_rate = baseline.done / (time.perf_counter() - began)
+            before = baseline(system, before_path)
             at_start = rss_parts_mib()
 
             began = time.perf_counter()
@@ -131,7 +141,9 @@ def main() -> None:
             elapsed = time.perf_counter() - watch.started
             watch.stop.set()
             watch.join()
+            job_load = os.getloadavg()[0]
             at_end = rss_parts_mib()
+            after = baseline(system, after_path)
             assert outcome is not None and outcome.status is JobStatus.SUCCEEDED, outcome
             job = system.retrieve("asyncoperation", queued.job_id, ["checkpoint"])
             counts = import_counts(json.loads(job["checkpoint"])) or {}
@@ -144,10 +156,11 @@ def main() -> None:
           f"{total / elapsed:,.0f} rows/s")  # fmt: skip
     if watch.first_done is not None:
         rows, seconds = watch.first_done
-        rate = rows / seconds
-        print(f"  first {rows:,} rows: job {rate:,.0f} rows/s; in-process import_records "
-              f"(one transaction per row) {baseline_rate:,.0f} rows/s over {first:,}: "
-              f"{rate / baseline_rate:.2f}x")  # fmt: skip
+        rate, baseline_rate = rows / seconds, (before[0] + after[0]) / 2
+        print(f"  first {rows:,} rows: job {rate:,.0f} rows/s (load {job_load:.1f} at its end); "
+              f"in-process import_records, one transaction per row: {before[0]:,.0f} rows/s "
+              f"before the job (load {before[1]:.1f}), {after[0]:,.0f} after (load "
+              f"{after[1]:.1f}): job / in-process = {rate / baseline_rate:.2f}x")  # fmt: skip
     print(f"  memory (peak RSS {peak_rss_mib():.1f} MiB):")
     print(memory("at the start", at_start))
     print(memory("after the upload", after_upload))
