@@ -175,7 +175,7 @@ def import_rows(
         if max_seconds is not None:
             took = time.monotonic() - began
             if took > max_seconds:
-                size = max(SMALLEST_CHUNK, int(size * max_seconds / took))
+                size = max(min(SMALLEST_CHUNK, batch_size), int(size * max_seconds / took))
             elif took < max_seconds / 2:
                 size = min(batch_size, size * 2)
         state = ImportProgress(after.row, after.offset, source.total_bytes, after.row)
