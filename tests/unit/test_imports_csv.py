@@ -94,3 +94,34 @@ def test_arbitrary_files_give_coded_errors_only(organization, headers, rows, sep
             return
     assert all(row.error.code.startswith("0x") for row in result.rows)
     assert result.created == len(system.retrieve_multiple_all("lead")) - before
+
+
+def test_a_slow_chunk_shrinks_the_next_and_a_fast_one_grows_it_back(organization, tmp_path,
+                                                                     monkeypatch):  # fmt: skip
+    from leadgate.platform.imports import importer
+    from leadgate.platform.jobs.results import ItemOutcome, Outcome
+
+    path = tmp_path / "f.csv"
+    path.write_text("subject\n" + "".join(f"S{n}\n" for n in range(400)), encoding="utf-8")
+    clock = {"now": 0.0, "per_row": 0.01}
+    monkeypatch.setattr(importer.time, "monotonic", lambda: clock["now"])
+    sizes: list[int] = []
+
+    def run(items, _after, _result):  # slow, then 1 ms a row from the 150th on
+        sizes.append(len(items))
+        clock["now"] += clock["per_row"] * len(items)
+        if sum(sizes) >= 150:
+            clock["per_row"] = 0.001
+        return [ItemOutcome(item, Outcome.SUCCEEDED) for item in items]
+
+    lead = organization.metadata().table("lead")
+    # A chunk of 2 that takes a second stays at 2: never more than the batch size.
+    for batch, slow, expected in ((100, 0.01, [100, 50, 50, 100, 100]), (2, 0.5, [2] * 200)):
+        sizes.clear()
+        clock["per_row"] = slow
+        with CsvSource(path) as source:
+            mapping = map_columns(lead, source.headers)
+            importer.import_rows(organization.metadata(), lead, source, mapping, "create", run,
+                                 importer.ImportRecordsResult(), batch_size=batch,
+                                 max_seconds=0.5)  # fmt: skip
+        assert sizes == expected, batch

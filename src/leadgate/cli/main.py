@@ -276,6 +276,7 @@ def _serve(organization: Organization, uvicorn: Any, host: str, port: int,
 app.command("share")(security.share)
 app.command("upgrade")(upgrade.upgrade)
 app.command("import")(imports.import_file)
+app.command("purge-imports")(imports.purge)
 app.command("audit")(audit.audit)
 app.command("worker")(worker.worker)
 

@@ -53,7 +53,10 @@ class Outcome(IntEnum):
 class JobItem:
     """One item of a job's work. ``request`` runs as the job's owner (None: nothing to run —
     an item refused before, given with its ``error``, or skipped); ``describe`` turns the
-    response into the JSON detail kept with the result (the records it made)."""
+    response into the JSON detail kept with the result (the records it made); ``detail`` is
+    the JSON kept when there is no response to describe (a refused row's own values).
+    ``skipped`` reads the response of a request that chose to do nothing (a row skipped as a
+    duplicate): the error it returns is kept with the outcome Skipped."""
 
     sequence: int
     request: Any = None
@@ -61,6 +64,8 @@ class JobItem:
     regarding: EntityReference | None = None
     error: LeadgateError | None = None
     describe: Callable[[Any], Any] | None = field(default=None, compare=False)
+    detail: Any = field(default=None, compare=False)
+    skipped: Callable[[Any], LeadgateError | None] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -99,7 +104,9 @@ def run_items(
                 savepoint.rollback()
             raise
         savepoint.commit()
-        outcomes.append(ItemOutcome(item, Outcome.SUCCEEDED, response=response))
+        passed = item.skipped(response) if item.skipped is not None else None
+        kind = Outcome.SKIPPED if passed is not None else Outcome.SUCCEEDED
+        outcomes.append(ItemOutcome(item, kind, response=response, error=passed))
     _write(operation, job_id, outcomes)
     return outcomes
 
@@ -111,9 +118,12 @@ def _write(operation: Operation[Any], job_id: uuid.UUID, outcomes: Sequence[Item
     job = EntityReference(JOB_TABLE, job_id)
     for done in outcomes:
         item, error = done.item, done.error
-        detail = None
+        described = item.detail
         if done.response is not None and item.describe is not None:
-            detail = json.dumps(item.describe(done.response), ensure_ascii=False, default=str)
+            described = item.describe(done.response)
+        detail = None
+        if described is not None:
+            detail = json.dumps(described, ensure_ascii=False, default=str)
         values = {
             "jobresultid": uuid.uuid4(), "asyncoperationid": job, "sequencenumber": item.sequence,
             "name": item.name[:256] or None, "outcome": int(done.outcome),
