@@ -106,10 +106,12 @@ def test_a_salesperson_sees_their_own_jobs_and_the_administrator_everyones(org):
 
 def test_a_job_page_shows_its_results_with_links_in_english_and_french(org):
     for email, texts in (
-        (JORDAN, {"counts": "1 Succeeded 1 Failed", "created": "Created: Account",
-                  "closed": "already closed", "outcome": "Failed"}),
-        (CAMILLE, {"counts": "1 Réussite 1 Échec", "created": "Créé : Compte",
-                   "closed": "déjà fermé", "outcome": "Échec"}),
+        (JORDAN, {"counts": "Succeeded: 1 Failed: 1", "created": "Created: Account",
+                  "closed": "already closed", "outcome": "Failed",
+                  "done": "Done: 1 of 2 went through; 1 failed"}),
+        (CAMILLE, {"counts": "Réussite : 1 Échec : 1", "created": "Créé : Compte",
+                   "closed": "déjà fermé", "outcome": "Échec",
+                   "done": "Terminé : 1 sur 2 ont abouti ; 1 en échec"}),
     ):  # fmt: skip
         good = sorted(owned_open_leads(org, email))[0]
         refused = qualified_lead(org, email)
@@ -119,6 +121,9 @@ def test_a_job_page_shows_its_results_with_links_in_english_and_french(org):
             page = client.get(f"/app/asyncoperations/{job_id}").text
             results = results_of(page)
             assert texts["counts"] in results, results
+            assert texts["done"] in text_of(page)
+            # The list says it too: a job that succeeded with a refused lead in it.
+            assert texts["counts"] in text_of(client.get("/app/asyncoperations").text)
             # The failures by default: the refused lead, its code and the reason in the
             # reader's language, linked to the lead's page.
             assert f'<a href="/app/leads/{refused}">Lead 2</a>' in page

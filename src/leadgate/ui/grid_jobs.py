@@ -70,7 +70,7 @@ JOB_COMMANDS: dict[tuple[str, str], JobCommand] = {
             "Qualify all {count} leads of this view? They are qualified in the background, "
             "as a system job; closed leads are left as they are."
         ),
-        hint=N_("More than {count} leads selected: they are qualified in the background."),
+        hint=N_("Qualifying more than {count} leads at once runs in the background (System Jobs)."),
         selection_name=N_("Qualify {count} selected leads"),
         view_name=N_("Qualify the leads of the view {view}"),
         queued_one=N_(

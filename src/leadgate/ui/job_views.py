@@ -51,9 +51,9 @@ JOBS = "asyncoperation"
 RESULTS = "jobresult"
 LIST_SIZE = 50  # jobs per page of the list, newest first
 RESULTS_SIZE = 50  # results per page of a job's page ("Next results" reads on past them)
-_LISTED = ("name", "statecode", "statuscode", "progress", "createdon", "completedon",
-           "message", "message_fr", "errorcode", "ownerid")  # fmt: skip
-_SHOWN = (*_LISTED, "operationtype", "startedon", "postponeuntil", "retrycount",
+_LISTED = ("name", "statecode", "statuscode", "progress", "createdon", "startedon",
+           "completedon", "message", "message_fr", "errorcode", "ownerid")  # fmt: skip
+_SHOWN = (*_LISTED, "operationtype", "postponeuntil", "retrycount",
           "regardingobjectid", "regardingobjecttypecode")  # fmt: skip
 # How a status reason looks (the badge's class): running, succeeded, failed or canceled.
 _LOOKS = {JobStatus.SUCCEEDED: "succeeded", JobStatus.FAILED: "failed",
@@ -92,6 +92,13 @@ def _status(record: Entity) -> JobStatus:
 
 
 @dataclass(frozen=True)
+class Count:
+    outcome: Outcome
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
 class JobLine:
     """One job in the list."""
 
@@ -108,6 +115,19 @@ class JobLine:
     message: str
     owner: str
     mine: bool
+    counts: tuple[Count, ...] = ()  # its items' outcomes, when it has items
+
+    @property
+    def failed(self) -> int:
+        return sum(count.count for count in self.counts if count.outcome is Outcome.FAILED)
+
+
+def _counts(ui: UiSession, counted: dict[Outcome, int]) -> tuple[Count, ...]:
+    outcome_column = ui.metadata().table(RESULTS).column("outcome")
+    return tuple(
+        Count(kind, display(outcome_column, int(kind), ui.language), counted.get(kind, 0))
+        for kind in Outcome
+    )
 
 
 def _line(ui: UiSession, record: Entity) -> JobLine:
@@ -124,7 +144,17 @@ def _line(ui: UiSession, record: Entity) -> JobLine:
         code=str(record.get("errorcode") or ""), message=_message(record, ui.language),
         owner=(owner.name or str(owner.id)) if isinstance(owner, EntityReference) else "",
         mine=isinstance(owner, EntityReference) and owner.id == ui.user.user_id,
+        counts=_line_counts(ui, record),
     )  # fmt: skip
+
+
+def _line_counts(ui: UiSession, record: Entity) -> tuple[Count, ...]:
+    """How its items went (one small read per started job): a list that says "Succeeded"
+    must also say when some of its leads were refused."""
+    if record.get("startedon") is None or record.id is None:
+        return ()
+    counted = ui.service.execute(RetrieveJobResultsRequest(record.id, top=1)).counts
+    return _counts(ui, counted) if any(counted.values()) else ()
 
 
 @dataclass(frozen=True)
@@ -187,13 +217,6 @@ class ResultLine:
 
 
 @dataclass(frozen=True)
-class Count:
-    outcome: Outcome
-    label: str
-    count: int
-
-
-@dataclass(frozen=True)
 class JobView:
     id: uuid.UUID
     name: str
@@ -219,9 +242,34 @@ class JobView:
     can_cancel: bool
     can_retry: bool
 
+    status_code: int = 0
+
     @property
     def has_results(self) -> bool:
         return any(count.count for count in self.counts)
+
+    def count(self, outcome: Outcome) -> int:
+        return next((count.count for count in self.counts if count.outcome is outcome), 0)
+
+    @property
+    def explanation(self) -> Text | None:
+        """What the status means for the person, in a sentence (None: the page says it)."""
+        status = self.status_code
+        if status == JobStatus.WAITING_FOR_RESOURCES:
+            return Text(N_("The job waits for its turn: a worker starts it shortly."))
+        if status == JobStatus.IN_PROGRESS:
+            return Text(N_("The job is running."))
+        if status == JobStatus.CANCELING:
+            return Text(N_("The job stops at its next step."))
+        if status == JobStatus.SUCCEEDED and self.has_results:
+            done, failed = self.count(Outcome.SUCCEEDED), self.count(Outcome.FAILED)
+            total = sum(count.count for count in self.counts)
+            if failed:
+                return Text(N_("Done: {done} of {total} went through; {failed} failed, "
+                               "listed below with the reason."),
+                            done=done, total=total, failed=failed)  # fmt: skip
+            return Text(N_("Done: all {total} went through."), total=total)
+        return None
 
 
 def progress_of(ui: UiSession, job_id: uuid.UUID) -> dict[str, Any]:
@@ -313,11 +361,7 @@ def read_job(ui: UiSession, job_id: uuid.UUID, *, showing: str = "failed",
     read = ui.service.execute(
         RetrieveJobResultsRequest(job_id, outcome=wanted, top=RESULTS_SIZE, after=after)
     )
-    outcome_column = ui.metadata().table(RESULTS).column("outcome")
-    counts = tuple(
-        Count(kind, display(outcome_column, int(kind), ui.language), read.counts.get(kind, 0))
-        for kind in Outcome
-    )
+    counts = _counts(ui, read.counts)
     results = _results(ui, list(read.results))
     owner = record.get("ownerid")
     regarding_name = ""
@@ -350,4 +394,5 @@ def read_job(ui: UiSession, job_id: uuid.UUID, *, showing: str = "failed",
         can_cancel=status in (JobStatus.WAITING_FOR_RESOURCES, JobStatus.WAITING,
                               JobStatus.IN_PROGRESS),
         can_retry=status in (JobStatus.FAILED, JobStatus.CANCELED),
+        status_code=int(status),
     )  # fmt: skip
