@@ -46,6 +46,8 @@ __all__ = [
 class ClaimJobRequest:
     worker_id: str
     lease: dt.timedelta
+    # Only these jobs (a command waiting for the jobs it queued runs those, not others').
+    job_ids: tuple[uuid.UUID, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,8 @@ def claim_job(operation: Operation[ClaimJobRequest]) -> ClaimJobResponse:
         # renders no FOR UPDATE: its write transaction (BEGIN IMMEDIATE) serializes claims.
         .with_for_update(skip_locked=True)
     )
+    if request.job_ids:
+        statement = statement.where(sql.c.asyncoperationid.in_(request.job_ids))
     while True:
         found = operation.connection.execute(statement).first()
         if found is None:

@@ -66,11 +66,17 @@ def new_worker_id() -> str:
 
 
 def claim_next(
-    organization: Organization, worker_id: str, lease: dt.timedelta = DEFAULT_LEASE
+    organization: Organization,
+    worker_id: str,
+    lease: dt.timedelta = DEFAULT_LEASE,
+    *,
+    job_ids: tuple[uuid.UUID, ...] = (),
 ) -> Entity | None:
     """Take the oldest ready job (or one whose lease ended) and lease it to ``worker_id``;
-    None when there is none. Safe to call from any number of workers at once."""
-    return organization.system_service().execute(ClaimJobRequest(worker_id, lease)).job
+    None when there is none. ``job_ids``: only one of these. Safe to call from any number of
+    workers at once."""
+    request = ClaimJobRequest(worker_id, lease, tuple(job_ids))
+    return organization.system_service().execute(request).job
 
 
 @dataclass(frozen=True)
@@ -132,10 +138,14 @@ def run_job(
 
 
 def run_next(
-    organization: Organization, worker_id: str, lease: dt.timedelta = DEFAULT_LEASE
+    organization: Organization,
+    worker_id: str,
+    lease: dt.timedelta = DEFAULT_LEASE,
+    *,
+    job_ids: tuple[uuid.UUID, ...] = (),
 ) -> JobOutcome | None:
-    """Claim and run one job; None when none is ready."""
-    job = claim_next(organization, worker_id, lease)
+    """Claim and run one job (one of ``job_ids`` if given); None when none is ready."""
+    job = claim_next(organization, worker_id, lease, job_ids=job_ids)
     return run_job(organization, job, worker_id, lease) if job is not None else None
 
 
@@ -144,6 +154,7 @@ class Worker:
 
     ``stop()`` asks for a graceful stop: each thread finishes its current job; a job still
     running after ``grace`` seconds is given back (its lease released) when the thread ends.
+    ``job_ids`` limits it to those jobs (a command running the jobs it queued).
     """
 
     def __init__(
@@ -155,6 +166,7 @@ class Worker:
         lease: dt.timedelta = DEFAULT_LEASE,
         worker_id: str | None = None,
         on_job: Callable[[JobOutcome], None] | None = None,
+        job_ids: tuple[uuid.UUID, ...] = (),
     ) -> None:
         self.organization = organization
         self.concurrency = max(1, concurrency)
@@ -162,6 +174,7 @@ class Worker:
         self.lease = lease
         self.worker_id = worker_id or new_worker_id()
         self.on_job = on_job or _log_outcome
+        self.job_ids = tuple(job_ids)
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._running: dict[int, uuid.UUID] = {}  # thread index -> the job it runs
@@ -170,7 +183,9 @@ class Worker:
         """Run every job ready now (one thread), then return what ran."""
         done: list[JobOutcome] = []
         while not self._stop.is_set():
-            outcome = run_next(self.organization, self._thread_id(0), self.lease)
+            outcome = run_next(
+                self.organization, self._thread_id(0), self.lease, job_ids=self.job_ids
+            )
             if outcome is None:
                 break
             self.on_job(outcome)
@@ -220,7 +235,7 @@ class Worker:
             worker_id = self._thread_id(index)
             outcome = None
             try:
-                job = claim_next(self.organization, worker_id, self.lease)
+                job = claim_next(self.organization, worker_id, self.lease, job_ids=self.job_ids)
                 if job is not None and job.id is not None:
                     self._running[index] = job.id
                     outcome = run_job(self.organization, job, worker_id, self.lease)
