@@ -1,7 +1,7 @@
 """``make screenshots``: the sales app's pages in Chromium, in English and in French, as PNGs
 in screenshots/ — the sign-in page, the Leads grid, a lead form with its process bar, the
 Duplicate warning dialog, an error shown on the page, and System Jobs: a bulk qualify from the
-grid just queued, its page once done with the leads it refused, and the list of jobs.
+grid just queued, its page once done with the leads it refused, all its results, and the list.
 
 It serves a fresh demo database (as the browser tests do: tests/browser/live.py), signs in as
 a demo salesperson who reads English, then as one who reads French, and takes each shot. A shot
@@ -48,11 +48,13 @@ from leadgate.ui.grid_jobs import JOB_COMMANDS, LARGE_SELECTION  # noqa: E402
 NAMES = {
     "en": {"leads": "Leads", "qualify": "Qualify", "duplicate": "Duplicate warning",
            "next": "Next Stage", "sign_in": "Sign in", "select_all": "Select all rows",
-           "progress": "Progress", "results": "Results", "jobs": "System Jobs"},
+           "progress": "Progress", "results": "Results", "jobs": "System Jobs",
+           "all_results": "Show all results"},
     "fr": {"leads": "Prospects", "qualify": "Qualifier", "duplicate": "Avertissement dupliqué",
            "next": "Étape suivante", "sign_in": "Se connecter",
            "select_all": "Sélectionner toutes les lignes", "progress": "Progression",
-           "results": "Résultats", "jobs": "Tâches système"},
+           "results": "Résultats", "jobs": "Tâches système",
+           "all_results": "Afficher tous les résultats"},
 }  # fmt: skip
 WAIT_MS = 8000
 
@@ -156,6 +158,12 @@ def _job_failures(page: Page, server: LiveServer, language: str) -> None:
     expect(heading).to_be_visible(timeout=WAIT_MS)
 
 
+def _job_all_results(page: Page, server: LiveServer, language: str) -> None:
+    # The job above, every lead: the records each qualification made, linked.
+    page.get_by_role("link", name=NAMES[language]["all_results"]).click(timeout=WAIT_MS)
+    expect(page.locator("table.job-results tr").nth(3)).to_be_visible(timeout=WAIT_MS)
+
+
 def _jobs_list(page: Page, server: LiveServer, language: str) -> None:
     # Beside the jobs above: one waiting for a worker, one canceled.
     service = _service(server, language)
@@ -177,6 +185,7 @@ SHOTS = (
     Shot("error", _error),
     Shot("job-running", _job_running),
     Shot("job-failures", _job_failures),
+    Shot("job-all-results", _job_all_results),  # follows job-failures, on its page
     Shot("system-jobs", _jobs_list),
 )
 

@@ -20,6 +20,7 @@ from leadgate.platform.engine import errors
 from leadgate.platform.engine.i18n import N_, Text
 from leadgate.platform.engine.metadata.model import TableMetadata
 from leadgate.platform.engine.query import QueryExpression
+from leadgate.sales.bulk_qualify import BulkQualifyLeadsRequest
 from leadgate.ui.grid_views import GridRequest, view_query
 from leadgate.ui.job_views import job_url
 from leadgate.ui.jobs import JOBS_URL
@@ -56,8 +57,6 @@ class JobCommand:
 def _qualify(
     ui: UiSession, ids: tuple[uuid.UUID, ...], query: QueryExpression | None, name: str
 ) -> Queued:
-    from leadgate.sales.bulk_qualify import BulkQualifyLeadsRequest  # (lands with bulk-qualify)
-
     response = ui.service.execute(BulkQualifyLeadsRequest(lead_ids=ids, query=query, name=name))
     return Queued(tuple(response.job_ids), response.count)
 
