@@ -1,18 +1,20 @@
 """A large selection in the Leads grid, in Chromium: Qualify queues a system job and opens its
 page, which follows the job while a worker runs it and then shows what it did — the refused
-lead with its reason, every lead's made records — and System Jobs lists it."""
+lead with its reason, every lead's made records — and System Jobs lists it. "Qualify all N
+leads of this view" asks first, and its job can be canceled from its page."""
 
 from __future__ import annotations
 
 import re
 import uuid
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Dialog, Page, expect
 
 from leadgate.platform import EntityReference
 from leadgate.platform.jobs import run_next
 from leadgate.sales.qualify import QualifyLeadRequest
 from leadgate.ui.grid_jobs import LARGE_SELECTION
+from leadgate.ui.grid_views import PAGE_SIZE
 from tests.browser import BROWSER, sign_in
 from tests.browser.live import LiveServer
 
@@ -57,3 +59,34 @@ def test_a_large_selection_is_qualified_by_a_job_followed_on_its_page(
     page.get_by_role("navigation", name="Site map").get_by_role("link", name="System Jobs").click()
     listed = page.get_by_role("link", name=f"Qualify {LARGE_SELECTION + 1} selected leads")
     expect(listed).to_be_visible()
+
+
+def test_qualify_all_the_leads_of_the_view_asks_first_then_can_be_canceled(
+    page: Page, live_server: LiveServer
+) -> None:
+    email = live_server.add_user()
+    count = PAGE_SIZE + 1  # more than the grid's page shows
+    for _ in range(count):
+        live_server.create_lead(email)
+    sign_in(page, live_server, email)
+    asked: list[str] = []
+
+    def answer(dialog: Dialog) -> None:
+        asked.append(dialog.message)
+        dialog.dismiss() if len(asked) == 1 else dialog.accept()
+
+    page.on("dialog", answer)
+    every = page.get_by_role("button", name=f"Qualify all {count} leads of this view")
+    every.click()  # dismissed: nothing is queued
+    expect(page.get_by_role("heading", name="Leads", exact=True)).to_be_visible()
+    every.click()
+    expect(page).to_have_url(re.compile(r"/app/asyncoperations/[0-9a-f-]{36}$"))
+    assert asked and asked[0].startswith(f"Qualify all {count} leads of this view?")
+    expect(page.get_by_role("status").filter(has_text=f"{count} leads are being qualified"))
+    page.get_by_role("button", name="Cancel", exact=True).click()
+    expect(page.locator("#job-status")).to_have_text("Canceled")
+    expect(page.get_by_role("button", name="Retry", exact=True)).to_be_visible()
+    jobs = live_server.system.retrieve_multiple(
+        "asyncoperation", ownerid=live_server.user_id(email)
+    )
+    assert len(jobs) == 1  # the first answer, No, queued none
