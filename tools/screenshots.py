@@ -1,6 +1,7 @@
 """``make screenshots``: the sales app's pages in Chromium, in English and in French, as PNGs
 in screenshots/ — the sign-in page, the Leads grid, a lead form with its process bar, the
-Duplicate warning dialog, and an error shown on the page.
+Duplicate warning dialog, an error shown on the page, and System Jobs: a bulk qualify from the
+grid just queued, its page once done with the leads it refused, all its results, and the list.
 
 It serves a fresh demo database (as the browser tests do: tests/browser/live.py), signs in as
 a demo salesperson who reads English, then as one who reads French, and takes each shot. A shot
@@ -17,6 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect, sync_playwright
@@ -34,13 +36,25 @@ from tests.browser.live import (  # noqa: E402
 )
 
 from leadgate.platform import EntityReference  # noqa: E402
+from leadgate.platform.engine.i18n import Text  # noqa: E402
+from leadgate.platform.engine.types import Language  # noqa: E402
+from leadgate.platform.jobs import CancelJobRequest, JobState, run_next  # noqa: E402
+from leadgate.platform.records.state import SetStateRequest  # noqa: E402
+from leadgate.sales.bulk_qualify import BulkQualifyLeadsRequest  # noqa: E402
+from leadgate.sales.qualify import QualifyLeadRequest  # noqa: E402
+from leadgate.ui.grid_jobs import JOB_COMMANDS, LARGE_SELECTION  # noqa: E402
 
 # What each shot waits for, by language: the accessible names of the issue's table.
 NAMES = {
     "en": {"leads": "Leads", "qualify": "Qualify", "duplicate": "Duplicate warning",
-           "next": "Next Stage", "sign_in": "Sign in"},
+           "next": "Next Stage", "sign_in": "Sign in", "select_all": "Select all rows",
+           "progress": "Progress", "results": "Results", "jobs": "System Jobs",
+           "all_results": "Show all results"},
     "fr": {"leads": "Prospects", "qualify": "Qualifier", "duplicate": "Avertissement dupliqué",
-           "next": "Étape suivante", "sign_in": "Se connecter"},
+           "next": "Étape suivante", "sign_in": "Se connecter",
+           "select_all": "Sélectionner toutes les lignes", "progress": "Progression",
+           "results": "Résultats", "jobs": "Tâches système",
+           "all_results": "Afficher tous les résultats"},
 }  # fmt: skip
 WAIT_MS = 8000
 
@@ -105,12 +119,74 @@ def _error(page: Page, server: LiveServer, language: str) -> None:
     expect(page.get_by_role("alert").first).to_be_visible(timeout=WAIT_MS)
 
 
+def _service(server: LiveServer, language: str) -> Any:
+    """The salesperson's own service: what they queue is theirs, named in their language."""
+    return server.org.service(server.user_id(_owner(language)), language=Language(language))
+
+
+def _job_running(page: Page, server: LiveServer, language: str) -> None:
+    # The Leads grid with more than LARGE_SELECTION leads selected: Qualify opens the job.
+    for _ in range(LARGE_SELECTION + 4):
+        server.create_lead(_owner(language))
+    _open(page, f"{server.url}/app/leads")
+    page.get_by_role("checkbox", name=NAMES[language]["select_all"]).check(timeout=WAIT_MS)
+    page.get_by_role("button", name=NAMES[language]["qualify"], exact=True).click()
+    bar = page.get_by_role("progressbar", name=NAMES[language]["progress"])
+    expect(bar).to_be_visible(timeout=WAIT_MS)
+
+
+def _run_until_done(server: LiveServer, job_id: Any) -> None:
+    """A worker's work, done here (the served app embeds none)."""
+    while server.system.retrieve("asyncoperation", job_id)["statecode"] != JobState.COMPLETED:
+        if run_next(server.org, "screenshots") is None:
+            return
+
+
+def _job_failures(page: Page, server: LiveServer, language: str) -> None:
+    # 24 leads queued as one job; two were closed meanwhile (qualified, disqualified): the
+    # job qualifies the others and says why it refused those two.
+    leads = [server.create_lead(_owner(language)) for _ in range(24)]
+    server.system.execute(QualifyLeadRequest(EntityReference("lead", leads[3])))
+    server.system.execute(SetStateRequest(EntityReference("lead", leads[11]), 2, 4))
+    name = Text(JOB_COMMANDS[("lead", "qualify")].selection_name, count=len(leads))
+    queued = _service(server, language).execute(
+        BulkQualifyLeadsRequest(lead_ids=tuple(leads), name=name.in_language(Language(language)))
+    )
+    _run_until_done(server, queued.job_ids[0])
+    _open(page, f"{server.url}/app/asyncoperations/{queued.job_ids[0]}")
+    heading = page.get_by_role("heading", name=NAMES[language]["results"])
+    expect(heading).to_be_visible(timeout=WAIT_MS)
+
+
+def _job_all_results(page: Page, server: LiveServer, language: str) -> None:
+    # The job above, every lead: the records each qualification made, linked.
+    page.get_by_role("link", name=NAMES[language]["all_results"]).click(timeout=WAIT_MS)
+    expect(page.locator("table.job-results tr").nth(3)).to_be_visible(timeout=WAIT_MS)
+
+
+def _jobs_list(page: Page, server: LiveServer, language: str) -> None:
+    # Beside the jobs above: one waiting for a worker, one canceled.
+    service = _service(server, language)
+    for cancel in (True, False):
+        lead = server.create_lead(_owner(language))
+        queued = service.execute(BulkQualifyLeadsRequest(lead_ids=(lead,)))
+        if cancel:
+            service.execute(CancelJobRequest(queued.job_ids[0]))
+    _open(page, f"{server.url}/app/asyncoperations")
+    heading = page.get_by_role("heading", name=NAMES[language]["jobs"])
+    expect(heading).to_be_visible(timeout=WAIT_MS)
+
+
 SHOTS = (
     Shot("signin", _sign_in_page, signed_in=False),
     Shot("leads-grid", _grid),
     Shot("lead-form", _lead_form),
     Shot("duplicate-warning", _duplicate_warning),
     Shot("error", _error),
+    Shot("job-running", _job_running),
+    Shot("job-failures", _job_failures),
+    Shot("job-all-results", _job_all_results),  # follows job-failures, on its page
+    Shot("system-jobs", _jobs_list),
 )
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
+from leadgate.platform.jobs import CancelJobRequest
+from leadgate.sales.bulk_qualify import BulkQualifyLeadsRequest
 from tests.browser import BROWSER, sign_in
 from tests.browser.live import FRENCH_SALESPERSON, SALESPERSON, LiveServer
 
@@ -30,8 +32,13 @@ UNNAMED = """() => {
 
 def _pages(server: LiveServer, email: str) -> list[str]:
     lead = server.create_lead(email)
+    # A system job of theirs, canceled (its page offers Retry; no worker runs it meanwhile).
+    service = server.org.service(server.user_id(email))
+    job = service.execute(BulkQualifyLeadsRequest(lead_ids=(lead,))).job_ids[0]
+    service.execute(CancelJobRequest(job))
     return ["/app/leads", f"/app/leads/{lead}", "/app/leads/new", "/app/opportunities",
-            "/app/accounts", "/app/contacts"]  # fmt: skip
+            "/app/accounts", "/app/contacts", "/app/asyncoperations",
+            f"/app/asyncoperations/{job}"]  # fmt: skip
 
 
 @pytest.mark.parametrize(("email", "language"), [(SALESPERSON, "en"), (FRENCH_SALESPERSON, "fr")])

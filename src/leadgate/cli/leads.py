@@ -10,10 +10,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from leadgate.cli.bulk_qualify import lead_ids_from_file, matching, qualify_many
 from leadgate.cli.duplicates import matches_of, print_duplicates
 from leadgate.cli.output import (
     AsOption,
@@ -46,6 +48,7 @@ from leadgate.platform.engine.errors import LeadgateError
 from leadgate.platform.engine.i18n import N_
 from leadgate.platform.engine.metadata.model import TableMetadata
 from leadgate.platform.engine.validation import DEFAULT_STATUS
+from leadgate.sales.bulk_qualify import BulkQualifyLeadsRequest
 from leadgate.sales.errors import DUPLICATE_ON_QUALIFY
 from leadgate.sales.qualify import QualifyLeadRequest
 
@@ -140,7 +143,14 @@ def _warn(organization: Organization, error: LeadgateError) -> None:
 
 @app.command("qualify")
 def qualify(
-    lead: LeadArgument,
+    lead: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="LEAD_ID",
+            help="The lead's id (see: leadgate leads list); or use --all-matching or --file.",
+            show_default=False,
+        ),
+    ] = None,
     account: Annotated[
         bool | None,
         typer.Option(
@@ -207,6 +217,36 @@ def qualify(
         bool,
         typer.Option("--continue", help="Create new records even if duplicates exist."),
     ] = False,
+    all_matching: Annotated[
+        str | None,
+        typer.Option(
+            "--all-matching",
+            metavar="FILTER",
+            help="Qualify every open lead this OData $filter matches (the Web API's syntax), "
+            "e.g. \"leadsourcecode eq 8 and contains(companyname,'Contoso')\".",
+            show_default=False,
+        ),
+    ] = None,
+    file: Annotated[
+        Path | None,
+        typer.Option(
+            "--file",
+            metavar="PATH",
+            exists=True,
+            dir_okay=False,
+            help="Qualify the leads whose ids this file lists, one a line (blank lines and # "
+            "comments are ignored).",
+            show_default=False,
+        ),
+    ] = None,
+    wait: Annotated[
+        bool,
+        typer.Option(
+            "--wait/--no-wait",
+            help="With --all-matching or --file: wait for the system jobs, running them here "
+            "if no worker does, with a progress bar (or only queue them).",
+        ),
+    ] = True,
     as_user: AsOption = None,
     db: DbOption = None,
 ) -> None:
@@ -218,7 +258,37 @@ def qualify(
     As from the lead form, the account and contact about to be created are first checked for
     duplicates: when some exist, nothing is created and they are listed; pick one with
     --use-account / --use-contact, or create new records anyway with --continue.
+
+    With --all-matching or --file, many leads are qualified by system jobs, as from the Leads
+    grid: no duplicate check, each lead on its own (one refused leaves the others qualified).
     """
+    if all_matching is not None or file is not None:
+        single = {"LEAD_ID": lead, "--currency": currency, "--customer": customer,
+                  "--campaign": campaign, "--use-account": use_account,
+                  "--use-contact": use_contact, "--continue": go_on or None}  # fmt: skip
+        given = [name for name, value in single.items() if value is not None]
+        if all_matching is not None and file is not None:
+            raise typer.BadParameter("give --all-matching or --file, not both",
+                                     param_hint="--file")  # fmt: skip
+        if given:
+            raise typer.BadParameter(
+                f"{given[0]} cannot go with --all-matching or --file, which qualify many "
+                "leads as the grid does", param_hint=given[0],
+            )  # fmt: skip
+        ids = lead_ids_from_file(file) if file is not None else ()
+        with open_organization(db) as organization:
+            service = service_for(organization, as_user)
+            many = BulkQualifyLeadsRequest(
+                lead_ids=ids,
+                query=matching(organization, all_matching) if all_matching is not None else None,
+                status=DEFAULT_STATUS if status is None else status,
+                create_account=account, create_contact=contact, create_opportunity=opportunity,
+            )  # fmt: skip
+            qualify_many(organization, service, many, wait=wait)
+        return
+    if lead is None:
+        raise typer.BadParameter("give a lead's id, or --all-matching FILTER, or --file PATH",
+                                 param_hint="LEAD_ID")  # fmt: skip
     record = lead_id(lead, "LEAD_ID")
     links = {
         column: EntityReference(table, lead_id(value, option))

@@ -7,6 +7,9 @@ from leadgate.platform.engine.i18n import N_
 
 __all__ = [
     "ACTIVE_STAGE_NOT_ON_LEAD",
+    "BULK_QUALIFY_IDS_AND_QUERY",
+    "BULK_QUALIFY_NO_LEADS",
+    "BULK_QUALIFY_TOO_MANY",
     "CHOOSE_WHAT_TO_CREATE",
     "DUPLICATE_ON_QUALIFY",
     "LEAD_CLOSED",
@@ -59,4 +62,27 @@ DUPLICATE_ON_QUALIFY = ErrorKind(
     "qualify_duplicate_warning",
     "0x80040333",
     N_("There might already be a match for this account or contact. If so, please select it."),
+)
+
+# BulkQualifyLeads (sales/bulk_qualify.py): refusals of the selection, at queue time.
+BULK_QUALIFY_NO_LEADS = ErrorKind(
+    "bulk_qualify_no_leads",
+    "0x8F4C47D2",
+    N_(
+        "There is no lead to qualify: give lead ids, or a query that matches open leads you "
+        "may read."
+    ),
+)
+BULK_QUALIFY_IDS_AND_QUERY = ErrorKind(
+    "bulk_qualify_ids_and_query",
+    "0x8F4C47D3",
+    N_("Give the leads to qualify either as ids or as a query, not both."),
+)
+BULK_QUALIFY_TOO_MANY = ErrorKind(
+    "bulk_qualify_too_many",
+    "0x8F4C47D4",
+    N_(
+        "{count} leads are selected, and at most {maximum} can be qualified in one request: "
+        "split the selection (by owner or by creation date, say)."
+    ),
 )

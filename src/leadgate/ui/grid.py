@@ -4,7 +4,9 @@ and the commands its selected rows take (lead: Qualify, Disqualify).
 A bulk command is a plain form post that handles every selected record and redirects to the
 grid, which shows the summary once (a reload runs nothing again); with JavaScript
 (static/grid.js) the page posts one record at a time to the same address with
-``Accept: application/json`` and shows progress.
+``Accept: application/json`` and shows progress. Qualify on a large selection, or on every
+lead of the view, runs as a system job instead (ui/grid_jobs.py): the person lands on the
+job's page.
 """
 
 from __future__ import annotations
@@ -31,11 +33,13 @@ from leadgate.ui.grid_commands import (
     shown_summary,
     summary_cookie,
 )
+from leadgate.ui.grid_jobs import ALL_FIELD, JOB_COMMANDS, LARGE_SELECTION, queue_command
 from leadgate.ui.grid_views import GridRequest, read_grid
 from leadgate.ui.pages import page
 from leadgate.ui.posted import PostedForm, read_form
 from leadgate.ui.sessions import UiSession
 from leadgate.ui.sitemap import table_of, table_url
+from leadgate.web.errors import status_of
 
 __all__ = ["router"]
 
@@ -90,10 +94,12 @@ def _grid_response(
         if status is None:
             raise
         return page(request, ui, "error.html", status_code=status, error=refusal)
+    jobs = {name: job for (owner, name), job in JOB_COMMANDS.items() if owner == table.name}
     return page(
         request, ui, "grid.html", status_code=status_code, table=table, grid=grid,
         commands=commands, summary=summary, error=error, url=_url_for(table, grid.request),
-        address=table_url(table.entity_set),
+        address=table_url(table.entity_set), job_commands=jobs, large_selection=LARGE_SELECTION,
+        all_field=ALL_FIELD,
     )  # fmt: skip
 
 
@@ -177,9 +183,21 @@ async def bulk(request: Request, entity_set: str, command_name: str, ui: SignedI
         return _json_summary(ui, run_on(ui, table, command, form.getlist("ids"), form))
     check_csrf(ui, form)
     values = {name: form.get(name) for name in _STATE_FIELDS}
-    if not form.getlist("ids"):
+    job = JOB_COMMANDS.get((table.name, command.name))
+    every = job is not None and form.get(ALL_FIELD) == "1"
+    if not form.getlist("ids") and not every:
         return _grid_response(request, ui, table, values, error=_nothing_selected(command),
                               status_code=400)  # fmt: skip
+    if job is not None and (every or len(set(form.getlist("ids"))) > LARGE_SELECTION):
+        # Too many for one request: a system job, followed on its page.
+        asked = _grid_request(values)
+        try:
+            if every and asked is None:
+                raise VIEW_NOT_FOUND(view=values.get("view", "")[:80], table=table.plural_label)
+            return queue_command(ui, table, job, form.getlist("ids"), asked if every else None)
+        except LeadgateError as refusal:
+            return _grid_response(request, ui, table, values, error=refusal,
+                                  status_code=status_of(refusal))  # fmt: skip
     summary = run_on(ui, table, command, form.getlist("ids"), form)
     asked = _grid_request(values)
     url = _url_for(table, asked)() if asked is not None else table_url(table.entity_set)

@@ -30,7 +30,7 @@ from leadgate.ui.sessions import UiSession
 from leadgate.ui.sitemap import record_url
 from leadgate.ui.values import display
 
-__all__ = ["PAGE_SIZE", "GridPage", "GridRequest", "Row", "ViewChoice", "read_grid"]
+__all__ = ["PAGE_SIZE", "GridPage", "GridRequest", "Row", "ViewChoice", "read_grid", "view_query"]
 
 PAGE_SIZE = 50
 LAST_PAGE = 100_000  # 5 million rows in: past that a person searches instead of paging
@@ -153,8 +153,16 @@ def _row(entity: Entity, table: TableMetadata, columns: list[ColumnMetadata], ui
     return Row(entity.id, name or str(entity.id), record_url(table.entity_set, entity.id), cells)
 
 
-def read_grid(ui: UiSession, table: TableMetadata, asked: GridRequest) -> GridPage:
-    """One page of the chosen view (the default when none is asked), as the person sees it."""
+@dataclass(frozen=True)
+class _Chosen:
+    main: list[Entity]  # the table's main views
+    view: View
+    query: QueryExpression  # searched and sorted, not paged
+    orders: tuple[OrderExpression, ...]
+    can_search: bool
+
+
+def _choose(ui: UiSession, table: TableMetadata, asked: GridRequest) -> _Chosen:
     records = _view_records(ui, table)
     main = [record for record in records if record.get("querytype") == MAIN_VIEW]
     if not main:
@@ -166,13 +174,30 @@ def read_grid(ui: UiSession, table: TableMetadata, asked: GridRequest) -> GridPa
     if quick is not None and asked.search:
         query = quick_find(view, View.from_record(quick, metadata), asked.search)
     orders = _orders(view, table, asked)
+    return _Chosen(main, view, replace(query, orders=orders), orders, quick is not None)
+
+
+def view_query(
+    ui: UiSession, table: TableMetadata, asked: GridRequest
+) -> tuple[View, QueryExpression]:
+    """The view the grid shows and every row of it, searched and sorted as it is: what a
+    command on "all the rows of this view" runs on (VIEW_NOT_FOUND, GRID_HAS_NO_VIEW as the
+    grid)."""
+    chosen = _choose(ui, table, asked)
+    return chosen.view, chosen.query
+
+
+def read_grid(ui: UiSession, table: TableMetadata, asked: GridRequest) -> GridPage:
+    """One page of the chosen view (the default when none is asked), as the person sees it."""
+    chosen = _choose(ui, table, asked)
+    main, view, query, orders = chosen.main, chosen.view, chosen.query, chosen.orders
     page = min(max(asked.page, 1), LAST_PAGE)
-    collection = _run(ui, replace(query, orders=orders), page)
+    collection = _run(ui, query, page)
     total = collection.total_record_count or 0
     pages = max(1, -(-total // PAGE_SIZE))
     if not collection.entities and page > pages:  # past the end (rows went away): the last page
         page = pages
-        collection = _run(ui, replace(query, orders=orders), page)
+        collection = _run(ui, query, page)
         total = collection.total_record_count or 0
     columns = [table.columns[cell.name] for cell in view.columns]
     named(ui, collection.entities, [c.name for c in columns if c.type.is_reference])
@@ -190,7 +215,7 @@ def read_grid(ui: UiSession, table: TableMetadata, asked: GridRequest) -> GridPa
         page=page,
         pages=pages,
         request=replace(asked, page=page),
-        can_search=quick is not None,
+        can_search=chosen.can_search,
     )
 
 

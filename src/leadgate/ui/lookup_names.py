@@ -9,7 +9,7 @@ stays a key.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from leadgate.platform.engine.entity import Entity, EntityReference
 from leadgate.platform.engine.errors import LeadgateError
@@ -22,17 +22,18 @@ from leadgate.platform.engine.query import (
 from leadgate.platform.records.retrieve import RetrieveMultipleRequest
 from leadgate.ui.sessions import UiSession
 
-__all__ = ["named"]
+__all__ = ["named", "names_of"]
 
 
-def named(ui: UiSession, entities: Sequence[Entity], columns: Sequence[str]) -> None:
-    """Give the references in ``columns`` of ``entities`` their records' primary names."""
+def names_of(
+    ui: UiSession, references: Iterable[EntityReference]
+) -> dict[tuple[str, uuid.UUID], str]:
+    """The primary names of the records ``references`` point at, one RetrieveMultiple per
+    table, as the signed-in person: a record they may not read has no name here."""
     wanted: dict[str, set[uuid.UUID]] = {}
-    for entity in entities:
-        for column in columns:
-            value = entity.get(column)
-            if isinstance(value, EntityReference) and not value.name:
-                wanted.setdefault(value.logical_name, set()).add(value.id)
+    for reference in references:
+        if reference.id is not None:
+            wanted.setdefault(reference.logical_name, set()).add(reference.id)
     names: dict[tuple[str, uuid.UUID], str] = {}
     for table_name, ids in wanted.items():
         table = ui.metadata().tables.get(table_name)
@@ -49,6 +50,18 @@ def named(ui: UiSession, entities: Sequence[Entity], columns: Sequence[str]) -> 
         for record in found:
             if record.id is not None and record.get(table.primary_name):
                 names[(table.name, record.id)] = str(record.get(table.primary_name))
+    return names
+
+
+def named(ui: UiSession, entities: Sequence[Entity], columns: Sequence[str]) -> None:
+    """Give the references in ``columns`` of ``entities`` their records' primary names."""
+    references = [
+        value
+        for entity in entities
+        for column in columns
+        if isinstance(value := entity.get(column), EntityReference) and not value.name
+    ]
+    names = names_of(ui, references)
     for entity in entities:
         for column in columns:
             value = entity.get(column)

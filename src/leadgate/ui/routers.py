@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
-from leadgate.ui import grid, lifecycle, process_routes, record, settings
+from leadgate.ui import grid, jobs, lifecycle, process_routes, record, settings
 
-ALL = (settings.router, grid.router, lifecycle.router, process_routes.router, record.router)
+ALL = (
+    settings.router,
+    jobs.router,
+    grid.router,
+    lifecycle.router,
+    process_routes.router,
+    record.router,
+)

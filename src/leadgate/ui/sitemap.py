@@ -1,6 +1,8 @@
 """The app's site map: which tables the navigation offers, in the order a salesperson works
 them (Dynamics keeps this in its sitemap record; a table an administrator adds is reached
-from a view's or form's link until the site map becomes a record too)."""
+from a view's or form's link until the site map becomes a record too). Their records are the
+ones other pages link to (``shown_record_url``); System Jobs have pages of their own
+(ui/jobs.py) at the table's address."""
 
 from __future__ import annotations
 
@@ -23,12 +25,13 @@ __all__ = [
     "navigation",
     "record_id_of",
     "record_url",
+    "shown_record_url",
     "table_of",
     "table_url",
 ]
 
 APP_ROOT = "/app"
-SITEMAP = ("lead", "opportunity", "account", "contact")
+SITEMAP = ("lead", "opportunity", "account", "contact", "asyncoperation")
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,14 @@ def table_url(entity_set: str) -> str:
 
 def record_url(entity_set: str, record_id: object) -> str:
     return f"{APP_ROOT}/{entity_set}/{record_id}"
+
+
+def shown_record_url(ui: UiSession, table_name: str | None, record_id: object) -> str | None:
+    """The address of a record's page when the app shows that table's records; else None."""
+    if not table_name or record_id is None or table_name not in SITEMAP:
+        return None
+    table = ui.metadata().tables.get(table_name)
+    return record_url(table.entity_set, record_id) if table is not None else None
 
 
 def table_of(ui: UiSession, entity_set: str) -> TableMetadata:

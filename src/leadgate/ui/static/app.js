@@ -41,6 +41,16 @@
     }
   });
 
+  // A button that asks first (data-confirm: "Qualify all 1,200 leads of this view?"). Without
+  // this file it does not ask; its page says what it did and the job can be canceled there.
+  document.addEventListener("submit", function (event) {
+    const button = event.submitter;
+    if (button && button.dataset.confirm && !window.confirm(button.dataset.confirm)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
   // A command's dialog opened in place posts what the person changed in the record's form
   // too (saved before the command, as the command bar's buttons do): copies of its fields.
   document.addEventListener("submit", function (event) {

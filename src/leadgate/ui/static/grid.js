@@ -1,6 +1,8 @@
 // leadgate grids: select-all, and bulk commands with progress. Without this file the bulk
 // form posts every selected row at once and the server renders the summary; with it, rows are
 // posted one at a time (Accept: application/json) so a long selection shows how far it is.
+// A selection larger than a command's data-job-above is posted whole: the server runs it as a
+// system job and opens the job's page.
 "use strict";
 
 (function () {
@@ -152,7 +154,10 @@
       form.addEventListener("submit", function (event) {
         const button = event.submitter;
         if (!button || !button.dataset.command || !window.fetch) return;
-        if (!rowBoxes(form).some(function (box) { return box.checked; })) return;
+        const checked = rowBoxes(form).filter(function (box) { return box.checked; }).length;
+        if (!checked) return;
+        // A large selection is the server's: it queues a system job and opens its page.
+        if (button.dataset.jobAbove && checked > parseInt(button.dataset.jobAbove, 10)) return;
         event.preventDefault();
         runBulk(form, button);
       });
