@@ -33,8 +33,10 @@ bench: $(STAMP)
 	$(BIN)/python bench/bulk_qualify.py
 	$(BIN)/python bench/grid.py
 	$(BIN)/python bench/duplicates.py --sizes 10000,100000
+	$(BIN)/python bench/duplicate_jobs.py
 	$(BIN)/python bench/imports.py --rows 100000 --checkpoint 10000
 	$(BIN)/python bench/audit.py
+	$(BIN)/python bench/jobs.py
 
 lint: $(STAMP)
 	$(BIN)/mypy src/leadgate

@@ -43,7 +43,7 @@ from leadgate.platform import (
     Organization,
     OrganizationService,
 )
-from leadgate.platform.jobs import Outcome, RetrieveJobResultsRequest, run_next
+from leadgate.platform.jobs import Outcome, RetrieveJobResultsRequest, run_next, run_queued
 from leadgate.sales.bulk_qualify import BulkQualifyLeadsRequest
 from leadgate.sales.qualify import QualifyLeadRequest
 
@@ -98,7 +98,7 @@ def bulk_versus_single(
     done_single = 0
     for index, job_id in enumerate(job_ids):
         started = time.perf_counter()
-        run_next(organization, "bench", job_ids=(job_id,))
+        run_queued(organization, job_id, worker_id="bench")
         seconds["bulk"] += time.perf_counter() - started
         last = index == len(job_ids) - 1
         round_leads = singles[index * per_round :] if last else singles[

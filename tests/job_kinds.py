@@ -12,16 +12,19 @@ from leadgate.platform.jobs import JobContext, JobRegistry
 __all__ = ["install", "register_test_kinds", "widget"]
 
 
-def widget(code: str) -> CreateRequest:
-    return CreateRequest(Entity("new_widget", new_name=code, new_code=code[:10], new_size="M"))
+def widget(code: str, notes: str | None = None) -> CreateRequest:
+    values = {"new_name": code, "new_code": code[:10], "new_size": "M", "new_notes": notes}
+    return CreateRequest(Entity("new_widget", **values))
 
 
 def write_widgets(context: JobContext) -> None:
-    """data: {"codes": [...]}; one widget per code, each committed with its checkpoint."""
+    """data: {"codes": [...], "pause": seconds before each}; one widget per code, each
+    committed with its checkpoint, and noting the worker that wrote it."""
     codes = context.data["codes"]
     start = context.resume_from or 0
     for index in range(start, len(codes)):
-        context.checkpoint(index + 1, widget(codes[index]))
+        time.sleep(context.data.get("pause", 0))
+        context.checkpoint(index + 1, widget(codes[index], context.worker_id))
         context.progress(index + 1, len(codes))
 
 

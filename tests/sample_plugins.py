@@ -17,6 +17,7 @@ def record(context: ExecutionContext) -> None:
             "table": context.primary_entity_name,
             "id": context.primary_entity_id,
             "stage": int(context.stage),
+            "mode": int(context.mode),
             "depth": context.depth,
             "user": context.user_id,
             "initiating_user": context.initiating_user_id,
@@ -97,3 +98,21 @@ def refuse_last_name(context: ExecutionContext) -> None:
     target: Entity = context.input_parameters["Target"]
     if target.get("lastname") == context.configuration:
         raise InvalidPluginExecutionError(f"No lead named {context.configuration}.")
+
+
+def note_in_widget(context: ExecutionContext) -> None:
+    """An asynchronous step's work: remember what it was told, trace, and write a widget
+    named after the record (its creator is the user the step runs as)."""
+    record(context)
+    target = context.input_parameters["Target"]
+    name = target.get("name") or target.id
+    context.trace("noting {0}", name)
+    context.service.create("new_widget", new_name=f"noted {name}", new_size="S")
+
+
+def touch_account(context: ExecutionContext) -> None:
+    """An asynchronous step on Update of account that updates the account again: a loop
+    across system jobs, which the depth carried by each job stops."""
+    context.service.update(
+        Entity("account", context.primary_entity_id, description=f"depth {context.depth}")
+    )

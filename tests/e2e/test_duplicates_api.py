@@ -15,10 +15,10 @@ import uuid
 import pytest
 
 from leadgate.platform import CreateRequest, Entity, EntityReference, PagingInfo
-from leadgate.platform.duplicates.messages import (
-    PublishDuplicateRuleRequest,
-    RetrieveDuplicatesRequest,
-)
+from leadgate.platform.duplicates.bulk import BulkDetectDuplicatesRequest
+from leadgate.platform.duplicates.messages import RetrieveDuplicatesRequest
+from leadgate.platform.engine.query import QueryExpression
+from leadgate.platform.jobs import JobStatus, run_queued
 from leadgate.sales.qualify import QualifyLeadRequest
 from tests.e2e.conftest import API, platform_error
 from tests.e2e.test_qualify_api import ALL_THREE, created_id, new_lead, qualify
@@ -311,8 +311,18 @@ def test_a_published_company_name_rule_matches_names_that_differ_in_form(api, sy
     contoso = account(system, "Contoso Ltd.")
     (rule,) = system.retrieve_multiple("duplicaterule", name=COMPANY_RULE).entities
     assert rule.id is not None
-    published = system.execute(PublishDuplicateRuleRequest(rule.id))
-    assert published.published and published.processed == published.total
+    # PublishDuplicateRule answers with the job that publishes the rule, as Dataverse does.
+    published = api.post(
+        f"{API}/duplicaterules({rule.id})/Microsoft.Dynamics.CRM.PublishDuplicateRule", json={}
+    )
+    assert published.status_code == 200, published.text
+    assert published.json()["@odata.context"].endswith(
+        "$metadata#Microsoft.Dynamics.CRM.PublishDuplicateRuleResponse"
+    )
+    job_id = uuid.UUID(published.json()["JobId"])
+    assert system.retrieve("duplicaterule", rule.id)["statuscode"] == 1  # Publishing
+    assert run_queued(system.organization, job_id).status is JobStatus.SUCCEEDED
+    assert system.retrieve("duplicaterule", rule.id)["statuscode"] == 2  # Published
 
     response = retrieve_duplicates(api, as_account(name="The Contoso, Inc."))
     refused = api.post(f"{API}/accounts", json={"name": "The Contoso, Inc."}, headers=DETECT)
@@ -332,3 +342,20 @@ def test_a_published_company_name_rule_matches_names_that_differ_in_form(api, sy
         Entity("account", None, {"name": "The Contoso, Inc."}), "account", PagingInfo(count=10)
     ))  # fmt: skip
     assert {m.rule.en for m in exact.matches} == {COMPANY_RULE}
+
+
+def test_a_bulk_detection_jobs_pairs_are_read_as_duplicaterecords(api, system):
+    first, second = account(system, "Wide World Importers"), account(system, "Wide World Importers")
+    job_id = system.execute(BulkDetectDuplicatesRequest(QueryExpression("account"))).job_id
+    assert run_queued(system.organization, job_id).status is JobStatus.SUCCEEDED
+
+    response = api.get(
+        f"{API}/duplicaterecords?$filter=_asyncoperationid_value eq {job_id}"
+        "&$select=baserecordid,duplicaterecordid,duplicaterecordidtypecode"
+    )
+
+    assert response.status_code == 200, response.text
+    assert sorted(
+        (row["baserecordid"], row["duplicaterecordid"], row["duplicaterecordidtypecode"])
+        for row in response.json()["value"]
+    ) == sorted([(str(first), str(second), "account"), (str(second), str(first), "account")])

@@ -9,10 +9,13 @@ database (SQLite, then PostgreSQL) and checks what it printed and what changed.
 from __future__ import annotations
 
 import re
+import threading
 import uuid
 
+from leadgate.cli import waiting
 from leadgate.platform import CreateRequest, Entity, ExecuteTransactionRequest, Organization
-from leadgate.platform.duplicates.messages import PublishDuplicateRuleRequest
+from leadgate.platform.duplicates.rule_messages import PublishDuplicateRuleBatchRequest
+from leadgate.platform.jobs import CancelJobRequest, claim_next, run_job
 from tests.integration.test_cli_leads import count, lead_values, new_lead, rows
 
 PUBLISHED = {
@@ -113,18 +116,19 @@ def test_add_a_rule_and_its_conditions_then_publish_it_in_batches(cli, org):
                     "--base-column", "name", "--operator", "first-characters",
                     "--param", "7")  # fmt: skip
     out = cli("duplicates", "rules", "publish", "Comptes au même début", "--batch", "10")
+    job = org.system_service().retrieve_multiple("asyncoperation", kind="duplicates.publish")[0]
 
     assert re.fullmatch(r"Added the rule Accounts with the same start \([0-9a-f-]{36}\), "
                         r"unpublished: add its conditions, then publish it\.\n", added)  # fmt: skip
     assert condition.startswith(
         "Added the condition name = name (Same First Characters: 7) ("
     ) and condition.endswith(") to the rule Accounts with the same start.\n")
-    # The bar, drawn once when the output is not a terminal, ends at every record.
-    assert re.search(r"^Accounts with the same start .* 25/25 ", out, re.M), out
-    assert out.splitlines()[-1] == (
+    # The command ran the job itself (no worker was running), three batches of ten.
+    assert out == (
         "Published the rule Accounts with the same start: 25 account records have their match "
-        "codes."
+        "codes.\n"
     )
+    assert (job["statuscode"], job["checkpoint"]) == (30, '{"batches": 3, "records": 25}')
     assert rule_status(cli, "Accounts with the same start") == "Published"
     rule = cli("duplicates", "rules", "show", "Accounts with the same start")
     assert "Inactive matching records are excluded." in rule
@@ -139,22 +143,109 @@ def test_add_a_rule_and_its_conditions_then_publish_it_in_batches(cli, org):
 
 def test_publishing_resumes_a_rule_left_publishing(cli, org):
     accounts(org, *(f"Account {n:02}" for n in range(25)))
-    (rule,) = (
-        org.system_service()
-        .retrieve_multiple("duplicaterule", name="Accounts with the same e-mail address")
-        .entities
-    )
+    name = "Accounts with the same e-mail address"
+    system = org.system_service()
+    (rule,) = system.retrieve_multiple("duplicaterule", name=name).entities
     assert rule.id is not None
-    first = org.system_service().execute(PublishDuplicateRuleRequest(rule.id, 10))
+    queued = cli("duplicates", "rules", "publish", name, "--no-wait", "--batch", "10")
+    (job_id,) = re.findall(r"^Queued the system job ([0-9a-f-]{36}): ", queued, re.M)
+    # Asked again while its job waits: the same job, not a second one.
+    assert cli("duplicates", "rules", "publish", name, "--no-wait").splitlines() == [
+        f"The rule {name} is being published by the system job {job_id}.",
+        f"Follow it with: leadgate jobs show {job_id}",
+    ]
+    # One batch done, then the job canceled: the rule stays Publishing, its first ten done.
+    first = system.execute(PublishDuplicateRuleBatchRequest(rule.id, 10))
     assert (first.processed, first.total, first.published) == (10, 25, False)
-    assert rule_status(cli, "Accounts with the same e-mail address") == "Publishing"
+    system.execute(CancelJobRequest(uuid.UUID(job_id)))
+    assert rule_status(cli, name) == "Publishing"
 
-    out = cli("duplicates", "rules", "publish", "Accounts with the same e-mail address",
-              "--batch", "10")  # fmt: skip
+    out = cli("duplicates", "rules", "publish", name, "--batch", "10")
 
-    assert out.splitlines()[0] == "Resuming after 10 of 25 records."
-    assert re.search(r" 25/25 ", out), out
-    assert rule_status(cli, "Accounts with the same e-mail address") == "Published"
+    assert out.splitlines() == [
+        f"The rule {name} was left Publishing: the job resumes after the records already done.",
+        f"Published the rule {name}: 25 account records have their match codes.",
+    ]
+    assert rule_status(cli, name) == "Published"
+    (done,) = system.retrieve_multiple("asyncoperation", kind="duplicates.publish", statuscode=30)
+    assert done["checkpoint"] == '{"batches": 2, "records": 25}'  # the 15 left, not all 25
+
+
+def test_publish_no_wait_leaves_the_job_to_a_worker(cli, org):
+    name = "Contacts with the same first name and last name"
+    out = cli("duplicates", "rules", "publish", name, "--no-wait")
+    (job_id,) = re.findall(r"Follow it with: leadgate jobs show ([0-9a-f-]{36})$", out, re.M)
+    assert rule_status(cli, name) == "Publishing"
+    assert "Publish Duplicate Rule" in cli("jobs", "show", job_id)
+
+    ran = cli("worker", "--once")
+
+    assert job_id in ran and "Succeeded" in ran
+    assert rule_status(cli, name) == "Published"
+
+
+def test_publish_follows_a_worker_that_took_the_job_first(cli, org, monkeypatch):
+    accounts(org, *(f"Account {n:02}" for n in range(5)))
+    name = "Accounts with the same e-mail address"
+    queued = cli("duplicates", "rules", "publish", name, "--no-wait")
+    (job_id,) = re.findall(r"^Queued the system job ([0-9a-f-]{36}): ", queued, re.M)
+    job = claim_next(org, "busy-worker", job_id=uuid.UUID(job_id))  # a worker has it
+    assert job is not None
+    tried = threading.Event()
+
+    def try_to_claim(*args, **kwargs):
+        found = claim_next(*args, **kwargs)
+        tried.set()
+        return found
+
+    monkeypatch.setattr(waiting, "claim_next", try_to_claim)
+
+    def busy_worker():  # runs the job once the command has found it taken
+        assert tried.wait(60)
+        run_job(org, job, "busy-worker")
+
+    worker = threading.Thread(target=busy_worker)
+    worker.start()
+    out = cli("duplicates", "rules", "publish", name)  # follows that worker's job to its end
+    worker.join()
+
+    assert out.splitlines() == [
+        f"The rule {name} is being published by the system job {job_id}.",
+        f"Published the rule {name}: 5 account records have their match codes.",
+    ]
+    assert len(org.system_service().retrieve_multiple_all("asyncoperation")) == 1
+
+
+def test_detect_stores_the_duplicates_of_a_filtered_table_and_lists_them(
+    cli, refused, org, monkeypatch
+):
+    contoso = accounts(org, "Contoso", "Contoso", "Fabrikam", "Fabrikam", "Litware")
+    out = cli("duplicates", "detect", "accounts", "--filter", "name ne 'Litware'", "--batch", "2")
+    lines = out.splitlines()
+    assert lines[0] == "Checked 4 account records: 4 have possible duplicates, 4 matches in all."
+    (job_id,) = re.findall(r"^List them with: leadgate duplicates results ([0-9a-f-]{36})$",
+                           lines[1])  # fmt: skip
+    listed = rows(cli("duplicates", "results", job_id))
+    assert sorted((row[0], row[1], row[3], row[4], row[5]) for row in listed) == sorted(
+        (name, str(a), name, str(b), "Accounts with the same Account Name")
+        for name, pair in (("Contoso", contoso[:2]), ("Fabrikam", contoso[2:4]))
+        for a, b in (pair, pair[::-1])
+    )
+    shown = cli("jobs", "show", job_id)
+    assert "Bulk Duplicate Detection" in shown and '"pairs": 4' in shown
+    # No published rule checks leads once the shipped one is unpublished: refused, coded.
+    cli("duplicates", "rules", "unpublish", "Leads with the same e-mail address")
+    monkeypatch.setenv("LEADGATE_LANG", "fr")
+    code, line = refused("duplicates", "detect", "lead")
+    assert code == 1 and line.startswith(
+        "error 0x8F4C47FE: Aucune règle de détection des doublons publiée ne vérifie les "
+        "enregistrements Prospect"
+    )
+    out = cli("duplicates", "detect", "account", "--filter", "name eq 'Litware'")
+    assert (
+        out == "1 enregistrements account vérifiés : 0 ont des doublons potentiels, 0 "
+        "correspondances en tout.\n"
+    )
 
 
 def test_an_invalid_condition_is_refused_in_english_and_french(cli, refused, monkeypatch):

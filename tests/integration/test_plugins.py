@@ -206,6 +206,9 @@ def test_a_step_can_run_its_nested_work_as_another_user(system, admin):
         ({"filteringattributes": "new_code"}, "0x8F4C4722"),
         ({"preimageattributes": "new_code"}, "0x8F4C4722"),
         ({"mode": 1, "stage": 20}, "0x8F4C4722"),
+        ({"mode": 1, "messagename": "Retrieve"}, "0x8F4C4722"),
+        ({"mode": 1, "primaryentity": "asyncoperation"}, "0x8F4C4722"),
+        ({"messagename": "lg_ExecuteAsyncStep", "primaryentity": None}, "0x8F4C4722"),
         ({"primaryentity": "plugintracelog"}, "0x8F4C4722"),
         ({"primaryentity": "new_nothing"}, "0x80041102"),
         ({"messagename": "Update", "postimageattributes": "new_nope"}, "0x80041103"),
@@ -292,7 +295,8 @@ def test_the_same_id_twice_is_a_duplicate(admin):
     assert error.code == "0x80040237"
 
 
-def test_asynchronous_steps_are_stored_but_not_run_yet(system, admin):
-    step = register(system, "cancel", stage=40, mode=1)
-    widget(admin)  # would be refused if the step ran
-    assert system.retrieve("sdkmessageprocessingstep", step)["mode"] == 1
+def test_asynchronous_steps_do_not_run_in_the_operation(system, admin):
+    register(system, "cancel", stage=40, mode=1)
+    widget(admin)  # would be refused if the step ran now: it waits as a system job
+    (job,) = system.retrieve_multiple_all("asyncoperation")
+    assert job["kind"] == "plugin"

@@ -43,17 +43,18 @@ SALES, MANAGER = "sam@old.example", "max@old.example"
 STARTED = [uuid.UUID(f"00000000-0000-4000-8000-00000000010{n}") for n in (1, 2, 3)]
 UNSTARTED = [uuid.UUID(f"00000000-0000-4000-8000-00000000020{n}") for n in (1, 2, 3)]
 DISQUALIFIED = uuid.UUID("00000000-0000-4000-8000-000000000302")
-# What the upgrade adds: an instance per unstarted lead, six privileges for each sales role
+# What the upgrade adds: an instance per unstarted lead, seven privileges for each sales role
 # (version 6's duplicate rules, version 7's views and forms, version 8's audit history and own
-# system jobs), the version table's row, and the platform's versions 5 and 6: the view, form,
-# audit and system job tables (their metadata, privileges), the workflow table's nine workflow
-# columns (and the ten options of category, mode, scope and runas), the views and forms
-# sales 7 ships, and the platform's version 7: the job results table (its relationship to
-# the system job, its privileges, its outcome's three options).
+# system jobs, version 9's own duplicate records), the version table's row, and the platform's
+# versions 5 to 7: the view, form, audit, system job, job result and duplicate record tables
+# (their metadata, privileges), the workflow table's nine workflow columns (and the ten options
+# of category, mode, scope and runas), the system job type Bulk Duplicate Detection, the job
+# results' outcome (three options), the relationships of job results (to their job) and
+# duplicate records (to their job and their rule), and the views and forms sales 7 ships.
 ADDED = {
-    INSTANCES: 3, "roleprivileges": 12, runner.VERSION_TABLE: 1, "savedquery": 17,
-    "systemform": 4, "privilege": 34, "lg_meta_table": 5, "lg_meta_column": 98,
-    "lg_meta_option": 64, "lg_meta_relationship": 1,
+    INSTANCES: 3, "roleprivileges": 14, runner.VERSION_TABLE: 1, "savedquery": 17,
+    "systemform": 4, "privilege": 42, "lg_meta_table": 6, "lg_meta_column": 112,
+    "lg_meta_option": 65, "lg_meta_relationship": 3,
 }  # fmt: skip
 # On SQLite the row-version counter is a one-row table (on PostgreSQL, a sequence).
 ADDED_ON_SQLITE = {versions.COUNTER: 1}
@@ -140,13 +141,15 @@ def test_the_old_release_database_upgrades_keeping_every_record(old_database, ru
         "  turn on auditing of the table Entity Map",
         "  turn on auditing of the table Attribute Map",
         "  turn on auditing of the table Security Role",
-        "solution leadgate_sales: version 5 -> 8",
+        "solution leadgate_sales: version 5 -> 9",
         "  grant prvReadRecordAuditHistory (Organization), prvReadDuplicateRule (Organization), "
         "prvReadDuplicateRuleCondition (Organization), prvReadSavedQuery (Organization), "
-        "prvReadSystemForm (Organization), prvReadAsyncOperation (User) to the role Salesperson",
+        "prvReadSystemForm (Organization), prvReadAsyncOperation (User), prvReadDuplicateRecord "
+        "(User) to the role Salesperson",
         "  grant prvReadRecordAuditHistory (Organization), prvReadDuplicateRule (Organization), "
         "prvReadDuplicateRuleCondition (Organization), prvReadSavedQuery (Organization), "
-        "prvReadSystemForm (Organization), prvReadAsyncOperation (User) to the role Sales Lead",
+        "prvReadSystemForm (Organization), prvReadAsyncOperation (User), prvReadDuplicateRecord "
+        "(User) to the role Sales Lead",
         "  start the process 'Lead to Opportunity Sales Process' on 3 open record(s) of the "
         "table Lead that have none",
         "  turn on auditing of the table Lead",
@@ -196,6 +199,7 @@ def test_the_old_release_database_upgrades_keeping_every_record(old_database, ru
         salesperson = role_privileges(system, "Salesperson")
         assert {salesperson[name] for name in NEW_PRIVILEGES} == {8}  # Organization
         assert salesperson["prvReadAsyncOperation"] == 1  # version 8: their own jobs (User)
+        assert salesperson["prvReadDuplicateRecord"] == 1  # version 9: what their jobs found
         assert salesperson["prvDeleteLead"] == 1  # the administrator's grant is kept
         assert "prvReadTeam" not in salesperson  # and so is their revoke
         # Renamed by the administrator: still the shipped role, not made again.
@@ -292,8 +296,8 @@ def test_a_solution_a_newer_leadgate_installed_is_refused(database_url, run):
     _set(database_url, "UPDATE lg_solution SET version = 99 WHERE name = 'leadgate_sales'")
     error = refusal(lambda: Organization.open(database_url))
     assert error.code == "0x8F4C479A"
-    assert "(solution leadgate_sales 99, this version ships 8)" in error.message("en")
-    assert "(solution leadgate_sales 99, cette version fournit 8)" in error.message("fr")
+    assert "(solution leadgate_sales 99, this version ships 9)" in error.message("en")
+    assert "(solution leadgate_sales 99, cette version fournit 9)" in error.message("fr")
     code, _, err = run("upgrade", "--db", database_url)
     assert code == 1 and err.startswith("error 0x8F4C479A:")
 

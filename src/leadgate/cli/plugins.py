@@ -122,7 +122,12 @@ def register(
         step_id = system.create("sdkmessageprocessingstep", values)
         say(N_("Registered step {name} ({id})."), name=name, id=step_id)
         if step_mode is StepMode.ASYNCHRONOUS:
-            say(N_("Note: asynchronous steps are stored but do not run until system jobs exist."))
+            say(
+                N_(
+                    "It runs as a system job after each operation commits: a worker must run "
+                    "(leadgate worker, or the one leadgate serve embeds on SQLite)."
+                )
+            )
 
 
 def _find_step(system: OrganizationService, key: str) -> Entity:
@@ -285,7 +290,8 @@ def _trace_query(criteria: FilterExpression, limit: int) -> QueryExpression:
 def startup_report(organization: Organization, reader: Language) -> list[str]:
     """What ``leadgate serve`` says about plug-ins when it starts: where they are imported
     from, and each enabled step that cannot be loaded (step, handler, why, the fix). The
-    server serves all the same: only the messages a broken step runs on are refused."""
+    server serves all the same: only the messages a broken synchronous step runs on are
+    refused (a broken asynchronous step fails its jobs)."""
     folder = organization.steps.home.folder
     lines = [translate(N_("Plug-ins folder: {folder}"), reader).format(folder=folder)]
     for found in broken_steps(organization):
@@ -295,11 +301,14 @@ def startup_report(organization: Organization, reader: Language) -> list[str]:
                 code=error.code, problem=error.message(reader)
             )
         )
+        until = (
+            # An asynchronous step's operation runs; the jobs it queues fail.
+            N_("Until then its system jobs after {message} on {table} fail with {code}.")
+            if step.mode is StepMode.ASYNCHRONOUS
+            else N_("Until then {message} on {table} is refused with {code}; the rest is served.")
+        )
         lines.append(
-            translate(
-                N_("Until then {message} on {table} is refused with {code}; the rest is served."),
-                reader,
-            ).format(
+            translate(until, reader).format(
                 message=step.message,
                 table=step.table or translate(N_("every table"), reader),
                 code=error.code,

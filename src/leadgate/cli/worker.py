@@ -51,13 +51,14 @@ def worker(
         float, typer.Option(min=0.05, metavar="SECONDS", help="Wait between looks for jobs.")
     ] = 2.0,
     lease: Annotated[
-        int,
+        float,
         typer.Option(
-            min=10,
+            min=1,
             metavar="SECONDS",
-            help="A job's lease: past it, another worker takes a job over.",
+            help="A job's lease, renewed every third of it while the job runs: "
+            "a worker stopped that long has its jobs taken over.",
         ),
-    ] = 300,
+    ] = 300.0,
     grace: Annotated[
         float,
         typer.Option(

@@ -53,7 +53,7 @@ from leadgate.platform.engine.storage import create_engine, database_url, redact
 from leadgate.platform.engine.types import Interface, Language
 from leadgate.platform.engine.unit_of_work import Snapshot
 from leadgate.platform.engine.versions import create_counter
-from leadgate.platform.jobs.registry import JobRegistry
+from leadgate.platform.jobs.registry import JobRegistry, register_job_kinds
 from leadgate.platform.plugins.home import PluginHome, plugins_folder
 from leadgate.platform.plugins.registry import StepRegistry, StepSet, TraceRecord
 from leadgate.platform.records.crud import CreateRequest
@@ -115,7 +115,10 @@ class Organization:
         url: str,
         solutions: Sequence[Solution],
         plugins: str | Path | None = None,
+        job_kinds: str | None = None,
     ) -> None:
+        """``job_kinds``: administrators' job kinds to register (``module:function``, comma
+        separated); None: $LEADGATE_JOB_KINDS (see docs/jobs.md)."""
         self.engine = engine
         self.url = url
         self.pipeline = Pipeline(self)
@@ -124,6 +127,11 @@ class Organization:
         self.solutions: tuple[Solution, ...] = (PlatformSolution(), *solutions)
         for solution in self.solutions:
             solution.register(self)
+        try:
+            register_job_kinds(self.jobs, self.steps.home, job_kinds)
+        except BaseException:
+            self.steps.home.close()
+            raise
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
         self._steps: StepSet | None = None

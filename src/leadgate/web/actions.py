@@ -18,6 +18,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from leadgate.platform import EntityReference
+from leadgate.platform.duplicates.rule_messages import PublishDuplicateRuleRequest
 from leadgate.platform.engine import errors
 from leadgate.platform.engine.i18n import N_, Text
 from leadgate.platform.engine.metadata.model import MetadataSet, TableMetadata
@@ -142,6 +143,20 @@ def qualify_lead(
     })  # fmt: skip
 
 
+def publish_duplicate_rule(
+    request: Request, session: Session, rule: uuid.UUID, parameters: Parameters
+) -> Response:
+    """PublishDuplicateRule (REFERENCE §5): the rule becomes Publishing and a system job
+    computes its match codes; the answer names the job, as Dataverse's does."""
+    parameters.finish()
+    response = session.service.execute(PublishDuplicateRuleRequest(rule))
+    return json_response({
+        "@odata.context": f"{api_root(request)}/$metadata#{NAMESPACE}"
+                          "PublishDuplicateRuleResponse",
+        "JobId": str(response.job_id),
+    })  # fmt: skip
+
+
 def _default(value: int | None, default: int) -> int:
     return default if value is None else value
 
@@ -153,7 +168,10 @@ class Action:
 
 
 # The actions bound to one record, by name: reading this lists what the Web API can do.
-ACTIONS = {"QualifyLead": Action("lead", qualify_lead)}
+ACTIONS = {
+    "QualifyLead": Action("lead", qualify_lead),
+    "PublishDuplicateRule": Action("duplicaterule", publish_duplicate_rule),
+}
 
 
 @router.post("/{segment}/{name}")

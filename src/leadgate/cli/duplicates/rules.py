@@ -1,13 +1,12 @@
-"""``leadgate duplicates rules``: list, show, add a rule and its conditions, publish it in
-batches (PublishDuplicateRule, each batch its own transaction, resumable), unpublish, delete;
-all as SYSTEM."""
+"""``leadgate duplicates rules``: list, show, add a rule and its conditions, publish it
+(PublishDuplicateRule: a system job, each batch its own transaction, resumable; the command
+waits for it unless told not to), unpublish, delete; all as SYSTEM."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from leadgate.cli.duplicates.reading import (
     _OPERATOR_HELP,
@@ -20,14 +19,23 @@ from leadgate.cli.duplicates.reading import (
     operator_of,
     read_rules,
 )
-from leadgate.cli.output import DbOption, console, language, open_organization, print_table, say
+from leadgate.cli.output import DbOption, language, open_organization, print_table, say
+from leadgate.cli.waiting import (
+    WaitOption,
+    checkpoint_of,
+    refuse_unfinished,
+    say_queued,
+    wait_for_job,
+)
 from leadgate.platform import CreateRequest, DeleteRequest, Entity, EntityReference
-from leadgate.platform.duplicates.messages import (
+from leadgate.platform.duplicates.rule_messages import (
+    DEFAULT_BATCH,
     PublishDuplicateRuleRequest,
     UnpublishDuplicateRuleRequest,
 )
 from leadgate.platform.duplicates.rules import PUBLISHED, PUBLISHING, Condition
 from leadgate.platform.engine.i18n import N_, translate
+from leadgate.platform.jobs import JobStatus
 
 __all__ = ["RuleArgument", "rules_app"]
 
@@ -253,35 +261,41 @@ def publish(
         typer.Option(
             "--batch", min=1, help="Records per transaction: each batch is saved as it ends."
         ),
-    ] = 10000,
+    ] = DEFAULT_BATCH,
+    wait: WaitOption = True,
     db: DbOption = None,
 ) -> None:
-    """Publish a rule: compute the match codes of every record of its matching table, batch
-    by batch, then check creates and updates with it. A rule left Publishing resumes."""
+    """Publish a rule: a system job computes the match codes of every record of its matching
+    table, batch by batch, then the rule checks creates and updates. A rule left Publishing
+    resumes where it stopped."""
     with open_organization(db) as organization:
         system = organization.system_service()
         found = find_rule(system, rule)
         if found.status == PUBLISHED:
             say(N_("The rule {rule} is already published."), rule=_name(found))
             return
-        # The first batch before the bar: a refused rule prints only its error.
-        answer = system.execute(PublishDuplicateRuleRequest(found.id, batch))
-        if found.status == PUBLISHING:
-            say(N_("Resuming after {done} of {total} records."),
-                done=answer.processed - answer.batch, total=answer.total)  # fmt: skip
-        if not answer.published:
-            with Progress(
-                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                TimeElapsedColumn(), console=console,
-            ) as progress:  # fmt: skip
-                task = progress.add_task(_name(found), total=answer.total,
-                                         completed=answer.processed)  # fmt: skip
-                while not answer.published:
-                    answer = system.execute(PublishDuplicateRuleRequest(found.id, batch))
-                    progress.update(task, completed=answer.processed, total=answer.total)
+        response = system.execute(PublishDuplicateRuleRequest(found.id, batch))
+        job_id = response.job_id
+        if not response.queued:
+            say(N_("The rule {rule} is being published by the system job {id}."),
+                rule=_name(found), id=job_id)  # fmt: skip
+        elif found.status == PUBLISHING:
+            say(N_("The rule {rule} was left Publishing: the job resumes after the records "
+                   "already done."), rule=_name(found))  # fmt: skip
+        if not wait:
+            if response.queued:
+                say_queued(job_id)
+            else:
+                say(N_("Follow it with: leadgate jobs show {id}"), id=job_id)
+            return
+        job = wait_for_job(organization, system, job_id, _name(found))
+        if JobStatus(job["statuscode"]) is JobStatus.CANCELED:
+            say(N_("The rule {rule} stays Publishing: publish it again to resume, or unpublish "
+                   "it."), rule=_name(found))  # fmt: skip
+        refuse_unfinished(organization, job)
         say(
             N_("Published the rule {rule}: {total} {table} records have their match codes."),
-            rule=_name(found), total=answer.total, table=found.matching,
+            rule=_name(found), total=checkpoint_of(job).get("records", 0), table=found.matching,
         )  # fmt: skip
 
 

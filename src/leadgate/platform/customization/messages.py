@@ -277,6 +277,8 @@ def import_solution(operation: Operation) -> ImportSolutionResponse:
         if existing is None:
             store.insert_table(connection, table)
             tables_added.append(table.name)
+        elif table.indexes:  # an index a newer version declares: publishing creates it
+            store.add_indexes(connection, table.name, table.indexes)
         for column in table.columns.values():
             names.check_name(column.name, "column")
             present = existing.columns.get(column.name) if existing else None

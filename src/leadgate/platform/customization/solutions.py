@@ -287,6 +287,7 @@ def _table(name: str, raw: Mapping[str, Any], custom: bool) -> TableMetadata:
         ownership=Ownership(raw.get("ownership", "user")),
         object_type_code=raw.get("otc"),
         alternate_keys=tuple(tuple(key) for key in raw.get("keys", ())),
+        indexes=tuple(tuple(key) for key in raw.get("indexes", ())),
         is_custom=custom,
         published=False,
         deletable=raw.get("deletable", True),
@@ -302,7 +303,15 @@ def _table(name: str, raw: Mapping[str, Any], custom: bool) -> TableMetadata:
     if raw.get("state", True) and not any(c.name == "statecode" for c in declared):
         columns += state_columns(name)
     columns += declared
-    return table.with_columns(columns)
+    table = table.with_columns(columns)
+    for key in table.indexes:
+        unknown = [column for column in key if column not in table.columns]
+        if not key or unknown:
+            raise errors.INVALID_DEFINITION(
+                kind="table", name=name,
+                reason=f"the index {list(key)} names no column or unknown ones {unknown}",
+            )  # fmt: skip
+    return table
 
 
 def _relationships(raw: Mapping[str, Any], custom: bool) -> list[RelationshipMetadata]:

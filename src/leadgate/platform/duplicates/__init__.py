@@ -1,5 +1,5 @@
 """Duplicate detection (REFERENCE §5): rules, their operators, the match codes that index them,
-publishing, and RetrieveDuplicates."""
+publishing (a system job), RetrieveDuplicates and BulkDetectDuplicates (a system job)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,16 @@ __all__ = ["register"]
 
 
 def register(organization: Organization) -> None:
-    from leadgate.platform.duplicates import messages, publishing
+    from leadgate.platform.duplicates import (
+        bulk,
+        job_kinds,
+        messages,
+        publishing,
+        rule_messages,
+    )
 
     organization.register_messages(messages.MESSAGES)
+    organization.register_messages(rule_messages.MESSAGES)
+    organization.register_messages(bulk.MESSAGES)
     publishing.register(organization)
+    job_kinds.register(organization.jobs)

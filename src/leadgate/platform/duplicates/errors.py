@@ -7,9 +7,13 @@ from leadgate.platform.engine.i18n import N_
 
 __all__ = [
     "DUPLICATE_DETECTED",
+    "DUPLICATE_RULE_ALREADY_PUBLISHED",
+    "DUPLICATE_RULE_NOT_PUBLISHING",
     "DUPLICATE_RULE_PUBLISHED",
     "INVALID_DUPLICATE_RULE",
+    "NOT_A_DETECTION_JOB",
     "NO_DUPLICATE_RULE",
+    "NO_PUBLISHED_DUPLICATE_RULE",
     "TOO_MANY_PUBLISHED_RULES",
 ]
 
@@ -46,4 +50,36 @@ NO_DUPLICATE_RULE = ErrorKind(
     "no_duplicate_rule",
     "0x8F4C477F",
     N_("No duplicate detection rule is named or has the id '{rule}'."),
+)
+DUPLICATE_RULE_ALREADY_PUBLISHED = ErrorKind(
+    "duplicate_rule_already_published",
+    "0x8F4C47FC",
+    N_(
+        "The duplicate detection rule '{rule}' is already published: its match codes are "
+        "current. To compute them again, unpublish it, then publish it."
+    ),
+)
+DUPLICATE_RULE_NOT_PUBLISHING = ErrorKind(
+    "duplicate_rule_not_publishing",
+    "0x8F4C47FD",
+    N_(
+        "The duplicate detection rule '{rule}' is {status}: it was unpublished while it was "
+        "being published, so publishing stopped. Publish it again to start over."
+    ),
+)
+NO_PUBLISHED_DUPLICATE_RULE = ErrorKind(
+    "no_published_duplicate_rule",
+    "0x8F4C47FE",
+    N_(
+        "No published duplicate detection rule checks {table} records, so there is nothing "
+        "to detect duplicates with. Publish one first (rules of {table}: {rules})."
+    ),
+)
+NOT_A_DETECTION_JOB = ErrorKind(
+    "not_a_detection_job",
+    "0x8F4C47FF",
+    N_(
+        "The system job {job} is not a duplicate detection job run by this user: duplicates "
+        "are stored only by the job that found them."
+    ),
 )

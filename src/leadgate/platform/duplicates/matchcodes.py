@@ -298,13 +298,17 @@ def needed_columns(rules: Iterable[Rule], table: TableMetadata) -> list[str]:
 
 def read_rows(
     connection: sa.Connection, table: TableMetadata, sql_table: sa.Table, names: Sequence[str],
-    where: Any, *, order: bool = False, limit: int | None = None,
+    where: Any, *, order: bool = False, limit: int | None = None, share: bool = False,
 ) -> list[Entity]:  # fmt: skip
+    """Rows of the table as entities; ``share`` holds them against writers until commit
+    (PostgreSQL's FOR SHARE; SQLite serializes writers anyway)."""
     statement = sa.select(*rows.select_columns(table, sql_table, names)).where(where)
     if order:
         statement = statement.order_by(sql_table.c[table.primary_key])
     if limit is not None:
         statement = statement.limit(limit)
+    if share:
+        statement = statement.with_for_update(read=True, of=sql_table)
     result = connection.execute(statement).mappings().all()
     found = []
     for row in result:

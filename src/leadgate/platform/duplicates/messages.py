@@ -1,4 +1,5 @@
-"""RetrieveDuplicates, PublishDuplicateRule and UnpublishDuplicateRule (REFERENCE §5).
+"""RetrieveDuplicates, and the checks Create, Update and QualifyLead make (REFERENCE §5);
+publishing a rule: ``rule_messages``.
 
 Finding duplicates is an index lookup per published rule (see ``duplicates.candidates``);
 the records found are then read under the caller's read filter, so that a user is shown
@@ -13,36 +14,24 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from leadgate.platform.duplicates.errors import DUPLICATE_DETECTED, NO_DUPLICATE_RULE
+from leadgate.platform.duplicates.errors import DUPLICATE_DETECTED
 from leadgate.platform.duplicates.matchcodes import DuplicateMatch, candidates
-from leadgate.platform.duplicates.publishing import publish_batch, rule_row
-from leadgate.platform.duplicates.rules import (
-    PUBLISHED,
-    PUBLISHING,
-    UNPUBLISHED,
-    Rule,
-    read_rules,
-    rule_set,
-)
+from leadgate.platform.duplicates.rules import Rule, rule_set
 from leadgate.platform.engine import errors, rows
-from leadgate.platform.engine.entity import Entity, EntityCollection, EntityReference
+from leadgate.platform.engine.entity import Entity, EntityCollection
 from leadgate.platform.engine.errors import ErrorKind
 from leadgate.platform.engine.i18n import N_, Text
 from leadgate.platform.engine.pipeline import Message, Operation
 from leadgate.platform.engine.query import PagingInfo
 from leadgate.platform.engine.values import coerce
 from leadgate.platform.records.fields import compose
-from leadgate.platform.records.state import SetStateRequest
 from leadgate.platform.security.privileges import Right
 
 __all__ = [
     "MESSAGES",
-    "PublishDuplicateRuleRequest",
-    "PublishDuplicateRuleResponse",
     "RetrieveDuplicatesRequest",
     "RetrieveDuplicatesResponse",
-    "UnpublishDuplicateRuleRequest",
-    "UnpublishDuplicateRuleResponse",
+    "duplicate_error",
     "find_duplicates",
     "refuse_duplicates",
 ]
@@ -62,33 +51,6 @@ class RetrieveDuplicatesRequest:
 class RetrieveDuplicatesResponse:
     duplicate_collection: EntityCollection  # the records, each once
     matches: tuple[DuplicateMatch, ...]  # one per record and rule that found it
-
-
-@dataclass(frozen=True)
-class PublishDuplicateRuleRequest:
-    """Publish a rule; with a batch size, one batch per request, so that a large table is
-    published in steps that each commit, and an interrupted publishing resumes."""
-
-    duplicate_rule_id: uuid.UUID
-    batch_size: int | None = None
-
-
-@dataclass(frozen=True)
-class PublishDuplicateRuleResponse:
-    processed: int  # records of the matching table done so far
-    total: int  # records of the matching table
-    published: bool
-    batch: int = 0  # records this request did (processed - batch: done before it)
-
-
-@dataclass(frozen=True)
-class UnpublishDuplicateRuleRequest:
-    duplicate_rule_id: uuid.UUID
-
-
-@dataclass(frozen=True)
-class UnpublishDuplicateRuleResponse:
-    pass
 
 
 # --- finding ------------------------------------------------------------------------------
@@ -242,87 +204,9 @@ def retrieve_duplicates(
     )
 
 
-# --- publishing ---------------------------------------------------------------------------
-
-
-def _rule(operation: Operation, rule_id: uuid.UUID) -> Rule:
-    rule = next(
-        (r for r in read_rules(operation.connection, operation.unit_of_work.tables).rules
-         if r.id == rule_id), None,
-    )  # fmt: skip
-    if rule is None:
-        raise NO_DUPLICATE_RULE(rule=rule_id)
-    return rule
-
-
-def _counts(operation: Operation, rule: Rule) -> tuple[int, int]:
-    """Records done so far and in all, in the matching table."""
-    table = operation.table(rule.matching)
-    sql_table = operation.sql_table(table.name)
-    total = operation.connection.execute(sa.select(sa.func.count()).select_from(sql_table))
-    total_count = int(total.scalar_one())
-    cursor = (rule_row(operation.unit_of_work, rule.id) or {}).get("publishcursor")
-    if rule.status == PUBLISHED:
-        return total_count, total_count
-    if not cursor:
-        return 0, total_count
-    done = operation.connection.execute(
-        sa.select(sa.func.count()).select_from(sql_table)
-        .where(sql_table.c[table.primary_key] <= uuid.UUID(cursor))
-    ).scalar_one()  # fmt: skip
-    return int(done), total_count
-
-
-def _rule_target(request: Any) -> tuple[str | None, uuid.UUID | None]:
-    return "duplicaterule", request.duplicate_rule_id
-
-
-def authorize_rule_change(operation: Operation) -> None:
-    operation.require(Right.WRITE, operation.table("duplicaterule"))
-
-
-def validate_publish(operation: Operation) -> None:
-    size = operation.request.batch_size
-    if size is not None and size < 1:
-        raise errors.INVALID_QUERY(detail=Text(N_("the batch size is at least 1.")))
-
-
-def publish_rule(operation: Operation[PublishDuplicateRuleRequest]) -> PublishDuplicateRuleResponse:
-    request = operation.request
-    rule = _rule(operation, request.duplicate_rule_id)
-    reference = EntityReference("duplicaterule", rule.id)
-    if rule.status == UNPUBLISHED:
-        operation.execute(SetStateRequest(reference, 0, PUBLISHING))
-        rule = _rule(operation, rule.id)
-    done = 0
-    if rule.status == PUBLISHING:
-        done, finished = publish_batch(operation.unit_of_work, rule, request.batch_size)
-        if finished:
-            operation.execute(SetStateRequest(reference, 1, PUBLISHED))
-            rule = _rule(operation, rule.id)
-    processed, total = _counts(operation, rule)
-    return PublishDuplicateRuleResponse(processed, total, rule.status == PUBLISHED, done)
-
-
-def unpublish_rule(operation: Operation) -> UnpublishDuplicateRuleResponse:
-    rule = _rule(operation, operation.request.duplicate_rule_id)
-    if rule.status != UNPUBLISHED:
-        reference = EntityReference("duplicaterule", rule.id)
-        operation.execute(SetStateRequest(reference, 0, UNPUBLISHED))
-    return UnpublishDuplicateRuleResponse()
-
-
 MESSAGES = {
     RetrieveDuplicatesRequest: Message(
         "RetrieveDuplicates", retrieve_duplicates, validate_retrieve_duplicates, _target,
         writes=False, authorize=authorize_retrieve_duplicates,
-    ),
-    PublishDuplicateRuleRequest: Message(
-        "PublishDuplicateRule", publish_rule, validate_publish, _rule_target,
-        authorize=authorize_rule_change,
-    ),
-    UnpublishDuplicateRuleRequest: Message(
-        "UnpublishDuplicateRule", unpublish_rule, None, _rule_target,
-        authorize=authorize_rule_change,
     ),
 }  # fmt: skip

@@ -1,9 +1,10 @@
 """The life of a duplicate detection rule: unpublished, publishing, published.
 
-Publishing computes the match codes of every record of the rule's matching table; on a large
-table it runs in batches (PublishDuplicateRule), each its own transaction, and resumes after
-the last record done (``publishcursor``). A published rule cannot change what it compares:
-its codes would lie. Steps here enforce that and keep the cached rules current.
+Publishing computes the match codes of every record of the rule's matching table: a system
+job (PublishDuplicateRule) does it in batches, each its own transaction, and resumes after
+the last record done (``publishcursor``); SetState to Published does what is left in one
+transaction (a solution's rules, on tables still empty). A published rule cannot change what
+it compares: its codes would lie. Steps here enforce that and keep the cached rules current.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from leadgate.platform.duplicates.rules import (
 from leadgate.platform.engine.context import ExecutionContext
 from leadgate.platform.engine.entity import Entity
 from leadgate.platform.engine.i18n import N_, Text
+from leadgate.platform.engine.settings import organization_setting
 from leadgate.platform.engine.types import Stage
 
 if TYPE_CHECKING:
@@ -77,7 +79,13 @@ def _set_cursor(unit: UnitOfWork, rule_id: uuid.UUID, cursor: str | None) -> Non
 
 def publish_batch(unit: UnitOfWork, rule: Rule, limit: int | None) -> tuple[int, bool]:
     """Compute the codes of the next ``limit`` records (None: all the rest) after the cursor;
-    how many were done, and whether the table is done."""
+    how many were done, and whether the table is done.
+
+    Codes already there stay ("fill"): the steps keep them current for a rule that is
+    publishing. The rows read are held until commit (FOR SHARE on PostgreSQL), so that an
+    update or delete of one of them waits for this batch, then replaces or drops the codes it
+    wrote; a change that committed first is what the batch reads.
+    """
     assert unit.connection is not None
     row = rule_row(unit, rule.id) or {}
     table = unit.metadata.table(rule.matching)
@@ -86,9 +94,12 @@ def publish_batch(unit: UnitOfWork, rule: Rule, limit: int | None) -> tuple[int,
     cursor = row.get("publishcursor")
     where = key > uuid.UUID(cursor) if cursor else sa.true()
     names = needed_columns([rule], table)
-    rows = read_rows(unit.connection, table, sql_table, names, where, order=True, limit=limit)
+    rows = read_rows(unit.connection, table, sql_table, names, where, order=True, limit=limit,
+                     share=True)  # fmt: skip
     if rows:
-        region = read_rules(unit.connection, unit.tables).region
+        # The region phone numbers are read in, as read_rules gives it, without every rule.
+        region = str(organization_setting(unit.connection, unit.tables, "defaultcountrycode",
+                                          "US")).upper()  # fmt: skip
         store_codes(unit.connection, [rule], table, rows, region, how="fill")
         _set_cursor(unit, rule.id, str(rows[-1][table.primary_key]))
     return len(rows), limit is None or len(rows) < limit

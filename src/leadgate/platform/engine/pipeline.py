@@ -24,7 +24,7 @@ from leadgate.platform.engine.entity import Entity
 from leadgate.platform.engine.metadata.model import MetadataSet, TableMetadata
 from leadgate.platform.engine.settings import organization_setting
 from leadgate.platform.engine.storage import translate_errors
-from leadgate.platform.engine.types import Stage
+from leadgate.platform.engine.types import Stage, StepMode
 from leadgate.platform.engine.unit_of_work import UnitOfWork
 from leadgate.platform.plugins.registry import ALL_COLUMNS, Step, TraceRecord
 from leadgate.platform.security import access as security
@@ -265,12 +265,15 @@ class Operation(Generic[RequestT]):
         """Run a nested message as the same user, one level deeper, in this transaction."""
         return self.pipeline.execute(request, self.context.caller, self.context)
 
-    def execute_as_system(self, request: Any) -> Any:
-        """Run a nested message as SYSTEM: platform work such as cascades, never user requests."""
+    def execute_as_system(self, request: Any, *, deeper: bool = True) -> Any:
+        """Run a nested message as SYSTEM: platform work such as cascades, never user requests.
+        ``deeper=False``: bookkeeping of this message (saving a job it queues), run at its
+        depth — it starts no chain a loop could follow."""
         return self.pipeline.execute(
             request,
             Caller.system(self.context.initiating_user_id, self.context.caller.interface),
             self.context,
+            deeper=deeper,
         )
 
 
@@ -279,9 +282,14 @@ class Pipeline:
         self.organization = organization
         self.messages = MessageRegistry()
 
-    def execute(self, request: Any, caller: Caller, parent: ExecutionContext | None = None) -> Any:
+    def execute(
+        self, request: Any, caller: Caller, parent: ExecutionContext | None = None,
+        *, deeper: bool = True,
+    ) -> Any:  # fmt: skip
+        """Run ``request`` as ``caller``; nested in ``parent``'s transaction, one level deeper
+        (``deeper=False``: at its level, for the platform's bookkeeping of ``parent``)."""
         message = self.messages.get(type(request))
-        depth = 1 if parent is None else parent.depth + 1
+        depth = 1 if parent is None else parent.depth + (1 if deeper else 0)
         if depth > MAX_DEPTH:
             raise errors.DEPTH_EXCEEDED(max_depth=MAX_DEPTH, chain=_chain(parent, message.name))
         if parent is not None and parent.unit_of_work.in_transaction:
@@ -320,9 +328,12 @@ class Pipeline:
             )
         assert unit_of_work.steps is not None
         steps = unit_of_work.steps.for_message(message.name, table)
-        if steps and message.changed_columns is not None:
+        queued = unit_of_work.steps.for_message(message.name, table, StepMode.ASYNCHRONOUS)
+        if (steps or queued) and message.changed_columns is not None:
             changed = set(message.changed_columns(request))
             steps = tuple(step for step in steps if step.wants(changed))
+            queued = tuple(step for step in queued if step.wants(changed))
+        imaged = (*steps, *queued) if queued else steps  # asynchronous steps get images too
         if self._run_stage(operation, steps, Stage.PRE_VALIDATION):
             operation.request = from_parameters(operation.request, context.input_parameters)
             operation.revalidate = True
@@ -330,7 +341,7 @@ class Pipeline:
             if message.authorize is not None and not caller.is_system:
                 message.authorize(operation)
             if message.has_pre_image:
-                self._take_image(operation, steps, pre=True)
+                self._take_image(operation, imaged, pre=True)
             if self._run_stage(operation, steps, Stage.PRE_OPERATION):
                 operation.request = from_parameters(operation.request, context.input_parameters)
                 operation.revalidate = True
@@ -339,9 +350,11 @@ class Pipeline:
                 response = message.handler(operation)
             context.output_parameters = to_parameters(response)
             if message.has_post_image:
-                self._take_image(operation, steps, pre=False)
+                self._take_image(operation, imaged, pre=False)
             if self._run_stage(operation, steps, Stage.POST_OPERATION):
                 response = from_parameters(response, context.output_parameters)
+            if queued and message.writes:  # a registration on a read is refused
+                self._queue_steps(operation, queued)
         return response
 
     def _run_stage(self, operation: Operation[Any], steps: tuple[Step, ...], stage: Stage) -> bool:
@@ -351,21 +364,34 @@ class Pipeline:
         context = operation.context
         context.stage = stage
         for step in chosen:
-            self._run_step(operation, step)
+            self.run_step(operation, step)
         return True
 
-    def _run_step(self, operation: Operation[Any], step: Step) -> None:
+    def _queue_steps(self, operation: Operation[Any], queued: tuple[Step, ...]) -> None:
+        """Post-operation, in the transaction: each asynchronous step becomes a system job
+        (committed with the operation, or not at all), given the images it asked for."""
+        queue = self.organization.steps.queue
+        if queue is None:
+            return
         context = operation.context
-        images = (context.pre_entity_images, context.post_entity_images)
-        context.pre_entity_images = _image_for(step.pre_image, images[0])
-        context.post_entity_images = _image_for(step.post_image, images[1])
-        context.configuration = step.configuration
-        context._run_as = step.run_as
+        context.stage = Stage.POST_OPERATION
+        for step in queued:
+            saved = _show_step(context, step)
+            try:
+                queue(context, step)
+            finally:
+                _hide_step(context, saved)
+
+    def run_step(self, operation: Operation[Any], step: Step) -> None:
+        """Run one step on the operation's context, traced: the stages run their steps with
+        it, and so do the jobs of asynchronous steps."""
+        context = operation.context
         lines: list[str] = []
-        context._trace_lines = lines
         started_on = dt.datetime.now(dt.UTC)
         started = time.perf_counter()
         failure: BaseException | None = None
+        saved = _show_step(context, step)
+        context._trace_lines = lines
         try:
             operation.unit_of_work.step_handler(step)(context)
         except errors.LeadgateError as error:
@@ -379,10 +405,7 @@ class Pipeline:
                 exception=f"{type(error).__name__}: {error}",
             ) from error
         finally:
-            context.pre_entity_images, context.post_entity_images = images
-            context.configuration = None
-            context._run_as = None
-            context._trace_lines = None
+            _hide_step(context, saved)
             if not step.is_system:
                 operation.unit_of_work.traces.append(
                     TraceRecord(
@@ -424,6 +447,27 @@ class Pipeline:
         if image is not None:
             images = context.pre_entity_images if pre else context.post_entity_images
             images["PreImage" if pre else "PostImage"] = image
+
+
+Images = tuple[dict[str, Entity], dict[str, Entity]]
+
+
+def _show_step(context: ExecutionContext, step: Step) -> Images:
+    """Give the context what one step sees: its images, configuration and run-as user;
+    returns the message's images, for :func:`_hide_step`."""
+    images = (context.pre_entity_images, context.post_entity_images)
+    context.pre_entity_images = _image_for(step.pre_image, images[0])
+    context.post_entity_images = _image_for(step.post_image, images[1])
+    context.configuration = step.configuration
+    context._run_as = step.run_as
+    return images
+
+
+def _hide_step(context: ExecutionContext, images: Images) -> None:
+    context.pre_entity_images, context.post_entity_images = images
+    context.configuration = None
+    context._run_as = None
+    context._trace_lines = None
 
 
 def _image_for(columns: tuple[str, ...], images: dict[str, Entity]) -> dict[str, Entity]:

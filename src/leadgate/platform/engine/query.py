@@ -35,6 +35,8 @@ __all__ = [
     "compile_filter",
     "decode_cookie",
     "encode_cookie",
+    "filter_from_json",
+    "filter_to_json",
     "uses_caller",
 ]
 
@@ -345,3 +347,40 @@ def order_columns(
     # A stable order makes pages that neither repeat nor skip records.
     found.append(sql_table.c[table.primary_key].asc())
     return found
+
+
+# --- a filter as JSON (what a job stores of the query it was queued with) ------------------
+
+
+def _json_value(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, EntityReference):
+        return str(value.id)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)  # UUID, Decimal: the filter coerces the text back when it runs
+
+
+def filter_to_json(criteria: FilterExpression) -> dict[str, Any]:
+    """The filter as JSON values; :func:`filter_from_json` reads it back. Values become
+    text where JSON has no type for them (GUIDs, dates, decimals): compiling the filter
+    coerces them to the column's type again."""
+    return {
+        "operator": criteria.operator,
+        "conditions": [
+            [c.column, c.operator, [_json_value(v) for v in c.values]] for c in criteria.conditions
+        ],
+        "filters": [filter_to_json(child) for child in criteria.filters],
+    }
+
+
+def filter_from_json(data: Any) -> FilterExpression:
+    if not data:
+        return FilterExpression()
+    return FilterExpression(
+        str(data.get("operator", "and")),
+        tuple(ConditionExpression(str(column), str(operator), tuple(values))
+              for column, operator, values in data.get("conditions", ())),
+        tuple(filter_from_json(child) for child in data.get("filters", ())),
+    )  # fmt: skip

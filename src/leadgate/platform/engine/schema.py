@@ -62,7 +62,8 @@ def _index_name(prefix: str, table: str, columns: Iterable[str]) -> str:
 
 
 def indexes(table: TableMetadata) -> list[tuple[str, tuple[str, ...], bool]]:
-    """Indexes on what queries filter by: lookups, owner, state, and the alternate keys."""
+    """Indexes on what queries filter by: lookups, owner, state, the alternate keys, and the
+    table's declared indexes on several columns."""
     found: list[tuple[str, tuple[str, ...], bool]] = []
     for column in table.columns.values():
         if column.name == table.primary_key:
@@ -72,6 +73,8 @@ def indexes(table: TableMetadata) -> list[tuple[str, tuple[str, ...], bool]]:
             found.append((_index_name("ix", table.name, [column.name]), (column.name,), False))
     for key in table.alternate_keys:
         found.append((_index_name("uq", table.name, key), key, True))
+    for key in table.indexes:
+        found.append((_index_name("ix", table.name, key), key, False))
     return found
 
 

@@ -39,6 +39,7 @@ from leadgate.platform.jobs.runner import (
     claim_next,
     run_job,
     run_next,
+    run_queued,
 )
 from leadgate.platform.jobs.states import JobState, JobStatus, OperationType
 
@@ -73,6 +74,7 @@ __all__ = [
     "register",
     "run_job",
     "run_next",
+    "run_queued",
 ]
 
 

@@ -1,4 +1,4 @@
-"""Refusals and outcomes of system jobs (0x8F4C47E0-E7)."""
+"""Refusals and outcomes of system jobs (0x8F4C47E0-E7, 0x8F4C47F8-F9)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ from leadgate.platform.engine.errors import ErrorKind
 from leadgate.platform.engine.i18n import N_
 
 __all__ = [
+    "JOB_ABANDONED",
     "JOB_CANCELED",
     "JOB_DATA_INVALID",
     "JOB_HANDLER_FAILED",
+    "JOB_KINDS_NOT_LOADABLE",
     "JOB_KIND_UNKNOWN",
     "JOB_LEASE_LOST",
     "JOB_NOT_CANCELABLE",
@@ -55,4 +57,22 @@ JOB_DATA_INVALID = ErrorKind(
     "job_data_invalid",
     "0x8F4C47E7",
     N_("The job's data cannot be stored as JSON: {detail}"),
+)
+JOB_KINDS_NOT_LOADABLE = ErrorKind(
+    "job_kinds_not_loadable",
+    "0x8F4C47F8",
+    N_(
+        "The job kinds {handler} named in LEADGATE_JOB_KINDS cannot be registered: {reason} "
+        "Name a function (module:function) of the plug-ins folder {folder} or of Python's path "
+        "that takes the job registry, then start the process again."
+    ),
+)
+JOB_ABANDONED = ErrorKind(
+    "job_abandoned",
+    "0x8F4C47F9",
+    N_(
+        "The system job was taken over {count} times from a worker that stopped while running "
+        "it (killed, out of memory, its machine gone): it is not tried again. Read the workers' "
+        "logs, then retry the job."
+    ),
 )

@@ -32,6 +32,7 @@ from leadgate.platform.security.access import privilege_denied
 from leadgate.platform.security.privileges import Depth
 
 __all__ = [
+    "MAX_RETRIES",
     "WORKER_MESSAGES",
     "ClaimJobRequest",
     "ClaimJobResponse",
@@ -41,13 +42,20 @@ __all__ = [
     "SettleJobResponse",
 ]
 
+MAX_RETRIES = 5  # tries after the first: passing failures, and takeovers from stopped workers
+
 
 @dataclass(frozen=True)
 class ClaimJobRequest:
+    """Claim the oldest ready job, or only ``job_id`` (a command that runs the job it just
+    queued, in its own process, unless a worker took it first). ``max_retries``: a job whose
+    workers stopped while running it more often than this (each time taken over after its
+    lease) is Failed instead of taken over again."""
+
     worker_id: str
     lease: dt.timedelta
-    # Only these jobs (a command waiting for the jobs it queued runs those, not others').
-    job_ids: tuple[uuid.UUID, ...] = ()
+    max_retries: int = MAX_RETRIES
+    job_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -96,13 +104,40 @@ class SettleJobResponse:
     settled: bool  # False: another worker holds the job now
 
 
-def _claimable(sql: sa.Table, now: dt.datetime) -> Any:
-    waiting = sa.and_(
-        sql.c.statecode.in_([int(JobState.READY), int(JobState.SUSPENDED)]),
-        sa.or_(sql.c.postponeuntil.is_(None), sql.c.postponeuntil <= now),
+def _claimable(sql: sa.Table, now: dt.datetime) -> tuple[tuple[Any, tuple[Any, ...]], ...]:
+    """What a worker may take, as (condition, order), most urgent first: a job whose worker
+    stopped while running it (its lease ended) or a retry whose wait is over, the oldest
+    first; then the oldest queued job.
+
+    Two queries, so that the second is an ordered scan of the index on (statecode, createdon,
+    asyncoperationid) that reads a few entries however many jobs are queued or completed; the
+    first reads only Locked and Suspended jobs, a few (one per running job, one per retry).
+    One query with an OR of the three states would sort every queued job on each claim."""
+    due = sa.or_(sql.c.postponeuntil.is_(None), sql.c.postponeuntil <= now)
+    urgent = sa.or_(
+        sa.and_(sql.c.statecode == int(JobState.LOCKED), sql.c.lockeduntil < now),
+        sa.and_(sql.c.statecode == int(JobState.SUSPENDED), due),
     )
-    abandoned = sa.and_(sql.c.statecode == int(JobState.LOCKED), sql.c.lockeduntil < now)
-    return sa.or_(waiting, abandoned)
+    queued = sa.and_(sql.c.statecode == int(JobState.READY), due)
+    return (
+        (urgent, (sql.c.createdon, sql.c.asyncoperationid)),
+        (queued, (sql.c.statecode, sql.c.createdon, sql.c.asyncoperationid)),
+    )
+
+
+def _next(sql: sa.Table, condition: Any, order: tuple[Any, ...]) -> Any:
+    return (
+        sa.select(
+            sql.c.asyncoperationid, sql.c.statecode, sql.c.statuscode, sql.c.retrycount,
+            sql.c.startedon,
+        )
+        .where(condition)
+        .order_by(*order)
+        .limit(1)
+        # PostgreSQL: rows other workers are claiming are skipped, not waited for. SQLite
+        # renders no FOR UPDATE: its write transaction (BEGIN IMMEDIATE) serializes claims.
+        .with_for_update(skip_locked=True)
+    )  # fmt: skip
 
 
 def claim_job(operation: Operation[ClaimJobRequest]) -> ClaimJobResponse:
@@ -110,36 +145,32 @@ def claim_job(operation: Operation[ClaimJobRequest]) -> ClaimJobResponse:
     sql = operation.sql_table(TABLE)
     table = operation.table(TABLE)
     now = operation.now()
-    statement = (
-        sa.select(sql.c.asyncoperationid, sql.c.statuscode)
-        .where(_claimable(sql, now))
-        .order_by(sql.c.createdon, sql.c.asyncoperationid)
-        .limit(1)
-        # PostgreSQL: rows other workers are claiming are skipped, not waited for. SQLite
-        # renders no FOR UPDATE: its write transaction (BEGIN IMMEDIATE) serializes claims.
-        .with_for_update(skip_locked=True)
-    )
-    if request.job_ids:
-        statement = statement.where(sql.c.asyncoperationid.in_(request.job_ids))
-    while True:
-        found = operation.connection.execute(statement).first()
-        if found is None:
-            return ClaimJobResponse(None)
-        job_id, status = found
-        if status == JobStatus.CANCELING:  # canceled while its worker died: settle it now
-            _complete(operation, job_id, JobStatus.CANCELED, errors.JOB_CANCELED(), now)
-            continue
-        values = {
-            "statecode": int(JobState.LOCKED), "statuscode": int(JobStatus.IN_PROGRESS),
-            "hostid": request.worker_id[:256], "lockeduntil": now + request.lease,
-            "postponeuntil": None, "modifiedon": now,
-        }  # fmt: skip
-        rows.update_row(operation.connection, table, sql, job_id, values)
-        started = operation.retrieve(TABLE, job_id)
-        if started is not None and started.get("startedon") is None:
-            set_job(operation, job_id, startedon=now)
-            started["startedon"] = now
-        return ClaimJobResponse(started)
+    for condition, order in _claimable(sql, now):
+        statement = _next(sql, condition, order)
+        if request.job_id is not None:
+            statement = statement.where(sql.c.asyncoperationid == request.job_id)
+        while (found := operation.connection.execute(statement).first()) is not None:
+            job_id, state, status, retries, started = found
+            if status == JobStatus.CANCELING:  # canceled while its worker died: settle it now
+                _complete(operation, job_id, JobStatus.CANCELED, errors.JOB_CANCELED(), now)
+                continue
+            values = {
+                "statecode": int(JobState.LOCKED), "statuscode": int(JobStatus.IN_PROGRESS),
+                "hostid": request.worker_id[:256], "lockeduntil": now + request.lease,
+                "postponeuntil": None, "modifiedon": now, "startedon": started or now,
+            }  # fmt: skip
+            if state == JobState.LOCKED:
+                # Its worker stopped (killed, its machine gone) without settling it: a try
+                # that counts, so that a job that kills its workers ends instead of looping.
+                values["retrycount"] = (retries or 0) + 1
+                if values["retrycount"] > request.max_retries:
+                    error = errors.JOB_ABANDONED(count=values["retrycount"])
+                    _complete(operation, job_id, JobStatus.FAILED, error, now)
+                    set_job(operation, job_id, retrycount=values["retrycount"])
+                    continue
+            rows.update_row(operation.connection, table, sql, job_id, values)
+            return ClaimJobResponse(operation.retrieve(TABLE, job_id))
+    return ClaimJobResponse(None)
 
 
 def _held(operation: Operation[Any], job_id: uuid.UUID, worker_id: str) -> Entity | None:
@@ -154,7 +185,8 @@ def report_job(operation: Operation[ReportJobRequest]) -> ReportJobResponse:
     job = _held(operation, request.job_id, request.worker_id)
     if job is None:
         raise errors.JOB_LEASE_LOST()
-    if job["statuscode"] == JobStatus.CANCELING:
+    if job["statuscode"] == JobStatus.CANCELING:  # the lease is kept until it stops
+        set_job(operation, request.job_id, lockeduntil=operation.now() + request.lease)
         return ReportJobResponse(canceled=True)
     responses: list[Any] = []
     outcomes: list[ItemOutcome] = []

@@ -117,8 +117,9 @@ def queue_job(operation: Operation[QueueJobRequest]) -> QueueJobResponse:
     if request.regarding is not None:
         values["regardingobjectid"] = request.regarding.id
         values["regardingobjecttypecode"] = request.regarding.logical_name
-    # Authorized above (a job runs as its owner): saved by the platform.
-    created = operation.execute_as_system(CreateRequest(Entity(TABLE, None, values)))
+    # Authorized above (a job runs as its owner): saved by the platform, at this message's
+    # depth (a step that queues work at the depth limit still may).
+    created = operation.execute_as_system(CreateRequest(Entity(TABLE, None, values)), deeper=False)
     return QueueJobResponse(created.id)
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import re
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -24,16 +26,23 @@ from leadgate.platform.jobs.states import OperationType
 
 if TYPE_CHECKING:
     from leadgate.platform.organization import Organization
+    from leadgate.platform.plugins.home import PluginHome
     from leadgate.platform.service import OrganizationService
 
 __all__ = [
+    "JOB_KINDS_VARIABLE",
     "JobCanceled",
     "JobContext",
     "JobHandler",
     "JobKind",
     "JobRegistry",
     "TransientJobError",
+    "register_job_kinds",
 ]
+
+# Administrators' own job kinds: functions ``module:function`` (comma or space separated)
+# that every leadgate process calls with ``organization.jobs`` when it opens the organization.
+JOB_KINDS_VARIABLE = "LEADGATE_JOB_KINDS"
 
 JobHandler = Callable[["JobContext"], None]
 
@@ -81,6 +90,31 @@ class JobRegistry:
 
     def names(self) -> list[str]:
         return sorted(self._kinds)
+
+
+def register_job_kinds(registry: JobRegistry, home: PluginHome, names: str | None) -> None:
+    """Call each ``module:function`` of ``names`` (default: $LEADGATE_JOB_KINDS) with the
+    registry, importing it from the plug-ins folder like a step's handler. The queuing process
+    and the workers must know the same kinds: set the variable for each of them."""
+    from leadgate.platform.plugins.home import LoadFailure
+
+    names = os.environ.get(JOB_KINDS_VARIABLE, "") if names is None else names
+    for name in re.split(r"[\s,]+", names.strip()):
+        if not name:
+            continue
+        found = home.load(name)
+        if isinstance(found, LoadFailure):
+            raise errors.JOB_KINDS_NOT_LOADABLE(
+                handler=name, reason=found.reason, folder=str(home.folder)
+            )
+        try:
+            found(registry)
+        except Exception as error:  # an administrator's code: say what it raised
+            reason = f"{type(error).__name__}: {error}".rstrip()
+            raise errors.JOB_KINDS_NOT_LOADABLE(
+                handler=name, reason=reason if reason.endswith(".") else f"{reason}.",
+                folder=str(home.folder),
+            ) from error  # fmt: skip
 
 
 class JobContext:

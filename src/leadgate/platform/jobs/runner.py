@@ -22,7 +22,12 @@ from typing import TYPE_CHECKING
 from leadgate.platform.engine import errors as engine_errors
 from leadgate.platform.engine.entity import Entity
 from leadgate.platform.jobs import errors
-from leadgate.platform.jobs.lease import ClaimJobRequest, SettleJobRequest
+from leadgate.platform.jobs.lease import (
+    MAX_RETRIES,
+    ClaimJobRequest,
+    ReportJobRequest,
+    SettleJobRequest,
+)
 from leadgate.platform.jobs.registry import JobCanceled, JobContext, TransientJobError
 from leadgate.platform.jobs.states import JobStatus
 
@@ -39,12 +44,12 @@ __all__ = [
     "new_worker_id",
     "run_job",
     "run_next",
+    "run_queued",
 ]
 
 log = logging.getLogger("leadgate.jobs")
 
 DEFAULT_LEASE = dt.timedelta(minutes=5)
-MAX_RETRIES = 5
 BACKOFF_BASE = dt.timedelta(seconds=10)
 BACKOFF_CAP = dt.timedelta(minutes=30)
 _TRANSIENT = (engine_errors.DATABASE_BUSY, engine_errors.DATABASE_UNAVAILABLE)
@@ -70,12 +75,11 @@ def claim_next(
     worker_id: str,
     lease: dt.timedelta = DEFAULT_LEASE,
     *,
-    job_ids: tuple[uuid.UUID, ...] = (),
+    job_id: uuid.UUID | None = None,
 ) -> Entity | None:
-    """Take the oldest ready job (or one whose lease ended) and lease it to ``worker_id``;
-    None when there is none. ``job_ids``: only one of these. Safe to call from any number of
-    workers at once."""
-    request = ClaimJobRequest(worker_id, lease, tuple(job_ids))
+    """Take the oldest ready job (or one whose lease ended), or only ``job_id``, and lease it
+    to ``worker_id``; None when there is none. Safe to call from any number of workers."""
+    request = ClaimJobRequest(worker_id, lease, job_id=job_id)
     return organization.system_service().execute(request).job
 
 
@@ -104,7 +108,8 @@ def run_job(
     postpone: dt.datetime | None = None
     try:
         kind = organization.jobs.get(job["kind"])
-        kind.handler(JobContext(organization, job, worker_id, lease))
+        with _LeaseKeeper(organization, job.id, worker_id, lease):
+            kind.handler(JobContext(organization, job, worker_id, lease))
         status = JobStatus.SUCCEEDED
     except JobCanceled:
         status, error = JobStatus.CANCELED, errors.JOB_CANCELED()
@@ -137,16 +142,60 @@ def run_job(
     )  # fmt: skip
 
 
+class _LeaseKeeper:
+    """Renews a running job's lease every third of it, whatever its handler is doing: the
+    lease then says whether the worker is alive, not whether the handler reported lately, so
+    a long step between reports is not taken over by another worker while it runs."""
+
+    def __init__(
+        self, organization: Organization, job_id: uuid.UUID, worker_id: str, lease: dt.timedelta
+    ) -> None:
+        self._report = ReportJobRequest(job_id, worker_id, lease)
+        self._organization = organization
+        self._interval = max(0.05, lease.total_seconds() / 3)
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._renew, name="leadgate-lease", daemon=True)
+
+    def __enter__(self) -> None:
+        self._thread.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._done.set()
+        self._thread.join(1.0)  # a renewal in flight after the end is refused: harmless
+
+    def _renew(self) -> None:
+        while not self._done.wait(self._interval):
+            try:
+                self._organization.system_service().execute(self._report)
+            except engine_errors.LeadgateError as error:
+                if error.kind is errors.JOB_LEASE_LOST:
+                    return  # given back or taken over: the handler's next report says so
+                log.warning("job %s: lease not renewed: %s", self._report.job_id, error)
+            except Exception:  # never let renewing end the worker
+                log.exception("job %s: lease not renewed", self._report.job_id)
+
+
 def run_next(
-    organization: Organization,
-    worker_id: str,
-    lease: dt.timedelta = DEFAULT_LEASE,
-    *,
-    job_ids: tuple[uuid.UUID, ...] = (),
+    organization: Organization, worker_id: str, lease: dt.timedelta = DEFAULT_LEASE
 ) -> JobOutcome | None:
-    """Claim and run one job (one of ``job_ids`` if given); None when none is ready."""
-    job = claim_next(organization, worker_id, lease, job_ids=job_ids)
+    """Claim and run one job; None when none is ready."""
+    job = claim_next(organization, worker_id, lease)
     return run_job(organization, job, worker_id, lease) if job is not None else None
+
+
+def run_queued(
+    organization: Organization,
+    job_id: uuid.UUID,
+    *,
+    worker_id: str | None = None,
+    lease: dt.timedelta = DEFAULT_LEASE,
+) -> JobOutcome | None:
+    """Run one queued job here and now, as a worker would (the synchronous path of a command
+    that waits, of scripts and tests); None when it is not ready (a worker has it, or it is
+    done)."""
+    worker = worker_id or new_worker_id()
+    job = claim_next(organization, worker, lease, job_id=job_id)
+    return run_job(organization, job, worker, lease) if job is not None else None
 
 
 class Worker:
@@ -154,7 +203,6 @@ class Worker:
 
     ``stop()`` asks for a graceful stop: each thread finishes its current job; a job still
     running after ``grace`` seconds is given back (its lease released) when the thread ends.
-    ``job_ids`` limits it to those jobs (a command running the jobs it queued).
     """
 
     def __init__(
@@ -166,7 +214,6 @@ class Worker:
         lease: dt.timedelta = DEFAULT_LEASE,
         worker_id: str | None = None,
         on_job: Callable[[JobOutcome], None] | None = None,
-        job_ids: tuple[uuid.UUID, ...] = (),
     ) -> None:
         self.organization = organization
         self.concurrency = max(1, concurrency)
@@ -174,7 +221,6 @@ class Worker:
         self.lease = lease
         self.worker_id = worker_id or new_worker_id()
         self.on_job = on_job or _log_outcome
-        self.job_ids = tuple(job_ids)
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._running: dict[int, uuid.UUID] = {}  # thread index -> the job it runs
@@ -183,9 +229,7 @@ class Worker:
         """Run every job ready now (one thread), then return what ran."""
         done: list[JobOutcome] = []
         while not self._stop.is_set():
-            outcome = run_next(
-                self.organization, self._thread_id(0), self.lease, job_ids=self.job_ids
-            )
+            outcome = run_next(self.organization, self._thread_id(0), self.lease)
             if outcome is None:
                 break
             self.on_job(outcome)
@@ -218,14 +262,17 @@ class Worker:
     def release_running(self) -> list[uuid.UUID]:
         """Give back the jobs still running (after the grace period): another worker may
         claim them at once, and what their handlers report from now on is refused."""
-        released = []
-        for index, job_id in list(self._running.items()):
-            request = SettleJobRequest(
-                job_id, self._thread_id(index), JobStatus.WAITING_FOR_RESOURCES, release=True
-            )
-            if self.organization.system_service().execute(request).settled:
-                released.append(job_id)
-        return released
+        return [
+            job_id
+            for index, job_id in list(self._running.items())
+            if self._give_back(index, job_id)
+        ]
+
+    def _give_back(self, index: int, job_id: uuid.UUID) -> bool:
+        request = SettleJobRequest(
+            job_id, self._thread_id(index), JobStatus.WAITING_FOR_RESOURCES, release=True
+        )
+        return self.organization.system_service().execute(request).settled
 
     def _thread_id(self, index: int) -> str:
         return self.worker_id if index == 0 else f"{self.worker_id}/{index}"
@@ -235,12 +282,17 @@ class Worker:
             worker_id = self._thread_id(index)
             outcome = None
             try:
-                job = claim_next(self.organization, worker_id, self.lease, job_ids=self.job_ids)
+                job = claim_next(self.organization, worker_id, self.lease)
                 if job is not None and job.id is not None:
                     self._running[index] = job.id
-                    outcome = run_job(self.organization, job, worker_id, self.lease)
+                    if self._stop.is_set():  # claimed while stopping: give it back at once
+                        self._give_back(index, job.id)
+                    else:
+                        outcome = run_job(self.organization, job, worker_id, self.lease)
             except engine_errors.LeadgateError as error:  # the database away: wait, try again
                 log.warning("worker %s: %s", worker_id, error)
+            except Exception:  # a bug must not end the thread: the worker would run nothing
+                log.exception("worker %s failed; it goes on", worker_id)
             finally:
                 self._running.pop(index, None)
             if outcome is None:

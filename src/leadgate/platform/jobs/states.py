@@ -32,6 +32,7 @@ class OperationType(IntEnum):
     """The job's type (operationtype); leadgate's own kinds use the publisher range."""
 
     SYSTEM_EVENT = 1  # an asynchronous plug-in step
+    BULK_DUPLICATE_DETECTION = 8  # Dataverse's value (BulkDetectDuplicates)
     WORKFLOW = 10
     BULK_QUALIFY = 100000000
     IMPORT = 100000001

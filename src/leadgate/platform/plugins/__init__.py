@@ -1,6 +1,6 @@
 """Plug-in steps: registrations stored as records, resolved to Python callables imported from
-the organization's plug-ins folder (``home``), run by the pipeline in stage and rank order;
-``checks`` says which cannot be loaded."""
+the organization's plug-ins folder (``home``), run by the pipeline in stage and rank order —
+asynchronous ones as system jobs (``asynchronous``); ``checks`` says which cannot be loaded."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ __all__ = ["register"]
 
 
 def register(organization: Organization) -> None:
-    from leadgate.platform.plugins import steps
+    from leadgate.platform.plugins import asynchronous, steps
 
     steps.register(organization)
+    asynchronous.register(organization)

@@ -26,6 +26,7 @@ __all__ = [
     "ALL_COLUMNS",
     "PluginHandler",
     "Step",
+    "StepQueue",
     "StepRegistry",
     "StepSet",
     "TraceRecord",
@@ -85,15 +86,19 @@ class Step:
 
 
 class StepSet:
-    """The enabled synchronous steps of one generation, looked up by message and table, and
-    their handlers, imported from the plug-ins folder on first use."""
+    """The enabled steps of one generation, looked up by message and table — synchronous ones
+    run in the pipeline, asynchronous ones are queued as jobs — and their handlers, imported
+    from the plug-ins folder on first use."""
 
     def __init__(self, steps: Iterable[Step], generation: int, home: PluginHome) -> None:
         self.all = tuple(sorted(steps, key=lambda s: (int(s.stage), s.rank, s.name)))
         self.generation = generation
         self.home = home
-        self._running = tuple(s for s in self.all if s.enabled and s.mode is StepMode.SYNCHRONOUS)
-        self._by_message: dict[tuple[str, str | None], tuple[Step, ...]] = {}
+        enabled = [s for s in self.all if s.enabled]
+        self._running = tuple(s for s in enabled if s.mode is StepMode.SYNCHRONOUS)
+        self._queued = tuple(s for s in enabled if s.mode is StepMode.ASYNCHRONOUS)
+        self._by_message: dict[tuple[str, str | None, StepMode], tuple[Step, ...]] = {}
+        self._by_id = {s.id: s for s in self.all if s.id is not None}
         self._loaded: dict[str, PluginHandler | LoadFailure] = {}
 
     def _load(self, step: Step) -> PluginHandler | LoadFailure:
@@ -118,17 +123,27 @@ class StepSet:
         found = self._load(step)
         return found if isinstance(found, LoadFailure) else None
 
-    def for_message(self, message: str, table: str | None) -> tuple[Step, ...]:
-        key = (message, table)
+    def for_message(
+        self, message: str, table: str | None, mode: StepMode = StepMode.SYNCHRONOUS
+    ) -> tuple[Step, ...]:
+        """The enabled steps of ``mode`` that apply to ``message`` on ``table``, in order."""
+        key = (message, table, mode)
         found = self._by_message.get(key)
         if found is None:
-            found = tuple(s for s in self._running if s.applies_to(message, table))
+            pool = self._running if mode is StepMode.SYNCHRONOUS else self._queued
+            found = tuple(s for s in pool if s.applies_to(message, table))
             self._by_message[key] = found
         return found
+
+    def find(self, step_id: uuid.UUID) -> Step | None:
+        """An administrator's step by id, enabled or not (None: there is none)."""
+        return self._by_id.get(step_id)
 
 
 # (handler, name, stage, tables, messages): a rule that runs on each table and message.
 CodeSteps = tuple[PluginHandler, str, Stage, tuple[str, ...], tuple[str, ...]]
+# Queues one asynchronous step at the post-operation point, in the operation's transaction.
+StepQueue = Callable[["ExecutionContext", Step], None]
 
 
 class StepRegistry:
@@ -137,6 +152,9 @@ class StepRegistry:
     def __init__(self, home: PluginHome) -> None:
         self.home = home
         self._code_steps: list[Step] = []
+        # Set by the plug-ins capability (``plugins.asynchronous``): without it, asynchronous
+        # steps are stored and never run.
+        self.queue: StepQueue | None = None
 
     def add(self, step: Step) -> None:
         if step.handler is None:

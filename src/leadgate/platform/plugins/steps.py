@@ -15,6 +15,7 @@ from leadgate.platform.engine.i18n import N_, Text
 from leadgate.platform.engine.metadata import store
 from leadgate.platform.engine.metadata.model import TableMetadata
 from leadgate.platform.engine.types import Stage, StepMode
+from leadgate.platform.plugins.asynchronous import MESSAGE_NAME, NOT_QUEUED_TABLES
 from leadgate.platform.plugins.registry import (
     ALL_COLUMNS,
     STEP_TABLE,
@@ -26,6 +27,9 @@ if TYPE_CHECKING:
     from leadgate.platform.organization import Organization
 
 __all__ = ["register"]
+
+# A step on the message that runs asynchronous steps would run with every one of them.
+UNSTEPPABLE_MESSAGES = frozenset({MESSAGE_NAME})
 
 
 def _refuse(reason: Text) -> errors.LeadgateError:
@@ -59,10 +63,13 @@ def check_step(context: ExecutionContext) -> None:
             raise _refuse(
                 Text(N_("steps cannot be registered on the table '{table}'."), table=table.name)
             )
+    if message in UNSTEPPABLE_MESSAGES:
+        raise _refuse(Text(N_("steps cannot be registered on the message {message}."),
+                           message=message))  # fmt: skip
     stage = values.get("stage")
     mode = values.get("mode") or 0
-    if mode == StepMode.ASYNCHRONOUS and stage != Stage.POST_OPERATION:
-        raise _refuse(Text(N_("asynchronous steps run after the operation: use stage 40.")))
+    if mode == StepMode.ASYNCHRONOUS:
+        _check_asynchronous(organization, str(message), stage, table_name)
     # The CLI and the server import from the same plug-ins folder: what loads here loads there.
     organization.steps.home.resolve(str(values.get("plugintypename") or ""))
     filtering = parse_columns(str(values.get("filteringattributes") or ""))
@@ -82,6 +89,23 @@ def check_step(context: ExecutionContext) -> None:
         raise _refuse(Text(N_("a Create has no pre-image: the record does not exist yet.")))
     if values.get("postimageattributes") and message in ("Delete", "Retrieve", "RetrieveMultiple"):
         raise _refuse(Text(N_("the message {message} has no post-image."), message=message))
+
+
+def _check_asynchronous(
+    organization: Organization, message: str, stage: object, table: object
+) -> None:
+    if stage != Stage.POST_OPERATION:
+        raise _refuse(Text(N_("asynchronous steps run after the operation: use stage 40.")))
+    if not any(m.name == message and m.writes for _, m in organization.pipeline.messages.items()):
+        raise _refuse(Text(
+            N_("asynchronous steps run after a change, and the message {message} changes "
+               "nothing: register a synchronous step."), message=message,
+        ))  # fmt: skip
+    if table in NOT_QUEUED_TABLES:
+        raise _refuse(Text(
+            N_("asynchronous steps cannot run on the table '{table}': each would queue "
+               "another system job."), table=table,
+        ))  # fmt: skip
 
 
 def refresh_steps(context: ExecutionContext) -> None:

@@ -113,6 +113,9 @@ class TableMetadata:
     object_type_code: int | None = None
     columns: Mapping[str, ColumnMetadata] = field(default_factory=dict)
     alternate_keys: tuple[tuple[str, ...], ...] = ()
+    # Indexes on several columns, for the queries a capability runs (the single-column ones
+    # follow from the columns: lookups, state, ``indexed``).
+    indexes: tuple[tuple[str, ...], ...] = ()
     is_custom: bool = False
     published: bool = True
     deletable: bool = True

@@ -6,6 +6,7 @@ Only customization messages write here, inside the pipeline's transaction.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -237,6 +238,8 @@ def table_properties(table: TableMetadata) -> str:
     found: dict[str, Any] = {}
     if table.alternate_keys:
         found["alternate_keys"] = [list(key) for key in table.alternate_keys]
+    if table.indexes:
+        found["indexes"] = [list(key) for key in table.indexes]
     if not table.deletable:
         found["deletable"] = False
     if table.schema:
@@ -329,6 +332,7 @@ def load(connection: sa.Connection, *, include_unpublished: bool = False) -> Met
             object_type_code=row.object_type_code,
             columns=columns.get(row.name, {}),
             alternate_keys=tuple(tuple(key) for key in props.get("alternate_keys", ())),
+            indexes=tuple(tuple(key) for key in props.get("indexes", ())),
             is_custom=bool(row.is_custom),
             published=bool(row.published),
             deletable=props.get("deletable", True),
@@ -375,6 +379,26 @@ def insert_table(connection: sa.Connection, table: TableMetadata) -> None:
             properties=table_properties(table),
         )
     )
+
+
+def add_indexes(
+    connection: sa.Connection, table: str, indexes: Iterable[tuple[str, ...]]
+) -> list[tuple[str, ...]]:
+    """Declare the indexes ``table`` lacks (publishing creates them); returns those added."""
+    text = connection.execute(
+        sa.select(meta_tables.c.properties).where(meta_tables.c.name == table)
+    ).scalar()
+    props = json.loads(text or "{}")
+    known = [tuple(key) for key in props.get("indexes", ())]
+    added = [tuple(key) for key in indexes if tuple(key) not in known]
+    if added:
+        props["indexes"] = [list(key) for key in (*known, *added)]
+        connection.execute(
+            meta_tables.update()
+            .where(meta_tables.c.name == table)
+            .values(properties=json.dumps(props, sort_keys=True))
+        )
+    return added
 
 
 def insert_column(connection: sa.Connection, column: ColumnMetadata) -> None:
