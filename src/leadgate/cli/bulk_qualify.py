@@ -77,8 +77,11 @@ def matching(organization: Organization, text: str) -> QueryExpression:
     from leadgate.web.resources import resolve_property
 
     table = organization.metadata().table("lead")
-    return QueryExpression("lead", criteria=parse_filter(text, lambda name: resolve_property(
-        table, name).name))  # fmt: skip
+
+    def column(name: str) -> str:
+        return resolve_property(table, name).name
+
+    return QueryExpression("lead", criteria=parse_filter(text, column))
 
 
 def qualify_many(
