@@ -25,10 +25,12 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from pipeline_vs_core import LEAD, salesperson
@@ -41,7 +43,7 @@ from leadgate.platform import (
     Organization,
     OrganizationService,
 )
-from leadgate.platform.jobs import Outcome, RetrieveJobResultsRequest, run_next
+from leadgate.platform.jobs import Outcome, RetrieveJobResultsRequest, run_next, run_queued
 from leadgate.sales.bulk_qualify import BulkQualifyLeadsRequest
 from leadgate.sales.qualify import QualifyLeadRequest
 
@@ -96,7 +98,7 @@ def bulk_versus_single(
     done_single = 0
     for index, job_id in enumerate(job_ids):
         started = time.perf_counter()
-        run_next(organization, "bench", job_ids=(job_id,))
+        run_queued(organization, job_id, worker_id="bench")
         seconds["bulk"] += time.perf_counter() - started
         last = index == len(job_ids) - 1
         round_leads = singles[index * per_round :] if last else singles[
@@ -110,23 +112,30 @@ def bulk_versus_single(
     return len(bulk) / seconds["bulk"], done_single / seconds["single"]
 
 
-def _work(url: str, ready: multiprocessing.Queue, go: multiprocessing.Event) -> None:
-    """A worker process: open the organization, wait for the start, run jobs until none."""
+def _work(url: str, ready: Any, go: Any, spent: Any) -> None:
+    """A worker process: open the organization, wait for the start, run jobs until none;
+    then say how much CPU time it used meanwhile."""
     with Organization.open(url) as organization:
         worker_id = f"bench-{uuid.uuid4().hex[:6]}"
         ready.put(worker_id)
         go.wait()
+        started = time.process_time()
         while run_next(organization, worker_id) is not None:
             pass
+        spent.put(time.process_time() - started)
 
 
-def with_workers(url: str, service: OrganizationService, count: int, options) -> float:
-    """Leads per second of ``--leads`` leads run by ``count`` worker processes."""
+def with_workers(
+    url: str, service: OrganizationService, count: int, options: argparse.Namespace
+) -> tuple[float, float]:
+    """Leads per second of ``--leads`` leads run by ``count`` worker processes, and the
+    share of the run's wall time the workers spent on a CPU (on average): well under 100%,
+    they waited — for the CPU (a busy machine) or for locks."""
     leads = make_leads(service, options.leads)
     job_ids = queue(service, leads, options.part, options.chunk)
     context = multiprocessing.get_context("spawn")
-    ready, go = context.Queue(), context.Event()
-    processes = [context.Process(target=_work, args=(url, ready, go)) for _ in range(count)]
+    ready, go, spent = context.Queue(), context.Event(), context.Queue()
+    processes = [context.Process(target=_work, args=(url, ready, go, spent)) for _ in range(count)]
     for process in processes:
         process.start()
     for _ in processes:
@@ -139,7 +148,8 @@ def with_workers(url: str, service: OrganizationService, count: int, options) ->
     if any(process.exitcode for process in processes):
         raise SystemExit("a worker process failed")
     check(service, job_ids, len(leads))
-    return len(leads) / elapsed
+    busy = sum(spent.get(timeout=10) for _ in processes) / count / elapsed
+    return len(leads) / elapsed, busy
 
 
 def main() -> None:
@@ -171,9 +181,11 @@ def main() -> None:
         print(f"bulk / single: {ratio:.2f}x ({verdict} the goal of at least 3x)")
         rates: dict[int, float] = {}
         for count in (int(text) for text in workers.split(",") if text.strip()):
-            rates[count] = with_workers(url, service, count, options)
+            rates[count], busy = with_workers(url, service, count, options)
+            load = os.getloadavg()[0]
             print(f"bulk job, {count} worker process(es) ({options.leads} leads): "
-                  f"{rates[count]:8.1f} leads/s")  # fmt: skip
+                  f"{rates[count]:8.1f} leads/s (each worker on a CPU {busy:.0%} of the "
+                  f"time; load average {load:.1f} on {os.cpu_count()} CPUs)")  # fmt: skip
         if 1 in rates and 2 in rates:
             scaling = rates[2] / rates[1]
             verdict = "meets" if scaling >= 1.6 else "misses"

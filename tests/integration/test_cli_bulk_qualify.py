@@ -7,7 +7,7 @@ import re
 import uuid
 
 from leadgate.platform import EntityReference, SetStateRequest
-from leadgate.platform.jobs import JobStatus, Worker
+from leadgate.platform.jobs import JobStatus, QueueJobRequest
 from tests.conftest import ADMIN_EMAIL
 
 GUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -32,6 +32,8 @@ def jobs(org) -> list:
 def test_file_qualifies_the_leads_it_lists_and_prints_the_refusals(
     run, database_url, org, tmp_path, monkeypatch
 ):
+    # Queued before: the command runs its own jobs, never another's.
+    other = org.system_service().execute(QueueJobRequest("workflow", {"nothing": True})).id
     leads = new_leads(org, 4)
     org.system_service().execute(SetStateRequest(EntityReference("lead", leads[1]), 2, 4))
     ids = tmp_path / "ids.txt"
@@ -47,7 +49,9 @@ def test_file_qualifies_the_leads_it_lists_and_prints_the_refusals(
     assert "already closed" in lines[1]
     assert "Leads qualified: 3, refused: 1." in lines
     (job_id,) = re.findall(rf"^({GUID})$", out, re.M)
-    assert jobs(org)[0].id == uuid.UUID(job_id)
+    statuses = {job.id: job["statuscode"] for job in jobs(org)}
+    assert statuses == {uuid.UUID(job_id): int(JobStatus.SUCCEEDED),
+                        other: int(JobStatus.WAITING_FOR_RESOURCES)}  # fmt: skip
 
     monkeypatch.setenv("LEADGATE_LANG", "fr")
     code, out, _ = run("leads", "qualify", "--file", str(ids), "--db", database_url)
@@ -118,9 +122,10 @@ def test_ctrl_c_while_waiting_leaves_the_jobs_queued(run, database_url, org, tmp
     def interrupted(_seconds: float) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(Worker, "start", lambda self: None)  # no job runs here
+    monkeypatch.setattr(bulk_qualify.OwnJobs, "start", lambda self: None)  # no job runs here
     monkeypatch.setattr(bulk_qualify.time, "sleep", interrupted)
     code, out, _err = run("leads", "qualify", "--file", str(ids), "--db", database_url)
     assert code == 130 and out.startswith("Stopped waiting. The jobs are still queued")
     assert [job["statuscode"] for job in jobs(org)] == [int(JobStatus.WAITING_FOR_RESOURCES)]
     assert str(jobs(org)[0].id) in out
+    assert "Leads qualified" not in out

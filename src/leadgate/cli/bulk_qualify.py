@@ -9,6 +9,7 @@ command was running goes back to the queue, and a worker continues it where it s
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -21,14 +22,18 @@ from leadgate.cli.errors import LEAD_ID_UNREADABLE
 from leadgate.cli.jobs import job_line, job_message
 from leadgate.cli.output import console, errors_console, language, print_table, say
 from leadgate.platform import Organization, OrganizationService, QueryExpression
+from leadgate.platform.engine.errors import LeadgateError
 from leadgate.platform.engine.i18n import N_, translate
 from leadgate.platform.jobs import (
     JobState,
     JobStatus,
     Outcome,
     RetrieveJobResultsRequest,
-    Worker,
+    claim_next,
+    run_job,
 )
+from leadgate.platform.jobs.lease import SettleJobRequest
+from leadgate.platform.jobs.runner import DEFAULT_LEASE, new_worker_id
 from leadgate.sales.bulk_qualify import BulkQualifyLeadsRequest, BulkQualifyLeadsResponse
 
 __all__ = ["lead_ids_from_file", "matching", "qualify_many"]
@@ -72,8 +77,11 @@ def matching(organization: Organization, text: str) -> QueryExpression:
     from leadgate.web.resources import resolve_property
 
     table = organization.metadata().table("lead")
-    return QueryExpression("lead", criteria=parse_filter(text, lambda name: resolve_property(
-        table, name).name))  # fmt: skip
+
+    def column(name: str) -> str:
+        return resolve_property(table, name).name
+
+    return QueryExpression("lead", criteria=parse_filter(text, column))
 
 
 def qualify_many(
@@ -105,12 +113,71 @@ def _counts(service: OrganizationService, job_id: uuid.UUID) -> dict[Outcome, in
     return dict(service.execute(RetrieveJobResultsRequest(job_id, top=1)).counts)
 
 
+class OwnJobs:
+    """The command's own jobs, run one after the other on a thread, as their worker. A job a
+    worker holds is left to it (and taken over should that worker stop, once its lease ends);
+    ``done`` names the jobs the waiting saw end, not to be claimed again."""
+
+    def __init__(self, organization: Organization, job_ids: tuple[uuid.UUID, ...]) -> None:
+        self.organization = organization
+        self.job_ids = job_ids
+        self.worker_id = f"cli:{new_worker_id()}"
+        self.done: set[uuid.UUID] = set()
+        self._running: uuid.UUID | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="leadgate-bulk-qualify",
+                                        daemon=True)  # fmt: skip
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, *, give_back: bool = False) -> None:
+        """Stop; with ``give_back``, the job running here goes back to the queue at once
+        (what it committed stays: a worker continues from its checkpoint)."""
+        self._stop.set()
+        running = self._running
+        if give_back and running is not None:
+            self._give_back(running)
+        if self._thread.is_alive():
+            self._thread.join(5.0)
+
+    def _give_back(self, job_id: uuid.UUID) -> None:
+        request = SettleJobRequest(job_id, self.worker_id, JobStatus.WAITING_FOR_RESOURCES,
+                                   release=True)  # fmt: skip
+        self.organization.system_service().execute(request)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            ran = False
+            for job_id in self.job_ids:
+                if self._stop.is_set():
+                    return
+                if job_id in self.done:
+                    continue
+                try:
+                    job = claim_next(self.organization, self.worker_id, DEFAULT_LEASE,
+                                     job_id=job_id)  # fmt: skip
+                    if job is None:
+                        continue
+                    self._running = job_id
+                    if self._stop.is_set():  # claimed while stopping: given back at once
+                        self._give_back(job_id)
+                        return
+                    run_job(self.organization, job, self.worker_id, DEFAULT_LEASE)
+                    ran = True
+                except LeadgateError:  # the database away: the next pass tries again
+                    pass
+                finally:
+                    self._running = None
+            if not ran:
+                self._stop.wait(_POLL)
+
+
 def _wait(
     organization: Organization, service: OrganizationService, queued: BulkQualifyLeadsResponse
 ) -> None:
     """Run the jobs on a thread (a worker may take some), with a bar, until all are done."""
-    runner = Worker(organization, concurrency=1, poll=0.2, job_ids=queued.job_ids,
-                    on_job=lambda outcome: None)  # fmt: skip
+    runner = OwnJobs(organization, queued.job_ids)
     runner.start()
     finished: dict[uuid.UUID, int] = {}  # the jobs done: their items
     pause = 0.05
@@ -129,24 +196,21 @@ def _wait(
                     items = sum(_counts(service, job_id).values())
                     if completed is JobState.COMPLETED:
                         finished[job_id] = items
+                        runner.done.add(job_id)
                     done += items
                 bar.update(task, completed=done)
                 if len(finished) < len(queued.job_ids):
                     time.sleep(pause)
                     pause = min(_POLL, pause * 2)
     except KeyboardInterrupt:
-        runner.stop()
-        runner.release_running()
-        runner.join(5.0)
+        runner.stop(give_back=True)
         say(N_("Stopped waiting. The jobs are still queued: a worker (leadgate worker, or the "
                "one leadgate serve runs) continues them where they stopped. Follow them with: "
                "leadgate jobs show ID"))  # fmt: skip
         for job_id in queued.job_ids:
             typer.echo(str(job_id))
         raise typer.Exit(130) from None
-    finally:
-        runner.stop()
-    runner.join(5.0)
+    runner.stop()
 
 
 def _summary(

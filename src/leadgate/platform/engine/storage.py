@@ -18,6 +18,7 @@ from sqlalchemy import event, exc
 from sqlalchemy.pool import StaticPool
 
 from leadgate.platform.engine import errors
+from leadgate.platform.engine.writers import take_turns
 
 __all__ = [
     "DEFAULT_URL",
@@ -55,6 +56,8 @@ def create_engine(url: str) -> sa.Engine:
             options["poolclass"] = StaticPool
         engine = sa.create_engine(parsed, **options)
         _tune_sqlite(engine, wal=not in_memory)
+        if not in_memory:  # one shared connection in memory: its transactions are in turn
+            take_turns(engine, timeout=30)
         return engine
     if parsed.get_backend_name() == "postgresql":
         return sa.create_engine(parsed, pool_pre_ping=True)

@@ -19,6 +19,7 @@ from leadgate.platform.engine.metadata import store
 from leadgate.platform.engine.metadata.model import MetadataSet
 from leadgate.platform.engine.schema import SqlTables
 from leadgate.platform.engine.storage import translate_errors
+from leadgate.platform.engine.writers import writer_turn
 from leadgate.platform.plugins.registry import PluginHandler, Step, StepSet, TraceRecord
 from leadgate.platform.security.access import Principal, RecordOwner, SecurityCache, load_principal
 
@@ -99,19 +100,22 @@ class UnitOfWork:
             yield connection
             return
         connection.info["write"] = writes
-        with translate_errors():
-            transaction = connection.begin()
-        self.in_transaction = True
-        try:
-            yield connection
+        # SQLite: this process's writers take their turns in order (engine/writers.py).
+        turn = writer_turn(self.organization.engine) if writes else contextlib.nullcontext()
+        with turn:
             with translate_errors():
-                transaction.commit()
-        except BaseException:
-            if transaction.is_active:
-                transaction.rollback()
-            raise
-        finally:
-            self.in_transaction = False
+                transaction = connection.begin()
+            self.in_transaction = True
+            try:
+                yield connection
+                with translate_errors():
+                    transaction.commit()
+            except BaseException:
+                if transaction.is_active:
+                    transaction.rollback()
+                raise
+            finally:
+                self.in_transaction = False
 
     def reload_metadata(self) -> None:
         """Read metadata again inside the transaction, after a customization changed it."""
