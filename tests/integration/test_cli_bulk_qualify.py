@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from types import SimpleNamespace
 
 from leadgate.platform import EntityReference, SetStateRequest
 from leadgate.platform.jobs import JobStatus, QueueJobRequest
@@ -113,7 +114,7 @@ def test_a_file_with_lines_that_are_not_ids_queues_nothing(run, database_url, or
 
 def test_ctrl_c_while_waiting_leaves_the_jobs_queued(run, database_url, org, tmp_path,
                                                      monkeypatch):  # fmt: skip
-    from leadgate.cli import bulk_qualify
+    from leadgate.cli import waiting
 
     leads = new_leads(org, 2)
     ids = tmp_path / "ids.txt"
@@ -122,10 +123,10 @@ def test_ctrl_c_while_waiting_leaves_the_jobs_queued(run, database_url, org, tmp
     def interrupted(_seconds: float) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(bulk_qualify.OwnJobs, "start", lambda self: None)  # no job runs here
-    monkeypatch.setattr(bulk_qualify.time, "sleep", interrupted)
+    monkeypatch.setattr(waiting, "claim_next", lambda *args, **kwargs: None)  # none runs here
+    monkeypatch.setattr(waiting, "time", SimpleNamespace(sleep=interrupted))
     code, out, _err = run("leads", "qualify", "--file", str(ids), "--db", database_url)
-    assert code == 130 and out.startswith("Stopped waiting. The jobs are still queued")
+    assert code == 130 and out.startswith("Stopped waiting. The system jobs still to do go on")
     assert [job["statuscode"] for job in jobs(org)] == [int(JobStatus.WAITING_FOR_RESOURCES)]
     assert str(jobs(org)[0].id) in out
     assert "Leads qualified" not in out

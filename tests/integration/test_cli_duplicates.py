@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 import threading
 import uuid
+from types import SimpleNamespace
 
 from leadgate.cli import waiting
 from leadgate.platform import CreateRequest, Entity, ExecuteTransactionRequest, Organization
 from leadgate.platform.duplicates.rule_messages import PublishDuplicateRuleBatchRequest
-from leadgate.platform.jobs import CancelJobRequest, claim_next, run_job
+from leadgate.platform.jobs import CancelJobRequest, JobStatus, claim_next, run_job
 from tests.integration.test_cli_leads import count, lead_values, new_lead, rows
 
 PUBLISHED = {
@@ -214,6 +215,38 @@ def test_publish_follows_a_worker_that_took_the_job_first(cli, org, monkeypatch)
         f"Published the rule {name}: 5 account records have their match codes.",
     ]
     assert len(org.system_service().retrieve_multiple_all("asyncoperation")) == 1
+
+
+def test_ctrl_c_gives_the_running_job_back_to_the_queue(run, cli, database_url, org,
+                                                         monkeypatch):  # fmt: skip
+    name = "Accounts with the same e-mail address"
+    system = org.system_service()
+    running = threading.Event()
+
+    def held_until_given_back(organization, job, worker_id, lease):  # run_job, stopping
+        running.set()  # only once the job is no longer this worker's
+        while system.retrieve("asyncoperation", job.id, ["statuscode"])["statuscode"] != 0:
+            threading.Event().wait(0.01)
+        return SimpleNamespace(status=None)
+
+    def interrupted(_seconds: float) -> None:
+        assert running.wait(30)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(waiting, "run_job", held_until_given_back)
+    monkeypatch.setattr(waiting, "time", SimpleNamespace(sleep=interrupted))
+    code, out, err = run("duplicates", "rules", "publish", name, "--db", database_url)
+
+    (job,) = system.retrieve_multiple_all("asyncoperation", columns=["statuscode", "hostid"])
+    assert (code, err) == (130, "")
+    assert out.splitlines() == [
+        "Stopped waiting. The system jobs still to do go on in a worker (leadgate worker, or "
+        "the one leadgate serve runs), where they stopped. Follow one with: leadgate jobs show "
+        "ID; cancel it with: leadgate jobs cancel ID",
+        str(job.id),
+    ]
+    assert (job["statuscode"], job.get("hostid")) == (JobStatus.WAITING_FOR_RESOURCES, None)
+    assert rule_status(cli, name) == "Publishing"
 
 
 def test_detect_stores_the_duplicates_of_a_filtered_table_and_lists_them(

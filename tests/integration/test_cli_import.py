@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import csv
+import threading
+from types import SimpleNamespace
 
 import pytest
 
 from leadgate.platform import Organization
+from leadgate.platform.jobs import JobStatus
 
 
 @pytest.mark.interface_only
@@ -94,3 +97,36 @@ def test_a_failed_import_job_says_its_coded_error(run, database_url, tmp_path):
     assert code == 1
     assert err.startswith("error 0x8F4C47ED: The file cannot be read as CSV at line 3")
     assert "leadgate jobs show" in out
+
+
+def test_ctrl_c_gives_the_import_job_back_to_the_queue(run, database_url, org, tmp_path,
+                                                       monkeypatch):  # fmt: skip
+    from leadgate.cli import waiting
+
+    source = tmp_path / "leads.csv"
+    source.write_text("subject,lastname\nA,Ann\n", encoding="utf-8")
+    system = org.system_service()
+    running = threading.Event()
+
+    def held_until_given_back(organization, job, worker_id, lease):  # run_job, stopping
+        running.set()
+        while system.retrieve("asyncoperation", job.id, ["statuscode"])["statuscode"] != 0:
+            threading.Event().wait(0.01)
+        return SimpleNamespace(status=None)
+
+    def interrupted(_seconds: float) -> None:
+        assert running.wait(30)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(waiting, "run_job", held_until_given_back)
+    monkeypatch.setattr(waiting, "time", SimpleNamespace(sleep=interrupted))
+    code, out, err = run("import", "leads", str(source), "--db", database_url)
+
+    (job,) = system.retrieve_multiple_all("asyncoperation", columns=["statuscode", "hostid"])
+    assert (code, err) == (130, "")
+    assert out.startswith("Stopped waiting. The system jobs still to do go on in a worker")
+    assert "leadgate jobs cancel ID" in out and out.endswith(f"\n{job.id}\n")
+    assert (job["statuscode"], job.get("hostid")) == (JobStatus.WAITING_FOR_RESOURCES, None)
+    assert system.retrieve_multiple_all("lead") == []  # the worker's to do
+    assert run("worker", "--once", "--db", database_url)[0] == 0
+    assert [lead["lastname"] for lead in system.retrieve_multiple_all("lead")] == ["Ann"]

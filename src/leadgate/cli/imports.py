@@ -21,7 +21,6 @@ from typing import Annotated, TextIO
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
-from leadgate.cli.job_wait import wait_for_job
 from leadgate.cli.output import (
     AsOption,
     DbOption,
@@ -33,6 +32,7 @@ from leadgate.cli.output import (
     say,
     service_for,
 )
+from leadgate.cli.waiting import wait_for_jobs
 from leadgate.platform import Entity
 from leadgate.platform.engine.i18n import N_, translate
 from leadgate.platform.engine.types import Language
@@ -144,19 +144,19 @@ def import_file(
     """Import a CSV file (UTF-8, `,` or `;`, header line first) into a table, as a system job."""
     mapping = _pairs(map_ or [])
     size = file.stat().st_size
-    with open_organization(db, plugins) as organization, _bar() as bar:
+    with open_organization(db, plugins) as organization:
         service = service_for(organization, as_)
-        sending = bar.add_task(translate(N_("Uploading {name}"), language()).format(
-            name=file.name), total=size)  # fmt: skip
-        with file.open("rb") as stream:
-            file_id = upload_file(
-                service,
-                stream,
-                file.name,
-                _PLURALS.get(table, table),
-                progress=lambda sent: bar.update(sending, completed=sent),
-            )
-        bar.remove_task(sending)
+        with _bar() as bar:
+            sending = bar.add_task(translate(N_("Uploading {name}"), language()).format(
+                name=file.name), total=size)  # fmt: skip
+            with file.open("rb") as stream:
+                file_id = upload_file(
+                    service,
+                    stream,
+                    file.name,
+                    _PLURALS.get(table, table),
+                    progress=lambda sent: bar.update(sending, completed=sent),
+                )
         try:
             queued = service.execute(ImportRecordsImportRequest(
                 file_id, mapping, duplicates, language(), start_row))  # fmt: skip
@@ -170,22 +170,14 @@ def import_file(
             say(N_("System job {id} queued: see it with 'leadgate jobs show {id}'."),
                 id=queued.job_id)  # fmt: skip
             return
-        importing = bar.add_task(file.name, total=size)
 
-        def watch(job: Entity) -> None:
+        def bytes_done(jobs: list[Entity]) -> float:
+            (job,) = jobs
             where = json.loads(job.get("checkpoint") or "{}")
-            done = where.get("offset") or size * (job.get("progress") or 0) // 100
-            bar.update(importing, completed=done)
+            return where.get("offset") or size * (job.get("progress") or 0) // 100
 
-        try:
-            job = wait_for_job(organization, service, queued.job_id, watch)
-        except KeyboardInterrupt:
-            bar.stop()
-            say(N_("Stopped: system job {id} goes on when a worker runs it "
-                   "('leadgate worker'); see it with 'leadgate jobs show {id}'."),
-                id=queued.job_id)  # fmt: skip
-            raise
-        bar.stop()
+        (job,) = wait_for_jobs(organization, service, [queued.job_id], file.name,
+                               watch=bytes_done, total=size, count=DownloadColumn())  # fmt: skip
         _finish(service, queued.job_id, queued.headers, job, report)
 
 

@@ -29,7 +29,7 @@ from leadgate.cli.waiting import (
     checkpoint_of,
     refuse_unfinished,
     say_queued,
-    wait_for_job,
+    wait_for_jobs,
 )
 from leadgate.platform import (
     ColumnSet,
@@ -100,7 +100,7 @@ def detect(
         if not wait:
             say_queued(job_id)
             return
-        job = wait_for_job(organization, service, job_id, job_name(service, job_id))
+        (job,) = wait_for_jobs(organization, service, [job_id], job_name(service, job_id))
         refuse_unfinished(organization, job)
         summary = checkpoint_of(job)
         say(

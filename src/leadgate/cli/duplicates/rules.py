@@ -25,7 +25,7 @@ from leadgate.cli.waiting import (
     checkpoint_of,
     refuse_unfinished,
     say_queued,
-    wait_for_job,
+    wait_for_jobs,
 )
 from leadgate.platform import CreateRequest, DeleteRequest, Entity, EntityReference
 from leadgate.platform.duplicates.rule_messages import (
@@ -288,7 +288,7 @@ def publish(
             else:
                 say(N_("Follow it with: leadgate jobs show {id}"), id=job_id)
             return
-        job = wait_for_job(organization, system, job_id, _name(found))
+        (job,) = wait_for_jobs(organization, system, [job_id], _name(found))
         if JobStatus(job["statuscode"]) is JobStatus.CANCELED:
             say(N_("The rule {rule} stays Publishing: publish it again to resume, or unpublish "
                    "it."), rule=_name(found))  # fmt: skip
