@@ -34,6 +34,7 @@ def kinds(org):
     register_test_kinds(org.jobs)
     return org.jobs
 
+
 # What the platform ships now: the index came with version 7, whatever came after it.
 PLATFORM_VERSION = load_solution("leadgate.platform", "system.toml").version
 
