@@ -108,8 +108,9 @@ def _wait(
     def leads_done(jobs: list[Entity]) -> float:
         done = 0
         for job in jobs:
+            assert job.id is not None
             if job.id not in finished:
-                items = sum(_counts(service, job.id).values())
+                items: int = sum(_counts(service, job.id).values())
                 if job["statecode"] != JobState.COMPLETED:
                     done += items
                     continue

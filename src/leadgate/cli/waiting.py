@@ -165,7 +165,7 @@ def wait_for_jobs(
             while True:
                 jobs = [service.retrieve("asyncoperation", job_id, _READ) for job_id in job_ids]
                 for job in jobs:
-                    if job["statecode"] == JobState.COMPLETED:
+                    if job["statecode"] == JobState.COMPLETED and job.id is not None:
                         runner.done.add(job.id)
                 shown = watch(jobs) if watch else _mean_progress(jobs, runner.done)
                 bar.update(task, completed=shown)

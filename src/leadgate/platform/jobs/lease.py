@@ -162,11 +162,12 @@ def claim_job(operation: Operation[ClaimJobRequest]) -> ClaimJobResponse:
             if state == JobState.LOCKED:
                 # Its worker stopped (killed, its machine gone) without settling it: a try
                 # that counts, so that a job that kills its workers ends instead of looping.
-                values["retrycount"] = (retries or 0) + 1
-                if values["retrycount"] > request.max_retries:
-                    error = errors.JOB_ABANDONED(count=values["retrycount"])
+                tries = (retries or 0) + 1
+                values["retrycount"] = tries
+                if tries > request.max_retries:
+                    error = errors.JOB_ABANDONED(count=tries)
                     _complete(operation, job_id, JobStatus.FAILED, error, now)
-                    set_job(operation, job_id, retrycount=values["retrycount"])
+                    set_job(operation, job_id, retrycount=tries)
                     continue
             rows.update_row(operation.connection, table, sql, job_id, values)
             return ClaimJobResponse(operation.retrieve(TABLE, job_id))

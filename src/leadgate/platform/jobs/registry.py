@@ -17,7 +17,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from leadgate.platform.engine.entity import Entity, EntityReference
 from leadgate.platform.jobs import errors
@@ -107,8 +107,9 @@ def register_job_kinds(registry: JobRegistry, home: PluginHome, names: str | Non
             raise errors.JOB_KINDS_NOT_LOADABLE(
                 handler=name, reason=found.reason, folder=str(home.folder)
             )
+        register_kinds = cast(Callable[[JobRegistry], None], found)  # not a step's handler
         try:
-            found(registry)
+            register_kinds(registry)
         except Exception as error:  # an administrator's code: say what it raised
             reason = f"{type(error).__name__}: {error}".rstrip()
             raise errors.JOB_KINDS_NOT_LOADABLE(
