@@ -18,8 +18,9 @@ import typer
 
 from leadgate.cli.jobs import job_line
 from leadgate.cli.output import DbOption, PluginsOption, console, open_organization, say
-from leadgate.platform import Organization
+from leadgate.platform import Entity, LeadgateError, Organization
 from leadgate.platform.engine.i18n import N_
+from leadgate.platform.engine.types import Language
 from leadgate.platform.jobs import JobOutcome, Worker
 
 __all__ = ["embedded_worker", "worker"]
@@ -33,7 +34,14 @@ def _printer(organization: Organization) -> Callable[[JobOutcome], None]:
             say(N_("job {id} {name}: taken over by another worker"), id=outcome.job_id,
                 name=repr(outcome.name))  # fmt: skip
             return
-        job = organization.system_service().retrieve("asyncoperation", outcome.job_id)
+        try:
+            job = organization.system_service().retrieve("asyncoperation", outcome.job_id)
+        except LeadgateError:  # the database away this moment: the line from what ran
+            error = outcome.error
+            job = Entity("asyncoperation", outcome.job_id, name=outcome.name,
+                         statuscode=int(outcome.status), errorcode=error.code if error else None,
+                         message=error.message(Language.ENGLISH) if error else None,
+                         message_fr=error.message(Language.FRENCH) if error else None)  # fmt: skip
         console.print(job_line(table, job, outcome.seconds), soft_wrap=True, markup=False)
 
     return print_outcome

@@ -297,8 +297,11 @@ class Worker:
                 self._running.pop(index, None)
             if outcome is None:
                 self._stop.wait(self.poll)
-            else:
+                continue
+            try:  # reporting may read the database too, which may be away this moment
                 self.on_job(outcome)
+            except Exception:
+                log.exception("worker %s: could not report job %s", worker_id, outcome.job_id)
 
 
 def _log_outcome(outcome: JobOutcome) -> None:
