@@ -63,7 +63,7 @@ ADDED_ON_SQLITE = {versions.COUNTER: 1}
 # of the tables now shipped audited (their IsAuditEnabled turned on; checked below).
 REWRITTEN = {store.solutions.name, store.generation.name, store.meta_tables.name}
 AUDITED = ("lead", "account", "contact", "opportunity", "role", "entitymap", "attributemap")
-REVISIONS = ("0001_baseline", "0002_rowversion", "0003_token_expiry")
+REVISIONS = ("0001_baseline", "0002_rowversion", "0003_token_expiry", "0004_metadata_stamp")
 NEW_PRIVILEGES = {
     "prvReadDuplicateRule", "prvReadDuplicateRuleCondition", "prvReadSavedQuery",
     "prvReadSystemForm",
@@ -136,8 +136,8 @@ def test_the_old_release_database_upgrades_keeping_every_record(old_database, ru
     code, out, err = run("upgrade", "--db", old_database, "--dry-run")
     assert (code, err) == (0, "")
     assert out.splitlines() == [
-        "leadgate's tables: revision - -> 0003_token_expiry (migrations: 0001_baseline, "
-        "0002_rowversion, 0003_token_expiry)",
+        "leadgate's tables: revision - -> 0004_metadata_stamp (migrations: 0001_baseline, "
+        "0002_rowversion, 0003_token_expiry, 0004_metadata_stamp)",
         "solution leadgate_platform: version 4 -> 8",
         "  turn on auditing of the table Entity Map",
         "  turn on auditing of the table Attribute Map",
@@ -233,7 +233,7 @@ def test_the_old_release_database_upgrades_keeping_every_record(old_database, ru
         assert instance["opportunityid"] == created[2]
 
     code, out, _ = run("upgrade", "--db", old_database)
-    assert code == 0 and "is up to date (leadgate's tables at revision 0003_token_expiry)" in out
+    assert code == 0 and "is up to date (leadgate's tables at revision 0004_metadata_stamp)" in out
 
 
 NEWER_EN = "was upgraded by a newer leadgate"
@@ -262,7 +262,7 @@ def test_a_database_at_0002_gains_expiring_tokens_keeping_its_tokens(database_ur
 
     code, out, err = run("upgrade", "--db", database_url)
     assert (code, err) == (0, ""), out
-    assert "0002_rowversion -> 0003_token_expiry" in out
+    assert "0002_rowversion -> 0004_metadata_stamp" in out
     with Organization.open(database_url) as organization:
         system = organization.system_service()
         assert organization.authenticate(kept).user_id == admin.id
@@ -281,7 +281,7 @@ def test_a_database_a_newer_leadgate_migrated_is_refused_and_left_alone(database
     assert error.message("en") == (
         f"The database {database_url} was upgraded by a newer leadgate: its tables are at "
         "revision 0099_future, which this version does not know (it knows up to "
-        "0003_token_expiry). Nothing was changed; use a leadgate at least as new as the one that "
+        "0004_metadata_stamp). Nothing was changed; use a leadgate at least as new as the one that "
         "upgraded it."
     )
     assert error.message("fr").startswith(f"La base de données {database_url} {NEWER_FR}")

@@ -198,7 +198,13 @@ class Organization:
                 migrations.stamp_head(connection)
                 create_counter(connection)  # as migration 0002 does for older databases
                 connection.execute(
-                    store.generation.insert().values(id=1, metadata=0, steps=0, security=0)
+                    store.generation.insert().values(
+                        id=1,
+                        metadata=0,
+                        steps=0,
+                        security=0,
+                        metadatastamp=store.new_metadata_stamp(),
+                    )
                 )
             self._refuse_newer_solutions(connection)
         system = self.system_service()
@@ -379,7 +385,7 @@ class Organization:
             self._security = security
         snapshot = self._snapshot
         if snapshot is None or snapshot.metadata.generation != metadata_generation:
-            snapshot = Snapshot.load(connection)
+            snapshot = Snapshot.shared(connection, generations)
             with self._lock:
                 self._snapshot = snapshot
                 self._steps = None

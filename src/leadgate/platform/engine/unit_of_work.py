@@ -6,8 +6,10 @@ leaves the transaction without commit rolls it back, nested work included.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import dataclasses
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -45,6 +47,33 @@ class Snapshot:
     def load(cls, connection: sa.Connection) -> Snapshot:
         metadata = store.load(connection)
         return cls(metadata, SqlTables(metadata))
+
+    @classmethod
+    def shared(cls, connection: sa.Connection, generations: store.Generations) -> Snapshot:
+        """The snapshot of the current metadata, shared by every organization this process
+        opens on a database with the same metadata stamp (the same database opened again, or
+        a copy of it): each would otherwise read and build every table again (~0.1 s)."""
+        stamp = generations.metadata_stamp
+        if stamp is None:
+            return cls.load(connection)
+        with _SHARED_LOCK:
+            snapshot = _SHARED.get(stamp)
+            if snapshot is not None:
+                _SHARED.move_to_end(stamp)
+                return snapshot
+        snapshot = cls.load(connection)
+        if snapshot.metadata.generation == generations.metadata:  # no change came between
+            with _SHARED_LOCK:
+                _SHARED[stamp] = snapshot
+                while len(_SHARED) > _SHARED_SIZE:
+                    _SHARED.popitem(last=False)
+        return snapshot
+
+
+# The snapshots of the metadata stamps this process used last (store.generation).
+_SHARED_SIZE = 16
+_SHARED: collections.OrderedDict[str, Snapshot] = collections.OrderedDict()
+_SHARED_LOCK = threading.Lock()
 
 
 class UnitOfWork:

@@ -6,6 +6,7 @@ Only customization messages write here, inside the pipeline's transaction.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -37,6 +38,7 @@ __all__ = [
     "meta_options",
     "meta_relationships",
     "meta_tables",
+    "new_metadata_stamp",
     "read_generations",
     "solutions",
 ]
@@ -119,6 +121,10 @@ generation = sa.Table(
     sa.Column("metadata", sa.Integer, nullable=False),
     sa.Column("steps", sa.Integer, nullable=False),
     sa.Column("security", sa.Integer, nullable=False, default=0, server_default="0"),
+    # A random name for the current metadata, new at every metadata change: copies of one
+    # database (a backup restored beside it, a test's copy) share their metadata until one of
+    # them is customized, and a process keeps one snapshot of it (unit_of_work.Snapshot.shared).
+    sa.Column("metadatastamp", sa.String(32)),
 )
 
 # Duplicate detection's index: per published rule, the keys of each record of its matching
@@ -168,15 +174,24 @@ class Generations:
     metadata: int
     steps: int
     security: int
+    metadata_stamp: str | None = None
 
 
 # Read on every request: plain SQL skips statement building on the hottest path.
-_READ_GENERATIONS = "SELECT metadata, steps, security FROM lg_generation WHERE id = 1"
+# (All columns: `leadgate upgrade --dry-run` plans on a database that has not gained the
+# stamp yet; without one, nothing is shared.)
+_READ_GENERATIONS = "SELECT * FROM lg_generation WHERE id = 1"
 
 
 def read_generations(connection: sa.Connection) -> Generations:
-    metadata, steps, security = connection.exec_driver_sql(_READ_GENERATIONS).one()
-    return Generations(int(metadata), int(steps), int(security))
+    row = connection.exec_driver_sql(_READ_GENERATIONS).one()._mapping
+    return Generations(
+        int(row["metadata"]), int(row["steps"]), int(row["security"]), row.get("metadatastamp")
+    )
+
+
+def new_metadata_stamp() -> str:
+    return uuid.uuid4().hex
 
 
 def bump_generation(
@@ -190,6 +205,8 @@ def bump_generation(
     for name, wanted in (("metadata", metadata), ("steps", steps), ("security", security)):
         if wanted:
             values[name] = generation.c[name] + 1
+    if metadata:
+        values["metadatastamp"] = new_metadata_stamp()
     if values:
         connection.execute(generation.update().where(generation.c.id == 1).values(**values))
 
