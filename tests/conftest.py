@@ -262,31 +262,29 @@ def postgres_template(postgres_admin: sa.Engine) -> Iterator[str]:
         yield name
 
 
-class PostgresCopies:
-    """Copies of a template database for tests, made ahead and dropped behind, in batches.
+class PostgresDrops:
+    """Databases tests are done with, dropped in the background, ``batch`` at a time.
 
-    Copying the template (some 10 MB) and dropping a database cost about a second per test,
-    spent waiting on the server: one background thread keeps ``ahead`` copies ready while
-    tests run. Dropping waits for a checkpoint, which writes every changed page of the server
-    (other people's too) to disk; drops issued together share one checkpoint, so the copies
-    tests are done with are dropped ``batch`` at a time, all at once, in the background. A
-    failed drop fails a later test's setup.
+    Dropping a database waits for a checkpoint, which writes every changed page of the server
+    (other people's too) to disk: up to ten seconds on a busy machine. Drops issued together
+    share one checkpoint. A failed drop fails a later test's setup (or the session's end).
     """
 
-    def __init__(self, admin: sa.Engine, template: str, *, ahead: int = 2, batch: int = 6) -> None:
-        self._admin, self._template = admin, template
-        self._ahead, self._batch = ahead, batch
-        self._maker = ThreadPoolExecutor(1, thread_name_prefix="lg-copy")
+    def __init__(self, admin: sa.Engine, *, batch: int = 6) -> None:
+        self._admin, self._batch = admin, batch
         self._dropper = ThreadPoolExecutor(batch, thread_name_prefix="lg-drop")
-        self._ready: collections.deque[Future[str]] = collections.deque()
-        self._done: list[str] = []  # copies tests are done with, not dropped yet
+        self._done: list[str] = []  # databases tests are done with, not dropped yet
         self._drops: list[Future[None]] = []
 
-    def _create(self) -> str:
-        name = f"lg_test_{uuid.uuid4().hex[:12]}"
-        with self._admin.connect() as connection:
-            connection.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{self._template}"'))
-        return name
+    def check(self) -> None:
+        for drop in [drop for drop in self._drops if drop.done()]:
+            self._drops.remove(drop)
+            drop.result()  # raises what the drop raised
+
+    def later(self, name: str) -> None:
+        self._done.append(name)
+        if len(self._done) >= self._batch:
+            self._drop_done()
 
     def _drop(self, name: str) -> None:
         with self._admin.connect() as connection:
@@ -296,38 +294,71 @@ class PostgresCopies:
         self._drops += [self._dropper.submit(self._drop, name) for name in self._done]
         self._done = []
 
-    @contextlib.contextmanager
-    def copy(self) -> Iterator[str]:
-        """The name of a fresh copy, dropped (in the background) some time after the block."""
-        for drop in [drop for drop in self._drops if drop.done()]:
-            self._drops.remove(drop)
-            drop.result()  # raises what the drop raised
-        while len(self._ready) <= self._ahead:
-            self._ready.append(self._maker.submit(self._create))
-        name = self._ready.popleft().result()
-        try:
-            yield name
-        finally:
-            self._done.append(name)
-            if len(self._done) >= self._batch:
-                self._drop_done()
-
     def close(self) -> None:
-        """Drop every copy left, wait for the drops, raise the first that failed."""
+        """Drop every database left, wait for the drops, raise the first that failed."""
         try:
-            while self._ready:
-                self._done.append(self._ready.popleft().result())
-        finally:
-            self._maker.shutdown(wait=True)
             self._drop_done()
+        finally:
             self._dropper.shutdown(wait=True)
         for drop in self._drops:
             drop.result()
 
 
 @pytest.fixture(scope="session")
-def postgres_copies(postgres_admin: sa.Engine, postgres_template: str) -> Iterator[PostgresCopies]:
-    copies = PostgresCopies(postgres_admin, postgres_template)
+def postgres_drops(postgres_admin: sa.Engine) -> Iterator[PostgresDrops]:
+    drops = PostgresDrops(postgres_admin)
+    yield drops
+    drops.close()
+
+
+class PostgresCopies:
+    """Copies of a template database for tests, made ahead and dropped behind.
+
+    Copying the template (some 10 MB) costs about a second per test, spent waiting on the
+    server: one background thread keeps ``ahead`` copies ready while tests run; the copies
+    tests are done with go to ``PostgresDrops``.
+    """
+
+    def __init__(
+        self, admin: sa.Engine, template: str, drops: PostgresDrops, *, ahead: int = 2
+    ) -> None:
+        self._admin, self._template, self._drops = admin, template, drops
+        self._ahead = ahead
+        self._maker = ThreadPoolExecutor(1, thread_name_prefix="lg-copy")
+        self._ready: collections.deque[Future[str]] = collections.deque()
+
+    def _create(self) -> str:
+        name = f"lg_test_{uuid.uuid4().hex[:12]}"
+        with self._admin.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{self._template}"'))
+        return name
+
+    @contextlib.contextmanager
+    def copy(self) -> Iterator[str]:
+        """The name of a fresh copy, dropped (in the background) some time after the block."""
+        self._drops.check()
+        while len(self._ready) <= self._ahead:
+            self._ready.append(self._maker.submit(self._create))
+        name = self._ready.popleft().result()
+        try:
+            yield name
+        finally:
+            self._drops.later(name)
+
+    def close(self) -> None:
+        """Hand every copy made ahead to the drops."""
+        try:
+            while self._ready:
+                self._drops.later(self._ready.popleft().result())
+        finally:
+            self._maker.shutdown(wait=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_copies(
+    postgres_admin: sa.Engine, postgres_template: str, postgres_drops: PostgresDrops
+) -> Iterator[PostgresCopies]:
+    copies = PostgresCopies(postgres_admin, postgres_template, postgres_drops)
     yield copies
     copies.close()
 
@@ -384,8 +415,15 @@ def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'empty.db'}"
         return
-    with postgres_database(request.getfixturevalue("postgres_admin"), "lg_empty") as name:
+    drops: PostgresDrops = request.getfixturevalue("postgres_drops")
+    drops.check()
+    name = f"lg_empty_{uuid.uuid4().hex[:12]}"
+    with request.getfixturevalue("postgres_admin").connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
         yield _pg_url(name)
+    finally:
+        drops.later(name)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -436,11 +474,11 @@ def sqlite_demo(
 
 @pytest.fixture(scope="session")
 def postgres_demo(
-    postgres_admin: sa.Engine, postgres_template: str
+    postgres_admin: sa.Engine, postgres_template: str, postgres_drops: PostgresDrops
 ) -> Iterator[tuple[PostgresCopies, DemoInstall]]:
     with postgres_database(postgres_admin, f"lg_demo_{os.getpid()}", postgres_template) as name:
         installed = _install_demo(_pg_url(name))
-        copies = PostgresCopies(postgres_admin, name, ahead=0, batch=1)
+        copies = PostgresCopies(postgres_admin, name, postgres_drops, ahead=0)
         yield copies, installed
         copies.close()
 

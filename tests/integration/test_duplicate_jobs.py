@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
+import time
 import uuid
 from typing import Any
 
@@ -178,8 +179,19 @@ def test_a_publishing_job_that_lost_its_lease_is_finished_by_another_worker(
     expired = dt.timedelta(seconds=-1)  # the first worker's lease ends at once
     first = claim_next(org, "frozen", expired, job_id=job_id)
     taken: list[Any] = []
-    # After its first batch the worker freezes (kill -9, a long pause); another takes over.
-    interrupted.after_first = lambda _: taken.append(claim_next(org, "rescuer", job_id=job_id))
+
+    def rescue(_: Any) -> None:
+        """After its first batch the worker freezes (kill -9, a long pause); another takes
+        over. It polls, as workers do: on PostgreSQL a claim skips the job while the frozen
+        worker's lease renewal holds its row (every 50 ms here)."""
+        for _attempt in range(200):
+            claimed = claim_next(org, "rescuer", job_id=job_id)
+            if claimed is not None:
+                taken.append(claimed)
+                return
+            time.sleep(0.01)
+
+    interrupted.after_first = rescue
 
     lost = run_job(org, first, "frozen", expired)
 

@@ -157,7 +157,8 @@ def bulk_qualify_leads(operation: Operation[BulkQualifyLeadsRequest]) -> BulkQua
         if len(parts) > 1:
             where = {"name": name, "part": number, "parts": len(parts)}
             title = render(N_("{name} (part {part} of {parts})"), where, language)
-        data = {**options, "part": number, "leads": [str(lead) for lead in part]}
+        data = {**options, "part": number, "first": 1 + (number - 1) * request.part_size,
+                "leads": [str(lead) for lead in part]}  # fmt: skip
         # Queued as the caller: each job runs as them, with their privileges.
         queued.append(operation.execute(QueueJobRequest(JOB_KIND, data, name=title)).id)
     return BulkQualifyLeadsResponse(tuple(queued), len(leads))
@@ -199,6 +200,7 @@ def run_bulk_qualify(context: JobContext) -> None:
     status = int(data.get("status", DEFAULT_STATUS))
     most = max(1, int(data.get("chunk") or CHUNK_SIZE))
     done = int(context.resume_from or 0)
+    first = int(data.get("first", 1))  # a lead's position in the whole selection, from 1
     size = min(most, _FIRST_CHUNK)
     while done < len(leads):
         group = leads[done : done + size]
@@ -206,7 +208,7 @@ def run_bulk_qualify(context: JobContext) -> None:
         names = _names(context, group)
         items = [
             JobItem(
-                done + offset,
+                first + done + offset,
                 # The grid's path (REFERENCE §5): no duplicate check.
                 QualifyLeadRequest(EntityReference("lead", lead), status=status, **flags,
                                    suppress_duplicate_detection=True),
