@@ -415,13 +415,20 @@ def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'empty.db'}"
         return
+    with throwaway_postgres_database(request, "lg_empty") as name:
+        yield _pg_url(name)
+
+
+@contextlib.contextmanager
+def throwaway_postgres_database(request: pytest.FixtureRequest, prefix: str) -> Iterator[str]:
+    """An empty PostgreSQL database for one test, dropped in the background afterwards."""
     drops: PostgresDrops = request.getfixturevalue("postgres_drops")
     drops.check()
-    name = f"lg_empty_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     with request.getfixturevalue("postgres_admin").connect() as connection:
         connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
     try:
-        yield _pg_url(name)
+        yield name
     finally:
         drops.later(name)
 

@@ -33,7 +33,7 @@ from leadgate.platform.users.messages import CreateApiTokenRequest
 from leadgate.platform.views import View
 from leadgate.sales import solution
 from leadgate.sales.qualify import QualifyLeadRequest
-from tests.conftest import postgres_database
+from tests.conftest import throwaway_postgres_database
 from tests.integration.test_process_flow import INSTANCES, stages
 from tests.integration.test_qualification import a_lead
 
@@ -84,7 +84,7 @@ def old_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield f"sqlite:///{path}"
         return
     admin = request.getfixturevalue("postgres_admin")
-    with postgres_database(admin, "lg_old") as name:
+    with throwaway_postgres_database(request, "lg_old") as name:
         url = admin.url.set(database=name)
         plain = url.set(drivername="postgresql").render_as_string(hide_password=False)
         with psycopg.connect(plain, autocommit=True) as connection:
