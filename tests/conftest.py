@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import hypothesis
 import pytest
@@ -181,6 +182,28 @@ def add_user(
             roleid=role_reference(system, role),
         )
     return user_id
+
+
+def map_status_then_add_nurturing(system: OrganizationService) -> tuple[uuid.UUID, Any]:
+    """The seed's "Invalid status code": an administrator maps lead statuscode to
+    opportunity, then adds the status reason Nurturing (100000000) to lead only, and publishes.
+    Returns the map's id and InsertOptionValue's response (its warnings)."""
+    entity_map = system.retrieve_multiple(
+        "entitymap", sourceentityname="lead", targetentityname="opportunity"
+    )[0]
+    map_id = system.create(
+        "attributemap",
+        entitymapid=entity_map.to_reference(),
+        sourceattributename="statuscode",
+        targetattributename="statuscode",
+    )
+    added = system.execute(
+        InsertOptionValueRequest(
+            "lead", "statuscode", Label("Nurturing", "En maturation"), value=100000000, state=0
+        )
+    )
+    system.execute(PublishAllXmlRequest())
+    return map_id, added
 
 
 def _seed(url: str) -> None:

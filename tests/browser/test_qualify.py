@@ -16,8 +16,7 @@ import pytest
 import uvicorn
 from playwright.sync_api import Browser, Page, expect
 
-from leadgate.platform import Label, Organization, OrganizationService
-from leadgate.platform.customization.messages import InsertOptionValueRequest, PublishAllXmlRequest
+from leadgate.platform import Organization, OrganizationService
 from leadgate.platform.engine.entity import Entity, EntityReference
 from leadgate.platform.engine.types import Language
 from leadgate.platform.records.state import AssignRequest, SetStateRequest
@@ -25,7 +24,13 @@ from leadgate.platform.security.messages import RemovePrivilegeRoleRequest
 from leadgate.platform.users.messages import SetPasswordRequest, SetUserLanguageRequest
 from leadgate.web import create_app
 from tests.browser import BROWSER
-from tests.conftest import ADMIN_EMAIL, ADMIN_ID, add_user, role_reference
+from tests.conftest import (
+    ADMIN_EMAIL,
+    ADMIN_ID,
+    add_user,
+    map_status_then_add_nurturing,
+    role_reference,
+)
 
 # A test here changes its organization (roles, maps, choices): each serves its own copy.
 pytestmark = BROWSER
@@ -165,20 +170,7 @@ def missing_privilege(org: Organization, system: OrganizationService) -> tuple[u
 
 
 def invalid_status(org: Organization, system: OrganizationService) -> tuple[uuid.UUID, bool]:
-    entity_map = system.retrieve_multiple("entitymap", sourceentityname="lead",
-                                          targetentityname="opportunity")[0]  # fmt: skip
-    system.create(
-        "attributemap",
-        entitymapid=entity_map.to_reference(),
-        sourceattributename="statuscode",
-        targetattributename="statuscode",
-    )
-    system.execute(
-        InsertOptionValueRequest(
-            "lead", "statuscode", Label("Nurturing", "En maturation"), value=100000000, state=0
-        )
-    )
-    system.execute(PublishAllXmlRequest())
+    map_status_then_add_nurturing(system)
     return a_lead(system, statuscode=100000000), False
 
 

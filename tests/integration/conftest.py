@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from types import SimpleNamespace
 
 import pytest
 
+from leadgate.cli import waiting
 from leadgate.cli.main import main
 from tests.security_world import tester, world
 
-__all__ = ["cli", "refused", "run", "tester", "world"]
+__all__ = ["cli", "ctrl_c_while_a_job_runs", "refused", "run", "tester", "world"]
 
 
 @pytest.fixture
@@ -48,3 +51,28 @@ def refused(run, database_url) -> Callable[..., tuple[int, str]]:
         return code, err.strip()
 
     return refused
+
+
+@pytest.fixture
+def ctrl_c_while_a_job_runs(org, monkeypatch) -> None:
+    """The next command that waits for a system job gets Ctrl+C while the job runs in it.
+
+    The job's run (``run_job``) stops as a stopping worker does: it waits until the command
+    has given the job back to the queue (status Waiting For Resources), so the test sees what
+    the person sees after Ctrl+C, not a race.
+    """
+    system = org.system_service()
+    running = threading.Event()
+
+    def held_until_given_back(organization, job, worker_id, lease):
+        running.set()
+        while system.retrieve("asyncoperation", job.id, ["statuscode"])["statuscode"] != 0:
+            threading.Event().wait(0.01)
+        return SimpleNamespace(status=None)
+
+    def interrupted(_seconds: float) -> None:
+        assert running.wait(30)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(waiting, "run_job", held_until_given_back)
+    monkeypatch.setattr(waiting, "time", SimpleNamespace(sleep=interrupted))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import threading
 import uuid
-from types import SimpleNamespace
 
 from leadgate.cli import waiting
 from leadgate.platform import CreateRequest, Entity, ExecuteTransactionRequest, Organization
@@ -218,23 +217,9 @@ def test_publish_follows_a_worker_that_took_the_job_first(cli, org, monkeypatch)
 
 
 def test_ctrl_c_gives_the_running_job_back_to_the_queue(run, cli, database_url, org,
-                                                         monkeypatch):  # fmt: skip
+                                                         ctrl_c_while_a_job_runs):  # fmt: skip
     name = "Accounts with the same e-mail address"
     system = org.system_service()
-    running = threading.Event()
-
-    def held_until_given_back(organization, job, worker_id, lease):  # run_job, stopping
-        running.set()  # only once the job is no longer this worker's
-        while system.retrieve("asyncoperation", job.id, ["statuscode"])["statuscode"] != 0:
-            threading.Event().wait(0.01)
-        return SimpleNamespace(status=None)
-
-    def interrupted(_seconds: float) -> None:
-        assert running.wait(30)
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(waiting, "run_job", held_until_given_back)
-    monkeypatch.setattr(waiting, "time", SimpleNamespace(sleep=interrupted))
     code, out, err = run("duplicates", "rules", "publish", name, "--db", database_url)
 
     (job,) = system.retrieve_multiple_all("asyncoperation", columns=["statuscode", "hostid"])

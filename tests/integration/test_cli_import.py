@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import csv
-import threading
-from types import SimpleNamespace
 
 import pytest
 
@@ -100,26 +98,10 @@ def test_a_failed_import_job_says_its_coded_error(run, database_url, tmp_path):
 
 
 def test_ctrl_c_gives_the_import_job_back_to_the_queue(run, database_url, org, tmp_path,
-                                                       monkeypatch):  # fmt: skip
-    from leadgate.cli import waiting
-
+                                                       ctrl_c_while_a_job_runs):  # fmt: skip
     source = tmp_path / "leads.csv"
     source.write_text("subject,lastname\nA,Ann\n", encoding="utf-8")
     system = org.system_service()
-    running = threading.Event()
-
-    def held_until_given_back(organization, job, worker_id, lease):  # run_job, stopping
-        running.set()
-        while system.retrieve("asyncoperation", job.id, ["statuscode"])["statuscode"] != 0:
-            threading.Event().wait(0.01)
-        return SimpleNamespace(status=None)
-
-    def interrupted(_seconds: float) -> None:
-        assert running.wait(30)
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(waiting, "run_job", held_until_given_back)
-    monkeypatch.setattr(waiting, "time", SimpleNamespace(sleep=interrupted))
     code, out, err = run("import", "leads", str(source), "--db", database_url)
 
     (job,) = system.retrieve_multiple_all("asyncoperation", columns=["statuscode", "hostid"])

@@ -21,7 +21,7 @@ from leadgate.platform.security.messages import (
 )
 from leadgate.platform.security.privileges import Depth
 from leadgate.sales.qualify import QualifyLeadRequest
-from tests.conftest import add_user
+from tests.conftest import add_user, map_status_then_add_nurturing
 
 SALES_TABLES = ("account", "contact", "opportunity")
 
@@ -192,22 +192,7 @@ def test_a_reactivated_lead_can_be_qualified_again(admin):
 
 @pytest.fixture
 def nurturing(system):
-    """An administrator maps lead statuscode to opportunity, then adds Nurturing to lead only."""
-    entity_map = system.retrieve_multiple("entitymap", sourceentityname="lead",
-                                          targetentityname="opportunity")[0]  # fmt: skip
-    map_id = system.create(
-        "attributemap",
-        entitymapid=entity_map.to_reference(),
-        sourceattributename="statuscode",
-        targetattributename="statuscode",
-    )
-    added = system.execute(
-        InsertOptionValueRequest(
-            "lead", "statuscode", Label("Nurturing", "En maturation"), value=100000000, state=0
-        )
-    )
-    system.execute(PublishAllXmlRequest())
-    return map_id, added
+    return map_status_then_add_nurturing(system)
 
 
 def test_adding_the_value_warns_which_map_will_fail(nurturing):

@@ -24,7 +24,7 @@ from leadgate.platform.records.state import SetStateRequest
 from leadgate.platform.security.messages import RemovePrivilegeRoleRequest
 from leadgate.platform.users.messages import SetPasswordRequest
 from leadgate.web import create_app
-from tests.conftest import add_user, role_reference
+from tests.conftest import add_user, map_status_then_add_nurturing, role_reference
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # Starlette asks for httpx2, which is not installed here
@@ -210,22 +210,7 @@ def test_an_already_closed_lead_is_refused_with_its_code(browser, admin, languag
 
 @pytest.fixture
 def nurturing(system: OrganizationService) -> None:
-    """The seed's "Invalid status code": lead statuscode mapped to opportunity, and a lead
-    status reason added on lead only."""
-    entity_map = system.retrieve_multiple("entitymap", sourceentityname="lead",
-                                          targetentityname="opportunity")[0]  # fmt: skip
-    system.create(
-        "attributemap",
-        entitymapid=entity_map.to_reference(),
-        sourceattributename="statuscode",
-        targetattributename="statuscode",
-    )
-    system.execute(
-        InsertOptionValueRequest(
-            "lead", "statuscode", Label("Nurturing", "En maturation"), value=100000000, state=0
-        )
-    )
-    system.execute(PublishAllXmlRequest())
+    map_status_then_add_nurturing(system)
 
 
 @pytest.mark.parametrize(("language", "text"), [
