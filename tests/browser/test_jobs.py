@@ -35,7 +35,9 @@ def test_a_large_selection_is_qualified_by_a_job_followed_on_its_page(
     page.get_by_role("button", name="Qualify", exact=True).click()
 
     expect(page).to_have_url(re.compile(r"/app/asyncoperations/[0-9a-f-]{36}$"))
-    expect(page.get_by_role("status").filter(has_text="being qualified in the background"))
+    expect(
+        page.get_by_role("status").filter(has_text="being qualified in the background")
+    ).to_be_visible()
     bar = page.get_by_role("progressbar", name="Progress")
     expect(bar).to_have_attribute("aria-valuenow", "0")
     job_id = uuid.UUID(page.url.rsplit("/", 1)[1])
@@ -82,7 +84,9 @@ def test_qualify_all_the_leads_of_the_view_asks_first_then_can_be_canceled(
     every.click()
     expect(page).to_have_url(re.compile(r"/app/asyncoperations/[0-9a-f-]{36}$"))
     assert asked and asked[0].startswith(f"Qualify all {count} leads of this view?")
-    expect(page.get_by_role("status").filter(has_text=f"{count} leads are being qualified"))
+    expect(
+        page.get_by_role("status").filter(has_text=f"{count} leads are being qualified")
+    ).to_be_visible()
     page.get_by_role("button", name="Cancel", exact=True).click()
     expect(page.locator("#job-status")).to_have_text("Canceled")
     expect(page.get_by_role("button", name="Retry", exact=True)).to_be_visible()

@@ -200,9 +200,22 @@ def test_step_jobs_queued_by_hand_are_refused(org, system, admin):
     assert "(stepid: badly formed hexadecimal UUID string)" in job["message"]
     assert "(stepid: badly formed hexadecimal UUID string)" in job["message_fr"]
     assert job["message_fr"].startswith("Les données de la tâche système")
-    # A user's job runs as them: they may not run a step as whom the data says.
-    org.service(sam).execute(QueueJobRequest("plugin", forged))
-    assert run_next(org, "test-worker").error.code == "0x80040220"
+    # The data names whom the step runs as: no user may queue one, administrators included.
+    for user in (sam, ADMIN_ID):
+        with pytest.raises(LeadgateError) as raised:
+            org.service(user).execute(QueueJobRequest("plugin", {**forged, "runas": str(sam)}))
+        refused = raised.value
+        assert refused.code == "0x8F4C47FA"
+        assert refused.message("en") == (
+            "Only the platform queues system jobs of kind 'plugin': their data names the user "
+            "they run as. Nothing was queued."
+        )
+        assert refused.message("fr") == (
+            "Seule la plateforme met en file d'attente les tâches système de type « plugin » : "
+            "leurs données désignent l'utilisateur sous l'identité duquel elles s'exécutent. "
+            "Rien n'a été mis en file d'attente."
+        )
+    assert len(jobs(system)) == 1  # the platform's own, above
 
 
 def test_a_step_that_triggers_itself_stops_at_the_depth_limit(org, system, admin):

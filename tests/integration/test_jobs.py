@@ -161,7 +161,14 @@ def test_passing_failures_past_the_limit_fail_the_job(org, system, kinds):
     assert outcome.status is JobStatus.FAILED
     failed = job(system, job_id)
     assert failed["errorcode"] == job_errors.JOB_RETRIES_EXHAUSTED.code
-    assert "gone" in failed["message"] and "gone" in failed["message_fr"]
+    assert failed["message"] == (
+        "The job was tried 1 times and failed each time on a passing error: "
+        "The database cannot be reached: gone"
+    )
+    assert failed["message_fr"] == (
+        "La tâche a été essayée 1 fois et a échoué chaque fois sur une erreur passagère : "
+        "La base de données est inaccessible : gone"
+    )
 
 
 def test_cancel_a_waiting_job_then_retry_it(org, system, admin, kinds):

@@ -102,6 +102,12 @@ def test_a_salesperson_sees_their_own_jobs_and_the_administrator_everyones(org):
         page = admin.get("/app/asyncoperations").text
         assert str(jordans) in page and str(camilles) in page and ">Owner<" in page
         assert admin.get(f"/app/asyncoperations/{camilles}").status_code == 200
+        # Page numbers and positions typed by hand: anything that is not one shows page 1.
+        for odd in ("--5", "-", "1e9", "٣", "99999999999", "2.5"):
+            listed = admin.get("/app/asyncoperations", params={"page": odd})
+            assert listed.status_code == 200 and str(camilles) in listed.text
+            results = admin.get(f"/app/asyncoperations/{camilles}", params={"after": odd})
+            assert results.status_code == 200
 
 
 def test_a_job_page_shows_its_results_with_links_in_english_and_french(org):

@@ -65,6 +65,20 @@ def test_lines_count_physical_lines(tmp_path):
         ]  # fmt: skip
 
 
+def test_a_cell_past_python_csv_default_limit_refuses_its_row_not_the_file(organization,
+                                                                           tmp_path):  # fmt: skip
+    """Python's csv module stops at 128 KiB a field, which failed the whole file (with its
+    English reason in the French text): the cell is read, and only its row is refused."""
+    path = tmp_path / "long.csv"
+    path.write_text(f'subject,lastname,description\nTablets,Long,"{"n" * 200_000}"\n'
+                    "Phones,Short,fine\n", "utf-8")  # fmt: skip
+    system = organization.system_service()
+    result = import_records(system, ImportRecordsRequest("lead", path, duplicates="create"))
+    assert result.created == 1
+    ((line, code),) = [(row.line, row.error.code) for row in result.rows if row.error]
+    assert (line, code) == (2, "0x80044331")  # longer than the column allows
+
+
 HEADERS = st.lists(
     st.sampled_from(["subject", "lastname", "Topic", "Nom", "Revenue", "Rating",
                      "Décisionnaire ?", "Est. Close Date", "numberofemployees", "other"]),

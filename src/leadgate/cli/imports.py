@@ -4,7 +4,7 @@ summary and a report of the rows not imported (``leadgate import leads`` for lea
 The file is uploaded into the database (lg_CreateImportFile, lg_AppendImportFile, a piece at
 a time), then imported by a system job (ImportRecordsImport), as SYSTEM or ``--as``: by
 default this command runs the job itself and waits for it; ``--no-wait`` leaves it to a
-worker. ``leadgate import purge`` deletes old uploaded files.
+worker. ``leadgate purge-imports`` deletes old uploaded files.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from leadgate.cli.output import (
 )
 from leadgate.cli.waiting import wait_for_jobs
 from leadgate.platform import Entity
-from leadgate.platform.engine.i18n import N_, translate
+from leadgate.platform.engine.i18n import N_, Text, translate
 from leadgate.platform.engine.types import Language
 from leadgate.platform.imports.errors import IMPORT_MAPPING_INVALID
 from leadgate.platform.imports.files import (
@@ -58,9 +58,8 @@ def _pairs(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         header, sep, column = pair.partition("=")
         if not sep or not header.strip() or not column.strip():
-            raise IMPORT_MAPPING_INVALID(pair=pair, reason=translate(
-                N_("write it as col=column (the file's header = the table's column)."),
-                language()))  # fmt: skip
+            reason = Text(N_("write it as col=column (the file's header = the table's column)."))
+            raise IMPORT_MAPPING_INVALID(pair=pair, reason=reason)
         mapping[header.strip()] = column.strip()
     return mapping
 

@@ -30,7 +30,7 @@ from leadgate.platform import (
 from leadgate.platform.engine import errors
 from leadgate.platform.engine.i18n import N_, render
 from leadgate.platform.engine.pipeline import Message, Operation, checked_by_nested_messages
-from leadgate.platform.engine.validation import DEFAULT_STATUS
+from leadgate.platform.engine.validation import DEFAULT_STATUS, initial_state
 from leadgate.platform.jobs import JobContext, JobItem, OperationType, QueueJobRequest
 from leadgate.sales.errors import (
     BULK_QUALIFY_IDS_AND_QUERY,
@@ -50,7 +50,6 @@ __all__ = [
 ]
 
 JOB_KIND = "sales.bulk_qualify"
-OPEN = 0  # the lead's Open state: a query selects the leads that can still be qualified
 MAX_LEADS = 100_000  # per request: past it, split the selection
 PART_SIZE = 1000  # leads per job: two workers share 10,000 leads as ten jobs
 CHUNK_SIZE = 50  # leads per commit at most
@@ -107,8 +106,10 @@ def validate_bulk_qualify(operation: Operation[BulkQualifyLeadsRequest]) -> None
 
 def _matching(operation: Operation[BulkQualifyLeadsRequest], query: QueryExpression) -> list[Any]:
     """The open leads ``query`` matches, read as the caller, in its order (then by id)."""
+    open_state = initial_state(operation.metadata.table("lead"))  # as refuse_closed_lead
     criteria = FilterExpression(
-        conditions=(ConditionExpression.make("statecode", "eq", OPEN),), filters=(query.criteria,)
+        conditions=(ConditionExpression.make("statecode", "eq", open_state),),
+        filters=(query.criteria,),
     )
     orders = (*query.orders, OrderExpression("leadid"))
     found: list[Any] = []

@@ -9,6 +9,7 @@ by a refresh the page asks for (``<noscript>``) and a Refresh link.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -41,9 +42,13 @@ _RETRIED = N_("The system job was queued again: it continues where it stopped.")
 
 
 def _number(text: str | None, default: int, lowest: int) -> int:
-    if text and text.lstrip("-").isascii() and text.lstrip("-").isdigit() and len(text) <= 10:
+    """A page or position from the address; anything else (``--5``, ``1e9``…): the default."""
+    if text and len(text) <= 10 and _INTEGER.fullmatch(text):
         return max(lowest, int(text))
     return default
+
+
+_INTEGER = re.compile(r"-?[0-9]+")
 
 
 def _query(request: Request, name: str) -> str:

@@ -197,9 +197,14 @@ class CsvSource:
 
 
 def _unreadable(line: int, error: Exception) -> Exception:
-    reason = (
-        Text(N_("it is not UTF-8 text."))
-        if isinstance(error, UnicodeDecodeError)
-        else Text(N_("{detail}."), detail=str(error))
-    )
+    if isinstance(error, UnicodeDecodeError):
+        reason = Text(N_("it is not UTF-8 text."))
+    elif "field limit" in str(error):  # a quoted field running on over many lines
+        reason = Text(N_("a field is longer than {size} MiB."), size=MAX_LINE // 2**20)
+    else:  # the csv module's other refusals are English only: said in the reader's words
+        reason = Text(N_("the line is not valid CSV."))
     return IMPORT_FILE_UNREADABLE(line=line, reason=reason)
+
+
+# Python reads no field past 128 KiB by default; a cell may be as long as a line may.
+csv.field_size_limit(MAX_LINE)

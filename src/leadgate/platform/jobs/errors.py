@@ -1,4 +1,4 @@
-"""Refusals and outcomes of system jobs (0x8F4C47E0-E7, 0x8F4C47F8-F9)."""
+"""Refusals and outcomes of system jobs (0x8F4C47E0-E7, 0x8F4C47F8-FA)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ __all__ = [
     "JOB_DATA_INVALID",
     "JOB_HANDLER_FAILED",
     "JOB_KINDS_NOT_LOADABLE",
+    "JOB_KIND_PLATFORM_ONLY",
     "JOB_KIND_UNKNOWN",
     "JOB_LEASE_LOST",
     "JOB_NOT_CANCELABLE",
@@ -74,5 +75,13 @@ JOB_ABANDONED = ErrorKind(
         "The system job was taken over {count} times from a worker that stopped while running "
         "it (killed, out of memory, its machine gone): it is not tried again. Read the workers' "
         "logs, then retry the job."
+    ),
+)
+JOB_KIND_PLATFORM_ONLY = ErrorKind(
+    "job_kind_platform_only",
+    "0x8F4C47FA",
+    N_(
+        "Only the platform queues system jobs of kind '{kind}': their data names the user they "
+        "run as. Nothing was queued."
     ),
 )

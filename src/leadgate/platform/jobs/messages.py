@@ -103,6 +103,8 @@ def queue_job(operation: Operation[QueueJobRequest]) -> QueueJobResponse:
     request = operation.request
     registry = operation.pipeline.organization.jobs
     kind = registry.get(request.kind)  # JOB_KIND_UNKNOWN before anything is written
+    if kind.platform_only and not operation.caller.is_system:
+        raise errors.JOB_KIND_PLATFORM_ONLY(kind=kind.name)
     try:
         data = json.dumps(dict(request.data), ensure_ascii=False, sort_keys=True)
     except (TypeError, ValueError) as error:

@@ -61,6 +61,9 @@ class JobKind:
     name: str
     handler: JobHandler
     operation_type: OperationType = OperationType.WORKFLOW
+    # Queued by the platform alone (lg_QueueJob refuses everyone else): the job's data says
+    # whom its work runs as, so a user's own copy would run work as someone else.
+    platform_only: bool = False
 
 
 class JobRegistry:
@@ -75,12 +78,13 @@ class JobRegistry:
         handler: JobHandler,
         *,
         operation_type: OperationType = OperationType.WORKFLOW,
+        platform_only: bool = False,
     ) -> None:
         """Register ``handler`` for jobs of ``kind_name`` (unique across the organization)."""
         known = self._kinds.get(kind_name)
         if known is not None and known.handler is not handler:
             raise ValueError(f"the job kind {kind_name} is already registered")
-        self._kinds[kind_name] = JobKind(kind_name, handler, operation_type)
+        self._kinds[kind_name] = JobKind(kind_name, handler, operation_type, platform_only)
 
     def get(self, kind_name: str) -> JobKind:
         kind = self._kinds.get(kind_name)

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 
 from leadgate.platform.engine import errors as engine_errors
 from leadgate.platform.engine.entity import Entity
+from leadgate.platform.engine.i18n import Label
+from leadgate.platform.engine.types import Language
 from leadgate.platform.jobs import errors
 from leadgate.platform.jobs.lease import (
     MAX_RETRIES,
@@ -130,7 +132,9 @@ def run_job(
         if retry_count > max_retries:
             assert error is not None
             status = JobStatus.FAILED
-            error = errors.JOB_RETRIES_EXHAUSTED(count=retry_count, detail=error.message())
+            # The last error in each reader's language (its message() alone is English).
+            last = Label(error.message(Language.ENGLISH), error.message(Language.FRENCH))
+            error = errors.JOB_RETRIES_EXHAUSTED(count=retry_count, detail=last)
         else:
             postpone = dt.datetime.now(dt.UTC) + backoff(retry_count)
     settled = organization.system_service().execute(

@@ -25,7 +25,7 @@ from leadgate.platform.engine.entity import Entity, EntityReference
 from leadgate.platform.engine.json_values import dump_items, load_items
 from leadgate.platform.engine.pipeline import Message, Operation
 from leadgate.platform.engine.types import Interface, Language, Stage, StepMode
-from leadgate.platform.jobs.lease import authorize_worker
+from leadgate.platform.jobs.errors import JOB_KIND_PLATFORM_ONLY
 from leadgate.platform.jobs.messages import QueueJobRequest
 from leadgate.platform.jobs.registry import JobContext
 from leadgate.platform.jobs.states import OperationType
@@ -217,12 +217,17 @@ def run_step_job(context: JobContext) -> None:
     context.checkpoint(True, ExecuteAsyncStepRequest(context.data))
 
 
+def authorize_platform(operation: Operation[ExecuteAsyncStepRequest]) -> None:
+    """Only a job the platform queued (owner SYSTEM) runs a step: its data names the user the
+    step runs as. (Called for callers other than SYSTEM: every one is refused.)"""
+    raise JOB_KIND_PLATFORM_ONLY(kind=JOB_KIND)
+
+
 MESSAGES = {
-    # Run by workers (as SYSTEM) only: the data names the user the step runs as.
     ExecuteAsyncStepRequest: Message(
         MESSAGE_NAME,
         execute_async_step,
-        authorize=authorize_worker,
+        authorize=authorize_platform,
         target=lambda request: (None, None),
     ),
 }
@@ -231,4 +236,6 @@ MESSAGES = {
 def register(organization: Organization) -> None:
     organization.steps.queue = queue_step
     organization.register_messages(MESSAGES)
-    organization.jobs.register(JOB_KIND, run_step_job, operation_type=OperationType.SYSTEM_EVENT)
+    organization.jobs.register(
+        JOB_KIND, run_step_job, operation_type=OperationType.SYSTEM_EVENT, platform_only=True
+    )
