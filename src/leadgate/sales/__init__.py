@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from leadgate.platform.customization.solutions import SolutionDefinition, load_solution
-from leadgate.sales import bulk_qualify, lead_state, qualify
+from leadgate.sales import bulk_qualify, diagnosis, lead_state, qualify
 
 __all__ = ["SalesSolution", "solution"]
 
@@ -18,9 +18,10 @@ class SalesSolution:
 
     def register(self, organization: Any) -> None:
         """The messages and rules that need code: qualification (one lead, or many as
-        system jobs) and the lead's states."""
+        system jobs), its diagnosis, and the lead's states."""
         organization.register_messages(qualify.MESSAGES)
         bulk_qualify.register(organization)
+        diagnosis.register(organization)
         lead_state.register(organization)
 
 

@@ -16,6 +16,7 @@ from leadgate.platform.duplicates.messages import duplicate_error, find_duplicat
 from leadgate.platform.engine import errors
 from leadgate.platform.engine.entity import Entity, EntityReference
 from leadgate.platform.engine.i18n import N_, Text
+from leadgate.platform.engine.metadata.model import TableMetadata
 from leadgate.platform.engine.pipeline import Message, Operation
 from leadgate.platform.engine.validation import DEFAULT_STATUS, check_state_status
 from leadgate.platform.maps.rules import AttributeMap, copied_values, explain, maps_from
@@ -30,7 +31,7 @@ from leadgate.platform.processes.messages import (
 from leadgate.platform.records.crud import CreateRequest, UpdateRequest
 from leadgate.platform.records.fields import checked_reference, compose
 from leadgate.platform.records.state import SetStateRequest
-from leadgate.platform.security.access import RecordOwner
+from leadgate.platform.security.access import Principal, RecordOwner
 from leadgate.platform.security.privileges import Right
 from leadgate.sales.errors import (
     ACTIVE_STAGE_NOT_ON_LEAD,
@@ -42,7 +43,19 @@ from leadgate.sales.errors import (
 )
 from leadgate.sales.lead_state import refuse_closed_lead
 
-__all__ = ["MESSAGES", "QualifyLeadRequest", "QualifyLeadResponse"]
+__all__ = [
+    "MESSAGES",
+    "SET_BY_QUALIFY",
+    "Need",
+    "QualifyLeadRequest",
+    "QualifyLeadResponse",
+    "active_stage_on_lead",
+    "check_need",
+    "lead_process",
+    "qualify_needs",
+    "records_to_make",
+    "warn_of_duplicates",
+]
 
 QUALIFIED = 1  # the lead's Qualified state (REFERENCE §1); its status reasons are data
 # What qualifying needs on each table, at a depth that reaches the lead's owner (the seed's
@@ -50,6 +63,13 @@ QUALIFIED = 1  # the lead's Qualified state (REFERENCE §1); its status reasons 
 NEEDED_RIGHTS = (Right.CREATE, Right.READ, Right.APPEND, Right.APPEND_TO)
 NEEDED_TABLES = ("account", "lead", "contact", "opportunity")
 NEEDED_PRIVILEGES = ("prvReadEntity", "prvReadCustomizations")
+# What QualifyLead sets itself on the records it makes, over what a map copies (qualify_lead).
+SET_BY_QUALIFY = {
+    "account": frozenset({"originatingleadid"}),
+    "contact": frozenset({"originatingleadid", "parentcustomerid"}),
+    "opportunity": frozenset({"originatingleadid", "customerid", "parentaccountid",
+                              "parentcontactid", "transactioncurrencyid", "campaignid"}),
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -106,27 +126,51 @@ def validate_qualify(operation: Operation[QualifyLeadRequest]) -> None:
     operation.request = replace(request, **changes)
 
 
-def authorize_qualify(operation: Operation[QualifyLeadRequest]) -> None:
-    request = operation.request
+@dataclass(frozen=True)
+class Need:
+    """One thing qualifying asks of the user: a right on a table at a depth that reaches
+    ``record``, or an organization-wide privilege."""
+
+    right: Right | None
+    table: TableMetadata | None
+    record: RecordOwner | None = None
+    privilege: str | None = None
+
+
+def qualify_needs(operation: Operation[Any], lead: RecordOwner) -> list[Need]:
+    """Every right qualifying ``lead`` needs, in the seed's order: Read on the lead; Create,
+    Read, Append and Append To on each table at a depth reaching the lead's owner; then the
+    organization privileges."""
     leads = operation.table("lead")
-    lead = operation.record_owner(leads, request.lead_id.id)
-    if lead is None:
-        return  # reported as missing by the core operation
-    operation.require(Right.READ, leads, lead)
+    needs = [Need(Right.READ, leads, lead)]
     for table_name in NEEDED_TABLES:
         table = operation.table(table_name)
         reach = lead if table_name == "lead" else RecordOwner(
             table_name, None, lead.owner, lead.business_unit
         )  # fmt: skip
-        for right in NEEDED_RIGHTS:
-            operation.require(right, table, reach)
-    for privilege in NEEDED_PRIVILEGES:
-        operation.require_privilege(privilege)
+        needs.extend(Need(right, table, reach) for right in NEEDED_RIGHTS)
+    needs.extend(Need(None, None, privilege=name) for name in NEEDED_PRIVILEGES)
+    return needs
 
 
-def _choices(
-    operation: Operation[QualifyLeadRequest], request: QualifyLeadRequest
-) -> tuple[bool, bool, bool]:
+def check_need(operation: Operation[Any], need: Need, principal: Principal | None = None) -> None:
+    """Refuse unless the caller (or ``principal``) meets ``need``."""
+    if need.privilege is not None:
+        operation.require_privilege(need.privilege, principal=principal)
+        return
+    assert need.right is not None and need.table is not None
+    operation.require(need.right, need.table, need.record, principal=principal)
+
+
+def authorize_qualify(operation: Operation[QualifyLeadRequest]) -> None:
+    lead = operation.record_owner(operation.table("lead"), operation.request.lead_id.id)
+    if lead is None:
+        return  # reported as missing by the core operation
+    for need in qualify_needs(operation, lead):
+        check_need(operation, need)
+
+
+def _choices(operation: Operation[Any], request: QualifyLeadRequest) -> tuple[bool, bool, bool]:
     """A flag left out follows the organization setting: all three, or none may be left out."""
     given = {
         "CreateAccount": request.create_account,
@@ -138,6 +182,20 @@ def _choices(
         raise CHOOSE_WHAT_TO_CREATE(missing=", ".join(missing))
     account, contact, opportunity = (True if value is None else value for value in given.values())
     return account, contact, opportunity
+
+
+def records_to_make(
+    operation: Operation[Any], request: QualifyLeadRequest, lead: Entity
+) -> tuple[bool, bool, bool]:
+    """Whether qualifying ``lead`` makes an account, a contact and an opportunity."""
+    create_account, create_contact, create_opportunity = _choices(operation, request)
+    # As in Dynamics 365, a lead without a company name makes no account.
+    makes_account = (
+        lead.get("parentaccountid") is None and create_account
+        and bool(str(lead.get("companyname") or "").strip())
+    )  # fmt: skip
+    makes_contact = lead.get("parentcontactid") is None and create_contact
+    return makes_account, makes_contact, create_opportunity
 
 
 def _base_currency(operation: Operation[Any]) -> EntityReference | None:
@@ -156,6 +214,7 @@ def _create_from_lead(
     if not maps:  # read once, and only when a record is made
         maps.update(maps_from(operation, "lead", ("account", "contact", "opportunity")))
     values, origin = copied_values(lead, maps[target])
+    assert set(extra) <= SET_BY_QUALIFY[target]
     for column in extra:
         origin.pop(column, None)
     values.update({column: value for column, value in extra.items() if value is not None})
@@ -167,8 +226,8 @@ def _create_from_lead(
     return EntityReference(target, record_id)
 
 
-def _warn_of_duplicates(
-    operation: Operation[QualifyLeadRequest],
+def warn_of_duplicates(
+    operation: Operation[Any],
     lead: Entity,
     makes_account: bool,
     makes_contact: bool,
@@ -194,9 +253,7 @@ def _warn_of_duplicates(
         )))  # fmt: skip
 
 
-def _lead_process(
-    operation: Operation[QualifyLeadRequest], request: QualifyLeadRequest
-) -> Instance | None:
+def lead_process(operation: Operation[Any], request: QualifyLeadRequest) -> Instance | None:
     """The process the lead follows: the one named, else its active instance (if any)."""
     lead_id = request.lead_id.id
     if request.process_instance_id is not None:
@@ -211,13 +268,18 @@ def _lead_process(
 def _check_process(operation: Operation[QualifyLeadRequest], instance: Instance) -> None:
     """The seed's process failures: the active stage must be on the lead, its required
     steps filled in (0x80100002, 0x8006041a)."""
+    active_stage_on_lead(operation, instance)
+    check_required_steps(operation, instance, instance.active)
+
+
+def active_stage_on_lead(operation: Operation[Any], instance: Instance) -> None:
+    """0x80100002 unless the process's active stage is on the lead."""
     if instance.active.table != "lead":
         lead_stage = next(s for s in reversed(instance.process.stages) if s.table == "lead")
         raise ACTIVE_STAGE_NOT_ON_LEAD(
             process=instance.process.name, stage=instance.active.name,
             table=operation.table(instance.active.table).label, lead_stage=lead_stage.name,
         )  # fmt: skip
-    check_required_steps(operation, instance, instance.active)
 
 
 def _move_process(
@@ -245,23 +307,17 @@ def qualify_lead(operation: Operation[QualifyLeadRequest]) -> QualifyLeadRespons
     lead_ref = EntityReference("lead", request.lead_id.id)
     refuse_closed_lead(leads, lead_ref.id, lead["statecode"])
     status = check_state_status(leads, QUALIFIED, request.status, lead_ref.id)
-    instance = _lead_process(operation, request)
+    instance = lead_process(operation, request)
     if instance is not None:
         _check_process(operation, instance)
-    create_account, create_contact, create_opportunity = _choices(operation, request)
+    makes_account, makes_contact, create_opportunity = records_to_make(operation, request, lead)
     created: list[EntityReference] = []
     maps: dict[str, list[AttributeMap]] = {}
-    makes_account = (
-        lead.get("parentaccountid") is None and create_account
-        and bool(str(lead.get("companyname") or "").strip())
-    )  # fmt: skip
-    makes_contact = lead.get("parentcontactid") is None and create_contact
     if not request.suppress_duplicate_detection:
-        _warn_of_duplicates(operation, lead, makes_account, makes_contact, maps)
+        warn_of_duplicates(operation, lead, makes_account, makes_contact, maps)
 
     account = lead.get("parentaccountid")
     new_account = None
-    # As in Dynamics 365, a lead without a company name makes no account.
     if makes_account:
         new_account = account = _create_from_lead(
             operation, "account", lead, {"originatingleadid": lead_ref}, maps

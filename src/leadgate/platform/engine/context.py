@@ -119,6 +119,13 @@ class ExecutionContext:
         return self.unit_of_work.in_transaction
 
     @property
+    def is_dry_run(self) -> bool:
+        """True while the qualification doctor tries the operation in a transaction that is
+        rolled back: nothing in the database stays, but what a step does elsewhere (a mail
+        sent, another system called) would. Such steps should skip that work."""
+        return self.unit_of_work.dry_run is not None
+
+    @property
     def service(self) -> OrganizationService:
         """Runs nested messages, one level deeper, as the step's user (or its run-as user)."""
         return self._service_factory(self, self._run_as)

@@ -23,10 +23,11 @@ from leadgate.platform.engine.context import Caller, ExecutionContext
 from leadgate.platform.engine.entity import Entity
 from leadgate.platform.engine.metadata.model import MetadataSet, TableMetadata
 from leadgate.platform.engine.settings import organization_setting
+from leadgate.platform.engine.step_view import hide_step, show_step
 from leadgate.platform.engine.storage import translate_errors
 from leadgate.platform.engine.types import Stage, StepMode
 from leadgate.platform.engine.unit_of_work import UnitOfWork
-from leadgate.platform.plugins.registry import ALL_COLUMNS, Step, TraceRecord
+from leadgate.platform.plugins.registry import Step, TraceRecord
 from leadgate.platform.security import access as security
 from leadgate.platform.security.access import Principal, RecordOwner
 from leadgate.platform.security.privileges import Depth, Right
@@ -242,9 +243,10 @@ class Operation(Generic[RequestT]):
                 self.connection, self.unit_of_work.tables, principal, right, table, record
             )
 
-    def require_privilege(self, name: str) -> None:
-        """Refuse unless the caller holds an organization-wide privilege (prvWriteEntity …)."""
-        principal = self.principal
+    def require_privilege(self, name: str, *, principal: Principal | None = None) -> None:
+        """Refuse unless the caller (or ``principal``) holds an organization-wide privilege
+        (prvWriteEntity …)."""
+        principal = principal or self.principal
         if principal is not None and principal.depth(name) is Depth.NONE:
             raise security.privilege_denied(principal, name, None, Depth.ORGANIZATION)
 
@@ -333,6 +335,8 @@ class Pipeline:
             changed = set(message.changed_columns(request))
             steps = tuple(step for step in steps if step.wants(changed))
             queued = tuple(step for step in queued if step.wants(changed))
+        if unit_of_work.dry_run is not None and (steps or queued):
+            steps, queued = unit_of_work.dry_run.kept(steps), unit_of_work.dry_run.kept(queued)
         imaged = (*steps, *queued) if queued else steps  # asynchronous steps get images too
         if self._run_stage(operation, steps, Stage.PRE_VALIDATION):
             operation.request = from_parameters(operation.request, context.input_parameters)
@@ -376,21 +380,30 @@ class Pipeline:
         context = operation.context
         context.stage = Stage.POST_OPERATION
         for step in queued:
-            saved = _show_step(context, step)
+            saved = show_step(context, step)
             try:
                 queue(context, step)
             finally:
-                _hide_step(context, saved)
+                hide_step(context, saved)
 
     def run_step(self, operation: Operation[Any], step: Step) -> None:
         """Run one step on the operation's context, traced: the stages run their steps with
-        it, and so do the jobs of asynchronous steps."""
-        context = operation.context
+        it, and so do the jobs of asynchronous steps. A dry run records the step's outcome."""
+        dry_run = operation.unit_of_work.dry_run
+        if dry_run is None or step.is_system:
+            self._run_step(operation, step, [])
+            return
         lines: list[str] = []
+        user = step.run_as or operation.context.user_id
+        with dry_run.recording("step", step.id, step.name, operation.context, user, lines):
+            self._run_step(operation, step, lines)
+
+    def _run_step(self, operation: Operation[Any], step: Step, lines: list[str]) -> None:
+        context = operation.context
         started_on = dt.datetime.now(dt.UTC)
         started = time.perf_counter()
         failure: BaseException | None = None
-        saved = _show_step(context, step)
+        saved = show_step(context, step)
         context._trace_lines = lines
         try:
             operation.unit_of_work.step_handler(step)(context)
@@ -405,7 +418,7 @@ class Pipeline:
                 exception=f"{type(error).__name__}: {error}",
             ) from error
         finally:
-            _hide_step(context, saved)
+            hide_step(context, saved)
             if not step.is_system:
                 operation.unit_of_work.traces.append(
                     TraceRecord(
@@ -447,44 +460,6 @@ class Pipeline:
         if image is not None:
             images = context.pre_entity_images if pre else context.post_entity_images
             images["PreImage" if pre else "PostImage"] = image
-
-
-Images = tuple[dict[str, Entity], dict[str, Entity]]
-
-
-def _show_step(context: ExecutionContext, step: Step) -> Images:
-    """Give the context what one step sees: its images, configuration and run-as user;
-    returns the message's images, for :func:`_hide_step`."""
-    images = (context.pre_entity_images, context.post_entity_images)
-    context.pre_entity_images = _image_for(step.pre_image, images[0])
-    context.post_entity_images = _image_for(step.post_image, images[1])
-    context.configuration = step.configuration
-    context._run_as = step.run_as
-    return images
-
-
-def _hide_step(context: ExecutionContext, images: Images) -> None:
-    context.pre_entity_images, context.post_entity_images = images
-    context.configuration = None
-    context._run_as = None
-    context._trace_lines = None
-
-
-def _image_for(columns: tuple[str, ...], images: dict[str, Entity]) -> dict[str, Entity]:
-    """Each step sees only the columns it registered for its image."""
-    if not columns or not images:
-        return {}
-    if columns == ALL_COLUMNS:
-        return {name: image.copy() for name, image in images.items()}
-    return {
-        name: Entity(
-            image.logical_name,
-            image.id,
-            {key: value for key, value in image.items() if key in columns},
-            row_version=image.row_version,
-        )
-        for name, image in images.items()
-    }
 
 
 def _chain(parent: ExecutionContext | None, message: str) -> str:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import sqlalchemy as sa
 
 from leadgate.platform.engine import errors
+from leadgate.platform.engine.dry_run import DryRun
 from leadgate.platform.engine.metadata import store
 from leadgate.platform.engine.metadata.model import MetadataSet
 from leadgate.platform.engine.schema import SqlTables
@@ -79,6 +80,8 @@ _SHARED_LOCK = threading.Lock()
 class UnitOfWork:
     def __init__(self, organization: Organization) -> None:
         self.organization = organization
+        # Set while a message is tried in a savepoint that is rolled back (engine/dry_run.py).
+        self.dry_run: DryRun | None = None
         self.connection: sa.Connection | None = None
         self.in_transaction = False
         self.snapshot: Snapshot | None = None

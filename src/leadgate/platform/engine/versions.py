@@ -24,7 +24,14 @@ import sqlalchemy as sa
 
 from leadgate.platform.engine.metadata import store
 
-__all__ = ["COUNTER", "create_counter", "new_version", "next_version"]
+__all__ = [
+    "COUNTER",
+    "begin_dry_run",
+    "create_counter",
+    "end_dry_run",
+    "new_version",
+    "next_version",
+]
 
 COUNTER = "lg_rowversion"  # the sequence (PostgreSQL) or one-row table (SQLite)
 
@@ -35,6 +42,29 @@ BLOCK = 1000
 _RESERVE = f"UPDATE {COUNTER} SET value = value + {BLOCK} WHERE id = 1 RETURNING value"
 _NEXTVAL_NOW = f"SELECT nextval('{COUNTER}')"
 _BLOCK_KEY = "leadgate.rowversion.block"
+# A dry run on PostgreSQL counts on from the sequence's last value without taking any: its rows
+# are rolled back, and a sequence's values are never given back (engine/dry_run.py).
+_DRY_KEY = "leadgate.rowversion.dry"
+
+
+def begin_dry_run(connection: sa.Connection) -> None:
+    """Versions of this connection's transaction leave the database's counter where it is."""
+    if connection.dialect.name == "postgresql":
+        last = connection.exec_driver_sql(f"SELECT last_value FROM {COUNTER}").scalar_one()
+        connection.info[_DRY_KEY] = [int(last) + 1]
+    # SQLite moves its counter inside the transaction: the rollback puts it back.
+
+
+def end_dry_run(connection: sa.Connection) -> None:
+    connection.info.pop(_DRY_KEY, None)
+
+
+def _dry_version(connection: sa.Connection) -> int | None:
+    counter = connection.info.get(_DRY_KEY)
+    if counter is None:
+        return None
+    counter[0] += 1
+    return int(counter[0] - 1)
 
 
 def next_version(connection: sa.Connection) -> int:
@@ -43,6 +73,9 @@ def next_version(connection: sa.Connection) -> int:
     Call it inside the transaction that writes the row (the unit of work's).
     """
     if connection.dialect.name == "postgresql":
+        dry = _dry_version(connection)
+        if dry is not None:
+            return dry
         return int(connection.exec_driver_sql(_NEXTVAL_NOW).scalar_one())
     # The block belongs to the innermost transaction that reserved it: once that one ends
     # (a savepoint rolled back undoes the reservation too), the next call reserves anew.
@@ -66,7 +99,7 @@ def new_version(connection: sa.Connection) -> Any:
     sequence's next value, taken by the statement itself; on SQLite the counter's next
     value, taken now (a call inside the process). A statement that writes many rows
     takes one :func:`next_version` instead, so that it costs one value, not one a row."""
-    if connection.dialect.name == "postgresql":
+    if connection.dialect.name == "postgresql" and _DRY_KEY not in connection.info:
         return _NEXTVAL
     return next_version(connection)
 

@@ -127,6 +127,8 @@ ORGANIZATION_PRIVILEGES = (
     # Dataverse's audit privileges: the whole trail, and the history of a record one may read.
     ("prvReadAuditSummary", Right.READ),
     ("prvReadRecordAuditHistory", Right.READ),
+    # Dataverse's impersonation privilege; leadgate's use: diagnosing for another user.
+    ("prvActOnBehalfOfAnotherUser", Right.WRITE),
 )
 
 _PRIVILEGE_NAMESPACE = uuid.UUID("0f3a6c52-1d7e-4b8e-9f2a-5c6d7e8f9a01")

@@ -112,8 +112,16 @@ def run_realtime(context: ExecutionContext) -> None:
         if workflow.mode != REAL_TIME:
             queue_background(context, workflow, target)
             continue
+        dry_run = unit.dry_run
+        if dry_run is not None and not dry_run.keeps(workflow.id):
+            continue  # left out of this dry run, to see whether it alone makes the difference
         context.trace("workflow {0} on {1} {2}", workflow.name, table, target.id)
-        run_workflow(service_for(context, workflow), workflow, target)
+        service = service_for(context, workflow)
+        if dry_run is None:
+            run_workflow(service, workflow, target)
+            continue
+        with dry_run.recording("workflow", workflow.id, workflow.name, context, service.user_id):
+            run_workflow(service, workflow, target)
 
 
 def in_scope(unit: UnitOfWork, workflow: Workflow, target: EntityReference) -> bool:

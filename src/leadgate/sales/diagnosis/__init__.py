@@ -1,0 +1,33 @@
+"""The qualification doctor: why this lead cannot be qualified by this user, and the fix —
+before anyone presses Qualify (docs/doctor.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from leadgate.sales.diagnosis.findings import (
+    Check,
+    CheckResult,
+    DiagnoseQualifyRequest,
+    DiagnoseQualifyResponse,
+    Finding,
+    Outcome,
+    evidence_label,
+)
+from leadgate.sales.diagnosis.message import DIAGNOSE_FOR_OTHERS, MESSAGES
+
+__all__ = [
+    "DIAGNOSE_FOR_OTHERS",
+    "Check",
+    "CheckResult",
+    "DiagnoseQualifyRequest",
+    "DiagnoseQualifyResponse",
+    "Finding",
+    "Outcome",
+    "evidence_label",
+    "register",
+]
+
+
+def register(organization: Any) -> None:
+    organization.register_messages(MESSAGES)
