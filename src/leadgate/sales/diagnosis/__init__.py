@@ -13,6 +13,7 @@ from leadgate.sales.diagnosis.findings import (
     Finding,
     Outcome,
     evidence_label,
+    to_json,
 )
 from leadgate.sales.diagnosis.message import DIAGNOSE_FOR_OTHERS, MESSAGES
 
@@ -26,6 +27,7 @@ __all__ = [
     "Outcome",
     "evidence_label",
     "register",
+    "to_json",
 ]
 
 

@@ -23,6 +23,7 @@ __all__ = [
     "Finding",
     "Outcome",
     "evidence_label",
+    "to_json",
 ]
 
 
@@ -195,3 +196,53 @@ class DiagnoseQualifyResponse:
     findings: tuple[Finding, ...]
     trace: tuple[StepRun, ...] = field(default=())
     milliseconds: float = 0.0
+
+
+def _step_json(step: StepRun, language: Language | str) -> dict[str, Any]:
+    return {
+        "Kind": step.kind,
+        "Id": str(step.id) if step.id else None,
+        "Name": _plain(step.name, language),
+        "Message": step.message,
+        "Table": step.table,
+        "Stage": step.stage,
+        "Depth": step.depth,
+        "UserId": str(step.user_id),
+        "DurationMs": step.duration_ms,
+        "Outcome": "succeeded" if step.error is None else "failed",
+        "Error": None
+        if step.error is None
+        else {"Code": step.error.code, "Message": step.error.message(language)},
+    }
+
+
+def to_json(response: DiagnoseQualifyResponse, language: Language | str) -> dict[str, Any]:
+    """The diagnosis as the Web API and ``leadgate leads diagnose --json`` give it, with its
+    texts in ``language``."""
+    return {
+        "LeadId": str(response.lead_id),
+        "UserId": str(response.user_id),
+        "WouldSucceed": response.would_succeed,
+        "Checks": [
+            {
+                "Check": result.check.value,
+                "Label": result.check.label.in_language(language),
+                "Outcome": result.outcome.value,
+                "Note": result.note.in_language(language) if result.note else None,
+            }
+            for result in response.checks
+        ],
+        "Findings": [
+            {
+                "Check": finding.check.value,
+                "Code": finding.code,
+                "Cause": finding.cause(language),
+                "Evidence": finding.evidence_in(language),
+                "Fix": finding.fix.in_language(language),
+                "FixedBy": finding.fixed_by.in_language(language),
+            }
+            for finding in response.findings
+        ],
+        "Trace": [_step_json(step, language) for step in response.trace],
+        "Milliseconds": response.milliseconds,
+    }
