@@ -82,6 +82,9 @@ BUDGETS = {
         25, why="users, records, maps and steps made, a qualification, every table compared"
     ),
     "process": Budget(15, steps=12, why="a state machine: runs of up to 12 user actions"),
+    "diagnosis": Budget(
+        10, why="a diagnosis (up to a few dry runs), every table compared, then a qualification"
+    ),
 }
 
 

@@ -116,3 +116,15 @@ def touch_account(context: ExecutionContext) -> None:
     context.service.update(
         Entity("account", context.primary_entity_id, description=f"depth {context.depth}")
     )
+
+
+def note_dry_run(context: ExecutionContext) -> None:
+    """Says whether it ran in a dry run, as a plug-in with outside effects would ask."""
+    SEEN.append({"message": context.message_name, "dry_run": context.is_dry_run})
+    context.trace("dry run: {}", context.is_dry_run)
+
+
+def overlong_name(context: ExecutionContext) -> None:
+    """Pre-operation: leaves a value the core operation refuses (no error in the step)."""
+    target: Entity = context.input_parameters["Target"]
+    target["name"] = "N" * 500

@@ -87,8 +87,12 @@ def _closed_by(operation: Operation[Any], plan: Plan) -> dict[str, Any]:
     found = operation.execute_as_system(RetrieveMultipleRequest(query)).entity_collection.entities
     who, when = (found[0].get("userid"), found[0].get("createdon")) if found else (
         plan.lead.get("modifiedby"), plan.lead.get("modifiedon"))  # fmt: skip
+    name = None
+    if who is not None:
+        user = operation.retrieve("systemuser", who.id, ["fullname"])
+        name = (user or {}).get("fullname") or str(who.id)
     return {
-        "closed_by": getattr(who, "name", None) or (str(who.id) if who is not None else None),
+        "closed_by": name,
         "closed_on": when.isoformat(timespec="seconds") if when is not None else None,
     }
 
