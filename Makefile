@@ -30,6 +30,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/pipeline_vs_core.py
 	$(BIN)/python bench/security_filter.py
 	$(BIN)/python bench/qualify.py
+	$(BIN)/python bench/diagnose.py
 	$(BIN)/python bench/bulk_qualify.py
 	$(BIN)/python bench/grid.py
 	$(BIN)/python bench/duplicates.py --sizes 10000,100000
