@@ -276,3 +276,66 @@ def test_the_diagnosis_agrees_with_qualify_lead(admin, options):
     assert len(created) == (3 if not options else 1)
     finding = only(diagnose(admin, lead, **options), Check.LEAD_OPEN)
     assert finding.code == refusal(lambda: qualify(admin, lead, **options)).code
+
+
+# --- one-click fixes ---------------------------------------------------------------------------
+
+
+def apply_all(service, diagnosis) -> list[str]:
+    """Apply every remedy offered (as the caller), as the lead form's buttons would."""
+    applied = []
+    for finding in diagnosis.findings:
+        for remedy in finding.remedies:
+            service.execute(remedy.request)
+            applied.append(remedy.label.in_language("en"))
+    return applied
+
+
+def test_an_administrator_fixes_each_kind_of_cause_in_one_click(admin, system):
+    require_step(system, "purchasetimeframe")
+    map_id, _added = map_status_then_add_nurturing(system)
+    step = register(system, "cancel", name="Gatekeeper")
+    lead = a_lead(admin, statuscode=100000000)
+    diagnosis = diagnose(admin, lead)
+    labels = [remedy.label.in_language("en") for f in diagnosis.findings for remedy in f.remedies]
+    assert labels == ["Make the step Purchase Timeframe optional",
+                      "Remove the map lead.statuscode -> opportunity.statuscode"]  # fmt: skip
+    (remedy,) = only(diagnosis, Check.MAPS).remedies
+    assert remedy.confirm.in_language("fr").startswith("La qualification des prospects ne copiera")
+    apply_all(admin, diagnosis)
+    assert system.retrieve_multiple("attributemap", attributemapid=map_id).entities == []
+    diagnosis = diagnose(admin, lead)  # the plug-in is reached now
+    assert [r.label.in_language("fr") for r in only(diagnosis, Check.CUSTOM_LOGIC).remedies] == [
+        "Désactiver l'étape de plug-in Gatekeeper"]  # fmt: skip
+    apply_all(admin, diagnosis)
+    assert system.retrieve("sdkmessageprocessingstep", step)["statecode"] == 1
+    healthy(admin, lead)
+    qualify(admin, lead)
+
+
+def test_a_workflow_is_deactivated_in_one_click(admin, system):
+    stop = workflow(system, name="Freeze opportunities", table="opportunity",
+                    trigger={"create": True}, steps=[STOP])  # fmt: skip
+    lead = a_lead(admin)
+    assert apply_all(admin, diagnose(admin, lead)) == ["Deactivate the workflow Freeze opportunities"]
+    assert system.retrieve("workflow", stop)["statecode"] == 0
+    healthy(admin, lead)
+
+
+def test_privileges_are_granted_in_one_click_by_an_administrator_only(admin, system):
+    sam = salesperson(system)
+    lead = a_lead(sam)
+    role = role_reference(system, "Salesperson").id
+    system.execute(RemovePrivilegeRoleRequest(role, "prvCreateOpportunity"))
+    own = only(diagnose(sam, lead), Check.PRIVILEGES)
+    assert own.remedies == ()  # a Salesperson may not change roles: the fix is not theirs
+    for_sam = diagnose(admin, lead, user_id=sam.user_id)
+    (remedy,) = only(for_sam, Check.PRIVILEGES).remedies
+    assert remedy.label.in_language("en") == (
+        "Grant prvCreateOpportunity at User depth to the role Salesperson")
+    assert "Every user and team with the role Salesperson" in remedy.confirm.in_language("en")
+    assert to_json(for_sam, "fr")["Findings"][0]["Remedies"][0]["Label"] == (
+        "Accorder prvCreateOpportunity au niveau Utilisateur au rôle Salesperson")
+    apply_all(admin, for_sam)
+    healthy(sam, lead)
+    qualify(sam, lead)

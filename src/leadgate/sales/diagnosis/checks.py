@@ -27,10 +27,12 @@ from leadgate.platform.engine.pipeline import Operation
 from leadgate.platform.engine.types import SYSTEM_USER_ID
 from leadgate.platform.engine.validation import check_state_status, check_values, initial_state
 from leadgate.platform.maps.rules import AttributeMap, copied_values, explain, maps_from
+from leadgate.platform.processes.definitions import empty_steps
 from leadgate.platform.processes.messages import Instance, check_required_steps
 from leadgate.platform.security.access import Principal, RecordOwner
 from leadgate.platform.security.privileges import Depth, Right, privilege_name
 from leadgate.sales.diagnosis.findings import Check, Finding
+from leadgate.sales.diagnosis.remedies import grant_privilege, make_optional, remove_map
 from leadgate.sales.errors import DUPLICATE_ON_QUALIFY
 from leadgate.sales.lead_state import refuse_closed_lead
 from leadgate.sales.qualify import (
@@ -90,7 +92,7 @@ def _closed_by(operation: Operation[Any], plan: Plan) -> dict[str, Any]:
     name = None
     if who is not None:
         user = operation.retrieve("systemuser", who.id, ["fullname"])
-        name = (user or {}).get("fullname") or str(who.id)
+        name = (user.get("fullname") if user is not None else None) or str(who.id)
     return {
         "closed_by": name,
         "closed_on": when.isoformat(timespec="seconds") if when is not None else None,
@@ -144,7 +146,8 @@ def check_required(operation: Operation[Any], plan: Plan) -> list[Finding]:
         fix = Text(N_("Fill in {steps} on the lead (stage {stage} of the process bar), save, "
                       "and qualify again. An administrator can also make a step optional in "
                       "the process."), steps=error.params["steps"], stage=stage.name)  # fmt: skip
-        return [Finding(Check.REQUIRED_STEPS, error, evidence, fix, _EVERY_WRITER)]
+        remedies = make_optional(empty_steps(stage, plan.lead)) if stage.table == "lead" else ()
+        return [Finding(Check.REQUIRED_STEPS, error, evidence, fix, _EVERY_WRITER, remedies)]
     return []
 
 
@@ -206,7 +209,7 @@ def check_maps(operation: Operation[Any], plan: Plan) -> list[Finding]:
                             "column": f"{target}.{column}", "value": value}  # fmt: skip
                 found.append(Finding(Check.MAPS, explain(error, origin, operation.metadata),
                                      evidence, _map_fix(error, attribute_map, value),
-                                     _CUSTOMIZER))  # fmt: skip
+                                     _CUSTOMIZER, remove_map(attribute_map)))  # fmt: skip
     return found
 
 
@@ -243,7 +246,8 @@ def check_privileges(operation: Operation[Any], plan: Plan) -> list[Finding]:
                           "(leadgate roles grant <role> {privilege} --depth {depth_name}), or "
                           "give them a role that has it."), privilege=name, depth=needed.label,
                        user=principal.name, depth_name=_depth_name(needed))  # fmt: skip
-            found.append(Finding(Check.PRIVILEGES, error, evidence, fix, _ADMINISTRATOR))
+            remedies = grant_privilege(operation, principal.user_id, name, needed)
+            found.append(Finding(Check.PRIVILEGES, error, evidence, fix, _ADMINISTRATOR, remedies))
     return found
 
 

@@ -13,6 +13,7 @@ from leadgate.platform.engine.dry_run import DryRun, StepRun, dry_run
 from leadgate.platform.engine.i18n import N_, Label, Text
 from leadgate.platform.engine.pipeline import Operation
 from leadgate.sales.diagnosis.findings import Check, CheckResult, Finding, Outcome
+from leadgate.sales.diagnosis.remedies import disable_step
 from leadgate.sales.qualify import QualifyLeadRequest
 
 __all__ = ["MAX_ISOLATED", "DryRunVerdict", "try_qualify"]
@@ -138,8 +139,9 @@ def try_qualify(
             count=MAX_ISOLATED,
             total=len(candidates),
         )
+    evidence = _evidence(culprit, isolated)
     finding = Finding(
-        Check.CUSTOM_LOGIC, error, _evidence(culprit, isolated), _fix(culprit), _AUTHORS
+        Check.CUSTOM_LOGIC, error, evidence, _fix(culprit), _AUTHORS, disable_step(culprit)
     )
     results = (
         CheckResult(Check.CUSTOM_LOGIC, Outcome.FAILED, limit),

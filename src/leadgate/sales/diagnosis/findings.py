@@ -22,6 +22,7 @@ __all__ = [
     "DiagnoseQualifyResponse",
     "Finding",
     "Outcome",
+    "Remedy",
     "evidence_label",
     "to_json",
 ]
@@ -84,6 +85,20 @@ class Outcome(enum.Enum):
 
 
 @dataclass(frozen=True)
+class Remedy:
+    """A fix that is one normal message (granting a privilege, removing a map, making a step
+    optional, disabling a step): offered to a caller who may run it, applied after they
+    confirm, by running ``request`` as them. ``key`` names it within a diagnosis."""
+
+    key: str
+    label: Text
+    confirm: Text
+    request: Any
+    table: str  # the caller needs ``right`` on it to be offered the remedy
+    right: Any
+
+
+@dataclass(frozen=True)
 class Finding:
     """One cause: the error QualifyLead would raise (its code and text are the cause), what
     shows it, what to change and who can change it."""
@@ -93,6 +108,7 @@ class Finding:
     evidence: dict[str, Any]
     fix: Text
     fixed_by: Text
+    remedies: tuple[Remedy, ...] = ()
 
     @property
     def code(self) -> str:
@@ -240,6 +256,14 @@ def to_json(response: DiagnoseQualifyResponse, language: Language | str) -> dict
                 "Evidence": finding.evidence_in(language),
                 "Fix": finding.fix.in_language(language),
                 "FixedBy": finding.fixed_by.in_language(language),
+                "Remedies": [
+                    {
+                        "Key": remedy.key,
+                        "Label": remedy.label.in_language(language),
+                        "Confirm": remedy.confirm.in_language(language),
+                    }
+                    for remedy in finding.remedies
+                ],
             }
             for finding in response.findings
         ],

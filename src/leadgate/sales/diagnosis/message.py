@@ -23,6 +23,7 @@ from leadgate.sales.diagnosis.findings import (
     Finding,
     Outcome,
 )
+from leadgate.sales.diagnosis.remedies import offered
 from leadgate.sales.errors import NOT_A_LEAD
 from leadgate.sales.qualify import QualifyLeadRequest
 
@@ -109,7 +110,7 @@ def diagnose_qualify(operation: Operation[DiagnoseQualifyRequest]) -> DiagnoseQu
         user.user_id,
         verdict.would_succeed,
         tuple(results),
-        tuple(findings),
+        offered(operation, findings),
         verdict.trace,
         round((time.perf_counter() - started) * 1000, 1),
     )

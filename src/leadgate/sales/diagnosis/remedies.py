@@ -1,0 +1,139 @@
+"""One-click fixes: for the causes whose fix is one normal message, the message itself, with
+the words of its button and of its confirmation. The diagnosis offers a remedy only to a
+caller who holds the right it needs; applying it runs the message as them, through the
+pipeline, like any other change (docs/doctor.md, "One-click fixes")."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from leadgate.platform import (
+    ColumnSet,
+    ConditionExpression,
+    FilterExpression,
+    QueryExpression,
+    RetrieveMultipleRequest,
+)
+from leadgate.platform.engine.dry_run import StepRun
+from leadgate.platform.engine.entity import Entity, EntityReference
+from leadgate.platform.engine.i18n import N_, Text
+from leadgate.platform.engine.pipeline import Operation
+from leadgate.platform.maps.rules import AttributeMap
+from leadgate.platform.processes.definitions import ProcessStep
+from leadgate.platform.records.crud import DeleteRequest, UpdateRequest
+from leadgate.platform.records.state import SetStateRequest
+from leadgate.platform.security.messages import AddPrivilegesRoleRequest, RolePrivilege
+from leadgate.platform.security.privileges import Depth, Right, privilege_name
+from leadgate.sales.diagnosis.findings import Finding, Remedy
+
+__all__ = ["disable_step", "grant_privilege", "make_optional", "offered", "remove_map"]
+
+_DISABLED_STEP = 1  # sdkmessageprocessingstep: Enabled 0, Disabled 1
+_DRAFT_WORKFLOW = (0, 1)  # workflow: Draft
+
+
+def _user_roles(operation: Operation[Any], user_id: uuid.UUID) -> list[Entity]:
+    """The roles given to the user directly, by name (team roles are the team's business)."""
+    links = operation.execute_as_system(RetrieveMultipleRequest(QueryExpression(
+        "systemuserroles", ColumnSet.of("roleid"),
+        FilterExpression(conditions=(ConditionExpression.make("systemuserid", "eq", user_id),)),
+    ))).entity_collection.entities  # fmt: skip
+    ids = tuple(link["roleid"].id for link in links if link.get("roleid") is not None)
+    if not ids:
+        return []
+    roles = operation.execute_as_system(RetrieveMultipleRequest(QueryExpression(
+        "role", ColumnSet.of("name"),
+        FilterExpression(conditions=(ConditionExpression("roleid", "in", ids),)),
+    ))).entity_collection.entities  # fmt: skip
+    return sorted(roles, key=lambda role: str(role.get("name") or ""))
+
+
+def grant_privilege(
+    operation: Operation[Any], user_id: uuid.UUID, privilege: str, depth: Depth
+) -> tuple[Remedy, ...]:
+    """Add the privilege at the depth to each role the user holds (one remedy per role)."""
+    found = []
+    for role in _user_roles(operation, user_id):
+        assert role.id is not None
+        name = str(role.get("name") or role.id)
+        params = {"privilege": privilege, "depth": depth.label, "role": name}
+        found.append(Remedy(
+            f"grant-{privilege}-{role.id}",
+            Text(N_("Grant {privilege} at {depth} depth to the role {role}"), **params),
+            Text(N_("Every user and team with the role {role} gets {privilege} at {depth} "
+                    "depth. Grant it?"), **params),
+            AddPrivilegesRoleRequest(role.id, (RolePrivilege(privilege, depth),)),
+            "role", Right.WRITE,
+        ))  # fmt: skip
+    return tuple(found)
+
+
+def remove_map(attribute_map: AttributeMap) -> tuple[Remedy, ...]:
+    if attribute_map.id is None:
+        return ()
+    params = {"map": str(attribute_map)}
+    return (Remedy(
+        f"remove-map-{attribute_map.id}",
+        Text(N_("Remove the map {map}"), **params),
+        Text(N_("Qualifying leads will no longer copy this value ({map}). Remove the map?"),
+             **params),
+        DeleteRequest(EntityReference("attributemap", attribute_map.id)),
+        "attributemap", Right.DELETE,
+    ),)  # fmt: skip
+
+
+def make_optional(steps: Iterable[ProcessStep]) -> tuple[Remedy, ...]:
+    return tuple(
+        Remedy(
+            f"optional-{step.id}",
+            Text(N_("Make the step {step} optional"), step=step.label),
+            Text(N_("Every lead's process will let this stage go on without {step}. Make it "
+                    "optional?"), step=step.label),
+            UpdateRequest(Entity("processstep", step.id, isrequired=False)),
+            "processstep", Right.WRITE,
+        )
+        for step in steps
+    )  # fmt: skip
+
+
+def disable_step(run: StepRun) -> tuple[Remedy, ...]:
+    """Disable the plug-in step, or set the workflow back to Draft, until it is fixed."""
+    if run.id is None:
+        return ()
+    if run.kind == "workflow":
+        return (Remedy(
+            f"deactivate-{run.id}",
+            Text(N_("Deactivate the workflow {name}"), name=run.name),
+            Text(N_("The workflow {name} will stop running everywhere until it is activated "
+                    "again. Deactivate it?"), name=run.name),
+            SetStateRequest(EntityReference("workflow", run.id), *_DRAFT_WORKFLOW),
+            "workflow", Right.WRITE,
+        ),)  # fmt: skip
+    return (Remedy(
+        f"disable-{run.id}",
+        Text(N_("Disable the plug-in step {name}"), name=run.name),
+        Text(N_("The step {name} will stop running on every {message} of {table} until it is "
+                "enabled again. Disable it?"), name=run.name, message=run.message,
+             table=run.table or "-"),
+        SetStateRequest(EntityReference("sdkmessageprocessingstep", run.id), _DISABLED_STEP),
+        "sdkmessageprocessingstep", Right.WRITE,
+    ),)  # fmt: skip
+
+
+def offered(operation: Operation[Any], findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    """The findings with only the remedies the caller holds the right to apply."""
+    principal = operation.principal
+
+    def allowed(remedy: Remedy) -> bool:
+        if principal is None:
+            return True
+        name = privilege_name(remedy.right, operation.table(remedy.table))
+        return principal.depth(name) is not Depth.NONE
+
+    return tuple(
+        dataclasses.replace(finding, remedies=tuple(filter(allowed, finding.remedies)))
+        for finding in findings
+    )
