@@ -11,10 +11,11 @@ the three measurements so that a noisy machine slows them alike; the median roun
 Goal: a healthy diagnosis at most 3x a QualifyLead.
 
 The sick lead is disqualified, its process's active stage is on the opportunity (qualified
-once, then reactivated and unlinked from the records it made), a required step of the lead's stage is empty, an account with its
-company name exists, a map copies its status reason to the opportunity, which lacks it, and
-the Salesperson's role lacks Append To on account: six findings, and the plug-in check not
-reached (the dry run stops at the first cause, as QualifyLead would).
+once, then reactivated and unlinked from the records it made), a required step of the lead's
+stage is empty, an account with its company name exists, a map copies its status reason to
+the opportunity, which lacks it, and the Salesperson's role lacks Append To on account: six
+findings, and the plug-in check not reached (the dry run stops at the first cause, as
+QualifyLead would).
 """
 
 from __future__ import annotations

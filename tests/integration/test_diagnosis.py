@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+import sqlalchemy as sa
 
 from leadgate.platform import Entity, EntityReference, OrganizationService
 from leadgate.platform.engine.context import Caller
@@ -198,7 +199,11 @@ def test_a_failing_plug_in_step_is_isolated_with_its_trace(admin, system):
     assert "No opportunity today." in finding.cause("en")
     evidence = finding.evidence_in("en")
     assert (evidence["step"], evidence["step_id"], evidence["message"], evidence["table"]) == (
-        "Gatekeeper", str(step), "Create", "opportunity")
+        "Gatekeeper",
+        str(step),
+        "Create",
+        "opportunity",
+    )
     assert evidence["isolated"] == [{"name": "Gatekeeper", "id": str(step)}]
     assert f"leadgate plugins disable {step}" in finding.fix.in_language("en")
     assert "désactivez l'étape « Gatekeeper »" in finding.fix.in_language("fr")
@@ -317,7 +322,8 @@ def test_a_workflow_is_deactivated_in_one_click(admin, system):
     stop = workflow(system, name="Freeze opportunities", table="opportunity",
                     trigger={"create": True}, steps=[STOP])  # fmt: skip
     lead = a_lead(admin)
-    assert apply_all(admin, diagnose(admin, lead)) == ["Deactivate the workflow Freeze opportunities"]
+    applied = apply_all(admin, diagnose(admin, lead))
+    assert applied == ["Deactivate the workflow Freeze opportunities"]
     assert system.retrieve("workflow", stop)["statecode"] == 0
     healthy(admin, lead)
 
@@ -332,10 +338,26 @@ def test_privileges_are_granted_in_one_click_by_an_administrator_only(admin, sys
     for_sam = diagnose(admin, lead, user_id=sam.user_id)
     (remedy,) = only(for_sam, Check.PRIVILEGES).remedies
     assert remedy.label.in_language("en") == (
-        "Grant prvCreateOpportunity at User depth to the role Salesperson")
+        "Grant prvCreateOpportunity at User depth to the role Salesperson"
+    )
     assert "Every user and team with the role Salesperson" in remedy.confirm.in_language("en")
     assert to_json(for_sam, "fr")["Findings"][0]["Remedies"][0]["Label"] == (
-        "Accorder prvCreateOpportunity au niveau Utilisateur au rôle Salesperson")
+        "Accorder prvCreateOpportunity au niveau Utilisateur au rôle Salesperson"
+    )
     apply_all(admin, for_sam)
     healthy(sam, lead)
     qualify(sam, lead)
+
+
+def test_a_database_made_before_the_privilege_existed_can_grant_it(org, system, admin):
+    with org.engine.begin() as connection:  # as on a database of an earlier version
+        connection.execute(sa.text("DELETE FROM privilege WHERE name = :name"),
+                           {"name": "prvActOnBehalfOfAnotherUser"})  # fmt: skip
+    manager = add_user(system, f"max{uuid.uuid4().hex[:6]}@test.example", role="Sales Manager")
+    role = role_reference(system, "Sales Manager").id
+    system.execute(AddPrivilegesRoleRequest(role, (
+        RolePrivilege("prvActOnBehalfOfAnotherUser", Depth.ORGANIZATION),)))  # fmt: skip
+    sam = salesperson(system)
+    lead = a_lead(sam)
+    as_manager = OrganizationService(org, Caller.user(manager))
+    assert diagnose(as_manager, lead, user_id=sam.user_id).user_id == sam.user_id

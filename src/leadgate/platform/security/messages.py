@@ -141,11 +141,13 @@ def ensure_privileges(operation: Operation) -> int:
 
 def _privilege(operation: Operation, name: str) -> Any:
     privileges = operation.sql_table("privilege")
-    row = operation.connection.execute(
-        sa.select(privileges.c.privilegeid, privileges.c.validdepths).where(
-            sa.func.lower(privileges.c.name) == name.strip().lower()
-        )
-    ).first()
+    query = sa.select(privileges.c.privilegeid, privileges.c.validdepths).where(
+        sa.func.lower(privileges.c.name) == name.strip().lower()
+    )
+    row = operation.connection.execute(query).first()
+    if row is None and ensure_privileges(operation):
+        # A privilege this version knows, on a database made before it existed.
+        row = operation.connection.execute(query).first()
     if row is None:
         raise errors.INVALID_PRIVILEGE(
             privilege=name,
