@@ -361,3 +361,14 @@ def test_a_database_made_before_the_privilege_existed_can_grant_it(org, system, 
     lead = a_lead(sam)
     as_manager = OrganizationService(org, Caller.user(manager))
     assert diagnose(as_manager, lead, user_id=sam.user_id).user_id == sam.user_id
+
+
+def test_options_qualify_lead_refuses_are_reported_as_its_refusals(admin, system):
+    lead = a_lead(admin)
+    other = instance_of(admin, a_lead(admin)).to_reference()
+    diagnosis = diagnose(admin, lead, process_instance_id=other, status=999)
+    assert not diagnosis.would_succeed
+    finding = only(diagnosis, Check.OTHER)
+    assert finding.code == refusal(lambda: qualify(admin, lead, status=999)).code
+    assert finding.cause("fr") and finding.fix.in_language("fr") == (
+        "Lisez l'erreur : elle indique quoi changer.")  # fmt: skip

@@ -274,4 +274,8 @@ def plan_for(
         makes = records_to_make(operation, request, lead)
     except errors.LeadgateError:
         makes = (False, False, False)  # the dry run reports the refusal
-    return Plan(request, lead, owner, principal, makes, lead_process(operation, request), {})
+    try:
+        instance = lead_process(operation, request)
+    except errors.LeadgateError:
+        instance = None  # a process instance named that is not the lead's: the dry run says
+    return Plan(request, lead, owner, principal, makes, instance, {})

@@ -197,6 +197,8 @@ class DiagnoseQualifyRequest:
     create_opportunity: bool | None = None
     opportunity_currency_id: EntityReference | None = None
     opportunity_customer_id: EntityReference | None = None
+    source_campaign_id: EntityReference | None = None
+    process_instance_id: EntityReference | None = None
     suppress_duplicate_detection: bool = False
 
 

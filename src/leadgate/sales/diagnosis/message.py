@@ -70,6 +70,8 @@ def _qualify_request(request: DiagnoseQualifyRequest) -> QualifyLeadRequest:
         create_opportunity=request.create_opportunity,
         opportunity_currency_id=request.opportunity_currency_id,
         opportunity_customer_id=request.opportunity_customer_id,
+        source_campaign_id=request.source_campaign_id,
+        process_instance_id=request.process_instance_id,
         suppress_duplicate_detection=request.suppress_duplicate_detection,
     )
 
