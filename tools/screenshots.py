@@ -1,7 +1,9 @@
 """``make screenshots``: the sales app's pages in Chromium, in English and in French, as PNGs
 in screenshots/ — the sign-in page, the Leads grid, a lead form with its process bar, the
 Duplicate warning dialog, an error shown on the page, and System Jobs: a bulk qualify from the
-grid just queued, its page once done with the leads it refused, all its results, and the list.
+grid just queued, its page once done with the leads it refused, all its results, and the list;
+then the qualification check ("Why can't I qualify?"): a refused Qualify's error offering it,
+the check it opens, a closed lead's (two causes) and a healthy lead's.
 
 It serves a fresh demo database (as the browser tests do: tests/browser/live.py), signs in as
 a demo salesperson who reads English, then as one who reads French, and takes each shot. A shot
@@ -35,7 +37,7 @@ from tests.browser.live import (  # noqa: E402
     serve,
 )
 
-from leadgate.platform import EntityReference  # noqa: E402
+from leadgate.platform import Entity, EntityReference  # noqa: E402
 from leadgate.platform.engine.i18n import Text  # noqa: E402
 from leadgate.platform.engine.types import Language  # noqa: E402
 from leadgate.platform.jobs import CancelJobRequest, JobState, run_next  # noqa: E402
@@ -49,12 +51,13 @@ NAMES = {
     "en": {"leads": "Leads", "qualify": "Qualify", "duplicate": "Duplicate warning",
            "next": "Next Stage", "sign_in": "Sign in", "select_all": "Select all rows",
            "progress": "Progress", "results": "Results", "jobs": "System Jobs",
-           "all_results": "Show all results"},
+           "all_results": "Show all results", "why": "Why can't I qualify?"},
     "fr": {"leads": "Prospects", "qualify": "Qualifier", "duplicate": "Avertissement dupliqué",
            "next": "Étape suivante", "sign_in": "Se connecter",
            "select_all": "Sélectionner toutes les lignes", "progress": "Progression",
            "results": "Résultats", "jobs": "Tâches système",
-           "all_results": "Afficher tous les résultats"},
+           "all_results": "Afficher tous les résultats",
+           "why": "Pourquoi ne puis-je pas qualifier ?"},
 }  # fmt: skip
 WAIT_MS = 8000
 
@@ -177,6 +180,52 @@ def _jobs_list(page: Page, server: LiveServer, language: str) -> None:
     expect(heading).to_be_visible(timeout=WAIT_MS)
 
 
+def _purchase_timeframe_required(server: LiveServer, required: bool) -> None:
+    """As an administrator does in the process: Purchase Timeframe a required step, or not."""
+    (step,) = server.system.retrieve_multiple("processstep", attributename="purchasetimeframe")
+    server.system.update(Entity("processstep", step.id, isrequired=required))
+
+
+def _why_link(page: Page, language: str, within: Any = None) -> Any:
+    return (within or page).get_by_role("link", name=NAMES[language]["why"], exact=True)
+
+
+def _qualify_refused(page: Page, server: LiveServer, language: str) -> None:
+    # Purchase Timeframe made required, left empty: Qualify is refused, and its error offers
+    # the qualification check.
+    _purchase_timeframe_required(server, True)
+    lead = server.create_lead(_owner(language))
+    _open(page, f"{server.url}/app/leads/{lead}")
+    page.get_by_role("button", name=NAMES[language]["qualify"], exact=True).click(timeout=WAIT_MS)
+    expect(_why_link(page, language, page.get_by_role("alert"))).to_be_visible(timeout=WAIT_MS)
+
+
+def _diagnosis_refused(page: Page, server: LiveServer, language: str) -> None:
+    # Follows qualify-refused: its link opens the check, which says what to fill in.
+    try:
+        _why_link(page, language, page.get_by_role("alert")).click(timeout=WAIT_MS)
+        expect(page.get_by_role("heading", level=1)).to_be_visible(timeout=WAIT_MS)
+    finally:
+        _purchase_timeframe_required(server, False)
+
+
+def _diagnosis(page: Page, server: LiveServer, language: str, lead: Any) -> None:
+    _open(page, f"{server.url}/app/leads/{lead}")
+    _why_link(page, language).click(timeout=WAIT_MS)
+    expect(page.get_by_role("heading", level=1)).to_have_text(NAMES[language]["why"])
+
+
+def _diagnosis_closed(page: Page, server: LiveServer, language: str) -> None:
+    # A lead already qualified: closed, and its process moved on to the opportunity.
+    lead = server.create_lead(_owner(language))
+    _service(server, language).execute(QualifyLeadRequest(EntityReference("lead", lead)))
+    _diagnosis(page, server, language, lead)
+
+
+def _diagnosis_healthy(page: Page, server: LiveServer, language: str) -> None:
+    _diagnosis(page, server, language, server.create_lead(_owner(language)))
+
+
 SHOTS = (
     Shot("signin", _sign_in_page, signed_in=False),
     Shot("leads-grid", _grid),
@@ -187,11 +236,19 @@ SHOTS = (
     Shot("job-failures", _job_failures),
     Shot("job-all-results", _job_all_results),  # follows job-failures, on its page
     Shot("system-jobs", _jobs_list),
+    Shot("qualify-refused", _qualify_refused),
+    Shot("diagnosis-refused", _diagnosis_refused),  # follows qualify-refused, on its page
+    Shot("diagnosis-closed", _diagnosis_closed),
+    Shot("diagnosis-healthy", _diagnosis_healthy),
 )
 
 
-def take_all(server: LiveServer, out: Path, languages: list[str]) -> list[str]:
-    """Take every shot in every language; return the names of those that failed."""
+def take_all(
+    server: LiveServer, out: Path, languages: list[str], only: list[str] | None = None,
+    full_page: bool = False,
+) -> list[str]:  # fmt: skip
+    """Take every shot (or those named in ``only``) in every language; return the names of
+    those that failed."""
     failed: list[str] = []
     with sync_playwright() as driver:
         browser = driver.chromium.launch(
@@ -202,6 +259,8 @@ def take_all(server: LiveServer, out: Path, languages: list[str]) -> list[str]:
             page = context.new_page()
             signed_in = False
             for shot in SHOTS:
+                if only and shot.name not in only:
+                    continue
                 target = out / f"{shot.name}-{language}.png"
                 started = time.monotonic()
                 try:
@@ -209,7 +268,8 @@ def take_all(server: LiveServer, out: Path, languages: list[str]) -> list[str]:
                         sign_in(page, server, _owner(language), language=language)
                         signed_in = True
                     shot.take(page, server, language)
-                    page.screenshot(path=str(target))  # what a 1280x800 screen shows
+                    # What a 1280x800 screen shows, or the whole page.
+                    page.screenshot(path=str(target), full_page=full_page)
                 except (PlaywrightError, AssertionError, PageMissing) as problem:
                     failed.append(f"{shot.name}-{language}")
                     why = (str(problem).strip().splitlines() or [""])[0]
@@ -240,6 +300,15 @@ def main(argv: list[str] | None = None) -> int:
         choices=["en", "fr"],
         help="only this language (repeatable; default: both)",
     )
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=[shot.name for shot in SHOTS],
+        help="only this shot (repeatable; a shot that follows another needs it too)",
+    )
+    parser.add_argument(
+        "--full-page", action="store_true", help="the whole page, not only the first screen"
+    )
     options = parser.parse_args(argv)
     if not Path(CHROMIUM).exists():
         print(
@@ -254,7 +323,8 @@ def main(argv: list[str] | None = None) -> int:
         url = demo_database(Path(folder) / "demo.db")
         with serve(url) as server:
             print(f"screenshots: serving {server.url}", flush=True)
-            failed = take_all(server, options.out, options.language or ["en", "fr"])
+            failed = take_all(server, options.out, options.language or ["en", "fr"],
+                              options.only, options.full_page)  # fmt: skip
     if failed:
         print(f"screenshots: {len(failed)} shot(s) failed: {', '.join(failed)}", file=sys.stderr)
         return 1

@@ -36,7 +36,8 @@ def _pages(server: LiveServer, email: str) -> list[str]:
     service = server.org.service(server.user_id(email))
     job = service.execute(BulkQualifyLeadsRequest(lead_ids=(lead,))).job_ids[0]
     service.execute(CancelJobRequest(job))
-    return ["/app/leads", f"/app/leads/{lead}", "/app/leads/new", "/app/opportunities",
+    return ["/app/leads", f"/app/leads/{lead}", f"/app/leads/{lead}/diagnosis",
+            "/app/leads/new", "/app/opportunities",
             "/app/accounts", "/app/contacts", "/app/asyncoperations",
             f"/app/asyncoperations/{job}"]  # fmt: skip
 

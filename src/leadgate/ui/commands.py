@@ -22,16 +22,22 @@ from leadgate.ui.sitemap import record_url
 
 __all__ = [
     "COMMANDS",
+    "DIAGNOSIS",
+    "LINKS",
     "Command",
     "CommandSpec",
+    "RecordLink",
     "command_spec",
     "dialog_id",
     "extra_columns",
     "record_commands",
+    "record_link",
+    "record_links",
     "status_reasons",
 ]
 
 QUALIFY = "qualify"
+DIAGNOSIS = "diagnosis"  # the lead's qualification check (ui/diagnosis.py)
 STATUS_DIALOG = "_dialog_status.html"
 
 
@@ -117,6 +123,38 @@ COMMANDS: dict[str, tuple[CommandSpec, ...]] = {
         _spec("activate", N_("Activate"), {1}, 0, done=N_("The contact was activated.")),
     ),
 }
+
+
+@dataclass(frozen=True)
+class RecordLink:
+    """A page about the record that the command bar links to (a GET: it changes nothing)."""
+
+    label: Text
+    url: str
+
+
+# The record's pages beside its commands, by table: (label, the page's last URL segment).
+# The lead's qualification check is offered whatever its state: it says why a closed lead
+# cannot be qualified too.
+LINKS: dict[str, tuple[tuple[str, str], ...]] = {
+    "lead": ((N_("Why can't I qualify?"), DIAGNOSIS),),
+}
+
+
+def record_links(table: TableMetadata, record: Entity | None) -> list[RecordLink]:
+    """The links the form's command bar offers for ``record`` (none on a new record)."""
+    if record is None or record.id is None:
+        return []
+    url = record_url(table.entity_set, record.id)
+    return [RecordLink(Text(label), f"{url}/{page}") for label, page in LINKS.get(table.name, ())]
+
+
+def record_link(table: TableMetadata, record_id: object, page: str) -> RecordLink | None:
+    """The link to one of the record's pages (a refused command's error offers it)."""
+    for label, segment in LINKS.get(table.name, ()):
+        if segment == page:
+            return RecordLink(Text(label), f"{record_url(table.entity_set, record_id)}/{page}")
+    return None
 
 
 def command_spec(table: TableMetadata, key: str) -> CommandSpec | None:

@@ -30,7 +30,14 @@ from leadgate.platform.records.transaction import ExecuteTransactionRequest
 from leadgate.sales.errors import DUPLICATE_ON_QUALIFY
 from leadgate.sales.qualify import QualifyLeadRequest, QualifyLeadResponse
 from leadgate.ui.app import SignedIn, check_csrf
-from leadgate.ui.commands import QUALIFY, CommandSpec, command_spec, extra_columns
+from leadgate.ui.commands import (
+    DIAGNOSIS,
+    QUALIFY,
+    CommandSpec,
+    command_spec,
+    extra_columns,
+    record_link,
+)
 from leadgate.ui.errors import NOTHING_SELECTED
 from leadgate.ui.pages import redirect_with_notice
 from leadgate.ui.posted import PostedForm, read_form
@@ -174,8 +181,9 @@ def _qualify(
             dialog = duplicate_dialog(ui, lead_id, error, linked, problem)
             return record_page(request, ui, leads, lead_id, status_code=400 if problem else 200,
                                dialog=dialog)  # fmt: skip
-        return record_page(request, ui, leads, lead_id, status_code=status_of(error),
-                           error=error)  # fmt: skip
+        # A refusal offers the qualification check: every cause, not only this first one.
+        return record_page(request, ui, leads, lead_id, status_code=status_of(error), error=error,
+                           error_link=record_link(leads, lead_id, DIAGNOSIS))  # fmt: skip
     return _qualified(ui, leads, lead_id, response)
 
 

@@ -27,7 +27,7 @@ from leadgate.platform.engine.types import Language
 from leadgate.platform.engine.validation import check_required
 from leadgate.platform.views import Form
 from leadgate.ui.app import SignedIn, check_csrf
-from leadgate.ui.commands import record_commands
+from leadgate.ui.commands import RecordLink, record_commands, record_links
 from leadgate.ui.errors import RECORD_CLOSED
 from leadgate.ui.pages import page, redirect_with_notice, translator
 from leadgate.ui.posted import PostedForm, read_form
@@ -95,8 +95,10 @@ def record_page(
     values: dict[str, str] | None = None,
     field_errors: dict[str, LeadgateError] | None = None,
     notice: str | None = None,
+    error_link: RecordLink | None = None,
 ) -> HTMLResponse:
-    """The record's form (an empty one when ``record_id`` is None), read as the person."""
+    """The record's form (an empty one when ``record_id`` is None), read as the person;
+    ``error_link``: a page the error offers (a refused Qualify's "Why can't I qualify?")."""
     metadata = ui.metadata()
     forms = MainForms(ui, metadata)
     form = forms.default(table)
@@ -129,7 +131,8 @@ def record_page(
         tabs=tabs, closed=closed_refusal(ui, table, record) if closed and record else None,
         version=record.row_version if record is not None else None,
         version_field=VERSION_FIELD, grid_url=table_url(table.entity_set),
-        commands=record_commands(ui, table, record),
+        commands=record_commands(ui, table, record), links=record_links(table, record),
+        error_link=error_link if error is not None else None,
         process=process_bar(ui, table, record, error=error),
         dialog=dialog, dialog_context=dialog.context if dialog is not None else {},
     )  # fmt: skip
