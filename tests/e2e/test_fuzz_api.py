@@ -27,6 +27,7 @@ OPERATIONS = [
     ("GET", RECORD), ("POST", f"{API}/leads"), ("PATCH", RECORD), ("DELETE", RECORD),
     ("POST", f"{RECORD}/Microsoft.Dynamics.CRM.QualifyLead"), ("GET", f"{API}/WhoAmI"),
     ("GET", f"{API}/RetrieveDuplicates(BusinessEntity=@p1,MatchingEntityName=@p2)"),
+    ("GET", f"{RECORD}/Microsoft.Dynamics.CRM.lg_DiagnoseQualify(UserId=@p1,Status=@p2)"),
     ("POST", f"{API}/$batch"), ("GET", "/health"), ("GET", "/openapi.json"),
 ]  # fmt: skip
 METHODS = ["GET", "POST", "PATCH", "DELETE", "PUT", "OPTIONS"]

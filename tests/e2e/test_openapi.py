@@ -44,7 +44,11 @@ def test_odata_routes_are_described_minimally_with_their_token_and_errors(sqlite
     assert set(read["responses"]) >= {"400", "401", "404", "413"}
     create = paths[COLLECTION]["post"]
     assert create["requestBody"]["content"]["application/json"]["schema"] == {"type": "object"}
-    assert "post" in paths[f"{API}/{{segment}}/{{name}}"]  # bound actions (QualifyLead)
+    bound = paths[f"{API}/{{segment}}/{{name}}"]
+    assert "post" in bound  # bound actions (QualifyLead)
+    assert "get" in bound  # bound functions (lg_DiagnoseQualify)
+    assert bound["get"]["security"] == [{"bearer": []}]
+    assert "lg_DiagnoseQualify" in json.dumps(bound["get"]["parameters"])
     assert f"{API}/{{path}}" not in paths  # the catch-all only says 404 or 405
     assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
     # The framework's validation error (422) is never what this server answers.

@@ -52,7 +52,14 @@ from leadgate.sales.bulk_qualify import BulkQualifyLeadsRequest
 from leadgate.sales.errors import DUPLICATE_ON_QUALIFY
 from leadgate.sales.qualify import QualifyLeadRequest
 
-__all__ = ["app", "lead_id", "service_for"]
+__all__ = [
+    "LeadArgument",
+    "app",
+    "currency_reference",
+    "customer_reference",
+    "lead_id",
+    "service_for",
+]
 
 app = typer.Typer(help="Qualify, disqualify, reactivate and list leads.", no_args_is_help=True)
 
@@ -97,7 +104,7 @@ def _say_status(organization: Organization, service: OrganizationService, lead: 
     )  # fmt: skip
 
 
-def _currency(service: OrganizationService, code: str) -> EntityReference:
+def currency_reference(service: OrganizationService, code: str) -> EntityReference:
     rows = service.retrieve_multiple_all("transactioncurrency", columns=["isocurrencycode"])
     for row in rows:
         if str(row["isocurrencycode"]).casefold() == code.strip().casefold():
@@ -107,7 +114,7 @@ def _currency(service: OrganizationService, code: str) -> EntityReference:
                              param_hint="--currency")  # fmt: skip
 
 
-def _customer(text: str) -> EntityReference:
+def customer_reference(text: str) -> EntityReference:
     table, separator, key = text.partition(":")
     if not separator or not table.strip():
         raise typer.BadParameter(
@@ -306,8 +313,8 @@ def qualify(
             create_account=account,
             create_contact=contact,
             create_opportunity=opportunity,
-            opportunity_currency_id=_currency(service, currency) if currency else None,
-            opportunity_customer_id=_customer(customer) if customer else None,
+            opportunity_currency_id=currency_reference(service, currency) if currency else None,
+            opportunity_customer_id=customer_reference(customer) if customer else None,
             source_campaign_id=(
                 EntityReference("campaign", lead_id(campaign, "--campaign")) if campaign else None
             ),

@@ -26,6 +26,7 @@ from leadgate import __version__
 from leadgate.cli import (
     audit,
     customize,
+    diagnose,
     duplicates,
     imports,
     jobs,
@@ -60,6 +61,7 @@ app = typer.Typer(
 )
 app.add_typer(users.users_app, name="users")
 app.add_typer(users.token_app, name="token")
+leads.app.command("diagnose")(diagnose.diagnose)
 app.add_typer(leads.app, name="leads")
 app.add_typer(maps.app, name="maps")
 app.add_typer(processes.app, name="processes")

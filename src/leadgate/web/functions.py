@@ -32,7 +32,7 @@ from leadgate.web.resources import API_PATH, api_root, parse_guid
 from leadgate.web.responses import json_response
 from leadgate.web.routes import SignedIn
 
-__all__ = ["RULE_ANNOTATION", "RULE_ID_ANNOTATION", "parse_call", "router"]
+__all__ = ["RULE_ANNOTATION", "RULE_ID_ANNOTATION", "json_parameter", "parse_call", "router"]
 
 router = APIRouter(prefix=API_PATH)
 
@@ -109,7 +109,9 @@ def parse_call(function: str, text: str, query: Mapping[str, str]) -> dict[str, 
     return found
 
 
-def _json(name: str, text: str, example: str) -> Any:
+def json_parameter(name: str, text: str, example: str) -> Any:
+    """A parameter written as JSON (a record, PagingInfo): 400 when it is not JSON, is too
+    deep, or holds text that is not Unicode; ``example`` shows what it takes."""
     try:
         value = json.loads(text)
     except RecursionError:
@@ -129,7 +131,9 @@ def _json(name: str, text: str, example: str) -> Any:
 def _business_entity(metadata: MetadataSet, name: str, text: str) -> Entity:
     """The record to check: a stored one (its key; values given override its own), or one
     not saved yet (values only), read like a POST body."""
-    value = _json(name, text, '{"@odata.type": "Microsoft.Dynamics.CRM.account", "name": "…"}')
+    value = json_parameter(
+        name, text, '{"@odata.type": "Microsoft.Dynamics.CRM.account", "name": "…"}'
+    )
     if not isinstance(value, dict):
         raise bad_query(
             N_("the parameter {name} takes a record, e.g. {{\"@odata.type\": "
@@ -170,7 +174,7 @@ def _table_name(name: str, text: str) -> str | None:
 def _paging(name: str, text: str) -> PagingInfo:
     """Dataverse's PagingInfo: ``{"PageNumber": 1, "Count": 50}``."""
     example = '{"PageNumber": 1, "Count": 50}'
-    value = _json(name, text, example)
+    value = json_parameter(name, text, example)
     if not isinstance(value, dict):
         raise bad_query(
             N_("the parameter {name} takes a JSON value such as {example}, not {value}."),

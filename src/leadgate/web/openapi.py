@@ -63,6 +63,11 @@ def _describe_odata(path: str, method: str, operation: dict[str, Any]) -> None:
     for parameter in operation.get("parameters", []):
         if parameter["name"] == "segment":
             parameter["description"] = "An entity set (leads) or one record (leads(<GUID>))."
+        elif parameter["name"] == "name":
+            parameter["description"] = (
+                "A bound action (POST: Microsoft.Dynamics.CRM.QualifyLead) or function (GET: "
+                "Microsoft.Dynamics.CRM.lg_DiagnoseQualify(UserId=@u)?@u=<GUID>)."
+            )
     operation["security"] = [{BEARER: []}]
     _error_responses(operation, ("400", "401", "403", "404", "413", "default"))
     if method in ("post", "patch"):
