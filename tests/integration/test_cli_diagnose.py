@@ -79,7 +79,7 @@ def test_a_closed_lead_with_a_required_step_missing_gives_both_causes(
     assert "  The lead is closed and you can't convert or qualify a lead that is already " in out
     assert "    State: Disqualified" in out
     assert (
-        f"  Fix: Reactivate the lead (Reactivate Lead on its form, or leadgate leads reactivate "
+        f"  Fix: Reactivate the lead (Reactivate on its form, or leadgate leads reactivate "
         f"{lead}), then qualify it again." in out
     )
     assert "  Who can fix it: Anyone who may write the lead: its owner, their manager, an " in out

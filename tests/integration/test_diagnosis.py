@@ -120,7 +120,7 @@ def test_an_active_stage_off_the_lead_names_the_stage_and_set_active_fixes_it(ad
     evidence = finding.evidence_in("en")
     assert (evidence["stage"], evidence["lead_stage"]) == ("Develop", "Qualify")
     assert "choose Set Active" in finding.fix.in_language("en")
-    assert "Définir comme active" in finding.fix.in_language("fr")
+    assert "choisissez Définir actif" in finding.fix.in_language("fr")
     assert finding.cause("fr").startswith("L'étape active n'est pas sur l'entité de prospect.")
     instance = instance_of(admin, lead)
     admin.execute(SetProcessStageRequest(instance.to_reference(), EntityReference(
@@ -136,6 +136,8 @@ def test_duplicates_are_the_form_paths_and_linking_the_match_fixes_it(admin):
     assert finding.code == "0x80040333"
     (match,) = finding.evidence_in("en")["matches"]
     assert match["id"] == str(existing) and match["table"] == "account"
+    assert match["rule"] == "Accounts with the same Account Name"
+    assert finding.evidence_in("fr")["matches"][0]["rule"] == "Comptes avec le même nom de compte"
     assert "Existing Account" in finding.fix.in_language("en")
     assert "Compte existant" in finding.fix.in_language("fr")
     assert finding.cause("fr").startswith("Il peut déjà y avoir une correspondance")
@@ -205,6 +207,9 @@ def test_a_failing_plug_in_step_is_isolated_with_its_trace(admin, system):
         "opportunity",
     )
     assert evidence["isolated"] == [{"name": "Gatekeeper", "id": str(step)}]
+    assert (evidence["step_stage"], finding.evidence_in("fr")["step_stage"]) == (
+        "Pre-operation", "Pré-opération")  # fmt: skip
+    assert evidence["user"] == admin.retrieve("systemuser", admin.user_id)["fullname"]
     assert f"leadgate plugins disable {step}" in finding.fix.in_language("en")
     assert "désactivez l'étape « Gatekeeper »" in finding.fix.in_language("fr")
     ran = [(run.name, run.table, run.succeeded) for run in diagnosis.trace]
@@ -256,7 +261,8 @@ def test_several_causes_are_all_reported(admin, system):
     body = to_json(diagnosis, "fr")
     assert body["WouldSucceed"] is False
     assert [f["Code"] for f in body["Findings"]] == ["0x8F4C4760", "0x8006041a", "0x80048408"]
-    assert body["Checks"][-2]["Note"].startswith("L'essai à blanc s'est arrêté à 0x8F4C4760")
+    assert body["Checks"][-2]["Note"].startswith("Non vérifié : l'essai s'est arrêté à 0x8F4C4760")
+    assert body["Checks"][-1]["Outcome"] == "not_checked"  # nothing else is known either
 
 
 def test_diagnosing_for_another_user_needs_the_privilege_to_act_for_them(admin, system):

@@ -33,7 +33,6 @@ from leadgate.cli.output import (
 from leadgate.platform import EntityReference, Organization
 from leadgate.platform.engine.dry_run import StepRun
 from leadgate.platform.engine.i18n import N_, localize, translate
-from leadgate.platform.engine.types import Language
 from leadgate.platform.engine.validation import DEFAULT_STATUS
 from leadgate.sales.diagnosis import (
     DiagnoseQualifyRequest,
@@ -73,8 +72,7 @@ def _value(value: Any) -> str:
         name, key = value.get("name"), value.get("id")
         shown = " ".join(str(part) for part in (value.get("table"), key) if part)
         text = f"{name} ({shown})" if name and shown else str(name or shown or json.dumps(value))
-        rule = value.get("rule_fr") if language() is Language.FRENCH else None
-        rule = rule or value.get("rule")
+        rule = value.get("rule")  # a duplicate match's rule, in the reader's language
         return f"{text}: {rule}" if rule else text
     return "-" if value is None or value == "" else str(value)
 

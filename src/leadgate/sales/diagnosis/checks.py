@@ -22,7 +22,7 @@ from leadgate.platform import (
 )
 from leadgate.platform.engine import errors
 from leadgate.platform.engine.entity import Entity
-from leadgate.platform.engine.i18n import N_, Text
+from leadgate.platform.engine.i18n import N_, Label, Text
 from leadgate.platform.engine.pipeline import Operation
 from leadgate.platform.engine.types import SYSTEM_USER_ID
 from leadgate.platform.engine.validation import check_state_status, check_values, initial_state
@@ -106,7 +106,7 @@ def check_lead_open(operation: Operation[Any], plan: Plan) -> list[Finding]:
     except errors.LeadgateError as error:
         evidence = {"lead": plan.lead.id, "state": error.params.get("state")}
         evidence.update(_closed_by(operation, plan))
-        fix = Text(N_("Reactivate the lead (Reactivate Lead on its form, or leadgate leads "
+        fix = Text(N_("Reactivate the lead (Reactivate on its form, or leadgate leads "
                       "reactivate {id}), then qualify it again."), id=plan.lead.id)  # fmt: skip
         return [Finding(Check.LEAD_OPEN, error, evidence, fix, _EVERY_WRITER)]
     return []
@@ -151,6 +151,12 @@ def check_required(operation: Operation[Any], plan: Plan) -> list[Finding]:
     return []
 
 
+def _match(match: dict[str, Any]) -> dict[str, Any]:
+    """A duplicate match with its rule's name in both languages (one Label, not two keys)."""
+    return {"table": match.get("table"), "id": match.get("id"), "name": match.get("name"),
+            "rule": Label(str(match.get("rule")), match.get("rule_fr"))}  # fmt: skip
+
+
 def check_duplicates(operation: Operation[Any], plan: Plan) -> list[Finding]:
     makes_account, makes_contact, _opportunity = plan.makes
     try:
@@ -158,7 +164,7 @@ def check_duplicates(operation: Operation[Any], plan: Plan) -> list[Finding]:
     except errors.LeadgateError as error:
         if error.kind is not DUPLICATE_ON_QUALIFY:
             raise
-        evidence = {"matches": error.details.get("matches", [])}
+        evidence = {"matches": [_match(match) for match in error.details.get("matches", [])]}
         fix = Text(N_("Pick the existing record: set it as the lead's Existing Account or "
                       "Existing Contact and qualify again (it is linked, not created). Or, if "
                       "the records are different, choose Continue in the Duplicates Detected "

@@ -49,18 +49,17 @@ def _ran(run: DryRun) -> list[StepRun]:
     return list(seen.values())
 
 
-def _evidence(step: StepRun, isolated: list[StepRun]) -> dict[str, Any]:
+def _evidence(operation: Operation[Any], step: StepRun, isolated: list[StepRun]) -> dict[str, Any]:
+    stage = operation.table("sdkmessageprocessingstep").column("stage").option(step.stage)
+    user = operation.retrieve("systemuser", step.user_id, ["fullname"])
     return {
-        "kind": _KINDS[step.kind],
-        "step": step.name,
-        "step_id": step.id,
-        "message": step.message,
-        "table": step.table,
-        "step_stage": step.stage,
+        "kind": _KINDS[step.kind], "step": step.name, "step_id": step.id,
+        "message": step.message, "table": step.table,
+        "step_stage": stage.label if stage is not None else step.stage,
         "step_depth": step.depth,
-        "user": step.user_id,
+        "user": (user.get("fullname") if user is not None else None) or step.user_id,
         "isolated": [{"name": item.name, "id": item.id} for item in isolated],
-    }
+    }  # fmt: skip
 
 
 def _fix(step: StepRun) -> Text:
@@ -100,8 +99,9 @@ def try_qualify(
     if failed_step is None and error.code in explained:
         note = Text(
             N_(
-                "The dry run stopped at {code}, found above, before it could run every "
-                "plug-in step and workflow: fix the causes above and diagnose again."
+                "Not checked: the trial run stopped at {code}, a cause the other checks "
+                "found, before every plug-in step and workflow could run. Fix that cause, "
+                "then check again."
             ),
             code=error.code,
         )
@@ -109,7 +109,7 @@ def try_qualify(
             False,
             (
                 CheckResult(Check.CUSTOM_LOGIC, Outcome.NOT_CHECKED, note),
-                CheckResult(Check.OTHER, Outcome.PASSED),
+                CheckResult(Check.OTHER, Outcome.NOT_CHECKED, note),
             ),
             (),
             trace,
@@ -139,7 +139,7 @@ def try_qualify(
             count=MAX_ISOLATED,
             total=len(candidates),
         )
-    evidence = _evidence(culprit, isolated)
+    evidence = _evidence(operation, culprit, isolated)
     finding = Finding(
         Check.CUSTOM_LOGIC, error, evidence, _fix(culprit), _AUTHORS, disable_step(culprit)
     )
