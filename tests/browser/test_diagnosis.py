@@ -13,7 +13,7 @@ from playwright.sync_api import Locator, Page, expect
 from leadgate.platform import Entity, EntityReference
 from leadgate.sales.qualify import QualifyLeadRequest
 from tests.browser import BROWSER, sign_in
-from tests.browser.live import FRENCH_SALESPERSON, SALESPERSON, LiveServer
+from tests.browser.live import ADMIN_EMAIL, FRENCH_SALESPERSON, SALESPERSON, LiveServer
 
 pytestmark = BROWSER
 
@@ -124,5 +124,34 @@ def test_a_refused_qualify_offers_the_report_which_says_what_to_fill_in(
         empty = cause(page, f"1. {names['empty steps']}")
         expect(empty).to_contain_text("0x8006041a")
         expect(empty).to_contain_text(names["fill in"])
+    finally:
+        system.update(Entity("processstep", step.id, isrequired=False))
+
+
+def test_an_administrator_fixes_a_cause_in_one_click_after_confirming(
+    page: Page, live_server: LiveServer
+) -> None:
+    system = live_server.system
+    (step,) = system.retrieve_multiple("processstep", attributename="purchasetimeframe")
+    system.update(Entity("processstep", step.id, isrequired=True))
+    try:
+        lead = a_lead(live_server, ADMIN_EMAIL)
+        sign_in(page, live_server, ADMIN_EMAIL)
+        page.goto(f"{live_server.url}/app/leads/{lead}/diagnosis")
+        fix = "Make the step Purchase Timeframe optional"
+        page.get_by_role("link", name=f"{fix}…").click()
+        dialog = page.get_by_role("dialog", name=fix)
+        expect(dialog).to_contain_text("Every lead's process will let this stage go on")
+        dialog.get_by_role("link", name="Cancel").click()
+        expect(dialog).to_be_hidden()
+        assert system.retrieve("processstep", step.id)["isrequired"] is True  # nothing yet
+
+        page.get_by_role("link", name=f"{fix}…").click()
+        page.get_by_role("dialog", name=fix).get_by_role("button", name="Apply this fix").click()
+        expect(page.get_by_role("status").filter(has_text="Done:")).to_contain_text(
+            f"Done: {fix}. The lead was checked again.")  # fmt: skip
+        expect(page.get_by_role("status").filter(has_text="Qualification")).to_contain_text(
+            NAMES["en"]["succeed"])  # fmt: skip
+        assert system.retrieve("processstep", step.id)["isrequired"] is False
     finally:
         system.update(Entity("processstep", step.id, isrequired=False))

@@ -15,6 +15,8 @@ import pytest
 from leadgate.platform import OrganizationService
 from leadgate.platform.engine.entity import EntityReference
 from leadgate.platform.records.state import SetStateRequest
+from leadgate.platform.users.messages import SetPasswordRequest
+from tests.conftest import add_user, map_status_then_add_nurturing
 
 pytestmark = pytest.mark.interface_only
 
@@ -98,3 +100,41 @@ def test_a_plug_in_step_that_refuses_is_the_cause_and_shows_in_the_trace(browser
     assert row is not None and "No new accounts" in row.group(0)
     assert "Pre-operation (20)" in row.group(0) and "Failed" in row.group(0)
     assert not system.retrieve_multiple_all("account")  # the trial was undone
+
+
+def test_an_administrator_applies_a_one_click_fix_after_confirming_it(browser, admin, system):
+    map_id, _added = map_status_then_add_nurturing(system)
+    lead = a_lead(admin, statuscode=100000000)
+    user = browser()
+    url = f"/app/leads/{lead}/diagnosis"
+    text = html.unescape(user.get(url).text)
+    key = f"remove-map-{map_id}"
+    label = "Remove the map lead.statuscode -> opportunity.statuscode"
+    assert f'data-open-dialog="confirm-{key}">{label}…</a>' in text
+    assert re.search(rf'<dialog id="confirm-{key}" class="dialog"[^>]*>', text)
+    assert not re.search(rf'<dialog id="confirm-{key}"[^>]* open', text)  # closed until asked
+    opened = html.unescape(user.get(f"{url}?confirm={key}").text)
+    assert re.search(rf'<dialog id="confirm-{key}"[^>]* open data-modal', opened)
+    assert "Qualifying leads will no longer copy this value" in opened
+    assert system.retrieve_multiple("attributemap", attributemapid=map_id).entities  # not yet
+
+    done = user.post(f"{url}/fix", remedy=key)
+    assert done.status_code == 303 and done.headers["location"] == url
+    after = html.unescape(user.get(url).text)
+    assert f"Done: {label}. The lead was checked again." in after
+    assert "Qualification would succeed." in after
+    assert system.retrieve_multiple("attributemap", attributemapid=map_id).entities == []
+
+    again = user.post(f"{url}/fix", remedy=key)  # the cause is gone: nothing to apply
+    assert again.status_code == 400 and "0x8F4C47EB" in error_alert(again.text)
+    assert user.client.post(f"{url}/fix", data={"remedy": key}).status_code == 403  # no token
+
+
+def test_a_salesperson_is_offered_no_fix_that_is_not_theirs(browser, org, system):
+    map_status_then_add_nurturing(system)
+    sal = add_user(system, "sal@test.example", role="Salesperson")
+    system.execute(SetPasswordRequest(EntityReference("systemuser", sal), "correct horse"))
+    lead = a_lead(org.service(sal), statuscode=100000000)
+    text = html.unescape(browser("sal@test.example").get(f"/app/leads/{lead}/diagnosis").text)
+    assert "A mapping copies a value the new record cannot take" in text
+    assert "You can fix this now" not in text and "data-open-dialog" not in text

@@ -16,6 +16,7 @@ __all__ = [
     "NOT_A_CUSTOMER",
     "NOT_A_LEAD",
     "NOT_THIS_LEADS_PROCESS",
+    "REMEDY_NOT_OFFERED",
 ]
 
 LEAD_CLOSED = ErrorKind(
@@ -84,5 +85,15 @@ BULK_QUALIFY_TOO_MANY = ErrorKind(
     N_(
         "{count} leads are selected, and at most {maximum} can be qualified in one request: "
         "split the selection (by owner or by creation date, say)."
+    ),
+)
+
+# The qualification doctor (sales/diagnosis): a one-click fix asked for that it does not offer.
+REMEDY_NOT_OFFERED = ErrorKind(
+    "remedy_not_offered",
+    "0x8F4C47EB",
+    N_(
+        "This fix ({key}) is not offered for this lead any more: the cause it was for is gone, "
+        "or you may not apply it. Check the lead again to see what is left."
     ),
 )

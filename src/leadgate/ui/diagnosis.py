@@ -13,6 +13,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from babel import dates
 from fastapi import APIRouter, Request
@@ -22,8 +23,9 @@ from starlette.responses import Response
 from leadgate.platform.duplicates.matchcodes import DuplicateMatch
 from leadgate.platform.engine.dry_run import StepRun
 from leadgate.platform.engine.entity import EntityReference
+from leadgate.platform.engine.errors import LeadgateError
 from leadgate.platform.engine.i18n import N_, Label, Text
-from leadgate.platform.engine.metadata.model import MetadataSet
+from leadgate.platform.engine.metadata.model import MetadataSet, TableMetadata
 from leadgate.platform.engine.parsing import locale_of
 from leadgate.platform.engine.types import Language, Stage
 from leadgate.sales.diagnosis import (
@@ -33,16 +35,21 @@ from leadgate.sales.diagnosis import (
     DiagnoseQualifyResponse,
     Finding,
     Outcome,
+    apply_remedy,
     evidence_label,
 )
-from leadgate.ui.app import SignedIn
+from leadgate.ui.app import SignedIn, check_csrf
 from leadgate.ui.commands import DIAGNOSIS
-from leadgate.ui.pages import page, translator
+from leadgate.ui.pages import page, redirect_with_notice, translator
+from leadgate.ui.posted import read_form
+from leadgate.ui.sessions import UiSession
 from leadgate.ui.sitemap import record_id_of, record_url, table_of, table_url
+from leadgate.web.errors import status_of
 
 __all__ = ["router"]
 
 router = APIRouter()
+FIX = "fix"  # the address a confirmed one-click fix posts to, under the report's
 
 # What a check's outcome reads, beside its symbol (the symbol alone says nothing to a screen
 # reader, the colour nothing to some eyes).
@@ -88,6 +95,14 @@ class EvidenceView:
 
 
 @dataclass(frozen=True)
+class RemedyView:
+    key: str
+    label: str
+    confirm: str
+    url: str  # this page, asking to confirm it
+
+
+@dataclass(frozen=True)
 class FindingView:
     anchor: str
     title: str
@@ -97,6 +112,7 @@ class FindingView:
     evidence: tuple[EvidenceView, ...]
     fix: str
     fixed_by: str
+    remedies: tuple[RemedyView, ...]
 
 
 @dataclass(frozen=True)
@@ -148,7 +164,7 @@ def _values(name: str, value: Any, language: Language, metadata: MetadataSet) ->
 
 
 def _finding(
-    number: int, finding: Finding, language: Language, metadata: MetadataSet
+    number: int, finding: Finding, language: Language, metadata: MetadataSet, url: str
 ) -> FindingView:
     _ = translator(language)
     evidence = tuple(
@@ -166,6 +182,15 @@ def _finding(
         evidence=evidence,
         fix=finding.fix.in_language(language),
         fixed_by=finding.fixed_by.in_language(language),
+        remedies=tuple(
+            RemedyView(
+                remedy.key,
+                remedy.label.in_language(language),
+                remedy.confirm.in_language(language),
+                f"{url}?{urlencode({'confirm': remedy.key})}#confirm-fix",
+            )
+            for remedy in finding.remedies
+        ),
     )
 
 
@@ -204,10 +229,10 @@ def _step(step: StepRun, language: Language) -> StepView:
 
 
 def _report(
-    response: DiagnoseQualifyResponse, language: Language, metadata: MetadataSet
+    response: DiagnoseQualifyResponse, language: Language, metadata: MetadataSet, url: str
 ) -> dict[str, Any]:
     findings = [
-        _finding(number, finding, language, metadata)
+        _finding(number, finding, language, metadata, url)
         for number, finding in enumerate(response.findings, 1)
     ]
     first: dict[Check, str] = {}
@@ -229,23 +254,53 @@ def _report(
     }
 
 
-@router.get("/{entity_set}/{record_id}/" + DIAGNOSIS)
-async def diagnosis_page(
-    request: Request, ui: SignedIn, entity_set: str, record_id: str
-) -> Response:
+def _lead(ui: UiSession, entity_set: str, record_id: str) -> tuple[TableMetadata, uuid.UUID]:
     table = table_of(ui, entity_set)
     if table.name != "lead":
         raise HTTPException(404)  # only a lead is qualified
-    lead_id: uuid.UUID = record_id_of(record_id)
+    return table, record_id_of(record_id)
+
+
+def _page(
+    request: Request, ui: UiSession, table: TableMetadata, lead_id: uuid.UUID, *,
+    confirm: str | None = None, error: LeadgateError | None = None, status_code: int = 200,
+) -> Response:  # fmt: skip
     lead = ui.service.retrieve(table.name, lead_id, [table.primary_name])
     response = ui.service.execute(DiagnoseQualifyRequest(EntityReference(table.name, lead_id)))
+    url = diagnosis_url(table.entity_set, lead_id)
+    report = _report(response, ui.language, ui.metadata(), url)
     _ = translator(ui.language)
     return page(
-        request, ui, "diagnosis.html",
+        request, ui, "diagnosis.html", status_code=status_code,
         table=table, grid_url=table_url(table.entity_set),
-        lead_url=record_url(table.entity_set, lead_id),
-        url=diagnosis_url(table.entity_set, lead_id),
+        lead_url=record_url(table.entity_set, lead_id), url=url, fix_url=f"{url}/{FIX}",
         lead_name=str(lead.get(table.primary_name) or "") or _("(no name)"),
-        user_name=ui.user.full_name or ui.user.email,
-        report=_report(response, ui.language, ui.metadata()),
+        user_name=ui.user.full_name or ui.user.email, report=report, confirm=confirm,
+        error=error,
     )  # fmt: skip
+
+
+@router.get("/{entity_set}/{record_id}/" + DIAGNOSIS)
+async def diagnosis_page(
+    request: Request, ui: SignedIn, entity_set: str, record_id: str, confirm: str | None = None
+) -> Response:
+    """The report; ``?confirm=<key>`` opens the confirmation of one of its one-click fixes."""
+    table, lead_id = _lead(ui, entity_set, record_id)
+    return _page(request, ui, table, lead_id, confirm=confirm)
+
+
+@router.post("/{entity_set}/{record_id}/" + DIAGNOSIS + "/" + FIX)
+async def apply_fix(request: Request, ui: SignedIn, entity_set: str, record_id: str) -> Response:
+    """A confirmed one-click fix: applied as the signed-in person if the lead's diagnosis
+    still offers it to them, then the report again, checked anew."""
+    table, lead_id = _lead(ui, entity_set, record_id)
+    form = await read_form(request)
+    check_csrf(ui, form)
+    asked = DiagnoseQualifyRequest(EntityReference(table.name, lead_id))
+    try:
+        remedy = apply_remedy(ui.service, asked, form.get("remedy"))
+    except LeadgateError as error:
+        return _page(request, ui, table, lead_id, error=error, status_code=status_of(error))
+    notice = Text(N_("Done: {fix}. The lead was checked again."), fix=remedy.label)
+    return redirect_with_notice(diagnosis_url(table.entity_set, lead_id),
+                                notice.in_language(ui.language))  # fmt: skip

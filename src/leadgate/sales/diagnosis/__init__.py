@@ -12,10 +12,12 @@ from leadgate.sales.diagnosis.findings import (
     DiagnoseQualifyResponse,
     Finding,
     Outcome,
+    Remedy,
     evidence_label,
     to_json,
 )
 from leadgate.sales.diagnosis.message import DIAGNOSE_FOR_OTHERS, MESSAGES
+from leadgate.sales.diagnosis.remedies import apply_remedy
 
 __all__ = [
     "DIAGNOSE_FOR_OTHERS",
@@ -25,6 +27,8 @@ __all__ = [
     "DiagnoseQualifyResponse",
     "Finding",
     "Outcome",
+    "Remedy",
+    "apply_remedy",
     "evidence_label",
     "register",
     "to_json",

@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from leadgate.platform import (
     ColumnSet,
@@ -27,9 +27,20 @@ from leadgate.platform.records.crud import DeleteRequest, UpdateRequest
 from leadgate.platform.records.state import SetStateRequest
 from leadgate.platform.security.messages import AddPrivilegesRoleRequest, RolePrivilege
 from leadgate.platform.security.privileges import Depth, Right, privilege_name
-from leadgate.sales.diagnosis.findings import Finding, Remedy
+from leadgate.sales.diagnosis.findings import DiagnoseQualifyRequest, Finding, Remedy
+from leadgate.sales.errors import REMEDY_NOT_OFFERED
 
-__all__ = ["disable_step", "grant_privilege", "make_optional", "offered", "remove_map"]
+if TYPE_CHECKING:
+    from leadgate.platform.service import OrganizationService
+
+__all__ = [
+    "apply_remedy",
+    "disable_step",
+    "grant_privilege",
+    "make_optional",
+    "offered",
+    "remove_map",
+]
 
 _DISABLED_STEP = 1  # sdkmessageprocessingstep: Enabled 0, Disabled 1
 _DRAFT_WORKFLOW = (0, 1)  # workflow: Draft
@@ -137,3 +148,15 @@ def offered(operation: Operation[Any], findings: Iterable[Finding]) -> tuple[Fin
         dataclasses.replace(finding, remedies=tuple(filter(allowed, finding.remedies)))
         for finding in findings
     )
+
+
+def apply_remedy(service: OrganizationService, request: DiagnoseQualifyRequest, key: str) -> Remedy:
+    """Apply the remedy ``key`` of the diagnosis ``request`` asks, as the service's user: the
+    lead is diagnosed again first, so that only a fix still offered to them is applied."""
+    diagnosis = service.execute(request)
+    for finding in diagnosis.findings:
+        for remedy in finding.remedies:
+            if remedy.key == key:
+                service.execute(remedy.request)
+                return remedy
+    raise REMEDY_NOT_OFFERED(key=key)
