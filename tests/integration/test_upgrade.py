@@ -54,7 +54,7 @@ DISQUALIFIED = uuid.UUID("00000000-0000-4000-8000-000000000302")
 # (two), and the views and forms sales 7 ships.
 ADDED = {
     INSTANCES: 3, "roleprivileges": 14, runner.VERSION_TABLE: 1, "savedquery": 17,
-    "systemform": 4, "privilege": 56, "lg_meta_table": 8, "lg_meta_column": 136,
+    "systemform": 4, "privilege": 57, "lg_meta_table": 8, "lg_meta_column": 136,
     "lg_meta_option": 65, "lg_meta_relationship": 5,
 }  # fmt: skip
 # On SQLite the row-version counter is a one-row table (on PostgreSQL, a sequence).
@@ -206,6 +206,8 @@ def test_the_old_release_database_upgrades_keeping_every_record(old_database, ru
         # Renamed by the administrator: still the shipped role, not made again.
         assert set(role_privileges(system, "Sales Lead")) >= NEW_PRIVILEGES
         assert not system.retrieve_multiple("role", name="Sales Manager").entities
+        # A privilege this version added (the doctor's, to diagnose for another user).
+        assert system.retrieve_multiple("privilege", name="prvActOnBehalfOfAnotherUser").entities
 
         sam = organization.service(SALES)
         assert len(sam.retrieve_multiple_all("duplicaterule")) == 10  # what version 6 allows
