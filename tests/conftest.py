@@ -264,14 +264,25 @@ def postgres_admin() -> Iterator[sa.Engine]:
 
 
 def _pg_url(name: str) -> str:
-    return sa.make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    # A test's commit need not wait for the WAL to reach the disk: what a crash of the test
+    # server would lose is thrown away anyway, and waiting cost every PostgreSQL test.
+    url = sa.make_url(PG_ADMIN_URL).set(database=name)
+    url = url.update_query_dict({"options": "-c synchronous_commit=off"})
+    return url.render_as_string(hide_password=False)
+
+
+def _file_copy(admin: sa.Engine) -> str:
+    """Copy a template's files (PostgreSQL 15 and later; see PostgresCopies)."""
+    with admin.connect() as connection:
+        version = connection.dialect.server_version_info or (0,)
+    return " STRATEGY FILE_COPY" if version >= (15,) else ""
 
 
 @contextlib.contextmanager
 def postgres_database(admin: sa.Engine, prefix: str, template: str | None = None) -> Iterator[str]:
     """A throwaway PostgreSQL database (a copy of ``template`` if given), dropped afterwards."""
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    copy = f' TEMPLATE "{template}"' if template else ""
+    copy = f' TEMPLATE "{template}"{_file_copy(admin)}' if template else ""
     with admin.connect() as connection:
         connection.execute(sa.text(f'CREATE DATABASE "{name}"{copy}'))
     try:
@@ -342,7 +353,9 @@ class PostgresCopies:
 
     Copying the template (some 10 MB) costs about a second per test, spent waiting on the
     server: one background thread keeps ``ahead`` copies ready while tests run; the copies
-    tests are done with go to ``PostgresDrops``.
+    tests are done with go to ``PostgresDrops``. Copies are files copied (FILE_COPY), not
+    PostgreSQL 15's default WAL_LOG, which writes the whole template to the WAL each time:
+    measured on 84 PostgreSQL tests, 35.5 s against 29.7 s.
     """
 
     def __init__(
@@ -356,7 +369,9 @@ class PostgresCopies:
     def _create(self) -> str:
         name = f"lg_test_{uuid.uuid4().hex[:12]}"
         with self._admin.connect() as connection:
-            connection.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{self._template}"'))
+            connection.execute(sa.text(
+                f'CREATE DATABASE "{name}" TEMPLATE "{self._template}"{_file_copy(self._admin)}'
+            ))  # fmt: skip
         return name
 
     @contextlib.contextmanager
