@@ -310,8 +310,9 @@ def test_an_administrator_fixes_each_kind_of_cause_in_one_click(admin, system):
     diagnosis = diagnose(admin, lead)
     labels = [remedy.label.in_language("en") for f in diagnosis.findings for remedy in f.remedies]
     assert labels == ["Make the step Purchase Timeframe optional",
+                      "Add 100000000 (Nurturing) to opportunity.statuscode and publish",
                       "Remove the map lead.statuscode -> opportunity.statuscode"]  # fmt: skip
-    (remedy,) = only(diagnosis, Check.MAPS).remedies
+    _add, remedy = only(diagnosis, Check.MAPS).remedies
     assert remedy.confirm.in_language("fr").startswith("La qualification des prospects ne copiera")
     apply_all(admin, diagnosis)
     assert system.retrieve_multiple("attributemap", attributemapid=map_id).entities == []
@@ -378,3 +379,16 @@ def test_options_qualify_lead_refuses_are_reported_as_its_refusals(admin, system
     assert finding.code == refusal(lambda: qualify(admin, lead, status=999)).code
     assert finding.cause("fr") and finding.fix.in_language("fr") == (
         "Lisez l'erreur : elle indique quoi changer.")  # fmt: skip
+
+
+def test_the_missing_choice_value_is_added_to_the_target_in_one_click(admin, system):
+    map_status_then_add_nurturing(system)
+    lead = a_lead(admin, statuscode=100000000)
+    add, _remove = only(diagnose(admin, lead), Check.MAPS).remedies
+    assert add.label.in_language("fr") == (
+        "Ajouter 100000000 (En maturation) à opportunity.statuscode et publier"
+    )
+    admin.execute(add.request)
+    healthy(admin, lead)
+    opportunity = qualify(admin, lead).created_entities[-1]
+    assert system.retrieve("opportunity", opportunity.id)["statuscode"] == 100000000

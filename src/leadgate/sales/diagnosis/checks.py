@@ -32,7 +32,12 @@ from leadgate.platform.processes.messages import Instance, check_required_steps
 from leadgate.platform.security.access import Principal, RecordOwner
 from leadgate.platform.security.privileges import Depth, Right, privilege_name
 from leadgate.sales.diagnosis.findings import Check, Finding
-from leadgate.sales.diagnosis.remedies import grant_privilege, make_optional, remove_map
+from leadgate.sales.diagnosis.remedies import (
+    add_choice,
+    grant_privilege,
+    make_optional,
+    remove_map,
+)
 from leadgate.sales.errors import DUPLICATE_ON_QUALIFY
 from leadgate.sales.lead_state import refuse_closed_lead
 from leadgate.sales.qualify import (
@@ -146,7 +151,9 @@ def check_required(operation: Operation[Any], plan: Plan) -> list[Finding]:
         fix = Text(N_("Fill in {steps} on the lead (stage {stage} of the process bar), save, "
                       "and qualify again. An administrator can also make a step optional in "
                       "the process."), steps=error.params["steps"], stage=stage.name)  # fmt: skip
-        remedies = make_optional(empty_steps(stage, plan.lead)) if stage.table == "lead" else ()
+        remedies = (
+            make_optional(operation, empty_steps(stage, plan.lead)) if stage.table == "lead" else ()
+        )
         return [Finding(Check.REQUIRED_STEPS, error, evidence, fix, _EVERY_WRITER, remedies)]
     return []
 
@@ -213,9 +220,11 @@ def check_maps(operation: Operation[Any], plan: Plan) -> list[Finding]:
                 attribute_map = origin[column]
                 evidence = {"map": str(attribute_map), "map_id": attribute_map.id,
                             "column": f"{target}.{column}", "value": value}  # fmt: skip
+                remedies = (*add_choice(operation, error, attribute_map, value),
+                            *remove_map(operation, attribute_map))  # fmt: skip
                 found.append(Finding(Check.MAPS, explain(error, origin, operation.metadata),
                                      evidence, _map_fix(error, attribute_map, value),
-                                     _CUSTOMIZER, remove_map(attribute_map)))  # fmt: skip
+                                     _CUSTOMIZER, remedies))  # fmt: skip
     return found
 
 

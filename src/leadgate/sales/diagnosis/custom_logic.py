@@ -141,7 +141,12 @@ def try_qualify(
         )
     evidence = _evidence(operation, culprit, isolated)
     finding = Finding(
-        Check.CUSTOM_LOGIC, error, evidence, _fix(culprit), _AUTHORS, disable_step(culprit)
+        Check.CUSTOM_LOGIC,
+        error,
+        evidence,
+        _fix(culprit),
+        _AUTHORS,
+        disable_step(operation, culprit),
     )
     results = (
         CheckResult(Check.CUSTOM_LOGIC, Outcome.FAILED, limit),

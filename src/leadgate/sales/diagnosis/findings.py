@@ -94,8 +94,7 @@ class Remedy:
     label: Text
     confirm: Text
     request: Any
-    table: str  # the caller needs ``right`` on it to be offered the remedy
-    right: Any
+    privileges: tuple[str, ...]  # what the caller must hold to be offered it
 
 
 @dataclass(frozen=True)

@@ -13,14 +13,21 @@ from typing import TYPE_CHECKING, Any
 from leadgate.platform import (
     ColumnSet,
     ConditionExpression,
+    ExecuteTransactionRequest,
     FilterExpression,
     QueryExpression,
     RetrieveMultipleRequest,
 )
+from leadgate.platform.customization.messages import (
+    InsertOptionValueRequest,
+    PublishAllXmlRequest,
+)
+from leadgate.platform.engine import errors
 from leadgate.platform.engine.dry_run import StepRun
 from leadgate.platform.engine.entity import Entity, EntityReference
 from leadgate.platform.engine.i18n import N_, Text
 from leadgate.platform.engine.pipeline import Operation
+from leadgate.platform.engine.validation import initial_state
 from leadgate.platform.maps.rules import AttributeMap
 from leadgate.platform.processes.definitions import ProcessStep
 from leadgate.platform.records.crud import DeleteRequest, UpdateRequest
@@ -34,6 +41,7 @@ if TYPE_CHECKING:
     from leadgate.platform.service import OrganizationService
 
 __all__ = [
+    "add_choice",
     "apply_remedy",
     "disable_step",
     "grant_privilege",
@@ -44,6 +52,10 @@ __all__ = [
 
 _DISABLED_STEP = 1  # sdkmessageprocessingstep: Enabled 0, Disabled 1
 _DRAFT_WORKFLOW = (0, 1)  # workflow: Draft
+
+
+def _needs(operation: Operation[Any], right: Right, table: str) -> tuple[str, ...]:
+    return (privilege_name(right, operation.table(table)),)
 
 
 def _user_roles(operation: Operation[Any], user_id: uuid.UUID) -> list[Entity]:
@@ -77,12 +89,12 @@ def grant_privilege(
             Text(N_("Every user and team with the role {role} gets {privilege} at {depth} "
                     "depth. Grant it?"), **params),
             AddPrivilegesRoleRequest(role.id, (RolePrivilege(privilege, depth),)),
-            "role", Right.WRITE,
+            _needs(operation, Right.WRITE, "role"),
         ))  # fmt: skip
     return tuple(found)
 
 
-def remove_map(attribute_map: AttributeMap) -> tuple[Remedy, ...]:
+def remove_map(operation: Operation[Any], attribute_map: AttributeMap) -> tuple[Remedy, ...]:
     if attribute_map.id is None:
         return ()
     params = {"map": str(attribute_map)}
@@ -92,11 +104,43 @@ def remove_map(attribute_map: AttributeMap) -> tuple[Remedy, ...]:
         Text(N_("Qualifying leads will no longer copy this value ({map}). Remove the map?"),
              **params),
         DeleteRequest(EntityReference("attributemap", attribute_map.id)),
-        "attributemap", Right.DELETE,
+        _needs(operation, Right.DELETE, "attributemap"),
     ),)  # fmt: skip
 
 
-def make_optional(steps: Iterable[ProcessStep]) -> tuple[Remedy, ...]:
+def add_choice(
+    operation: Operation[Any], error: errors.LeadgateError, attribute_map: AttributeMap,
+    value: Any,
+) -> tuple[Remedy, ...]:  # fmt: skip
+    """Add the choice value the map copies to the target column, with the source's label
+    (for a status reason, in the state new records start in), and publish it."""
+    if error.kind not in (errors.PICKLIST_OUT_OF_RANGE, errors.INVALID_STATE_STATUS):
+        return ()
+    source = operation.table(attribute_map.source_table).column(attribute_map.source_column)
+    option = source.option(value) if isinstance(value, int) else None
+    if option is None:
+        return ()
+    target = operation.table(attribute_map.target_table)
+    column = attribute_map.target_column
+    if target.column(column).option(value) is not None:
+        return ()  # there already, in another state: the fix says so (maps.rules.explain)
+    state = initial_state(target) if column == "statuscode" else None
+    params = {"value": value, "label": option.label, "target": f"{target.name}.{column}"}
+    return (Remedy(
+        f"add-choice-{target.name}-{column}-{value}",
+        Text(N_("Add {value} ({label}) to {target} and publish"), **params),
+        Text(N_("{target} gets the value {value} ({label}), published at once: every "
+                "{target} record may hold it from now on. Add it?"), **params),
+        ExecuteTransactionRequest((
+            InsertOptionValueRequest(target.name, column, option.label, value=value,
+                                     state=state),
+            PublishAllXmlRequest(),
+        )),
+        ("prvWriteEntity", "prvPublishCustomizations"),
+    ),)  # fmt: skip
+
+
+def make_optional(operation: Operation[Any], steps: Iterable[ProcessStep]) -> tuple[Remedy, ...]:
     return tuple(
         Remedy(
             f"optional-{step.id}",
@@ -104,13 +148,13 @@ def make_optional(steps: Iterable[ProcessStep]) -> tuple[Remedy, ...]:
             Text(N_("Every lead's process will let this stage go on without {step}. Make it "
                     "optional?"), step=step.label),
             UpdateRequest(Entity("processstep", step.id, isrequired=False)),
-            "processstep", Right.WRITE,
+            _needs(operation, Right.WRITE, "processstep"),
         )
         for step in steps
     )  # fmt: skip
 
 
-def disable_step(run: StepRun) -> tuple[Remedy, ...]:
+def disable_step(operation: Operation[Any], run: StepRun) -> tuple[Remedy, ...]:
     """Disable the plug-in step, or set the workflow back to Draft, until it is fixed."""
     if run.id is None:
         return ()
@@ -121,7 +165,7 @@ def disable_step(run: StepRun) -> tuple[Remedy, ...]:
             Text(N_("The workflow {name} will stop running everywhere until it is activated "
                     "again. Deactivate it?"), name=run.name),
             SetStateRequest(EntityReference("workflow", run.id), *_DRAFT_WORKFLOW),
-            "workflow", Right.WRITE,
+            _needs(operation, Right.WRITE, "workflow"),
         ),)  # fmt: skip
     return (Remedy(
         f"disable-{run.id}",
@@ -130,19 +174,18 @@ def disable_step(run: StepRun) -> tuple[Remedy, ...]:
                 "enabled again. Disable it?"), name=run.name, message=run.message,
              table=run.table or "-"),
         SetStateRequest(EntityReference("sdkmessageprocessingstep", run.id), _DISABLED_STEP),
-        "sdkmessageprocessingstep", Right.WRITE,
+        _needs(operation, Right.WRITE, "sdkmessageprocessingstep"),
     ),)  # fmt: skip
 
 
 def offered(operation: Operation[Any], findings: Iterable[Finding]) -> tuple[Finding, ...]:
-    """The findings with only the remedies the caller holds the right to apply."""
+    """The findings with only the remedies the caller holds every privilege of."""
     principal = operation.principal
 
     def allowed(remedy: Remedy) -> bool:
-        if principal is None:
-            return True
-        name = privilege_name(remedy.right, operation.table(remedy.table))
-        return principal.depth(name) is not Depth.NONE
+        return principal is None or all(
+            principal.depth(name) is not Depth.NONE for name in remedy.privileges
+        )
 
     return tuple(
         dataclasses.replace(finding, remedies=tuple(filter(allowed, finding.remedies)))
