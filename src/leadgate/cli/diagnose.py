@@ -16,7 +16,13 @@ from typing import Annotated, Any
 import typer
 
 from leadgate.cli.leads import (
+    AccountFlag,
+    ContactFlag,
+    CurrencyOption,
+    CustomerOption,
     LeadArgument,
+    OpportunityFlag,
+    StatusOption,
     currency_reference,
     customer_reference,
     lead_id,
@@ -165,47 +171,12 @@ def diagnose(
             show_default=False,
         ),
     ] = None,
-    account: Annotated[
-        bool | None,
-        typer.Option(
-            "--account/--no-account", help="Create an account (or not).", show_default=False
-        ),
-    ] = None,
-    contact: Annotated[
-        bool | None,
-        typer.Option(
-            "--contact/--no-contact", help="Create a contact (or not).", show_default=False
-        ),
-    ] = None,
-    opportunity: Annotated[
-        bool | None,
-        typer.Option(
-            "--opportunity/--no-opportunity",
-            help="Create an opportunity (or not).",
-            show_default=False,
-        ),
-    ] = None,
-    status: Annotated[
-        int | None,
-        typer.Option(
-            "--status",
-            help="The Qualified status reason to give the lead (default: "
-            "the Qualified state's default reason).",
-            show_default=False,
-        ),
-    ] = None,
-    currency: Annotated[
-        str | None,
-        typer.Option("--currency", metavar="ISO", help="The opportunity's currency, e.g. EUR."),
-    ] = None,
-    customer: Annotated[
-        str | None,
-        typer.Option(
-            "--customer",
-            metavar="TABLE:ID",
-            help="The opportunity's customer, an existing account or contact.",
-        ),
-    ] = None,
+    account: AccountFlag = None,
+    contact: ContactFlag = None,
+    opportunity: OpportunityFlag = None,
+    status: StatusOption = None,
+    currency: CurrencyOption = None,
+    customer: CustomerOption = None,
     as_grid: Annotated[
         bool,
         typer.Option(

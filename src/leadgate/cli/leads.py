@@ -53,7 +53,13 @@ from leadgate.sales.errors import DUPLICATE_ON_QUALIFY
 from leadgate.sales.qualify import QualifyLeadRequest
 
 __all__ = [
+    "AccountFlag",
+    "ContactFlag",
+    "CurrencyOption",
+    "CustomerOption",
     "LeadArgument",
+    "OpportunityFlag",
+    "StatusOption",
     "app",
     "currency_reference",
     "customer_reference",
@@ -148,6 +154,44 @@ def _warn(organization: Organization, error: LeadgateError) -> None:
     )  # fmt: skip
 
 
+# QualifyLead's options, shared by ``leads qualify`` and ``leads diagnose``.
+AccountFlag = Annotated[
+    bool | None,
+    typer.Option("--account/--no-account", help="Create an account (or not).", show_default=False),
+]
+ContactFlag = Annotated[
+    bool | None,
+    typer.Option("--contact/--no-contact", help="Create a contact (or not).", show_default=False),
+]
+OpportunityFlag = Annotated[
+    bool | None,
+    typer.Option(
+        "--opportunity/--no-opportunity", help="Create an opportunity (or not).", show_default=False
+    ),
+]
+StatusOption = Annotated[
+    int | None,
+    typer.Option(
+        "--status",
+        help="The Qualified status reason to give the lead (default: the Qualified state's "
+        "default reason).",
+        show_default=False,
+    ),
+]
+CurrencyOption = Annotated[
+    str | None,
+    typer.Option("--currency", metavar="ISO", help="The opportunity's currency, e.g. EUR."),
+]
+CustomerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--customer",
+        metavar="TABLE:ID",
+        help="The opportunity's customer, an existing account or contact.",
+    ),
+]
+
+
 @app.command("qualify")
 def qualify(
     lead: Annotated[
@@ -158,47 +202,12 @@ def qualify(
             show_default=False,
         ),
     ] = None,
-    account: Annotated[
-        bool | None,
-        typer.Option(
-            "--account/--no-account", help="Create an account (or not).", show_default=False
-        ),
-    ] = None,
-    contact: Annotated[
-        bool | None,
-        typer.Option(
-            "--contact/--no-contact", help="Create a contact (or not).", show_default=False
-        ),
-    ] = None,
-    opportunity: Annotated[
-        bool | None,
-        typer.Option(
-            "--opportunity/--no-opportunity",
-            help="Create an opportunity (or not).",
-            show_default=False,
-        ),
-    ] = None,
-    status: Annotated[
-        int | None,
-        typer.Option(
-            "--status",
-            help="The Qualified status reason to give the lead (default: the Qualified "
-            "state's default reason).",
-            show_default=False,
-        ),
-    ] = None,
-    currency: Annotated[
-        str | None,
-        typer.Option("--currency", metavar="ISO", help="The opportunity's currency, e.g. EUR."),
-    ] = None,
-    customer: Annotated[
-        str | None,
-        typer.Option(
-            "--customer",
-            metavar="TABLE:ID",
-            help="The opportunity's customer, an existing account or contact.",
-        ),
-    ] = None,
+    account: AccountFlag = None,
+    contact: ContactFlag = None,
+    opportunity: OpportunityFlag = None,
+    status: StatusOption = None,
+    currency: CurrencyOption = None,
+    customer: CustomerOption = None,
     campaign: Annotated[
         str | None, typer.Option("--campaign", metavar="ID", help="The source campaign's id.")
     ] = None,

@@ -25,10 +25,10 @@ from leadgate.platform.engine.i18n import N_
 from leadgate.platform.engine.metadata.model import MetadataSet
 from leadgate.platform.engine.validation import DEFAULT_STATUS
 from leadgate.sales.diagnosis import DiagnoseQualifyRequest, DiagnoseQualifyResponse, to_json
-from leadgate.web.actions import NAMESPACE, ODATA_TYPE, record_table
+from leadgate.web.actions import NAMESPACE
 from leadgate.web.auth import Session
 from leadgate.web.errors import bad_query
-from leadgate.web.functions import json_parameter, parse_call
+from leadgate.web.functions import parse_call, typed_record
 from leadgate.web.options import read_options
 from leadgate.web.resources import API_PATH, api_root, parse_guid, parse_resource
 from leadgate.web.responses import json_response
@@ -97,20 +97,7 @@ class Arguments:
         if text is None:
             return None
         example = '{"@odata.type": "Microsoft.Dynamics.CRM.account", "accountid": "<GUID>"}'
-        value = json_parameter(name, text, example)
-        if not isinstance(value, dict):
-            raise bad_query(
-                N_("the parameter {name} takes a record, e.g. {{\"@odata.type\": "
-                   "\"Microsoft.Dynamics.CRM.account\", \"accountid\": \"<GUID>\"}}, not {value}."),
-                name=name, value=text[:80],
-            )  # fmt: skip
-        table = record_table(metadata, value)
-        if table is None:
-            raise bad_query(
-                N_("the parameter {name} must name its table, e.g. \"@odata.type\": "
-                   "\"Microsoft.Dynamics.CRM.account\" (given: {type})."),
-                name=name, type=json.dumps(value.get(ODATA_TYPE))[:80],
-            )  # fmt: skip
+        value, table = typed_record(metadata, name, text, example)
         key = value.get(table.primary_key)
         record_id = parse_guid(key) if isinstance(key, str) else None
         if record_id is None:

@@ -21,7 +21,7 @@ from leadgate.platform.audit import RetrieveRecordChangeHistoryRequest
 from leadgate.platform.duplicates.matchcodes import DuplicateMatch
 from leadgate.platform.duplicates.messages import RetrieveDuplicatesRequest
 from leadgate.platform.engine.i18n import N_
-from leadgate.platform.engine.metadata.model import MetadataSet
+from leadgate.platform.engine.metadata.model import MetadataSet, TableMetadata
 from leadgate.web.actions import NAMESPACE, ODATA_TYPE, record_table
 from leadgate.web.errors import bad_query
 from leadgate.web.headers import DEFAULT_PAGE_SIZE
@@ -128,12 +128,11 @@ def json_parameter(name: str, text: str, example: str) -> Any:
     return value
 
 
-def _business_entity(metadata: MetadataSet, name: str, text: str) -> Entity:
-    """The record to check: a stored one (its key; values given override its own), or one
-    not saved yet (values only), read like a POST body."""
-    value = json_parameter(
-        name, text, '{"@odata.type": "Microsoft.Dynamics.CRM.account", "name": "…"}'
-    )
+def typed_record(
+    metadata: MetadataSet, name: str, text: str, example: str
+) -> tuple[dict[str, Any], TableMetadata]:
+    """A parameter that is a record in JSON, and the table its ``@odata.type`` names."""
+    value = json_parameter(name, text, example)
     if not isinstance(value, dict):
         raise bad_query(
             N_("the parameter {name} takes a record, e.g. {{\"@odata.type\": "
@@ -147,6 +146,15 @@ def _business_entity(metadata: MetadataSet, name: str, text: str) -> Entity:
                "\"Microsoft.Dynamics.CRM.account\" (given: {type})."),
             name=name, type=json.dumps(value.get(ODATA_TYPE))[:80],
         )  # fmt: skip
+    return value, table
+
+
+def _business_entity(metadata: MetadataSet, name: str, text: str) -> Entity:
+    """The record to check: a stored one (its key; values given override its own), or one
+    not saved yet (values only), read like a POST body."""
+    value, table = typed_record(
+        metadata, name, text, '{"@odata.type": "Microsoft.Dynamics.CRM.account", "name": "…"}'
+    )
     values = {key: item for key, item in value.items() if key != table.primary_key}
     key = value.get(table.primary_key)
     record_id = parse_guid(key) if isinstance(key, str) else None
