@@ -32,7 +32,14 @@ from leadgate.web.resources import API_PATH, api_root, parse_guid
 from leadgate.web.responses import json_response
 from leadgate.web.routes import SignedIn
 
-__all__ = ["RULE_ANNOTATION", "RULE_ID_ANNOTATION", "json_parameter", "parse_call", "router"]
+__all__ = [
+    "RULE_ANNOTATION",
+    "RULE_ID_ANNOTATION",
+    "json_parameter",
+    "parse_call",
+    "router",
+    "typed_record",
+]
 
 router = APIRouter(prefix=API_PATH)
 
