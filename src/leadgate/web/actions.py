@@ -1,4 +1,5 @@
-"""Bound actions: ``POST /<entityset>(<id>)/Microsoft.Dynamics.CRM.<Action>``.
+"""Bound actions: ``POST /<entityset>(<id>)/Microsoft.Dynamics.CRM.<Action>``, and the bulk
+ones bound to an entity set: ``POST /<entityset>/Microsoft.Dynamics.CRM.CreateMultiple``.
 
 Each action reads its Dataverse parameters from the body into the request the platform (or
 a solution) defines, runs it as the signed-in user, and answers as Dataverse does. Entity
@@ -17,17 +18,23 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from leadgate.platform import EntityReference
+from leadgate.platform import Entity, EntityReference
 from leadgate.platform.duplicates.rule_messages import PublishDuplicateRuleRequest
 from leadgate.platform.engine import errors
 from leadgate.platform.engine.i18n import N_, Text
 from leadgate.platform.engine.metadata.model import MetadataSet, TableMetadata
 from leadgate.platform.engine.validation import DEFAULT_STATUS
+from leadgate.platform.records.multiple import (
+    TARGETS_OF_ANOTHER_TABLE,
+    CreateMultipleRequest,
+    UpdateMultipleRequest,
+    UpsertMultipleRequest,
+)
 from leadgate.sales.qualify import QualifyLeadRequest, QualifyLeadResponse
 from leadgate.web.auth import Session
-from leadgate.web.payload import parse_json_object
+from leadgate.web.payload import entity_from_body, parse_json_object
 from leadgate.web.resources import API_PATH, api_root, parse_guid, parse_resource
-from leadgate.web.responses import json_response
+from leadgate.web.responses import empty_response, json_response
 from leadgate.web.routes import RawBody, SignedIn
 
 __all__ = ["ACTIONS", "NAMESPACE", "ODATA_TYPE", "record_table", "router"]
@@ -53,9 +60,13 @@ def record_table(metadata: MetadataSet, value: Mapping[str, Any]) -> TableMetada
 class Parameters:
     """An action's body, read parameter by parameter; what is left unread is refused."""
 
-    def __init__(self, metadata: MetadataSet, table: TableMetadata, body: Mapping[str, Any]):
+    def __init__(
+        self, metadata: MetadataSet, table: TableMetadata, body: Mapping[str, Any],
+        action: str = "",
+    ) -> None:  # fmt: skip
         self.metadata = metadata
         self.table = table
+        self.action = action
         # Annotations on the body (@odata.context…) carry nothing the action reads.
         self.values = {name: value for name, value in body.items() if "@" not in name}
 
@@ -174,6 +185,80 @@ ACTIONS = {
 }
 
 
+# --- bound to an entity set: the bulk messages -------------------------------------------
+
+
+def _targets(parameters: Parameters) -> tuple[Entity, ...]:
+    """``Targets``: records of the action's table, as create/update bodies, each naming its
+    table (``@odata.type``) or not, and its key in the body or in ``@odata.id``."""
+    given = parameters.values.pop("Targets", None)
+    if not isinstance(given, list):
+        raise parameters._refuse(N_("the action needs Targets, a list of records."))
+    table = parameters.table
+    targets: list[Entity] = []
+    for body in given:
+        if not isinstance(body, dict):
+            raise parameters._refuse(N_("each of Targets must be a record (a JSON object)."))
+        named = record_table(parameters.metadata, body) if ODATA_TYPE in body else table
+        if named is None or named.name != table.name:
+            raise TARGETS_OF_ANOTHER_TABLE(
+                message=parameters.action, table=table.name, position=len(targets) + 1,
+                other=str(body.get(ODATA_TYPE, "?")).removeprefix("#").removeprefix(NAMESPACE),
+            )  # fmt: skip
+        key = None
+        if isinstance(body.get("@odata.id"), str):
+            key = parse_resource(parameters.metadata, body["@odata.id"].rsplit("/", 1)[-1]).key
+        targets.append(entity_from_body(parameters.metadata, table, body, key))
+    return tuple(targets)
+
+
+def _suppressed(parameters: Parameters) -> bool:
+    return parameters.boolean("SuppressDuplicateDetection") is not False
+
+
+def create_multiple(request: Request, session: Session, parameters: Parameters) -> Response:
+    """CreateMultiple: ``{"Targets": [...]}`` -> ``{"Ids": [...]}``, in one transaction."""
+    targets, suppressed = _targets(parameters), _suppressed(parameters)
+    parameters.finish()
+    created = session.service.execute(
+        CreateMultipleRequest(parameters.table.name, targets, suppressed)
+    )
+    return json_response({
+        "@odata.context": f"{api_root(request)}/$metadata#{NAMESPACE}CreateMultipleResponse",
+        "Ids": [str(record_id) for record_id in created.ids],
+    })  # fmt: skip
+
+
+def update_multiple(request: Request, session: Session, parameters: Parameters) -> Response:
+    targets, suppressed = _targets(parameters), _suppressed(parameters)
+    parameters.finish()
+    session.service.execute(UpdateMultipleRequest(parameters.table.name, targets, suppressed))
+    return empty_response(204)
+
+
+def upsert_multiple(request: Request, session: Session, parameters: Parameters) -> Response:
+    targets, suppressed = _targets(parameters), _suppressed(parameters)
+    parameters.finish()
+    done = session.service.execute(
+        UpsertMultipleRequest(parameters.table.name, targets, suppressed)
+    )
+    return json_response({
+        "@odata.context": f"{api_root(request)}/$metadata#{NAMESPACE}UpsertMultipleResponse",
+        "Results": [
+            {"RecordCreated": created, "Target": _created_json(parameters.metadata, target)}
+            for target, created in done.results
+        ],
+    })  # fmt: skip
+
+
+# The actions bound to a table's entity set (``POST /leads/Microsoft.Dynamics.CRM.<name>``).
+COLLECTION_ACTIONS: dict[str, Callable[[Request, Session, Parameters], Response]] = {
+    "CreateMultiple": create_multiple,
+    "UpdateMultiple": update_multiple,
+    "UpsertMultiple": upsert_multiple,
+}
+
+
 @router.post("/{segment}/{name}")
 def bound_action(
     request: Request, segment: str, name: str, session: SignedIn, raw: RawBody
@@ -181,7 +266,12 @@ def bound_action(
     """A bound action, by its qualified name or its bare one (``QualifyLead``)."""
     metadata = session.metadata()
     resource = parse_resource(metadata, segment)
-    action = ACTIONS.get(name.removeprefix(NAMESPACE))
+    bare = name.removeprefix(NAMESPACE)
+    on_collection = COLLECTION_ACTIONS.get(bare)
+    if resource.key is None and on_collection is not None:
+        body = parse_json_object(raw, request.headers.get("content-type"), resource.table.name)
+        return on_collection(request, session, Parameters(metadata, resource.table, body, bare))
+    action = ACTIONS.get(bare)
     if action is None or resource.key is None or resource.table.name != action.table:
         raise errors.RESOURCE_NOT_FOUND(segment=name)
     body = parse_json_object(raw, request.headers.get("content-type"), resource.table.name)

@@ -1,5 +1,6 @@
-"""Records: Create, Retrieve, RetrieveMultiple, Update, Upsert, Delete, SetState, Assign and
-ExecuteTransaction, and the checks they share on values, lookups and owners."""
+"""Records: Create, Retrieve, RetrieveMultiple, Update, Upsert, Delete, SetState, Assign,
+ExecuteTransaction and the *Multiple bulk messages, and the checks they share on values,
+lookups and owners."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ __all__ = ["register"]
 
 
 def register(organization: Organization) -> None:
-    from leadgate.platform.records import crud, retrieve, state, transaction
+    from leadgate.platform.records import crud, multiple, retrieve, state, transaction
 
-    for messages in (crud.MESSAGES, retrieve.MESSAGES, state.MESSAGES, transaction.MESSAGES):
-        organization.register_messages(messages)
+    for module in (crud, retrieve, state, transaction, multiple):
+        organization.register_messages(module.MESSAGES)
