@@ -5,7 +5,14 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from leadgate.platform import Organization
-from leadgate.web import actions, bound_functions, entity_definitions, functions, health
+from leadgate.web import (
+    actions,
+    bound_functions,
+    entity_definitions,
+    functions,
+    health,
+    service_document,
+)
 from leadgate.web.body_limit import BodyLimit
 from leadgate.web.errors import install_error_handlers
 from leadgate.web.limits import DEFAULT_MAX_BATCH_BODY_SIZE, DEFAULT_MAX_BODY_SIZE
@@ -43,6 +50,7 @@ def create_app(
     )
     app.include_router(health.router)
     app.include_router(entity_definitions.router)  # fixed paths, before the entity sets'
+    app.include_router(service_document.router)
     app.include_router(actions.router)  # before the catch-all of deeper paths in routes
     app.include_router(bound_functions.router)  # GET of the same paths, before it too
     app.include_router(functions.router)  # before the entity sets' single segments

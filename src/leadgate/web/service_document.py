@@ -1,0 +1,59 @@
+"""The API's root (the OData service document: every entity set, which generic clients list
+first) and the ``$count`` segment of an entity set (``GET /leads/$count?$filter=…``: the number
+alone, as plain text, as Dataverse answers it)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from leadgate.platform import (
+    ColumnSet,
+    FilterExpression,
+    PagingInfo,
+    QueryExpression,
+    RetrieveMultipleRequest,
+)
+from leadgate.platform.engine import errors
+from leadgate.web.odata_filter import parse_filter
+from leadgate.web.options import read_options
+from leadgate.web.resources import API_PATH, api_root, parse_resource, resolve_property
+from leadgate.web.responses import ODATA_HEADERS, json_response
+from leadgate.web.routes import SignedIn
+
+__all__ = ["router"]
+
+router = APIRouter(prefix=API_PATH)
+
+
+@router.get("", include_in_schema=False)
+@router.get("/")
+def service_document(request: Request, session: SignedIn) -> Response:
+    tables = sorted(
+        (table for table in session.metadata().tables.values() if table.published),
+        key=lambda table: table.entity_set,
+    )
+    return json_response({
+        "@odata.context": f"{api_root(request)}/$metadata",
+        "value": [{"name": table.entity_set, "kind": "EntitySet", "url": table.entity_set}
+                  for table in tables],
+    })  # fmt: skip
+
+
+@router.get("/{segment}/$count")
+def count(request: Request, segment: str, session: SignedIn) -> Response:
+    resource = parse_resource(session.metadata(), segment)
+    if resource.key is not None:
+        raise errors.RESOURCE_NOT_FOUND(segment=f"{segment}/$count")
+    table = resource.table
+    options = read_options(request.query_params, frozenset({"$filter"}))
+    criteria = FilterExpression()
+    if options.filter is not None:
+        criteria = parse_filter(options.filter, lambda name: resolve_property(table, name).name)
+    query = QueryExpression(
+        table.name, ColumnSet.of(table.primary_key), criteria,
+        page_info=PagingInfo(count=1, return_total_record_count=True),
+    )  # fmt: skip
+    page = session.service.execute(RetrieveMultipleRequest(query)).entity_collection
+    headers = {**ODATA_HEADERS, "Content-Type": "text/plain; charset=utf-8"}
+    return Response(str(page.total_record_count or 0), headers=headers)
