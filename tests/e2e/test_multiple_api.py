@@ -55,6 +55,8 @@ def test_create_update_and_upsert_multiple_as_the_sdk_sends_them(api):
         ({"Targets": [{"name": "Fabrikam", "@odata.type": "Microsoft.Dynamics.CRM.account"}]},
          "0x8F4C47F7"),
         ({"Targets": [{"lastname": "X"}], "Extra": 1}, "0x80048d19"),
+        ({"Targets": [{"@odata.id": "accounts(00000000-0000-4000-8000-000000000001)",
+                       "lastname": "X"}]}, "0x8F4C47F7"),
     ],
 )  # fmt: skip
 def test_bad_bulk_bodies_are_coded_errors(api, body, code):

@@ -151,7 +151,9 @@ def test_a_salesperson_may_not_diagnose_for_someone_else(refused, run, org, syst
     assert code == 0 and out.splitlines()[-1] == "Qualification would succeed."
 
 
-def test_a_refusing_plug_in_step_is_named_with_the_dry_runs_trace(run, org, system, database_url):
+def test_a_refusing_plug_in_step_is_named_with_the_dry_runs_trace(
+    run, org, system, database_url, monkeypatch
+):
     system.create("sdkmessageprocessingstep", {
         "name": "No Lovelace", "messagename": "Create", "primaryentity": "contact", "stage": 20,
         "plugintypename": "tests.sample_plugins:refuse_last_name", "configuration": "Lovelace",
@@ -170,9 +172,15 @@ def test_a_refusing_plug_in_step_is_named_with_the_dry_runs_trace(run, org, syst
     header = lines.index("step\tmessage\ttable\tstage\tdepth\tms\toutcome")
     assert lines[header - 1] == "Dry run, step by step:"
     row = next(line.split("\t") for line in lines[header + 1 :] if line.startswith("No Lovelace"))
-    assert row[1:5] == ["Create", "contact", "20", "2"]
+    assert row[1:5] == ["Create", "contact", "Pre-operation", "2"]
     assert row[6].startswith("failed: 0x")
     assert lines[-1] == "Qualification would fail: 1 cause(s)."
+
+    monkeypatch.setenv("LEADGATE_LANG", "fr")
+    lines = diagnose(run, database_url, str(lead), "--as-grid")[1].splitlines()
+    header = lines.index("étape\tmessage\ttable\tphase\tprofondeur\tms\trésultat")
+    row = next(line.split("\t") for line in lines[header + 1 :] if line.startswith("No Lovelace"))
+    assert row[3] == "Pré-opération"
 
 
 @pytest.mark.interface_only

@@ -39,6 +39,7 @@ from leadgate.cli.output import (
 from leadgate.platform import EntityReference, Organization
 from leadgate.platform.engine.dry_run import StepRun
 from leadgate.platform.engine.i18n import N_, localize, translate
+from leadgate.platform.engine.metadata.model import MetadataSet
 from leadgate.platform.engine.validation import DEFAULT_STATUS
 from leadgate.sales.diagnosis import (
     DiagnoseQualifyRequest,
@@ -46,6 +47,7 @@ from leadgate.sales.diagnosis import (
     Finding,
     Outcome,
     evidence_label,
+    stage_label,
     to_json,
 )
 
@@ -112,16 +114,21 @@ def _outcome(step: StepRun) -> str:
     return _text(N_("failed: {code}"), code=step.error.code)
 
 
-def _trace(trace: tuple[StepRun, ...]) -> None:
+# The trace table's headings, in the reader's language.
+_HEADINGS = (N_("step"), N_("message"), N_("table"), N_("stage"), N_("depth"), N_("ms"),
+             N_("outcome"))  # fmt: skip
+
+
+def _trace(metadata: MetadataSet, trace: tuple[StepRun, ...]) -> None:
     _line(_text(N_("Dry run, step by step:")))
     print_table(
-        ["step", "message", "table", "stage", "depth", "ms", "outcome"],
+        [_text(heading) for heading in _HEADINGS],
         (
             (
                 localize(step.name, language()),
                 step.message,
                 step.table or "",
-                step.stage,
+                localize(stage_label(metadata, step.stage), language()),
                 step.depth,
                 f"{step.duration_ms:.1f}",
                 _outcome(step),
@@ -149,7 +156,7 @@ def print_diagnosis(organization: Organization, response: DiagnoseQualifyRespons
         _finding(number, len(response.findings), finding)
     if response.trace:
         _line("")
-        _trace(response.trace)
+        _trace(organization.metadata(), response.trace)
     _line("")
     if response.would_succeed:
         _line(_text(N_("Qualification would succeed.")))

@@ -24,10 +24,10 @@ from leadgate.platform.duplicates.matchcodes import DuplicateMatch
 from leadgate.platform.engine.dry_run import StepRun
 from leadgate.platform.engine.entity import EntityReference
 from leadgate.platform.engine.errors import LeadgateError
-from leadgate.platform.engine.i18n import N_, Label, Text
+from leadgate.platform.engine.i18n import N_, Label, Text, localize
 from leadgate.platform.engine.metadata.model import MetadataSet, TableMetadata
 from leadgate.platform.engine.parsing import locale_of
-from leadgate.platform.engine.types import Language, Stage
+from leadgate.platform.engine.types import Language
 from leadgate.sales.diagnosis import (
     Check,
     CheckResult,
@@ -37,6 +37,7 @@ from leadgate.sales.diagnosis import (
     Outcome,
     apply_remedy,
     evidence_label,
+    stage_label,
 )
 from leadgate.ui.app import SignedIn, check_csrf
 from leadgate.ui.commands import DIAGNOSIS
@@ -70,12 +71,6 @@ _PROBLEMS = {
     Check.OTHER: N_("Something else refuses the qualification"),
 }
 _KINDS = {"step": N_("Plug-in step"), "workflow": N_("Workflow")}
-_STAGES = {
-    Stage.PRE_VALIDATION: N_("Pre-validation"),
-    Stage.PRE_OPERATION: N_("Pre-operation"),
-    Stage.MAIN_OPERATION: N_("Main operation"),
-    Stage.POST_OPERATION: N_("Post-operation"),
-}
 
 
 @dataclass(frozen=True)
@@ -206,13 +201,10 @@ def _check(result: CheckResult, anchor: str | None, language: Language) -> Check
     )
 
 
-def _step(step: StepRun, language: Language) -> StepView:
+def _step(step: StepRun, language: Language, metadata: MetadataSet) -> StepView:
     _ = translator(language)
     name = step.name.in_language(language) if isinstance(step.name, Label) else step.name
-    try:
-        stage = f"{_(_STAGES[Stage(step.stage)])} ({step.stage})"
-    except (ValueError, KeyError):
-        stage = str(step.stage)
+    stage = f"{localize(stage_label(metadata, step.stage), language)} ({step.stage})"
     kind = _KINDS.get(step.kind)
     return StepView(
         kind=_(kind) if kind else step.kind,
@@ -249,7 +241,7 @@ def _report(
         "summary": summary,
         "checks": [_check(result, first.get(result.check), language) for result in response.checks],
         "findings": findings,
-        "trace": [_step(step, language) for step in response.trace],
+        "trace": [_step(step, language, metadata) for step in response.trace],
         "milliseconds": response.milliseconds,
     }
 

@@ -207,7 +207,13 @@ def _targets(parameters: Parameters) -> tuple[Entity, ...]:
             )  # fmt: skip
         key = None
         if isinstance(body.get("@odata.id"), str):
-            key = parse_resource(parameters.metadata, body["@odata.id"].rsplit("/", 1)[-1]).key
+            named_by_id = parse_resource(parameters.metadata, body["@odata.id"].rsplit("/", 1)[-1])
+            if named_by_id.table.name != table.name:
+                raise TARGETS_OF_ANOTHER_TABLE(
+                    message=parameters.action, table=table.name, position=len(targets) + 1,
+                    other=named_by_id.table.name,
+                )  # fmt: skip
+            key = named_by_id.key
         targets.append(entity_from_body(parameters.metadata, table, body, key))
     return tuple(targets)
 

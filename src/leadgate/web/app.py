@@ -9,9 +9,9 @@ from leadgate.web import (
     actions,
     bound_functions,
     entity_definitions,
+    entity_sets,
     functions,
     health,
-    service_document,
 )
 from leadgate.web.body_limit import BodyLimit
 from leadgate.web.errors import install_error_handlers
@@ -50,7 +50,7 @@ def create_app(
     )
     app.include_router(health.router)
     app.include_router(entity_definitions.router)  # fixed paths, before the entity sets'
-    app.include_router(service_document.router)
+    app.include_router(entity_sets.router)  # before bound functions' GET /{set}/{name}
     app.include_router(actions.router)  # before the catch-all of deeper paths in routes
     app.include_router(bound_functions.router)  # GET of the same paths, before it too
     app.include_router(functions.router)  # before the entity sets' single segments

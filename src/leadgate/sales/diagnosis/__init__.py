@@ -14,6 +14,7 @@ from leadgate.sales.diagnosis.findings import (
     Outcome,
     Remedy,
     evidence_label,
+    stage_label,
     to_json,
 )
 from leadgate.sales.diagnosis.message import DIAGNOSE_FOR_OTHERS, MESSAGES
@@ -31,6 +32,7 @@ __all__ = [
     "apply_remedy",
     "evidence_label",
     "register",
+    "stage_label",
     "to_json",
 ]
 

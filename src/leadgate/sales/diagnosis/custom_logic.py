@@ -12,7 +12,7 @@ from leadgate.platform.engine.context import Caller
 from leadgate.platform.engine.dry_run import DryRun, StepRun, dry_run
 from leadgate.platform.engine.i18n import N_, Label, Text
 from leadgate.platform.engine.pipeline import Operation
-from leadgate.sales.diagnosis.findings import Check, CheckResult, Finding, Outcome
+from leadgate.sales.diagnosis.findings import Check, CheckResult, Finding, Outcome, stage_label
 from leadgate.sales.diagnosis.remedies import disable_step
 from leadgate.sales.qualify import QualifyLeadRequest
 
@@ -50,12 +50,11 @@ def _ran(run: DryRun) -> list[StepRun]:
 
 
 def _evidence(operation: Operation[Any], step: StepRun, isolated: list[StepRun]) -> dict[str, Any]:
-    stage = operation.table("sdkmessageprocessingstep").column("stage").option(step.stage)
     user = operation.retrieve("systemuser", step.user_id, ["fullname"])
     return {
         "kind": _KINDS[step.kind], "step": step.name, "step_id": step.id,
         "message": step.message, "table": step.table,
-        "step_stage": stage.label if stage is not None else step.stage,
+        "step_stage": stage_label(operation.metadata, step.stage),
         "step_depth": step.depth,
         "user": (user.get("fullname") if user is not None else None) or step.user_id,
         "isolated": [{"name": item.name, "id": item.id} for item in isolated],

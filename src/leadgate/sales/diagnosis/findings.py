@@ -13,6 +13,7 @@ from leadgate.platform.engine.dry_run import StepRun
 from leadgate.platform.engine.entity import EntityReference
 from leadgate.platform.engine.errors import LeadgateError
 from leadgate.platform.engine.i18n import Label, Text, localize
+from leadgate.platform.engine.metadata.model import MetadataSet
 from leadgate.platform.engine.types import Language
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "Outcome",
     "Remedy",
     "evidence_label",
+    "stage_label",
     "to_json",
 ]
 
@@ -173,6 +175,13 @@ _EVIDENCE_LABELS = {
 
 def evidence_label(name: str) -> Label:
     return _EVIDENCE_LABELS.get(name, Label(name))
+
+
+def stage_label(metadata: MetadataSet, stage: int) -> Label | str:
+    """A pipeline stage as plug-in step registrations name it (Pre-operation …), from the
+    metadata of their stage column: the one place those labels are kept."""
+    option = metadata.table("sdkmessageprocessingstep").column("stage").option(stage)
+    return option.label if option is not None else str(stage)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ every cause, its evidence and its fix — without changing anything (docs/doctor
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import replace
 from typing import Any
@@ -62,18 +63,10 @@ def authorize_diagnose(operation: Operation[DiagnoseQualifyRequest]) -> None:
 
 
 def _qualify_request(request: DiagnoseQualifyRequest) -> QualifyLeadRequest:
-    return QualifyLeadRequest(
-        request.lead_id,
-        status=request.status,
-        create_account=request.create_account,
-        create_contact=request.create_contact,
-        create_opportunity=request.create_opportunity,
-        opportunity_currency_id=request.opportunity_currency_id,
-        opportunity_customer_id=request.opportunity_customer_id,
-        source_campaign_id=request.source_campaign_id,
-        process_instance_id=request.process_instance_id,
-        suppress_duplicate_detection=request.suppress_duplicate_detection,
-    )
+    """The QualifyLead the diagnosis tries: every option of QualifyLead, as asked."""
+    return QualifyLeadRequest(**{
+        field.name: getattr(request, field.name) for field in dataclasses.fields(QualifyLeadRequest)
+    })  # fmt: skip
 
 
 def _user(operation: Operation[DiagnoseQualifyRequest]) -> Caller:

@@ -1,6 +1,7 @@
-"""The API's root (the OData service document: every entity set, which generic clients list
-first) and the ``$count`` segment of an entity set (``GET /leads/$count?$filter=…``: the number
-alone, as plain text, as Dataverse answers it)."""
+"""The entity sets as a whole: listed at the API's root (the OData service document, which
+generic clients read first) and counted by the ``$count`` segment (``GET /leads/$count?
+$filter=…``: the number alone, as plain text, as Dataverse answers it). Records themselves are
+web/routes.py's."""
 
 from __future__ import annotations
 
