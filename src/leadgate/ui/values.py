@@ -8,68 +8,25 @@ import uuid
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from babel import dates, numbers
+from babel import numbers
 
 from leadgate.platform.engine import errors
 from leadgate.platform.engine.entity import EntityReference
+from leadgate.platform.engine.formatting import NUMBER_PATTERNS, display, format_number
 from leadgate.platform.engine.i18n import N_, Text
 from leadgate.platform.engine.metadata.model import ColumnMetadata
-from leadgate.platform.engine.parsing import locale_of, parse_decimal
+from leadgate.platform.engine.parsing import parse_decimal
 from leadgate.platform.engine.types import ColumnType, Language
 
 __all__ = ["display", "field_text", "parse_field"]
-
-_YES_NO = {True: Text(N_("Yes")), False: Text(N_("No"))}
-# Money shows its cents; both keep every stored digit (no rounding: what is shown is read back).
-_PATTERNS = {ColumnType.MONEY: "0.00", ColumnType.DECIMAL: "0.###"}
-
-
-def _locale(language: Language) -> str:
-    return locale_of(language)
-
-
-def display(column: ColumnMetadata, value: Any, language: Language) -> str:
-    """The value as a grid cell or a read-only field shows it ('' when empty)."""
-    if value is None or value == "":
-        return ""
-    if column.type.is_choice:
-        option = column.option(value)
-        return option.label.in_language(language) if option else str(value)
-    if column.type is ColumnType.BOOLEAN:
-        return _YES_NO[bool(value)].in_language(language)
-    if isinstance(value, EntityReference):
-        return value.name or str(value.id)
-    if column.type in _PATTERNS:
-        return _number(value, column.type, language, grouped=True)
-    if column.type is ColumnType.INTEGER:
-        return numbers.format_decimal(value, locale=_locale(language))
-    if isinstance(value, dt.datetime):
-        if column.format == "dateonly":
-            return dates.format_date(value.date(), "medium", locale=_locale(language))
-        return dates.format_datetime(value, "short", tzinfo=dt.UTC, locale=_locale(language))
-    if isinstance(value, dt.date):
-        return dates.format_date(value, "medium", locale=_locale(language))
-    return str(value)
-
-
-def _number(value: Any, kind: ColumnType, language: Language, *, grouped: bool) -> str:
-    pattern = _PATTERNS[kind]
-    if grouped:
-        pattern = "#,##" + pattern
-    amount = value.normalize() if isinstance(value, Decimal) else value
-    return numbers.format_decimal(
-        amount, format=pattern, locale=_locale(language), decimal_quantization=False,
-        group_separator=grouped,
-    )  # fmt: skip
-
 
 def field_text(column: ColumnMetadata, value: Any, language: Language) -> str:
     """The value in the form an input holds it: what parse_field reads back. Money and
     decimals are written in the reader's language without grouping (12500.50 / 12500,50)."""
     if value is None:
         return ""
-    if column.type in _PATTERNS and isinstance(value, (Decimal, int, float)):
-        return _number(value, column.type, language, grouped=False)
+    if column.type in NUMBER_PATTERNS and isinstance(value, (Decimal, int, float)):
+        return format_number(value, column.type, language, grouped=False)
     if isinstance(value, EntityReference):
         return str(value.id)
     if isinstance(value, bool):
