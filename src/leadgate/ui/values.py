@@ -20,6 +20,7 @@ from leadgate.platform.engine.types import ColumnType, Language
 
 __all__ = ["display", "field_text", "parse_field"]
 
+
 def field_text(column: ColumnMetadata, value: Any, language: Language) -> str:
     """The value in the form an input holds it: what parse_field reads back. Money and
     decimals are written in the reader's language without grouping (12500.50 / 12500,50)."""

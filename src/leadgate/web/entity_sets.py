@@ -50,7 +50,11 @@ def count(request: Request, segment: str, session: SignedIn) -> Response:
     options = read_options(request.query_params, frozenset({"$filter"}))
     criteria = FilterExpression()
     if options.filter is not None:
-        criteria = parse_filter(options.filter, lambda name: resolve_property(table, name).name)
+        criteria = parse_filter(
+            options.filter,
+            lambda name: resolve_property(table, name).name,
+            lambda name: resolve_property(table, name),
+        )
     query = QueryExpression(
         table.name, ColumnSet.of(table.primary_key), criteria,
         page_info=PagingInfo(count=1, return_total_record_count=True),

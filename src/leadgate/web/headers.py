@@ -14,6 +14,7 @@ from leadgate.web.options import is_number
 
 __all__ = [
     "ANY_VERSION",
+    "ASSOCIATED_NAVIGATION",
     "DEFAULT_PAGE_SIZE",
     "FORMATTED_VALUE",
     "LOOKUP_LOGICAL_NAME",
@@ -28,9 +29,11 @@ __all__ = [
 DEFAULT_PAGE_SIZE = 5000  # Dataverse's default and largest page
 FORMATTED_VALUE = "OData.Community.Display.V1.FormattedValue"
 LOOKUP_LOGICAL_NAME = "Microsoft.Dynamics.CRM.lookuplogicalname"
+ASSOCIATED_NAVIGATION = "Microsoft.Dynamics.CRM.associatednavigationproperty"
 ANY_VERSION = -1  # If-Match: * (any version, but the record must exist)
 SUPPRESS_DUPLICATE_DETECTION = "MSCRM.SuppressDuplicateDetection"
 
+_ANNOTATION = re.compile(r"-?[a-z_][a-z0-9_]*(?:\.[a-z0-9_]+)*(?:\.\*)?\Z|\*\Z")
 _ETAG = re.compile(r'\s*(?:W/)?"([0-9]{1,18})"\s*\Z')
 
 
@@ -98,9 +101,14 @@ def read_preferences(headers: Headers) -> Preferences:
     representation, page_size = False, None
     annotations: tuple[str, ...] = ()
     for header in headers.getlist("prefer"):
+        listing = False  # after an unquoted odata.include-annotations=a, the next b is its own
         for preference in _split(header):
-            name, _, value = preference.split(";")[0].partition("=")
+            name, equals, value = preference.split(";")[0].partition("=")
             name, value = name.strip().lower(), value.strip().strip('"').strip()
+            if listing and not equals and _ANNOTATION.match(name):
+                annotations += (preference.strip(),)
+                continue
+            listing = False
             if name == "return" and value.lower() == "representation":
                 representation = True
             elif name in ("odata.maxpagesize", "maxpagesize"):
@@ -115,6 +123,7 @@ def read_preferences(headers: Headers) -> Preferences:
                 page_size = int(value)
             elif name == "odata.include-annotations":
                 annotations = tuple(p.strip() for p in value.split(",") if p.strip())
+                listing = not preference.split("=", 1)[1].strip().startswith('"')
     return Preferences(representation, page_size, annotations)
 
 

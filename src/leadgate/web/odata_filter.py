@@ -28,6 +28,7 @@ from odata_query.grammar import ODataLexer, ODataParser
 from leadgate.platform import ConditionExpression, FilterExpression
 from leadgate.platform.engine import errors
 from leadgate.platform.engine.i18n import N_, Text
+from leadgate.platform.engine.metadata.model import ColumnMetadata
 from leadgate.web.errors import bad_query
 from leadgate.web.limits import (
     FILTER_TOO_COMPLEX,
@@ -35,10 +36,13 @@ from leadgate.web.limits import (
     MAX_FILTER_CONDITIONS,
     MAX_FILTER_NESTING,
 )
+from leadgate.web.query_functions import rewrite_functions
 
 __all__ = ["parse_filter"]
 
 Resolve = Callable[[str], str]
+ColumnOf = Callable[[str], ColumnMetadata]
+Callers = dict[str, tuple[str, str, str | None]]
 Node = FilterExpression | ConditionExpression
 
 _COMPARISONS: dict[type, str] = {
@@ -73,11 +77,21 @@ _NEGATED_TEXT = {
 }
 
 
-def parse_filter(text: str, resolve: Resolve) -> FilterExpression:
-    """The FilterExpression ``text`` means; ``resolve`` maps property names to columns."""
+def parse_filter(
+    text: str, resolve: Resolve, column_of: ColumnOf | None = None
+) -> FilterExpression:
+    """The FilterExpression ``text`` means; ``resolve`` maps property names to columns.
+
+    With ``column_of`` (a property name's column), Dataverse's query functions
+    (``Microsoft.Dynamics.CRM.In(…)`` and the others of web/query_functions.py) are read too.
+    """
+    callers: Callers = {}
+    if column_of is not None and text.strip():
+        rewritten = rewrite_functions(text, column_of)
+        text, callers = rewritten.text, rewritten.callers
     tree = _parse(text)
     _check_size(tree)
-    node = _Translator(resolve).node(tree, negated=False)
+    node = _Translator(resolve, callers).node(tree, negated=False)
     if isinstance(node, ConditionExpression):
         return FilterExpression("and", (node,))
     return node
@@ -234,8 +248,9 @@ class _Translator:
     MAX_FILTER_NESTING; chains of one operator and runs of ``not`` are loops.
     """
 
-    def __init__(self, resolve: Resolve) -> None:
+    def __init__(self, resolve: Resolve, callers: Callers | None = None) -> None:
         self.resolve = resolve
+        self.callers = callers or {}
 
     def node(self, node: ast._Node, *, negated: bool) -> Node:
         while isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
@@ -243,6 +258,9 @@ class _Translator:
         if isinstance(node, ast.BoolOp):
             return self._bool(node, negated=negated)
         if isinstance(node, ast.Compare):
+            caller = self._caller(node)
+            if caller is not None:
+                return self._caller_condition(caller, negated=negated)
             return self._compare(node, negated=negated)
         if isinstance(node, ast.Call):
             # A function's value itself: true keeps the row; under not, only false does.
@@ -251,6 +269,26 @@ class _Translator:
             N_("$filter must be made of comparisons such as name eq 'x', not {what}."),
             what=_describe(node),
         )
+
+    def _caller(self, node: ast.Compare) -> tuple[str, str, str | None] | None:
+        """The caller function (EqualUserId…) a placeholder of query_functions stands for."""
+        left = node.left
+        if isinstance(left, ast.Identifier) and not left.namespace:
+            return self.callers.get(left.name)
+        return None
+
+    def _caller_condition(
+        self, caller: tuple[str, str, str | None], *, negated: bool
+    ) -> ConditionExpression:
+        column, operator, negation = caller
+        if not negated:
+            return ConditionExpression(column, operator)
+        if negation is None:
+            raise bad_query(
+                N_("'not' cannot be put before the query function of the operator {operator}."),
+                operator=operator,
+            )
+        return ConditionExpression(column, negation)
 
     def _bool(self, node: ast.BoolOp, *, negated: bool) -> FilterExpression:
         kind = type(node.op)

@@ -19,6 +19,7 @@ from leadgate.web.resources import resolve_property
 
 __all__ = [
     "COLLECTION_OPTIONS",
+    "READ_RECORD_OPTIONS",
     "RECORD_OPTIONS",
     "QueryOptions",
     "is_number",
@@ -28,8 +29,9 @@ __all__ = [
 ]
 
 KNOWN = ("$select", "$filter", "$orderby", "$top", "$count", "$skiptoken", "$expand")
-COLLECTION_OPTIONS = frozenset(KNOWN) - {"$expand"}
-RECORD_OPTIONS = frozenset({"$select"})
+COLLECTION_OPTIONS = frozenset(KNOWN)
+READ_RECORD_OPTIONS = frozenset({"$select", "$expand"})
+RECORD_OPTIONS = frozenset({"$select"})  # a write answering with its record (return=representation)
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class QueryOptions:
     top: int | None = None
     count: bool = False
     skiptoken: str | None = None
+    expand: str | None = None
 
 
 def read_options(params: QueryParams, allowed: frozenset[str]) -> QueryOptions:
@@ -48,10 +51,6 @@ def read_options(params: QueryParams, allowed: frozenset[str]) -> QueryOptions:
     for name, value in params.multi_items():
         if not name.startswith("$"):
             continue  # custom query options are the client's own (OData 4.0 §5.2)
-        if name == "$expand":
-            raise bad_query(
-                N_("$expand is not supported yet; read related records with their own request."),
-            )
         if name not in KNOWN:
             raise bad_query(
                 N_("the query option '{option}' is not supported. Supported: {supported}."),
@@ -76,6 +75,7 @@ def read_options(params: QueryParams, allowed: frozenset[str]) -> QueryOptions:
         top=_top(seen.get("$top")),
         count=_count(seen.get("$count")),
         skiptoken=seen.get("$skiptoken"),
+        expand=seen.get("$expand"),
     )
 
 

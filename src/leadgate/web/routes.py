@@ -28,11 +28,14 @@ from leadgate.platform import (
 from leadgate.platform.engine import errors
 from leadgate.platform.engine.i18n import N_
 from leadgate.platform.engine.metadata.model import ColumnMetadata, TableMetadata
+from leadgate.platform.records.names import named
 from leadgate.platform.security.messages import WhoAmIRequest
 from leadgate.web.auth import Session, signed_in
 from leadgate.web.errors import MethodNotAllowed, bad_query
+from leadgate.web.expand import Expansion, expand, expanded_json, lookup_columns, parse_expand
 from leadgate.web.headers import (
     ANY_VERSION,
+    FORMATTED_VALUE,
     Preferences,
     etag,
     read_preferences,
@@ -42,6 +45,7 @@ from leadgate.web.headers import (
 from leadgate.web.odata_filter import parse_filter
 from leadgate.web.options import (
     COLLECTION_OPTIONS,
+    READ_RECORD_OPTIONS,
     RECORD_OPTIONS,
     parse_orderby,
     parse_select,
@@ -97,11 +101,59 @@ def _column_name(table: TableMetadata, name: str) -> str:
 
 
 def _read_record(
-    session: Session, table: TableMetadata, key: uuid.UUID, selected: Selection
+    session: Session,
+    table: TableMetadata,
+    key: uuid.UUID,
+    selected: Selection,
+    extra: tuple[str, ...] = (),
 ) -> Entity:
     reference = EntityReference(table.name, key)
-    columns = ColumnSet(read_columns(table, selected))
+    columns = ColumnSet(_with_columns(read_columns(table, selected), extra))
     return session.service.execute(RetrieveRequest(reference, columns)).entity
+
+
+def _with_columns(columns: tuple[str, ...], extra: tuple[str, ...]) -> tuple[str, ...]:
+    """The columns to read: ``()`` reads them all; else add what the expansions follow."""
+    if not columns:
+        return columns
+    return (*columns, *(name for name in dict.fromkeys(extra) if name not in columns))
+
+
+def _records_json(
+    session: Session,
+    table: TableMetadata,
+    entities: list[Entity],
+    selected: Selection,
+    preferences: Preferences,
+    expansions: list[Expansion],
+) -> list[dict[str, object]]:
+    """Records as JSON, with their expanded properties and, when asked, their lookups' names."""
+    related = expand(session.service, table, expansions, entities)
+    if preferences.includes(FORMATTED_VALUE):
+        _name_lookups(session, table, entities)
+        for expansion in expansions:
+            for target in expansion.targets:
+                found = [
+                    record
+                    for by_parent in related.get(expansion.name, {}).values()
+                    for record in (by_parent if isinstance(by_parent, list) else [by_parent])
+                    if isinstance(record, Entity) and record.logical_name == target.name
+                ]
+                _name_lookups(session, target, found)
+    columns = output_columns(table, selected)
+    language = session.language
+    return [
+        {
+            **record_json(columns, entity, language, preferences),
+            **expanded_json(expansions, related, entity, language, preferences),
+        }
+        for entity in entities
+    ]
+
+
+def _name_lookups(session: Session, table: TableMetadata, entities: list[Entity]) -> None:
+    lookups = [c.name for c in table.columns.values() if c.type.is_reference]
+    named(session.service, session.metadata(), entities, lookups)
 
 
 def _record_response(
@@ -115,12 +167,15 @@ def _record_response(
     status_code: int = 200,
     headers: dict[str, str] | None = None,
     returned: bool = False,
+    expansions: list[Expansion] | None = None,
 ) -> Response:
     """A record's JSON; ``returned`` when a write answers with it (return=representation)."""
-    body = {
-        "@odata.context": context_url(api_root(request), table, selected, single=True),
-        **record_json(output_columns(table, selected), entity, session.language, preferences),
-    }
+    expansions = expansions or []
+    context = context_url(
+        api_root(request), table, selected, single=True, expanded=[e.context() for e in expansions]
+    )
+    [record] = _records_json(session, table, [entity], selected, preferences, expansions)
+    body = {"@odata.context": context, **record}
     headers = dict(headers or {})
     applied = preferences.applied(returned=returned)
     if applied:
@@ -155,29 +210,34 @@ def read(request: Request, segment: str, session: SignedIn) -> Response:
     resource = _resource(session, segment, "GET", record=None)
     if resource.key is None:
         return _retrieve_multiple(request, session, resource.table)
-    options = read_options(request.query_params, RECORD_OPTIONS)
+    options = read_options(request.query_params, READ_RECORD_OPTIONS)
     preferences = read_preferences(request.headers)
-    selected = parse_select(resource.table, options.select)
-    entity = _read_record(session, resource.table, resource.key, selected)
+    table = resource.table
+    selected = parse_select(table, options.select)
+    expansions = parse_expand(session.metadata(), table, options.expand)
+    entity = _read_record(session, table, resource.key, selected, lookup_columns(expansions))
     cached = read_version(request.headers, "if-none-match")
     if cached is not None and cached in (ANY_VERSION, entity.row_version):
         # The client's copy is current (Dataverse answers 304 to a matching etag).
         return empty_response(304, {"ETag": etag(entity.row_version)})
-    return _record_response(request, session, resource.table, entity, selected, preferences)
+    return _record_response(
+        request, session, table, entity, selected, preferences, expansions=expansions
+    )
 
 
 def _retrieve_multiple(request: Request, session: Session, table: TableMetadata) -> Response:
     options = read_options(request.query_params, COLLECTION_OPTIONS)
     preferences = read_preferences(request.headers)
     selected = parse_select(table, options.select)
+    expansions = parse_expand(session.metadata(), table, options.expand)
     criteria = (
-        parse_filter(options.filter, partial(_column_name, table))
+        parse_filter(options.filter, partial(_column_name, table), partial(resolve_property, table))
         if options.filter is not None
         else FilterExpression()
     )
     query = QueryExpression(
         table.name,
-        ColumnSet(read_columns(table, selected)),
+        ColumnSet(_with_columns(read_columns(table, selected), lookup_columns(expansions))),
         criteria,
         parse_orderby(table, options.orderby),
         top_count=options.top,
@@ -188,15 +248,15 @@ def _retrieve_multiple(request: Request, session: Session, table: TableMetadata)
         ),
     )
     page = session.service.execute(RetrieveMultipleRequest(query)).entity_collection
-    columns = output_columns(table, selected)
-    body: dict[str, object] = {
-        "@odata.context": context_url(api_root(request), table, selected, single=False)
-    }
+    context = context_url(
+        api_root(request), table, selected, single=False, expanded=[e.context() for e in expansions]
+    )
+    body: dict[str, object] = {"@odata.context": context}
     if options.count:
         body["@odata.count"] = page.total_record_count
-    body["value"] = [
-        record_json(columns, entity, session.language, preferences) for entity in page.entities
-    ]
+    body["value"] = _records_json(
+        session, table, list(page.entities), selected, preferences, expansions
+    )
     if page.more_records and page.paging_cookie:
         body["@odata.nextLink"] = _next_link(request, page.paging_cookie)
     applied = preferences.applied(paged=True)

@@ -12,16 +12,34 @@ from decimal import Decimal
 from typing import Any
 
 from leadgate.platform import Entity, EntityReference
-from leadgate.platform.engine.i18n import N_, Text
+from leadgate.platform.engine.formatting import display
 from leadgate.platform.engine.metadata.model import ColumnMetadata, TableMetadata
+from leadgate.platform.engine.metadata.navigation import lookup_navigation_name
 from leadgate.platform.engine.types import ColumnType, Language
-from leadgate.web.headers import FORMATTED_VALUE, LOOKUP_LOGICAL_NAME, Preferences, etag
+from leadgate.web.headers import (
+    ASSOCIATED_NAVIGATION,
+    FORMATTED_VALUE,
+    LOOKUP_LOGICAL_NAME,
+    Preferences,
+    etag,
+)
 from leadgate.web.resources import lookup_property
 
 __all__ = ["context_url", "json_value", "output_columns", "read_columns", "record_json"]
 
-# Boolean columns carry no labels of their own yet; Dataverse's default two options.
-_YES_NO = {True: Text(N_("Yes")), False: Text(N_("No"))}
+# Dataverse formats these (and lookups, by their record's name); text and ids it leaves alone.
+_FORMATTED_TYPES = frozenset(
+    {
+        ColumnType.CHOICE,
+        ColumnType.STATE,
+        ColumnType.STATUS,
+        ColumnType.BOOLEAN,
+        ColumnType.INTEGER,
+        ColumnType.DECIMAL,
+        ColumnType.MONEY,
+        ColumnType.DATETIME,
+    }
+)
 
 Selection = Sequence[ColumnMetadata] | None
 
@@ -61,15 +79,13 @@ def json_value(value: Any) -> Any:
 
 
 def _formatted(column: ColumnMetadata, value: Any, language: Language) -> str | None:
+    """The value as the user reads it, in their language (a lookup: its record's name)."""
     if value is None:
         return None
-    if column.type.is_choice:
-        option = column.option(value)
-        return option.label.in_language(language) if option else str(value)
-    if column.type is ColumnType.BOOLEAN:
-        return _YES_NO[bool(value)].in_language(language)
-    if isinstance(value, EntityReference) and value.name:
-        return value.name
+    if isinstance(value, EntityReference):
+        return value.name or None
+    if column.type in _FORMATTED_TYPES:
+        return display(column, value, language)
     return None
 
 
@@ -83,24 +99,39 @@ def record_json(
     body: dict[str, Any] = {"@odata.etag": etag(entity.row_version)}
     formatted = preferences.includes(FORMATTED_VALUE)
     logical_names = preferences.includes(LOOKUP_LOGICAL_NAME)
+    navigations = preferences.includes(ASSOCIATED_NAVIGATION)
     for column in columns:
         value = entity.get(column.name)
         name = lookup_property(column) if column.type.is_reference else column.name
         if formatted and (text := _formatted(column, value, language)) is not None:
             body[f"{name}@{FORMATTED_VALUE}"] = text
-        if logical_names and isinstance(value, EntityReference):
-            body[f"{name}@{LOOKUP_LOGICAL_NAME}"] = value.logical_name
+        if isinstance(value, EntityReference):
+            if navigations:
+                navigation = lookup_navigation_name(column, value.logical_name)
+                body[f"{name}@{ASSOCIATED_NAVIGATION}"] = navigation
+            if logical_names:
+                body[f"{name}@{LOOKUP_LOGICAL_NAME}"] = value.logical_name
         body[name] = json_value(value)
     return body
 
 
-def context_url(api_root: str, table: TableMetadata, selected: Selection, *, single: bool) -> str:
-    """The ``@odata.context`` of a response: the entity set, the selection, one or many."""
-    names = ""
-    if selected is not None:
-        names = (
-            "("
-            + ",".join(lookup_property(c) if c.type.is_reference else c.name for c in selected)
-            + ")"
-        )
+def context_url(
+    api_root: str,
+    table: TableMetadata,
+    selected: Selection,
+    *,
+    single: bool,
+    expanded: Sequence[str] = (),
+) -> str:
+    """The ``@odata.context`` of a response: the entity set, the selection and the expanded
+    properties (``parentaccountid(name)``), one record or many."""
+    items = [
+        *(
+            (lookup_property(c) if c.type.is_reference else c.name for c in selected)
+            if selected is not None
+            else ()
+        ),
+        *expanded,
+    ]
+    names = f"({','.join(items)})" if items else ""
     return f"{api_root}/$metadata#{table.entity_set}{names}" + ("/$entity" if single else "")

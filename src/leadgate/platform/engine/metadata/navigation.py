@@ -8,7 +8,7 @@ This is the one place those names are made; ``$expand``, ``@odata.bind``, the
   an account or a contact, has one per target, ``parentcustomerid_account`` and
   ``parentcustomerid_contact``. An owner lookup is one property, ``ownerid``, whose record is
   a user or a team (Dataverse's ``principal``).
-- **Collection-valued** (on the referenced table, Dataverse's ReferencedEntityNavigationPropertyName):
+- **Collection-valued** (on the referenced table, ReferencedEntityNavigationPropertyName):
   the relationship's name (``account.contact_customer_accounts``, ``account.lead_parent_account``).
 """
 
@@ -76,16 +76,14 @@ def navigation_properties(
         if not column.type.is_reference:
             continue
         targets = [t for t in column.targets if t in metadata.tables]
-        groups = (
-            [(t,) for t in targets] if column.type is ColumnType.CUSTOMER else [tuple(targets)]
-        )
+        groups = [(t,) for t in targets] if column.type is ColumnType.CUSTOMER else [tuple(targets)]
         for group in groups:
             if not group:
                 continue
             name = lookup_navigation_name(column, group[0])
-            relationship = declared.get((column.name, group[0])) if len(group) == 1 else None
+            declared_name = declared.get((column.name, group[0])) if len(group) == 1 else None
             found[name] = NavigationProperty(
-                name, table.name, column.name, group, collection=False, relationship=relationship
+                name, table.name, column.name, group, collection=False, relationship=declared_name
             )
     for relationship in metadata.relationships_to(table.name):
         if relationship.referencing_table not in metadata.tables:
