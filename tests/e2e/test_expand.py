@@ -119,7 +119,7 @@ def test_expanding_costs_one_query_per_property_per_page_not_per_record(
 
 
 def test_a_related_record_the_caller_cannot_read_is_null(salesperson, system, units):  # noqa: F811
-    east, west = units
+    _, west = units
     far = system.create(
         "account",
         name="Far away",
@@ -160,7 +160,7 @@ def test_navigation_names_come_from_one_rule(org):
     ("expand", "fragment_en", "fragment_fr"),
     [
         ("parentaccountid($expand=primarycontactid)", "reads one level", "un seul niveau"),
-        ("parentaccountid($top=1)", "only $select can be used", "seul $select"),
+        ("parentaccountid($top=1)", "only $select can be used", "seules les options $select"),
         ("parentaccountid(", "unbalanced parentheses", "parenthèses"),
         ("parentaccountid,parentaccountid", "names parentaccountid twice", "deux fois"),
         ("parentaccountid($select=)", "$select needs column names", "$select"),

@@ -285,7 +285,10 @@ class _Translator:
             return ConditionExpression(column, operator)
         if negation is None:
             raise bad_query(
-                N_("'not' cannot be put before the query function of the operator {operator}."),
+                N_(
+                    "'not' cannot be put before this query function: leadgate has no operator "
+                    "for the opposite of {operator}."
+                ),
                 operator=operator,
             )
         return ConditionExpression(column, negation)

@@ -78,6 +78,8 @@ def rewrite_functions(text: str, column_of: ColumnOf, now: dt.datetime | None = 
     if _PREFIX not in text:
         return Rewritten(text)
     now = now or dt.datetime.now(dt.UTC)
+    # Literals carry whole seconds: round up, so that a record made this second is in the past.
+    now = now.replace(microsecond=0) + dt.timedelta(seconds=1 if now.microsecond else 0)
     nonce = secrets.token_hex(4)
     result = Rewritten("")
     out: list[str] = []
@@ -204,8 +206,8 @@ def _render(
     if name not in SUPPORTED:
         raise bad_query(
             N_(
-                "the query function {function} is not supported; leadgate answers "
-                "Microsoft.Dynamics.CRM.{supported}."
+                "the query function {function} is not supported; the supported ones are: "
+                "{supported}."
             ),
             function=f"{_PREFIX}{name}"[:80],
             supported=", ".join(SUPPORTED),
@@ -243,16 +245,22 @@ def _render_list(name: str, column: ColumnMetadata, values: Any) -> str:
             function=name,
         )
     between = name in ("Between", "NotBetween")
-    if (between and len(values) != 2) or not values:
+    if between and len(values) != 2:
         raise bad_query(
-            N_("{function} in $filter needs {count} in PropertyValues."),
+            N_("{function} in $filter needs exactly two values in PropertyValues."),
             function=name,
-            count="2" if between else "1+",
+        )
+    if not values:
+        raise bad_query(
+            N_("{function} in $filter needs at least one value in PropertyValues."),
+            function=name,
         )
     literals = [_literal(column, value) for value in values]
     if between:
         low, high = literals
         text = f"{column.name} ge {low} and {column.name} le {high}"
+    elif len(literals) == 1:  # odata-query reads (x) as a parenthesis, not a list
+        text = f"{column.name} eq {literals[0]}"
     else:
         text = f"{column.name} in ({','.join(literals)})"
     return f"(not ({text}))" if name.startswith("Not") else f"({text})"
