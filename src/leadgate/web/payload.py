@@ -17,6 +17,7 @@ from leadgate.platform import Entity, EntityReference
 from leadgate.platform.engine import errors
 from leadgate.platform.engine.i18n import N_, Text
 from leadgate.platform.engine.metadata.model import ColumnMetadata, MetadataSet, TableMetadata
+from leadgate.platform.engine.metadata.navigation import navigation_properties
 from leadgate.platform.engine.values import has_lone_surrogate
 from leadgate.web.limits import JSON_TOO_DEEP, MAX_JSON_DEPTH
 from leadgate.web.resources import API_PATH, parse_guid
@@ -117,13 +118,22 @@ def _json_kind(value: Any) -> Text:
     return Text(N_("a number"))
 
 
-def _navigation_column(table: TableMetadata, name: str) -> tuple[ColumnMetadata, str | None]:
-    """The lookup a navigation property names: ``x`` or, for customer/owner, ``x_<table>``.
+def _navigation_column(
+    metadata: MetadataSet, table: TableMetadata, name: str
+) -> tuple[ColumnMetadata, str | None]:
+    """The lookup a navigation property names, and the table it must point at (None: any of
+    the lookup's targets).
 
-    Dataverse spells navigation properties with schema names (``new_Currency``); the logical
-    name is their lower case, so both spellings are accepted.
+    Names follow the platform's rule (navigation.py: ``parentaccountid``,
+    ``parentcustomerid_account``, ``ownerid``). Dataverse spells them with schema names
+    (``new_Currency``), whose lower case is the logical name, so both spellings are accepted;
+    so are a customer lookup's bare name and ``ownerid_<table>``, which leadgate took before.
     """
     lowered = name.lower()
+    navigation = navigation_properties(metadata, table).get(lowered)
+    if navigation is not None and not navigation.collection:
+        target = navigation.targets[0] if len(navigation.targets) == 1 else None
+        return table.columns[navigation.column], target
     column = table.columns.get(lowered)
     if column is not None:
         if not column.type.is_reference:
@@ -191,7 +201,7 @@ def entity_from_body(
         if annotation and annotation != BIND:
             continue  # Annotations (@odata.type, formatted values…) carry nothing to save.
         if annotation == BIND:
-            column, target = _navigation_column(table, name)
+            column, target = _navigation_column(metadata, table, name)
             reference = _bound_reference(metadata, table, name, value, column, target)
             if column.name in values:
                 raise _refuse(
