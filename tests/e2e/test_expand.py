@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from leadgate.platform import EntityReference, QueryExpression, RetrieveMultipleRequest
+from leadgate.platform import (
+    EntityReference,
+    LeadgateError,
+    QueryExpression,
+    RetrieveMultipleRequest,
+)
 from leadgate.platform.engine import errors
 from leadgate.platform.engine.metadata import navigation_properties
 from leadgate.web import expand as expand_module
@@ -200,3 +207,31 @@ def test_too_many_related_records_are_refused(api, world, monkeypatch):
     response = api.get(f"{ACCOUNTS}({world['contoso']})?$expand=contact_customer_accounts")
     message = assert_error(response, 400, expand_module.EXPANDED_TOO_MANY.code)
     assert "contact_customer_accounts" in message
+
+
+expand_pieces = st.sampled_from(
+    ["parentaccountid", "contact_customer_accounts", "lead_parent_account", "ownerid", "(", ")",
+     "$select=", "$filter=", "$orderby=", "$top=", "$expand=", "name", "subject", ",", ";", "'",
+     "''", " ", "=", "1", "-1", "٣", "x eq 'a'", "\x00", "é", "*"]
+)  # fmt: skip
+hostile_expand = st.lists(expand_pieces | st.text(max_size=3), max_size=20).map("".join)
+
+
+@pytest.mark.interface_only
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=hostile_expand)
+def test_any_expand_is_read_or_refused_with_a_code(sqlite_org, text):
+    metadata = sqlite_org.metadata()
+    for table in ("lead", "account"):
+        try:
+            expand_module.parse_expand(metadata, metadata.table(table), text)
+        except LeadgateError as error:
+            assert error.code.startswith("0x") and error.message("fr")
+
+
+def test_the_owner_expands_to_a_user_or_a_team(api, world):
+    response = api.get(f"{LEADS}({world['leads'][0]})?$select=subject&$expand=ownerid")
+    assert response.status_code == 200, response.text
+    assert response.json()["ownerid"]["fullname"]

@@ -130,16 +130,16 @@ def _records_json(
     """Records as JSON, with their expanded properties and, when asked, their lookups' names."""
     related = expand(session.service, table, expansions, entities)
     if preferences.includes(FORMATTED_VALUE):
-        _name_lookups(session, table, entities)
+        _name_lookups(session, table, selected, entities)
         for expansion in expansions:
-            for target in expansion.targets:
+            for target, chosen in zip(expansion.targets, expansion.selected, strict=True):
                 found = [
                     record
                     for by_parent in related.get(expansion.name, {}).values()
                     for record in (by_parent if isinstance(by_parent, list) else [by_parent])
                     if isinstance(record, Entity) and record.logical_name == target.name
                 ]
-                _name_lookups(session, target, found)
+                _name_lookups(session, target, chosen, found)
     columns = output_columns(table, selected)
     language = session.language
     return [
@@ -151,8 +151,11 @@ def _records_json(
     ]
 
 
-def _name_lookups(session: Session, table: TableMetadata, entities: list[Entity]) -> None:
-    lookups = [c.name for c in table.columns.values() if c.type.is_reference]
+def _name_lookups(
+    session: Session, table: TableMetadata, selected: Selection, entities: list[Entity]
+) -> None:
+    """The names of the records the shown lookups point at: their formatted values."""
+    lookups = [c.name for c in output_columns(table, selected) if c.type.is_reference]
     named(session.service, session.metadata(), entities, lookups)
 
 
