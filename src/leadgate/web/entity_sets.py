@@ -16,6 +16,7 @@ from leadgate.platform import (
     RetrieveMultipleRequest,
 )
 from leadgate.platform.engine import errors
+from leadgate.web.filter_paths import navigator
 from leadgate.web.odata_filter import parse_filter
 from leadgate.web.options import read_options
 from leadgate.web.resources import API_PATH, api_root, parse_resource, resolve_property
@@ -54,6 +55,7 @@ def count(request: Request, segment: str, session: SignedIn) -> Response:
             options.filter,
             lambda name: resolve_property(table, name).name,
             lambda name: resolve_property(table, name),
+            navigator(session.service, session.metadata(), table),
         )
     query = QueryExpression(
         table.name, ColumnSet.of(table.primary_key), criteria,

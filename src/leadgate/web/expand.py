@@ -31,7 +31,6 @@ from leadgate.platform import (
     RetrieveMultipleRequest,
 )
 from leadgate.platform.engine import errors
-from leadgate.platform.engine.errors import ErrorKind
 from leadgate.platform.engine.i18n import N_
 from leadgate.platform.engine.metadata import (
     ColumnMetadata,
@@ -46,38 +45,22 @@ from leadgate.web.errors import bad_query
 from leadgate.web.headers import Preferences
 from leadgate.web.odata_filter import parse_filter
 from leadgate.web.options import is_number, parse_orderby, parse_select
+from leadgate.web.query_limits import (
+    EXPAND_TOO_MANY,
+    EXPANDED_TOO_MANY,
+    MAX_EXPANDED_RECORDS,
+    MAX_EXPANSIONS,
+)
 from leadgate.web.resources import lookup_property, resolve_property
 from leadgate.web.serialize import output_columns, read_columns, record_json
 
 __all__ = [
-    "EXPANDED_TOO_MANY",
-    "EXPAND_TOO_MANY",
-    "MAX_EXPANDED_RECORDS",
-    "MAX_EXPANSIONS",
     "Expansion",
     "expand",
     "expanded_json",
     "lookup_columns",
     "parse_expand",
 ]
-
-MAX_EXPANSIONS = 15  # Dataverse's own limit of $expand options in one query
-MAX_EXPANDED_RECORDS = 5000  # related records of one collection-valued property, per page
-
-EXPAND_TOO_MANY = ErrorKind(
-    "expand_too_many",
-    "0x8F4C4753",
-    N_("$expand names {count} navigation properties; at most {limit} are accepted in one query."),
-)
-EXPANDED_TOO_MANY = ErrorKind(
-    "expanded_records_too_many",
-    "0x8F4C4754",
-    N_(
-        "$expand of {property} finds more than {limit} related records for one page. Ask for "
-        "smaller pages (Prefer: odata.maxpagesize) or narrow the expansion with $filter inside "
-        "it."
-    ),
-)
 
 _ITEM = re.compile(r"\s*(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*(?:\((?P<options>.*)\))?\s*\Z", re.S)
 _SINGLE_OPTIONS = frozenset({"$select"})

@@ -30,6 +30,7 @@ from leadgate.platform.engine import errors
 from leadgate.platform.engine.i18n import N_, Text
 from leadgate.platform.engine.metadata.model import ColumnMetadata
 from leadgate.web.errors import bad_query
+from leadgate.web.filter_paths import Navigate, paths_of, without_owner
 from leadgate.web.limits import (
     FILTER_TOO_COMPLEX,
     FILTER_TOO_DEEP,
@@ -37,12 +38,15 @@ from leadgate.web.limits import (
     MAX_FILTER_NESTING,
 )
 from leadgate.web.query_functions import rewrite_functions
+from leadgate.web.query_limits import MAX_NAVIGATION_PATHS, NAVIGATION_PATHS_TOO_MANY
 
 __all__ = ["parse_filter"]
 
 Resolve = Callable[[str], str]
 ColumnOf = Callable[[str], ColumnMetadata]
 Callers = dict[str, tuple[str, str, str | None]]
+
+
 Node = FilterExpression | ConditionExpression
 
 _COMPARISONS: dict[type, str] = {
@@ -78,12 +82,18 @@ _NEGATED_TEXT = {
 
 
 def parse_filter(
-    text: str, resolve: Resolve, column_of: ColumnOf | None = None
+    text: str,
+    resolve: Resolve,
+    column_of: ColumnOf | None = None,
+    navigate: Navigate | None = None,
 ) -> FilterExpression:
     """The FilterExpression ``text`` means; ``resolve`` maps property names to columns.
 
     With ``column_of`` (a property name's column), Dataverse's query functions
-    (``Microsoft.Dynamics.CRM.In(…)`` and the others of web/query_functions.py) are read too.
+    (``Microsoft.Dynamics.CRM.In(…)`` and the others of web/query_functions.py) are read too;
+    with ``navigate``, paths through single-valued navigation properties (``parentaccountid/
+    name eq 'X'``): true where the lookup points at a record (one the caller may read) for
+    which the rest is true, as Dataverse's join finds them; ``not`` keeps the other rows.
     """
     callers: Callers = {}
     if column_of is not None and text.strip():
@@ -91,7 +101,7 @@ def parse_filter(
         text, callers = rewritten.text, rewritten.callers
     tree = _parse(text)
     _check_size(tree)
-    node = _Translator(resolve, callers).node(tree, negated=False)
+    node = _Translator(resolve, callers, navigate).node(tree, negated=False)
     if isinstance(node, ConditionExpression):
         return FilterExpression("and", (node,))
     return node
@@ -233,6 +243,16 @@ def _describe(node: ast._Node) -> Text:
     return _NODES.get(type(node), Text(N_("this expression")))
 
 
+def _path_text(node: ast._Node) -> str:
+    """``a/b/c`` as the client wrote it."""
+    names: list[str] = []
+    while isinstance(node, ast.Attribute):
+        names.append(node.attr)
+        node = node.owner
+    names.append(node.name if isinstance(node, ast.Identifier) else "…")
+    return "/".join(reversed(names))
+
+
 def _either(*nodes: ConditionExpression) -> FilterExpression:
     return FilterExpression("or", nodes)
 
@@ -248,15 +268,23 @@ class _Translator:
     MAX_FILTER_NESTING; chains of one operator and runs of ``not`` are loops.
     """
 
-    def __init__(self, resolve: Resolve, callers: Callers | None = None) -> None:
+    def __init__(
+        self, resolve: Resolve, callers: Callers | None = None, navigate: Navigate | None = None
+    ) -> None:
         self.resolve = resolve
         self.callers = callers or {}
+        self.navigate = navigate
+        self.paths = 0
 
     def node(self, node: ast._Node, *, negated: bool) -> Node:
         while isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
             node, negated = node.operand, not negated
         if isinstance(node, ast.BoolOp):
             return self._bool(node, negated=negated)
+        if self.navigate is not None and isinstance(node, (ast.Compare, ast.Call)):
+            paths = paths_of(node)
+            if paths:
+                return self._navigated(node, paths, negated=negated)
         if isinstance(node, ast.Compare):
             caller = self._caller(node)
             if caller is not None:
@@ -268,6 +296,37 @@ class _Translator:
         raise bad_query(
             N_("$filter must be made of comparisons such as name eq 'x', not {what}."),
             what=_describe(node),
+        )
+
+    def _navigated(
+        self, node: ast.Compare | ast.Call, paths: list[ast.Attribute], *, negated: bool
+    ) -> Node:
+        """A comparison through a navigation property: the lookup is one of the related
+        records the comparison keeps, read with one query."""
+        owners = {p.owner.name if isinstance(p.owner, ast.Identifier) else "" for p in paths}
+        owner = next(iter(owners))
+        nested = any(not isinstance(p.owner, ast.Identifier) or p.owner.namespace for p in paths)
+        navigation = self.navigate(owner) if self.navigate and not nested else None
+        if navigation is None or len(owners) != 1:
+            raise bad_query(
+                N_(
+                    "$filter follows a/b paths through lookups that point at one table, one "
+                    "step at a time, as in parentaccountid/name eq 'x'; '{path}' is not one."
+                ),
+                path=_path_text(paths[0])[:80],
+            )
+        self.paths += 1
+        if self.paths > MAX_NAVIGATION_PATHS:
+            raise NAVIGATION_PATHS_TOO_MANY(limit=MAX_NAVIGATION_PATHS)
+        inner = _Translator(navigation.resolve).node(without_owner(node), negated=False)
+        if isinstance(inner, ConditionExpression):
+            inner = FilterExpression("and", (inner,))
+        ids = navigation.matching(inner)
+        if not negated:
+            return ConditionExpression(navigation.column, "in", ids)
+        return _either(
+            ConditionExpression(navigation.column, "not_in", ids),
+            ConditionExpression(navigation.column, "null"),
         )
 
     def _caller(self, node: ast.Compare) -> tuple[str, str, str | None] | None:

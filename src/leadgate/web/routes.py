@@ -33,6 +33,7 @@ from leadgate.platform.security.messages import WhoAmIRequest
 from leadgate.web.auth import Session, signed_in
 from leadgate.web.errors import MethodNotAllowed, bad_query
 from leadgate.web.expand import Expansion, expand, expanded_json, lookup_columns, parse_expand
+from leadgate.web.filter_paths import navigator
 from leadgate.web.headers import (
     ANY_VERSION,
     FORMATTED_VALUE,
@@ -234,7 +235,12 @@ def _retrieve_multiple(request: Request, session: Session, table: TableMetadata)
     selected = parse_select(table, options.select)
     expansions = parse_expand(session.metadata(), table, options.expand)
     criteria = (
-        parse_filter(options.filter, partial(_column_name, table), partial(resolve_property, table))
+        parse_filter(
+            options.filter,
+            partial(_column_name, table),
+            partial(resolve_property, table),
+            navigator(session.service, session.metadata(), table),
+        )
         if options.filter is not None
         else FilterExpression()
     )
