@@ -182,6 +182,11 @@ class MetadataSet:
             found.setdefault(relationship.referenced_table, []).append(relationship)
         return {name: tuple(items) for name, items in found.items()}
 
+    @functools.cached_property
+    def derived(self) -> dict[str, Any]:
+        """Values other modules compute from this set once (navigation property names)."""
+        return {}
+
     def table(self, name: str) -> TableMetadata:
         table = self.tables.get(name)
         if table is None:

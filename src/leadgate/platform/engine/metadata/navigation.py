@@ -14,6 +14,7 @@ This is the one place those names are made; ``$expand``, ``@odata.bind``, the
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from leadgate.platform.engine.metadata.model import (
@@ -64,8 +65,21 @@ def collection_navigation_name(relationship: RelationshipMetadata) -> str:
 
 def navigation_properties(
     metadata: MetadataSet, table: TableMetadata
+) -> Mapping[str, NavigationProperty]:
+    """Every navigation property of ``table``, by name: its lookups', then its relationships'
+    (a relationship named as a lookup of the table keeps the lookup's). Computed once per
+    metadata set and table."""
+    cache: dict[str, Mapping[str, NavigationProperty]] = metadata.derived.setdefault(
+        "navigation", {}
+    )
+    if table.name not in cache:
+        cache[table.name] = _navigation_properties(metadata, table)
+    return cache[table.name]
+
+
+def _navigation_properties(
+    metadata: MetadataSet, table: TableMetadata
 ) -> dict[str, NavigationProperty]:
-    """Every navigation property of ``table``, by name: its lookups', then its relationships'."""
     found: dict[str, NavigationProperty] = {}
     declared = {
         (r.referencing_column, r.referenced_table): r.name
