@@ -67,7 +67,8 @@ def matching(organization: Organization, text: str) -> QueryExpression:
     def column(name: str) -> str:
         return resolve_property(table, name).name
 
-    return QueryExpression("lead", criteria=parse_filter(text, column))
+    criteria = parse_filter(text, column, lambda name: resolve_property(table, name))
+    return QueryExpression("lead", criteria=criteria)
 
 
 def qualify_many(

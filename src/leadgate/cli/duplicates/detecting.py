@@ -64,7 +64,11 @@ def _criteria(table: TableMetadata, text: str | None) -> FilterExpression:
     from leadgate.web.odata_filter import parse_filter
     from leadgate.web.resources import resolve_property
 
-    return parse_filter(text, lambda name: resolve_property(table, name).name)
+    return parse_filter(
+        text,
+        lambda name: resolve_property(table, name).name,
+        lambda name: resolve_property(table, name),
+    )
 
 
 @app.command("detect")
