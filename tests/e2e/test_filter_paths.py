@@ -9,7 +9,9 @@ from leadgate.platform import EntityReference
 from leadgate.platform.engine import errors
 from leadgate.web import filter_paths
 from leadgate.web.query_limits import NAVIGATION_MATCHES_TOO_MANY, NAVIGATION_PATHS_TOO_MANY
+from tests.conftest import add_user
 from tests.e2e.conftest import API, assert_error
+from tests.e2e.test_security_api import salesperson, units  # noqa: F401  (fixtures)
 
 LEADS = f"{API}/leads"
 
@@ -99,3 +101,22 @@ def test_a_path_matching_too_many_records_is_refused(api, leads, monkeypatch):
     assert "_parentaccountid_value eq <GUID>" in assert_error(
         french, 400, NAVIGATION_MATCHES_TOO_MANY.code, "fr"
     )
+
+
+def test_a_path_reads_the_related_records_as_the_caller(salesperson, system, units):  # noqa: F811
+    _, west = units
+    far = system.create(
+        "account",
+        name="Far away",
+        ownerid=EntityReference("systemuser", add_user(system, "w@test.example", unit=west)),
+    )
+    system.create(
+        "lead",
+        subject="Mine",
+        lastname="Me",
+        parentaccountid=EntityReference("account", far),
+        ownerid=EntityReference("systemuser", salesperson.user_id),
+    )
+    condition = "parentaccountid/name eq 'Far away'"
+    assert subjects(salesperson, condition) == set()
+    assert subjects(salesperson, f"not ({condition})") == {"Mine"}

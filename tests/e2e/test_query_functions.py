@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from leadgate.platform import EntityReference
 from leadgate.platform.engine import errors
 from leadgate.platform.engine.errors import LeadgateError
+from leadgate.web.filter_paths import navigator
 from leadgate.web.odata_filter import parse_filter
 from leadgate.web.query_functions import SUPPORTED
 from leadgate.web.resources import resolve_property
@@ -162,7 +163,9 @@ pieces = st.sampled_from(
      CRM + "LastXDays(", CRM, "PropertyName=", "PropertyValues=", "PropertyValue=",
      "'leadsourcecode'", "'createdon'", "'", "''", '"', '\\"', "[", "]", "(", ")", ",", " ",
      "1", "-1", "99999999999",
-     "null", "true", "\"2\"", "'x'", "not ", " and ", " eq ", "٣", "\x00", "é"]
+     "null", "true", "\"2\"", "'x'", "not ", " and ", " eq ", "٣", "\x00", "é",
+     "parentaccountid/name", "parentaccountid/", "/", "ownerid/fullname", "contains(",
+     "lead_parent_account/name", " in ('a','b')"]
 )  # fmt: skip
 hostile = st.lists(pieces | st.text(max_size=4), max_size=25).map("".join)
 
@@ -173,12 +176,14 @@ hostile = st.lists(pieces | st.text(max_size=4), max_size=25).map("".join)
 )
 @given(text=hostile)
 def test_any_filter_is_read_or_refused_with_a_code(sqlite_org, text):
-    table = sqlite_org.metadata().table("lead")
+    metadata = sqlite_org.metadata()
+    table = metadata.table("lead")
     try:
         parse_filter(
             text,
             lambda name: resolve_property(table, name).name,
             lambda name: resolve_property(table, name),
+            navigator(sqlite_org.system_service(), metadata, table),
         )
     except LeadgateError as error:
         assert error.code.startswith("0x") and error.message("fr")
