@@ -40,9 +40,10 @@ from leadgate.platform.engine.metadata import (
     navigation_properties,
 )
 from leadgate.platform.engine.types import Language
-from leadgate.platform.records.names import IDS_PER_QUERY
+from leadgate.platform.records.names import IDS_PER_QUERY, named
+from leadgate.web.auth import Session
 from leadgate.web.errors import bad_query
-from leadgate.web.headers import Preferences
+from leadgate.web.headers import FORMATTED_VALUE, Preferences
 from leadgate.web.odata_filter import parse_filter
 from leadgate.web.options import is_number, parse_orderby, parse_select
 from leadgate.web.query_limits import (
@@ -60,6 +61,7 @@ __all__ = [
     "expanded_json",
     "lookup_columns",
     "parse_expand",
+    "records_json",
 ]
 
 _ITEM = re.compile(r"\s*(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*(?:\((?P<options>.*)\))?\s*\Z", re.S)
@@ -366,3 +368,46 @@ def expanded_json(
         else:
             body[expansion.name] = [] if expansion.navigation.collection else None
     return body
+
+
+# --- a response's records ---------------------------------------------------------------
+
+
+def records_json(
+    session: Session,
+    table: TableMetadata,
+    entities: list[Entity],
+    selected: Selection,
+    preferences: Preferences,
+    expansions: list[Expansion],
+) -> list[dict[str, object]]:
+    """Records as JSON, with their expanded properties and, when asked, their lookups' names."""
+    related = expand(session.service, table, expansions, entities)
+    if preferences.includes(FORMATTED_VALUE):
+        _name_lookups(session, table, selected, entities)
+        for expansion in expansions:
+            for target, chosen in zip(expansion.targets, expansion.selected, strict=True):
+                found = [
+                    record
+                    for by_parent in related.get(expansion.name, {}).values()
+                    for record in (by_parent if isinstance(by_parent, list) else [by_parent])
+                    if isinstance(record, Entity) and record.logical_name == target.name
+                ]
+                _name_lookups(session, target, chosen, found)
+    columns = output_columns(table, selected)
+    language = session.language
+    return [
+        {
+            **record_json(columns, entity, language, preferences),
+            **expanded_json(expansions, related, entity, language, preferences),
+        }
+        for entity in entities
+    ]
+
+
+def _name_lookups(
+    session: Session, table: TableMetadata, selected: Selection, entities: list[Entity]
+) -> None:
+    """The names of the records the shown lookups point at: their formatted values."""
+    lookups = [c.name for c in output_columns(table, selected) if c.type.is_reference]
+    named(session.service, session.metadata(), entities, lookups)

@@ -28,15 +28,13 @@ from leadgate.platform import (
 from leadgate.platform.engine import errors
 from leadgate.platform.engine.i18n import N_
 from leadgate.platform.engine.metadata.model import ColumnMetadata, TableMetadata
-from leadgate.platform.records.names import named
 from leadgate.platform.security.messages import WhoAmIRequest
 from leadgate.web.auth import Session, signed_in
 from leadgate.web.errors import MethodNotAllowed, bad_query
-from leadgate.web.expand import Expansion, expand, expanded_json, lookup_columns, parse_expand
+from leadgate.web.expand import Expansion, lookup_columns, parse_expand, records_json
 from leadgate.web.filter_paths import navigator
 from leadgate.web.headers import (
     ANY_VERSION,
-    FORMATTED_VALUE,
     Preferences,
     etag,
     read_preferences,
@@ -62,7 +60,7 @@ from leadgate.web.resources import (
     resolve_property,
 )
 from leadgate.web.responses import empty_response, json_response
-from leadgate.web.serialize import context_url, output_columns, read_columns, record_json
+from leadgate.web.serialize import context_url, read_columns
 
 __all__ = ["router"]
 
@@ -120,46 +118,6 @@ def _with_columns(columns: tuple[str, ...], extra: tuple[str, ...]) -> tuple[str
     return (*columns, *(name for name in dict.fromkeys(extra) if name not in columns))
 
 
-def _records_json(
-    session: Session,
-    table: TableMetadata,
-    entities: list[Entity],
-    selected: Selection,
-    preferences: Preferences,
-    expansions: list[Expansion],
-) -> list[dict[str, object]]:
-    """Records as JSON, with their expanded properties and, when asked, their lookups' names."""
-    related = expand(session.service, table, expansions, entities)
-    if preferences.includes(FORMATTED_VALUE):
-        _name_lookups(session, table, selected, entities)
-        for expansion in expansions:
-            for target, chosen in zip(expansion.targets, expansion.selected, strict=True):
-                found = [
-                    record
-                    for by_parent in related.get(expansion.name, {}).values()
-                    for record in (by_parent if isinstance(by_parent, list) else [by_parent])
-                    if isinstance(record, Entity) and record.logical_name == target.name
-                ]
-                _name_lookups(session, target, chosen, found)
-    columns = output_columns(table, selected)
-    language = session.language
-    return [
-        {
-            **record_json(columns, entity, language, preferences),
-            **expanded_json(expansions, related, entity, language, preferences),
-        }
-        for entity in entities
-    ]
-
-
-def _name_lookups(
-    session: Session, table: TableMetadata, selected: Selection, entities: list[Entity]
-) -> None:
-    """The names of the records the shown lookups point at: their formatted values."""
-    lookups = [c.name for c in output_columns(table, selected) if c.type.is_reference]
-    named(session.service, session.metadata(), entities, lookups)
-
-
 def _record_response(
     request: Request,
     session: Session,
@@ -178,7 +136,7 @@ def _record_response(
     context = context_url(
         api_root(request), table, selected, single=True, expanded=[e.context() for e in expansions]
     )
-    [record] = _records_json(session, table, [entity], selected, preferences, expansions)
+    [record] = records_json(session, table, [entity], selected, preferences, expansions)
     body = {"@odata.context": context, **record}
     headers = dict(headers or {})
     applied = preferences.applied(returned=returned)
@@ -263,7 +221,7 @@ def _retrieve_multiple(request: Request, session: Session, table: TableMetadata)
     body: dict[str, object] = {"@odata.context": context}
     if options.count:
         body["@odata.count"] = page.total_record_count
-    body["value"] = _records_json(
+    body["value"] = records_json(
         session, table, list(page.entities), selected, preferences, expansions
     )
     if page.more_records and page.paging_cookie:
