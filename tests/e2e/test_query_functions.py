@@ -201,3 +201,45 @@ def test_hostile_calls_over_http_are_never_a_500(sqlite_api):
         response = sqlite_api.get(LEADS, params={"$filter": condition})
         assert 400 <= response.status_code < 500, (condition[:80], response.text)
         assert response.json()["error"]["code"].startswith("0x")
+
+
+@pytest.mark.interface_only
+def test_date_functions_bound_whole_utc_days(sqlite_org):
+    import datetime as dt
+
+    from leadgate.web.query_functions import rewrite_functions
+
+    table = sqlite_org.metadata().table("lead")
+    now = dt.datetime(2026, 3, 10, 15, 30, 20, 500_000, tzinfo=dt.UTC)
+
+    def bounds(call: str) -> str:
+        text = rewrite_functions(f"{CRM}{call}", lambda n: resolve_property(table, n), now).text
+        return text.replace("createdon ", "").replace("'", "")
+
+    assert bounds("Today(PropertyName='createdon')") == (
+        "(ge 2026-03-10T00:00:00Z and lt 2026-03-11T00:00:00Z)"
+    )
+    assert bounds("Last7Days(PropertyName='createdon')") == (
+        "(ge 2026-03-04T00:00:00Z and lt 2026-03-11T00:00:00Z)"
+    )
+    # "now" is rounded up to the next whole second, so that this second's records are in.
+    assert bounds("LastXDays(PropertyName='createdon',PropertyValue=2)") == (
+        "(ge 2026-03-08T00:00:00Z and lt 2026-03-10T15:30:21Z)"
+    )
+    assert bounds("NextXHours(PropertyName='createdon',PropertyValue=1)") == (
+        "(ge 2026-03-10T15:30:21Z and lt 2026-03-10T16:30:21Z)"
+    )
+    assert bounds("OlderThanXDays(PropertyName='createdon',PropertyValue=1)") == (
+        "(lt 2026-03-09T15:30:21Z)"
+    )
+    assert bounds("OnOrBefore(PropertyName='createdon',PropertyValue='2026-01-31')") == (
+        "(lt 2026-02-01T00:00:00Z)"
+    )
+    estimated = rewrite_functions(
+        f"{CRM}Tomorrow(PropertyName='estimatedclosedate')",
+        lambda n: resolve_property(table, n),
+        now,
+    ).text
+    assert (
+        estimated == "(estimatedclosedate ge '2026-03-11' and estimatedclosedate lt '2026-03-12')"
+    )

@@ -294,8 +294,8 @@ def _render_dates(name: str, column: ColumnMetadata, value: Any, now: dt.datetim
     if name in _DAYS:
         first, last = _DAYS[name]
         low, high = today + first * day, today + last * day
-    elif name in _WEEKS:
-        low, high = (today - 7 * day, now) if _WEEKS[name] < 0 else (now, today + 8 * day)
+    elif name in _WEEKS:  # seven whole days, today included (Dataverse's Last7Days)
+        low, high = (today - 6 * day, today + day) if _WEEKS[name] < 0 else (today, today + 7 * day)
     elif name in _ON:
         moment = _date_value(name, value)
         low_op, high_op = _ON[name]
