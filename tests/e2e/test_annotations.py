@@ -165,3 +165,13 @@ def test_return_representation_is_ignored_where_it_means_nothing(api, lead):
     )
     assert response.status_code == 200
     assert "Preference-Applied" not in response.headers
+
+
+@pytest.mark.parametrize(
+    "prefer",
+    ["odata.include-annotations", "odata.include-annotations=", 'odata.include-annotations=","',
+     "odata.include-annotations=*,,", "odata.include-annotations=a;b=c, x", "=,=", '"'],
+)  # fmt: skip
+def test_odd_annotation_preferences_never_fail(api, lead, prefer):
+    response = api.get(f"{LEADS}({lead})?$select=subject", headers={"Prefer": prefer})
+    assert response.status_code == 200, response.text

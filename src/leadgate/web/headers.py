@@ -103,8 +103,8 @@ def read_preferences(headers: Headers) -> Preferences:
     for header in headers.getlist("prefer"):
         listing = False  # after an unquoted odata.include-annotations=a, the next b is its own
         for preference in _split(header):
-            name, equals, value = preference.split(";")[0].partition("=")
-            name, value = name.strip().lower(), value.strip().strip('"').strip()
+            name, equals, raw = preference.split(";")[0].partition("=")
+            name, value = name.strip().lower(), raw.strip().strip('"').strip()
             if listing and not equals and _ANNOTATION.match(name):
                 annotations += (preference.strip(),)
                 continue
@@ -123,7 +123,7 @@ def read_preferences(headers: Headers) -> Preferences:
                 page_size = int(value)
             elif name == "odata.include-annotations":
                 annotations = tuple(p.strip() for p in value.split(",") if p.strip())
-                listing = not preference.split("=", 1)[1].strip().startswith('"')
+                listing = bool(equals) and not raw.strip().startswith('"')
     return Preferences(representation, page_size, annotations)
 
 
