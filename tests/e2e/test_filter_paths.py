@@ -69,7 +69,7 @@ def test_paths_work_for_customer_lookups_and_in_count(api):
     ("condition", "english", "french"),
     [
         ("createdby/businessunitid/name eq 'x'", "paths through lookups", "chemins a/b"),
-        ("ownerid/fullname eq 'x'", "'ownerid/fullname' is not one", "ownerid/fullname"),
+        ("ownerid/fullname eq 'x'", "'ownerid/fullname' is not one", "n'en est pas un"),
         ("lead_parent_account/name eq 'x'", "is not one", "n'en est pas un"),
     ],
 )
