@@ -153,10 +153,14 @@ def test_navigation_names_come_from_one_rule(org):
     lead = navigation_properties(metadata, metadata.table("lead"))
     assert lead["parentaccountid"].targets == ("account",)
     assert lead["parentaccountid"].relationship == "lead_parent_account"
+    assert lead["parentaccountid"].partner == "lead_parent_account"
     assert lead["ownerid"].targets == ("systemuser", "team")
+    assert lead["createdby"].relationship is None and lead["createdby"].partner is None
     account = navigation_properties(metadata, metadata.table("account"))
     assert account["contact_customer_accounts"].collection
     assert account["contact_customer_accounts"].column == "parentcustomerid"
+    assert account["contact_customer_accounts"].partner == "parentcustomerid_account"
+    assert account["contact_customer_accounts"].targets == ("contact",)
     contact = navigation_properties(metadata, metadata.table("contact"))
     assert {"parentcustomerid_account", "parentcustomerid_contact"} <= set(contact)
     assert "parentcustomerid" not in contact

@@ -40,7 +40,9 @@ class NavigationProperty:
     ``column`` is the lookup that carries the link: on ``table`` for a single-valued property,
     on the related table for a collection-valued one. ``targets`` are the tables the related
     records belong to (several only for an owner lookup: user or team). ``relationship`` is
-    the relationship's name when one is declared (system lookups such as createdby have none).
+    the relationship's name when one is declared (system lookups such as createdby have none);
+    ``partner`` the property at its other end, on the related table (Dataverse's
+    Referenced/ReferencingEntityNavigationPropertyName pair), when there is one.
     """
 
     name: str
@@ -49,6 +51,7 @@ class NavigationProperty:
     targets: tuple[str, ...]
     collection: bool
     relationship: str | None = None
+    partner: str | None = None
 
 
 def lookup_navigation_name(column: ColumnMetadata, target: str) -> str:
@@ -97,12 +100,21 @@ def _navigation_properties(
             name = lookup_navigation_name(column, group[0])
             declared_name = declared.get((column.name, group[0])) if len(group) == 1 else None
             found[name] = NavigationProperty(
-                name, table.name, column.name, group, collection=False, relationship=declared_name
+                name,
+                table.name,
+                column.name,
+                group,
+                collection=False,
+                relationship=declared_name,
+                partner=declared_name,  # the relationship's collection on the related table
             )
     for relationship in metadata.relationships_to(table.name):
         if relationship.referencing_table not in metadata.tables:
             continue
         name = collection_navigation_name(relationship)
+        lookup = metadata.tables[relationship.referencing_table].columns.get(
+            relationship.referencing_column
+        )
         found.setdefault(
             name,
             NavigationProperty(
@@ -112,6 +124,9 @@ def _navigation_properties(
                 (relationship.referencing_table,),
                 collection=True,
                 relationship=relationship.name,
+                partner=(
+                    lookup_navigation_name(lookup, table.name) if lookup is not None else None
+                ),
             ),
         )
     return found
