@@ -69,6 +69,10 @@ STATUS_BY_CODE: dict[str, int] = {
     "0x8F4C47C0": 401,  # sign_in_failed
     "0x8F4C47C1": 429,  # sign_in_throttled
     "0x8F4C47C9": 404,  # page_not_found
+    # Service protection (web/protection.py): Dataverse's codes, with Retry-After.
+    "0x80072322": 429,  # requests_exceeded
+    "0x80072321": 429,  # execution_time_exceeded
+    "0x80072326": 429,  # concurrent_requests_exceeded
 }
 
 
