@@ -17,7 +17,7 @@ from leadgate.platform import (
 )
 from leadgate.platform.engine import errors
 from leadgate.web.odata_filter import parse_filter
-from leadgate.web.options import read_options
+from leadgate.web.options import parse_orderby, read_options
 from leadgate.web.resources import API_PATH, api_root, parse_resource, resolve_property
 from leadgate.web.responses import ODATA_HEADERS, json_response
 from leadgate.web.routes import SignedIn
@@ -47,7 +47,10 @@ def count(request: Request, segment: str, session: SignedIn) -> Response:
     if resource.key is not None:
         raise errors.RESOURCE_NOT_FOUND(segment=f"{segment}/$count")
     table = resource.table
-    options = read_options(request.query_params, frozenset({"$filter"}))
+    # python-odata's query.count() keeps the query's $orderby: an order changes no count, so
+    # it is checked (a wrong column is still refused) and otherwise ignored.
+    options = read_options(request.query_params, frozenset({"$filter", "$orderby"}))
+    parse_orderby(table, options.orderby)
     criteria = FilterExpression()
     if options.filter is not None:
         criteria = parse_filter(options.filter, lambda name: resolve_property(table, name).name)

@@ -61,7 +61,8 @@ def main() -> None:
          "lastname": marker}
         for n in range(5)
     ]  # fmt: skip
-    Lead.CreateMultiple(Targets=targets)
+    # python-odata sends every declared parameter and wants each named (None for the unset).
+    Lead.CreateMultiple(Targets=targets, SuppressDuplicateDetection=None)
 
     step("query with paging (filter, order, $count)")
     query = service.query(Lead).filter(Lead.lastname == marker).order_by(Lead.subject.asc())
@@ -71,8 +72,11 @@ def main() -> None:
     assert query.count() == 6
 
     step("QualifyLead as the lead's bound action")
-    created = lead.QualifyLead(CreateAccount=True, CreateContact=True, CreateOpportunity=True,
-                               Status=3)  # fmt: skip
+    created = lead.QualifyLead(
+        CreateAccount=True, CreateContact=True, CreateOpportunity=True, Status=3,
+        OpportunityCurrencyId=None, OpportunityCustomerId=None, SourceCampaignId=None,
+        SuppressDuplicateDetection=None,
+    )  # fmt: skip
     assert created is not None and len(created) == 3, created
 
     step("delete")
