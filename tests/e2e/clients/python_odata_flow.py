@@ -75,7 +75,7 @@ def main() -> None:
     created = lead.QualifyLead(
         CreateAccount=True, CreateContact=True, CreateOpportunity=True, Status=3,
         OpportunityCurrencyId=None, OpportunityCustomerId=None, SourceCampaignId=None,
-        SuppressDuplicateDetection=None,
+        ProcessInstanceId=None, SuppressDuplicateDetection=None,
     )  # fmt: skip
     assert created is not None and len(created) == 3, created
 
