@@ -148,6 +148,27 @@ def test_the_combined_execution_time_is_limited_too(sqlite_org):
     assert refused.headers["Retry-After"] == "50"
 
 
+def test_a_batch_is_one_request_however_many_it_carries(sqlite_org):
+    # As Dataverse counts it: its parts are neither more requests nor more under way at once.
+    protection = ServiceProtection(ServiceLimits(requests=5, concurrent=1), clock=Clock())
+    part = (
+        "--batch_p\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n"
+        f"\r\nGET {WHO_AM_I} HTTP/1.1\r\nAccept: application/json\r\n\r\n"
+    )
+    with client(sqlite_org, protection, token_for(sqlite_org, ADMIN_ID)) as api:
+        batch = api.post(
+            f"{API}/$batch",
+            content=(part * 3 + "--batch_p--\r\n").encode(),
+            headers={"Content-Type": "multipart/mixed; boundary=batch_p"},
+        )
+        after = api.get(WHO_AM_I)
+
+    assert batch.status_code == 200, batch.text
+    assert batch.text.count("HTTP/1.1 200") == 3
+    assert batch.headers[BURST_REMAINING_HEADER] == "4"
+    assert after.headers[BURST_REMAINING_HEADER] == "3"
+
+
 @pytest.mark.parametrize("configured", ["option", "environment"])
 def test_serve_takes_the_limits_from_options_or_the_environment(
     sqlite_template, tmp_path, monkeypatch, configured

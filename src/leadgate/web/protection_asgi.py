@@ -75,8 +75,14 @@ class ProtectionMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        state = scope.setdefault("state", {})  # a copy for each request (ASGI's lifespan state)
+        if _SLOT in state:
+            # A request made inside another, with its state (a $batch's parts): counted once,
+            # with the request that carries it, as Dataverse counts a batch.
+            await self.app(scope, receive, send)
+            return
         slot = _Slot(self.protection)
-        scope.setdefault("state", {})[_SLOT] = slot
+        state[_SLOT] = slot
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
