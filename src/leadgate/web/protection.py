@@ -139,6 +139,7 @@ class ServiceProtection:
         self._clock = clock
         self._usage: dict[uuid.UUID, _Usage] = {}
         self._lock = threading.Lock()
+        self._next_sweep = 0.0
 
     def admit(self, user_id: uuid.UUID) -> Admission:
         """Count a request of ``user_id`` as begun, or raise Throttled when it would pass a
@@ -203,9 +204,11 @@ class ServiceProtection:
         return self.limits.window
 
     def _forget_idle(self, now: float) -> None:
-        """Drop users whose requests have all left the window, so memory follows activity."""
-        if len(self._usage) < 1024:
+        """Drop users whose requests have all left the window, so memory follows activity
+        (a sweep at most once a minute: a request's cost does not grow with the users)."""
+        if now < self._next_sweep:
             return
+        self._next_sweep = now + min(self.limits.window, 60.0)
         horizon = now - self.limits.window
         for user_id in list(self._usage):
             usage = self._usage[user_id]
