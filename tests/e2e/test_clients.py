@@ -8,8 +8,9 @@ client is patched. One server, over HTTPS (Microsoft's SDK refuses anything else
 certificate is trusted through REQUESTS_CA_BUNDLE, as a user would), serves the three.
 
 The environment is made once in ``.venv-clients/`` (git-ignored; LEADGATE_CLIENTS_VENV to put
-it elsewhere) and reused while its pinned versions match: about 20 s the first time (from
-PyPI), nothing after. SQLite only: what is under test is what the clients send and read.
+it elsewhere) and reused while its pinned versions match: 20 to 40 s the first time (from
+PyPI), nothing after; the three flows take 1 to 2 s each. SQLite only: what is under test is
+what the clients send and read.
 """
 
 from __future__ import annotations
