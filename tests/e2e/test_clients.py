@@ -134,7 +134,8 @@ def served(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> I
             if "Uvicorn running" in line or "Application startup complete" in line:
                 ready.set()
 
-    threading.Thread(target=read_log, daemon=True).start()
+    reader = threading.Thread(target=read_log, daemon=True)
+    reader.start()
     try:
         assert token_seen.wait(60) and ready.wait(60), "\n".join(log)
         token = next(
@@ -146,6 +147,9 @@ def served(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> I
     finally:
         process.terminate()
         process.wait(30)
+        reader.join(10)  # the log's end: the pipe is read to its close
+        assert process.stdout is not None
+        process.stdout.close()
 
 
 def run_flow(python: Path, served: Served, flow: str) -> None:
