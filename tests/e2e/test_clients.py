@@ -15,6 +15,7 @@ what the clients send and read.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import re
@@ -109,16 +110,16 @@ class Served:
         return [line for line in self.log[mark:] if re.search(r'" [45]\d\d\b', line)]
 
 
-@pytest.fixture(scope="module")
-def served(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    folder = tmp_path_factory.mktemp("clients")
-    shutil.copyfile(sqlite_template, folder / "leadgate.db")
+@contextlib.contextmanager
+def serving(folder: Path, *options: str, template: Path) -> Iterator[Served]:
+    """``leadgate serve`` over HTTPS, with ``options``, on a copy of ``template`` in ``folder``."""
+    shutil.copyfile(template, folder / "leadgate.db")
     certificate, key = self_signed_certificate(folder)
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "leadgate.cli.main", "serve", "--db",
          f"sqlite:///{folder / 'leadgate.db'}", "--port", str(port), "--certfile",
-         str(certificate), "--keyfile", str(key), "--issue-token", ADMIN_EMAIL],
+         str(certificate), "--keyfile", str(key), "--issue-token", ADMIN_EMAIL, *options],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     log: list[str] = []
@@ -150,6 +151,19 @@ def served(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> I
         reader.join(10)  # the log's end: the pipe is read to its close
         assert process.stdout is not None
         process.stdout.close()
+
+
+@pytest.fixture(scope="module")
+def served(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    with serving(tmp_path_factory.mktemp("clients"), template=sqlite_template) as server:
+        yield server
+
+
+@pytest.fixture
+def strict(sqlite_template: Path, tmp_path: Path) -> Iterator[Served]:
+    """A server that lets each user send 3 requests in 5 minutes."""
+    with serving(tmp_path, "--max-requests", "3", template=sqlite_template) as server:
+        yield server
 
 
 def run_flow(python: Path, served: Served, flow: str) -> None:
@@ -188,3 +202,9 @@ def test_dataverse_api_runs_its_everyday_flow(clients_python, served):
 
 def test_python_odata_reflects_the_metadata_and_runs_its_everyday_flow(clients_python, served):
     run_flow(clients_python, served, "python_odata_flow.py")
+
+
+def test_microsofts_sdk_reads_the_service_protection_refusal(clients_python, strict):
+    """Past a limit the SDK raises its HttpError with the status, Dataverse's code and the
+    Retry-After it reads, as against Dataverse."""
+    run_flow(clients_python, strict, "sdk_throttled.py")
