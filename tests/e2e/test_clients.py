@@ -5,7 +5,8 @@ update, query with paging, bulk create, QualifyLead through the client's own req
 delete) runs as a program in a virtual environment of its own, with the clients at the
 versions CLIENTS.md read: nothing of leadgate or of this suite is importable there, and no
 client is patched. One server, over HTTPS (Microsoft's SDK refuses anything else; its
-certificate is trusted through REQUESTS_CA_BUNDLE, as a user would), serves the three.
+certificate is trusted through REQUESTS_CA_BUNDLE, as a user would), serves the three; a
+second one, with a small service protection limit, shows the SDK reading its refusal.
 
 The environment is made once in ``.venv-clients/`` (git-ignored; LEADGATE_CLIENTS_VENV to put
 it elsewhere) and reused while its pinned versions match: 20 to 40 s the first time (from
