@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from leadgate.platform.customization.errors import OPTION_LABEL_TAKEN
+from leadgate.platform.customization.keys import check_pending_keys, publish_keys
 from leadgate.platform.customization.solutions import (
     SolutionDefinition,
 )
@@ -246,9 +247,11 @@ def publish(operation: Operation, *, dry_run: bool = False) -> tuple[schema.Sche
     connection = operation.connection
     drafts = store.load(connection, include_unpublished=True)
     schema_plan = schema.plan(connection, drafts, _pending(connection))
+    check_pending_keys(operation, drafts)  # before their unique indexes, in a dry run too
     if dry_run:
         return schema_plan.changes
     schema.apply(connection, schema_plan)
+    publish_keys(connection, drafts)
     store.mark_all_published(connection)
     store.bump_generation(connection, metadata=True)
     operation.unit_of_work.reload_metadata()

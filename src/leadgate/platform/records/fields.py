@@ -16,6 +16,7 @@ from leadgate.platform.engine.pipeline import Operation
 from leadgate.platform.engine.types import Ownership
 from leadgate.platform.engine.validation import check_values
 from leadgate.platform.engine.values import coerce
+from leadgate.platform.records.keys import resolved
 from leadgate.platform.security.access import RecordOwner
 from leadgate.platform.security.privileges import Right
 
@@ -51,8 +52,9 @@ def checked_values(
 
 def checked_reference(operation: Operation, reference: EntityReference) -> EntityReference:
     """A request's target: its table must exist and its id be a GUID (the Python API may
-    hand over text)."""
+    hand over text); a reference made of alternate key values gets the id of its record."""
     table = operation.table(reference.logical_name)
+    reference = resolved(operation, reference)
     identifier = coerce(table.column(table.primary_key), reference.id)
     if identifier is None:
         raise errors.MISSING_ID(table=table.name, action=operation.context.message_name)
