@@ -158,6 +158,9 @@ def validate_create(operation: Operation) -> None:
     target: Entity = operation.request.target
     table = operation.table(target.logical_name)
     target.id = coerce(table.column(table.primary_key), target.id)
+    if target.key_attributes:  # named by an alternate key: made with the key's values
+        for name, value in key_values(table, target.key_attributes)[1].items():
+            target.setdefault(name, value)
     target.update(checked_values(operation, table, target, creating=True))
 
 
@@ -373,9 +376,6 @@ def upsert(operation: Operation) -> UpsertResponse:
     table = operation.table(target.logical_name)
     if target.id is None:  # named by an alternate key: looked up in this transaction
         target.id = find_by_key(operation, table, target.key_attributes)
-        if target.id is None:
-            for name, value in key_values(table, target.key_attributes)[1].items():
-                target.setdefault(name, value)
     exists = target.id is not None and rows.existing_ids(
         operation.connection, table, operation.sql_table(table.name), [target.id]
     )

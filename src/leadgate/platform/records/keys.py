@@ -21,7 +21,7 @@ from leadgate.platform.engine.i18n import N_, Text
 from leadgate.platform.engine.metadata.model import KeyMetadata, TableMetadata
 from leadgate.platform.engine.pipeline import Operation
 from leadgate.platform.engine.storage import translate_errors
-from leadgate.platform.engine.values import coerce, show
+from leadgate.platform.engine.values import coerce, parse_uuid, show
 
 __all__ = [
     "KEY_NOT_DEFINED",
@@ -67,7 +67,13 @@ def key_values(
     values: dict[str, Any] = {}
     for name in key.columns:
         column = table.column(name)
-        value = coerce(column, given[name])
+        value = given[name]
+        identifier = parse_uuid(value) if column.type.is_polymorphic else None
+        if identifier is not None:
+            # A customer key given by id alone (as the Web API's _x_value=<guid>): the index
+            # holds ids only, and ids are unique across tables.
+            value = EntityReference(column.targets[0], identifier)
+        value = coerce(column, value)
         if value is None:
             raise errors.INVALID_VALUE_TYPE(
                 value="null", column=name, table=table.name,
