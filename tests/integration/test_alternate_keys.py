@@ -217,7 +217,7 @@ def test_key_definitions_are_checked(keyed):
     assert refused(CreateEntityKeyRequest("account", "new_none", ())).code == "0x8F4C4712"
     twice = refused(CreateEntityKeyRequest("account", "new_twice", ("name", "name")))
     assert "a key names each column once" in twice.message("en")
-    wide = ("name",) + tuple(f"address1_line{n}" for n in range(MAX_KEY_COLUMNS))
+    wide = ("name", *(f"address1_line{n}" for n in range(MAX_KEY_COLUMNS)))
     assert "from 1 to 16 columns" in refused(
         CreateEntityKeyRequest("account", "new_wide", wide)).message("en")  # fmt: skip
     unknown = refused(CreateEntityKeyRequest("account", "new_x", ("nosuch",)))
@@ -226,7 +226,8 @@ def test_key_definitions_are_checked(keyed):
         errors.UNKNOWN_TABLE.code
     )
     columns = ["name", "telephone1", "fax", "websiteurl", "emailaddress1", "address1_city",
-               "address1_postalcode", "address1_line1", "address1_line2", "address1_line3"]  # fmt: skip
+               "address1_postalcode", "address1_line1", "address1_line2",
+               "address1_line3"]  # fmt: skip
     for number, column in enumerate(columns[: MAX_KEYS_PER_TABLE - 1]):
         keyed.execute(CreateEntityKeyRequest("account", f"new_key{number}", (column,)))
     eleventh = refused(CreateEntityKeyRequest("account", "new_key10", (columns[-1],)))
@@ -244,8 +245,10 @@ def test_an_administrator_removes_a_key_and_its_unique_index(keyed, org):
     assert missing.message("en") == (
         "The table 'account' has no alternate key named 'new_gone'. Its keys: this table has none."
     )
-    shipped = refusal(lambda: keyed.execute(
-        DeleteEntityKeyRequest("transactioncurrency", "transactioncurrency_isocurrencycode_key")))  # fmt: skip
+    shipped_key = "transactioncurrency_isocurrencycode_key"
+    shipped = refusal(
+        lambda: keyed.execute(DeleteEntityKeyRequest("transactioncurrency", shipped_key))
+    )
     assert shipped.kind is KEY_NOT_REMOVABLE
     assert refusal(lambda: keyed.execute(RetrieveRequest(by_number("A-1")))).kind is (
         KEY_NOT_DEFINED
