@@ -281,3 +281,34 @@ def test_a_key_added_with_its_new_column_is_published_with_it(system, org):
     system.create("account", name="X", new_erpcode="E-1")
     again = refusal(lambda: system.create("account", name="X", new_erpcode="E-1"))
     assert again.code == errors.DUPLICATE_RECORD.code
+
+
+@pytest.mark.interface_only  # the messages it runs are tested above, on both databases
+def test_the_command_line_adds_publishes_lists_and_removes_a_key(cli, refused, system):
+    system.create("account", name="A", accountnumber="A-1")
+    twin = system.create("account", name="Twin", accountnumber="A-1")
+    code, line = refused(
+        "customize", "add-key", "account", "new_accountnumber", "--column", "accountnumber"
+    )
+    assert code == 1 and "0x8F4C4743" in line and "accountnumber='A-1' (2×)" in line
+    system.update(Entity("account", twin, accountnumber="A-2"))
+
+    added = cli("customize", "add-key", "account", "new_accountnumber", "--column", "accountnumber")
+    assert added == (
+        "Added key new_accountnumber to account (accountnumber). Publish to enforce it with a "
+        "unique index: leadgate customize publish\n"
+    )
+    assert "new_accountnumber\taccountnumber\tpending" in cli("customize", "list", "account")
+    assert "create unique index uq_account_accountnumber on account (accountnumber)" in cli(
+        "customize", "publish"
+    )
+    assert "new_accountnumber\taccountnumber\tpublished" in cli("customize", "list", "account")
+    removed = cli("customize", "remove-key", "account", "new_accountnumber")
+    assert (
+        removed
+        == "Removed key new_accountnumber (accountnumber) from account, and its unique index.\n"
+    )
+    code, line = refused("customize", "remove-key", "account", "new_accountnumber")
+    assert code == 1 and "0x8F4C4746" in line
+    code, line = refused("customize", "add-key", "account", "new_notes", "--column", "description")
+    assert code == 1 and "0x8F4C4744" in line and "it is of type memo" in line
