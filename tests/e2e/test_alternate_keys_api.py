@@ -10,6 +10,8 @@ import uuid
 from urllib.parse import quote
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from leadgate.platform import (
     EntityReference,
@@ -187,3 +189,26 @@ def test_a_key_with_a_lookup_is_named_by_its_lookup_property(api, system):
     assert read["contactid"] == record_id(made)
     assert api.get(f"{CONTACTS}(lastname='Child',_parentcustomerid_value={uuid.uuid4()})"
                    ).status_code == 404  # fmt: skip
+
+
+# Any text but '/', which ends a URL's segment (Dataverse refuses more: / < > * % & : \ ? +).
+KEY_TEXT = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00/"),
+    min_size=1, max_size=20,
+)  # fmt: skip
+
+
+@pytest.mark.interface_only
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(number=KEY_TEXT)
+def test_any_key_text_survives_the_url(api, keyed, number):
+    """What a client quotes ('' for ') and percent-encodes names the record it made."""
+    url = f"{ACCOUNTS}" + quote(f"(accountnumber='{number.replace(chr(39), chr(39) * 2)}')")
+    made = api.patch(url, json={"name": "Round trip"})
+    assert made.status_code == 204, made.text
+    read = api.get(f"{url}?$select=accountnumber")
+    assert read.status_code == 200, read.text
+    assert read.json()["accountnumber"] == number
+    assert record_id(made) == read.json()["accountid"]
+    assert api.delete(url).status_code == 204
