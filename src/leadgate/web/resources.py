@@ -94,8 +94,7 @@ def parse_resource(metadata: MetadataSet, segment: str) -> Resource:
         raise bad_query(
             N_(
                 "the key '{key}' of {entity_set} is not a GUID such as "
-                "00000000-0000-0000-0000-000000000001, nor the values of an alternate key "
-                "such as (name='value')."
+                "00000000-0000-0000-0000-000000000001."
             ),
             key=key_text[:60],
             entity_set=table.entity_set,
