@@ -212,3 +212,16 @@ def test_any_key_text_survives_the_url(api, keyed, number):
     assert read.json()["accountnumber"] == number
     assert record_id(made) == read.json()["accountid"]
     assert api.delete(url).status_code == 204
+
+
+def test_a_lookup_is_bound_by_key(api, keyed):
+    account = record_id(api.post(ACCOUNTS, json={"name": "Parent", "accountnumber": "P-1"}))
+    lead = api.post(f"{API}/leads", json={
+        "subject": "Bound", "lastname": "Lee",
+        "parentaccountid@odata.bind": "/accounts(accountnumber='P-1')"})  # fmt: skip
+    assert lead.status_code == 204, lead.text
+    read = api.get(f"{API}/leads({record_id(lead)})?$select=_parentaccountid_value").json()
+    assert read["_parentaccountid_value"] == account
+    unknown = {"parentaccountid@odata.bind": f"{ACCOUNTS}(accountnumber='P-2')"}
+    missing = api.patch(f"{API}/leads({record_id(lead)})", json=unknown, headers={"If-Match": "*"})
+    assert_error(missing, 404, RECORD_NOT_FOUND_BY_KEY.code)

@@ -312,3 +312,11 @@ def test_the_command_line_adds_publishes_lists_and_removes_a_key(cli, refused, s
     assert code == 1 and "0x8F4C4746" in line
     code, line = refused("customize", "add-key", "account", "new_notes", "--column", "description")
     assert code == 1 and "0x8F4C4744" in line and "it is of type memo" in line
+
+
+def test_a_lookup_names_its_record_by_key(keyed):
+    account = keyed.create("account", name="Parent", accountnumber="P-1")
+    lead = keyed.create("lead", subject="By key", lastname="Lee", parentaccountid=by_number("P-1"))
+    assert keyed.retrieve("lead", lead, ["parentaccountid"])["parentaccountid"].id == account
+    missing = refusal(lambda: keyed.update(Entity("lead", lead, parentaccountid=by_number("P-2"))))
+    assert missing.kind is RECORD_NOT_FOUND_BY_KEY

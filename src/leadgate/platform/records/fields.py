@@ -16,7 +16,7 @@ from leadgate.platform.engine.pipeline import Operation
 from leadgate.platform.engine.types import Ownership
 from leadgate.platform.engine.validation import check_values
 from leadgate.platform.engine.values import coerce
-from leadgate.platform.records.keys import resolved
+from leadgate.platform.records.keys import resolved, resolved_lookups
 from leadgate.platform.security.access import RecordOwner
 from leadgate.platform.security.privileges import Right
 
@@ -33,9 +33,10 @@ __all__ = [
 def checked_values(
     operation: Operation, table: TableMetadata, values: Mapping[str, Any], *, creating: bool
 ) -> dict[str, Any]:
-    """check_values, telling apart a column that is merely not published yet."""
+    """check_values, telling apart a column that is merely not published yet; lookups that
+    name their record by an alternate key get its id."""
     try:
-        return check_values(table, values, creating=creating)
+        return resolved_lookups(operation, check_values(table, values, creating=creating))
     except errors.LeadgateError as error:
         if error.kind is errors.UNKNOWN_COLUMN:
             column = error.params["column"]

@@ -30,6 +30,7 @@ __all__ = [
     "find_by_key",
     "key_values",
     "resolved",
+    "resolved_lookups",
 ]
 
 KEY_NOT_DEFINED = ErrorKind(
@@ -118,3 +119,12 @@ def resolved(operation: Operation, reference: EntityReference) -> EntityReferenc
     if found is None:
         raise RECORD_NOT_FOUND_BY_KEY(table=table.name, values=show_values(reference.keys))
     return EntityReference(table.name, found, reference.name)
+
+
+def resolved_lookups(operation: Operation, values: dict[str, Any]) -> dict[str, Any]:
+    """Lookup values that name their record by an alternate key, given their record's id
+    (as Dataverse resolves an EntityReference with KeyAttributes set in a lookup)."""
+    for name, value in values.items():
+        if isinstance(value, EntityReference) and value.needs_key_lookup:
+            values[name] = resolved(operation, value)
+    return values
