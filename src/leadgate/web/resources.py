@@ -40,7 +40,7 @@ _LOOKUP_VALUE = re.compile(r"_(?P<column>.+)_value\Z")
 # One ``name=value`` of a key predicate: a value is a quoted string ('' for a quote) or a
 # bare literal (number, GUID, date, null, true, false), up to the next comma.
 _KEY_PART = re.compile(
-    r"\s*(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*=\s*(?P<value>'(?:[^']|'')*'|[^',]*?)\s*(?:,|\Z)",
+    r"\s*(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*=\s*(?P<value>'(?:[^']|'')*'|[^',\s]*)\s*(?:,|\Z)",
     re.DOTALL,
 )
 _INTEGER = re.compile(r"[+-]?[0-9]+\Z")
