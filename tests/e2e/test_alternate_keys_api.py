@@ -226,3 +226,22 @@ def test_a_lookup_is_bound_by_key(api, keyed):
     unknown = {"parentaccountid@odata.bind": f"{ACCOUNTS}(accountnumber='P-2')"}
     missing = api.patch(f"{API}/leads({record_id(lead)})", json=unknown, headers={"If-Match": "*"})
     assert_error(missing, 404, RECORD_NOT_FOUND_BY_KEY.code)
+
+
+def test_a_bound_action_on_a_record_named_by_key(api, system):
+    system.execute(CreateEntityKeyRequest("lead", "new_leademail", ("emailaddress1",)))
+    system.execute(PublishAllXmlRequest())
+    lead = record_id(api.post(f"{API}/leads", json={
+        "subject": "By key", "lastname": "Lee", "emailaddress1": "lee@example.com"}))  # fmt: skip
+    qualified = api.post(
+        f"{API}/leads(emailaddress1='lee@example.com')/Microsoft.Dynamics.CRM.QualifyLead",
+        json={"CreateAccount": False, "CreateContact": True, "CreateOpportunity": False,
+              "Status": 3},
+    )  # fmt: skip
+    assert qualified.status_code == 200, qualified.text
+    assert api.get(f"{API}/leads({lead})?$select=statecode").json()["statecode"] == 1
+    missing = api.post(
+        f"{API}/leads(emailaddress1='nobody@example.com')/Microsoft.Dynamics.CRM.QualifyLead",
+        json={"Status": 3},
+    )
+    assert_error(missing, 404, RECORD_NOT_FOUND_BY_KEY.code)
