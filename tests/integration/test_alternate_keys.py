@@ -320,3 +320,22 @@ def test_a_lookup_names_its_record_by_key(keyed):
     assert keyed.retrieve("lead", lead, ["parentaccountid"])["parentaccountid"].id == account
     missing = refusal(lambda: keyed.update(Entity("lead", lead, parentaccountid=by_number("P-2"))))
     assert missing.kind is RECORD_NOT_FOUND_BY_KEY
+
+
+def test_a_newer_solution_version_brings_its_new_keys(system, org):
+    from leadgate.platform import ImportSolutionRequest
+    from leadgate.platform.customization.solutions import parse_solution
+
+    def version(number: int, keys: list) -> dict:
+        columns = {"name": {"type": "string"}, "new_sku": {"type": "string"}}
+        table = {"label": ["Part", "Pièce"], "columns": columns, "keys": keys}
+        return {"solution": {"name": "parts", "version": number}, "tables": {"new_part": table}}
+
+    system.execute(ImportSolutionRequest(parse_solution(version(1, []), custom=True)))
+    system.create("new_part", name="Bolt", new_sku="B-1")
+    named = [{"name": "new_sku", "columns": ["new_sku"]}]
+    system.execute(ImportSolutionRequest(parse_solution(version(2, named), custom=True)))
+    assert org.metadata().table("new_part").key_named("new_sku").columns == ("new_sku",)
+    assert refusal(lambda: system.create("new_part", name="Again", new_sku="B-1")).code == (
+        errors.DUPLICATE_RECORD.code
+    )

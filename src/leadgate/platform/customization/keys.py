@@ -42,6 +42,7 @@ __all__ = [
     "CreateEntityKeyResponse",
     "DeleteEntityKeyRequest",
     "DeleteEntityKeyResponse",
+    "add_solution_keys",
     "check_pending_keys",
     "publish_keys",
 ]
@@ -193,6 +194,19 @@ def publish_keys(connection: sa.Connection, drafts: MetadataSet) -> None:
         if any(not key.published for key in table.keys):
             keys = (replace(key, published=True) for key in table.keys)
             store.save_keys(connection, table.name, keys)
+
+
+def add_solution_keys(
+    connection: sa.Connection, table: TableMetadata, keys: tuple[KeyMetadata, ...]
+) -> None:
+    """The keys a newer version of a solution declares on a table it made, as drafts."""
+    added = tuple(
+        replace(key, published=False)
+        for key in keys
+        if table.key_named(key.name) is None and table.key_of(key.columns) is None
+    )
+    if added:
+        store.save_keys(connection, table.name, (*table.keys, *added))
 
 
 # --- DeleteEntityKey --------------------------------------------------------------------
