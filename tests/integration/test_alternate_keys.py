@@ -178,6 +178,7 @@ def test_a_missing_record_or_an_undefined_key_is_a_coded_refusal(keyed):
     assert typed.code == errors.INVALID_VALUE_TYPE.code
 
 
+@pytest.mark.interface_only  # rules read from metadata: no database decides them
 @pytest.mark.parametrize(
     ("columns", "english"),
     [
@@ -203,6 +204,7 @@ def test_a_computed_column_cannot_be_a_key(system):
     assert refused.kind is KEY_COLUMN_NOT_VALID
 
 
+@pytest.mark.interface_only  # rules read from metadata: no database decides them
 def test_key_definitions_are_checked(keyed):
     def refused(request: CreateEntityKeyRequest) -> LeadgateError:
         return refusal(lambda: keyed.execute(request))
