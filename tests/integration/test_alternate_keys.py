@@ -211,9 +211,9 @@ def test_key_definitions_are_checked(keyed):
 
     unprefixed = refused(CreateEntityKeyRequest("account", "numberkey", ("accountnumber",)))
     assert unprefixed.code == errors.INVALID_NAME.code
-    assert "not a valid alternate key name" in unprefixed.message("en")
+    assert "not a valid key name" in unprefixed.message("en")
     taken = refused(CreateEntityKeyRequest("account", "new_accountnumber", ("name",)))
-    assert taken.code == errors.NAME_TAKEN.code
+    assert taken.message("en") == "A key named 'account.new_accountnumber' already exists."
     same = refused(CreateEntityKeyRequest("account", "new_again", ("accountnumber",)))
     assert "the key 'new_accountnumber' already has these columns" in same.message("en")
     assert refused(CreateEntityKeyRequest("account", "new_none", ())).code == "0x8F4C4712"
