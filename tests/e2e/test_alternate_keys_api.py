@@ -245,3 +245,17 @@ def test_a_bound_action_on_a_record_named_by_key(api, system):
         json={"Status": 3},
     )
     assert_error(missing, 404, RECORD_NOT_FOUND_BY_KEY.code)
+
+
+def test_numbers_out_of_any_range_are_answered_not_crashed(api, system):
+    system.execute(CreateEntityKeyRequest("account", "new_staff", ("numberofemployees",)))
+    system.execute(PublishAllXmlRequest())
+    made = api.patch(f"{ACCOUNTS}(numberofemployees=42)", json={"name": "Forty-two"})
+    assert made.status_code == 204, made.text
+    assert api.get(f"{ACCOUNTS}(numberofemployees=42.0)?$select=name").json()["name"] == (
+        "Forty-two"
+    )
+    for number in ("99999999999999999999999999", "-2147483649", "1e400", "0.5"):
+        response = api.get(f"{ACCOUNTS}(numberofemployees={number})")
+        assert response.status_code in (400, 404), response.text
+        assert response.json()["error"]["code"].startswith("0x")
