@@ -44,7 +44,7 @@ def service_document(request: Request, session: SignedIn) -> Response:
 @router.get("/{segment}/$count")
 def count(request: Request, segment: str, session: SignedIn) -> Response:
     resource = parse_resource(session.metadata(), segment)
-    if resource.key is not None:
+    if resource.names_record:
         raise errors.RESOURCE_NOT_FOUND(segment=f"{segment}/$count")
     table = resource.table
     # python-odata's query.count() keeps the query's $orderby: an order changes no count, so
