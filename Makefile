@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/imports.py --rows 100000 --checkpoint 10000
 	$(BIN)/python bench/audit.py
 	$(BIN)/python bench/jobs.py
+	$(BIN)/python bench/web_multiple.py
 
 lint: $(STAMP)
 	$(BIN)/mypy src/leadgate

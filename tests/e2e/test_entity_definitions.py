@@ -39,6 +39,21 @@ def test_the_sdk_resolves_a_table_s_entity_set_by_its_logical_name(api):
     assert plural.json()["value"] == []  # the SDK says "did you pass a plural?"
 
 
+def test_dataverse_api_reads_a_table_s_entity_set_and_image_column(api):
+    response = api.get(
+        f"{API}/EntityDefinitions(LogicalName='lead')",
+        params={"$select": "EntitySetName,PrimaryIdAttribute,PrimaryImageAttribute"},
+    )
+    assert response.status_code == 200, response.text
+    body = {k: v for k, v in response.json().items() if not k.startswith("@")}
+    assert body == {
+        "MetadataId": body["MetadataId"],
+        "EntitySetName": "leads",
+        "PrimaryIdAttribute": "leadid",
+        "PrimaryImageAttribute": None,
+    }
+
+
 def test_tables_are_listed_and_read_by_name_or_id_with_labels_in_both_languages(api):
     listed = api.get(f"{API}/EntityDefinitions", params={"$filter": "IsPrivate eq false"})
     names = {row["LogicalName"] for row in listed.json()["value"]}

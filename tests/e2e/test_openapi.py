@@ -54,3 +54,32 @@ def test_odata_routes_are_described_minimally_with_their_token_and_errors(sqlite
     # The framework's validation error (422) is never what this server answers.
     assert '"422"' not in json.dumps(document)
     assert "HTTPValidationError" not in document["components"]["schemas"]
+
+
+def test_the_browser_apps_sign_in_is_described(sqlite_org):
+    from leadgate.web import create_app
+
+    with TestClient(create_app(sqlite_org)) as anonymous:
+        document = anonymous.get("/openapi.json").json()
+
+    paths = document["paths"]
+    page = paths["/signin"]["get"]
+    assert "text/html" in page["responses"]["200"]["content"]
+    assert {p["name"] for p in page.get("parameters", [])} >= {"next"}
+    signin = paths["/signin"]["post"]
+    form = signin["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]
+    assert set(form["required"]) == {"email", "password", "csrf_token"}
+    assert set(signin["responses"]) >= {"303", "401", "403", "429"}
+    assert "422" not in signin["responses"]
+    assert "303" in paths["/signout"]["post"]["responses"]
+    assert "Sign-in" in {tag["name"] for tag in document["tags"]}
+    assert "security" not in signin  # the door itself needs no token
+
+
+def test_odata_answers_describe_the_service_protection_headers(sqlite_api):
+    document = sqlite_api.get("/openapi.json").json()
+    read = document["paths"][COLLECTION]["get"]["responses"]
+    assert "x-ms-ratelimit-burst-remaining-xrm-requests" in read["200"]["headers"]
+    assert "x-ms-ratelimit-time-remaining-xrm-requests" in read["200"]["headers"]
+    assert read["429"]["headers"]["Retry-After"]["schema"] == {"type": "integer"}
+    assert "0x80072322" in read["429"]["description"]

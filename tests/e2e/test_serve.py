@@ -102,6 +102,8 @@ def test_serve_speaks_https_with_a_certificate(database_url, tmp_path: Path):
             "1",
             "-subj",
             "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost,IP:127.0.0.1",
             "-keyout",
             str(key),
             "-out",
@@ -119,5 +121,11 @@ def test_serve_speaks_https_with_a_certificate(database_url, tmp_path: Path):
             verify=ssl.create_default_context(cafile=str(certificate)),
         )
         assert response.status_code == 200
+        # By address too, as Microsoft's SDK is pointed at it (REQUESTS_CA_BUNDLE=cert.pem).
+        health = httpx.get(
+            f"https://127.0.0.1:{port}/health",
+            verify=ssl.create_default_context(cafile=str(certificate)),
+        )
+        assert (health.status_code, health.json()) == (200, {"status": "ok"})
     finally:
         stop(process)

@@ -27,6 +27,7 @@ from leadgate.platform.customization.upgrades import UpgradeSolutionRequest
 from leadgate.platform.engine import errors, versions
 from leadgate.platform.engine.metadata import store
 from leadgate.platform.engine.migrations import runner
+from leadgate.platform.records.retrieve import RetrieveRequest
 from leadgate.platform.records.state import SetStateRequest
 from leadgate.platform.security.messages import RemovePrivilegeRoleRequest
 from leadgate.platform.users.messages import CreateApiTokenRequest
@@ -182,6 +183,13 @@ def test_the_old_release_database_upgrades_keeping_every_record(old_database, ru
         metadata = organization.metadata()
         assert all(metadata.table(name).is_audit_enabled for name in AUDITED)
         assert not metadata.table("transactioncurrency").is_audit_enabled
+        # Keys stored before keys had names load named, and name records.
+        currency = metadata.table("transactioncurrency")
+        assert (
+            currency.key_of(["isocurrencycode"]).name == "transactioncurrency_isocurrencycode_key"
+        )
+        usd = EntityReference.by_key("transactioncurrency", isocurrencycode="USD")
+        assert system.execute(RetrieveRequest(usd)).entity["isocurrencycode"] == "USD"
         assert system.retrieve("lead", STARTED[0])["new_region"] == "North"
         first = stages(system)["Qualify"]
         for lead in [*STARTED, *UNSTARTED]:

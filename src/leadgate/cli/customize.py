@@ -1,4 +1,4 @@
-"""``leadgate customize``: tables, columns and choice values, then publish."""
+"""``leadgate customize``: tables, columns, choice values and alternate keys, then publish."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from leadgate.cli.output import DbOption, console, language, open_organization, print_table, say
+from leadgate.platform.customization.keys import CreateEntityKeyRequest, DeleteEntityKeyRequest
 from leadgate.platform.customization.messages import (
     InsertOptionValueRequest,
     PublishAllXmlRequest,
@@ -21,7 +22,7 @@ from leadgate.platform.engine.types import CascadeType, ColumnType, Ownership, R
 __all__ = ["app"]
 
 app = typer.Typer(
-    help="Customize tables, columns and choices; changes apply when published.",
+    help="Customize tables, columns, choices and keys; changes apply when published.",
     no_args_is_help=True,
 )
 
@@ -189,6 +190,53 @@ def add_choice(
                 console.print(f"  - {fix.in_language(lang)}", soft_wrap=True, markup=False)
 
 
+@app.command("add-key")
+def add_key(
+    table: Annotated[str, typer.Argument(help="The table, e.g. account.")],
+    name: Annotated[
+        str, typer.Argument(help="The key's name with a publisher prefix, e.g. new_accountnumber.")
+    ],
+    column: Annotated[
+        list[str],
+        typer.Option("--column", help="A column of the key (repeat for a key of several)."),
+    ],
+    db: DbOption = None,
+) -> None:
+    """Add an alternate key: columns whose values name one record (in Web API URLs such as
+    accounts(accountnumber='A-1')); refused while records share values. Publishing creates
+    its unique index."""
+    with open_organization(db) as organization:
+        response = organization.system_service().execute(
+            CreateEntityKeyRequest(table, name, tuple(column))
+        )
+        say(
+            N_(
+                "Added key {name} to {table} ({columns}). Publish to enforce it with a unique "
+                "index: leadgate customize publish"
+            ),
+            name=response.name,
+            table=response.table,
+            columns=", ".join(response.columns),
+        )
+
+
+@app.command("remove-key")
+def remove_key(
+    table: Annotated[str, typer.Argument(help="The table, e.g. account.")],
+    name: Annotated[str, typer.Argument(help="The key's name.")],
+    db: DbOption = None,
+) -> None:
+    """Remove an alternate key an administrator added, and its unique index, at once."""
+    with open_organization(db) as organization:
+        response = organization.system_service().execute(DeleteEntityKeyRequest(table, name))
+        say(
+            N_("Removed key {name} ({columns}) from {table}, and its unique index."),
+            name=response.name,
+            table=response.table,
+            columns=", ".join(response.columns),
+        )
+
+
 @app.command("publish")
 def publish(
     dry_run: Annotated[
@@ -219,7 +267,7 @@ def list_metadata(
     table: Annotated[str | None, typer.Argument(help="Show this table's columns.")] = None,
     db: DbOption = None,
 ) -> None:
-    """List tables, or one table's columns and choices (drafts marked 'pending')."""
+    """List tables, or one table's columns, choices and keys (drafts marked 'pending')."""
     lang = language()
     with open_organization(db) as organization:
         metadata = (
@@ -264,3 +312,12 @@ def list_metadata(
             ),
             title=f"{found.name} ({found.label.in_language(lang)})",
         )
+        if found.keys:
+            print_table(
+                ["key", "columns", "state"],
+                (
+                    (key.name, ", ".join(key.columns), "published" if key.published else "pending")
+                    for key in found.keys
+                ),
+                title=f"{found.name}: alternate keys",
+            )

@@ -48,6 +48,7 @@ from leadgate.platform.engine.errors import LeadgateError
 from leadgate.platform.engine.i18n import N_
 from leadgate.platform.engine.storage import database_url, redact
 from leadgate.web.limits import DEFAULT_MAX_BATCH_BODY_SIZE, DEFAULT_MAX_BODY_SIZE
+from leadgate.web.protection import DEFAULT_LIMITS, ServiceLimits
 
 __all__ = ["app", "main"]
 
@@ -219,6 +220,43 @@ def serve(
             help="Largest $batch request body accepted.",
         ),
     ] = DEFAULT_MAX_BATCH_BODY_SIZE,
+    max_requests: Annotated[
+        int,
+        typer.Option(
+            envvar="LEADGATE_MAX_REQUESTS",
+            min=0,
+            metavar="N",
+            help="Requests one user may send in --request-window; more get 429 (0: no limit; "
+            "docs/limits.md).",
+        ),
+    ] = DEFAULT_LIMITS.requests,
+    request_window: Annotated[
+        float,
+        typer.Option(
+            envvar="LEADGATE_REQUEST_WINDOW",
+            min=1,
+            metavar="SECONDS",
+            help="The sliding window of --max-requests and --max-execution-time.",
+        ),
+    ] = DEFAULT_LIMITS.window,
+    max_execution_time: Annotated[
+        float,
+        typer.Option(
+            envvar="LEADGATE_MAX_EXECUTION_TIME",
+            min=0,
+            metavar="SECONDS",
+            help="Combined duration of one user's requests in the window (0: no limit).",
+        ),
+    ] = DEFAULT_LIMITS.execution_time,
+    max_concurrent_requests: Annotated[
+        int,
+        typer.Option(
+            envvar="LEADGATE_MAX_CONCURRENT_REQUESTS",
+            min=0,
+            metavar="N",
+            help="Requests of one user under way at once (0: no limit).",
+        ),
+    ] = DEFAULT_LIMITS.concurrent,
     embedded_worker: Annotated[
         bool | None,
         typer.Option(
@@ -247,9 +285,15 @@ def serve(
     if embedded_worker is None:
         embedded_worker = organization.url.startswith("sqlite")
     runner = worker.embedded_worker(organization) if embedded_worker else None
+    limits = ServiceLimits(
+        requests=max_requests,
+        window=request_window,
+        execution_time=max_execution_time,
+        concurrent=max_concurrent_requests,
+    )
     try:
         _serve(organization, uvicorn, host, port, certfile, keyfile, max_body_size,
-               max_batch_body_size)  # fmt: skip
+               max_batch_body_size, limits)  # fmt: skip
     finally:
         if runner is not None:  # uvicorn has stopped: let the current job finish, or give it back
             runner.stop()
@@ -259,14 +303,16 @@ def serve(
 
 def _serve(organization: Organization, uvicorn: Any, host: str, port: int,
            certfile: Path | None, keyfile: Path | None, max_body_size: int,
-           max_batch_body_size: int) -> None:  # fmt: skip
+           max_batch_body_size: int, limits: ServiceLimits) -> None:  # fmt: skip
     from leadgate.web import create_app
+    from leadgate.web.protection import ServiceProtection
 
     uvicorn.run(
         create_app(
             organization,
             max_body_size=max_body_size,
             max_batch_body_size=max_batch_body_size,
+            service_protection=ServiceProtection(limits),
         ),
         host=host,
         port=port,

@@ -3,6 +3,7 @@
 Importing it loads neither the sales solution nor any web or CLI code.
 """
 
+from leadgate.platform.customization.keys import CreateEntityKeyRequest, DeleteEntityKeyRequest
 from leadgate.platform.customization.messages import (
     ImportSolutionRequest,
     InsertOptionValueRequest,
@@ -51,8 +52,10 @@ __all__ = [
     "ConditionExpression",
     "CreateApiTokenRequest",
     "CreateAttributeRequest",
+    "CreateEntityKeyRequest",
     "CreateEntityRequest",
     "CreateRequest",
+    "DeleteEntityKeyRequest",
     "DeleteRequest",
     "Entity",
     "EntityCollection",

@@ -32,12 +32,35 @@ from leadgate.ui.sessions import (
 from leadgate.ui.sitemap import APP_ROOT
 from leadgate.ui.throttle import SignInThrottle
 from leadgate.web.languages import accept_language
+from leadgate.web.openapi import SIGNIN_TAG
 
 __all__ = ["router"]
 
 router = APIRouter()
 HOME = f"{APP_ROOT}/leads"
 SESSION_NAME = "browser session"
+_PAGE = {"content": {"text/html": {"schema": {"type": "string"}}}}
+_SIGNIN_FORM = {
+    "required": True,
+    "content": {
+        "application/x-www-form-urlencoded": {
+            "schema": {
+                "type": "object",
+                "properties": {
+                    "email": {"type": "string"},
+                    "password": {"type": "string", "format": "password"},
+                    "next": {"type": "string", "description": "A path of this site to open."},
+                    CSRF_FIELD: {
+                        "type": "string",
+                        "description": "The value the sign-in page put in its form, matching "
+                        "its cookie.",
+                    },
+                },
+                "required": ["email", "password", CSRF_FIELD],
+            }
+        }
+    },
+}
 
 
 def safe_next(target: str | None) -> str:
@@ -101,12 +124,38 @@ def _signin_page(
     return response
 
 
-@router.get("/signin", include_in_schema=False)
+@router.get(
+    "/signin",
+    tags=[SIGNIN_TAG],
+    summary="The sign-in page",
+    description="An HTML form (email and password) for the browser app, in the language of "
+    "?lang=en|fr or Accept-Language. Programs use an API token instead (bearer).",
+    responses={200: {"description": "The sign-in page, with its CSRF cookie.", **_PAGE}},
+    response_class=Response,
+)
 def signin_form(request: Request, next: str = "") -> Response:
     return _signin_page(request, next_url=next)
 
 
-@router.post("/signin", include_in_schema=False)
+@router.post(
+    "/signin",
+    tags=[SIGNIN_TAG],
+    summary="Sign in to the browser app",
+    description="Checks the email and password sent by the sign-in page's form; repeated "
+    "failures for one address are slowed down (docs/security.md).",
+    openapi_extra={"requestBody": _SIGNIN_FORM},
+    status_code=303,
+    responses={
+        303: {"description": "Signed in: a session cookie is set and the browser is sent to "
+              "next (the Leads grid by default)."},
+        401: {"description": "Wrong email or password, or a disabled user: the page again, "
+              "with the coded error.", **_PAGE},
+        403: {"description": "The form was not sent from the sign-in page (CSRF).", **_PAGE},
+        429: {"description": "Too many failed sign-ins for this address: wait, then retry.",
+              **_PAGE},
+    },
+    response_class=Response,
+)  # fmt: skip
 async def signin(request: Request) -> Response:
     form = await read_form(request)
     email, password = form.get("email", "").strip(), form.get("password", "")
@@ -141,7 +190,16 @@ async def signin(request: Request) -> Response:
     return response
 
 
-@router.post("/signout", include_in_schema=False)
+@router.post(
+    "/signout",
+    tags=[SIGNIN_TAG],
+    summary="Sign out of the browser app",
+    description="Ends the session of the cookie (its token is revoked) when the form carries "
+    "the session's CSRF value.",
+    status_code=303,
+    responses={303: {"description": "Signed out: the cookie is cleared; to the sign-in page."}},
+    response_class=Response,
+)
 async def signout(request: Request) -> Response:
     form = await read_form(request)
     token = request.cookies.get(SESSION_COOKIE, "")

@@ -35,7 +35,7 @@ from leadgate.web.auth import Session
 from leadgate.web.payload import entity_from_body, parse_json_object
 from leadgate.web.resources import API_PATH, api_root, parse_guid, parse_resource
 from leadgate.web.responses import empty_response, json_response
-from leadgate.web.routes import RawBody, SignedIn
+from leadgate.web.routes import RawBody, SignedIn, record_id
 
 __all__ = ["ACTIONS", "NAMESPACE", "ODATA_TYPE", "record_table", "router"]
 
@@ -205,16 +205,21 @@ def _targets(parameters: Parameters) -> tuple[Entity, ...]:
                 message=parameters.action, table=table.name, position=len(targets) + 1,
                 other=str(body.get(ODATA_TYPE, "?")).removeprefix("#").removeprefix(NAMESPACE),
             )  # fmt: skip
-        key = None
+        named_by_id = None
         if isinstance(body.get("@odata.id"), str):
+            # accounts(<guid>) or, as Microsoft's SDK sends, accounts(accountnumber='ACC-1')
             named_by_id = parse_resource(parameters.metadata, body["@odata.id"].rsplit("/", 1)[-1])
             if named_by_id.table.name != table.name:
                 raise TARGETS_OF_ANOTHER_TABLE(
                     message=parameters.action, table=table.name, position=len(targets) + 1,
                     other=named_by_id.table.name,
                 )  # fmt: skip
-            key = named_by_id.key
-        targets.append(entity_from_body(parameters.metadata, table, body, key))
+        target = entity_from_body(
+            parameters.metadata, table, body, named_by_id.key if named_by_id else None
+        )
+        if named_by_id is not None and named_by_id.key_attributes:
+            target.key_attributes = dict(named_by_id.key_attributes)
+        targets.append(target)
     return tuple(targets)
 
 
@@ -274,12 +279,14 @@ def bound_action(
     resource = parse_resource(metadata, segment)
     bare = name.removeprefix(NAMESPACE)
     on_collection = COLLECTION_ACTIONS.get(bare)
-    if resource.key is None and on_collection is not None:
+    if not resource.names_record and on_collection is not None:
         body = parse_json_object(raw, request.headers.get("content-type"), resource.table.name)
         return on_collection(request, session, Parameters(metadata, resource.table, body, bare))
     action = ACTIONS.get(bare)
-    if action is None or resource.key is None or resource.table.name != action.table:
+    if action is None or not resource.names_record or resource.table.name != action.table:
         raise errors.RESOURCE_NOT_FOUND(segment=name)
     body = parse_json_object(raw, request.headers.get("content-type"), resource.table.name)
     parameters = Parameters(metadata, resource.table, body)
-    return action.run(request, session, resource.key, parameters)
+    record = record_id(session, resource)
+    assert record is not None
+    return action.run(request, session, record, parameters)

@@ -17,6 +17,8 @@ from leadgate.web.body_limit import BodyLimit
 from leadgate.web.errors import install_error_handlers
 from leadgate.web.limits import DEFAULT_MAX_BATCH_BODY_SIZE, DEFAULT_MAX_BODY_SIZE
 from leadgate.web.openapi import OPENAPI_URL, install_openapi
+from leadgate.web.protection import ServiceProtection
+from leadgate.web.protection_asgi import ProtectionMiddleware
 from leadgate.web.routes import router
 
 __all__ = ["create_app"]
@@ -27,13 +29,15 @@ def create_app(
     *,
     max_body_size: int = DEFAULT_MAX_BODY_SIZE,
     max_batch_body_size: int = DEFAULT_MAX_BATCH_BODY_SIZE,
+    service_protection: ServiceProtection | None = None,
 ) -> FastAPI:
     """The ASGI application serving ``organization`` under /api/data/v9.2.
 
     Every request runs as the user its bearer token belongs to; the application holds no
     state of its own beyond the organization, so any number of processes can serve it.
     Request bodies over ``max_body_size`` bytes (``max_batch_body_size`` for $batch) are
-    refused with 413 before they are read (docs/limits.md).
+    refused with 413 before they are read (docs/limits.md). ``service_protection`` counts
+    each user's requests (Dataverse's default limits when not given), in this process.
     """
     app = FastAPI(
         title="leadgate Web API",
@@ -45,6 +49,8 @@ def create_app(
     app.state.organization = organization
     install_error_handlers(app)
     install_openapi(app)
+    app.state.service_protection = service_protection or ServiceProtection()
+    app.add_middleware(ProtectionMiddleware, protection=app.state.service_protection)
     app.add_middleware(
         BodyLimit, max_body_size=max_body_size, max_batch_body_size=max_batch_body_size
     )

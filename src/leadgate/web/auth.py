@@ -12,6 +12,7 @@ from leadgate.platform.engine.metadata.model import MetadataSet
 from leadgate.platform.engine.types import Interface, Language
 from leadgate.platform.users.credentials import SignedInUser
 from leadgate.web.errors import response_language
+from leadgate.web.protection_asgi import admit
 
 __all__ = ["Session", "signed_in"]
 
@@ -41,11 +42,13 @@ def bearer_token(request: Request) -> str:
 
 
 def signed_in(request: Request) -> Session:
-    """FastAPI dependency: authenticate the token (401 when missing, unknown or disabled)."""
+    """FastAPI dependency: authenticate the token (401 when missing, unknown or disabled),
+    then count the request against the user's service protection limits (429 past one)."""
     organization: Organization = request.app.state.organization
     user = organization.authenticate(bearer_token(request))
     # Errors raised later in this request are read in the user's language.
     request.state.user_language = user.language
+    admit(request, user.user_id)
     language = response_language(request)
     return Session(
         organization=organization,

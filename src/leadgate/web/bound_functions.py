@@ -32,7 +32,7 @@ from leadgate.web.functions import parse_call, typed_record
 from leadgate.web.options import read_options
 from leadgate.web.resources import API_PATH, api_root, parse_guid, parse_resource
 from leadgate.web.responses import json_response
-from leadgate.web.routes import SignedIn
+from leadgate.web.routes import SignedIn, record_id
 
 __all__ = ["BOUND_FUNCTIONS", "Arguments", "router"]
 
@@ -161,11 +161,13 @@ def bound_function(request: Request, segment: str, name: str, session: SignedIn)
     call = _CALL.match(name)
     function_name = call.group("name").removeprefix(NAMESPACE) if call else ""
     function = BOUND_FUNCTIONS.get(function_name)
-    if call is None or function is None or resource.key is None or (
+    if call is None or function is None or not resource.names_record or (
         resource.table.name != function.table
     ):  # fmt: skip
         raise errors.RESOURCE_NOT_FOUND(segment=name[:200])
     read_options(request.query_params, frozenset())
     given = parse_call(function_name, call.group("parameters") or "", request.query_params)
     arguments = Arguments(function_name, function.parameters, given)
-    return function.run(request, session, resource.key, arguments)
+    record = record_id(session, resource)
+    assert record is not None
+    return function.run(request, session, record, arguments)

@@ -95,6 +95,7 @@ def entity_definition(table: TableMetadata, language: Language) -> dict[str, Any
         "LogicalCollectionName": table.entity_set,
         "PrimaryIdAttribute": table.primary_key,
         "PrimaryNameAttribute": table.primary_name,
+        "PrimaryImageAttribute": None,  # leadgate keeps no images; dataverse-api asks for it
         "ObjectTypeCode": table.object_type_code,
         "OwnershipType": _OWNERSHIP[table.ownership],
         "IsCustomEntity": table.is_custom,

@@ -18,7 +18,7 @@ from leadgate.platform import (
 from leadgate.platform.engine import errors
 from leadgate.web.filter_paths import navigator
 from leadgate.web.odata_filter import parse_filter
-from leadgate.web.options import read_options
+from leadgate.web.options import parse_orderby, read_options
 from leadgate.web.resources import API_PATH, api_root, parse_resource, resolve_property
 from leadgate.web.responses import ODATA_HEADERS, json_response
 from leadgate.web.routes import SignedIn
@@ -45,10 +45,13 @@ def service_document(request: Request, session: SignedIn) -> Response:
 @router.get("/{segment}/$count")
 def count(request: Request, segment: str, session: SignedIn) -> Response:
     resource = parse_resource(session.metadata(), segment)
-    if resource.key is not None:
+    if resource.names_record:
         raise errors.RESOURCE_NOT_FOUND(segment=f"{segment}/$count")
     table = resource.table
-    options = read_options(request.query_params, frozenset({"$filter"}))
+    # python-odata's query.count() keeps the query's $orderby: an order changes no count, so
+    # it is checked (a wrong column is still refused) and otherwise ignored.
+    options = read_options(request.query_params, frozenset({"$filter", "$orderby"}))
+    parse_orderby(table, options.orderby)
     criteria = FilterExpression()
     if options.filter is not None:
         criteria = parse_filter(

@@ -20,6 +20,7 @@ from leadgate.platform.engine.errors import LeadgateError
 from leadgate.platform.engine.i18n import N_, Text
 from leadgate.platform.engine.types import Language
 from leadgate.platform.plugins.errors import STEP_NOT_LOADABLE
+from leadgate.platform.records.keys import RECORD_NOT_FOUND_BY_KEY
 from leadgate.web.languages import accept_language
 from leadgate.web.responses import json_response
 
@@ -47,6 +48,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "0x8F4C47E9": 403,  # audit_read_only: the audit table is written by the platform only
     "0x8F4C47C8": 403,  # csrf_refused (ui/errors.py): a form not sent from the app's own page
     errors.RECORD_NOT_FOUND.code: 404,
+    RECORD_NOT_FOUND_BY_KEY.code: 404,
     errors.METHOD_NOT_ALLOWED.code: 405,
     errors.RESOURCE_NOT_FOUND.code: 404,
     errors.VERSION_MISMATCH.code: 412,
@@ -69,6 +71,10 @@ STATUS_BY_CODE: dict[str, int] = {
     "0x8F4C47C0": 401,  # sign_in_failed
     "0x8F4C47C1": 429,  # sign_in_throttled
     "0x8F4C47C9": 404,  # page_not_found
+    # Service protection (web/protection.py): Dataverse's codes, with Retry-After.
+    "0x80072322": 429,  # requests_exceeded
+    "0x80072321": 429,  # execution_time_exceeded
+    "0x80072326": 429,  # concurrent_requests_exceeded
 }
 
 

@@ -1,6 +1,7 @@
 """The OpenAPI document at ``/openapi.json``: what a standard HTTP fuzzer needs to start.
 
-The server's own endpoints (``/health``) are described in full. The OData routes are
+The server's own endpoints (``/health``, and the browser app's sign-in: ``/signin``,
+``/signout``) are described in full. The OData routes are
 described minimally, as routes: their entity sets and properties are the organization's
 published tables, which OData clients learn from the organization, not from this document.
 Each is marked as needing a bearer token, answers errors with Dataverse's error body, and
@@ -17,10 +18,11 @@ from fastapi.openapi.utils import get_openapi
 from leadgate import __version__
 from leadgate.web.resources import API_PATH
 
-__all__ = ["OPENAPI_URL", "install_openapi"]
+__all__ = ["OPENAPI_URL", "SIGNIN_TAG", "install_openapi"]
 
 OPENAPI_URL = "/openapi.json"
 ODATA_TAG = "OData"
+SIGNIN_TAG = "Sign-in"  # the browser app's sign-in routes (ui/signin.py)
 BEARER = "bearer"
 _ERROR = {"$ref": "#/components/schemas/Error"}
 _ERROR_SCHEMA = {
@@ -37,6 +39,17 @@ _ERROR_SCHEMA = {
         }
     },
     "required": ["error"],
+}
+_REMAINING = {
+    "x-ms-ratelimit-burst-remaining-xrm-requests": {
+        "description": "Requests the user has left in the service protection window.",
+        "schema": {"type": "integer"},
+    },
+    "x-ms-ratelimit-time-remaining-xrm-requests": {
+        "description": "Seconds of execution time the user has left in the window, "
+        "written as Dataverse does (1,199.46).",
+        "schema": {"type": "string"},
+    },
 }
 _QUERY_OPTIONS = {
     "$select": "Columns to return, separated by commas.",
@@ -69,7 +82,8 @@ def _describe_odata(path: str, method: str, operation: dict[str, Any]) -> None:
                 "Microsoft.Dynamics.CRM.lg_DiagnoseQualify(UserId=@u)?@u=<GUID>)."
             )
     operation["security"] = [{BEARER: []}]
-    _error_responses(operation, ("400", "401", "403", "404", "413", "default"))
+    _error_responses(operation, ("400", "401", "403", "404", "413", "429", "default"))
+    _describe_limits(operation)
     if method in ("post", "patch"):
         operation["requestBody"] = {
             "required": True,
@@ -89,6 +103,21 @@ def _describe_odata(path: str, method: str, operation: dict[str, Any]) -> None:
         })  # fmt: skip
 
 
+def _describe_limits(operation: dict[str, Any]) -> None:
+    """Service protection (docs/limits.md): what is left on each answer, Retry-After on 429."""
+    responses = operation["responses"]
+    responses["429"]["description"] = (
+        "A service protection limit of the user was reached (0x80072322, 0x80072321, "
+        "0x80072326): wait Retry-After seconds."
+    )
+    responses["429"]["headers"] = {
+        "Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}
+    }
+    for status, response in responses.items():
+        if status.startswith("2"):
+            response["headers"] = dict(_REMAINING)
+
+
 def build_document(app: FastAPI) -> dict[str, Any]:
     """The OpenAPI document of ``app``'s routes, OData ones described minimally."""
     document = get_openapi(
@@ -97,6 +126,10 @@ def build_document(app: FastAPI) -> dict[str, Any]:
         description=app.description,
         routes=app.routes,
         tags=[{
+            "name": SIGNIN_TAG,
+            "description": "The browser app's sign-in, with an HTML form. Programs send an API "
+            "token instead (leadgate token create), as a bearer token.",
+        }, {
             "name": ODATA_TAG,
             "description": "Dataverse Web API v9.2: entity sets and properties are the "
             "organization's published tables; errors are coded, in English or French "
@@ -108,6 +141,8 @@ def build_document(app: FastAPI) -> dict[str, Any]:
         for method, operation in operations.items():
             if path.startswith(API_PATH):
                 _describe_odata(path, method, operation)
+            elif SIGNIN_TAG in operation.get("tags", ()):
+                operation.get("responses", {}).pop("422", None)  # its refusals are pages
             else:
                 declared = operation.get("responses", {})
                 refusals = [status for status in declared if status[0] in "45"]

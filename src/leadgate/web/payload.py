@@ -20,14 +20,15 @@ from leadgate.platform.engine.metadata.model import ColumnMetadata, MetadataSet,
 from leadgate.platform.engine.metadata.navigation import navigation_properties
 from leadgate.platform.engine.values import has_lone_surrogate
 from leadgate.web.limits import JSON_TOO_DEEP, MAX_JSON_DEPTH
-from leadgate.web.resources import API_PATH, parse_guid
+from leadgate.web.resources import API_PATH, parse_guid, parse_resource
 
 __all__ = ["check_json", "entity_from_body", "parse_json_object"]
 
 BIND = "odata.bind"
 _BIND_PATH = re.compile(
     r"(?:https?://[^/]+)?(?:" + re.escape(API_PATH) + r")?/?"
-    r"(?P<entity_set>[A-Za-z_][A-Za-z0-9_]*)\((?P<key>[^()]*)\)\Z"
+    r"(?P<entity_set>[A-Za-z_][A-Za-z0-9_]*)\((?P<key>.*)\)\Z",
+    re.DOTALL,
 )
 _LOOKUP_VALUE = re.compile(r"_.+_value\Z")
 
@@ -160,12 +161,13 @@ def _bound_reference(
     column: ColumnMetadata,
     target: str | None,
 ) -> EntityReference | None:
-    """``/accounts(<guid>)`` (or the absolute URL) as a reference to that record."""
+    """``/accounts(<guid>)`` (or the absolute URL) as a reference to that record; with an
+    alternate key, ``/accounts(accountnumber='A-1')``, the platform finds the record."""
     if value is None:
         return None
     match = _BIND_PATH.match(value) if isinstance(value, str) else None
     key = parse_guid(match.group("key")) if match else None
-    if match is None or key is None:
+    if match is None or (key is None and "=" not in match.group("key")):
         raise _refuse(
             table.name,
             N_("'{name}@odata.bind' must be a record URL such as /accounts(<GUID>), not {value}."),
@@ -185,6 +187,8 @@ def _bound_reference(
         raise errors.LOOKUP_WRONG_TARGET(
             column=column.name, table=table.name, target=bound.name, targets=target
         )
+    if key is None:
+        return parse_resource(metadata, f"{bound.entity_set}({match.group('key')})").reference
     return EntityReference(bound.name, key)
 
 

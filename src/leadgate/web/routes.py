@@ -62,7 +62,7 @@ from leadgate.web.resources import (
 from leadgate.web.responses import empty_response, json_response
 from leadgate.web.serialize import context_url, read_columns
 
-__all__ = ["router"]
+__all__ = ["record_id", "router"]
 
 router = APIRouter(prefix=API_PATH)
 
@@ -88,11 +88,19 @@ def _resource(session: Session, segment: str, method: str, *, record: bool | Non
     if function is not None:
         raise MethodNotAllowed(method, function)
     resource = parse_resource(session.metadata(), segment)
-    if record is True and resource.key is None:
+    if record is True and not resource.names_record:
         raise MethodNotAllowed(method, COLLECTION_METHODS)
-    if record is False and resource.key is not None:
+    if record is False and resource.names_record:
         raise MethodNotAllowed(method, RECORD_METHODS)
     return resource
+
+
+def record_id(session: Session, resource: Resource) -> uuid.UUID | None:
+    """The id of the record the URL names (None: it names its entity set); named by an
+    alternate key, the record is looked up as the signed-in user (a Retrieve)."""
+    if resource.key is not None or not resource.key_attributes:
+        return resource.key
+    return _read_record(session, resource.table, resource.reference, []).id
 
 
 def _column_name(table: TableMetadata, name: str) -> str:
@@ -102,11 +110,13 @@ def _column_name(table: TableMetadata, name: str) -> str:
 def _read_record(
     session: Session,
     table: TableMetadata,
-    key: uuid.UUID,
+    key: uuid.UUID | EntityReference,
     selected: Selection,
     extra: tuple[str, ...] = (),
 ) -> Entity:
-    reference = EntityReference(table.name, key)
+    """The record (by id, or a reference that may name it by an alternate key), with the
+    lookups its expansions follow (``extra``) when only some columns are selected."""
+    reference = key if isinstance(key, EntityReference) else EntityReference(table.name, key)
     columns = ColumnSet(_with_columns(read_columns(table, selected), extra))
     return session.service.execute(RetrieveRequest(reference, columns)).entity
 
@@ -170,14 +180,14 @@ def who_am_i(request: Request, session: SignedIn) -> Response:
 @router.get("/{segment}")
 def read(request: Request, segment: str, session: SignedIn) -> Response:
     resource = _resource(session, segment, "GET", record=None)
-    if resource.key is None:
+    if not resource.names_record:
         return _retrieve_multiple(request, session, resource.table)
     options = read_options(request.query_params, READ_RECORD_OPTIONS)
     preferences = read_preferences(request.headers)
     table = resource.table
     selected = parse_select(table, options.select)
     expansions = parse_expand(session.metadata(), table, options.expand)
-    entity = _read_record(session, table, resource.key, selected, lookup_columns(expansions))
+    entity = _read_record(session, table, resource.reference, selected, lookup_columns(expansions))
     cached = read_version(request.headers, "if-none-match")
     if cached is not None and cached in (ANY_VERSION, entity.row_version):
         # The client's copy is current (Dataverse answers 304 to a matching etag).
@@ -271,8 +281,7 @@ def create(request: Request, segment: str, session: SignedIn, raw: RawBody) -> R
 @router.patch("/{segment}")
 def update(request: Request, segment: str, session: SignedIn, raw: RawBody) -> Response:
     resource = _resource(session, segment, "PATCH", record=True)
-    table, key = resource.table, resource.key
-    assert key is not None
+    table = resource.table
     options = read_options(request.query_params, RECORD_OPTIONS)
     preferences = read_preferences(request.headers)
     selected = parse_select(table, options.select)
@@ -288,9 +297,11 @@ def update(request: Request, segment: str, session: SignedIn, raw: RawBody) -> R
         )
     suppress = read_suppress_duplicate_detection(request.headers)
     body = parse_json_object(raw, request.headers.get("content-type"), table.name)
-    entity = entity_from_body(session.metadata(), table, body, key)
+    entity = entity_from_body(session.metadata(), table, body, resource.key)
+    # Named by an alternate key: the platform finds the record, or creates it with the key.
+    entity.key_attributes = dict(resource.key_attributes or {})
     if if_none_match == ANY_VERSION:
-        session.service.execute(CreateRequest(entity, suppress))
+        entity.id = session.service.execute(CreateRequest(entity, suppress)).id
     elif if_match == ANY_VERSION:
         session.service.execute(UpdateRequest(entity, suppress_duplicate_detection=suppress))
     elif if_match is not None:
@@ -300,7 +311,9 @@ def update(request: Request, segment: str, session: SignedIn, raw: RawBody) -> R
         ))  # fmt: skip
     else:
         # Dataverse's PATCH without conditions is an upsert: it creates a missing record.
-        session.service.execute(UpsertRequest(entity, suppress))
+        entity.id = session.service.execute(UpsertRequest(entity, suppress)).target.id
+    key = entity.id  # found or made by the message when the URL gave an alternate key
+    assert key is not None
     headers = {"OData-EntityId": record_url(request, table, key)}
     if preferences.return_representation:
         entity = _read_record(session, table, key, selected)
@@ -313,10 +326,9 @@ def update(request: Request, segment: str, session: SignedIn, raw: RawBody) -> R
 @router.delete("/{segment}")
 def delete(request: Request, segment: str, session: SignedIn) -> Response:
     resource = _resource(session, segment, "DELETE", record=True)
-    assert resource.key is not None
     read_options(request.query_params, frozenset())
     version = read_version(request.headers, "if-match")
-    reference = EntityReference(resource.table.name, resource.key)
+    reference = resource.reference
     if version is None or version == ANY_VERSION:
         session.service.execute(DeleteRequest(reference))
     else:

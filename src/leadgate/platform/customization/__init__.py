@@ -12,8 +12,9 @@ __all__ = ["register"]
 
 
 def register(organization: Organization) -> None:
-    from leadgate.platform.customization import messages, tables, upgrades
+    from leadgate.platform.customization import keys, messages, tables, upgrades
 
     organization.register_messages(tables.MESSAGES)
+    organization.register_messages(keys.MESSAGES)
     organization.register_messages(messages.MESSAGES)
     organization.register_messages(upgrades.MESSAGES)

@@ -14,6 +14,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from leadgate.platform.customization.errors import OPTION_LABEL_TAKEN
+from leadgate.platform.customization.keys import (
+    add_solution_keys,
+    check_pending_keys,
+    publish_keys,
+)
 from leadgate.platform.customization.solutions import (
     SolutionDefinition,
 )
@@ -246,9 +251,11 @@ def publish(operation: Operation, *, dry_run: bool = False) -> tuple[schema.Sche
     connection = operation.connection
     drafts = store.load(connection, include_unpublished=True)
     schema_plan = schema.plan(connection, drafts, _pending(connection))
+    check_pending_keys(operation, drafts)  # before their unique indexes, in a dry run too
     if dry_run:
         return schema_plan.changes
     schema.apply(connection, schema_plan)
+    publish_keys(connection, drafts)
     store.mark_all_published(connection)
     store.bump_generation(connection, metadata=True)
     operation.unit_of_work.reload_metadata()
@@ -277,8 +284,10 @@ def import_solution(operation: Operation) -> ImportSolutionResponse:
         if existing is None:
             store.insert_table(connection, table)
             tables_added.append(table.name)
-        elif table.indexes:  # an index a newer version declares: publishing creates it
-            store.add_indexes(connection, table.name, table.indexes)
+        else:  # indexes and keys a newer version declares: publishing creates them
+            if table.indexes:
+                store.add_indexes(connection, table.name, table.indexes)
+            add_solution_keys(connection, existing, table.keys)
         for column in table.columns.values():
             names.check_name(column.name, "column")
             present = existing.columns.get(column.name) if existing else None

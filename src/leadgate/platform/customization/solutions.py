@@ -22,6 +22,7 @@ from leadgate.platform.engine.i18n import Label
 from leadgate.platform.engine.metadata.model import (
     DEFAULT_MAX_LENGTH,
     ColumnMetadata,
+    KeyMetadata,
     OptionMetadata,
     RelationshipMetadata,
     TableMetadata,
@@ -286,7 +287,8 @@ def _table(name: str, raw: Mapping[str, Any], custom: bool) -> TableMetadata:
         primary_name=raw.get("primary_name", "name"),
         ownership=Ownership(raw.get("ownership", "user")),
         object_type_code=raw.get("otc"),
-        alternate_keys=tuple(tuple(key) for key in raw.get("keys", ())),
+        # A key is its columns ([["name"]]) or, named, {name = "…", columns = […]}.
+        keys=KeyMetadata.from_stored(name, raw.get("keys", ())),
         indexes=tuple(tuple(key) for key in raw.get("indexes", ())),
         is_custom=custom,
         published=False,

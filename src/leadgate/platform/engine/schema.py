@@ -21,7 +21,15 @@ from leadgate.platform.engine.sqltypes import ExactDecimal, UtcDateTime
 from leadgate.platform.engine.storage import translate_errors
 from leadgate.platform.engine.types import ColumnType
 
-__all__ = ["SchemaChange", "SchemaPlan", "SqlTables", "apply", "plan", "sql_type"]
+__all__ = [
+    "SchemaChange",
+    "SchemaPlan",
+    "SqlTables",
+    "apply",
+    "key_index_name",
+    "plan",
+    "sql_type",
+]
 
 MAX_IDENTIFIER = 60  # PostgreSQL truncates identifiers past 63 bytes
 
@@ -73,7 +81,7 @@ def indexes(table: TableMetadata) -> list[tuple[str, tuple[str, ...], bool]]:
         if indexed and column.name not in ("createdby", "modifiedby"):
             found.append((_index_name("ix", table.name, [column.name]), (column.name,), False))
     for key in table.alternate_keys:
-        found.append((_index_name("uq", table.name, key), key, True))
+        found.append((key_index_name(table.name, key), key, True))
     for key in table.indexes:
         found.append((_index_name("ix", table.name, key), key, False))
     return found
@@ -184,17 +192,7 @@ def plan(
                 )
             )
             changes.extend(
-                SchemaChange(
-                    "create_index",
-                    name,
-                    Text(
-                        N_("create index {index} on {table} ({columns})"),
-                        index=index.name,
-                        table=name,
-                        columns=", ".join(c.name for c in index.columns),
-                    ),
-                    sa.schema.CreateIndex(index),
-                )
+                _index_change(name, index)
                 for index in sorted(sql_table.indexes, key=lambda i: str(i.name))
             )
             continue
@@ -216,22 +214,32 @@ def plan(
                 )
         present_indexes = {index["name"] for index in inspector.get_indexes(name)}
         changes.extend(
-            SchemaChange(
-                "create_index",
-                name,
-                Text(
-                    N_("create index {index} on {table} ({columns})"),
-                    index=index.name,
-                    table=name,
-                    columns=", ".join(c.name for c in index.columns),
-                ),
-                sa.schema.CreateIndex(index),
-            )
+            _index_change(name, index)
             for index in sorted(sql_table.indexes, key=lambda i: str(i.name))
             if index.name not in present_indexes
         )
     changes.extend(SchemaChange("metadata", "", text) for text in pending)
     return SchemaPlan(tuple(changes))
+
+
+def _index_change(table: str, index: sa.Index) -> SchemaChange:
+    text = (
+        N_("create unique index {index} on {table} ({columns})")
+        if index.unique
+        else N_("create index {index} on {table} ({columns})")
+    )
+    columns = ", ".join(c.name for c in index.columns)
+    return SchemaChange(
+        "create_index",
+        table,
+        Text(text, index=index.name, table=table, columns=columns),
+        sa.schema.CreateIndex(index),
+    )
+
+
+def key_index_name(table: str, columns: Iterable[str]) -> str:
+    """The name of the unique index that enforces an alternate key."""
+    return _index_name("uq", table, columns)
 
 
 class _AddColumn:

@@ -30,6 +30,7 @@ from leadgate.platform.records.fields import (
     new_record_owner,
     user_reference,
 )
+from leadgate.platform.records.keys import find_by_key, key_values, resolved
 from leadgate.platform.records.state import AssignRequest, SetStateRequest
 from leadgate.platform.security.access import RecordOwner
 from leadgate.platform.security.privileges import Right
@@ -106,8 +107,8 @@ class DeleteResponse:
 # --- shared -----------------------------------------------------------------------------
 
 
-def _record_id(table: TableMetadata, target: Entity, action: str) -> uuid.UUID:
-    """The id of the record to change: the entity's id, or its primary key column."""
+def _given_id(table: TableMetadata, target: Entity) -> uuid.UUID | None:
+    """The id the entity gives for its record: its id, or its primary key column."""
     key = table.column(table.primary_key)
     given = coerce(key, target.get(table.primary_key))
     identifier = coerce(key, target.id)
@@ -115,7 +116,17 @@ def _record_id(table: TableMetadata, target: Entity, action: str) -> uuid.UUID:
         raise errors.INVALID_VALUE_TYPE(
             value=str(given), column=table.primary_key, table=table.name, expected=str(identifier)
         )
-    identifier = identifier or given
+    return identifier or given
+
+
+def _record_id(
+    operation: Operation, table: TableMetadata, target: Entity, action: str
+) -> uuid.UUID:
+    """The id of the record to change: given, or found by the entity's key attributes."""
+    identifier = _given_id(table, target)
+    if identifier is None and target.key_attributes:
+        reference = EntityReference.by_key(table.name, target.key_attributes)
+        identifier = resolved(operation, reference).id
     if identifier is None:
         raise errors.MISSING_ID(table=table.name, action=action)
     return identifier
@@ -147,6 +158,9 @@ def validate_create(operation: Operation) -> None:
     target: Entity = operation.request.target
     table = operation.table(target.logical_name)
     target.id = coerce(table.column(table.primary_key), target.id)
+    if target.key_attributes:  # named by an alternate key: made with the key's values
+        for name, value in key_values(table, target.key_attributes)[1].items():
+            target.setdefault(name, value)
     target.update(checked_values(operation, table, target, creating=True))
 
 
@@ -215,7 +229,7 @@ _STATE_COLUMNS = ("statecode", "statuscode")
 def validate_update(operation: Operation) -> None:
     target: Entity = operation.request.target
     table = operation.table(target.logical_name)
-    target.id = _record_id(table, target, "update")
+    target.id = _record_id(operation, table, target, "update")
     target.pop(table.primary_key, None)
     target.update(checked_values(operation, table, target, creating=False))
 
@@ -347,15 +361,22 @@ def _missing_or_stale(
 def validate_upsert(operation: Operation) -> None:
     target: Entity = operation.request.target
     table = operation.table(target.logical_name)
-    target.id = _record_id(table, target, "upsert")
+    target.id = _given_id(table, target)
+    if target.id is None:
+        if not target.key_attributes:
+            raise errors.MISSING_ID(table=table.name, action="upsert")
+        key_values(table, target.key_attributes)  # a key of the table, with valid values
     target.pop(table.primary_key, None)
 
 
 def upsert(operation: Operation) -> UpsertResponse:
+    """Update the record the target names (by id or alternate key), or create it: by key,
+    with the key's values (Dataverse's Upsert)."""
     target: Entity = operation.request.target
     table = operation.table(target.logical_name)
-    assert target.id is not None
-    exists = rows.existing_ids(
+    if target.id is None:  # named by an alternate key: looked up in this transaction
+        target.id = find_by_key(operation, table, target.key_attributes)
+    exists = target.id is not None and rows.existing_ids(
         operation.connection, table, operation.sql_table(table.name), [target.id]
     )
     suppress = operation.request.suppress_duplicate_detection

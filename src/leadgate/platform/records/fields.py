@@ -16,6 +16,7 @@ from leadgate.platform.engine.pipeline import Operation
 from leadgate.platform.engine.types import Ownership
 from leadgate.platform.engine.validation import check_values
 from leadgate.platform.engine.values import coerce
+from leadgate.platform.records.keys import resolved, resolved_lookups
 from leadgate.platform.security.access import RecordOwner
 from leadgate.platform.security.privileges import Right
 
@@ -32,9 +33,10 @@ __all__ = [
 def checked_values(
     operation: Operation, table: TableMetadata, values: Mapping[str, Any], *, creating: bool
 ) -> dict[str, Any]:
-    """check_values, telling apart a column that is merely not published yet."""
+    """check_values, telling apart a column that is merely not published yet; lookups that
+    name their record by an alternate key get its id."""
     try:
-        return check_values(table, values, creating=creating)
+        return resolved_lookups(operation, check_values(table, values, creating=creating))
     except errors.LeadgateError as error:
         if error.kind is errors.UNKNOWN_COLUMN:
             column = error.params["column"]
@@ -51,8 +53,9 @@ def checked_values(
 
 def checked_reference(operation: Operation, reference: EntityReference) -> EntityReference:
     """A request's target: its table must exist and its id be a GUID (the Python API may
-    hand over text)."""
+    hand over text); a reference made of alternate key values gets the id of its record."""
     table = operation.table(reference.logical_name)
+    reference = resolved(operation, reference)
     identifier = coerce(table.column(table.primary_key), reference.id)
     if identifier is None:
         raise errors.MISSING_ID(table=table.name, action=operation.context.message_name)

@@ -14,6 +14,7 @@ from leadgate.platform.engine.types import CascadeType, ColumnType, Ownership, R
 
 __all__ = [
     "ColumnMetadata",
+    "KeyMetadata",
     "MetadataSet",
     "OptionMetadata",
     "RelationshipMetadata",
@@ -102,6 +103,53 @@ class ColumnMetadata:
 
 
 @dataclass(frozen=True)
+class KeyMetadata:
+    """An alternate key (Dataverse's EntityKeyMetadata): columns whose values identify one
+    record, enforced by a unique index; its name is the key's logical (and schema) name."""
+
+    name: str
+    columns: tuple[str, ...]
+    is_custom: bool = False
+    published: bool = True
+
+    @staticmethod
+    def default_name(table: str, columns: tuple[str, ...]) -> str:
+        """The name of a key a solution declares by its columns alone."""
+        return "_".join((table, *columns, "key"))
+
+    def stored(self, table: str) -> list[str] | dict[str, Any]:
+        """The key as its table's properties keep it: the list of its columns when a solution
+        named it by them alone (how every key was kept before keys had names), else an object."""
+        if (
+            self.published
+            and not self.is_custom
+            and self.name == self.default_name(table, self.columns)
+        ):
+            return list(self.columns)
+        found: dict[str, Any] = {"name": self.name, "columns": list(self.columns)}
+        if self.is_custom:
+            found["custom"] = True
+        if not self.published:
+            found["published"] = False
+        return found
+
+    @classmethod
+    def from_stored(cls, table: str, stored: Iterable[Any]) -> tuple[KeyMetadata, ...]:
+        """The keys :meth:`stored` wrote (a database of any release reads the same)."""
+        found = []
+        for item in stored:
+            if isinstance(item, list):
+                columns = tuple(item)
+                found.append(cls(cls.default_name(table, columns), columns))
+            else:
+                found.append(cls(
+                    item["name"], tuple(item["columns"]), is_custom=item.get("custom", False),
+                    published=item.get("published", True),
+                ))  # fmt: skip
+        return tuple(found)
+
+
+@dataclass(frozen=True)
 class TableMetadata:
     name: str
     entity_set: str
@@ -112,7 +160,8 @@ class TableMetadata:
     ownership: Ownership
     object_type_code: int | None = None
     columns: Mapping[str, ColumnMetadata] = field(default_factory=dict)
-    alternate_keys: tuple[tuple[str, ...], ...] = ()
+    # The alternate keys, named (``alternate_keys`` gives their columns alone).
+    keys: tuple[KeyMetadata, ...] = ()
     # Indexes on several columns, for the queries a capability runs (the single-column ones
     # follow from the columns: lookups, state, ``indexed``).
     indexes: tuple[tuple[str, ...], ...] = ()
@@ -133,6 +182,19 @@ class TableMetadata:
         if self.is_custom and rest:
             return f"{prefix}_{rest.capitalize()}"
         return "".join(part.capitalize() for part in self.name.split("_"))
+
+    @property
+    def alternate_keys(self) -> tuple[tuple[str, ...], ...]:
+        """The columns of each alternate key, in the key's order."""
+        return tuple(key.columns for key in self.keys)
+
+    def key_named(self, name: str) -> KeyMetadata | None:
+        return next((key for key in self.keys if key.name == name), None)
+
+    def key_of(self, columns: Iterable[str]) -> KeyMetadata | None:
+        """The alternate key made of exactly these columns, in any order."""
+        wanted = frozenset(columns)
+        return next((key for key in self.keys if frozenset(key.columns) == wanted), None)
 
     @property
     def has_state(self) -> bool:

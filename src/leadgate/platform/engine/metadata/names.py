@@ -21,6 +21,7 @@ KINDS = {
     "column": Text(N_("column")),
     "relationship": Text(N_("relationship")),
     "entity map": Text(N_("entity map")),
+    "key": Text(N_("key")),
 }
 
 

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from leadgate.platform.engine.i18n import Label
 from leadgate.platform.engine.metadata.model import (
     ColumnMetadata,
+    KeyMetadata,
     MetadataSet,
     OptionMetadata,
     RelationshipMetadata,
@@ -40,7 +41,10 @@ __all__ = [
     "meta_tables",
     "new_metadata_stamp",
     "read_generations",
+    "read_properties",
+    "save_keys",
     "solutions",
+    "write_properties",
 ]
 
 CATALOG = sa.MetaData()
@@ -253,8 +257,8 @@ def column_properties(column: ColumnMetadata) -> str:
 
 def table_properties(table: TableMetadata) -> str:
     found: dict[str, Any] = {}
-    if table.alternate_keys:
-        found["alternate_keys"] = [list(key) for key in table.alternate_keys]
+    if table.keys:
+        found["alternate_keys"] = [key.stored(table.name) for key in table.keys]
     if table.indexes:
         found["indexes"] = [list(key) for key in table.indexes]
     if not table.deletable:
@@ -348,7 +352,11 @@ def load(connection: sa.Connection, *, include_unpublished: bool = False) -> Met
             ownership=Ownership(row.ownership),
             object_type_code=row.object_type_code,
             columns=columns.get(row.name, {}),
-            alternate_keys=tuple(tuple(key) for key in props.get("alternate_keys", ())),
+            keys=tuple(
+                key
+                for key in KeyMetadata.from_stored(row.name, props.get("alternate_keys", ()))
+                if include_unpublished or key.published
+            ),
             indexes=tuple(tuple(key) for key in props.get("indexes", ())),
             is_custom=bool(row.is_custom),
             published=bool(row.published),
@@ -402,19 +410,12 @@ def add_indexes(
     connection: sa.Connection, table: str, indexes: Iterable[tuple[str, ...]]
 ) -> list[tuple[str, ...]]:
     """Declare the indexes ``table`` lacks (publishing creates them); returns those added."""
-    text = connection.execute(
-        sa.select(meta_tables.c.properties).where(meta_tables.c.name == table)
-    ).scalar()
-    props = json.loads(text or "{}")
+    props = read_properties(connection, table)
     known = [tuple(key) for key in props.get("indexes", ())]
     added = [tuple(key) for key in indexes if tuple(key) not in known]
     if added:
         props["indexes"] = [list(key) for key in (*known, *added)]
-        connection.execute(
-            meta_tables.update()
-            .where(meta_tables.c.name == table)
-            .values(properties=json.dumps(props, sort_keys=True))
-        )
+        write_properties(connection, table, props)
     return added
 
 
@@ -467,6 +468,27 @@ def insert_relationship(connection: sa.Connection, relationship: RelationshipMet
             published=False,
         )
     )
+
+
+def read_properties(connection: sa.Connection, table: str) -> dict[str, Any]:
+    """A table's rarely used settings (keys, indexes…), drafts included."""
+    query = sa.select(meta_tables.c.properties).where(meta_tables.c.name == table)
+    return dict(json.loads(connection.execute(query).scalar() or "{}"))
+
+
+def write_properties(connection: sa.Connection, table: str, props: dict[str, Any]) -> None:
+    connection.execute(
+        meta_tables.update()
+        .where(meta_tables.c.name == table)
+        .values(properties=json.dumps(props, sort_keys=True))
+    )
+
+
+def save_keys(connection: sa.Connection, table: str, keys: Iterable[KeyMetadata]) -> None:
+    """Replace the alternate keys of ``table`` (drafts included) with ``keys``."""
+    props = read_properties(connection, table)
+    props["alternate_keys"] = [key.stored(table) for key in keys]
+    write_properties(connection, table, {name: v for name, v in props.items() if v != []})
 
 
 def mark_all_published(connection: sa.Connection) -> None:

@@ -1,0 +1,90 @@
+"""Microsoft's SDK (powerplatform-dataverse-client 1.1.0) against a leadgate server, unchanged.
+
+Run by tests/e2e/test_clients.py in the clients' own virtual environment, never imported by
+the suite: LEADGATE_URL is the server's https:// address (the SDK refuses any other), whose
+certificate REQUESTS_CA_BUNDLE names; LEADGATE_TOKEN the bearer token. Each step prints its
+name first, so that a failure says which one broke (CLIENTS.md §1 lists the requests).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+
+from azure.core.credentials import AccessToken
+from PowerPlatform.Dataverse.client import DataverseClient
+
+
+class Token:
+    """The credential the SDK asks before every request: any ``get_token`` will do."""
+
+    def get_token(self, *scopes: str, **options: object) -> AccessToken:
+        return AccessToken(os.environ["LEADGATE_TOKEN"], int(time.time()) + 3600)
+
+
+def step(name: str) -> None:
+    print(f"step: {name}", flush=True)
+
+
+def main() -> None:
+    marker = f"Sdk{uuid.uuid4().hex[:8]}"
+    with DataverseClient(os.environ["LEADGATE_URL"], Token()) as client:
+        step("resolve the table (EntityDefinitions)")
+        table = client.tables.get("lead")
+        assert table is not None and table["entity_set_name"] == "leads", table
+
+        step("create, with a choice label (Attributes/PicklistAttributeMetadata)")
+        lead_id = client.records.create("lead", {
+            "subject": "SDK flow", "firstname": "Ada", "lastname": marker,
+            "companyname": f"{marker} Ltd", "leadsourcecode": "Advertisement",
+        })  # fmt: skip
+        uuid.UUID(lead_id)
+
+        step("read")
+        lead = client.records.retrieve(
+            "lead", lead_id, select=["subject", "lastname", "leadsourcecode"]
+        )
+        assert lead is not None, "created lead not found"
+        assert (lead["subject"], lead["leadsourcecode"]) == ("SDK flow", 1), lead.data
+
+        step("update (If-Match: *)")
+        client.records.update("lead", lead_id, {"subject": "SDK flow, updated"})
+        lead = client.records.retrieve("lead", lead_id, select=["subject"])
+        assert lead is not None and lead["subject"] == "SDK flow, updated"
+
+        step("bulk create (CreateMultiple)")
+        bulk = [{"subject": f"SDK bulk {n}", "lastname": marker} for n in range(5)]
+        ids = client.records.create("lead", bulk)
+        assert len(ids) == 5 and len(set(ids)) == 5, ids
+
+        step("query with paging (Prefer: odata.maxpagesize)")
+        pages = list(client.records.list_pages(
+            "lead", filter=f"lastname eq '{marker}'", select=["subject"],
+            orderby=["subject asc"], page_size=2,
+        ))  # fmt: skip
+        subjects = [record["subject"] for page in pages for record in page]
+        assert [len(page) for page in pages] == [2, 2, 2], [len(page) for page in pages]
+        assert subjects == sorted(subjects) and len(subjects) == 6, subjects
+
+        step("QualifyLead through the SDK's own request helper (_scoped_odata)")
+        with client._scoped_odata() as od:
+            response = od._request(
+                "post",
+                f"{od.api}/leads({lead_id})/Microsoft.Dynamics.CRM.QualifyLead",
+                json={"CreateAccount": True, "CreateContact": True,
+                      "CreateOpportunity": True, "Status": 3},
+            )  # fmt: skip
+        created = response.json()["value"]
+        assert len(created) == 3, created
+        lead = client.records.retrieve("lead", lead_id, select=["statecode"])
+        assert lead is not None and lead["statecode"] == 1, lead  # qualified
+
+        step("delete (If-Match: *)")
+        client.records.delete("lead", ids, use_bulk_delete=False)
+        assert client.records.retrieve("lead", ids[0]) is None
+    print("flow: done", flush=True)
+
+
+if __name__ == "__main__":
+    main()
