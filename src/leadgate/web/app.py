@@ -8,6 +8,7 @@ from leadgate.platform import Organization
 from leadgate.web import (
     actions,
     bound_functions,
+    csdl,
     entity_definitions,
     entity_sets,
     functions,
@@ -55,6 +56,7 @@ def create_app(
         BodyLimit, max_body_size=max_body_size, max_batch_body_size=max_batch_body_size
     )
     app.include_router(health.router)
+    app.include_router(csdl.router)  # $metadata: a fixed path, before the entity sets'
     app.include_router(entity_definitions.router)  # fixed paths, before the entity sets'
     app.include_router(entity_sets.router)  # before bound functions' GET /{set}/{name}
     app.include_router(actions.router)  # before the catch-all of deeper paths in routes
