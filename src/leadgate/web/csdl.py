@@ -31,6 +31,7 @@ from leadgate.web.actions import ACTIONS, COLLECTION_ACTIONS
 from leadgate.web.bound_functions import BOUND_FUNCTIONS
 from leadgate.web.navigation import Link, links
 from leadgate.web.operations import ENTITY, FUNCTIONS, ComplexType, Signature
+from leadgate.web.relationship_definitions import alternate_keys
 from leadgate.web.resources import API_PATH, lookup_property
 from leadgate.web.responses import ODATA_HEADERS
 from leadgate.web.routes import SignedIn
@@ -103,15 +104,10 @@ def _property(parent: ET.Element, table: TableMetadata, column: ColumnMetadata) 
         _element(found, "Annotation", Term=f"{CORE}.Computed", Bool="true")
 
 
-def _alternate_keys(table: TableMetadata) -> list[tuple[str, tuple[str, ...]]]:
-    """Each alternate key, named as EntityDefinitions(…)/Keys names it."""
-    return [("_".join((table.name, *key, "key")), key) for key in table.alternate_keys]
-
-
 def _alternate_keys_annotation(parent: ET.Element, table: TableMetadata) -> None:
     """Dataverse's ``OData.Community.Keys.V1.AlternateKeys``: each key's columns, by the
     name a URL uses (``accounts(accountnumber='A-1')``) and the property that holds it."""
-    keys = _alternate_keys(table)
+    keys = alternate_keys(table)
     if not keys:
         return
     annotation = _element(parent, "Annotation", Term=f"{KEYS}.AlternateKeys")

@@ -32,7 +32,17 @@ from leadgate.web.resources import API_PATH, api_root, parse_guid
 from leadgate.web.responses import json_response
 from leadgate.web.routes import SignedIn
 
-__all__ = ["attribute_definition", "entity_definition", "router"]
+__all__ = [
+    "all_metadata",
+    "attribute_definition",
+    "definition_table",
+    "entity_definition",
+    "filter_rows",
+    "metadata_id",
+    "metadata_query",
+    "router",
+    "select_rows",
+]
 
 router = APIRouter(prefix=API_PATH)
 
@@ -163,7 +173,9 @@ def attribute_definition(
 # --- $select and $filter of metadata ------------------------------------------------------
 
 
-def _selected(rows: Iterable[dict[str, Any]], select: str | None) -> list[dict[str, Any]]:
+def select_rows(
+    rows: Iterable[dict[str, Any]], select: str | None, kind: str = "EntityMetadata"
+) -> list[dict[str, Any]]:
     """``$select``: the properties named, with the type and id Dataverse always gives."""
     rows = list(rows)
     if select is None:
@@ -172,7 +184,7 @@ def _selected(rows: Iterable[dict[str, Any]], select: str | None) -> list[dict[s
     known = set().union(*(row.keys() for row in rows)) if rows else set(names)
     unknown = [name for name in names if name not in known and name != "OptionSet"]
     if unknown:
-        raise errors.UNKNOWN_PROPERTY(name=unknown[0], table="EntityMetadata")
+        raise errors.UNKNOWN_PROPERTY(name=unknown[0], table=kind)
     kept = {"@odata.type", "MetadataId", "OptionSet", *names}
     return [{key: value for key, value in row.items() if key in kept} for row in rows]
 
@@ -204,21 +216,24 @@ def _matches(criteria: FilterExpression, row: Mapping[str, Any]) -> bool:
     return all(results) if criteria.operator == "and" else any(results)
 
 
-def _filtered(rows: list[dict[str, Any]], text: str | None) -> list[dict[str, Any]]:
+def filter_rows(
+    rows: list[dict[str, Any]], text: str | None, kind: str = "EntityMetadata"
+) -> list[dict[str, Any]]:
+    """``$filter`` of comparisons, read on the rows (metadata is not in SQL tables)."""
     if text is None:
         return rows
     known = set().union(*(row.keys() for row in rows)) if rows else set()
 
     def resolve(name: str) -> str:
         if name not in known:
-            raise errors.UNKNOWN_PROPERTY(name=name, table="EntityMetadata")
+            raise errors.UNKNOWN_PROPERTY(name=name, table=kind)
         return name
 
     criteria = parse_filter(text, resolve)
     return [row for row in rows if _matches(criteria, row)]
 
 
-def _query(request: Request, allowed: frozenset[str]) -> dict[str, str]:
+def metadata_query(request: Request, allowed: frozenset[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     for name, value in request.query_params.multi_items():
         if not name.startswith("$"):
@@ -238,11 +253,11 @@ def _query(request: Request, allowed: frozenset[str]) -> dict[str, str]:
 # --- routes ---------------------------------------------------------------------------------
 
 
-def _metadata(session: Any) -> MetadataSet:
+def all_metadata(session: Any) -> MetadataSet:
     return session.service.execute(RetrieveAllEntitiesRequest()).metadata
 
 
-def _table(metadata: MetadataSet, key: str) -> TableMetadata:
+def definition_table(metadata: MetadataSet, key: str) -> TableMetadata:
     found = _KEY.match(key)
     if found is None:
         raise errors.RESOURCE_NOT_FOUND(segment=f"EntityDefinitions({key[:80]})")
@@ -259,19 +274,19 @@ def _table(metadata: MetadataSet, key: str) -> TableMetadata:
 
 @router.get("/EntityDefinitions")
 def entity_definitions(request: Request, session: SignedIn) -> Response:
-    query = _query(request, frozenset({"$select", "$filter"}))
-    tables = _metadata(session).tables.values()
+    query = metadata_query(request, frozenset({"$select", "$filter"}))
+    tables = all_metadata(session).tables.values()
     rows = [entity_definition(table, session.language) for table in tables if table.published]
-    rows = _selected(_filtered(rows, query.get("$filter")), query.get("$select"))
+    rows = select_rows(filter_rows(rows, query.get("$filter")), query.get("$select"))
     context = f"{api_root(request)}/$metadata#EntityDefinitions"
     return json_response({"@odata.context": context, "value": rows})
 
 
 @router.get("/EntityDefinitions({key})")
 def entity_definition_by_key(request: Request, key: str, session: SignedIn) -> Response:
-    query = _query(request, frozenset({"$select"}))
-    table = _table(_metadata(session), key)
-    (row,) = _selected([entity_definition(table, session.language)], query.get("$select"))
+    query = metadata_query(request, frozenset({"$select"}))
+    table = definition_table(all_metadata(session), key)
+    (row,) = select_rows([entity_definition(table, session.language)], query.get("$select"))
     context = f"{api_root(request)}/$metadata#EntityDefinitions/$entity"
     return json_response({"@odata.context": context, **row})
 
@@ -279,8 +294,8 @@ def entity_definition_by_key(request: Request, key: str, session: SignedIn) -> R
 @router.get("/EntityDefinitions({key})/Attributes")
 @router.get("/EntityDefinitions({key})/Attributes/{cast}")
 def attributes(request: Request, key: str, session: SignedIn, cast: str | None = None) -> Response:
-    query = _query(request, frozenset({"$select", "$filter", "$expand"}))
-    table = _table(_metadata(session), key)
+    query = metadata_query(request, frozenset({"$select", "$filter", "$expand"}))
+    table = definition_table(all_metadata(session), key)
     columns = [column for column in table.columns.values() if column.published]
     if cast is not None:
         kinds = {name for _kind, name in _TYPES.values()}
@@ -291,6 +306,6 @@ def attributes(request: Request, key: str, session: SignedIn, cast: str | None =
     expand = query.get("$expand") is not None
     rows = [attribute_definition(table, column, session.language, expand=expand)
             for column in columns]  # fmt: skip
-    rows = _selected(_filtered(rows, query.get("$filter")), query.get("$select"))
+    rows = select_rows(filter_rows(rows, query.get("$filter")), query.get("$select"))
     context = f"{api_root(request)}/$metadata#EntityDefinitions('{table.name}')/Attributes"
     return json_response({"@odata.context": context, "value": rows})

@@ -1,0 +1,106 @@
+"""A table's keys and relationships, read as dataverse-api reads them on
+``client.entity("lead")`` (CLIENTS.md §2): every row with the navigation property names that
+``$metadata`` declares. Metadata is the same on both databases: SQLite alone."""
+
+from __future__ import annotations
+
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from leadgate.platform.engine.errors import RECORD_NOT_FOUND, UNKNOWN_PROPERTY
+from tests.e2e.conftest import API, in_both_languages
+from tests.e2e.csdl_rules import EDM
+
+pytestmark = pytest.mark.interface_only
+LEAD = f"{API}/EntityDefinitions(LogicalName='lead')"
+
+
+def _rows(api, url: str, **params: str) -> list[dict]:
+    response = api.get(url, params=params or None)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    return response.json()["value"]
+
+
+def test_keys_as_dataverse_api_asks_for_them(api):
+    assert _rows(api, f"{LEAD}/Keys", **{"$select": "SchemaName,KeyAttributes"}) == []
+    (team,) = _rows(api, f"{API}/EntityDefinitions(LogicalName='team')/Keys",
+                    **{"$select": "SchemaName,KeyAttributes"})  # fmt: skip
+    assert (team["SchemaName"], team["KeyAttributes"]) == (
+        "team_name_businessunitid_key",
+        ["name", "businessunitid"],
+    )
+    (full,) = _rows(api, f"{API}/EntityDefinitions(LogicalName='team')/Keys")
+    assert full["LogicalName"] == full["SchemaName"] and full["MetadataId"]
+    assert full["@odata.type"] == "#Microsoft.Dynamics.CRM.EntityKeyMetadata"
+
+
+def test_relationships_from_both_ends_name_the_navigation_properties(api):
+    many_to_one = {row["SchemaName"]: row for row in _rows(api, f"{LEAD}/ManyToOneRelationships")}
+    parent = many_to_one["lead_parent_account"]
+    assert {key: value for key, value in parent.items() if key != "MetadataId"} == {
+        "@odata.type": "#Microsoft.Dynamics.CRM.OneToManyRelationshipMetadata",
+        "SchemaName": "lead_parent_account",
+        "RelationshipType": "OneToManyRelationship",
+        "IsCustomRelationship": False,
+        "ReferencedEntity": "account",
+        "ReferencedAttribute": "accountid",
+        "ReferencingEntity": "lead",
+        "ReferencingAttribute": "parentaccountid",
+        "ReferencedEntityNavigationPropertyName": "lead_parent_account",
+        "ReferencingEntityNavigationPropertyName": "parentaccountid",
+    }
+    # A lookup no relationship declares is one all the same, named as Dataverse names it.
+    assert many_to_one["lk_lead_createdby"]["ReferencingEntityNavigationPropertyName"] == (
+        "createdby"
+    )
+    assert {"lk_lead_ownerid_systemuser", "lk_lead_ownerid_team"} <= set(many_to_one)
+    one_to_many = _rows(api, f"{LEAD}/OneToManyRelationships",
+                        **{"$select": "SchemaName,ReferencingEntity,"
+                           "ReferencedEntityNavigationPropertyName,"
+                           "ReferencingEntityNavigationPropertyName",
+                           "$filter": "ReferencingEntity eq 'opportunity'"})  # fmt: skip
+    names = {row["SchemaName"]: row for row in one_to_many}
+    assert names["opportunity_originating_lead"]["ReferencingEntityNavigationPropertyName"] == (
+        "originatingleadid"
+    )
+    assert {row["ReferencingEntity"] for row in one_to_many} == {"opportunity"}
+
+
+def test_the_names_are_those_of_the_metadata_document(api):
+    schema = ET.fromstring(api.get(f"{API}/$metadata").content).find(f".//{{{EDM}}}Schema")
+    assert schema is not None
+
+    def navigation(table: str) -> dict[str, str | None]:
+        entity = schema.find(f"{{{EDM}}}EntityType[@Name='{table}']")
+        assert entity is not None
+        return {
+            n.get("Name", ""): n.get("Type") for n in entity.iter(f"{{{EDM}}}NavigationProperty")
+        }
+
+    for row in _rows(api, f"{LEAD}/ManyToOneRelationships"):
+        referenced = row["ReferencedEntity"]
+        assert navigation("lead")[row["ReferencingEntityNavigationPropertyName"]] == (
+            f"mscrm.{referenced}"
+        )
+        assert navigation(referenced)[row["ReferencedEntityNavigationPropertyName"]] == (
+            "Collection(mscrm.lead)"
+        )
+    for row in _rows(api, f"{LEAD}/OneToManyRelationships"):
+        assert navigation("lead")[row["ReferencedEntityNavigationPropertyName"]] == (
+            f"Collection(mscrm.{row['ReferencingEntity']})"
+        )
+
+
+def test_an_unknown_table_or_property_is_refused_in_both_languages(api):
+    in_both_languages(
+        lambda headers: api.get(f"{API}/EntityDefinitions(LogicalName='nope')/Keys",
+                                headers=headers),
+        404, RECORD_NOT_FOUND(table="EntityDefinitions", id="LogicalName='nope'"),
+    )  # fmt: skip
+    in_both_languages(
+        lambda headers: api.get(f"{LEAD}/ManyToOneRelationships",
+                                params={"$select": "Nope"}, headers=headers),
+        400, UNKNOWN_PROPERTY(name="Nope", table="OneToManyRelationshipMetadata"),
+    )  # fmt: skip
