@@ -9,6 +9,8 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from leadgate.platform.engine.errors import RECORD_NOT_FOUND, UNKNOWN_PROPERTY
+from leadgate.platform.engine.i18n import N_
+from leadgate.web.errors import bad_query
 from tests.e2e.conftest import API, in_both_languages
 from tests.e2e.csdl_rules import EDM
 
@@ -103,4 +105,35 @@ def test_an_unknown_table_or_property_is_refused_in_both_languages(api):
         lambda headers: api.get(f"{LEAD}/ManyToOneRelationships",
                                 params={"$select": "Nope"}, headers=headers),
         400, UNKNOWN_PROPERTY(name="Nope", table="OneToManyRelationshipMetadata"),
+    )  # fmt: skip
+
+
+def test_sdk_message_filters_say_which_bulk_messages_a_table_takes(api):
+    """dataverse-api's question before ``mode="multiple"`` (CLIENTS.md §2, item 2), as sent."""
+    response = api.get(
+        f"{API}/sdkmessagefilters?%24select=sdkmessagefilterid&%24expand=sdkmessageid"
+        "%28%24select%3Dname%29&%24filter=%28sdkmessageid%2Fname+eq+%27CreateMultiple%27+or+"
+        "sdkmessageid%2Fname+eq+%27UpdateMultiple%27%29+and+primaryobjecttypecode+eq+%27lead%27"
+    )
+    assert response.status_code == 200, response.text
+    rows = response.json()["value"]
+    assert sorted(row["sdkmessageid"]["name"] for row in rows) == [
+        "CreateMultiple",
+        "UpdateMultiple",
+    ]
+    assert all(set(row) == {"sdkmessagefilterid", "sdkmessageid"} for row in rows)
+    custom_and_bound = _rows(api, f"{API}/sdkmessagefilters", **{
+        "$filter": "sdkmessageid/name eq 'QualifyLead'", "$expand": "sdkmessageid"})  # fmt: skip
+    assert [row["primaryobjecttypecode"] for row in custom_and_bound] == ["lead"]
+    assert _rows(api, f"{API}/sdkmessagefilters",
+                 **{"$filter": "sdkmessageid/name eq 'Fly'"}) == []  # fmt: skip
+
+
+def test_sdk_message_filters_expand_their_message_alone(api):
+    """French: needs the catalogue entry of NEW_FR_csdl.json."""
+    in_both_languages(
+        lambda headers: api.get(f"{API}/sdkmessagefilters", params={"$expand": "owner"},
+                                headers=headers),
+        400, bad_query(N_("{resource} expands {navigation} only, not {expand}."),
+                       resource="sdkmessagefilters", navigation="sdkmessageid", expand="owner"),
     )  # fmt: skip

@@ -14,6 +14,7 @@ from leadgate.web import (
     functions,
     health,
     relationship_definitions,
+    sdk_messages,
 )
 from leadgate.web.body_limit import BodyLimit
 from leadgate.web.errors import install_error_handlers
@@ -60,6 +61,7 @@ def create_app(
     app.include_router(csdl.router)  # $metadata: a fixed path, before the entity sets'
     app.include_router(entity_definitions.router)  # fixed paths, before the entity sets'
     app.include_router(relationship_definitions.router)  # the same
+    app.include_router(sdk_messages.router)  # the same
     app.include_router(entity_sets.router)  # before bound functions' GET /{set}/{name}
     app.include_router(actions.router)  # before the catch-all of deeper paths in routes
     app.include_router(bound_functions.router)  # GET of the same paths, before it too
