@@ -13,6 +13,7 @@ from leadgate.web import (
     entity_sets,
     functions,
     health,
+    option_sets,
     relationship_definitions,
     sdk_messages,
 )
@@ -62,6 +63,7 @@ def create_app(
     app.include_router(entity_definitions.router)  # fixed paths, before the entity sets'
     app.include_router(relationship_definitions.router)  # the same
     app.include_router(sdk_messages.router)  # the same
+    app.include_router(option_sets.router)  # the same
     app.include_router(entity_sets.router)  # before bound functions' GET /{set}/{name}
     app.include_router(actions.router)  # before the catch-all of deeper paths in routes
     app.include_router(bound_functions.router)  # GET of the same paths, before it too

@@ -33,13 +33,16 @@ from leadgate.web.responses import json_response
 from leadgate.web.routes import SignedIn
 
 __all__ = [
+    "GLOBAL_CHOICES",
     "all_metadata",
     "attribute_definition",
     "definition_table",
     "entity_definition",
     "filter_rows",
+    "global_choice",
     "metadata_id",
     "metadata_query",
+    "option_set",
     "router",
     "select_rows",
 ]
@@ -77,6 +80,10 @@ _OWNERSHIP = {
     Ownership.ORGANIZATION: "OrganizationOwned",
     Ownership.NONE: "None",
 }
+# The choices Dataverse declares global: the qualification choices lead and opportunity share.
+# leadgate keeps values per column; each is served as one set, the lead's (docs/web-api.md).
+GLOBAL_CHOICES = ("budgetstatus", "need", "purchaseprocess", "purchasetimeframe")
+GLOBAL_SOURCE = "lead"
 _KEY = re.compile(r"LogicalName='(?P<name>[^']*)'\Z|(?P<id>[0-9A-Fa-f-]{36})\Z")
 _EXPAND = re.compile(r"(?:OptionSet|GlobalOptionSet)(?:\(\$select=[A-Za-z,]+\))?\Z")
 
@@ -118,7 +125,8 @@ def entity_definition(table: TableMetadata, language: Language) -> dict[str, Any
     }
 
 
-def _options(column: ColumnMetadata, language: Language) -> dict[str, Any]:
+def option_set(column: ColumnMetadata, language: Language) -> dict[str, Any]:
+    """A choice column's values as Dataverse's OptionSetMetadata (global ones by their name)."""
     options = []
     for option in column.options:
         if not option.published:
@@ -129,19 +137,42 @@ def _options(column: ColumnMetadata, language: Language) -> dict[str, Any]:
         if column.type is ColumnType.STATE:
             found["DefaultStatus"] = option.default_status
         options.append(found)
+    is_global = column.type is ColumnType.CHOICE and column.name in GLOBAL_CHOICES
     return {
-        "MetadataId": metadata_id(column.table, column.name, "options"),
-        "Name": f"{column.table}_{column.name}",
-        "IsGlobal": False,
+        "@odata.type": f"#{NAMESPACE}OptionSetMetadata",
+        "MetadataId": (
+            metadata_id("globaloptionsets", column.name)
+            if is_global
+            else metadata_id(column.table, column.name, "options")
+        ),
+        "Name": column.name if is_global else f"{column.table}_{column.name}",
+        "IsGlobal": is_global,
         "OptionSetType": _TYPES[column.type][0],
+        "DisplayName": _label(column.label, language),
         "Options": options,
     }
 
 
+def global_choice(metadata: MetadataSet, name: str) -> ColumnMetadata | None:
+    """The column whose values a global choice serves: the lead's (the maps copy them on to
+    the opportunity, REFERENCE §2)."""
+    table = metadata.tables.get(GLOBAL_SOURCE)
+    column = table.columns.get(name) if table is not None and name in GLOBAL_CHOICES else None
+    if column is None or not column.published or column.type is not ColumnType.CHOICE:
+        return None
+    return column
+
+
 def attribute_definition(
-    table: TableMetadata, column: ColumnMetadata, language: Language, *, expand: bool = False
+    table: TableMetadata,
+    column: ColumnMetadata,
+    language: Language,
+    *,
+    expand: str | None = None,
+    metadata: MetadataSet | None = None,
 ) -> dict[str, Any]:
-    """A column as Dataverse's AttributeMetadata (of the derived type its kind has)."""
+    """A column as Dataverse's AttributeMetadata (of the derived type its kind has);
+    ``expand``: ``OptionSet`` or ``GlobalOptionSet`` (read from ``metadata``)."""
     kind, cast = _TYPES[column.type]
     found: dict[str, Any] = {
         "@odata.type": f"#{NAMESPACE}{cast}",
@@ -165,8 +196,11 @@ def attribute_definition(
         found["MaxLength"] = column.max_length
     if column.targets:
         found["Targets"] = list(column.targets)
-    if column.type.is_choice and expand:
-        found["OptionSet"] = _options(column, language)
+    if column.type.is_choice and expand == "OptionSet":
+        found["OptionSet"] = option_set(column, language)
+    if column.type.is_choice and expand == "GlobalOptionSet" and metadata is not None:
+        chosen = global_choice(metadata, column.name) if column.type is ColumnType.CHOICE else None
+        found["GlobalOptionSet"] = option_set(chosen, language) if chosen else None
     return found
 
 
@@ -182,10 +216,10 @@ def select_rows(
         return rows
     names = [name.strip() for name in select.split(",") if name.strip()]
     known = set().union(*(row.keys() for row in rows)) if rows else set(names)
-    unknown = [name for name in names if name not in known and name != "OptionSet"]
+    unknown = [name for name in names if name not in known and "OptionSet" not in name]
     if unknown:
         raise errors.UNKNOWN_PROPERTY(name=unknown[0], table=kind)
-    kept = {"@odata.type", "MetadataId", "OptionSet", *names}
+    kept = {"@odata.type", "MetadataId", "OptionSet", "GlobalOptionSet", *names}
     return [{key: value for key, value in row.items() if key in kept} for row in rows]
 
 
@@ -295,7 +329,8 @@ def entity_definition_by_key(request: Request, key: str, session: SignedIn) -> R
 @router.get("/EntityDefinitions({key})/Attributes/{cast}")
 def attributes(request: Request, key: str, session: SignedIn, cast: str | None = None) -> Response:
     query = metadata_query(request, frozenset({"$select", "$filter", "$expand"}))
-    table = definition_table(all_metadata(session), key)
+    metadata = all_metadata(session)
+    table = definition_table(metadata, key)
     columns = [column for column in table.columns.values() if column.published]
     if cast is not None:
         kinds = {name for _kind, name in _TYPES.values()}
@@ -303,9 +338,11 @@ def attributes(request: Request, key: str, session: SignedIn, cast: str | None =
         if wanted not in kinds:
             raise errors.RESOURCE_NOT_FOUND(segment=cast[:80])
         columns = [column for column in columns if _TYPES[column.type][1] == wanted]
-    expand = query.get("$expand") is not None
-    rows = [attribute_definition(table, column, session.language, expand=expand)
-            for column in columns]  # fmt: skip
+    expand = query.get("$expand")
+    if expand is not None:
+        expand = "GlobalOptionSet" if expand.startswith("GlobalOptionSet") else "OptionSet"
+    rows = [attribute_definition(table, column, session.language, expand=expand,
+                                 metadata=metadata) for column in columns]  # fmt: skip
     rows = select_rows(filter_rows(rows, query.get("$filter")), query.get("$select"))
     context = f"{api_root(request)}/$metadata#EntityDefinitions('{table.name}')/Attributes"
     return json_response({"@odata.context": context, "value": rows})
