@@ -81,9 +81,10 @@ def edm_type(column: ColumnMetadata) -> str:
 
 
 def _is_computed(column: ColumnMetadata) -> bool:
-    """Set by the platform alone (createdon, versionnumber, fullname…): a client that sends
-    it has it refused, so python-odata leaves it out of its bodies."""
-    return column.is_computed or not (column.valid_for_create or column.valid_for_update)
+    """Set by the platform when a record is created (createdon, versionnumber, fullname,
+    statecode…): a create that gives it is refused, so python-odata, which sends every other
+    property (nulls included), leaves it out of its bodies."""
+    return column.is_computed or not column.valid_for_create
 
 
 def _element(parent: ET.Element, tag: str, **attributes: str) -> ET.Element:
@@ -183,7 +184,10 @@ def _operations(schema: ET.Element, tables: Mapping[str, TableMetadata]) -> list
             _operation(schema, "Action", name, action.signature, f"{ALIAS}.{action.table}")
             signatures.append(action.signature)
     for name, bulk in COLLECTION_ACTIONS.items():
-        _operation(schema, "Action", name, bulk.signature, f"Collection({ENTITY})")
+        # One overload per table: python-odata hangs a collection-bound action on the class
+        # of its binding type, and crmbaseentity has no entity set to post to.
+        for table in tables:
+            _operation(schema, "Action", name, bulk.signature, f"Collection({ALIAS}.{table})")
         signatures.append(bulk.signature)
     for name, function in BOUND_FUNCTIONS.items():
         if function.table in tables:

@@ -130,6 +130,7 @@ def _record_response(
 
 
 @router.get("/WhoAmI")
+@router.get("/WhoAmI()")  # python-odata calls a function without parameters so
 def who_am_i(request: Request, session: SignedIn) -> Response:
     answer = session.service.execute(WhoAmIRequest())
     unit = answer.business_unit_id
