@@ -10,7 +10,7 @@ the platform sets, alternate keys as Dataverse annotates them, the ``System`` co
 
 A document is built once per metadata snapshot (a new one comes with every publish, see
 ``unit_of_work.Snapshot``) and kept while the snapshot lives. Reading it needs a token, as in
-Dataverse: python-odata sends its session's headers with the request (docs/web-api.md).
+Dataverse: python-odata sends its session's headers with the request (docs/metadata.md).
 """
 
 from __future__ import annotations

@@ -81,7 +81,7 @@ _OWNERSHIP = {
     Ownership.NONE: "None",
 }
 # The choices Dataverse declares global: the qualification choices lead and opportunity share.
-# leadgate keeps values per column; each is served as one set, the lead's (docs/web-api.md).
+# leadgate keeps values per column; each is served as one set, the lead's (docs/metadata.md).
 GLOBAL_CHOICES = ("budgetstatus", "need", "purchaseprocess", "purchasetimeframe")
 GLOBAL_SOURCE = "lead"
 _KEY = re.compile(r"LogicalName='(?P<name>[^']*)'\Z|(?P<id>[0-9A-Fa-f-]{36})\Z")
