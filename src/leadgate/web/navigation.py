@@ -74,8 +74,27 @@ def _links(metadata: MetadataSet) -> Iterator[Link]:
 
 
 def links(metadata: MetadataSet) -> tuple[Link, ...]:
-    """Every link of the published metadata, in table and column order."""
-    return tuple(_links(metadata))
+    """Every link of the published metadata, in table and column order.
+
+    A link whose navigation property would take a name its table already gives a column or
+    an earlier navigation property (``new_ref_account`` both a text column and the way of the
+    customer lookup ``new_ref`` to account) has none: the column keeps the name, as
+    ``@odata.bind`` reads it (web/payload.py)."""
+    taken: dict[str, set[str]] = {
+        table.name: {column.name for column in table.columns.values()
+                     if not column.type.is_reference}
+        for table in metadata.tables.values()
+    }  # fmt: skip
+    found = []
+    for link in _links(metadata):
+        ends = ((link.referencing.name, link.referencing_navigation),
+                (link.referenced.name, link.referenced_navigation))  # fmt: skip
+        if any(name in taken[table] for table, name in ends) or ends[0] == ends[1]:
+            continue
+        for table, name in ends:
+            taken[table].add(name)
+        found.append(link)
+    return tuple(found)
 
 
 def links_from(metadata: MetadataSet, table: str) -> list[Link]:
