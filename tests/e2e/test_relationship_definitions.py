@@ -137,3 +137,16 @@ def test_sdk_message_filters_expand_their_message_alone(api):
         400, bad_query(N_("{resource} expands {navigation} only, not {expand}."),
                        resource="sdkmessagefilters", navigation="sdkmessageid", expand="owner"),
     )  # fmt: skip
+
+
+def test_a_table_s_image_column_is_none_as_dataverse_api_asks(api):
+    response = api.get(
+        f"{LEAD}?%24select=EntitySetName%2CPrimaryIdAttribute%2CPrimaryImageAttribute"
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["EntitySetName"], body["PrimaryIdAttribute"], body["PrimaryImageAttribute"]) == (
+        "leads",
+        "leadid",
+        None,
+    )
