@@ -70,6 +70,11 @@ REQUIRED = {
     "NavigationPropertyBinding": ("Path", "Target"), "FunctionImport": ("Name", "Function"),
     "Annotation": ("Term",),
 }  # fmt: skip
+FACETS = {
+    "MaxLength": re.compile(r"[0-9]+\Z|max\Z"),
+    "Precision": re.compile(r"[0-9]+\Z"),
+    "Scale": re.compile(r"[0-9]+\Z|variable\Z|floating\Z"),
+}
 BOOLEAN_ATTRIBUTES = ("Nullable", "Abstract", "OpenType", "IsBound", "IncludeInServiceDocument")
 
 
@@ -141,6 +146,9 @@ def problems(document: bytes) -> list[str]:
         for attribute in REQUIRED.get(local, ()):
             if not element.get(attribute):
                 found.append(f"{where}: the attribute {attribute} is missing")
+        for attribute, pattern in FACETS.items():
+            if element.get(attribute) is not None and not pattern.match(element.get(attribute, "")):
+                found.append(f"{where}: {attribute}={element.get(attribute)!r}")
         for attribute in BOOLEAN_ATTRIBUTES:
             if element.get(attribute) not in (None, "true", "false"):
                 found.append(f"{where}: {attribute}={element.get(attribute)!r}")

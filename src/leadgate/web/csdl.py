@@ -99,7 +99,7 @@ def _property(parent: ET.Element, table: TableMetadata, column: ColumnMetadata) 
     if column.type in (ColumnType.STRING, ColumnType.MEMO) and column.max_length:
         attributes["MaxLength"] = str(column.max_length)
     if column.type in (ColumnType.DECIMAL, ColumnType.MONEY):
-        attributes["Scale"] = "Variable"
+        attributes["Scale"] = "variable"
     found = _element(parent, "Property", **attributes)
     if _is_computed(column):
         _element(found, "Annotation", Term=f"{CORE}.Computed", Bool="true")
