@@ -7,10 +7,13 @@ from __future__ import annotations
 from xml.etree import ElementTree as ET
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from leadgate.platform.engine.errors import RECORD_NOT_FOUND, UNKNOWN_PROPERTY
 from leadgate.platform.engine.i18n import N_
 from leadgate.web.errors import bad_query
+from tests.conftest import property_budget
 from tests.e2e.conftest import API, in_both_languages
 from tests.e2e.csdl_rules import EDM
 
@@ -150,3 +153,21 @@ def test_a_table_s_image_column_is_none_as_dataverse_api_asks(api):
         "leadid",
         None,
     )
+
+
+@property_budget("request")
+@given(
+    path=st.sampled_from([f"{LEAD}/Keys", f"{LEAD}/ManyToOneRelationships",
+                          f"{LEAD}/OneToManyRelationships", f"{API}/sdkmessagefilters",
+                          f"{API}/GlobalOptionSetDefinitions"]),
+    option=st.sampled_from(["$select", "$filter", "$expand", "$top", "$orderby"]),
+    value=st.text(max_size=40) | st.sampled_from([
+        "sdkmessageid/name eq 'x'", "sdkmessageid($select=)", "Name,,", "'", "a/b/c eq 1",
+        "sdkmessageid($select=name", "not (SchemaName eq null)", "ReferencedEntity in ('a')",
+    ]),
+)  # fmt: skip
+def test_any_query_option_is_answered_or_refused_with_a_code(api, path, option, value):
+    response = api.get(path, params={option: value})
+    assert response.status_code in (200, 400), response.text
+    if response.status_code == 400:
+        assert response.json()["error"]["code"].startswith("0x")
