@@ -19,7 +19,6 @@ import collections
 import threading
 import weakref
 from collections.abc import Iterable, Mapping
-from typing import Any
 from xml.etree import ElementTree as ET
 
 from fastapi import APIRouter
@@ -146,7 +145,9 @@ def _entity_type(
     _alternate_keys_annotation(entity, table)
 
 
-def _complex_type(schema: ET.Element, kind: ComplexType, tables: Mapping[str, Any]) -> None:
+def _complex_type(
+    schema: ET.Element, kind: ComplexType, tables: Mapping[str, TableMetadata]
+) -> None:
     attributes = {"Name": kind.name, **({"OpenType": "true"} if kind.open else {})}
     element = _element(schema, "ComplexType", **attributes)
     for name, type_name in kind.properties.items():

@@ -35,7 +35,6 @@ class Link:
     referenced: TableMetadata
     referencing: TableMetadata
     column: ColumnMetadata
-    declared: bool  # a relationship of the metadata (else named by the rule above)
 
     @property
     def referencing_navigation(self) -> str:
@@ -70,7 +69,7 @@ def _links(metadata: MetadataSet) -> Iterator[Link]:
                         name = f"{name}_{target}"
                     if name in names:  # a relationship declared under that very name
                         name = f"{name}_link"
-                yield Link(name, referenced, table, column, name in declared.values())
+                yield Link(name, referenced, table, column)
 
 
 def links(metadata: MetadataSet) -> tuple[Link, ...]:
