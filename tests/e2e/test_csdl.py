@@ -177,12 +177,17 @@ def test_a_custom_column_appears_once_published(api, database_url, capsys, monke
     def customize(*argv: str) -> None:
         assert main(["customize", *argv, "--db", database_url]) == 0, capsys.readouterr()
 
-    before = api.get(METADATA).content
+    first = api.get(METADATA)
+    before, etag = first.content, first.headers["ETag"]
     customize("add-column", "lead", "new_score", "--type", "integer", "--label", "Score")
-    # Added, not published yet: clients see what the records have.
+    # Added, not published yet: clients see what the records have; their copy is current.
     assert api.get(METADATA).content == before
+    unchanged = api.get(METADATA, headers={"If-None-Match": etag})
+    assert (unchanged.status_code, unchanged.content) == (304, b"")
     customize("publish")
-    after = api.get(METADATA).content
+    published = api.get(METADATA, headers={"If-None-Match": etag})
+    assert published.status_code == 200 and published.headers["ETag"] != etag
+    after = published.content
     assert problems(after) == []
     score = _properties(_find(_schema(after), "EntityType", "lead")).get("new_score")
     assert score is not None and score.get("Type") == "Edm.Int32" and not _computed(score)

@@ -16,12 +16,14 @@ Dataverse: python-odata sends its session's headers with the request (docs/metad
 from __future__ import annotations
 
 import collections
+import hashlib
 import threading
 import weakref
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from xml.etree import ElementTree as ET
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from leadgate.platform.engine.metadata.model import ColumnMetadata, MetadataSet, TableMetadata
@@ -35,7 +37,16 @@ from leadgate.web.resources import API_PATH, lookup_property
 from leadgate.web.responses import ODATA_HEADERS
 from leadgate.web.routes import SignedIn
 
-__all__ = ["CONTENT_TYPE", "EDM", "EDMX", "build_document", "csdl_document", "edm_type", "router"]
+__all__ = [
+    "CONTENT_TYPE",
+    "EDM",
+    "EDMX",
+    "Document",
+    "build_document",
+    "csdl_document",
+    "edm_type",
+    "router",
+]
 
 router = APIRouter(prefix=API_PATH)
 
@@ -244,16 +255,24 @@ def build_document(metadata: MetadataSet) -> bytes:
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
+@dataclass(frozen=True)
+class Document:
+    """A built document and its entity tag (the same bytes, the same tag, in any process)."""
+
+    body: bytes
+    etag: str
+
+
 # The documents of the snapshots served last: a snapshot's MetadataSet is new at every
 # publish and shared while the metadata stays the same, so it names the document.
-_DOCUMENTS: collections.OrderedDict[int, tuple[weakref.ref[MetadataSet], bytes]] = (
+_DOCUMENTS: collections.OrderedDict[int, tuple[weakref.ref[MetadataSet], Document]] = (
     collections.OrderedDict()
 )
 _DOCUMENTS_SIZE = 8
 _LOCK = threading.Lock()
 
 
-def csdl_document(metadata: MetadataSet) -> bytes:
+def csdl_document(metadata: MetadataSet) -> Document:
     """The document of ``metadata``, built on first use."""
     key = id(metadata)
     with _LOCK:
@@ -261,7 +280,8 @@ def csdl_document(metadata: MetadataSet) -> bytes:
         if found is not None and found[0]() is metadata:
             _DOCUMENTS.move_to_end(key)
             return found[1]
-    document = build_document(metadata)
+    body = build_document(metadata)
+    document = Document(body, f'W/"{hashlib.sha256(body).hexdigest()[:32]}"')
     with _LOCK:
         _DOCUMENTS[key] = (weakref.ref(metadata), document)
         _DOCUMENTS.move_to_end(key)
@@ -271,8 +291,12 @@ def csdl_document(metadata: MetadataSet) -> bytes:
 
 
 @router.get("/$metadata")
-def metadata_document(session: SignedIn) -> Response:
-    """The CSDL document of the organization's published metadata."""
-    return Response(
-        csdl_document(session.metadata()), media_type=CONTENT_TYPE, headers=ODATA_HEADERS
-    )
+def metadata_document(request: Request, session: SignedIn) -> Response:
+    """The CSDL document of the organization's published metadata; 304 when the client's
+    copy (``If-None-Match``) is still the current one."""
+    document = csdl_document(session.metadata())
+    headers = {**ODATA_HEADERS, "ETag": document.etag}
+    wanted = {tag.strip() for tag in request.headers.get("if-none-match", "").split(",")}
+    if document.etag in wanted or "*" in wanted:
+        return Response(status_code=304, headers=headers)
+    return Response(document.body, media_type=CONTENT_TYPE, headers=headers)
