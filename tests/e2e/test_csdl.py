@@ -191,3 +191,43 @@ def test_a_custom_column_appears_once_published(api, database_url, capsys, monke
     assert problems(after) == []
     score = _properties(_find(_schema(after), "EntityType", "lead")).get("new_score")
     assert score is not None and score.get("Type") == "Edm.Int32" and not _computed(score)
+
+
+@pytest.mark.interface_only
+def test_every_operation_takes_every_parameter_it_declares(api):
+    """The signatures $metadata is written from are what the handlers read: a client that
+    sends every declared parameter (python-odata does, nulls included) is never told one is
+    unknown, and one parameter more is refused."""
+    metadata = api.app.state.organization.metadata()
+    missing = new_id()
+
+    def refuses_as_unknown(response) -> bool:
+        return response.status_code == 400 and "has no parameter" in response.text
+
+    def call(kind: str, url: str, names: tuple[str, ...], extra: bool):
+        # Each null, but Targets: an empty list is read before the parameters are checked.
+        given = {name: [] if name == "Targets" else None for name in names}
+        given |= {"Nope": None} if extra else {}
+        if kind == "Action":
+            return api.post(url, json=given)
+        arguments = ",".join(f"{name}=null" for name in given)
+        return api.get(f"{url}({arguments})")
+
+    operations = [
+        ("Action", f"{API}/{metadata.tables[a.table].entity_set}({missing})/"
+                   f"Microsoft.Dynamics.CRM.{name}", a.signature.names)
+        for name, a in ACTIONS.items()
+    ] + [
+        ("Action", f"{API}/leads/Microsoft.Dynamics.CRM.{name}", bulk.signature.names)
+        for name, bulk in COLLECTION_ACTIONS.items()
+    ] + [
+        ("Function", f"{API}/{metadata.tables[f.table].entity_set}({missing})/"
+                     f"Microsoft.Dynamics.CRM.{name}", f.signature.names)
+        for name, f in BOUND_FUNCTIONS.items()
+    ] + [
+        ("Function", f"{API}/{name}", signature.names)
+        for name, signature in FUNCTIONS.items()
+    ]  # fmt: skip
+    for kind, url, names in operations:
+        assert not refuses_as_unknown(call(kind, url, names, extra=False)), url
+        assert refuses_as_unknown(call(kind, url, names, extra=True)), url

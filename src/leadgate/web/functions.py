@@ -276,6 +276,17 @@ def _duplicate_json(metadata: MetadataSet, match: DuplicateMatch, language: str)
     }
 
 
+@router.get("/WhoAmI({parameters})")
+def who_am_i_with_parameters(request: Request, session: SignedIn) -> Response:
+    """WhoAmI takes no parameter (routes.py answers ``WhoAmI`` and ``WhoAmI()``): name the
+    ones given, as for any function."""
+    given = parse_call("WhoAmI", request.path_params["parameters"], request.query_params)
+    raise bad_query(
+        N_("the function {function} has no parameter {names}; its parameters: {known}."),
+        function="WhoAmI", names=", ".join(sorted(given)) or "-", known="-",
+    )  # fmt: skip
+
+
 RETRIEVE_HISTORY = FUNCTIONS["RetrieveRecordChangeHistory"].names
 
 
