@@ -40,6 +40,7 @@ RECORD_MESSAGES = ("Create", "Delete", "Retrieve", "RetrieveMultiple", "Update",
 _KIND = "sdkmessagefilter"
 _NAME = "sdkmessageid/name"
 _FLAT_NAME = "sdkmessagename"  # the path above, as a column of the rows while filtering
+_PATH_OR_STRING = re.compile(rf"'(?:[^']|'')*'|\b{re.escape(_NAME)}\b")
 _EXPAND = re.compile(r"sdkmessageid(?:\(\$select=(?P<select>[A-Za-z,]+)\))?\Z")
 _COLUMNS = (
     "sdkmessagefilterid",
@@ -93,8 +94,9 @@ def sdk_message_filters(request: Request, session: SignedIn) -> Response:
     options = _options(request)
     tables = [table for table in all_metadata(session).tables.values() if table.published]
     text = options.get("$filter")
-    if text is not None:
-        text = re.sub(rf"\b{re.escape(_NAME)}\b", _FLAT_NAME, text)
+    if text is not None:  # the path, outside string literals, names a column of the rows
+        text = _PATH_OR_STRING.sub(lambda m: _FLAT_NAME if m.group(0) == _NAME else m.group(0),
+                                   text)  # fmt: skip
     rows = filter_rows(_rows(tables), text, _KIND)
     names = list(_COLUMNS)
     if "$select" in options:
