@@ -133,7 +133,7 @@ def test_every_routed_operation_is_declared_with_its_parameters(api):
     for name, bulk in COLLECTION_ACTIONS.items():
         # One overload per table (python-odata hangs it on the table's class).
         overloads = schema.findall(f"{{{EDM}}}Action[@Name='{name}']")
-        bound = {o.find(f"{{{EDM}}}Parameter").get("Type") for o in overloads}  # type: ignore[union-attr]
+        bound = {overload[0].get("Type") for overload in overloads}  # the binding parameter
         assert bound == {f"Collection(mscrm.{table})" for table in tables - {"crmbaseentity"}}
         assert [p.get("Name") for p in overloads[0]][1 : len(bulk.signature.names) + 1] == list(
             bulk.signature.names
