@@ -91,10 +91,11 @@ def edm_type(column: ColumnMetadata) -> str:
 
 
 def _is_computed(column: ColumnMetadata) -> bool:
-    """Set by the platform when a record is created (createdon, versionnumber, fullname,
-    statecode…): a create that gives it is refused, so python-odata, which sends every other
-    property (nulls included), leaves it out of its bodies."""
-    return column.is_computed or not column.valid_for_create
+    """What a create may not give: what the platform sets (createdon, versionnumber,
+    fullname, statecode…) and every lookup's ``_x_value``, read-only as in Dataverse (a
+    lookup is set through its navigation property, ``x@odata.bind``). python-odata, which
+    sends every other property (nulls included), leaves these out of its bodies."""
+    return column.is_computed or not column.valid_for_create or column.type.is_reference
 
 
 def _element(parent: ET.Element, tag: str, **attributes: str) -> ET.Element:
