@@ -19,6 +19,7 @@ from leadgate.platform.engine.i18n import N_, Text
 from leadgate.platform.engine.metadata.model import ColumnMetadata, MetadataSet, TableMetadata
 from leadgate.platform.engine.values import has_lone_surrogate
 from leadgate.web.limits import JSON_TOO_DEEP, MAX_JSON_DEPTH
+from leadgate.web.navigation import navigation_name
 from leadgate.web.resources import API_PATH, parse_guid, parse_resource
 
 __all__ = ["check_json", "entity_from_body", "parse_json_object"]
@@ -138,7 +139,7 @@ def _navigation_column(table: TableMetadata, name: str) -> tuple[ColumnMetadata,
         if candidate.type_column is None:
             continue
         for target in candidate.targets:
-            if lowered == f"{candidate.name}_{target}":
+            if lowered == navigation_name(candidate, target):
                 return candidate, target
     raise errors.UNKNOWN_PROPERTY(name=name, table=table.name)
 
