@@ -29,6 +29,9 @@ OPERATIONS = [
     ("GET", f"{API}/RetrieveDuplicates(BusinessEntity=@p1,MatchingEntityName=@p2)"),
     ("GET", f"{RECORD}/Microsoft.Dynamics.CRM.lg_DiagnoseQualify(UserId=@p1,Status=@p2)"),
     ("POST", f"{API}/$batch"), ("GET", "/health"), ("GET", "/openapi.json"),
+    ("GET", f"{API}/$metadata"), ("GET", f"{API}/sdkmessagefilters"),
+    ("GET", f"{API}/EntityDefinitions(LogicalName='lead')/ManyToOneRelationships"),
+    ("GET", f"{API}/GlobalOptionSetDefinitions"),
 ]  # fmt: skip
 METHODS = ["GET", "POST", "PATCH", "DELETE", "PUT", "OPTIONS"]
 

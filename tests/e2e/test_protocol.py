@@ -155,7 +155,7 @@ def test_an_unknown_entity_set_is_404_in_both_languages(api, subtests):
 def test_paths_that_lead_nowhere_are_404_json(api, subtests):
     for path in [
         f"{API}/transactioncurrencies(00000000-0000-4000-8000-000000000001)/currencyname",
-        f"{API}/$metadata",  # not built yet (issue 15); the root is the service document
+        f"{API}/$metadata/leads",  # the metadata document has no segments below it
         "/api/data/v9.1/transactioncurrencies",
         "/elsewhere",
     ]:

@@ -32,17 +32,19 @@ from leadgate.platform.records.multiple import (
 )
 from leadgate.sales.qualify import QualifyLeadRequest, QualifyLeadResponse
 from leadgate.web.auth import Session
+from leadgate.web.operations import ENTITY, ComplexType, Parameter, Signature
 from leadgate.web.payload import entity_from_body, parse_json_object
 from leadgate.web.resources import API_PATH, api_root, parse_guid, parse_resource
 from leadgate.web.responses import empty_response, json_response
 from leadgate.web.routes import RawBody, SignedIn, record_id
 
-__all__ = ["ACTIONS", "NAMESPACE", "ODATA_TYPE", "record_table", "router"]
+__all__ = ["ACTIONS", "COLLECTION_ACTIONS", "NAMESPACE", "ODATA_TYPE", "record_table", "router"]
 
 router = APIRouter(prefix=API_PATH)
 
 NAMESPACE = "Microsoft.Dynamics.CRM."
 ODATA_TYPE = "@odata.type"
+BOOLEAN = "Edm.Boolean"
 
 
 def record_table(metadata: MetadataSet, value: Mapping[str, Any]) -> TableMetadata | None:
@@ -176,12 +178,30 @@ def _default(value: int | None, default: int) -> int:
 class Action:
     table: str
     run: Callable[[Request, Session, uuid.UUID, Parameters], Response]
+    signature: Signature
 
+
+# Dataverse's parameters (REFERENCE §3), all of which python-odata sends (CLIENTS.md §3).
+QUALIFY_LEAD = Signature(
+    (Parameter("CreateAccount", BOOLEAN, required=True),
+     Parameter("CreateContact", BOOLEAN, required=True),
+     Parameter("CreateOpportunity", BOOLEAN, required=True),
+     Parameter("OpportunityCurrencyId", "mscrm.transactioncurrency"),
+     Parameter("OpportunityCustomerId", ENTITY),
+     Parameter("SourceCampaignId", ENTITY),
+     Parameter("Status", "Edm.Int32", required=True),
+     Parameter("ProcessInstanceId", ENTITY),
+     Parameter("SuppressDuplicateDetection", BOOLEAN)),
+    returns=ENTITY, returns_collection=True,
+)  # fmt: skip
+PUBLISH_DUPLICATE_RULE = Signature(
+    returns=ComplexType("PublishDuplicateRuleResponse", {"JobId": "Edm.Guid"})
+)
 
 # The actions bound to one record, by name: reading this lists what the Web API can do.
 ACTIONS = {
-    "QualifyLead": Action("lead", qualify_lead),
-    "PublishDuplicateRule": Action("duplicaterule", publish_duplicate_rule),
+    "QualifyLead": Action("lead", qualify_lead, QUALIFY_LEAD),
+    "PublishDuplicateRule": Action("duplicaterule", publish_duplicate_rule, PUBLISH_DUPLICATE_RULE),
 }
 
 
@@ -262,12 +282,27 @@ def upsert_multiple(request: Request, session: Session, parameters: Parameters) 
     })  # fmt: skip
 
 
+@dataclass(frozen=True)
+class CollectionAction:
+    run: Callable[[Request, Session, Parameters], Response]
+    signature: Signature
+
+
+_TARGETS = (Parameter("Targets", f"Collection({ENTITY})", required=True),
+            Parameter("SuppressDuplicateDetection", BOOLEAN))  # fmt: skip
+_UPSERT_RESULT = ComplexType("UpsertMultipleResult", {"RecordCreated": BOOLEAN, "Target": ENTITY})
+
 # The actions bound to a table's entity set (``POST /leads/Microsoft.Dynamics.CRM.<name>``).
-COLLECTION_ACTIONS: dict[str, Callable[[Request, Session, Parameters], Response]] = {
-    "CreateMultiple": create_multiple,
-    "UpdateMultiple": update_multiple,
-    "UpsertMultiple": upsert_multiple,
-}
+COLLECTION_ACTIONS = {
+    "CreateMultiple": CollectionAction(create_multiple, Signature(
+        _TARGETS, ComplexType("CreateMultipleResponse", {"Ids": "Collection(Edm.Guid)"})
+    )),
+    "UpdateMultiple": CollectionAction(update_multiple, Signature(_TARGETS)),
+    "UpsertMultiple": CollectionAction(upsert_multiple, Signature(_TARGETS, ComplexType(
+        "UpsertMultipleResponse", {"Results": "Collection(mscrm.UpsertMultipleResult)"},
+        uses=(_UPSERT_RESULT,),
+    ))),
+}  # fmt: skip
 
 
 @router.post("/{segment}/{name}")
@@ -281,7 +316,8 @@ def bound_action(
     on_collection = COLLECTION_ACTIONS.get(bare)
     if not resource.names_record and on_collection is not None:
         body = parse_json_object(raw, request.headers.get("content-type"), resource.table.name)
-        return on_collection(request, session, Parameters(metadata, resource.table, body, bare))
+        parameters = Parameters(metadata, resource.table, body, bare)
+        return on_collection.run(request, session, parameters)
     action = ACTIONS.get(bare)
     if action is None or not resource.names_record or resource.table.name != action.table:
         raise errors.RESOURCE_NOT_FOUND(segment=name)

@@ -8,10 +8,14 @@ from leadgate.platform import Organization
 from leadgate.web import (
     actions,
     bound_functions,
+    csdl,
     entity_definitions,
     entity_sets,
     functions,
     health,
+    option_sets,
+    relationship_definitions,
+    sdk_messages,
 )
 from leadgate.web.body_limit import BodyLimit
 from leadgate.web.errors import install_error_handlers
@@ -55,7 +59,11 @@ def create_app(
         BodyLimit, max_body_size=max_body_size, max_batch_body_size=max_batch_body_size
     )
     app.include_router(health.router)
+    app.include_router(csdl.router)  # $metadata: a fixed path, before the entity sets'
     app.include_router(entity_definitions.router)  # fixed paths, before the entity sets'
+    app.include_router(relationship_definitions.router)  # the same
+    app.include_router(sdk_messages.router)  # the same
+    app.include_router(option_sets.router)  # the same
     app.include_router(entity_sets.router)  # before bound functions' GET /{set}/{name}
     app.include_router(actions.router)  # before the catch-all of deeper paths in routes
     app.include_router(bound_functions.router)  # GET of the same paths, before it too

@@ -29,6 +29,7 @@ from leadgate.web.actions import NAMESPACE
 from leadgate.web.auth import Session
 from leadgate.web.errors import bad_query
 from leadgate.web.functions import parse_call, typed_record
+from leadgate.web.operations import ENTITY, ComplexType, Parameter, Signature
 from leadgate.web.options import read_options
 from leadgate.web.resources import API_PATH, api_root, parse_guid, parse_resource
 from leadgate.web.responses import json_response
@@ -108,9 +109,31 @@ class Arguments:
         return EntityReference(table.name, record_id)
 
 
-DIAGNOSE_QUALIFY = ("UserId", "Status", "CreateAccount", "CreateContact", "CreateOpportunity",
-                    "OpportunityCurrencyId", "OpportunityCustomerId",
-                    "SuppressDuplicateDetection")  # fmt: skip
+_TEXT = "Edm.String"
+_CHECK = ComplexType(
+    "lg_QualifyCheck", {"Check": _TEXT, "Label": _TEXT, "Outcome": _TEXT, "Note": _TEXT}
+)
+# Open: its evidence and remedies vary with the cause (docs/doctor.md).
+_FINDING = ComplexType(
+    "lg_QualifyFinding",
+    {"Check": _TEXT, "Code": _TEXT, "Cause": _TEXT, "Fix": _TEXT, "FixedBy": _TEXT},
+    open=True,
+)
+DIAGNOSE_QUALIFY = Signature(
+    (Parameter("UserId", "Edm.Guid"), Parameter("Status", "Edm.Int32"),
+     Parameter("CreateAccount", "Edm.Boolean"), Parameter("CreateContact", "Edm.Boolean"),
+     Parameter("CreateOpportunity", "Edm.Boolean"),
+     Parameter("OpportunityCurrencyId", "mscrm.transactioncurrency"),
+     Parameter("OpportunityCustomerId", ENTITY),
+     Parameter("SuppressDuplicateDetection", "Edm.Boolean")),
+    returns=ComplexType(
+        "lg_DiagnoseQualifyResponse",
+        {"LeadId": "Edm.Guid", "UserId": "Edm.Guid", "WouldSucceed": "Edm.Boolean",
+         "Checks": "Collection(mscrm.lg_QualifyCheck)",
+         "Findings": "Collection(mscrm.lg_QualifyFinding)"},
+        uses=(_CHECK, _FINDING),
+    ),
+)  # fmt: skip
 
 
 def diagnose_qualify(
@@ -143,7 +166,7 @@ def diagnose_qualify(
 @dataclass(frozen=True)
 class BoundFunction:
     table: str
-    parameters: tuple[str, ...]
+    signature: Signature
     run: Callable[[Request, Session, uuid.UUID, Arguments], Response]
 
 
@@ -167,7 +190,7 @@ def bound_function(request: Request, segment: str, name: str, session: SignedIn)
         raise errors.RESOURCE_NOT_FOUND(segment=name[:200])
     read_options(request.query_params, frozenset())
     given = parse_call(function_name, call.group("parameters") or "", request.query_params)
-    arguments = Arguments(function_name, function.parameters, given)
+    arguments = Arguments(function_name, function.signature.names, given)
     record = record_id(session, resource)
     assert record is not None
     return function.run(request, session, record, arguments)

@@ -32,7 +32,20 @@ from leadgate.web.resources import API_PATH, api_root, parse_guid
 from leadgate.web.responses import json_response
 from leadgate.web.routes import SignedIn
 
-__all__ = ["attribute_definition", "entity_definition", "router"]
+__all__ = [
+    "GLOBAL_CHOICES",
+    "all_metadata",
+    "attribute_definition",
+    "definition_table",
+    "entity_definition",
+    "filter_rows",
+    "global_choice",
+    "metadata_id",
+    "metadata_query",
+    "option_set",
+    "router",
+    "select_rows",
+]
 
 router = APIRouter(prefix=API_PATH)
 
@@ -67,6 +80,10 @@ _OWNERSHIP = {
     Ownership.ORGANIZATION: "OrganizationOwned",
     Ownership.NONE: "None",
 }
+# The choices Dataverse declares global: the qualification choices lead and opportunity share.
+# leadgate keeps values per column; each is served as one set, the lead's (docs/metadata.md).
+GLOBAL_CHOICES = ("budgetstatus", "need", "purchaseprocess", "purchasetimeframe")
+GLOBAL_SOURCE = "lead"
 _KEY = re.compile(r"LogicalName='(?P<name>[^']*)'\Z|(?P<id>[0-9A-Fa-f-]{36})\Z")
 _EXPAND = re.compile(r"(?:OptionSet|GlobalOptionSet)(?:\(\$select=[A-Za-z,]+\))?\Z")
 
@@ -108,7 +125,8 @@ def entity_definition(table: TableMetadata, language: Language) -> dict[str, Any
     }
 
 
-def _options(column: ColumnMetadata, language: Language) -> dict[str, Any]:
+def option_set(column: ColumnMetadata, language: Language) -> dict[str, Any]:
+    """A choice column's values as Dataverse's OptionSetMetadata (global ones by their name)."""
     options = []
     for option in column.options:
         if not option.published:
@@ -119,19 +137,42 @@ def _options(column: ColumnMetadata, language: Language) -> dict[str, Any]:
         if column.type is ColumnType.STATE:
             found["DefaultStatus"] = option.default_status
         options.append(found)
+    is_global = column.type is ColumnType.CHOICE and column.name in GLOBAL_CHOICES
     return {
-        "MetadataId": metadata_id(column.table, column.name, "options"),
-        "Name": f"{column.table}_{column.name}",
-        "IsGlobal": False,
+        "@odata.type": f"#{NAMESPACE}OptionSetMetadata",
+        "MetadataId": (
+            metadata_id("globaloptionsets", column.name)
+            if is_global
+            else metadata_id(column.table, column.name, "options")
+        ),
+        "Name": column.name if is_global else f"{column.table}_{column.name}",
+        "IsGlobal": is_global,
         "OptionSetType": _TYPES[column.type][0],
+        "DisplayName": _label(column.label, language),
         "Options": options,
     }
 
 
+def global_choice(metadata: MetadataSet, name: str) -> ColumnMetadata | None:
+    """The column whose values a global choice serves: the lead's (the maps copy them on to
+    the opportunity, REFERENCE §2)."""
+    table = metadata.tables.get(GLOBAL_SOURCE)
+    column = table.columns.get(name) if table is not None and name in GLOBAL_CHOICES else None
+    if column is None or not column.published or column.type is not ColumnType.CHOICE:
+        return None
+    return column
+
+
 def attribute_definition(
-    table: TableMetadata, column: ColumnMetadata, language: Language, *, expand: bool = False
+    table: TableMetadata,
+    column: ColumnMetadata,
+    language: Language,
+    *,
+    expand: str | None = None,
+    metadata: MetadataSet | None = None,
 ) -> dict[str, Any]:
-    """A column as Dataverse's AttributeMetadata (of the derived type its kind has)."""
+    """A column as Dataverse's AttributeMetadata (of the derived type its kind has);
+    ``expand``: ``OptionSet`` or ``GlobalOptionSet`` (read from ``metadata``)."""
     kind, cast = _TYPES[column.type]
     found: dict[str, Any] = {
         "@odata.type": f"#{NAMESPACE}{cast}",
@@ -155,25 +196,30 @@ def attribute_definition(
         found["MaxLength"] = column.max_length
     if column.targets:
         found["Targets"] = list(column.targets)
-    if column.type.is_choice and expand:
-        found["OptionSet"] = _options(column, language)
+    if column.type.is_choice and expand == "OptionSet":
+        found["OptionSet"] = option_set(column, language)
+    if column.type.is_choice and expand == "GlobalOptionSet" and metadata is not None:
+        chosen = global_choice(metadata, column.name) if column.type is ColumnType.CHOICE else None
+        found["GlobalOptionSet"] = option_set(chosen, language) if chosen else None
     return found
 
 
 # --- $select and $filter of metadata ------------------------------------------------------
 
 
-def _selected(rows: Iterable[dict[str, Any]], select: str | None) -> list[dict[str, Any]]:
+def select_rows(
+    rows: Iterable[dict[str, Any]], select: str | None, kind: str = "EntityMetadata"
+) -> list[dict[str, Any]]:
     """``$select``: the properties named, with the type and id Dataverse always gives."""
     rows = list(rows)
     if select is None:
         return rows
     names = [name.strip() for name in select.split(",") if name.strip()]
     known = set().union(*(row.keys() for row in rows)) if rows else set(names)
-    unknown = [name for name in names if name not in known and name != "OptionSet"]
+    unknown = [name for name in names if name not in known and "OptionSet" not in name]
     if unknown:
-        raise errors.UNKNOWN_PROPERTY(name=unknown[0], table="EntityMetadata")
-    kept = {"@odata.type", "MetadataId", "OptionSet", *names}
+        raise errors.UNKNOWN_PROPERTY(name=unknown[0], table=kind)
+    kept = {"@odata.type", "MetadataId", "OptionSet", "GlobalOptionSet", *names}
     return [{key: value for key, value in row.items() if key in kept} for row in rows]
 
 
@@ -204,21 +250,24 @@ def _matches(criteria: FilterExpression, row: Mapping[str, Any]) -> bool:
     return all(results) if criteria.operator == "and" else any(results)
 
 
-def _filtered(rows: list[dict[str, Any]], text: str | None) -> list[dict[str, Any]]:
+def filter_rows(
+    rows: list[dict[str, Any]], text: str | None, kind: str = "EntityMetadata"
+) -> list[dict[str, Any]]:
+    """``$filter`` of comparisons, read on the rows (metadata is not in SQL tables)."""
     if text is None:
         return rows
     known = set().union(*(row.keys() for row in rows)) if rows else set()
 
     def resolve(name: str) -> str:
         if name not in known:
-            raise errors.UNKNOWN_PROPERTY(name=name, table="EntityMetadata")
+            raise errors.UNKNOWN_PROPERTY(name=name, table=kind)
         return name
 
     criteria = parse_filter(text, resolve)
     return [row for row in rows if _matches(criteria, row)]
 
 
-def _query(request: Request, allowed: frozenset[str]) -> dict[str, str]:
+def metadata_query(request: Request, allowed: frozenset[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     for name, value in request.query_params.multi_items():
         if not name.startswith("$"):
@@ -238,11 +287,11 @@ def _query(request: Request, allowed: frozenset[str]) -> dict[str, str]:
 # --- routes ---------------------------------------------------------------------------------
 
 
-def _metadata(session: Any) -> MetadataSet:
+def all_metadata(session: Any) -> MetadataSet:
     return session.service.execute(RetrieveAllEntitiesRequest()).metadata
 
 
-def _table(metadata: MetadataSet, key: str) -> TableMetadata:
+def definition_table(metadata: MetadataSet, key: str) -> TableMetadata:
     found = _KEY.match(key)
     if found is None:
         raise errors.RESOURCE_NOT_FOUND(segment=f"EntityDefinitions({key[:80]})")
@@ -259,19 +308,19 @@ def _table(metadata: MetadataSet, key: str) -> TableMetadata:
 
 @router.get("/EntityDefinitions")
 def entity_definitions(request: Request, session: SignedIn) -> Response:
-    query = _query(request, frozenset({"$select", "$filter"}))
-    tables = _metadata(session).tables.values()
+    query = metadata_query(request, frozenset({"$select", "$filter"}))
+    tables = all_metadata(session).tables.values()
     rows = [entity_definition(table, session.language) for table in tables if table.published]
-    rows = _selected(_filtered(rows, query.get("$filter")), query.get("$select"))
+    rows = select_rows(filter_rows(rows, query.get("$filter")), query.get("$select"))
     context = f"{api_root(request)}/$metadata#EntityDefinitions"
     return json_response({"@odata.context": context, "value": rows})
 
 
 @router.get("/EntityDefinitions({key})")
 def entity_definition_by_key(request: Request, key: str, session: SignedIn) -> Response:
-    query = _query(request, frozenset({"$select"}))
-    table = _table(_metadata(session), key)
-    (row,) = _selected([entity_definition(table, session.language)], query.get("$select"))
+    query = metadata_query(request, frozenset({"$select"}))
+    table = definition_table(all_metadata(session), key)
+    (row,) = select_rows([entity_definition(table, session.language)], query.get("$select"))
     context = f"{api_root(request)}/$metadata#EntityDefinitions/$entity"
     return json_response({"@odata.context": context, **row})
 
@@ -279,8 +328,9 @@ def entity_definition_by_key(request: Request, key: str, session: SignedIn) -> R
 @router.get("/EntityDefinitions({key})/Attributes")
 @router.get("/EntityDefinitions({key})/Attributes/{cast}")
 def attributes(request: Request, key: str, session: SignedIn, cast: str | None = None) -> Response:
-    query = _query(request, frozenset({"$select", "$filter", "$expand"}))
-    table = _table(_metadata(session), key)
+    query = metadata_query(request, frozenset({"$select", "$filter", "$expand"}))
+    metadata = all_metadata(session)
+    table = definition_table(metadata, key)
     columns = [column for column in table.columns.values() if column.published]
     if cast is not None:
         kinds = {name for _kind, name in _TYPES.values()}
@@ -288,9 +338,11 @@ def attributes(request: Request, key: str, session: SignedIn, cast: str | None =
         if wanted not in kinds:
             raise errors.RESOURCE_NOT_FOUND(segment=cast[:80])
         columns = [column for column in columns if _TYPES[column.type][1] == wanted]
-    expand = query.get("$expand") is not None
-    rows = [attribute_definition(table, column, session.language, expand=expand)
-            for column in columns]  # fmt: skip
-    rows = _selected(_filtered(rows, query.get("$filter")), query.get("$select"))
+    expand = query.get("$expand")
+    if expand is not None:
+        expand = "GlobalOptionSet" if expand.startswith("GlobalOptionSet") else "OptionSet"
+    rows = [attribute_definition(table, column, session.language, expand=expand,
+                                 metadata=metadata) for column in columns]  # fmt: skip
+    rows = select_rows(filter_rows(rows, query.get("$filter")), query.get("$select"))
     context = f"{api_root(request)}/$metadata#EntityDefinitions('{table.name}')/Attributes"
     return json_response({"@odata.context": context, "value": rows})

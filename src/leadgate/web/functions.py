@@ -26,6 +26,7 @@ from leadgate.web.actions import NAMESPACE, ODATA_TYPE, record_table
 from leadgate.web.errors import bad_query
 from leadgate.web.headers import DEFAULT_PAGE_SIZE
 from leadgate.web.limits import JSON_TOO_DEEP, MAX_JSON_DEPTH
+from leadgate.web.operations import FUNCTIONS
 from leadgate.web.options import read_options
 from leadgate.web.payload import check_json, entity_from_body
 from leadgate.web.resources import API_PATH, api_root, parse_guid
@@ -216,7 +217,7 @@ def _paging(name: str, text: str) -> PagingInfo:
                       return_total_record_count=total)  # fmt: skip
 
 
-RETRIEVE_DUPLICATES = ("BusinessEntity", "MatchingEntityName", "PagingInfo")
+RETRIEVE_DUPLICATES = FUNCTIONS["RetrieveDuplicates"].names
 
 
 @router.get("/RetrieveDuplicates({parameters})")
@@ -275,7 +276,18 @@ def _duplicate_json(metadata: MetadataSet, match: DuplicateMatch, language: str)
     }
 
 
-RETRIEVE_HISTORY = ("Target", "PagingInfo")
+@router.get("/WhoAmI({parameters})")
+def who_am_i_with_parameters(request: Request, session: SignedIn) -> Response:
+    """WhoAmI takes no parameter (routes.py answers ``WhoAmI`` and ``WhoAmI()``): name the
+    ones given, as for any function."""
+    given = parse_call("WhoAmI", request.path_params["parameters"], request.query_params)
+    raise bad_query(
+        N_("the function {function} has no parameter {names}; its parameters: {known}."),
+        function="WhoAmI", names=", ".join(sorted(given)) or "-", known="-",
+    )  # fmt: skip
+
+
+RETRIEVE_HISTORY = FUNCTIONS["RetrieveRecordChangeHistory"].names
 
 
 @router.get("/RetrieveRecordChangeHistory({parameters})")

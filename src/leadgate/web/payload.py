@@ -20,6 +20,7 @@ from leadgate.platform.engine.metadata.model import ColumnMetadata, MetadataSet,
 from leadgate.platform.engine.metadata.navigation import navigation_properties
 from leadgate.platform.engine.values import has_lone_surrogate
 from leadgate.web.limits import JSON_TOO_DEEP, MAX_JSON_DEPTH
+from leadgate.web.navigation import navigation_name
 from leadgate.web.resources import API_PATH, parse_guid, parse_resource
 
 __all__ = ["check_json", "entity_from_body", "parse_json_object"]
@@ -148,7 +149,7 @@ def _navigation_column(
         if candidate.type_column is None:
             continue
         for target in candidate.targets:
-            if lowered == f"{candidate.name}_{target}":
+            if lowered == navigation_name(candidate, target):
                 return candidate, target
     raise errors.UNKNOWN_PROPERTY(name=name, table=table.name)
 

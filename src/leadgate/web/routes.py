@@ -42,6 +42,7 @@ from leadgate.web.headers import (
     read_version,
 )
 from leadgate.web.odata_filter import parse_filter
+from leadgate.web.operations import FUNCTIONS
 from leadgate.web.options import (
     COLLECTION_OPTIONS,
     READ_RECORD_OPTIONS,
@@ -70,8 +71,6 @@ SignedIn = Annotated[Session, Depends(signed_in)]
 COLLECTION_METHODS = "GET, POST"
 RECORD_METHODS = "GET, PATCH, DELETE"
 Selection = list[ColumnMetadata] | None
-# Unbound functions, by name (they are routed in web/functions.py, before entity sets).
-FUNCTIONS = {"WhoAmI": "GET", "RetrieveDuplicates": "GET"}
 
 
 async def _raw_body(request: Request) -> bytes:
@@ -84,9 +83,8 @@ RawBody = Annotated[bytes, Depends(_raw_body)]
 
 def _resource(session: Session, segment: str, method: str, *, record: bool | None) -> Resource:
     """The entity set (and key) of the URL; 405 when the method does not apply to it."""
-    function = FUNCTIONS.get(segment.split("(", 1)[0])
-    if function is not None:
-        raise MethodNotAllowed(method, function)
+    if segment.split("(", 1)[0] in FUNCTIONS:  # functions answer GET alone
+        raise MethodNotAllowed(method, "GET")
     resource = parse_resource(session.metadata(), segment)
     if record is True and not resource.names_record:
         raise MethodNotAllowed(method, COLLECTION_METHODS)
@@ -159,6 +157,7 @@ def _record_response(
 
 
 @router.get("/WhoAmI")
+@router.get("/WhoAmI()")  # python-odata calls a function without parameters so
 def who_am_i(request: Request, session: SignedIn) -> Response:
     answer = session.service.execute(WhoAmIRequest())
     unit = answer.business_unit_id
@@ -347,8 +346,10 @@ def elsewhere(request: Request, path: str, session: SignedIn) -> Response:
     """Deeper paths are not served yet; a single segment reached here by a wrong method."""
     if "/" not in path.strip("/") and path.strip("/"):
         segment = path.strip("/")
-        allowed = FUNCTIONS.get(segment.split("(", 1)[0]) or (
-            RECORD_METHODS if "(" in segment else COLLECTION_METHODS
+        allowed = (
+            "GET"
+            if segment.split("(", 1)[0] in FUNCTIONS
+            else (RECORD_METHODS if "(" in segment else COLLECTION_METHODS)
         )
         raise MethodNotAllowed(request.method, allowed)
     raise errors.RESOURCE_NOT_FOUND(segment=path)
