@@ -62,7 +62,7 @@ def test_every_lookup_says_its_table_and_its_navigation_property(api, admin, lea
     assert body["_parentaccountid_value" + LOGICAL_NAME] == "account"
     assert body["_parentaccountid_value" + NAVIGATION] == "parentaccountid"
     assert body["_ownerid_value" + LOGICAL_NAME] == "systemuser"
-    assert body["_ownerid_value" + NAVIGATION] == "ownerid"
+    assert body["_ownerid_value" + NAVIGATION] == "ownerid_systemuser"
     account = admin.retrieve("lead", lead, ["parentaccountid"])["parentaccountid"]
     contact = admin.create("contact", lastname="Byron", parentcustomerid=account)
     person = api.get(

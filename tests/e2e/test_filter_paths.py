@@ -53,7 +53,9 @@ def test_a_path_keeps_the_records_whose_related_record_matches(api, subtests):
 
 
 @pytest.mark.usefixtures("leads")
-def test_paths_work_for_customer_lookups_and_in_count(api):
+def test_paths_work_for_customer_and_owner_lookups_and_in_count(api):
+    mine = api.get(LEADS, params={"$filter": "ownerid_systemuser/lastname eq 'Admin'"})
+    assert len(mine.json()["value"]) == 3
     response = api.get(
         f"{API}/contacts",
         params={"$select": "lastname", "$filter": "parentcustomerid_account/name eq 'Contoso'"},

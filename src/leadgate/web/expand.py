@@ -77,8 +77,8 @@ class Expansion:
     """One navigation property to expand, with what to read of its records."""
 
     navigation: NavigationProperty
-    targets: tuple[TableMetadata, ...]
-    selected: tuple[Selection, ...]  # per target
+    target: TableMetadata
+    selected: Selection
     criteria: FilterExpression | None = None
     orders: tuple[OrderExpression, ...] = ()
     top: int | None = None
@@ -89,10 +89,9 @@ class Expansion:
 
     def context(self) -> str:
         """How ``@odata.context`` names it: ``parentaccountid(name)``."""
-        selected = self.selected[0]
-        if selected is None:
+        if self.selected is None:
             return f"{self.name}()"
-        return f"{self.name}({','.join(_property_name(c) for c in selected)})"
+        return f"{self.name}({','.join(_property_name(c) for c in self.selected)})"
 
 
 def _property_name(column: ColumnMetadata) -> str:
@@ -194,11 +193,10 @@ def _expansion(
     metadata: MetadataSet, navigation: NavigationProperty, text: str | None
 ) -> Expansion:
     options = _options(navigation, text)
-    targets = tuple(metadata.table(name) for name in navigation.targets)
-    selected = tuple(parse_select(target, options.get("$select")) for target in targets)
+    target = metadata.table(navigation.target)
+    selected = parse_select(target, options.get("$select"))
     if not navigation.collection:
-        return Expansion(navigation, targets, selected)
-    target = targets[0]
+        return Expansion(navigation, target, selected)
     criteria = None
     if "$filter" in options:
         criteria = parse_filter(
@@ -216,7 +214,7 @@ def _expansion(
             )
         top = int(value)
     orders = parse_orderby(target, options.get("$orderby"))
-    return Expansion(navigation, targets, selected, criteria, orders, top)
+    return Expansion(navigation, target, selected, criteria, orders, top)
 
 
 def lookup_columns(expansions: Iterable[Expansion]) -> tuple[str, ...]:
@@ -270,19 +268,17 @@ def _single(
         value
         for parent in parents
         if isinstance(value := parent.get(column), EntityReference)
-        and value.logical_name in expansion.navigation.targets
+        and value.logical_name == expansion.navigation.target
     ]
     found: dict[tuple[str, uuid.UUID], Entity] = {}
-    for target, selected in zip(expansion.targets, expansion.selected, strict=True):
-        ids = sorted({r.id for r in references if r.logical_name == target.name})
-        columns = read_columns(target, selected)
-        for chunk in _chunks(ids):
-            criteria = FilterExpression(
-                "and", (ConditionExpression(target.primary_key, "in", chunk),)
-            )
-            for record in _read(service, target, columns, criteria):
-                if record.id is not None:
-                    found[(target.name, record.id)] = record
+    target = expansion.target
+    ids = sorted({r.id for r in references})
+    columns = read_columns(target, expansion.selected)
+    for chunk in _chunks(ids):
+        criteria = FilterExpression("and", (ConditionExpression(target.primary_key, "in", chunk),))
+        for record in _read(service, target, columns, criteria):
+            if record.id is not None:
+                found[(target.name, record.id)] = record
     related: dict[uuid.UUID, Related] = {}
     for parent in parents:
         value = parent.get(column)
@@ -298,9 +294,9 @@ def _single(
 def _collection(
     service: OrganizationService, expansion: Expansion, parents: Sequence[Entity], parent: str
 ) -> dict[uuid.UUID, Related]:
-    target, selected = expansion.targets[0], expansion.selected[0]
+    target = expansion.target
     column = expansion.navigation.column
-    columns = _with(read_columns(target, selected), column)
+    columns = _with(read_columns(target, expansion.selected), column)
     ids = sorted({p.id for p in parents if p.id is not None})
     grouped: dict[uuid.UUID, list[Entity]] = {key: [] for key in ids}
     read = 0
@@ -355,15 +351,12 @@ def expanded_json(
     body: dict[str, Any] = {}
     for expansion in expansions:
         found = related.get(expansion.name, {}).get(parent.id) if parent.id else None
+        columns = output_columns(expansion.target, expansion.selected)
         if isinstance(found, list):
-            target, selected = expansion.targets[0], expansion.selected[0]
-            columns = output_columns(target, selected)
             body[expansion.name] = [
                 record_json(columns, record, language, preferences) for record in found
             ]
         elif isinstance(found, Entity):
-            index = [t.name for t in expansion.targets].index(found.logical_name)
-            columns = output_columns(expansion.targets[index], expansion.selected[index])
             body[expansion.name] = record_json(columns, found, language, preferences)
         else:
             body[expansion.name] = [] if expansion.navigation.collection else None
@@ -386,14 +379,13 @@ def records_json(
     if preferences.includes(FORMATTED_VALUE):
         _name_lookups(session, table, selected, entities)
         for expansion in expansions:
-            for target, chosen in zip(expansion.targets, expansion.selected, strict=True):
-                found = [
-                    record
-                    for by_parent in related.get(expansion.name, {}).values()
-                    for record in (by_parent if isinstance(by_parent, list) else [by_parent])
-                    if isinstance(record, Entity) and record.logical_name == target.name
-                ]
-                _name_lookups(session, target, chosen, found)
+            found = [
+                record
+                for by_parent in related.get(expansion.name, {}).values()
+                for record in (by_parent if isinstance(by_parent, list) else [by_parent])
+                if isinstance(record, Entity)
+            ]
+            _name_lookups(session, expansion.target, expansion.selected, found)
     columns = output_columns(table, selected)
     language = session.language
     return [

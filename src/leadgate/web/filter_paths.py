@@ -71,14 +71,14 @@ def navigator(
     service: OrganizationService, metadata: MetadataSet, table: TableMetadata
 ) -> Navigate:
     """What ``parse_filter`` asks of a navigation property of ``table``: single-valued ones
-    pointing at one table only (not an owner, which may be a user or a team)."""
+    (``parentaccountid``, ``ownerid_systemuser``)."""
     properties = navigation_properties(metadata, table)
 
     def navigate(name: str) -> Navigation | None:
         navigation = properties.get(name)
-        if navigation is None or navigation.collection or len(navigation.targets) != 1:
+        if navigation is None or navigation.collection:
             return None
-        target = metadata.table(navigation.targets[0])
+        target = metadata.table(navigation.target)
 
         def matching(criteria: FilterExpression) -> tuple[Any, ...]:
             query = QueryExpression(

@@ -17,10 +17,9 @@ from leadgate.platform import Entity, EntityReference
 from leadgate.platform.engine import errors
 from leadgate.platform.engine.i18n import N_, Text
 from leadgate.platform.engine.metadata.model import ColumnMetadata, MetadataSet, TableMetadata
-from leadgate.platform.engine.metadata.navigation import navigation_properties
+from leadgate.platform.engine.metadata.navigation import navigation_name, navigation_properties
 from leadgate.platform.engine.values import has_lone_surrogate
 from leadgate.web.limits import JSON_TOO_DEEP, MAX_JSON_DEPTH
-from leadgate.web.navigation import navigation_name
 from leadgate.web.resources import API_PATH, parse_guid, parse_resource
 
 __all__ = ["check_json", "entity_from_body", "parse_json_object"]
@@ -127,15 +126,14 @@ def _navigation_column(
     the lookup's targets).
 
     Names follow the platform's rule (navigation.py: ``parentaccountid``,
-    ``parentcustomerid_account``, ``ownerid``). Dataverse spells them with schema names
+    ``parentcustomerid_account``, ``ownerid_team``). Dataverse spells them with schema names
     (``new_Currency``), whose lower case is the logical name, so both spellings are accepted;
-    so are a customer lookup's bare name and ``ownerid_<table>``, which leadgate took before.
+    so is a customer or owner lookup's bare name (``ownerid``, towards any of its tables).
     """
     lowered = name.lower()
     navigation = navigation_properties(metadata, table).get(lowered)
     if navigation is not None and not navigation.collection:
-        target = navigation.targets[0] if len(navigation.targets) == 1 else None
-        return table.columns[navigation.column], target
+        return table.columns[navigation.column], navigation.target
     column = table.columns.get(lowered)
     if column is not None:
         if not column.type.is_reference:

@@ -14,7 +14,7 @@ from typing import Any
 from leadgate.platform import Entity, EntityReference
 from leadgate.platform.engine.formatting import display
 from leadgate.platform.engine.metadata.model import ColumnMetadata, TableMetadata
-from leadgate.platform.engine.metadata.navigation import lookup_navigation_name
+from leadgate.platform.engine.metadata.navigation import navigation_name
 from leadgate.platform.engine.types import ColumnType, Language
 from leadgate.web.headers import (
     ASSOCIATED_NAVIGATION,
@@ -107,7 +107,7 @@ def record_json(
             body[f"{name}@{FORMATTED_VALUE}"] = text
         if isinstance(value, EntityReference):
             if navigations:
-                navigation = lookup_navigation_name(column, value.logical_name)
+                navigation = navigation_name(column, value.logical_name)
                 body[f"{name}@{ASSOCIATED_NAVIGATION}"] = navigation
             if logical_names:
                 body[f"{name}@{LOOKUP_LOGICAL_NAME}"] = value.logical_name

@@ -8,20 +8,22 @@ from leadgate.platform.engine.metadata.model import (
     TableMetadata,
 )
 from leadgate.platform.engine.metadata.navigation import (
+    Link,
     NavigationProperty,
-    collection_navigation_name,
-    lookup_navigation_name,
+    links,
+    navigation_name,
     navigation_properties,
 )
 
 __all__ = [
     "ColumnMetadata",
+    "Link",
     "MetadataSet",
     "NavigationProperty",
     "OptionMetadata",
     "RelationshipMetadata",
     "TableMetadata",
-    "collection_navigation_name",
-    "lookup_navigation_name",
+    "links",
+    "navigation_name",
     "navigation_properties",
 ]
