@@ -14,6 +14,7 @@ import uuid
 
 from azure.core.credentials import AccessToken
 from PowerPlatform.Dataverse.client import DataverseClient
+from PowerPlatform.Dataverse.models.filters import col
 
 
 class Token:
@@ -66,6 +67,21 @@ def main() -> None:
         subjects = [record["subject"] for page in pages for record in page]
         assert [len(page) for page in pages] == [2, 2, 2], [len(page) for page in pages]
         assert subjects == sorted(subjects) and len(subjects) == 6, subjects
+
+        step("In, $expand and formatted values through the SDK's query options")
+        found = client.records.list(
+            "lead",
+            filter=(col("lastname") == marker) & col("subject").in_(["SDK bulk 0", "SDK bulk 3"]),
+            select=["subject", "_ownerid_value"],
+            orderby=["subject asc"],
+            expand=["ownerid_systemuser($select=fullname)"],
+            include_annotations="*",
+        )
+        rows = [record.data for record in found]
+        assert [row["subject"] for row in rows] == ["SDK bulk 0", "SDK bulk 3"], rows
+        assert all(row["ownerid_systemuser"]["fullname"] for row in rows), rows
+        named = "_ownerid_value@OData.Community.Display.V1.FormattedValue"
+        assert all(row[named] == row["ownerid_systemuser"]["fullname"] for row in rows), rows
 
         step("QualifyLead through the SDK's own request helper (_scoped_odata)")
         with client._scoped_odata() as od:
