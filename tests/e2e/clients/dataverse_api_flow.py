@@ -54,6 +54,14 @@ def main() -> None:
     (lead,) = leads.read(select=["subject"], filter=f"leadid eq {lead_id}")
     assert lead["subject"] == "dataverse-api, updated", lead
 
+    step("read with $expand and formatted values (unquoted include-annotations)")
+    (lead,) = leads.read(
+        select=["subject", "statecode"], filter=f"leadid eq {lead_id}",
+        expand="ownerid_systemuser($select=fullname)", return_formatted_values=True,
+    )  # fmt: skip
+    assert lead["statecode@OData.Community.Display.V1.FormattedValue"] == "Open", lead
+    assert lead["ownerid_systemuser"]["fullname"], lead
+
     step("bulk create (CreateMultiple)")
     rows = [{"subject": f"dva bulk {n}", "lastname": marker} for n in range(5)]
     (response,) = leads.create(rows, mode="multiple")
