@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from leadgate.platform import Organization
 from leadgate.web import (
     actions,
+    batch,
     bound_functions,
     entity_definitions,
     entity_sets,
@@ -55,6 +56,7 @@ def create_app(
         BodyLimit, max_body_size=max_body_size, max_batch_body_size=max_batch_body_size
     )
     app.include_router(health.router)
+    app.include_router(batch.router)  # before the entity sets' POST /{segment}
     app.include_router(entity_definitions.router)  # fixed paths, before the entity sets'
     app.include_router(entity_sets.router)  # before bound functions' GET /{set}/{name}
     app.include_router(actions.router)  # before the catch-all of deeper paths in routes
