@@ -361,6 +361,15 @@ def test_a_batch_that_cannot_be_read_is_refused_whole_in_english_and_french(sqli
 
 
 @pytest.mark.interface_only
+def test_change_sets_nested_thousands_deep_are_refused(sqlite_api):
+    body = "".join(f"--b{n}\r\nContent-Type: multipart/mixed; boundary=b{n + 1}\r\n\r\n"
+                   for n in range(3000))  # fmt: skip
+    content_type = "multipart/mixed; boundary=b0"
+    response = sqlite_api.post(BATCH, content=body.encode(), headers={"Content-Type": content_type})
+    assert_error(response, 400, BATCH_UNREADABLE(reason=Text("its parts nest too deep.")))
+
+
+@pytest.mark.interface_only
 def test_nothing_of_a_refused_batch_runs(sqlite_api):
     tag = uuid.uuid4().hex[:8]
     body = multipart([request_part("POST", "accounts", f'{{"name": "{tag}"}}'),
@@ -387,9 +396,10 @@ PIECES = st.sampled_from([
 ])  # fmt: skip
 HOSTILE = st.one_of(
     st.lists(st.tuples(PIECES, NL), max_size=40).map(
-        lambda pairs: "".join(piece + nl for piece, nl in pairs)
+        lambda pairs: "".join(piece + nl for piece, nl in pairs).encode("utf-8", "surrogatepass")
     ),
-    st.text(max_size=300),
+    st.binary(max_size=300).map(lambda noise: b"--b\r\n" + noise + b"\r\n--b--\r\n"),
+    st.binary(max_size=300),
 )
 UNEXPECTED = errors.UNEXPECTED.code
 
@@ -400,8 +410,7 @@ UNEXPECTED = errors.UNEXPECTED.code
     "multipart/mixed; boundary=\"b", "text/plain", "multipart/mixed; boundary=b; boundary=c"]))
 @property_budget("request")
 def test_hostile_batches_never_answer_500(sqlite_api, body, content_type):  # fmt: skip
-    response = sqlite_api.post(BATCH, content=body.encode("utf-8", "surrogatepass"),
-                               headers={"Content-Type": content_type})  # fmt: skip
+    response = sqlite_api.post(BATCH, content=body, headers={"Content-Type": content_type})
     assert response.status_code in (200, 400), response.text
     if response.headers["content-type"].startswith("application/json"):
         assert response.status_code == 400
