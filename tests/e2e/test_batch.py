@@ -346,6 +346,10 @@ MALFORMED = {
     "too many": (multipart([GET_PART] * (MAX_BATCH_REQUESTS + 1), "b"), CT,
                  BATCH_TOO_MANY_REQUESTS(limit=MAX_BATCH_REQUESTS,
                                          count=MAX_BATCH_REQUESTS + 1)),
+    "too many parts": ("--b\r\n" * 5000, CT, BATCH_UNREADABLE(reason=Text(
+        "it has more than {limit} lines starting with '--' (boundary lines), more than "
+        "{requests} requests can need.", limit=4 * MAX_BATCH_REQUESTS + 2,
+        requests=MAX_BATCH_REQUESTS))),
 }  # fmt: skip
 
 

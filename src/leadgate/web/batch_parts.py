@@ -85,6 +85,8 @@ CONTENT_ID_UNKNOWN = ErrorKind(
     ),
 )
 
+# A part's delimiter, and a change set's opening and closing lines, for each request allowed.
+MAX_BOUNDARY_LINES = 4 * MAX_BATCH_REQUESTS + 2
 _VERSION = re.compile(r"HTTP/\d(?:\.\d)?")
 _METHOD = re.compile(r"[A-Za-z]{1,20}")
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
@@ -131,6 +133,16 @@ def read_batch(content_type: str | None, body: bytes) -> list[PartRequest | Chan
     boundary = envelope.get_boundary()
     if envelope.get_content_type() != "multipart/mixed" or not boundary:
         raise BATCH_NOT_MULTIPART(content_type=media[:100])
+    # Each part costs the parser an object: count the boundary lines before it makes them.
+    if body.count(b"\n--") + body.startswith(b"--") > MAX_BOUNDARY_LINES:
+        raise _unreadable(
+            N_(
+                "it has more than {limit} lines starting with '--' (boundary lines), more than "
+                "{requests} requests can need."
+            ),
+            limit=MAX_BOUNDARY_LINES,
+            requests=MAX_BATCH_REQUESTS,
+        )
     try:
         message = BytesParser().parsebytes(b"Content-Type: %b\r\n\r\n%b" % (_latin1(media), body))
     except RecursionError:  # change sets within change sets, hundreds deep
