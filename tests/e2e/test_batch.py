@@ -8,6 +8,7 @@ from __future__ import annotations
 import email
 import email.message
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -241,6 +242,24 @@ def test_a_bound_action_on_a_record_made_in_the_same_change_set(api):
     assert len(created) == 2
     lead = api.get(f"{API}/leads({entity_id(answers[0])})?$select=statecode").json()
     assert lead["statecode"] == 1
+
+
+def test_concurrent_change_sets_each_commit_whole(api):
+    """More change sets at once than the pool has connections: each holds one, no more."""
+    tag = uuid.uuid4().hex[:8]
+
+    def send(n: int) -> Any:
+        return post_batch(api, [change_set([
+            request_part("POST", "accounts", f'{{"name": "{tag} {n}"}}', content_id=1),
+            request_part("POST", "contacts", '{"lastname": "C", '
+                         '"parentcustomerid_account@odata.bind": "$1"}', content_id=2),
+        ])])  # fmt: skip
+
+    with ThreadPoolExecutor(20) as pool:
+        responses = list(pool.map(send, range(20)))
+    assert [r.status_code for r in responses] == [200] * 20
+    found = api.get(f"{API}/accounts/$count?$filter=startswith(name, '{tag}')")
+    assert found.text == "20"
 
 
 # --- stopping, or going on, after a failure -------------------------------------------------

@@ -22,11 +22,13 @@ BATCH_CALLER = "leadgate.batch_caller"
 
 @dataclass(frozen=True)
 class BatchCaller:
-    """The batch's signed-in user, and the service its request runs with: the batch's own, or
-    one nested in the transaction of the change set the request belongs to."""
+    """The batch's signed-in user, the service its request runs with (the batch's own, or one
+    nested in the transaction of the change set the request belongs to), and the metadata the
+    batch read once: a request of a change set takes no second connection from the pool."""
 
     user: SignedInUser
     service: OrganizationService
+    metadata: MetadataSet
 
 
 @dataclass
@@ -70,4 +72,5 @@ def signed_in(request: Request) -> Session:
         service=batch.service
         if batch
         else organization.service(user.user_id, language=language, interface=Interface.WEB_API),
+        _metadata=batch.metadata if batch else None,
     )

@@ -30,6 +30,7 @@ from starlette.types import ASGIApp, Message
 
 from leadgate.platform import OrganizationService
 from leadgate.platform.engine.errors import LeadgateError
+from leadgate.platform.engine.metadata.model import MetadataSet
 from leadgate.platform.records.transaction import ExecuteChangeSetRequest
 from leadgate.web.auth import BATCH_CALLER, BatchCaller, Session, signed_in
 from leadgate.web.batch_parts import (
@@ -70,7 +71,7 @@ async def batch(request: Request, session: SignedIn) -> Response:
     # Reading 32 MiB takes the parser seconds: not on the event loop, which serves the others.
     items = await anyio.to_thread.run_sync(read_batch, request.headers.get("content-type"), body)
     keep_going = continue_on_error(request.headers)
-    runner = _Runner(request, session)
+    runner = _Runner(request, session, await anyio.to_thread.run_sync(session.metadata))
     answers: list[Answer | Sequence[Answer]] = []
     stopped = False
     for item in items:
@@ -116,6 +117,7 @@ class _ChangeSetFailed(Exception):
 class _Runner:
     request: Request
     session: Session
+    metadata: MetadataSet
 
     async def change_set(self, change_set: ChangeSet) -> Answer | list[Answer]:
         """Its requests in one transaction: all their answers, or the first failure's alone."""
@@ -202,7 +204,7 @@ class _Runner:
             "query_string": quote(query, safe=QUERY_SAFE).encode("ascii"),
             "headers": headers,
             "state": dict(outer.get("state") or {}),
-            BATCH_CALLER: BatchCaller(self.session.user, service),
+            BATCH_CALLER: BatchCaller(self.session.user, service, self.metadata),
         }
 
     def _refusal(self, error: LeadgateError, content_id: str | None) -> Answer:
