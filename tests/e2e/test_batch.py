@@ -16,8 +16,11 @@ import hypothesis
 import pytest
 from hypothesis import strategies as st
 
+from leadgate.platform import EntityReference
 from leadgate.platform.engine import errors
 from leadgate.platform.engine.i18n import Text
+from leadgate.platform.users.messages import CreateApiTokenRequest
+from leadgate.web import create_app
 from leadgate.web.batch_parts import (
     BATCH_NOT_MULTIPART,
     BATCH_TOO_MANY_REQUESTS,
@@ -26,9 +29,9 @@ from leadgate.web.batch_parts import (
     CHANGESET_READ,
     CONTENT_ID_UNKNOWN,
 )
-from leadgate.web.limits import MAX_BATCH_REQUESTS
-from tests.conftest import property_budget
-from tests.e2e.conftest import API, assert_error
+from leadgate.web.limits import BODY_OPTION, MAX_BATCH_REQUESTS, REQUEST_TOO_LARGE
+from tests.conftest import ADMIN_ID, property_budget
+from tests.e2e.conftest import API, TestClient, assert_error
 
 BATCH = f"{API}/$batch"
 BASE = "http://testserver"
@@ -306,6 +309,26 @@ def test_each_part_is_held_to_the_limits_of_a_request_of_its_own(sqlite_api):
     assert first.json()["error"]["code"] == errors.INVALID_QUERY.code
     assert isinstance(second, Reply) and second.status == 405
     assert second.headers["Allow"]
+
+
+@pytest.mark.interface_only
+def test_a_part_over_the_body_limit_is_answered_413_in_its_place(sqlite_org):
+    token = (
+        sqlite_org.system_service()
+        .execute(CreateApiTokenRequest(EntityReference("systemuser", ADMIN_ID)))
+        .token
+    )
+    app = create_app(sqlite_org, max_body_size=1024)
+    with TestClient(app, headers={"Authorization": f"Bearer {token}"}) as client:
+        response = post_batch(client, [
+            request_part("POST", "accounts", '{"name": "' + "x" * 2000 + '"}'),
+            request_part("GET", "WhoAmI"),
+        ], headers={"Prefer": "odata.continue-on-error"})  # fmt: skip
+    too_large, who = replies(response)
+    assert isinstance(too_large, Reply) and too_large.status == 413
+    error = REQUEST_TOO_LARGE(limit=1024, option=BODY_OPTION)
+    assert too_large.json()["error"] == {"code": error.code, "message": error.message()}
+    assert isinstance(who, Reply) and who.status == 200
 
 
 @pytest.mark.interface_only
