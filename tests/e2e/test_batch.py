@@ -11,6 +11,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import hypothesis
 import pytest
@@ -165,6 +166,19 @@ def test_dataverse_apis_lf_batch_with_a_blank_line_before_each_body(api):
     assert response.status_code == 200, response.text
     assert [reply.status for reply in replies(response)] == [204, 204, 204]  # type: ignore[union-attr]
     assert sorted(names(api, "leads", "subject", subject)) == [subject] * 3
+
+
+def test_raw_utf8_and_percent_escapes_in_request_lines(api):
+    name = f"Zoé {uuid.uuid4().hex[:6]}"
+    response = post_batch(api, [
+        request_part("POST", "accounts", f'{{"name": "{name}"}}'),
+        request_part("GET", f"accounts?$select=name&$filter=name eq '{name}'"),
+        request_part("GET", f"accounts?$select=name&$filter=name%20eq%20'{quote(name)}'"),
+        request_part("GET", f"accounts?$select=name&$filter=name+eq+'{quote(name)}'"),
+    ])  # fmt: skip
+    assert response.status_code == 200, response.text
+    _created, *found = replies(response)
+    assert [[row["name"] for row in reply.json()["value"]] for reply in found] == [[name]] * 3
 
 
 def test_an_unquoted_boundary_relative_urls_and_a_record_returned(api):

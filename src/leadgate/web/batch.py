@@ -16,7 +16,7 @@ import json
 import logging
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -127,7 +127,12 @@ class _Runner:
             done: dict[str, str] = {}
             answers = []
             for part in change_set.requests:
-                answer = anyio.from_thread.run(self.call, part, service, done, declared)
+                resolved = self._resolved(part, done, declared)
+                answer = (
+                    anyio.from_thread.run(self.call, resolved, service)
+                    if isinstance(resolved, PartRequest)
+                    else resolved
+                )
                 if answer.status >= 400:
                     raise _ChangeSetFailed(answer)
                 answers.append(answer)
@@ -150,28 +155,27 @@ class _Runner:
         answers: list[Answer] = response.result
         return answers
 
-    async def call(
-        self,
-        part: PartRequest,
-        service: OrganizationService,
-        done: dict[str, str] | None = None,
-        declared: frozenset[str] = frozenset(),
-    ) -> Answer:
-        """One request through the application, as the batch's user with ``service``."""
-        url, body = part.url, part.body
+    def _resolved(
+        self, part: PartRequest, done: dict[str, str], declared: frozenset[str]
+    ) -> PartRequest | Answer:
+        """The request with ``$n`` replaced by the record request n answered with (in its
+        URL and its ``@odata.bind`` values); a refusal if request n answered none."""
+        url = part.url
         name = reference(url)
-        if name is not None and done is not None:
+        if name is not None:
             if name in done:
                 url = done[name] + url[1 + len(name) :]
             elif name in declared or name.isdigit():
-                return self._refusal(
-                    CONTENT_ID_UNKNOWN(reference=url[:80], part=part.part), part.content_id
-                )
-        if done:
-            body = _bind_references(body, done)
-        path, query = request_target(url)
-        scope = self._scope(part, path, query, body, service)
-        status, headers, content = await _call(self.request.app, scope, body)
+                error = CONTENT_ID_UNKNOWN(reference=url[:80], part=part.part)
+                return self._refusal(error, part.content_id)
+        body = _bind_references(part.body, done) if done else part.body
+        return replace(part, url=url, body=body)
+
+    async def call(self, part: PartRequest, service: OrganizationService) -> Answer:
+        """One request through the application, as the batch's user with ``service``."""
+        path, query = request_target(part.url)
+        scope = self._scope(part, path, query, part.body, service)
+        status, headers, content = await _call(self.request.app, scope, part.body)
         return Answer(status, headers, content, part.content_id)
 
     def _scope(

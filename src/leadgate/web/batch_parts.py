@@ -165,6 +165,14 @@ def read_batch(content_type: str | None, body: bytes) -> list[PartRequest | Chan
     return items
 
 
+def _text(line: bytes) -> str:
+    """A request line: its URL may hold raw UTF-8 (``$filter=lastname eq 'Zoé'``)."""
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        return line.decode("latin-1")
+
+
 def _latin1(text: str) -> bytes:
     return text.encode("latin-1", "replace")
 
@@ -230,7 +238,7 @@ def _request(part: Message, label: str) -> PartRequest:
     payload = part.get_payload(decode=True)
     raw = payload if isinstance(payload, bytes) else b""
     lines, body = _head_and_body(raw.lstrip(b"\r\n"))
-    request_line = lines[0].decode("latin-1") if lines else ""
+    request_line = _text(lines[0]) if lines else ""
     method, url = _request_line(request_line, label)
     headers = tuple(_header(line.decode("latin-1"), label) for line in lines[1:])
     content_id = part.get("Content-ID") or next(
