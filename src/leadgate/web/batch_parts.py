@@ -14,6 +14,7 @@ import http
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from email.errors import CloseBoundaryNotFoundDefect, StartBoundaryNotFoundDefect
 from email.message import Message
 from email.parser import BytesParser
 from urllib.parse import unquote
@@ -179,12 +180,12 @@ def _latin1(text: str) -> bytes:
 
 def _parts(message: Message, boundary: str) -> list[Message]:
     """The parts of a multipart message whose delimiters are all there."""
-    names = {type(defect).__name__ for defect in message.defects}
-    if not message.is_multipart() or "StartBoundaryNotFoundDefect" in names:
+    defects = tuple(type(defect) for defect in message.defects)
+    if not message.is_multipart() or StartBoundaryNotFoundDefect in defects:
         raise _unreadable(
             N_("no part starts with its boundary line, --{boundary}."), boundary=boundary[:80]
         )
-    if "CloseBoundaryNotFoundDefect" in names:
+    if CloseBoundaryNotFoundDefect in defects:
         raise _unreadable(
             N_("it does not end with the closing line --{boundary}--; it may have been cut short."),
             boundary=boundary[:80],
