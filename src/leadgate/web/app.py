@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from leadgate.platform import Organization
 from leadgate.web import (
     actions,
+    batch,
     bound_functions,
     csdl,
     entity_definitions,
@@ -60,6 +61,7 @@ def create_app(
     )
     app.include_router(health.router)
     app.include_router(csdl.router)  # $metadata: a fixed path, before the entity sets'
+    app.include_router(batch.router)  # before the entity sets' POST /{segment}
     app.include_router(entity_definitions.router)  # fixed paths, before the entity sets'
     app.include_router(relationship_definitions.router)  # the same
     app.include_router(sdk_messages.router)  # the same

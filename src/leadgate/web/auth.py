@@ -14,7 +14,21 @@ from leadgate.platform.users.credentials import SignedInUser
 from leadgate.web.errors import response_language
 from leadgate.web.protection_asgi import admit
 
-__all__ = ["Session", "signed_in"]
+__all__ = ["BATCH_CALLER", "BatchCaller", "Session", "signed_in"]
+
+# The scope key under which a request of a $batch carries the batch's caller (web/batch.py).
+BATCH_CALLER = "leadgate.batch_caller"
+
+
+@dataclass(frozen=True)
+class BatchCaller:
+    """The batch's signed-in user, the service its request runs with (the batch's own, or one
+    nested in the transaction of the change set the request belongs to), and the metadata the
+    batch read once: a request of a change set takes no second connection from the pool."""
+
+    user: SignedInUser
+    service: OrganizationService
+    metadata: MetadataSet
 
 
 @dataclass
@@ -45,7 +59,8 @@ def signed_in(request: Request) -> Session:
     """FastAPI dependency: authenticate the token (401 when missing, unknown or disabled),
     then count the request against the user's service protection limits (429 past one)."""
     organization: Organization = request.app.state.organization
-    user = organization.authenticate(bearer_token(request))
+    batch: BatchCaller | None = request.scope.get(BATCH_CALLER)
+    user = batch.user if batch else organization.authenticate(bearer_token(request))
     # Errors raised later in this request are read in the user's language.
     request.state.user_language = user.language
     admit(request, user.user_id)
@@ -54,5 +69,8 @@ def signed_in(request: Request) -> Session:
         organization=organization,
         user=user,
         language=language,
-        service=organization.service(user.user_id, language=language, interface=Interface.WEB_API),
+        service=batch.service
+        if batch
+        else organization.service(user.user_id, language=language, interface=Interface.WEB_API),
+        _metadata=batch.metadata if batch else None,
     )

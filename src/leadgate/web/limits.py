@@ -21,6 +21,7 @@ __all__ = [
     "FILTER_TOO_COMPLEX",
     "FILTER_TOO_DEEP",
     "JSON_TOO_DEEP",
+    "MAX_BATCH_REQUESTS",
     "MAX_FILTER_CONDITIONS",
     "MAX_FILTER_NESTING",
     "MAX_JSON_DEPTH",
@@ -34,6 +35,7 @@ DEFAULT_MAX_BATCH_BODY_SIZE = 32 * 1024 * 1024  # $batch carries many requests i
 BODY_OPTION = "--max-body-size"
 BATCH_BODY_OPTION = "--max-batch-body-size"
 BATCH_SUFFIX = "/$batch"
+MAX_BATCH_REQUESTS = 1000  # Dataverse's limit: requests in one $batch, change sets' included
 
 MAX_JSON_DEPTH = 64  # Dataverse bodies nest a record in an action parameter: 3 levels
 MAX_FILTER_CONDITIONS = 500  # comparisons and functions; each value of an 'in' list counts

@@ -91,6 +91,18 @@ def main() -> None:
     assert all(r.status_code == 204 for r in deleted), [r.status_code for r in deleted]
     remaining = leads.read(select=["leadid"], filter=f"lastname eq '{marker}'")
     assert [row["leadid"] for row in remaining] == [lead_id], remaining
+
+    step("batch create and delete ($batch, LF line ends, a blank line before each body)")
+    rows = [{"subject": f"dva batch {n}", "lastname": marker} for n in range(3)]
+    (response,) = leads.create(rows, mode="batch")
+    assert response.status_code == 200, (response.status_code, response.text)
+    assert response.text.count("HTTP/1.1 204") == 3, response.text
+    batched = [row["leadid"] for row in leads.read(select=["leadid"],
+               filter=f"lastname eq '{marker}'") if row["leadid"] != lead_id]  # fmt: skip
+    assert len(batched) == 3, batched
+    (response,) = leads.delete(ids=batched, mode="batch")
+    assert response.text.count("HTTP/1.1 204") == 3, response.text
+    assert len(leads.read(select=["leadid"], filter=f"lastname eq '{marker}'")) == 1
     print("flow: done", flush=True)
 
 

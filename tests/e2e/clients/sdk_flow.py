@@ -96,6 +96,37 @@ def main() -> None:
         lead = client.records.retrieve("lead", lead_id, select=["statecode"])
         assert lead is not None and lead["statecode"] == 1, lead  # qualified
 
+        step("batch: a change set whose update names the contact it creates ($1), a GET")
+        batch = client.batch.new()
+        with batch.changeset() as change_set:
+            contact = change_set.records.create("contact", {"lastname": marker})
+            change_set.records.update("contact", contact, {"firstname": "Batched"})
+        batch.records.retrieve("lead", lead_id, select=["subject"])
+        result = batch.execute()
+        assert [r.status_code for r in result.responses] == [204, 204, 200], result.responses
+        assert not result.has_errors
+        contact_id = result.responses[0].entity_id
+        assert contact_id and result.responses[1].entity_id == contact_id, result.responses
+        assert result.responses[2].data["subject"] == "SDK flow, updated", result.responses[2]
+        found = client.records.retrieve("contact", contact_id, select=["firstname"])
+        assert found is not None and found["firstname"] == "Batched", found
+
+        step("batch: a failed change set rolls back; continue_on_error goes on")
+        batch = client.batch.new()
+        with batch.changeset() as change_set:
+            change_set.records.create("contact", {"lastname": f"{marker} rolled back"})
+            change_set.records.update("contact", str(uuid.uuid4()), {"firstname": "None"})
+        batch.records.retrieve("contact", contact_id, select=["firstname"])
+        result = batch.execute(continue_on_error=True)
+        assert [r.status_code for r in result.responses] == [404, 200], result.responses
+        assert result.responses[0].error_code == "0x80040217", result.responses[0]
+        rolled_back = list(
+            client.records.list_pages(
+                "contact", filter=f"lastname eq '{marker} rolled back'", select=["lastname"]
+            )
+        )
+        assert [len(page) for page in rolled_back] in ([], [0]), rolled_back
+
         step("delete (If-Match: *)")
         client.records.delete("lead", ids, use_bulk_delete=False)
         assert client.records.retrieve("lead", ids[0]) is None
