@@ -124,9 +124,11 @@ def main() -> None:
         backend = sa.make_url(url).get_backend_name()
         with Organization.create(url) as organization:
             user_id = salesperson(organization)
-            token = organization.system_service().execute(
-                CreateApiTokenRequest(EntityReference("systemuser", user_id))
-            ).token
+            token = (
+                organization.system_service()
+                .execute(CreateApiTokenRequest(EntityReference("systemuser", user_id)))
+                .token
+            )
         port = free_port()
         server = serve(url, port)
         try:

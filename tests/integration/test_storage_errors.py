@@ -103,6 +103,25 @@ def test_a_write_lock_held_elsewhere_is_a_busy_database(engine):
     )
 
 
+@pytest.mark.parametrize("empty_database_url", ["postgresql"], indirect=True)
+def test_every_pooled_connection_in_use_is_a_busy_database_not_a_crash(empty_database_url):
+    # PostgreSQL's pool is bounded (SQLite files have a connection per use): a request that
+    # waits in vain for a connection is told to try again, as for a lock held elsewhere.
+    engine = sa.create_engine(empty_database_url, pool_size=1, max_overflow=0, pool_timeout=0.05)
+    try:
+        with engine.connect():
+            error = refusal(lambda: _open(engine))
+    finally:
+        engine.dispose()
+    assert error.code == "0x8F4C4740"
+    assert error.message("fr").startswith("La base de données est occupée")
+
+
+def _open(engine: sa.Engine) -> None:
+    with translate_errors(), engine.connect():
+        pass
+
+
 def _write(connection: sa.Connection) -> None:
     with translate_errors("item"), write_transaction(connection):
         connection.exec_driver_sql("UPDATE item SET name = 'mine' WHERE id = 1")

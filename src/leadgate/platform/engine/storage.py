@@ -111,6 +111,8 @@ def translate_errors(table: str | sa.Table = "") -> Iterator[None]:
         raise
     except OverflowError as error:  # SQLite's driver: an integer wider than 64 bits
         raise errors.INVALID_DATA(detail=str(error)) from error
+    except exc.TimeoutError as error:  # every pooled connection stayed in use past the wait
+        raise errors.DATABASE_BUSY() from error
     except exc.DBAPIError as error:
         raise _translated(error, table) from error
 
