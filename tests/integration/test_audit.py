@@ -17,7 +17,9 @@ from leadgate.platform.audit import (
 from leadgate.platform.audit.errors import AUDIT_READ_ONLY, RECORD_HISTORY_DENIED
 from leadgate.platform.customization.upgrades import UpgradeSolutionRequest
 from leadgate.platform.engine.types import Interface, Language
+from leadgate.platform.records.crud import CreateRequest, UpdateRequest
 from leadgate.platform.records.state import AssignRequest, SetStateRequest
+from leadgate.platform.records.transaction import ExecuteTransactionRequest
 from leadgate.platform.security.privileges import Right
 from leadgate.platform.security.sharing import (
     GrantAccessRequest,
@@ -83,6 +85,22 @@ def test_a_refused_update_writes_nothing(org: Organization, admin) -> None:
     with pytest.raises(LeadgateError):  # a failed update: the whole transaction rolls back
         admin.update(Entity("lead", lead, lastname="x" * 500))
     assert actions(admin, "lead", lead) == [AuditAction.CREATE]
+
+
+def test_the_trail_written_at_the_commit_is_read_within_its_own_transaction(admin) -> None:
+    # Audit rows are written together at the commit; a read in the same transaction must
+    # still see those of the records it just changed, in order.
+    lead = uuid.uuid4()
+    responses = admin.execute(ExecuteTransactionRequest((
+        CreateRequest(Entity("lead", lead, subject="x", lastname="Lovelace")),
+        UpdateRequest(Entity("lead", lead, lastname="Byron")),
+        RetrieveRecordChangeHistoryRequest(EntityReference("lead", lead)),
+        UpdateRequest(Entity("lead", lead, jobtitle="Countess")),
+    ))).responses  # fmt: skip
+    seen = responses[2].audit_detail_collection
+    assert [row["action"] for row in seen] == [AuditAction.CREATE, AuditAction.UPDATE]
+    assert actions(admin, "lead", lead) == [AuditAction.CREATE, AuditAction.UPDATE,
+                                            AuditAction.UPDATE]  # fmt: skip
 
 
 def test_the_history_is_read_at_the_records_depth(org: Organization, admin, system) -> None:

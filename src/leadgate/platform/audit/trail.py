@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from leadgate.platform.audit.errors import AUDIT_READ_ONLY
-from leadgate.platform.engine import rows
 from leadgate.platform.engine.context import ExecutionContext
 from leadgate.platform.engine.entity import Entity, EntityReference
 from leadgate.platform.engine.types import Stage
@@ -114,8 +113,8 @@ def write(
         "interface": int(caller.interface),
         "transactionid": context.correlation_id,
     }
-    values = {name: value for name, value in values.items() if name in table.columns}
-    rows.insert_row(unit.connection, table, unit.tables[AUDIT], values)
+    kept = {name: value for name, value in values.items() if name in table.columns}
+    unit.defer_insert(AUDIT, kept)
 
 
 NO_VALUES: Mapping[str, Any] = {}

@@ -99,7 +99,7 @@ def dry_run(
         raise errors.UNEXPECTED(detail="a dry run cannot hold another dry run")
     run = DryRun(frozenset(left_out))
     saved = (unit.snapshot, unit.steps, unit.security, dict(unit.known_records), len(unit.traces))
-    savepoint = connection.begin_nested()
+    savepoint = unit.begin_savepoint()
     unit.dry_run = run
     versions.begin_dry_run(connection)
     try:
@@ -110,8 +110,7 @@ def dry_run(
     finally:
         versions.end_dry_run(connection)
         unit.dry_run = None
-        if savepoint.is_active:
-            savepoint.rollback()
+        unit.roll_back(savepoint)
         unit.snapshot, unit.steps, unit.security, known, traced = saved
         unit.known_records.clear()
         unit.known_records.update(known)

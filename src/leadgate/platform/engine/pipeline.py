@@ -180,7 +180,12 @@ class Operation(Generic[RequestT]):
         return self.unit_of_work.metadata.table(name)
 
     def sql_table(self, name: str) -> sa.Table:
-        return self.unit_of_work.tables[name]
+        """The table's SQL, its deferred rows (the audit trail's) written first: whoever
+        reads or writes it in this transaction sees them."""
+        unit = self.unit_of_work
+        if name in unit.deferred_rows:
+            unit.write_deferred(name)
+        return unit.tables[name]
 
     def retrieve(
         self, table: str, record_id: uuid.UUID, columns: Sequence[str] | None = None,

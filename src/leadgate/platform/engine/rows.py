@@ -14,13 +14,14 @@ import sqlalchemy as sa
 from leadgate.platform.engine.entity import Entity, EntityReference
 from leadgate.platform.engine.metadata.model import TableMetadata
 from leadgate.platform.engine.storage import translate_errors
-from leadgate.platform.engine.versions import new_version
+from leadgate.platform.engine.versions import new_version, next_version
 
 __all__ = [
     "delete_row",
     "entity_from_row",
     "existing_ids",
     "insert_row",
+    "insert_rows",
     "row_values",
     "select_columns",
     "select_row",
@@ -78,6 +79,16 @@ def insert_row(
             connection.execute(sql_table.insert(), [row])
         else:  # an expression the statement evaluates (PostgreSQL's nextval)
             connection.execute(sql_table.insert().values(versionnumber=version), [row])
+
+
+def insert_rows(
+    connection: sa.Connection, sql_table: sa.Table, found: list[dict[str, Any]]
+) -> None:
+    """Insert rows already in SQL form (:func:`row_values`) in one statement, sharing one
+    new version, as every statement that writes many rows does."""
+    version = next_version(connection)
+    with translate_errors(sql_table):
+        connection.execute(sql_table.insert(), [{**row, "versionnumber": version} for row in found])
 
 
 def select_row(

@@ -20,6 +20,7 @@ from leadgate.platform.engine import errors
 from leadgate.platform.engine.dry_run import DryRun
 from leadgate.platform.engine.metadata import store
 from leadgate.platform.engine.metadata.model import MetadataSet
+from leadgate.platform.engine.rows import insert_rows, row_values
 from leadgate.platform.engine.schema import SqlTables
 from leadgate.platform.engine.storage import translate_errors
 from leadgate.platform.engine.writers import writer_turn
@@ -91,6 +92,9 @@ class UnitOfWork:
         # Records this unit has seen exist, with their owner: security and lookup checks of
         # nested messages ask about the same records again and again.
         self.known_records: dict[tuple[str, Any], RecordOwner] = {}
+        # Rows nothing reads back before the commit (the audit trail), by table: written in
+        # one statement each at the commit instead of one round trip a row.
+        self.deferred_rows: dict[str, list[dict[str, Any]]] = {}
 
     def __enter__(self) -> UnitOfWork:
         with translate_errors():
@@ -140,14 +144,46 @@ class UnitOfWork:
             self.in_transaction = True
             try:
                 yield connection
+                self.write_deferred()
                 with translate_errors():
                     transaction.commit()
             except BaseException:
+                self.deferred_rows.clear()
                 if transaction.is_active:
                     transaction.rollback()
                 raise
             finally:
                 self.in_transaction = False
+
+    def defer_insert(self, table: str, values: dict[str, Any]) -> None:
+        """Insert the row at the commit, with the other rows of its table, in one statement.
+
+        Only for rows no message of this transaction reads back; a read of such a table calls
+        :meth:`write_deferred` first, and a savepoint writes them before it begins.
+        """
+        row = row_values(self.metadata.table(table), values)
+        self.deferred_rows.setdefault(table, []).append(row)
+
+    def begin_savepoint(self) -> sa.NestedTransaction:
+        """A savepoint, the deferred rows written first: rolling it back (:meth:`roll_back`)
+        then drops exactly the rows deferred since it began."""
+        assert self.connection is not None
+        self.write_deferred()
+        return self.connection.begin_nested()
+
+    def roll_back(self, savepoint: sa.NestedTransaction) -> None:
+        if savepoint.is_active:
+            savepoint.rollback()
+        self.deferred_rows.clear()
+
+    def write_deferred(self, table: str | None = None) -> None:
+        """Write the deferred rows (of ``table``, or of every table) now."""
+        names = [table] if table is not None else list(self.deferred_rows)
+        for name in names:
+            found = self.deferred_rows.pop(name, None)
+            if found:
+                assert self.connection is not None
+                insert_rows(self.connection, self.tables[name], found)
 
     def reload_metadata(self) -> None:
         """Read metadata again inside the transaction, after a customization changed it."""

@@ -80,19 +80,17 @@ def run_items(
     operation: Operation[Any], job_id: uuid.UUID, caller: Caller, items: Sequence[JobItem]
 ) -> list[ItemOutcome]:
     """Run each item in its own savepoint and write its result (in the caller's transaction)."""
-    connection = operation.connection
     outcomes: list[ItemOutcome] = []
     for item in items:
         if item.request is None:
             kind = Outcome.FAILED if item.error is not None else Outcome.SKIPPED
             outcomes.append(ItemOutcome(item, kind, error=item.error))
             continue
-        savepoint = connection.begin_nested()
+        savepoint = operation.unit_of_work.begin_savepoint()
         try:
             response = operation.pipeline.execute(item.request, caller, operation.context)
         except LeadgateError as error:
-            if savepoint.is_active:
-                savepoint.rollback()
+            operation.unit_of_work.roll_back(savepoint)
             if error.kind in _TRANSIENT:
                 raise
             # What this unit learned inside the savepoint (records it saw) is gone with it.
@@ -100,8 +98,7 @@ def run_items(
             outcomes.append(ItemOutcome(item, Outcome.FAILED, error=error))
             continue
         except BaseException:
-            if savepoint.is_active:
-                savepoint.rollback()
+            operation.unit_of_work.roll_back(savepoint)
             raise
         savepoint.commit()
         passed = item.skipped(response) if item.skipped is not None else None
