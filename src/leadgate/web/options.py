@@ -32,6 +32,15 @@ KNOWN = ("$select", "$filter", "$orderby", "$top", "$count", "$skiptoken", "$exp
 COLLECTION_OPTIONS = frozenset(KNOWN)
 READ_RECORD_OPTIONS = frozenset({"$select", "$expand"})
 RECORD_OPTIONS = frozenset({"$select"})  # a write answering with its record (return=representation)
+# Dataverse's own query parameters, without a $: each asks for a different query (FetchXML,
+# Dataverse SQL, a saved or personal view) than the URL's options. leadgate runs none of them,
+# and ignoring one (as any other custom option) would answer every record of the table.
+QUERY_PARAMETERS = {
+    "fetchxml": "fetchXml",
+    "sql": "sql",
+    "savedquery": "savedQuery",
+    "userquery": "userQuery",
+}
 
 
 @dataclass(frozen=True)
@@ -49,6 +58,14 @@ def read_options(params: QueryParams, allowed: frozenset[str]) -> QueryOptions:
     """The system query options of a request; 400 for unknown, repeated or misplaced ones."""
     seen: dict[str, str] = {}
     for name, value in params.multi_items():
+        if name.lower() in QUERY_PARAMETERS:
+            raise bad_query(
+                N_(
+                    "leadgate does not run {parameter} queries: ask with $select, $filter, "
+                    "$orderby, $top and $expand instead."
+                ),
+                parameter=QUERY_PARAMETERS[name.lower()],
+            )
         if not name.startswith("$"):
             continue  # custom query options are the client's own (OData 4.0 §5.2)
         if name not in KNOWN:

@@ -337,6 +337,21 @@ def delete(request: Request, segment: str, session: SignedIn) -> Response:
     return empty_response(204)
 
 
+@router.delete("/{segment}/{name}")
+def clear_property(request: Request, segment: str, name: str, session: SignedIn) -> Response:
+    """``DELETE leads(…)/subject`` empties one column of a record (an Update setting it to
+    null), as Dataverse answers it: 204, or 404 when the record is missing."""
+    metadata = session.metadata()
+    resource = parse_resource(metadata, segment)
+    if not resource.names_record or name not in resource.table.columns:
+        raise errors.RESOURCE_NOT_FOUND(segment=f"{segment}/{name}"[:200])
+    read_options(request.query_params, frozenset())
+    entity = entity_from_body(metadata, resource.table, {name: None}, resource.key)
+    entity.key_attributes = dict(resource.key_attributes or {})
+    session.service.execute(UpdateRequest(entity))
+    return empty_response(204)
+
+
 @router.api_route(
     "/{path:path}",
     methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],

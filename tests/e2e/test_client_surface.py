@@ -1,0 +1,90 @@
+"""What the public clients' wider API sends beyond their everyday flows (docs/clients.md):
+Dataverse's query parameters that leadgate does not run, a column emptied by DELETE."""
+
+from __future__ import annotations
+
+import pytest
+
+from leadgate.platform.engine import errors
+from tests.e2e.conftest import API, assert_error
+
+pytestmark = pytest.mark.interface_only
+
+LEADS = f"{API}/leads"
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
+        # Microsoft's SDK: client.query.sql(...) and client.query.fetchxml(...).execute()
+        ("sql=SELECT%20TOP%205%20subject%20FROM%20lead", "sql"),
+        ("fetchXml=%3Cfetch%3E%3Centity%20name%3D%27lead%27%2F%3E%3C%2Ffetch%3E", "fetchXml"),
+        ("savedQuery=00000000-0000-0000-0000-000000000001", "savedQuery"),
+        ("userQuery=00000000-0000-0000-0000-000000000001", "userQuery"),
+        ("FETCHXML=%3Cfetch%2F%3E&$select=subject", "fetchXml"),
+    ],
+)
+def test_a_fetchxml_or_sql_query_is_refused_not_answered_with_every_record(api, query, parameter):
+    """Ignored as any custom option, it would answer the whole table as if it were the result."""
+    api.post(LEADS, json={"subject": "Not a result", "lastname": "Lovelace"})
+
+    english = assert_error(api.get(f"{LEADS}?{query}"), 400, errors.INVALID_QUERY.code)
+    french = assert_error(
+        api.get(f"{LEADS}?{query}", headers={"Accept-Language": "fr"}),
+        400,
+        errors.INVALID_QUERY.code,
+    )
+
+    assert english == (
+        f"The query is not valid: leadgate does not run {parameter} queries: ask with "
+        "$select, $filter, $orderby, $top and $expand instead."
+    )
+    assert french == (
+        f"La requête n'est pas valide : leadgate n'exécute pas les requêtes {parameter} : "
+        "demandez plutôt avec $select, $filter, $orderby, $top et $expand."
+    )
+
+
+def test_a_custom_query_option_is_still_the_clients_own(api):
+    response = api.get(f"{LEADS}?$select=subject&mytag=1")
+
+    assert response.status_code == 200, response.text
+
+
+def _lead(api, **values) -> str:
+    response = api.post(LEADS, json={"subject": "Columns", "lastname": "Lovelace", **values})
+    assert response.status_code == 204, response.text
+    return response.headers["OData-EntityId"]
+
+
+def test_delete_on_a_column_empties_it_and_leaves_the_others(api):
+    """dataverse-api's ``delete_columns`` sends ``DELETE leads(…)/description``."""
+    url = _lead(api, description="To forget", companyname="Contoso")
+
+    response = api.delete(f"{url}/description")
+
+    assert response.status_code == 204, response.text
+    record = api.get(f"{url}?$select=description,companyname").json()
+    assert (record["description"], record["companyname"]) == (None, "Contoso")
+
+
+def test_delete_on_a_column_of_a_missing_record_is_404(api):
+    response = api.delete(f"{LEADS}(00000000-0000-4000-8000-000000000001)/description")
+
+    assert_error(response, 404, errors.RECORD_NOT_FOUND.code)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["leads/description", "leads(00000000-0000-4000-8000-000000000001)/nosuchcolumn"],
+)
+def test_delete_on_what_is_not_a_column_of_a_record_is_404(api, path):
+    assert_error(api.delete(f"{API}/{path}"), 404, errors.RESOURCE_NOT_FOUND.code)
+
+
+def test_a_required_or_read_only_column_is_not_emptied(api):
+    url = _lead(api)
+
+    assert_error(api.delete(f"{url}/subject"), 400, "0x80040200")  # required
+    assert_error(api.delete(f"{url}/createdon"), 400, "0x8F4C4707")  # set once
+    assert api.get(f"{url}?$select=subject").json()["subject"] == "Columns"
