@@ -117,6 +117,8 @@ def entity_definition(table: TableMetadata, language: Language) -> dict[str, Any
         "OwnershipType": _OWNERSHIP[table.ownership],
         "IsCustomEntity": table.is_custom,
         "IsActivity": False,
+        "HasActivities": False,  # leadgate keeps no activities or notes (dataverse-api reads
+        "HasNotes": False,  # both in get_entity_definition)
         "IsPrivate": False,
         "IsAuditEnabled": {"Value": table.is_audit_enabled},
         "DisplayName": _label(table.label, language),
@@ -191,6 +193,7 @@ def attribute_definition(
         "IsValidForCreate": column.valid_for_create,
         "IsValidForUpdate": column.valid_for_update,
         "IsValidForRead": True,
+        "AttributeOf": None,  # a column that only shows another's value: leadgate has none
     }
     if column.max_length is not None:
         found["MaxLength"] = column.max_length
@@ -343,6 +346,32 @@ def attributes(request: Request, key: str, session: SignedIn, cast: str | None =
         expand = "GlobalOptionSet" if expand.startswith("GlobalOptionSet") else "OptionSet"
     rows = [attribute_definition(table, column, session.language, expand=expand,
                                  metadata=metadata) for column in columns]  # fmt: skip
-    rows = select_rows(filter_rows(rows, query.get("$filter")), query.get("$select"))
+    kind = "AttributeMetadata"
+    rows = select_rows(filter_rows(rows, query.get("$filter"), kind), query.get("$select"), kind)
     context = f"{api_root(request)}/$metadata#EntityDefinitions('{table.name}')/Attributes"
     return json_response({"@odata.context": context, "value": rows})
+
+
+@router.get("/EntityDefinitions({key})/Attributes({attribute})")
+def attribute_by_key(request: Request, key: str, attribute: str, session: SignedIn) -> Response:
+    """One column, by ``LogicalName='subject'`` or its MetadataId (the SDK's
+    ``tables.get_column``)."""
+    query = metadata_query(request, frozenset({"$select", "$expand"}))
+    metadata = all_metadata(session)
+    table = definition_table(metadata, key)
+    found = _KEY.match(attribute)
+    name = found.group("name") if found else None
+    if found is not None and name is None:
+        wanted = str(parse_guid(found.group("id")) or "")
+        name = next((column.name for column in table.columns.values()
+                     if metadata_id(table.name, column.name) == wanted), None)  # fmt: skip
+    column = table.columns.get(name or "")
+    if column is None or not column.published:
+        raise errors.RECORD_NOT_FOUND(table="Attributes", id=attribute[:80])
+    expand = query.get("$expand")
+    if expand is not None:
+        expand = "GlobalOptionSet" if expand.startswith("GlobalOptionSet") else "OptionSet"
+    row = attribute_definition(table, column, session.language, expand=expand, metadata=metadata)
+    (row,) = select_rows([row], query.get("$select"), "AttributeMetadata")
+    context = f"{api_root(request)}/$metadata#EntityDefinitions('{table.name}')/Attributes/$entity"
+    return json_response({"@odata.context": context, **row})

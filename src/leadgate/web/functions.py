@@ -23,6 +23,7 @@ from leadgate.platform.duplicates.messages import RetrieveDuplicatesRequest
 from leadgate.platform.engine.i18n import N_
 from leadgate.platform.engine.metadata.model import MetadataSet, TableMetadata
 from leadgate.web.actions import NAMESPACE, ODATA_TYPE, record_table
+from leadgate.web.entity_definitions import LANGUAGE_CODES
 from leadgate.web.errors import bad_query
 from leadgate.web.headers import DEFAULT_PAGE_SIZE
 from leadgate.web.limits import JSON_TOO_DEEP, MAX_JSON_DEPTH
@@ -274,6 +275,16 @@ def _duplicate_json(metadata: MetadataSet, match: DuplicateMatch, language: str)
         table.primary_key: str(match.id),
         table.primary_name: match.name,
     }
+
+
+@router.get("/RetrieveAvailableLanguages")
+@router.get("/RetrieveAvailableLanguages()")
+def retrieve_available_languages(request: Request, session: SignedIn) -> Response:
+    """The languages the organization speaks, as Dataverse's locale ids (dataverse-api's
+    ``get_language_codes``): English and French."""
+    read_options(request.query_params, frozenset())
+    context = f"{api_root(request)}/$metadata#{NAMESPACE}RetrieveAvailableLanguagesResponse"
+    return json_response({"@odata.context": context, "LocaleIds": list(LANGUAGE_CODES.values())})
 
 
 @router.get("/WhoAmI({parameters})")

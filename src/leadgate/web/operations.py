@@ -95,11 +95,15 @@ PAGING_INFO = ComplexType(
 WHO_AM_I_RESPONSE = ComplexType(
     "WhoAmIResponse", {"BusinessUnitId": GUID, "UserId": GUID, "OrganizationId": GUID}
 )
+LANGUAGES_RESPONSE = ComplexType(
+    "RetrieveAvailableLanguagesResponse", {"LocaleIds": "Collection(Edm.Int32)"}
+)
 
 # The unbound functions, by name (``GET /WhoAmI``): routed in routes.py (WhoAmI) and
 # web/functions.py; functions answer GET alone.
 FUNCTIONS: dict[str, Signature] = {
     "WhoAmI": Signature(returns=WHO_AM_I_RESPONSE),
+    "RetrieveAvailableLanguages": Signature(returns=LANGUAGES_RESPONSE),
     "RetrieveDuplicates": Signature(
         (
             Parameter("BusinessEntity", ENTITY, required=True),

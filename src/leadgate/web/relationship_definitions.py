@@ -1,7 +1,8 @@
 """A table's keys and relationships as Dataverse's metadata serves them:
 ``EntityDefinitions(LogicalName='lead')/Keys``, ``/ManyToOneRelationships`` and
 ``/OneToManyRelationships`` — what dataverse-api reads on ``client.entity("lead")``
-(CLIENTS.md §2), each row with ``$select`` (and ``$filter`` of comparisons).
+(CLIENTS.md §2), each row with ``$select`` (and ``$filter`` of comparisons) — and every
+relationship at once, ``RelationshipDefinitions`` (the SDK's ``tables.list_relationships``).
 
 The navigation property names are those of ``$metadata`` (web/navigation.py holds the rule).
 """
@@ -13,7 +14,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from leadgate.platform.engine.metadata.model import TableMetadata
+from leadgate.platform.engine import errors
+from leadgate.platform.engine.metadata.model import MetadataSet, TableMetadata
 from leadgate.web.actions import NAMESPACE
 from leadgate.web.entity_definitions import (
     all_metadata,
@@ -103,3 +105,41 @@ def one_to_many(request: Request, key: str, session: SignedIn) -> Response:
     table = definition_table(metadata, key)
     rows = [relationship_definition(link) for link in links_to(metadata, table.name)]
     return _answer(request, table, "OneToManyRelationships", _rows(request, rows, _ONE_TO_MANY))
+
+
+@router.get("/EntityDefinitions({key})/ManyToManyRelationships")
+def many_to_many(request: Request, key: str, session: SignedIn) -> Response:
+    """None: leadgate keeps a many-to-many relationship as a table of two lookups (such as
+    systemuserroles), whose relationships are one-to-many ones."""
+    table = definition_table(all_metadata(session), key)
+    return _answer(request, table, "ManyToManyRelationships", _rows(request, [], _ONE_TO_MANY))
+
+
+def _every_relationship(metadata: MetadataSet) -> list[dict[str, Any]]:
+    rows = {}
+    for table in metadata.tables.values():
+        if table.published:
+            for link in links_from(metadata, table.name):
+                rows[link.name] = relationship_definition(link)
+    return list(rows.values())
+
+
+@router.get("/RelationshipDefinitions")
+def relationship_definitions(request: Request, session: SignedIn) -> Response:
+    rows = _rows(request, _every_relationship(all_metadata(session)), _ONE_TO_MANY)
+    context = f"{api_root(request)}/$metadata#RelationshipDefinitions"
+    return json_response({"@odata.context": context, "value": rows})
+
+
+@router.get("/RelationshipDefinitions({key})")
+def relationship_definition_by_key(request: Request, key: str, session: SignedIn) -> Response:
+    """One relationship, by ``SchemaName='…'`` (dataverse-api) or its MetadataId."""
+    name = key.removeprefix("SchemaName=").strip("'")
+    found = [row for row in _every_relationship(all_metadata(session))
+             if name in (row["SchemaName"], row["MetadataId"])]  # fmt: skip
+    if not found:
+        raise errors.RECORD_NOT_FOUND(table="RelationshipDefinitions", id=key[:80])
+    query = metadata_query(request, frozenset({"$select"}))
+    (row,) = select_rows(found[:1], query.get("$select"), _ONE_TO_MANY)
+    context = f"{api_root(request)}/$metadata#RelationshipDefinitions/$entity"
+    return json_response({"@odata.context": context, **row})
