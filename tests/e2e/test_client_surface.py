@@ -88,3 +88,59 @@ def test_a_required_or_read_only_column_is_not_emptied(api):
     assert_error(api.delete(f"{url}/subject"), 400, "0x80040200")  # required
     assert_error(api.delete(f"{url}/createdon"), 400, "0x8F4C4707")  # set once
     assert api.get(f"{url}?$select=subject").json()["subject"] == "Columns"
+
+
+def test_the_available_languages_are_english_and_french(api):
+    """dataverse-api's ``get_language_codes``."""
+    for url in (f"{API}/RetrieveAvailableLanguages", f"{API}/RetrieveAvailableLanguages()"):
+        response = api.get(url)
+        assert response.status_code == 200, response.text
+        assert response.json()["LocaleIds"] == [1033, 1036]
+
+
+def test_one_attribute_is_read_by_its_logical_name(api):
+    """The SDK's ``tables.get_column``; ``AttributeOf`` is in its ``sql_columns`` $select."""
+    table = f"{API}/EntityDefinitions(LogicalName='lead')"
+
+    found = api.get(f"{table}/Attributes(LogicalName='subject')?$select=LogicalName,AttributeOf")
+    listed = api.get(f"{table}/Attributes?$select=LogicalName,AttributeOf")
+
+    assert found.status_code == 200, found.text
+    assert (found.json()["LogicalName"], found.json()["AttributeOf"]) == ("subject", None)
+    assert found.json()["MetadataId"] in {row["MetadataId"] for row in listed.json()["value"]}
+    by_id = api.get(f"{table}/Attributes({found.json()['MetadataId']})?$select=LogicalName")
+    assert by_id.json()["LogicalName"] == "subject"
+    missing = api.get(f"{table}/Attributes(LogicalName='nosuchcolumn')")
+    assert_error(missing, 404, errors.RECORD_NOT_FOUND.code)
+    wrong = api.get(f"{table}/Attributes?$select=LogicalName,NoSuchProperty")
+    assert "AttributeMetadata" in assert_error(wrong, 400, errors.UNKNOWN_PROPERTY.code)
+
+
+def test_relationship_definitions_list_every_relationship_and_find_one(api):
+    """The SDK's ``tables.list_relationships``/``get_relationship``, dataverse-api's
+    ``get_relationship_definition``."""
+    every = api.get(f"{API}/RelationshipDefinitions?$select=SchemaName")
+    filtered = api.get(
+        f"{API}/RelationshipDefinitions?$filter=SchemaName eq 'lead_parent_account'"
+    )
+    one = api.get(f"{API}/RelationshipDefinitions(SchemaName='lead_parent_account')")
+
+    names = [row["SchemaName"] for row in every.json()["value"]]
+    assert "lead_parent_account" in names and len(names) == len(set(names))
+    assert [row["ReferencedEntity"] for row in filtered.json()["value"]] == ["account"]
+    assert (one.json()["ReferencingEntity"], one.json()["ReferencingAttribute"]) == (
+        "lead",
+        "parentaccountid",
+    )
+    missing = api.get(f"{API}/RelationshipDefinitions(SchemaName='no_such_relationship')")
+    assert_error(missing, 404, errors.RECORD_NOT_FOUND.code)
+
+
+def test_a_table_has_no_many_to_many_relationships_nor_activities(api):
+    table = f"{API}/EntityDefinitions(LogicalName='lead')"
+
+    relationships = api.get(f"{table}/ManyToManyRelationships")
+    definition = api.get(f"{table}?$select=HasActivities,HasNotes")
+
+    assert relationships.json()["value"] == []
+    assert (definition.json()["HasActivities"], definition.json()["HasNotes"]) == (False, False)

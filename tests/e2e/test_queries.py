@@ -60,6 +60,9 @@ FILTERS = [
     ("endswith(currencyname,'peso')", {"CCC"}),
     ("contains(currencyname,'_')", {"CCC"}),
     ("not contains(currencyname,'dollar')", {"BBB", "CCC", "DDD", "EUR"}),
+    # python-odata's lacks(): not( without a space is the operator, outside strings only
+    ("not(contains(currencyname, 'dollar'))", {"BBB", "CCC", "DDD", "EUR"}),
+    ("NOT(currencyprecision ne 2) and currencyname ne 'not(x)'", {"EUR", "USD"}),
     ("contains(currencyname,'dollar') eq false", {"BBB", "CCC", "DDD", "EUR"}),
     ("currencysymbol eq '%'", {"CCC"}),
     (f"_createdby_value eq {ADMIN_ID}", {"AAA", "BBB", "CCC", "DDD"}),

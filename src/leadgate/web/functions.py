@@ -288,13 +288,15 @@ def retrieve_available_languages(request: Request, session: SignedIn) -> Respons
 
 
 @router.get("/WhoAmI({parameters})")
-def who_am_i_with_parameters(request: Request, session: SignedIn) -> Response:
-    """WhoAmI takes no parameter (routes.py answers ``WhoAmI`` and ``WhoAmI()``): name the
-    ones given, as for any function."""
-    given = parse_call("WhoAmI", request.path_params["parameters"], request.query_params)
+@router.get("/RetrieveAvailableLanguages({parameters})")
+def without_parameters(request: Request, session: SignedIn) -> Response:
+    """WhoAmI and RetrieveAvailableLanguages take no parameter (answered without any above
+    and in routes.py): name the ones given, as for any function."""
+    function = request.url.path.rsplit("/", 1)[-1].split("(", 1)[0]
+    given = parse_call(function, request.path_params["parameters"], request.query_params)
     raise bad_query(
         N_("the function {function} has no parameter {names}; its parameters: {known}."),
-        function="WhoAmI", names=", ".join(sorted(given)) or "-", known="-",
+        function=function, names=", ".join(sorted(given)) or "-", known="-",
     )  # fmt: skip
 
 

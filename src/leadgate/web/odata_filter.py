@@ -13,6 +13,7 @@ condition is written so that SQL finds it true exactly when OData does.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -107,11 +108,22 @@ def parse_filter(
     return node
 
 
+# ``not(`` without a space (python-odata's ``lacks``: ``not(contains(x, 'a'))``) reads as a
+# call of a function named not; outside quoted strings it is the operator before a group.
+_STRING_OR_NOT_CALL = re.compile(r"'(?:[^']|'')*'|\bnot\(", re.IGNORECASE)
+
+
+def _spaced_not(text: str) -> str:
+    return _STRING_OR_NOT_CALL.sub(
+        lambda found: found[0] if found[0].startswith("'") else found[0][:-1] + " (", text
+    )
+
+
 def _parse(text: str) -> ast._Node:
     if not text.strip():
         raise bad_query(N_("$filter is empty."))
     try:
-        return ODataParser().parse(ODataLexer().tokenize(text))
+        return ODataParser().parse(ODataLexer().tokenize(_spaced_not(text)))
     except UnknownFunctionException as error:
         raise _unsupported_function(error.function_name) from None
     except TokenizingException as error:
