@@ -120,9 +120,7 @@ def test_relationship_definitions_list_every_relationship_and_find_one(api):
     """The SDK's ``tables.list_relationships``/``get_relationship``, dataverse-api's
     ``get_relationship_definition``."""
     every = api.get(f"{API}/RelationshipDefinitions?$select=SchemaName")
-    filtered = api.get(
-        f"{API}/RelationshipDefinitions?$filter=SchemaName eq 'lead_parent_account'"
-    )
+    filtered = api.get(f"{API}/RelationshipDefinitions?$filter=SchemaName eq 'lead_parent_account'")
     one = api.get(f"{API}/RelationshipDefinitions(SchemaName='lead_parent_account')")
 
     names = [row["SchemaName"] for row in every.json()["value"]]
