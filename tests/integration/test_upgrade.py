@@ -139,7 +139,7 @@ def test_the_old_release_database_upgrades_keeping_every_record(old_database, ru
     assert out.splitlines() == [
         "leadgate's tables: revision - -> 0004_metadata_stamp (migrations: 0001_baseline, "
         "0002_rowversion, 0003_token_expiry, 0004_metadata_stamp)",
-        "solution leadgate_platform: version 4 -> 8",
+        "solution leadgate_platform: version 4 -> 9",
         "  turn on auditing of the table Entity Map",
         "  turn on auditing of the table Attribute Map",
         "  turn on auditing of the table Security Role",

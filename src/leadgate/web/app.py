@@ -9,6 +9,7 @@ from leadgate.web import (
     actions,
     batch,
     bound_functions,
+    bulk_delete,
     csdl,
     entity_definitions,
     entity_sets,
@@ -70,6 +71,7 @@ def create_app(
     app.include_router(actions.router)  # before the catch-all of deeper paths in routes
     app.include_router(bound_functions.router)  # GET of the same paths, before it too
     app.include_router(functions.router)  # before the entity sets' single segments
+    app.include_router(bulk_delete.router)  # POST /BulkDelete: the same
     app.include_router(router)
     from leadgate.ui import install_ui  # the browser app: the same messages, as HTML pages
 

@@ -34,6 +34,7 @@ class OperationType(IntEnum):
     SYSTEM_EVENT = 1  # an asynchronous plug-in step
     BULK_DUPLICATE_DETECTION = 8  # Dataverse's value (BulkDetectDuplicates)
     WORKFLOW = 10
+    BULK_DELETE = 13  # Dataverse's value (BulkDelete)
     BULK_QUALIFY = 100000000
     IMPORT = 100000001
     PUBLISH_DUPLICATE_RULE = 100000002

@@ -1,6 +1,6 @@
 """Records: Create, Retrieve, RetrieveMultiple, Update, Upsert, Delete, SetState, Assign,
-ExecuteTransaction and the *Multiple bulk messages, and the checks they share on values,
-lookups and owners."""
+ExecuteTransaction, the *Multiple bulk messages and BulkDelete (a system job), and the checks
+they share on values, lookups and owners."""
 
 from __future__ import annotations
 
@@ -13,7 +13,15 @@ __all__ = ["register"]
 
 
 def register(organization: Organization) -> None:
-    from leadgate.platform.records import crud, multiple, retrieve, state, transaction
+    from leadgate.platform.records import (
+        bulk_delete,
+        crud,
+        multiple,
+        retrieve,
+        state,
+        transaction,
+    )
 
-    for module in (crud, retrieve, state, transaction, multiple):
+    for module in (crud, retrieve, state, transaction, multiple, bulk_delete):
         organization.register_messages(module.MESSAGES)
+    bulk_delete.register_job(organization.jobs)
