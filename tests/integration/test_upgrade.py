@@ -47,16 +47,16 @@ DISQUALIFIED = uuid.UUID("00000000-0000-4000-8000-000000000302")
 # What the upgrade adds: an instance per unstarted lead, seven privileges for each sales role
 # (version 6's duplicate rules, version 7's views and forms, version 8's audit history and own
 # system jobs, version 9's own duplicate records), the version table's row, and the platform's
-# versions 5 to 8: the view, form, audit, system job, job result, duplicate record, import file
+# versions 5 to 9: the view, form, audit, system job, job result, duplicate record, import file
 # and import file piece tables (their metadata, privileges), the workflow table's nine workflow
-# columns (and the ten options of category, mode, scope and runas), the system job type Bulk
-# Duplicate Detection, the job results' outcome (three options), the relationships of job
+# columns (and the ten options of category, mode, scope and runas), the system job types Bulk
+# Duplicate Detection and Bulk Delete, the job results' outcome (three options), the relationships of job
 # results (to their job), duplicate records (to their job and their rule) and import files
 # (two), and the views and forms sales 7 ships.
 ADDED = {
     INSTANCES: 3, "roleprivileges": 14, runner.VERSION_TABLE: 1, "savedquery": 17,
     "systemform": 4, "privilege": 57, "lg_meta_table": 8, "lg_meta_column": 136,
-    "lg_meta_option": 65, "lg_meta_relationship": 5,
+    "lg_meta_option": 66, "lg_meta_relationship": 5,
 }  # fmt: skip
 # On SQLite the row-version counter is a one-row table (on PostgreSQL, a sequence).
 ADDED_ON_SQLITE = {versions.COUNTER: 1}
