@@ -50,9 +50,9 @@ DISQUALIFIED = uuid.UUID("00000000-0000-4000-8000-000000000302")
 # versions 5 to 9: the view, form, audit, system job, job result, duplicate record, import file
 # and import file piece tables (their metadata, privileges), the workflow table's nine workflow
 # columns (and the ten options of category, mode, scope and runas), the system job types Bulk
-# Duplicate Detection and Bulk Delete, the job results' outcome (three options), the relationships of job
-# results (to their job), duplicate records (to their job and their rule) and import files
-# (two), and the views and forms sales 7 ships.
+# Duplicate Detection and Bulk Delete, the job results' outcome (three options), the
+# relationships of job results (to their job), duplicate records (to their job and their
+# rule) and import files (two), and the views and forms sales 7 ships.
 ADDED = {
     INSTANCES: 3, "roleprivileges": 14, runner.VERSION_TABLE: 1, "savedquery": 17,
     "systemform": 4, "privilege": 57, "lg_meta_table": 8, "lg_meta_column": 136,

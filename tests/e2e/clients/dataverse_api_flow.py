@@ -39,7 +39,14 @@ def main() -> None:
 
     step("create (Prefer: return=representation)")
     (response,) = leads.create(
-        [{"subject": "dataverse-api flow", "lastname": marker, "companyname": f"{marker} Ltd"}],
+        [
+            {
+                "subject": "dataverse-api flow",
+                "lastname": marker,
+                "companyname": f"{marker} Ltd",
+                "description": "to be emptied",
+            }
+        ],
         return_created=True,
     )
     lead_id = created_id(response)
@@ -61,6 +68,12 @@ def main() -> None:
     )  # fmt: skip
     assert lead["statecode@OData.Community.Display.V1.FormattedValue"] == "Open", lead
     assert lead["ownerid_systemuser"]["fullname"], lead
+
+    step("empty a column (delete_columns: DELETE leads(id)/description)")
+    (response,) = leads.delete_columns(["description"], ids=[lead_id])
+    assert response.status_code == 204, (response.status_code, response.text)
+    (lead,) = leads.read(select=["description", "companyname"], filter=f"leadid eq {lead_id}")
+    assert (lead["description"], lead["companyname"]) == (None, f"{marker} Ltd"), lead
 
     step("bulk create (CreateMultiple)")
     rows = [{"subject": f"dva bulk {n}", "lastname": marker} for n in range(5)]

@@ -128,8 +128,23 @@ def main() -> None:
         assert [len(page) for page in rolled_back] in ([], [0]), rolled_back
 
         step("delete (If-Match: *)")
-        client.records.delete("lead", ids, use_bulk_delete=False)
+        client.records.delete("lead", ids[0])
         assert client.records.retrieve("lead", ids[0]) is None
+
+        step("delete a list: the SDK's default BulkDelete, a job the server's worker runs")
+        job_id = client.records.delete("lead", ids[1:])
+        job = client.records.retrieve("asyncoperation", job_id, select=["operationtype"])
+        assert job is not None and job["operationtype"] == 13, job  # Bulk Delete
+        for _ in range(100):
+            left = list(client.records.list_pages(
+                "lead", filter=f"lastname eq '{marker}' and startswith(subject, 'SDK bulk')",
+                select=["subject"],
+            ))  # fmt: skip
+            if sum(len(page) for page in left) == 0:
+                break
+            time.sleep(0.1)
+        else:
+            raise AssertionError(f"BulkDelete job {job_id} did not delete the leads")
     print("flow: done", flush=True)
 
 
