@@ -6,10 +6,18 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from leadgate.platform import EntityReference
 from leadgate.platform.engine import errors
 from leadgate.platform.jobs import JobStatus, Outcome, RetrieveJobResultsRequest, run_queued
-from tests.e2e.conftest import API, assert_error
+from leadgate.platform.security.access import Depth
+from leadgate.platform.security.messages import AddPrivilegesRoleRequest, RolePrivilege
+from leadgate.platform.users.messages import CreateApiTokenRequest
+from leadgate.web import create_app
+from tests.conftest import add_user, property_budget, role_reference
+from tests.e2e.conftest import API, TestClient, assert_error
 
 LEADS = f"{API}/leads"
 
@@ -152,3 +160,82 @@ def test_a_column_or_table_the_query_does_not_have_is_refused_before_any_job(api
     response = api.post(f"{API}/BulkDelete", json=unknown_table)
     assert response.status_code in (400, 404), response.text
     assert response.json()["error"]["code"].startswith("0x")
+
+
+@pytest.fixture
+def salesperson(org, system):
+    """A Salesperson of the root unit, who may delete their own leads (prvDeleteLead at User
+    depth, granted here) and read the unit's, with a Web API client."""
+    role = role_reference(system, "Salesperson").id
+    system.execute(AddPrivilegesRoleRequest(role, (RolePrivilege("prvDeleteLead", Depth.USER),)))
+    user_id = add_user(system, "bulk.sales@test.example", role="Salesperson", unit=root(system))
+    token = system.execute(CreateApiTokenRequest(EntityReference("systemuser", user_id))).token
+    with TestClient(create_app(org), headers={"Authorization": f"Bearer {token}"}) as client:
+        yield client
+
+
+def root(system) -> EntityReference:
+    return system.retrieve_multiple("businessunit", parentbusinessunitid=None)[0].to_reference()
+
+
+def test_the_job_deletes_as_the_caller_and_a_refused_record_keeps_its_error(salesperson, system):
+    mine = salesperson.post(LEADS, json={"subject": "Mine", "lastname": "Shared"})
+    assert mine.status_code == 204, mine.text
+    colleague = add_user(system, "bulk.other@test.example", role="Salesperson", unit=root(system))
+    theirs = system.create("lead", subject="Theirs", lastname="Shared",
+                           ownerid=EntityReference("systemuser", colleague))  # fmt: skip
+    body = sdk_body("lead", "lastname", [])
+    body["QuerySet"][0]["Criteria"]["Conditions"] = [
+        {"AttributeName": "lastname", "Operator": "Equal", "Values": ["Shared"]}
+    ]
+
+    response = salesperson.post(f"{API}/BulkDelete", json=body)
+
+    assert response.status_code == 200, response.text
+    job_id = uuid.UUID(response.json()["JobId"])
+    assert run_queued(system.organization, job_id).status is JobStatus.SUCCEEDED
+    left = system.retrieve_multiple("lead", lastname="Shared").entities
+    assert [lead.id for lead in left] == [theirs]  # theirs is beyond a Salesperson's Delete
+    results = system.execute(RetrieveJobResultsRequest(job_id))
+    assert (results.counts.get(Outcome.SUCCEEDED), results.counts.get(Outcome.FAILED)) == (1, 1)
+    (failed,) = [r for r in results.results if r["errorcode"]]
+    assert failed["errorcode"] == "0x80048306"
+
+
+@pytest.mark.interface_only
+def test_bulk_delete_of_a_table_the_caller_may_not_delete_from_is_403(salesperson):
+    body = sdk_body("campaign", "campaignid", [str(uuid.uuid4())])
+
+    message = assert_error(salesperson.post(f"{API}/BulkDelete", json=body), 403, "0x80040220")
+
+    assert "prvDeleteCampaign" in message
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8) | st.sampled_from(
+        ["leadid", "subject", "In", "Equal", "Null", "Between", "System.Guid", "And", "Or"]
+    ),
+    lambda children: st.lists(children, max_size=3)
+    | st.dictionaries(
+        st.sampled_from(["AttributeName", "Operator", "Values", "Value", "Type", "Conditions",
+                         "Filters", "FilterOperator"]),
+        children, max_size=4,
+    ),
+    max_leaves=8,
+)  # fmt: skip
+
+
+@pytest.mark.interface_only
+@property_budget("request")
+@given(criteria=json_values, recurrence=st.none() | st.integers() | st.text(max_size=3))
+def test_whatever_query_a_client_sends_bulk_delete_answers_a_job_or_a_coded_error(
+    sqlite_api, criteria, recurrence
+):
+    body = sdk_body("lead", "leadid", [], RecurrencePattern=recurrence)
+    body["QuerySet"][0]["Criteria"] = criteria
+
+    response = sqlite_api.post(f"{API}/BulkDelete", json=body)
+
+    assert response.status_code in (200, 400), response.text
+    if response.status_code == 400:
+        assert response.json()["error"]["code"].startswith("0x")

@@ -101,7 +101,7 @@ def bulk_delete_request(body: dict[str, Any]) -> BulkDeleteRequest:
     queries = body.get("QuerySet")
     if not isinstance(queries, list) or len(queries) != 1 or not isinstance(queries[0], dict):
         raise _refuse(N_("QuerySet holds one QueryExpression (send one BulkDelete per table)."))
-    if (body.get("RecurrencePattern") or "").strip():
+    if str(body.get("RecurrencePattern") or "").strip():
         raise _refuse(N_("leadgate runs a bulk deletion once: leave RecurrencePattern empty."))
     query = queries[0]
     table = query.get("EntityName")
