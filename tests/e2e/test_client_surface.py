@@ -86,7 +86,8 @@ def test_a_required_or_read_only_column_is_not_emptied(api):
     url = _lead(api)
 
     assert_error(api.delete(f"{url}/subject"), 400, "0x80040200")  # required
-    assert_error(api.delete(f"{url}/createdon"), 400, "0x8F4C4707")  # set once
+    for column in ("createdon", "statecode", "leadid"):  # set once, by SetState, the key
+        assert_error(api.delete(f"{url}/{column}"), 400, errors.NOT_VALID_FOR_UPDATE.code)
     assert api.get(f"{url}?$select=subject").json()["subject"] == "Columns"
 
 

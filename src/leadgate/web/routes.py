@@ -28,6 +28,7 @@ from leadgate.platform import (
 from leadgate.platform.engine import errors
 from leadgate.platform.engine.i18n import N_
 from leadgate.platform.engine.metadata.model import ColumnMetadata, TableMetadata
+from leadgate.platform.engine.types import ColumnType
 from leadgate.platform.security.messages import WhoAmIRequest
 from leadgate.web.auth import Session, signed_in
 from leadgate.web.errors import MethodNotAllowed, bad_query
@@ -346,6 +347,13 @@ def clear_property(request: Request, segment: str, name: str, session: SignedIn)
     if not resource.names_record or name not in resource.table.columns:
         raise errors.RESOURCE_NOT_FOUND(segment=f"{segment}/{name}"[:200])
     read_options(request.query_params, frozenset())
+    column = resource.table.columns[name]
+    if (
+        not column.valid_for_update
+        or name == resource.table.primary_key
+        or column.type in (ColumnType.STATE, ColumnType.STATUS)
+    ):  # never empty; a read-only column's null is otherwise ignored (python-odata sends them)
+        raise errors.NOT_VALID_FOR_UPDATE(column=name, table=resource.table.name)
     entity = entity_from_body(metadata, resource.table, {name: None}, resource.key)
     entity.key_attributes = dict(resource.key_attributes or {})
     session.service.execute(UpdateRequest(entity))
