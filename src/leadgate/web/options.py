@@ -32,15 +32,17 @@ KNOWN = ("$select", "$filter", "$orderby", "$top", "$count", "$skiptoken", "$exp
 COLLECTION_OPTIONS = frozenset(KNOWN)
 READ_RECORD_OPTIONS = frozenset({"$select", "$expand"})
 RECORD_OPTIONS = frozenset({"$select"})  # a write answering with its record (return=representation)
-# Dataverse's own query parameters, without a $: each asks for a different query (FetchXML,
-# Dataverse SQL, a saved or personal view) than the URL's options. leadgate runs none of them,
-# and ignoring one (as any other custom option) would answer every record of the table.
+# Dataverse's own query parameters, without a $: each asks for a different query than the
+# URL's options. An entity set's GET reads fetchXml and savedQuery (web/fetch_queries.py);
+# elsewhere, and for the two leadgate does not run (Dataverse SQL, personal views), ignoring
+# one as any other custom option would answer something else than what was asked.
 QUERY_PARAMETERS = {
     "fetchxml": "fetchXml",
     "sql": "sql",
     "savedquery": "savedQuery",
     "userquery": "userQuery",
 }
+READ_BY_ENTITY_SETS = ("fetchXml", "savedQuery")
 
 
 @dataclass(frozen=True)
@@ -58,11 +60,16 @@ def read_options(params: QueryParams, allowed: frozenset[str]) -> QueryOptions:
     """The system query options of a request; 400 for unknown, repeated or misplaced ones."""
     seen: dict[str, str] = {}
     for name, value in params.multi_items():
+        if QUERY_PARAMETERS.get(name.lower()) in READ_BY_ENTITY_SETS:
+            raise bad_query(
+                N_("{parameter} is read by an entity set's GET only, such as leads?{parameter}=…"),
+                parameter=QUERY_PARAMETERS[name.lower()],
+            )
         if name.lower() in QUERY_PARAMETERS:
             raise bad_query(
                 N_(
                     "leadgate does not run {parameter} queries: ask with $select, $filter, "
-                    "$orderby, $top and $expand instead."
+                    "$orderby, $top and $expand, or with fetchXml, instead."
                 ),
                 parameter=QUERY_PARAMETERS[name.lower()],
             )

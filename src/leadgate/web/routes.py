@@ -33,6 +33,7 @@ from leadgate.platform.security.messages import WhoAmIRequest
 from leadgate.web.auth import Session, signed_in
 from leadgate.web.errors import MethodNotAllowed, bad_query
 from leadgate.web.expand import Expansion, lookup_columns, parse_expand, records_json
+from leadgate.web.fetch_queries import fetch_parameter, fetch_response
 from leadgate.web.filter_paths import navigator
 from leadgate.web.headers import (
     ANY_VERSION,
@@ -198,6 +199,9 @@ def read(request: Request, segment: str, session: SignedIn) -> Response:
 
 
 def _retrieve_multiple(request: Request, session: Session, table: TableMetadata) -> Response:
+    fetch = fetch_parameter(request.query_params)
+    if fetch is not None:
+        return fetch_response(request, session, table, fetch)
     options = read_options(request.query_params, COLLECTION_OPTIONS)
     preferences = read_preferences(request.headers)
     selected = parse_select(table, options.select)
