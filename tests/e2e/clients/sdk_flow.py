@@ -68,6 +68,14 @@ def main() -> None:
         assert [len(page) for page in pages] == [2, 2, 2], [len(page) for page in pages]
         assert subjects == sorted(subjects) and len(subjects) == 6, subjects
 
+        step("FetchXML (GET leads?fetchXml=…), paged by its count")
+        fetched = client.query.fetchxml(
+            f"<fetch count='4'><entity name='lead'><attribute name='subject'/>"
+            f"<order attribute='subject'/><filter><condition attribute='lastname' "
+            f"operator='eq' value='{marker}'/></filter></entity></fetch>"
+        ).execute()
+        assert [row["subject"] for row in fetched] == sorted(subjects), fetched
+
         step("In, $expand and formatted values through the SDK's query options")
         found = client.records.list(
             "lead",
