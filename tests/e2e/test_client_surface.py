@@ -6,8 +6,11 @@ write (paging by page number, a view, an emptied column): both databases."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from leadgate.platform.engine import errors
+from tests.conftest import property_budget
 from tests.e2e.conftest import API, assert_error
 
 LEADS = f"{API}/leads"
@@ -238,3 +241,30 @@ def test_a_table_has_no_many_to_many_relationships_nor_activities(api):
 
     assert relationships.json()["value"] == []
     assert (definition.json()["HasActivities"], definition.json()["HasNotes"]) == (False, False)
+
+
+fetch_texts = st.one_of(
+    st.text(max_size=60),
+    st.builds(
+        lambda attributes, inside: f"<fetch {attributes}><entity name='lead'>{inside}</entity>"
+        "</fetch>",
+        st.sampled_from(["", "count='3'", "page='x'", "top='-1'", "aggregate='true'",
+                         "count='99999999999'", "page='0'", "distinct='true'"]),
+        st.sampled_from(["", "<attribute name='subject'/>", "<all-attributes/>",
+                         "<filter><condition attribute='subject' operator='like' value='%'/>"
+                         "</filter>", "<filter type='xor'/>", "<order attribute='nope'/>",
+                         "<filter><condition attribute='createdon' operator='gt' value='x'/>"
+                         "</filter>"]),
+    ),
+)  # fmt: skip
+
+
+@pytest.mark.interface_only
+@property_budget("request")
+@given(text=fetch_texts)
+def test_whatever_fetchxml_a_client_sends_the_answer_is_rows_or_a_coded_400(sqlite_api, text):
+    response = sqlite_api.get(LEADS, params={"fetchXml": text})
+
+    assert response.status_code in (200, 400), response.text
+    if response.status_code == 400:
+        assert response.json()["error"]["code"].startswith("0x")
