@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from leadgate.platform import EntityReference
 from leadgate.platform.engine import errors
 from leadgate.platform.jobs import JobStatus, Outcome, RetrieveJobResultsRequest, run_queued
+from leadgate.platform.records import bulk_delete
 from leadgate.platform.security.access import Depth
 from leadgate.platform.security.messages import AddPrivilegesRoleRequest, RolePrivilege
 from leadgate.platform.users.messages import CreateApiTokenRequest
@@ -239,3 +240,21 @@ def test_whatever_query_a_client_sends_bulk_delete_answers_a_job_or_a_coded_erro
     assert response.status_code in (200, 400), response.text
     if response.status_code == 400:
         assert response.json()["error"]["code"].startswith("0x")
+
+
+def test_a_job_deletes_group_after_group_each_record_with_its_result(api, system, monkeypatch):
+    monkeypatch.setattr(bulk_delete, "GROUP_SIZE", 2)
+    for n in range(5):
+        api.post(LEADS, json={"subject": f"Group {n}", "lastname": "Grouped"})
+    body = sdk_body("lead", "lastname", [])
+    body["QuerySet"][0]["Criteria"]["Conditions"] = [
+        {"AttributeName": "lastname", "Operator": "Equal", "Values": ["Grouped"]}
+    ]
+
+    job_id = uuid.UUID(api.post(f"{API}/BulkDelete", json=body).json()["JobId"])
+
+    assert run_queued(system.organization, job_id).status is JobStatus.SUCCEEDED
+    assert lead_ids(api, "Grouped") == []
+    results = system.execute(RetrieveJobResultsRequest(job_id))
+    assert [r["sequencenumber"] for r in results.results] == [1, 2, 3, 4, 5]
+    assert system.retrieve("asyncoperation", job_id, ["progress"])["progress"] == 100
