@@ -329,7 +329,7 @@ class _Translator:
             ConditionExpression(navigation.column, "null"),
         )
 
-    def _caller(self, node: ast.Compare) -> tuple[str, str, str | None] | None:
+    def _caller(self, node: ast.Compare) -> tuple[str, str, str | None, str] | None:
         """The caller function (EqualUserId…) a placeholder of query_functions stands for."""
         left = node.left
         if isinstance(left, ast.Identifier) and not left.namespace:
