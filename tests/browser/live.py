@@ -12,15 +12,11 @@ import contextlib
 import datetime as dt
 import itertools
 import shutil
-import socket
-import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import uvicorn
 
 from leadgate.platform import Entity, EntityReference, Organization, OrganizationService
 from leadgate.platform.engine.types import Language
@@ -29,6 +25,7 @@ from leadgate.platform.records.transaction import ExecuteTransactionRequest
 from leadgate.platform.users.messages import SetPasswordRequest
 from leadgate.sales.demo import ADMIN_EMAIL, DEMO_DOMAIN, DEMO_PASSWORD, install_demo
 from leadgate.web import create_app
+from tests.served import served
 
 __all__ = [
     "ADMIN_EMAIL",
@@ -43,7 +40,6 @@ __all__ = [
 # Demo salespeople (src/leadgate/sales/demo/data/organization.py): one reads English, one French.
 SALESPERSON = f"jordan.reyes@{DEMO_DOMAIN}"
 FRENCH_SALESPERSON = f"camille.laurent@{DEMO_DOMAIN}"
-STARTUP_TIMEOUT = 30.0
 _numbers = itertools.count(1)
 
 
@@ -125,44 +121,11 @@ class LiveServer:
         return self.system.create("lead", **fields)
 
 
-def _free_socket() -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    return sock
-
-
 @contextlib.contextmanager
 def serve(database_url: str) -> Iterator[LiveServer]:
     """Serve the organization at ``database_url`` until the block ends."""
-    with Organization.open(database_url) as organization:
-        sock = _free_socket()
-        port = sock.getsockname()[1]
-        config = uvicorn.Config(
-            create_app(organization), log_level="warning", ws="none", lifespan="on",
-            access_log=False,
-        )  # fmt: skip
-        server = uvicorn.Server(config)
-        thread = threading.Thread(
-            target=server.run, kwargs={"sockets": [sock]}, name="leadgate-live", daemon=True
-        )
-        thread.start()
-        try:
-            _wait_until_started(server, thread)
-            yield LiveServer(f"http://127.0.0.1:{port}", organization,
-                             organization.system_service())  # fmt: skip
-        finally:
-            server.should_exit = True
-            thread.join(timeout=STARTUP_TIMEOUT)
-            sock.close()
-
-
-def _wait_until_started(server: uvicorn.Server, thread: threading.Thread) -> None:
-    deadline = threading.Event()
-    for _ in range(int(STARTUP_TIMEOUT / 0.02)):
-        if server.started:
-            return
-        if not thread.is_alive():
-            raise RuntimeError("the live server stopped while starting (see its log above)")
-        deadline.wait(0.02)
-    raise RuntimeError(f"the live server did not start within {STARTUP_TIMEOUT:.0f} s")
+    with (
+        Organization.open(database_url) as organization,
+        served(create_app(organization), lifespan="on") as port,
+    ):
+        yield LiveServer(f"http://127.0.0.1:{port}", organization, organization.system_service())

@@ -5,15 +5,11 @@ them. The rest of the commands' logic is tested without a browser (tests/ui).
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page, expect
 
 from leadgate.platform import Organization, OrganizationService
@@ -31,6 +27,7 @@ from tests.conftest import (
     map_status_then_add_nurturing,
     role_reference,
 )
+from tests.served import served
 
 # A test here changes its organization (roles, maps, choices): each serves its own copy.
 pytestmark = BROWSER
@@ -50,19 +47,8 @@ TEXTS = {
 @pytest.fixture
 def server(org: Organization) -> Iterator[str]:
     """The app served on a free local port for the test's organization."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(create_app(org), host="127.0.0.1", port=port, log_level="warning")
-    served = uvicorn.Server(config)
-    thread = threading.Thread(target=served.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not served.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    served.should_exit = True
-    thread.join(5)
+    with served(create_app(org), lifespan="on") as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 def sign_in(chromium: Browser, server: str, email: str, password: str, language: str) -> Page:

@@ -71,6 +71,23 @@ def test_patch_without_conditions_creates_the_record_with_its_key_then_updates_i
     assert (read["name"], read["accountnumber"]) == ("Contoso Ltd", "ACC-1")
 
 
+def test_a_body_naming_another_key_value_creates_nothing(api, keyed):
+    # The record created must be the one the URL names: its key's values are not the body's
+    # to change (as the id in a body may not differ from the URL's).
+    url = f"{ACCOUNTS}(accountnumber='K-1')"
+    for headers in ({}, {"If-None-Match": "*"}):
+        refused = api.patch(url, json={"name": "Conflict", "accountnumber": "K-2"}, headers=headers)
+        assert_error(refused, 400, "0x80040203")
+        assert "'K-2'" in refused.json()["error"]["message"]
+        assert "expected 'K-1'" in refused.json()["error"]["message"]
+    french = api.patch(url, json={"accountnumber": "K-2"}, headers={"Accept-Language": "fr"})
+    assert "attendu 'K-1'" in french.json()["error"]["message"]
+    assert api.get(f"{ACCOUNTS}?$filter=accountnumber eq 'K-2'").json()["value"] == []
+    same = api.patch(url, json={"name": "Same", "accountnumber": "K-1"})
+    assert same.status_code == 204, same.text
+    assert api.get(f"{url}?$select=name").json()["name"] == "Same"
+
+
 def test_if_match_star_only_updates_and_if_none_match_star_only_creates(api, keyed):
     url = f"{ACCOUNTS}(accountnumber='B-1')"
     missing = api.patch(url, json={"name": "Nobody"}, headers={"If-Match": "*"})

@@ -313,6 +313,21 @@ def test_with_continue_on_error_every_request_runs(sqlite_api):
 
 
 @pytest.mark.interface_only
+def test_a_content_id_reference_outside_its_change_set_says_so(sqlite_api):
+    response = post_batch(sqlite_api, [
+        request_part("PATCH", "$1", '{"name": "x"}'),
+        change_set([request_part("POST", "contacts",
+                                 '{"lastname": "x", "parentcustomerid_account@odata.bind": "$7"}',
+                                 content_id=1)]),
+    ], headers={"Prefer": "odata.continue-on-error"})  # fmt: skip
+    outside, unknown = replies(response)
+    for reply, reference, part in ((outside, "$1", "1"), (unknown, "$7", "2.1")):
+        assert isinstance(reply, Reply) and reply.status == 400
+        error = CONTENT_ID_UNKNOWN(reference=reference, part=part)
+        assert reply.json()["error"] == {"code": error.code, "message": error.message()}
+
+
+@pytest.mark.interface_only
 def test_each_part_is_held_to_the_limits_of_a_request_of_its_own(sqlite_api):
     response = post_batch(sqlite_api, [
         request_part("GET", "accounts?$select=name&$filter=name eq 'a' and"),
@@ -383,6 +398,24 @@ MALFORMED = {
                         BATCH_UNREADABLE(reason=Text(
                             "part {part} is no HTTP request: its first line should read like "
                             "'GET leads HTTP/1.1', not '{line}'.", part="1", line="HTTP/1.1"))),
+    "no method": (multipart(["Content-Type: application/http\r\n\r\nhello there"], "b"), CT,
+                  BATCH_UNREADABLE(reason=Text(
+        "part {part} is no HTTP request: its first line should read like "
+        "'GET leads HTTP/1.1', not '{line}'.", part="1", line="hello there"))),
+    "no version": (multipart(["Content-Type: application/http\r\n\r\nGET WhoAmI"], "b"), CT,
+                   BATCH_UNREADABLE(reason=Text(
+        "part {part} is no HTTP request: its first line should read like "
+        "'GET leads HTTP/1.1', not '{line}'.", part="1", line="GET WhoAmI"))),
+    "other version": (
+        multipart(["Content-Type: application/http\r\n\r\nGET WhoAmI HTTP/9.9"], "b"), CT,
+        BATCH_UNREADABLE(reason=Text(
+        "part {part} is no HTTP request: its first line should read like "
+        "'GET leads HTTP/1.1', not '{line}'.", part="1", line="GET WhoAmI HTTP/9.9"))),
+    "words after the version": (
+        multipart(["Content-Type: application/http\r\n\r\nGET leads HTTP/1.1 extra"], "b"),
+        CT, BATCH_UNREADABLE(reason=Text(
+        "part {part} is no HTTP request: its first line should read like "
+        "'GET leads HTTP/1.1', not '{line}'.", part="1", line="GET leads HTTP/1.1 extra"))),
     "nested batch": (multipart([request_part("POST", "$batch", "{}")], "b"), CT,
                      BATCH_UNREADABLE(reason=Text(
                          "part {part} is a $batch itself; a batch cannot hold another.",

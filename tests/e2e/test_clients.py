@@ -21,7 +21,6 @@ import fcntl
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -33,6 +32,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ADMIN_EMAIL
+from tests.served import free_port
 
 pytestmark = [pytest.mark.interface_only, pytest.mark.slow, pytest.mark.xdist_group("clients")]
 
@@ -76,12 +76,6 @@ def clients_python() -> Path:
         stamp.write_text(wanted)
         print(f"clients' virtual environment made in {time.monotonic() - started:.1f} s")
         return python
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def self_signed_certificate(folder: Path) -> tuple[Path, Path]:

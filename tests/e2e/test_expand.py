@@ -176,6 +176,7 @@ def test_navigation_names_come_from_one_rule(org):
         ("parentaccountid,parentaccountid", "names parentaccountid twice", "deux fois"),
         ("parentaccountid($select=)", "$select needs column names", "$select"),
         ("a b", "navigation properties separated by commas", "séparées par des virgules"),
+        ("ownerid", "with ownerid_systemuser, ownerid_team", "avec ownerid_systemuser"),
     ],
 )
 def test_a_wrong_expand_is_a_coded_400_in_both_languages(

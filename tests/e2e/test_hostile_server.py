@@ -14,7 +14,6 @@ import logging
 import select
 import shutil
 import socket
-import threading
 from collections.abc import Iterator
 
 import pytest
@@ -27,6 +26,7 @@ from leadgate.web import create_app
 from leadgate.web.limits import BATCH_BODY_OPTION, BODY_OPTION, JSON_TOO_DEEP, REQUEST_TOO_LARGE
 from tests.conftest import ADMIN_ID
 from tests.e2e.conftest import TestClient, assert_error
+from tests.served import served
 
 LEADS = "/api/data/v9.2/leads"
 LIMIT = 64 * 1024
@@ -39,12 +39,6 @@ def no_server_failure_is_logged(caplog):
             if record.levelno >= logging.ERROR] == []  # fmt: skip
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def server(sqlite_org: Organization) -> Iterator[tuple[int, str]]:
     """A uvicorn server in a thread, with a 64 KiB body limit: (port, token)."""
@@ -53,22 +47,8 @@ def server(sqlite_org: Organization) -> Iterator[tuple[int, str]]:
         .execute(CreateApiTokenRequest(EntityReference("systemuser", ADMIN_ID)))
         .token
     )
-    port = free_port()
-    app = create_app(sqlite_org, max_body_size=LIMIT)
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    try:
-        for _ in range(300):
-            if running.started:
-                break
-            thread.join(0.05)
-        assert running.started, "uvicorn did not start"
+    with served(create_app(sqlite_org, max_body_size=LIMIT)) as port:
         yield port, token
-    finally:
-        running.should_exit = True
-        thread.join(30)
 
 
 def read_response(connection: socket.socket) -> tuple[int, dict[str, str], bytes]:

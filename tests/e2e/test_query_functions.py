@@ -120,8 +120,10 @@ BAD = [
     (f"{CRM}LastXDays(PropertyName='createdon',PropertyValue=-1)", "whole number",
      "nombre entier"),
     (f"{CRM}On(PropertyName='createdon',PropertyValue='soon')", "as a date", "une date"),
-    (f"not {CRM}EqualBusinessId(PropertyName='owningbusinessunit')", "'not' cannot",
-     "cette fonction de requête"),
+    (f"not {CRM}EqualBusinessId(PropertyName='owningbusinessunit')",
+     "'not' cannot be put before Microsoft.Dynamics.CRM.EqualBusinessId: leadgate has no "
+     "operator for its opposite.",
+     "« not » ne peut pas précéder Microsoft.Dynamics.CRM.EqualBusinessId"),
     (f"{CRM}In(PropertyName='x',PropertyName='y')", "twice", "deux fois"),
 ]  # fmt: skip
 

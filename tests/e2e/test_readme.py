@@ -29,6 +29,7 @@ from pathlib import Path
 import pytest
 
 import leadgate
+from tests.served import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
@@ -107,12 +108,6 @@ def blocks(text: str) -> list[Block]:
 def readme_blocks() -> list[Block]:
     return [block for block in blocks(README.read_text(encoding="utf-8"))
             if block.language in RUNNABLE]  # fmt: skip
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def matches(expected: list[str], output: str) -> bool:

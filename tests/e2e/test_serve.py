@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
 import ssl
 import subprocess
 import sys
@@ -15,12 +14,7 @@ import httpx
 import pytest
 
 from tests.conftest import ADMIN_EMAIL
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.served import free_port
 
 
 def serve(database_url: str, *extra: str) -> tuple[subprocess.Popen[str], int]:

@@ -31,6 +31,7 @@ from leadgate.web.protection import (
 from leadgate.web.protection_asgi import BURST_REMAINING_HEADER, TIME_REMAINING_HEADER
 from tests.conftest import ADMIN_ID, add_user
 from tests.e2e.conftest import API, TestClient, in_both_languages
+from tests.served import served
 
 pytestmark = pytest.mark.interface_only
 
@@ -205,32 +206,12 @@ def test_serve_protects_with_dataverse_limits_by_default(sqlite_template, tmp_pa
 # --- concurrent requests, on a real server -------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def one_at_a_time(sqlite_org: Organization) -> Iterator[tuple[int, str, ServiceProtection]]:
     """A uvicorn server that lets each user have one request under way: (port, token, count)."""
     protection = ServiceProtection(ServiceLimits(concurrent=1))
-    port = free_port()
-    app = create_app(sqlite_org, service_protection=protection)
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    try:
-        for _ in range(300):
-            if running.started:
-                break
-            thread.join(0.05)
-        assert running.started, "uvicorn did not start"
+    with served(create_app(sqlite_org, service_protection=protection)) as port:
         yield port, token_for(sqlite_org, ADMIN_ID), protection
-    finally:
-        running.should_exit = True
-        thread.join(30)
 
 
 def exchange(port: int, request: bytes, rest: bytes = b"") -> tuple[int, dict[str, str], bytes]:

@@ -341,3 +341,27 @@ def test_a_newer_solution_version_brings_its_new_keys(system, org):
     assert refusal(lambda: system.create("new_part", name="Again", new_sku="B-1")).code == (
         errors.DUPLICATE_RECORD.code
     )
+
+
+def test_values_shared_before_publishing_say_how_to_get_out_of_the_pending_key(
+    cli, refused, system, monkeypatch
+):
+    cli("customize", "add-key", "account", "new_accountnumber", "--column", "accountnumber")
+    system.create("account", name="A", accountnumber="A-1")  # no unique index yet
+    system.create("account", name="Twin", accountnumber="A-1")
+    code, line = refused("customize", "publish")
+    assert code == 1 and "0x8F4C4743" in line
+    assert line.endswith(
+        "Make them unique (or empty), then publish again, or remove the pending key "
+        "(leadgate customize remove-key account new_accountnumber)."
+    )
+    monkeypatch.setenv("LEADGATE_LANG", "fr")
+    code, line = refused("customize", "publish")
+    assert line.endswith(
+        "Rendez-les uniques (ou videz-les), puis publiez de nouveau, ou supprimez la clé en "
+        "attente (leadgate customize remove-key account new_accountnumber)."
+    )
+    monkeypatch.setenv("LEADGATE_LANG", "en")
+    removed = cli("customize", "remove-key", "account", "new_accountnumber")
+    assert removed == "Removed the pending key new_accountnumber (accountnumber) from account.\n"
+    assert "create unique index" not in cli("customize", "publish")

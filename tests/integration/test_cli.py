@@ -97,6 +97,25 @@ def test_refusals_are_one_line_with_a_code_in_the_reader_language(run, database_
 
 
 @pytest.mark.interface_only
+def test_serve_with_an_unknown_address_stops_before_it_says_it_serves(
+    run, database_url, monkeypatch
+):
+    import uvicorn
+
+    served = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **_: served.append(app))
+    code, out, err = run("serve", "--issue-token", "you@example.com", "--db", database_url)
+    assert (code, served) == (1, [])
+    assert "serving" not in out and "Open" not in out
+    assert err == "error 0x8F4C4732: No user has the e-mail address 'you@example.com'.\n"
+    assert out == "The users and their e-mail addresses: leadgate users list\n"
+    monkeypatch.setenv("LEADGATE_LANG", "fr")
+    code, out, err = run("serve", "--issue-token", "you@example.com", "--db", database_url)
+    assert err.startswith("error 0x8F4C4732: Aucun utilisateur n'a l'adresse e-mail")
+    assert out == "Les utilisateurs et leurs adresses e-mail : leadgate users list\n"
+
+
+@pytest.mark.interface_only
 def test_bad_usage_is_one_line_too(run, database_url):
     code, _, err = run("customize", "add-column", "lead", "--db", database_url)
     assert code == 2 and err.count("\n") == 1 and err.startswith("error: ")

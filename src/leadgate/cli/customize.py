@@ -230,7 +230,9 @@ def remove_key(
     with open_organization(db) as organization:
         response = organization.system_service().execute(DeleteEntityKeyRequest(table, name))
         say(
-            N_("Removed key {name} ({columns}) from {table}, and its unique index."),
+            N_("Removed key {name} ({columns}) from {table}, and its unique index.")
+            if response.published
+            else N_("Removed the pending key {name} ({columns}) from {table}."),
             name=response.name,
             table=response.table,
             columns=", ".join(response.columns),

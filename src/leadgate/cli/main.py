@@ -44,7 +44,7 @@ from leadgate.cli import (
 )
 from leadgate.cli.output import DbOption, PluginsOption, console, errors_console, language, say
 from leadgate.platform import Organization
-from leadgate.platform.engine.errors import LeadgateError
+from leadgate.platform.engine.errors import USER_NOT_FOUND, LeadgateError
 from leadgate.platform.engine.i18n import N_
 from leadgate.platform.engine.storage import database_url, redact
 from leadgate.web.limits import DEFAULT_MAX_BATCH_BODY_SIZE, DEFAULT_MAX_BODY_SIZE
@@ -276,10 +276,11 @@ def serve(
     import uvicorn
 
     organization = Organization.open(database_url(db), plugins=plugins_folder)
+    token = _token_to_print(organization, issue_token, token_file)
     scheme = "https" if certfile else "http"
     site_url = f"{scheme}://{signin.shown_host(host)}:{port}"
     signin.announce_app(organization, site_url + "/")
-    signin.announce(organization, site_url + "/api/data/v9.2", issue_token, token_file)
+    signin.announce(site_url + "/api/data/v9.2", issue_token, token, token_file)
     for line in plugins.startup_report(organization, language()):
         console.print(line, soft_wrap=True)
     if embedded_worker is None:
@@ -299,6 +300,23 @@ def serve(
             runner.stop()
             if not runner.join(grace=10):
                 runner.release_running()
+
+
+def _token_to_print(
+    organization: Organization, email: str | None, token_file: Path | None
+) -> str | None:
+    """The --issue-token token; an address no user has stops ``serve`` with the way to find
+    the right one."""
+    if email is None:
+        return None
+    try:
+        return signin.issue_token(organization, email, token_file)
+    except LeadgateError as error:
+        if error.kind is USER_NOT_FOUND:
+            errors_console.print(f"error {error.code}: {error.message(language())}", soft_wrap=True)
+            say(N_("The users and their e-mail addresses: leadgate users list"))
+            raise typer.Exit(1) from None
+        raise
 
 
 def _serve(organization: Organization, uvicorn: Any, host: str, port: int,

@@ -106,15 +106,14 @@ def announce_app(organization: Organization, app_url: str) -> None:
         )  # fmt: skip
 
 
-def announce(
-    organization: Organization, api_url: str, email: str | None, token_file: Path | None
-) -> None:
-    """Print where the Web API is and how to sign in to it."""
+def announce(api_url: str, email: str | None, token: str | None, token_file: Path | None) -> None:
+    """Print where the Web API is and how to sign in to it (``token``: issued for ``email``
+    before anything is announced, so that a wrong address stops the server before it says it
+    serves)."""
     say(N_("leadgate is serving {url}"), url=api_url + "/")
-    if email is None:
+    if email is None or token is None:
         say(N_("Create an API token with: leadgate token create --email <email>"))
         return
-    token = issue_token(organization, email, token_file)
     if token_file is None:
         say(N_("API token for {email}: {token}"), email=email, token=token)
     else:

@@ -77,8 +77,13 @@ async def batch(request: Request, session: SignedIn) -> Response:
     for item in items:
         if isinstance(item, ChangeSet):
             answer = await runner.change_set(item)
-        else:
-            answer = await runner.call(item, session.service)
+        else:  # outside a change set, '$1' names nothing: refused as such, not as a path
+            resolved = runner._resolved(item, {}, frozenset())
+            answer = (
+                await runner.call(resolved, session.service)
+                if isinstance(resolved, PartRequest)
+                else resolved
+            )
         answers.append(answer)
         if isinstance(answer, Answer) and answer.status >= 400 and not keep_going:
             stopped = True
@@ -168,7 +173,10 @@ class _Runner:
             elif name in declared or name.isdigit():
                 error = CONTENT_ID_UNKNOWN(reference=url[:80], part=part.part)
                 return self._refusal(error, part.content_id)
-        body = _bind_references(part.body, done) if done else part.body
+        body, unknown = _bind_references(part.body, done, declared)
+        if unknown is not None:
+            error = CONTENT_ID_UNKNOWN(reference=unknown[:80], part=part.part)
+            return self._refusal(error, part.content_id)
         return replace(part, url=url, body=body)
 
     async def call(self, part: PartRequest, service: OrganizationService) -> Answer:
@@ -236,23 +244,30 @@ def _record_url(answer: Answer) -> str | None:
     return None
 
 
-def _bind_references(body: bytes, done: dict[str, str]) -> bytes:
-    """``"primarycontactid@odata.bind": "$1"``: the record of request 1, as a record URL."""
+def _bind_references(
+    body: bytes, done: dict[str, str], declared: frozenset[str]
+) -> tuple[bytes, str | None]:
+    """``"primarycontactid@odata.bind": "$1"``: the record of request 1, as a record URL;
+    with the first reference that names no earlier request of the change set, if any."""
     if b'"$' not in body:
-        return body
+        return body, None
     try:
         values = json.loads(body)
     except (ValueError, RecursionError):
-        return body  # the route refuses it, with the reason
+        return body, None  # the route refuses it, with the reason
     if not isinstance(values, dict):
-        return body
+        return body, None
     changed = False
     for key, value in values.items():
         name = reference(value) if isinstance(value, str) else None
-        if key.endswith("@odata.bind") and name is not None and name in done:
+        if not key.endswith("@odata.bind") or name is None:
+            continue
+        if name in done:
             values[key] = done[name] + value[1 + len(name) :]
             changed = True
-    return json.dumps(values, ensure_ascii=False).encode("utf-8") if changed else body
+        elif name in declared or name.isdigit():
+            return body, value
+    return (json.dumps(values, ensure_ascii=False).encode("utf-8") if changed else body), None
 
 
 async def _call(

@@ -88,8 +88,8 @@ CONTENT_ID_UNKNOWN = ErrorKind(
 
 # A part's delimiter, and a change set's opening and closing lines, for each request allowed.
 MAX_BOUNDARY_LINES = 4 * MAX_BATCH_REQUESTS + 2
-_VERSION = re.compile(r"HTTP/\d(?:\.\d)?")
-_METHOD = re.compile(r"[A-Za-z]{1,20}")
+_VERSION = re.compile(r"HTTP/1\.[01]")
+_METHOD = re.compile(r"GET|POST|PATCH|PUT|DELETE", re.IGNORECASE)
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 
@@ -283,8 +283,8 @@ def _request_line(line: str, label: str) -> tuple[str, str]:
     method, _, rest = line.strip().partition(" ")
     rest = rest.strip()
     head, _, last = rest.rpartition(" ")
-    url = head.strip() if head.strip() and _VERSION.fullmatch(last) else rest
-    if not _METHOD.fullmatch(method) or not url or _VERSION.fullmatch(url):
+    url = head.strip()
+    if not _METHOD.fullmatch(method) or not url or not _VERSION.fullmatch(last):
         raise _unreadable(
             N_(
                 "part {part} is no HTTP request: its first line should read like "

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -128,6 +128,25 @@ def _split(text: str, separator: str) -> list[str]:
     return parts
 
 
+def _not_navigation(
+    table: TableMetadata, name: str, properties: Mapping[str, NavigationProperty]
+) -> errors.LeadgateError:
+    """Dataverse's refusal; for a lookup that may point at several tables (``ownerid``), the
+    way to expand it here: one navigation property per table it may point at."""
+    column = table.columns.get(name)
+    if column is None or column.type_column is None:
+        return errors.UNKNOWN_PROPERTY(name=name, table=table.name)
+    ways = [p.name for p in properties.values() if p.column == name and not p.collection]
+    return bad_query(
+        N_(
+            "{name} may point at records of several tables: expand it through the table its "
+            "record is in, with {properties}."
+        ),
+        name=name,
+        properties=", ".join(sorted(ways)),
+    )
+
+
 def parse_expand(metadata: MetadataSet, table: TableMetadata, text: str | None) -> list[Expansion]:
     """The navigation properties ``$expand`` names, each with its own query options."""
     if text is None:
@@ -150,7 +169,7 @@ def parse_expand(metadata: MetadataSet, table: TableMetadata, text: str | None) 
             )
         navigation = properties.get(match.group("name"))
         if navigation is None:
-            raise errors.UNKNOWN_PROPERTY(name=match.group("name"), table=table.name)
+            raise _not_navigation(table, match.group("name"), properties)
         if any(e.name == navigation.name for e in expansions):
             raise bad_query(
                 N_("$expand names {property} twice."),

@@ -45,7 +45,7 @@ __all__ = ["parse_filter"]
 
 Resolve = Callable[[str], str]
 ColumnOf = Callable[[str], ColumnMetadata]
-Callers = dict[str, tuple[str, str, str | None]]
+Callers = dict[str, tuple[str, str, str | None, str]]
 
 
 Node = FilterExpression | ConditionExpression
@@ -341,7 +341,7 @@ class _Translator:
             ConditionExpression(navigation.column, "null"),
         )
 
-    def _caller(self, node: ast.Compare) -> tuple[str, str, str | None] | None:
+    def _caller(self, node: ast.Compare) -> tuple[str, str, str | None, str] | None:
         """The caller function (EqualUserId…) a placeholder of query_functions stands for."""
         left = node.left
         if isinstance(left, ast.Identifier) and not left.namespace:
@@ -349,18 +349,18 @@ class _Translator:
         return None
 
     def _caller_condition(
-        self, caller: tuple[str, str, str | None], *, negated: bool
+        self, caller: tuple[str, str, str | None, str], *, negated: bool
     ) -> ConditionExpression:
-        column, operator, negation = caller
+        column, operator, negation, function = caller
         if not negated:
             return ConditionExpression(column, operator)
         if negation is None:
             raise bad_query(
                 N_(
-                    "'not' cannot be put before this query function: leadgate has no operator "
-                    "for the opposite of {operator}."
+                    "'not' cannot be put before {function}: leadgate has no operator for its "
+                    "opposite."
                 ),
-                operator=operator,
+                function=f"Microsoft.Dynamics.CRM.{function}",
             )
         return ConditionExpression(column, negation)
 

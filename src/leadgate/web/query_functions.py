@@ -63,7 +63,8 @@ class Rewritten:
     placeholder name -> (column, operator, operator of the negation)."""
 
     text: str
-    callers: dict[str, tuple[str, str, str | None]] = field(default_factory=dict)
+    # placeholder -> (column, operator, the opposite operator if any, the function's name)
+    callers: dict[str, tuple[str, str, str | None, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -231,7 +232,7 @@ def _render(
     column = column_of(str(property_name))
     if name in CALLER_FUNCTIONS:
         operator, negation = CALLER_FUNCTIONS[name]
-        result.callers[placeholder] = (column.name, operator, negation)
+        result.callers[placeholder] = (column.name, operator, negation, name)
         return f"({placeholder} eq null)"
     if name in _LISTS:
         return _render_list(name, column, call.arguments["PropertyValues"])

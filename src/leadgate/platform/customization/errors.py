@@ -32,7 +32,7 @@ KEY_VALUES_NOT_UNIQUE = ErrorKind(
     N_(
         "The key '{key}' cannot be added to the table '{table}': {count} set(s) of values of "
         "{columns} are held by more than one record, for example {examples}. Make them unique "
-        "(or empty), then add the key again."
+        "(or empty), then {then}."
     ),
 )
 KEY_COLUMN_NOT_VALID = ErrorKind(

@@ -85,6 +85,7 @@ class DeleteEntityKeyResponse:
     table: str
     name: str
     columns: tuple[str, ...]
+    published: bool = True  # False: the key was pending, with no unique index yet
 
 
 # --- CreateEntityKey --------------------------------------------------------------------
@@ -132,9 +133,12 @@ def _checked_key(table: TableMetadata, request: CreateEntityKeyRequest) -> KeyMe
     return KeyMetadata(name, columns, is_custom=True, published=False)
 
 
-def refuse_duplicate_values(operation: Operation, table: TableMetadata, key: KeyMetadata) -> None:
+def refuse_duplicate_values(
+    operation: Operation, table: TableMetadata, key: KeyMetadata, *, publishing: bool = False
+) -> None:
     """Refuse ``key`` if records of ``table`` share values of its columns (NULLs aside, as in
-    the unique index), naming the first few values and how many there are."""
+    the unique index), naming the first few values and how many there are; ``publishing``: the
+    key is pending already, so the way out is to publish again or to remove it."""
     published = operation.metadata.tables.get(table.name)
     if published is None or any(name not in published.columns for name in key.columns):
         return  # a new table or column: no record holds values yet
@@ -161,7 +165,10 @@ def refuse_duplicate_values(operation: Operation, table: TableMetadata, key: Key
     )
     raise KEY_VALUES_NOT_UNIQUE(
         key=key.name, table=table.name, count=total, columns=", ".join(key.columns),
-        examples=shown,
+        examples=shown, then=Text(
+            N_("publish again, or remove the pending key (leadgate customize remove-key {table} "
+               "{key})"), table=table.name, key=key.name,
+        ) if publishing else Text(N_("add the key again")),
     ).with_details(duplicates=[
         {**{n: str(v) for n, v in zip(key.columns, row, strict=False)}, "records": row.records}
         for row in examples
@@ -186,7 +193,7 @@ def check_pending_keys(operation: Operation, drafts: MetadataSet) -> None:
     for table in drafts.tables.values():
         for key in table.keys:
             if not key.published:
-                refuse_duplicate_values(operation, table, key)
+                refuse_duplicate_values(operation, table, key, publishing=True)
 
 
 def publish_keys(connection: sa.Connection, drafts: MetadataSet) -> None:
@@ -231,7 +238,7 @@ def delete_entity_key(operation: Operation[DeleteEntityKeyRequest]) -> DeleteEnt
                 connection.execute(sa.schema.DropIndex(index, if_exists=True))
     store.bump_generation(connection, metadata=True)
     operation.unit_of_work.reload_metadata()
-    return DeleteEntityKeyResponse(table.name, key.name, key.columns)
+    return DeleteEntityKeyResponse(table.name, key.name, key.columns, key.published)
 
 
 def _key_names(table: TableMetadata) -> Text | str:
