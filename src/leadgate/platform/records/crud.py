@@ -17,7 +17,7 @@ from leadgate.platform.engine.metadata.model import TableMetadata
 from leadgate.platform.engine.pipeline import Message, Operation, checked_by_nested_messages
 from leadgate.platform.engine.types import CascadeType, Ownership
 from leadgate.platform.engine.validation import check_required, check_state_status, initial_state
-from leadgate.platform.engine.values import coerce, show
+from leadgate.platform.engine.values import coerce
 from leadgate.platform.records.fields import (
     audit,
     authorize_lookups,
@@ -30,7 +30,7 @@ from leadgate.platform.records.fields import (
     new_record_owner,
     user_reference,
 )
-from leadgate.platform.records.keys import find_by_key, key_values, resolved
+from leadgate.platform.records.keys import find_by_key, key_values, resolved, values_of_key
 from leadgate.platform.records.state import AssignRequest, SetStateRequest
 from leadgate.platform.security.access import RecordOwner
 from leadgate.platform.security.privileges import Right
@@ -159,13 +159,7 @@ def validate_create(operation: Operation) -> None:
     table = operation.table(target.logical_name)
     target.id = coerce(table.column(table.primary_key), target.id)
     if target.key_attributes:  # named by an alternate key: made with the key's values
-        for name, value in key_values(table, target.key_attributes)[1].items():
-            given = coerce(table.column(name), target.get(name, value))
-            if given != value:  # the record would not be the one its key names
-                raise errors.INVALID_VALUE_TYPE(
-                    value=show(given), column=name, table=table.name, expected=show(value)
-                )
-            target[name] = value
+        target.update(values_of_key(table, target))
     target.update(checked_values(operation, table, target, creating=True))
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from leadgate.platform.engine import errors, rows
-from leadgate.platform.engine.entity import EntityReference
+from leadgate.platform.engine.entity import Entity, EntityReference
 from leadgate.platform.engine.errors import ErrorKind
 from leadgate.platform.engine.i18n import N_, Text
 from leadgate.platform.engine.metadata.model import KeyMetadata, TableMetadata
@@ -31,6 +31,7 @@ __all__ = [
     "key_values",
     "resolved",
     "resolved_lookups",
+    "values_of_key",
 ]
 
 KEY_NOT_DEFINED = ErrorKind(
@@ -82,6 +83,19 @@ def key_values(
             )  # fmt: skip
         values[name] = value
     return key, values
+
+
+def values_of_key(table: TableMetadata, target: Entity) -> dict[str, Any]:
+    """The key's values a record made by its key takes; a value of the body that differs
+    would make a record the key does not name, and is refused as the id in a body is."""
+    values = key_values(table, target.key_attributes)[1]
+    for name, value in values.items():
+        given = coerce(table.column(name), target.get(name, value))
+        if given != value:
+            raise errors.INVALID_VALUE_TYPE(
+                value=show(given), column=name, table=table.name, expected=show(value)
+            )
+    return values
 
 
 def show_values(values: Mapping[str, Any]) -> str:
