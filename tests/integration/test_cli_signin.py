@@ -64,7 +64,8 @@ def test_serve_prints_the_url_the_token_and_a_curl_to_paste(org: Organization, t
     monkeypatch.chdir(tmp_path)
     api = f"http://{shown_host('127.0.0.1')}:8080/api/data/v9.2"
 
-    announce(org, api, ADMIN_EMAIL, Path("leadgate.token"))
+    token_file = Path("leadgate.token")
+    announce(api, ADMIN_EMAIL, issue_token(org, ADMIN_EMAIL, token_file), token_file)
 
     token = (tmp_path / "leadgate.token").read_text().strip()
     assert capsys.readouterr().out.splitlines() == [
