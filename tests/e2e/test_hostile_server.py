@@ -155,7 +155,10 @@ def test_serve_takes_its_body_limits_from_options_or_the_environment(
         monkeypatch.setenv("LEADGATE_MAX_BATCH_BODY_SIZE", "8192")
         limits = []
 
-    assert main(["serve", "--db", f"sqlite:///{tmp_path / 'leadgate.db'}", *limits]) == 0
+    assert (
+        main(["serve", "--db", f"sqlite:///{tmp_path / 'leadgate.db'}", "--workers", "1", *limits])
+        == 0
+    )
 
     with TestClient(served[0]) as client:
         for path, size, limit, option in ((LEADS, 2049, 2048, BODY_OPTION),

@@ -185,7 +185,10 @@ def test_serve_takes_the_limits_from_options_or_the_environment(
             monkeypatch.setenv("LEADGATE_" + option[2:].upper().replace("-", "_"), value)
         options = []
 
-    assert main(["serve", "--db", f"sqlite:///{tmp_path / 'leadgate.db'}", *options]) == 0
+    assert (
+        main(["serve", "--db", f"sqlite:///{tmp_path / 'leadgate.db'}", "--workers", "1", *options])
+        == 0
+    )
 
     protection = served[0].state.service_protection
     assert protection.limits == ServiceLimits(
@@ -197,7 +200,7 @@ def test_serve_protects_with_dataverse_limits_by_default(sqlite_template, tmp_pa
     shutil.copyfile(sqlite_template, tmp_path / "leadgate.db")
     served = []
     monkeypatch.setattr(uvicorn, "run", lambda app, **_: served.append(app))
-    assert main(["serve", "--db", f"sqlite:///{tmp_path / 'leadgate.db'}"]) == 0
+    assert main(["serve", "--db", f"sqlite:///{tmp_path / 'leadgate.db'}", "--workers", "1"]) == 0
     assert served[0].state.service_protection.limits == ServiceLimits(
         requests=6000, window=300, execution_time=1200, concurrent=52
     )

@@ -173,7 +173,7 @@ def test_serve_says_which_steps_cannot_be_loaded_and_serves_all_the_same(
     served = []
     monkeypatch.setattr("uvicorn.run", lambda app, **options: served.append(app))
 
-    code, out, err = run("serve", "--db", database_url)
+    code, out, err = run("serve", "--db", database_url, "--workers", "1")
 
     assert (code, err) == (0, "")
     assert out.splitlines()[-3:] == [

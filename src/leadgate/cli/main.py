@@ -49,6 +49,7 @@ from leadgate.platform.engine.i18n import N_
 from leadgate.platform.engine.storage import database_url, redact
 from leadgate.web.limits import DEFAULT_MAX_BATCH_BODY_SIZE, DEFAULT_MAX_BODY_SIZE
 from leadgate.web.protection import DEFAULT_LIMITS, ServiceLimits
+from leadgate.web.serving import ServeSettings
 
 __all__ = ["app", "main"]
 
@@ -257,12 +258,24 @@ def serve(
             help="Requests of one user under way at once (0: no limit).",
         ),
     ] = DEFAULT_LIMITS.concurrent,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            envvar="LEADGATE_WORKERS",
+            min=1,
+            metavar="N",
+            help="Processes serving requests (default: the number of cores). Each counts "
+            "service protection on its own (docs/limits.md).",
+            show_default=False,
+        ),
+    ] = None,
     embedded_worker: Annotated[
         bool | None,
         typer.Option(
             "--worker/--no-worker",
-            help="Run system jobs in this process too. Default: on for SQLite (its one "
-            "worker), off for PostgreSQL (run leadgate worker).",
+            help="Run system jobs in this process too (one job worker, however many --workers). "
+            "Default: on for SQLite (its one worker), off for PostgreSQL (run leadgate worker).",
             show_default=False,
         ),
     ] = None,
@@ -286,15 +299,21 @@ def serve(
     if embedded_worker is None:
         embedded_worker = organization.url.startswith("sqlite")
     runner = worker.embedded_worker(organization) if embedded_worker else None
-    limits = ServiceLimits(
-        requests=max_requests,
-        window=request_window,
-        execution_time=max_execution_time,
-        concurrent=max_concurrent_requests,
+    settings = ServeSettings(
+        database_url=organization.url,
+        plugins=str(plugins_folder) if plugins_folder is not None else None,
+        max_body_size=max_body_size,
+        max_batch_body_size=max_batch_body_size,
+        limits=ServiceLimits(
+            requests=max_requests,
+            window=request_window,
+            execution_time=max_execution_time,
+            concurrent=max_concurrent_requests,
+        ),
     )
     try:
-        _serve(organization, uvicorn, host, port, certfile, keyfile, max_body_size,
-               max_batch_body_size, limits)  # fmt: skip
+        _serve(organization, settings, uvicorn, host, port, certfile, keyfile,
+               workers or _cores())  # fmt: skip
     finally:
         if runner is not None:  # uvicorn has stopped: let the current job finish, or give it back
             runner.stop()
@@ -319,25 +338,36 @@ def _token_to_print(
         raise
 
 
-def _serve(organization: Organization, uvicorn: Any, host: str, port: int,
-           certfile: Path | None, keyfile: Path | None, max_body_size: int,
-           max_batch_body_size: int, limits: ServiceLimits) -> None:  # fmt: skip
-    from leadgate.web import create_app
-    from leadgate.web.protection import ServiceProtection
+def _cores() -> int:
+    """The cores this process may run on (its CPU affinity, where the system tells it)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
-    uvicorn.run(
-        create_app(
-            organization,
-            max_body_size=max_body_size,
-            max_batch_body_size=max_batch_body_size,
-            service_protection=ServiceProtection(limits),
-        ),
-        host=host,
-        port=port,
-        ssl_certfile=str(certfile) if certfile else None,
-        ssl_keyfile=str(keyfile) if keyfile else None,
-        log_level="info",
-    )
+
+def _serve(organization: Organization, settings: ServeSettings, uvicorn: Any, host: str,
+           port: int, certfile: Path | None, keyfile: Path | None,
+           workers: int) -> None:  # fmt: skip
+    """Serve in this process (one worker), or in ``workers`` processes that each open the
+    organization from ``settings``; this one then only watches them (and runs the job
+    worker, if any: once, here)."""
+    from leadgate.web.serving import FACTORY, SETTINGS_VARIABLE
+
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "ssl_certfile": str(certfile) if certfile else None,
+        "ssl_keyfile": str(keyfile) if keyfile else None,
+        "log_level": "info",
+    }
+    if workers == 1:
+        uvicorn.run(settings.app(organization), **options)
+        return
+    os.environ[SETTINGS_VARIABLE] = settings.to_environment()
+    try:
+        uvicorn.run(FACTORY, factory=True, workers=workers, **options)
+    finally:
+        os.environ.pop(SETTINGS_VARIABLE, None)
 
 
 app.command("share")(security.share)
