@@ -41,6 +41,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/audit.py
 	$(BIN)/python bench/jobs.py
 	$(BIN)/python bench/web_multiple.py
+	$(BIN)/python bench/web_workers.py
 	$(BIN)/python bench/metadata.py
 
 lint: $(STAMP)
