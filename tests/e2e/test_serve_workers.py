@@ -116,6 +116,9 @@ def test_two_worker_processes_share_the_database_and_stop_together(database_url)
         process.send_signal(stop_with)
         out, _ = process.communicate(timeout=30)
     assert process.returncode == 0, out
+    if database_url.startswith("sqlite"):
+        assert "2 processes share the SQLite database: a write may wait seconds behind a " \
+            "running job (docs/limits.md)." in out  # fmt: skip
     assert out.count("Finished server process") == 2
     deadline = time.monotonic() + 10
     while any(Path(f"/proc/{pid}").exists() for pid in workers):
@@ -152,3 +155,19 @@ def test_each_worker_builds_the_app_from_the_options_given(database_url, monkeyp
         too_large = client.post(f"{API}/leads", content=b"x" * 2049)
         assert too_large.status_code == 413
     assert app.state.service_protection.limits.requests == 100
+
+
+def test_the_default_is_one_process_on_sqlite_and_the_cores_on_postgresql(
+    database_url, monkeypatch
+):
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append((app, options)))
+    monkeypatch.delenv("LEADGATE_WORKERS", raising=False)
+    assert main(["serve", "--db", database_url, "--no-worker"]) == 0
+    [(target, options)] = calls
+    cores = len(os.sched_getaffinity(0))
+    if database_url.startswith("sqlite") or cores == 1:
+        assert not isinstance(target, str) and "workers" not in options  # this process serves
+        target.state.organization.close()
+    else:
+        assert (target, options["workers"]) == (FACTORY, cores)

@@ -265,8 +265,8 @@ def serve(
             envvar="LEADGATE_WORKERS",
             min=1,
             metavar="N",
-            help="Processes serving requests (default: the number of cores). Each counts "
-            "service protection on its own (docs/limits.md).",
+            help="Processes serving requests. Default: the number of cores on PostgreSQL, 1 on "
+            "SQLite (docs/limits.md). Each counts service protection on its own.",
             show_default=False,
         ),
     ] = None,
@@ -296,8 +296,14 @@ def serve(
     signin.announce(site_url + "/api/data/v9.2", issue_token, token, token_file)
     for line in plugins.startup_report(organization, language()):
         console.print(line, soft_wrap=True)
+    sqlite = organization.url.startswith("sqlite")
     if embedded_worker is None:
-        embedded_worker = organization.url.startswith("sqlite")
+        embedded_worker = sqlite
+    if workers is None:  # SQLite's writers take turns within one process only (docs/limits.md)
+        workers = 1 if sqlite else _cores()
+    elif workers > 1 and sqlite:
+        say(N_("{workers} processes share the SQLite database: a write may wait seconds "
+               "behind a running job (docs/limits.md)."), workers=workers)  # fmt: skip
     runner = worker.embedded_worker(organization) if embedded_worker else None
     settings = ServeSettings(
         database_url=organization.url,
@@ -313,12 +319,14 @@ def serve(
     )
     try:
         _serve(organization, settings, uvicorn, host, port, certfile, keyfile,
-               workers or _cores())  # fmt: skip
+               workers)  # fmt: skip
     finally:
         if runner is not None:  # uvicorn has stopped: let the current job finish, or give it back
             runner.stop()
             if not runner.join(grace=10):
                 runner.release_running()
+        if workers > 1:  # the app of one process keeps it: tests read it once served
+            organization.close()
 
 
 def _token_to_print(
