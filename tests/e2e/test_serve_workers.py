@@ -6,6 +6,7 @@ server's end of the client's TCP connection."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import time
 from pathlib import Path
@@ -171,3 +172,25 @@ def test_the_default_is_one_process_on_sqlite_and_the_cores_on_postgresql(
         target.state.organization.close()
     else:
         assert (target, options["workers"]) == (FACTORY, cores)
+
+
+@pytest.mark.interface_only
+@pytest.mark.parametrize(
+    ("language", "warning"),
+    [
+        ("en", "3 processes share the SQLite database: a write may wait seconds behind a "
+               "running job (docs/limits.md)."),
+        ("fr", "3 processus partagent la base de données SQLite\u00a0: une écriture peut "
+               "attendre plusieurs secondes derrière une tâche système en cours "
+               "(docs/limits.md)."),
+    ],
+)  # fmt: skip
+def test_several_processes_on_sqlite_are_told_why_writes_may_wait(
+    language, warning, sqlite_template, tmp_path, monkeypatch, capsys
+):
+    shutil.copyfile(sqlite_template, tmp_path / "leadgate.db")
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: None)
+    monkeypatch.setenv("LEADGATE_LANG", language)
+    assert main(["serve", "--db", f"sqlite:///{tmp_path / 'leadgate.db'}", "--workers", "3",
+                 "--no-worker"]) == 0  # fmt: skip
+    assert warning in capsys.readouterr().out.replace("\n", " ")
