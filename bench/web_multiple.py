@@ -19,20 +19,15 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import sqlalchemy as sa
-from pipeline_vs_core import salesperson
+from _served import API, salesperson_token, serve
 
-from leadgate.platform import EntityReference, Organization
-from leadgate.platform.users.messages import CreateApiTokenRequest
+from leadgate.platform import Organization
 
-API = "/api/data/v9.2"
 LEAD = {
     "subject": "Interested in 40 seats",
     "firstname": "Grace",
@@ -43,31 +38,6 @@ LEAD = {
     "leadsourcecode": 8,
     "numberofemployees": 120,
 }
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def serve(url: str, port: int) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "leadgate.cli.main", "serve", "--db", url, "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", "/health")
-            if connection.getresponse().status == 200:
-                return process
-        except OSError:
-            time.sleep(0.2)
-    process.terminate()
-    raise SystemExit("leadgate serve did not answer /health within a minute")
 
 
 class Client:
@@ -123,14 +93,8 @@ def main() -> None:
         url = options.db or f"sqlite:///{Path(folder) / 'bench.db'}"
         backend = sa.make_url(url).get_backend_name()
         with Organization.create(url) as organization:
-            user_id = salesperson(organization)
-            token = (
-                organization.system_service()
-                .execute(CreateApiTokenRequest(EntityReference("systemuser", user_id)))
-                .token
-            )
-        port = free_port()
-        server = serve(url, port)
+            _user_id, token = salesperson_token(organization)
+        server, port = serve(url)
         try:
             client = Client(port, token)
             create_multiple(client, 10, "warm multiple")  # caches, statements, connection

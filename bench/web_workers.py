@@ -19,41 +19,22 @@ import argparse
 import http.client
 import json
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
 import sqlalchemy as sa
-from pipeline_vs_core import salesperson
-from web_multiple import LEAD, free_port
+from _served import API, salesperson_token, serve
+from web_multiple import LEAD
 
-from leadgate.platform import EntityReference, Organization
-from leadgate.platform.users.messages import CreateApiTokenRequest
-
-API = "/api/data/v9.2"
+from leadgate.platform import Organization
 
 
-def serve(url: str, workers: int) -> tuple[subprocess.Popen[bytes], int]:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "leadgate.cli.main", "serve", "--db", url, "--port", str(port),
-         "--workers", str(workers), "--max-requests", "0", "--max-execution-time", "0",
-         "--max-concurrent-requests", "0", "--no-worker"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", "/health")
-            if connection.getresponse().status == 200:
-                return process, port
-        except OSError:
-            time.sleep(0.2)
-    process.terminate()
-    raise SystemExit("leadgate serve did not answer /health within a minute")
+def serve_with(url: str, workers: int) -> tuple[subprocess.Popen[bytes], int]:
+    """A server of ``workers`` processes, service protection off: the load is the bench's."""
+    return serve(url, "--workers", str(workers), "--max-requests", "0", "--max-execution-time",
+                 "0", "--max-concurrent-requests", "0", "--no-worker")  # fmt: skip
 
 
 def load(port: int, token: str, path: str, subject: str, connections: int,
@@ -107,16 +88,10 @@ def main() -> None:
         url = options.db or f"sqlite:///{Path(folder) / 'bench.db'}"
         backend = sa.make_url(url).get_backend_name()
         with Organization.create(url) as organization:
-            user_id = salesperson(organization)
-            service = organization.service(user_id)
-            lead_id = service.create("lead", dict(LEAD))
-            token = (
-                organization.system_service()
-                .execute(CreateApiTokenRequest(EntityReference("systemuser", user_id)))
-                .token
-            )
+            user_id, token = salesperson_token(organization)
+            lead_id = organization.service(user_id).create("lead", dict(LEAD))
         path = f"{API}/leads({lead_id})?$select=subject,lastname,companyname,emailaddress1"
-        servers = {workers: serve(url, workers) for workers in (1, 2)}
+        servers = {workers: serve_with(url, workers) for workers in (1, 2)}
         rates: dict[int, list[float]] = {1: [], 2: []}
         try:
             for _, port in servers.values():  # warm each worker's caches
