@@ -186,7 +186,8 @@ class RawQualify(CoreQualify):
         leads = self.tables["lead"]
         self.lead_sql = (f"SELECT {', '.join(c.name for c in leads.columns)} FROM lead "
                          f"WHERE leadid = {self.mark}")  # fmt: skip
-        self.lead_reads = [self._reader(column) for column in leads.columns]
+        self.lead_reads: list[Any] = []  # the columns' converters, once the driver has
+        # described them (PostgreSQL's numbers are converted by their type's code)
         self.instance_sql = (
             "SELECT businessprocessflowinstanceid, activestageid, versionnumber "
             f"FROM leadtoopportunitysalesprocess WHERE leadid = {self.mark} AND statecode = 0"
@@ -194,8 +195,8 @@ class RawQualify(CoreQualify):
         self.writers = {name: {c.name: self._writer(c) for c in self.tables[name].columns}
                         for name in (*MADE, "lead", "leadtoopportunitysalesprocess")}  # fmt: skip
 
-    def _reader(self, column: sa.Column[Any]) -> Any:
-        convert = column.type._cached_result_processor(self.dialect, None)  # type: ignore[attr-defined]
+    def _reader(self, column: sa.Column[Any], type_code: Any) -> Any:
+        convert = column.type._cached_result_processor(self.dialect, type_code)  # type: ignore[attr-defined]
         return convert or (lambda value: value)
 
     def _writer(self, column: sa.Column[Any]) -> Any:
@@ -226,6 +227,10 @@ class RawQualify(CoreQualify):
             key = self.writers["lead"]["leadid"](lead_id)
             cursor.execute(self.lead_sql, [key])
             raw = cursor.fetchone()
+            if not self.lead_reads:
+                self.lead_reads = [self._reader(column, described[1]) for column, described
+                                   in zip(self.tables["lead"].columns, cursor.description,
+                                          strict=True)]  # fmt: skip
             lead_table = self.metadata.table("lead")
             row = {c.name: read(v) for c, read, v in
                    zip(self.tables["lead"].columns, self.lead_reads, raw, strict=True)}  # fmt: skip
