@@ -186,6 +186,12 @@ WRONG_METHODS = [
     ("PUT", f"/transactioncurrencies({ADMIN_ID})", "GET, PATCH, DELETE"),
     ("POST", "/WhoAmI", "GET"),
     ("DELETE", "/WhoAmI", "GET"),
+    ("POST", "/$metadata", "GET"),
+    ("GET", "/$batch", "POST"),
+    ("DELETE", "/$batch", "POST"),
+    ("POST", "/EntityDefinitions", "GET"),
+    ("PATCH", "/EntityDefinitions(LogicalName='lead')", "GET"),
+    ("POST", "/GlobalOptionSetDefinitions", "GET"),
 ]
 
 

@@ -125,6 +125,9 @@ BAD = [
      "operator for its opposite.",
      "« not » ne peut pas précéder Microsoft.Dynamics.CRM.EqualBusinessId"),
     (f"{CRM}In(PropertyName='x',PropertyName='y')", "twice", "deux fois"),
+    ("In(PropertyName='statecode',PropertyValues=[\"0\"])",
+     "In in $filter is written with its namespace: Microsoft.Dynamics.CRM.In(…).",
+     "In dans $filter s'écrit avec son espace de noms : Microsoft.Dynamics.CRM.In(…)."),
 ]  # fmt: skip
 
 
@@ -136,6 +139,12 @@ def test_a_wrong_call_is_a_coded_400_in_both_languages(sqlite_api, condition, en
     assert english in message
     response = sqlite_api.get(LEADS, params=params, headers={"Accept-Language": "fr"})
     assert french in assert_error(response, 400, errors.INVALID_QUERY.code, "fr")
+
+
+@pytest.mark.interface_only
+def test_a_call_written_inside_a_text_is_only_text(sqlite_api):
+    response = sqlite_api.get(LEADS, params={"$filter": "subject eq 'In(PropertyName=x'"})
+    assert (response.status_code, response.json()["value"]) == (200, [])
 
 
 @pytest.mark.interface_only

@@ -32,6 +32,7 @@ ColumnOf = Callable[[str], ColumnMetadata]
 
 _PREFIX = "Microsoft.Dynamics.CRM."
 _CALL = re.compile(r"Microsoft\.Dynamics\.CRM\.(?P<name>[A-Za-z0-9_]*)\s*\(")
+_BARE_CALL = re.compile(r"(?P<name>[A-Za-z]+)\s*\(\s*PropertyName\s*=")
 _NAME = re.compile(r"\s*(?P<name>[A-Za-z]+)\s*=\s*")
 _BARE = re.compile(r"[^\s,()\[\]'\"]+")
 _INTEGER = re.compile(r"[+-]?[0-9]{1,18}\Z")
@@ -76,6 +77,8 @@ class _Call:
 
 def rewrite_functions(text: str, column_of: ColumnOf, now: dt.datetime | None = None) -> Rewritten:
     """``text`` with every Microsoft.Dynamics.CRM query function replaced by plain OData."""
+    if "PropertyName" in text:
+        _refuse_bare_calls(text)
     if _PREFIX not in text:
         return Rewritten(text)
     now = now or dt.datetime.now(dt.UTC)
@@ -97,6 +100,22 @@ def rewrite_functions(text: str, column_of: ColumnOf, now: dt.datetime | None = 
         index += 1
     result.text = "".join(out)
     return result
+
+
+def _refuse_bare_calls(text: str) -> None:
+    """``In(PropertyName=…)`` written without its namespace: say how to write it (the OData
+    parser would only say where it stopped reading)."""
+    quoted = False
+    for index, char in enumerate(text):
+        if char == "'":
+            quoted = not quoted
+        elif not quoted and _starts_word(text, index) and (match := _BARE_CALL.match(text, index)):
+            if match.group("name") in SUPPORTED:
+                raise bad_query(
+                    N_("{function} in $filter is written with its namespace: {qualified}(…)."),
+                    function=match.group("name"),
+                    qualified=f"{_PREFIX}{match.group('name')}",
+                )
 
 
 def _starts_word(text: str, index: int) -> bool:

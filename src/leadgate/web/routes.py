@@ -83,10 +83,20 @@ async def _raw_body(request: Request) -> bytes:
 RawBody = Annotated[bytes, Depends(_raw_body)]
 
 
+# The fixed paths other routers serve before the entity sets, with the one method each takes:
+# another method reaches the entity sets' routes here, and is told which one to use.
+FIXED_PATHS = {"$metadata": "GET", "$batch": "POST", "EntityDefinitions": "GET",
+               "RelationshipDefinitions": "GET", "GlobalOptionSetDefinitions": "GET",
+               "sdkmessagefilters": "GET"}  # fmt: skip
+
+
 def _resource(session: Session, segment: str, method: str, *, record: bool | None) -> Resource:
     """The entity set (and key) of the URL; 405 when the method does not apply to it."""
-    if segment.split("(", 1)[0] in FUNCTIONS:  # functions answer GET alone
+    name = segment.split("(", 1)[0]
+    if name in FUNCTIONS:  # functions answer GET alone
         raise MethodNotAllowed(method, "GET")
+    if name in FIXED_PATHS:
+        raise MethodNotAllowed(method, FIXED_PATHS[name])
     resource = parse_resource(session.metadata(), segment)
     if record is True and not resource.names_record:
         raise MethodNotAllowed(method, COLLECTION_METHODS)
