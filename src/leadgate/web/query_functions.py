@@ -109,13 +109,17 @@ def _refuse_bare_calls(text: str) -> None:
     for index, char in enumerate(text):
         if char == "'":
             quoted = not quoted
-        elif not quoted and _starts_word(text, index) and (match := _BARE_CALL.match(text, index)):
-            if match.group("name") in SUPPORTED:
-                raise bad_query(
-                    N_("{function} in $filter is written with its namespace: {qualified}(…)."),
-                    function=match.group("name"),
-                    qualified=f"{_PREFIX}{match.group('name')}",
-                )
+        elif (
+            not quoted
+            and _starts_word(text, index)
+            and (match := _BARE_CALL.match(text, index))
+            and match.group("name") in SUPPORTED
+        ):
+            raise bad_query(
+                N_("{function} in $filter is written with its namespace: {qualified}(…)."),
+                function=match.group("name"),
+                qualified=f"{_PREFIX}{match.group('name')}",
+            )
 
 
 def _starts_word(text: str, index: int) -> bool:
