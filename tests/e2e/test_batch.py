@@ -380,6 +380,16 @@ def _raw(client: Any, body: str, content_type: str, language: str) -> Any:
 
 
 CT = 'multipart/mixed; boundary="b"'
+
+
+def not_http(line: str) -> tuple[str, str, Any]:
+    """A batch whose one part's first line is ``line``, and its refusal."""
+    return (multipart([f"Content-Type: application/http\r\n\r\n{line}"], "b"), CT,
+            BATCH_UNREADABLE(reason=Text(
+                "part {part} is no HTTP request: its first line should read like "
+                "'GET leads HTTP/1.1', not '{line}'.", part="1", line=line)))  # fmt: skip
+
+
 GET_PART = request_part("GET", "WhoAmI")
 MALFORMED = {
     "json": ("{}", "application/json", BATCH_NOT_MULTIPART(content_type="application/json")),
@@ -394,28 +404,11 @@ MALFORMED = {
                   BATCH_UNREADABLE(reason=Text(
                       "part {part} is {content_type}; a part is application/http (one request) "
                       "or multipart/mixed (a change set).", part="1", content_type="text/plain"))),
-    "no request line": (multipart(["Content-Type: application/http\r\n\r\nHTTP/1.1"], "b"), CT,
-                        BATCH_UNREADABLE(reason=Text(
-                            "part {part} is no HTTP request: its first line should read like "
-                            "'GET leads HTTP/1.1', not '{line}'.", part="1", line="HTTP/1.1"))),
-    "no method": (multipart(["Content-Type: application/http\r\n\r\nhello there"], "b"), CT,
-                  BATCH_UNREADABLE(reason=Text(
-        "part {part} is no HTTP request: its first line should read like "
-        "'GET leads HTTP/1.1', not '{line}'.", part="1", line="hello there"))),
-    "no version": (multipart(["Content-Type: application/http\r\n\r\nGET WhoAmI"], "b"), CT,
-                   BATCH_UNREADABLE(reason=Text(
-        "part {part} is no HTTP request: its first line should read like "
-        "'GET leads HTTP/1.1', not '{line}'.", part="1", line="GET WhoAmI"))),
-    "other version": (
-        multipart(["Content-Type: application/http\r\n\r\nGET WhoAmI HTTP/9.9"], "b"), CT,
-        BATCH_UNREADABLE(reason=Text(
-        "part {part} is no HTTP request: its first line should read like "
-        "'GET leads HTTP/1.1', not '{line}'.", part="1", line="GET WhoAmI HTTP/9.9"))),
-    "words after the version": (
-        multipart(["Content-Type: application/http\r\n\r\nGET leads HTTP/1.1 extra"], "b"),
-        CT, BATCH_UNREADABLE(reason=Text(
-        "part {part} is no HTTP request: its first line should read like "
-        "'GET leads HTTP/1.1', not '{line}'.", part="1", line="GET leads HTTP/1.1 extra"))),
+    "no request line": not_http("HTTP/1.1"),
+    "no method": not_http("hello there"),
+    "no version": not_http("GET WhoAmI"),
+    "other version": not_http("GET WhoAmI HTTP/9.9"),
+    "words after the version": not_http("GET leads HTTP/1.1 extra"),
     "nested batch": (multipart([request_part("POST", "$batch", "{}")], "b"), CT,
                      BATCH_UNREADABLE(reason=Text(
                          "part {part} is a $batch itself; a batch cannot hold another.",

@@ -5,8 +5,9 @@ Written from the published metadata (customizations included) and from the regis
 the actions and functions the Web API routes (web/operations.py): namespace
 ``Microsoft.Dynamics.CRM`` alias ``mscrm``, the abstract ``crmbaseentity`` every table's type
 derives from, lookups as ``_x_value`` properties with their navigation properties
-(web/navigation.py names them), choices as ``Edm.Int32``, ``Core.Computed`` on the columns
-the platform sets, alternate keys as Dataverse annotates them, the ``System`` container.
+(platform/engine/metadata/navigation.py names them), choices as ``Edm.Int32``,
+``Core.Computed`` on the columns the platform sets, alternate keys as Dataverse annotates
+them, the ``System`` container.
 
 A document is built once per metadata snapshot (a new one comes with every publish, see
 ``unit_of_work.Snapshot``) and kept while the snapshot lives. Reading it needs a token, as in
@@ -27,10 +28,10 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from leadgate.platform.engine.metadata.model import ColumnMetadata, MetadataSet, TableMetadata
+from leadgate.platform.engine.metadata.navigation import Link, links
 from leadgate.platform.engine.types import ColumnType
 from leadgate.web.actions import ACTIONS, COLLECTION_ACTIONS
 from leadgate.web.bound_functions import BOUND_FUNCTIONS
-from leadgate.web.navigation import Link, links
 from leadgate.web.operations import ENTITY, FUNCTIONS, ComplexType, Signature
 from leadgate.web.relationship_definitions import alternate_keys
 from leadgate.web.resources import API_PATH, lookup_property

@@ -4,7 +4,8 @@
 (CLIENTS.md §2), each row with ``$select`` (and ``$filter`` of comparisons) — and every
 relationship at once, ``RelationshipDefinitions`` (the SDK's ``tables.list_relationships``).
 
-The navigation property names are those of ``$metadata`` (web/navigation.py holds the rule).
+The navigation property names are those of ``$metadata`` (the rule is in
+platform/engine/metadata/navigation.py).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from starlette.responses import Response
 
 from leadgate.platform.engine import errors
 from leadgate.platform.engine.metadata.model import MetadataSet, TableMetadata
+from leadgate.platform.engine.metadata.navigation import Link, links_from, links_to
 from leadgate.web.actions import NAMESPACE
 from leadgate.web.entity_definitions import (
     all_metadata,
@@ -25,7 +27,6 @@ from leadgate.web.entity_definitions import (
     metadata_query,
     select_rows,
 )
-from leadgate.web.navigation import Link, links_from, links_to
 from leadgate.web.resources import API_PATH, api_root
 from leadgate.web.responses import json_response
 from leadgate.web.routes import SignedIn
