@@ -47,8 +47,7 @@ from leadgate.platform.engine.metadata import store
 from leadgate.platform.engine.metadata.model import MetadataSet
 from leadgate.platform.engine.migrations import runner as migrations
 from leadgate.platform.engine.migrations.errors import SOLUTION_TOO_NEW
-from leadgate.platform.engine.pipeline import Message, Pipeline
-from leadgate.platform.engine.settings import organization_setting
+from leadgate.platform.engine.pipeline import Message, Operation, Pipeline
 from leadgate.platform.engine.storage import create_engine, database_url, redact, translate_errors
 from leadgate.platform.engine.types import Interface, Language
 from leadgate.platform.engine.unit_of_work import Snapshot
@@ -56,7 +55,7 @@ from leadgate.platform.engine.versions import create_counter
 from leadgate.platform.jobs.registry import JobRegistry, register_job_kinds
 from leadgate.platform.plugins.home import PluginHome, plugins_folder
 from leadgate.platform.plugins.registry import StepRegistry, StepSet, TraceRecord
-from leadgate.platform.records.crud import CreateRequest
+from leadgate.platform.plugins.traces import trace_requests
 from leadgate.platform.security.access import SecurityCache
 from leadgate.platform.service import OrganizationService
 from leadgate.platform.users.credentials import (
@@ -374,6 +373,11 @@ class Organization:
     def cached_snapshot(self) -> Snapshot | None:
         return self._snapshot
 
+    @property
+    def known_steps(self) -> StepSet | None:
+        """The steps the last message of this process ran with (None: none ran yet)."""
+        return self._steps
+
     def current_caches(self, connection: sa.Connection) -> tuple[Snapshot, StepSet, SecurityCache]:
         """Metadata, steps and owners' units for this request, fresh if any process changed them."""
         generations = store.read_generations(connection)
@@ -400,39 +404,24 @@ class Organization:
 
     # --- the plug-in trace log ----------------------------------------------------------
 
-    def write_traces(self, traces: list[TraceRecord]) -> None:
-        """Keep what steps traced, after the operation ended (even when it rolled back)."""
-        setting = self._trace_setting()
-        chosen = [t for t in traces if setting == 2 or (setting == 1 and t.exception)]
-        if not chosen:
-            return
-        system = self.system_service()
-        for trace in chosen:
-            system.execute(
-                CreateRequest(
-                    Entity(
-                        "plugintracelog",
-                        typename=trace.step.handler_path[:400],
-                        pluginstepid=trace.step.id,
-                        messagename=trace.message_name,
-                        primaryentity=trace.primary_entity,
-                        stage=int(trace.stage),
-                        depth=trace.depth,
-                        mode=int(trace.step.mode),
-                        correlationid=trace.correlation_id,
-                        messageblock="\n".join(trace.lines)[-10240:],
-                        exceptiondetails=(trace.exception or "")[-10240:] or None,
-                        performanceexecutionstarttime=trace.started_on,
-                        performanceexecutionduration=trace.duration_ms,
-                    )
-                )
-            )
+    def keep_traces(self, operation: Operation[Any]) -> None:
+        """Keep what steps traced in the transaction of the operation that wrote, just before
+        it commits: one commit for the work and its trace."""
+        unit = operation.unit_of_work
+        requests = trace_requests(unit.traces, operation.connection, unit.tables)
+        unit.traces.clear()
+        for request in requests:
+            operation.execute_as_system(request, deeper=False)
 
-    def _trace_setting(self) -> int:
+    def write_traces(self, traces: list[TraceRecord]) -> None:
+        """Keep what steps traced, after the operation ended without committing (it failed,
+        or it only read): in a transaction of their own."""
         with translate_errors(), self.engine.connect() as connection:
             snapshot = self._snapshot or Snapshot.load(connection)
-            value = organization_setting(connection, snapshot.tables, "plugintracelogsetting", 2)
-        return int(value)
+            requests = trace_requests(traces, connection, snapshot.tables)
+        system = self.system_service()
+        for request in requests:
+            system.execute(request)
 
 
 def _solutions(given: Iterable[Solution] | None) -> list[Solution]:

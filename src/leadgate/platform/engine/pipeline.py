@@ -7,12 +7,10 @@ the system does.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import functools
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -21,13 +19,18 @@ import sqlalchemy as sa
 from leadgate.platform.engine import errors, rows
 from leadgate.platform.engine.context import Caller, ExecutionContext
 from leadgate.platform.engine.entity import Entity
+from leadgate.platform.engine.message_registry import (
+    MessageRegistry,
+    from_parameters,
+    to_parameters,
+)
 from leadgate.platform.engine.metadata.model import MetadataSet, TableMetadata
 from leadgate.platform.engine.settings import organization_setting
 from leadgate.platform.engine.step_view import hide_step, show_step
 from leadgate.platform.engine.storage import translate_errors
 from leadgate.platform.engine.types import Stage, StepMode
 from leadgate.platform.engine.unit_of_work import UnitOfWork
-from leadgate.platform.plugins.registry import Step, TraceRecord
+from leadgate.platform.plugins.registry import Step, StepSet, TraceRecord
 from leadgate.platform.security import access as security
 from leadgate.platform.security.access import Principal, RecordOwner
 from leadgate.platform.security.privileges import Depth, Right
@@ -78,64 +81,6 @@ def checked_by_nested_messages(_operation: Operation[Any]) -> None:
 
 def open_to_every_user(_operation: Operation[Any]) -> None:
     """For messages any signed-in user may run (WhoAmI)."""
-
-
-class MessageRegistry:
-    def __init__(self) -> None:
-        self._by_type: dict[type, Message[Any]] = {}
-
-    def update(self, messages: Mapping[Any, Message[Any]]) -> None:
-        for request_type, message in messages.items():
-            if message.authorize is None:
-                raise ValueError(f"the message {message.name} does not say how it is authorized")
-            known = self._by_type.get(request_type)
-            if known is not None and known is not message:
-                raise ValueError(f"{request_type.__name__} is already handled by {known.name}")
-            self._by_type[request_type] = message
-
-    def get(self, request_type: type) -> Message[Any]:
-        message = self._by_type.get(request_type)
-        if message is None:
-            raise errors.UNKNOWN_MESSAGE(
-                message=request_type.__name__, known=", ".join(self.names())
-            )
-        return message
-
-    def names(self) -> list[str]:
-        return sorted({message.name for message in self._by_type.values()})
-
-    def items(self) -> list[tuple[type, Message[Any]]]:
-        return sorted(self._by_type.items(), key=lambda item: item[1].name)
-
-
-@functools.cache
-def _parameter_names(request_type: type) -> tuple[tuple[str, str], ...]:
-    """Field names and their Dataverse parameter names: target -> Target."""
-    return tuple(
-        (field.name, "".join(part.capitalize() for part in field.name.split("_")))
-        for field in dataclasses.fields(request_type)
-    )
-
-
-def to_parameters(value: Any) -> dict[str, Any]:
-    """A request's fields under their Dataverse names: what plug-ins read and change."""
-    if value is None or not dataclasses.is_dataclass(type(value)):
-        return {}
-    kind: Any = type(value)
-    return {parameter: getattr(value, name) for name, parameter in _parameter_names(kind)}
-
-
-def from_parameters(value: Any, parameters: Mapping[str, Any]) -> Any:
-    """The request again, with what plug-ins changed in its parameters."""
-    if value is None or not dataclasses.is_dataclass(type(value)):
-        return value
-    kind: Any = type(value)
-    changes = {
-        name: parameters[parameter]
-        for name, parameter in _parameter_names(kind)
-        if parameter in parameters and parameters[parameter] is not getattr(value, name)
-    }
-    return dataclasses.replace(value, **changes) if changes else value
 
 
 class Operation(Generic[RequestT]):
@@ -300,11 +245,34 @@ class Pipeline:
         if depth > MAX_DEPTH:
             raise errors.DEPTH_EXCEEDED(max_depth=MAX_DEPTH, chain=_chain(parent, message.name))
         if parent is not None and parent.unit_of_work.in_transaction:
-            return self._run(message, request, caller, parent, depth, parent.unit_of_work)
+            operation = self._operation(
+                message, request, caller, parent, depth, parent.unit_of_work
+            )
+            return self._run(message, operation)
+        table = message.target(request)[0]
+        if not _validates_before(self.organization.known_steps, message.name, table):
+            # One transaction from the check of the caches to the commit, unless a step came
+            # to stage 10 since the last message (it runs before the transaction: see below).
+            with (
+                UnitOfWork(self.organization) as unit_of_work,
+                unit_of_work.transaction(writes=message.writes),
+            ):
+                if not _validates_before(unit_of_work.steps, message.name, table):
+                    operation = self._operation(
+                        message, request, caller, parent, depth, unit_of_work
+                    )
+                    response = self._run(message, operation)
+                    if message.writes and unit_of_work.traces:
+                        self.organization.keep_traces(operation)
+                    return response
+        # Stage 10 runs before the transaction, as in Dataverse: what its steps write stays.
         with UnitOfWork(self.organization) as unit_of_work:
-            return self._run(message, request, caller, parent, depth, unit_of_work)
+            unit_of_work.load_caches()
+            operation = self._operation(message, request, caller, parent, depth, unit_of_work)
+            response = self._run(message, operation)
+        return response
 
-    def _run(
+    def _operation(
         self,
         message: Message[Any],
         request: Any,
@@ -312,7 +280,7 @@ class Pipeline:
         parent: ExecutionContext | None,
         depth: int,
         unit_of_work: UnitOfWork,
-    ) -> Any:
+    ) -> Operation[Any]:
         table, record_id = message.target(request)
         context = ExecutionContext(
             message_name=message.name,
@@ -326,7 +294,11 @@ class Pipeline:
             unit_of_work=unit_of_work,
             service_factory=self.organization.nested_service,
         )
-        operation = Operation(request, context, unit_of_work, self)
+        return Operation(request, context, unit_of_work, self)
+
+    def _run(self, message: Message[Any], operation: Operation[Any]) -> Any:
+        context, unit_of_work, caller = operation.context, operation.unit_of_work, operation.caller
+        request, table = operation.request, context.primary_entity_name
         if message.validate is not None:
             message.validate(operation)
             context.input_parameters = to_parameters(operation.request)
@@ -465,6 +437,13 @@ class Pipeline:
         if image is not None:
             images = context.pre_entity_images if pre else context.post_entity_images
             images["PreImage" if pre else "PostImage"] = image
+
+
+def _validates_before(steps: StepSet | None, message: str, table: str | None) -> bool:
+    """Whether the message has steps at stage 10 (or what it has is not known yet)."""
+    if steps is None:
+        return True
+    return any(step.stage == Stage.PRE_VALIDATION for step in steps.for_message(message, table))
 
 
 def _chain(parent: ExecutionContext | None, message: str) -> str:

@@ -99,21 +99,22 @@ class UnitOfWork:
     def __enter__(self) -> UnitOfWork:
         with translate_errors():
             self.connection = self.organization.engine.connect()
-            try:
-                with self.connection.begin():
-                    self.snapshot, self.steps, self.security = self.organization.current_caches(
-                        self.connection
-                    )
-            except BaseException:
-                self.connection.close()
-                raise
         return self
+
+    def load_caches(self) -> None:
+        """Check the caches in a read transaction of their own, for work that begins
+        outside a transaction (stage 10)."""
+        assert self.connection is not None
+        with translate_errors(), self.connection.begin():
+            self.snapshot, self.steps, self.security = self.organization.current_caches(
+                self.connection
+            )
 
     def __exit__(self, *exc_info: Any) -> None:
         assert self.connection is not None
         self.connection.close()
         self.connection = None
-        if self.traces:
+        if self.traces:  # the operation failed, or only read: traces in a transaction of their own
             self.organization.write_traces(self.traces)
 
     @property
@@ -143,6 +144,12 @@ class UnitOfWork:
                 transaction = connection.begin()
             self.in_transaction = True
             try:
+                if self.snapshot is None:  # the caches are checked in the transaction they
+                    # serve: one BEGIN and one COMMIT for the whole message
+                    with translate_errors():
+                        self.snapshot, self.steps, self.security = self.organization.current_caches(
+                            connection
+                        )
                 yield connection
                 self.write_deferred()
                 with translate_errors():
