@@ -261,16 +261,12 @@ class Pipeline:
                     operation = self._operation(
                         message, request, caller, parent, depth, unit_of_work
                     )
-                    response = self._run(message, operation)
-                    if message.writes and unit_of_work.traces:
-                        self.organization.keep_traces(operation)
-                    return response
+                    return self._run(message, operation)
         # Stage 10 runs before the transaction, as in Dataverse: what its steps write stays.
         with UnitOfWork(self.organization) as unit_of_work:
             unit_of_work.load_caches()
             operation = self._operation(message, request, caller, parent, depth, unit_of_work)
-            response = self._run(message, operation)
-        return response
+            return self._run(message, operation)
 
     def _operation(
         self,
@@ -336,6 +332,8 @@ class Pipeline:
                 response = from_parameters(response, context.output_parameters)
             if queued and message.writes:  # a registration on a read is refused
                 self._queue_steps(operation, queued)
+            if message.writes and unit_of_work.traces and context.parent_context is None:
+                self.organization.keep_traces(operation)  # one commit for work and trace
         return response
 
     def _run_stage(self, operation: Operation[Any], steps: tuple[Step, ...], stage: Stage) -> bool:
