@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from _driver import Driver
 from _timing import timed
 from pipeline_vs_core import LEAD, salesperson
 
@@ -174,67 +175,29 @@ class CoreQualify:
 
 
 class RawQualify(CoreQualify):
-    """The same transaction through the database driver alone (sqlite3, psycopg): SQL written
-    once per statement, values turned into the driver's by each column type's own converter,
-    the records built by the same code as the Core transaction — what is left of QualifyLead's
-    cost when every layer above the driver is gone (issue 16's baseline)."""
+    """The same transaction through the database driver alone (bench/_driver.py), the records
+    built by the same code as the Core transaction: what is left of QualifyLead's cost when
+    every layer above the driver is gone (issue 16's baseline)."""
 
     def __init__(self, organization: Organization, user_id: uuid.UUID) -> None:
         super().__init__(organization, user_id)
+        self.driver = Driver(
+            self.engine, self.tables, (*MADE, "lead", "leadtoopportunitysalesprocess")
+        )
         self.dialect = self.engine.dialect
-        self.mark = "?" if self.dialect.name == "sqlite" else "%s"
-        leads = self.tables["lead"]
-        self.lead_sql = (f"SELECT {', '.join(c.name for c in leads.columns)} FROM lead "
-                         f"WHERE leadid = {self.mark}")  # fmt: skip
-        self.lead_reads: list[Any] = []  # the columns' converters, once the driver has
-        # described them (PostgreSQL's numbers are converted by their type's code)
         self.instance_sql = (
             "SELECT businessprocessflowinstanceid, activestageid, versionnumber "
-            f"FROM leadtoopportunitysalesprocess WHERE leadid = {self.mark} AND statecode = 0"
+            f"FROM leadtoopportunitysalesprocess WHERE leadid = {self.driver.mark} "
+            "AND statecode = 0"
         )
-        self.writers = {name: {c.name: self._writer(c) for c in self.tables[name].columns}
-                        for name in (*MADE, "lead", "leadtoopportunitysalesprocess")}  # fmt: skip
-
-    def _reader(self, column: sa.Column[Any], type_code: Any) -> Any:
-        convert = column.type._cached_result_processor(self.dialect, type_code)  # type: ignore[attr-defined]
-        return convert or (lambda value: value)
-
-    def _writer(self, column: sa.Column[Any]) -> Any:
-        convert = column.type._cached_bind_processor(self.dialect)  # type: ignore[attr-defined]
-        return convert or (lambda value: value)
-
-    def _values(self, table: str, row: dict[str, Any]) -> list[Any]:
-        writers = self.writers[table]
-        return [writers[name](value) for name, value in row.items()]
-
-    def _insert(self, cursor: Any, table: str, row: dict[str, Any]) -> None:
-        marks = ", ".join([self.mark] * len(row))
-        cursor.execute(f"INSERT INTO {table} ({', '.join(row)}) VALUES ({marks})",
-                       self._values(table, row))  # fmt: skip
-
-    def _update(self, cursor: Any, table: str, key: str, stored: Any, row: dict[str, Any]) -> None:
-        """Update the row whose ``key`` holds ``stored`` (the value as the driver gives it)."""
-        sets = ", ".join(f"{name} = {self.mark}" for name in row)
-        cursor.execute(f"UPDATE {table} SET {sets} WHERE {key} = {self.mark}",
-                       [*self._values(table, row), stored])  # fmt: skip
 
     def __call__(self, lead_id: uuid.UUID) -> None:
-        connection = self.engine.raw_connection()  # the driver's own connection, pooled
-        try:
-            cursor = connection.cursor()
-            if self.dialect.name == "sqlite":  # leadgate drives SQLite's transactions itself
-                cursor.execute("BEGIN IMMEDIATE")
-            key = self.writers["lead"]["leadid"](lead_id)
-            cursor.execute(self.lead_sql, [key])
-            raw = cursor.fetchone()
-            if not self.lead_reads:
-                self.lead_reads = [self._reader(column, described[1]) for column, described
-                                   in zip(self.tables["lead"].columns, cursor.description,
-                                          strict=True)]  # fmt: skip
-            lead_table = self.metadata.table("lead")
-            row = {c.name: read(v) for c, read, v in
-                   zip(self.tables["lead"].columns, self.lead_reads, raw, strict=True)}  # fmt: skip
-            lead = entity_from_row(lead_table, row, self.lead_columns)
+        driver = self.driver
+        with driver.transaction() as cursor:
+            key = driver.key("lead", "leadid", lead_id)
+            row = driver.select(cursor, "lead", "leadid", key)
+            assert row is not None
+            lead = entity_from_row(self.metadata.table("lead"), row, self.lead_columns)
             account = EntityReference("account", uuid.uuid4())
             contact = EntityReference("contact", uuid.uuid4())
             opportunity = EntityReference("opportunity", uuid.uuid4())
@@ -243,11 +206,11 @@ class RawQualify(CoreQualify):
             )
             parts = (contact_row.get("firstname"), contact_row.get("lastname"))
             contact_row["fullname"] = " ".join(part.strip() for part in parts if part)
-            self._insert(
+            driver.insert(
                 cursor, "account", self._record("account", lead, {"accountid": account.id})
             )
-            self._insert(cursor, "contact", contact_row)
-            self._insert(cursor, "opportunity", self._record("opportunity", lead, {
+            driver.insert(cursor, "contact", contact_row)
+            driver.insert(cursor, "opportunity", self._record("opportunity", lead, {
                 "opportunityid": opportunity.id, "customerid": account,
                 "parentaccountid": account, "parentcontactid": contact,
                 "transactioncurrencyid": lead.get("transactioncurrencyid") or self.currency,
@@ -255,31 +218,19 @@ class RawQualify(CoreQualify):
             cursor.execute(self.instance_sql, [key])
             instance_id, _stage, version = cursor.fetchone()
             now = dt.datetime.now(dt.UTC)
-            self._update(cursor, "leadtoopportunitysalesprocess", "businessprocessflowinstanceid",
-                         instance_id, {
+            driver.update(cursor, "leadtoopportunitysalesprocess",
+                          "businessprocessflowinstanceid", instance_id, {
                 "opportunityid": opportunity.id, "activestageid": self.develop_stage,
                 "traversedpath": f"{self.qualify_stage},{self.develop_stage}",
                 "activestagestartedon": now, "modifiedon": now, "modifiedby": self.user.id,
                 "versionnumber": version + 1,
             })  # fmt: skip
-            self._update(cursor, "lead", "leadid", key, {
+            driver.update(cursor, "lead", "leadid", key, {
                 "statecode": 1, "statuscode": 3, "parentaccountid": account.id,
                 "parentcontactid": contact.id, "qualifyingopportunityid": opportunity.id,
                 "modifiedon": now, "modifiedby": self.user.id,
                 "versionnumber": row["versionnumber"] + 1,
             })  # fmt: skip
-            if self.dialect.name == "sqlite":
-                cursor.execute("COMMIT")
-            else:
-                connection.commit()
-        except BaseException:
-            if self.dialect.name == "sqlite":
-                connection.cursor().execute("ROLLBACK")
-            else:
-                connection.rollback()
-            raise
-        finally:
-            connection.close()
 
 
 def shape(organization: Organization, lead_id: uuid.UUID) -> dict[str, frozenset[str]]:

@@ -161,14 +161,17 @@ class Operation(Generic[RequestT]):
             raise errors.USER_DISABLED(user=principal.name)
         return principal
 
-    def record_owner(self, table: TableMetadata, record_id: uuid.UUID) -> RecordOwner | None:
-        """Who owns a record (None: it does not exist), remembered for this unit of work."""
+    def record_owner(
+        self, table: TableMetadata, record_id: uuid.UUID, also: Sequence[str] = ()
+    ) -> RecordOwner | None:
+        """Who owns a record (None: it does not exist), remembered for this unit of work;
+        ``also``: the record's columns the message reads next, read with the owner."""
         known = self.unit_of_work.known_records
         key = (table.name, record_id)
         found = known.get(key)
         if found is None:
             found = security.record_owner(
-                self.connection, table, self.sql_table(table.name), record_id
+                self.connection, table, self.sql_table(table.name), record_id, also
             )
             if found is not None:
                 known[key] = found

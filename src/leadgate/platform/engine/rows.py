@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from leadgate.platform.engine.entity import Entity, EntityReference
 from leadgate.platform.engine.metadata.model import TableMetadata
-from leadgate.platform.engine.storage import translate_errors
+from leadgate.platform.engine.storage import HELD_ROWS, translate_errors
 from leadgate.platform.engine.versions import new_version, next_version
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "existing_ids",
     "insert_row",
     "insert_rows",
+    "read_row",
     "row_values",
     "select_columns",
     "select_row",
@@ -104,17 +105,48 @@ def select_row(
     where concurrent writers of one record must queue; SQLite serializes writers anyway)."""
     if table.primary_key not in names:
         names = [table.primary_key, *names]
+    row = read_row(connection, table, sql_table, record_id, names, lock=lock)
+    return entity_from_row(table, row, names) if row is not None else None
+
+
+def read_row(
+    connection: sa.Connection,
+    table: TableMetadata,
+    sql_table: sa.Table,
+    record_id: uuid.UUID,
+    names: Sequence[str],
+    *,
+    lock: bool = False,
+) -> Mapping[str, Any] | None:
+    """A record's columns as stored (lookups' type columns included), or None.
+
+    In a unit of work's transaction what was read is held (:data:`HELD_ROWS`) and a later
+    read of the same columns is answered from it, until a statement writes to the table
+    (engine/storage.py forgets them) or the transaction ends. A locking read on PostgreSQL
+    always asks the database: the lock is what it is for."""
     key = ("row", tuple(names), lock)
-    statement = _statements(sql_table).get(key)
-    if statement is None:
+    kept = _statements(sql_table).get(key)
+    if kept is None:
         columns = select_columns(table, sql_table, names)
         statement = sa.select(*columns).where(_by_id(table, sql_table))
         if lock:
             statement = statement.with_for_update()
-        _keep(sql_table, key, statement)
+        kept = _keep(sql_table, key, (statement, tuple(column.key for column in columns)))
+    statement, wanted = kept
+    held = connection.info.get(HELD_ROWS)
+    if held is not None and not (lock and connection.dialect.name == "postgresql"):
+        found = held.get((sql_table.name, record_id))
+        if found is not None and all(column in found for column in wanted):
+            return found
     with translate_errors(table.name):
         row = connection.execute(statement, {_ID: record_id}).mappings().first()
-    return entity_from_row(table, row, names) if row is not None else None
+    if row is None:
+        return None
+    if held is None:
+        return dict(row)
+    found = held.setdefault((sql_table.name, record_id), {})
+    found.update(row)
+    return found
 
 
 def update_row(
@@ -135,7 +167,7 @@ def update_row(
     key = ("update", tuple(row), expected_version is not None, computed)
     statement = _statements(sql_table).get(key)
     if statement is None:
-        sets = {name: sa.bindparam(_SET + name) for name in row}
+        sets: dict[str, Any] = {name: sa.bindparam(_SET + name) for name in row}
         sets["versionnumber"] = version if computed else sa.bindparam(_VERSION)
         statement = sql_table.update().where(_by_id(table, sql_table)).values(sets)
         if expected_version is not None:
@@ -183,7 +215,8 @@ _ID, _VERSION, _EXPECTED, _SET = "lg_id", "lg_version", "lg_expected", "lg_set_"
 
 
 def _statements(sql_table: sa.Table) -> dict[tuple[Any, ...], Any]:
-    return sql_table.info.setdefault(_KEPT, {})  # type: ignore[no-any-return]
+    kept: dict[tuple[Any, ...], Any] = sql_table.info.setdefault(_KEPT, {})
+    return kept
 
 
 def _keep(sql_table: sa.Table, key: tuple[Any, ...], statement: Any) -> Any:

@@ -58,9 +58,12 @@ def create_engine(url: str) -> sa.Engine:
         _tune_sqlite(engine, wal=not in_memory)
         if not in_memory:  # one shared connection in memory: its transactions are in turn
             take_turns(engine, timeout=30)
+        _forget_written_rows(engine)
         return engine
     if parsed.get_backend_name() == "postgresql":
-        return sa.create_engine(parsed, pool_pre_ping=True)
+        engine = sa.create_engine(parsed, pool_pre_ping=True)
+        _forget_written_rows(engine)
+        return engine
     raise errors.DATABASE_UNAVAILABLE(
         detail=f"{redact(url)}: only sqlite:/// and postgresql+psycopg:// URLs are supported"
     )
@@ -88,6 +91,38 @@ def _tune_sqlite(engine: sa.Engine, *, wal: bool) -> None:
         # contention and would fail instead of waiting its turn.
         mode = "IMMEDIATE" if connection.info.pop("write", False) else "DEFERRED"
         connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+# The rows a unit of work's transaction has read: {(table, id): {column: value}}, in the
+# connection's info while the transaction lasts (engine/unit_of_work.py, engine/rows.py).
+HELD_ROWS = "leadgate.held_rows"
+# Statements that write no record: what a unit of work holds stays true after them.
+_KEEPS_ROWS = ("SELECT", "SAVEPOINT", "RELEASE", "BEGIN", "UPDATE lg_rowversion")
+_WRITTEN_TABLE = re.compile(r"(?:INSERT INTO|UPDATE|DELETE FROM)\s+\"?(\w+)", re.IGNORECASE)
+
+
+def _forget_written_rows(engine: sa.Engine) -> None:
+    """The rows a unit of work holds (HELD_ROWS) are forgotten as soon as a statement
+    may write to their table, and all of them when a savepoint is rolled back."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _on_statement(connection: sa.Connection, _cursor: Any, statement: str, *_rest: Any) -> None:
+        held = connection.info.get(HELD_ROWS)
+        if not held or statement.startswith(_KEEPS_ROWS):
+            return
+        written = _WRITTEN_TABLE.match(statement)
+        if written is None:  # a statement of another kind: forget everything
+            held.clear()
+            return
+        table = written.group(1)
+        for key in [key for key in held if key[0] == table]:
+            del held[key]
+
+    @event.listens_for(engine, "rollback_savepoint")
+    def _on_rollback(connection: sa.Connection, *_rest: Any) -> None:
+        held = connection.info.get(HELD_ROWS)
+        if held:
+            held.clear()
 
 
 @contextlib.contextmanager

@@ -22,7 +22,7 @@ from leadgate.platform.engine.metadata import store
 from leadgate.platform.engine.metadata.model import MetadataSet
 from leadgate.platform.engine.rows import insert_rows, row_values
 from leadgate.platform.engine.schema import SqlTables
-from leadgate.platform.engine.storage import translate_errors
+from leadgate.platform.engine.storage import HELD_ROWS, translate_errors
 from leadgate.platform.engine.writers import writer_turn
 from leadgate.platform.plugins.registry import PluginHandler, Step, StepSet, TraceRecord
 from leadgate.platform.security.access import Principal, RecordOwner, SecurityCache, load_principal
@@ -143,6 +143,7 @@ class UnitOfWork:
             with translate_errors():
                 transaction = connection.begin()
             self.in_transaction = True
+            connection.info[HELD_ROWS] = {}
             try:
                 if self.snapshot is None:  # the caches are checked in the transaction they
                     # serve: one BEGIN and one COMMIT for the whole message
@@ -161,6 +162,7 @@ class UnitOfWork:
                 raise
             finally:
                 self.in_transaction = False
+                connection.info.pop(HELD_ROWS, None)
 
     def defer_insert(self, table: str, values: dict[str, Any]) -> None:
         """Insert the row at the commit, with the other rows of its table, in one statement.

@@ -78,8 +78,11 @@ def validate_retrieve(operation: Operation[RetrieveRequest]) -> None:
 
 
 def authorize_retrieve(operation: Operation) -> None:
-    table = operation.table(operation.request.target.logical_name)
-    record = operation.record_owner(table, operation.request.target.id)
+    request = operation.request
+    table = operation.table(request.target.logical_name)
+    # The columns asked for come with the owner: the core operation finds them held.
+    also = _column_names(table, request.column_set)
+    record = operation.record_owner(table, request.target.id, also)
     if record is not None:  # a missing record is reported as missing by the core operation
         operation.require(Right.READ, table, record)
 

@@ -10,13 +10,13 @@ stage 20 of every message; RetrieveMultiple adds :func:`read_filter` to its SQL.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from leadgate.platform.engine import errors
+from leadgate.platform.engine import errors, rows
 from leadgate.platform.engine.entity import EntityReference
 from leadgate.platform.engine.i18n import N_, Text
 from leadgate.platform.engine.metadata.model import TableMetadata
@@ -260,34 +260,33 @@ def units_below(
 
 
 def record_owner(
-    connection: sa.Connection, table: TableMetadata, sql_table: sa.Table, record_id: uuid.UUID
+    connection: sa.Connection,
+    table: TableMetadata,
+    sql_table: sa.Table,
+    record_id: uuid.UUID,
+    also: Sequence[str] = (),
 ) -> RecordOwner | None:
-    """The owner and owning unit of a record; None when the record does not exist."""
-    key = sql_table.c[table.primary_key]
+    """The owner and owning unit of a record; None when the record does not exist.
+    ``also``: columns the caller reads next, read in the same statement (rows.read_row)."""
     if table.ownership is Ownership.USER:
-        row = connection.execute(
-            sa.select(
-                sql_table.c.ownerid, sql_table.c.owneridtype, sql_table.c.owningbusinessunit
-            ).where(key == record_id)
-        ).first()
-        if row is None:
-            return None
-        owner = (
-            EntityReference(row.owneridtype or "systemuser", row.ownerid) if row.ownerid else None
-        )
-        return RecordOwner(table.name, record_id, owner, row.owningbusinessunit)
+        names = [table.primary_key, "ownerid", "owningbusinessunit", *also]
+    elif table.ownership is Ownership.BUSINESS_UNIT:
+        names = [table.primary_key, "businessunitid", *also]
+    else:
+        names = [table.primary_key, *also]
+    row = rows.read_row(connection, table, sql_table, record_id, list(dict.fromkeys(names)))
+    if row is None:
+        return None
+    if table.ownership is Ownership.USER:
+        owner_id = row["ownerid"]
+        owner = EntityReference(row["owneridtype"] or "systemuser", owner_id) if owner_id else None
+        return RecordOwner(table.name, record_id, owner, row["owningbusinessunit"])
     if table.ownership is Ownership.BUSINESS_UNIT:
-        row = connection.execute(
-            sa.select(sql_table.c.businessunitid).where(key == record_id)
-        ).first()
-        if row is None:
-            return None
         # A user owns their own user record; a team is "owned" by its members (see Principal).
         return RecordOwner(
-            table.name, record_id, EntityReference(table.name, record_id), row.businessunitid
+            table.name, record_id, EntityReference(table.name, record_id), row["businessunitid"]
         )
-    exists = connection.execute(sa.select(key).where(key == record_id)).first()
-    return RecordOwner(table.name, record_id, None, None) if exists else None
+    return RecordOwner(table.name, record_id, None, None)
 
 
 def is_shared(
