@@ -11,7 +11,8 @@ read with sqlite3 (psycopg on PostgreSQL) and answer the same JSON less ``@odata
 (the bench checks it once): no token, no security filter, no metadata. ``--connections``
 threads of this process each hold a keep-alive connection; the two servers take rounds
 alternately, so that a noisy machine slows both alike. Goal (issue 16): leadgate at most
-1.5x the bare route's time per request, for both reads.
+1.5x the bare route's time per request, for both reads. On Linux the servers' CPU time per
+request is printed too: on a loaded machine it moves less than the rates do.
 
 On PostgreSQL give a fresh, empty database; the bench installs the organization in it.
 """
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import statistics
 import subprocess
 import tempfile
@@ -49,6 +51,15 @@ def bare_server(url: str) -> tuple[subprocess.Popen[bytes], int]:
     )
     port = free_port()
     return started([str(Path(__file__).with_name("_bare_read.py")), dsn, str(port)], port), port
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """The CPU time a process used so far (user + system), where /proc tells it."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def answer(port: int, token: str, path: str) -> dict:
@@ -99,6 +110,7 @@ def main() -> None:
         servers = {"leadgate": serve_with(url, 1), "bare": bare_server(url)}
         ports = {name: port for name, (_, port) in servers.items()}
         rates: dict[tuple[str, str], list[float]] = {}
+        costs: dict[tuple[str, str], list[float]] = {}  # CPU seconds per request
         try:
             for path, check in reads.values():
                 same_bodies(ports, token, path)
@@ -106,10 +118,15 @@ def main() -> None:
                     load(port, token, path, check, options.connections, 1.0)
             for _ in range(options.rounds):
                 for read, (path, check) in reads.items():
-                    for name, port in ports.items():
-                        rates.setdefault((read, name), []).append(
-                            load(port, token, path, check, options.connections, options.seconds)
-                        )
+                    for name, (process, port) in servers.items():
+                        before = cpu_seconds(process.pid)
+                        rate = load(port, token, path, check, options.connections, options.seconds)
+                        rates.setdefault((read, name), []).append(rate)
+                        after = cpu_seconds(process.pid)
+                        if before is not None and after is not None:
+                            costs.setdefault((read, name), []).append(
+                                (after - before) / (rate * options.seconds)
+                            )
         finally:
             for process, _ in servers.values():
                 process.terminate()
@@ -128,6 +145,13 @@ def main() -> None:
             f"{read:<16} {leadgate:>7.1f} req/s {bare:>7.1f} req/s {ratio:>6.2f}x "
             f"({verdict} <= {GOAL}x)"
         )
+    for read in reads:
+        if (read, "bare") in costs:
+            leadgate, bare = (statistics.median(costs[read, name]) for name in ("leadgate", "bare"))
+            print(
+                f"{read:<16} server CPU per request: leadgate {leadgate * 1e6:.0f} us, "
+                f"bare {bare * 1e6:.0f} us, {leadgate / bare:.2f}x"
+            )
 
 
 if __name__ == "__main__":
