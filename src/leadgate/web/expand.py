@@ -53,7 +53,7 @@ from leadgate.web.query_limits import (
     MAX_EXPANSIONS,
 )
 from leadgate.web.resources import lookup_property, resolve_property
-from leadgate.web.serialize import output_columns, read_columns, record_json
+from leadgate.web.serialize import RecordWriter, output_columns, read_columns, record_json
 
 __all__ = [
     "Expansion",
@@ -405,13 +405,12 @@ def records_json(
                 if isinstance(record, Entity)
             ]
             _name_lookups(session, expansion.target, expansion.selected, found)
-    columns = output_columns(table, selected)
     language = session.language
+    write = RecordWriter(output_columns(table, selected), language, preferences)
+    if not expansions:
+        return [write(entity) for entity in entities]
     return [
-        {
-            **record_json(columns, entity, language, preferences),
-            **expanded_json(expansions, related, entity, language, preferences),
-        }
+        {**write(entity), **expanded_json(expansions, related, entity, language, preferences)}
         for entity in entities
     ]
 
