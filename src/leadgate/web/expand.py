@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -392,8 +392,9 @@ def records_json(
     selected: Selection,
     preferences: Preferences,
     expansions: list[Expansion],
-) -> list[dict[str, object]]:
-    """Records as JSON, with their expanded properties and, when asked, their lookups' names."""
+) -> Iterator[dict[str, object]]:
+    """Records as JSON, with their expanded properties and, when asked, their lookups' names:
+    what they need is read now; each record is made as it is taken (a page is streamed)."""
     related = expand(session.service, table, expansions, entities)
     if preferences.includes(FORMATTED_VALUE):
         _name_lookups(session, table, selected, entities)
@@ -408,11 +409,11 @@ def records_json(
     language = session.language
     write = RecordWriter(output_columns(table, selected), language, preferences)
     if not expansions:
-        return [write(entity) for entity in entities]
-    return [
+        return (write(entity) for entity in entities)
+    return (
         {**write(entity), **expanded_json(expansions, related, entity, language, preferences)}
         for entity in entities
-    ]
+    )
 
 
 def _name_lookups(
