@@ -42,6 +42,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/jobs.py
 	$(BIN)/python bench/web_multiple.py
 	$(BIN)/python bench/web_workers.py
+	$(BIN)/python bench/web_read.py
 	$(BIN)/python bench/metadata.py
 
 lint: $(STAMP)

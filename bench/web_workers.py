@@ -16,16 +16,13 @@ On PostgreSQL give a fresh, empty database; the bench installs the organization 
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import subprocess
 import tempfile
-import threading
-import time
 from pathlib import Path
 
 import sqlalchemy as sa
-from _served import API, salesperson_token, serve
+from _served import API, load, salesperson_token, serve
 from web_multiple import LEAD
 
 from leadgate.platform import Organization
@@ -35,46 +32,6 @@ def serve_with(url: str, workers: int) -> tuple[subprocess.Popen[bytes], int]:
     """A server of ``workers`` processes, service protection off: the load is the bench's."""
     return serve(url, "--workers", str(workers), "--max-requests", "0", "--max-execution-time",
                  "0", "--max-concurrent-requests", "0", "--no-worker")  # fmt: skip
-
-
-def load(port: int, token: str, path: str, subject: str, connections: int,
-         seconds: float) -> float:  # fmt: skip
-    """Requests per second that ``connections`` keep-alive clients got answered."""
-    headers = {"Authorization": f"Bearer {token}", "Accept": "application/json",
-               "OData-Version": "4.0"}  # fmt: skip
-    counts = [0] * connections
-    failures: list[str] = []
-    start = threading.Barrier(connections + 1)
-    stop = threading.Event()
-
-    def client(number: int) -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        connection.request("GET", path, headers=headers)  # warm: connect, authenticate
-        connection.getresponse().read()
-        start.wait()
-        while not stop.is_set():
-            connection.request("GET", path, headers=headers)
-            response = connection.getresponse()
-            body = response.read()
-            if response.status != 200 or json.loads(body)["subject"] != subject:
-                failures.append(f"{response.status}: {body[:200]!r}")
-                return
-            counts[number] += 1
-        connection.close()
-
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(connections)]
-    for thread in threads:
-        thread.start()
-    start.wait()
-    began = time.perf_counter()
-    time.sleep(seconds)
-    stop.set()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - began
-    if failures:
-        raise SystemExit(f"GET answered {failures[0]}")
-    return sum(counts) / elapsed
 
 
 def main() -> None:
@@ -93,12 +50,16 @@ def main() -> None:
         path = f"{API}/leads({lead_id})?$select=subject,lastname,companyname,emailaddress1"
         servers = {workers: serve_with(url, workers) for workers in (1, 2)}
         rates: dict[int, list[float]] = {1: [], 2: []}
+
+        def check(body: bytes) -> bool:
+            return bool(json.loads(body)["subject"] == LEAD["subject"])
+
         try:
             for _, port in servers.values():  # warm each worker's caches
-                load(port, token, path, LEAD["subject"], options.connections, 1.0)
+                load(port, token, path, check, options.connections, 1.0)
             for _ in range(options.rounds):
                 for workers, (_, port) in servers.items():
-                    rates[workers].append(load(port, token, path, LEAD["subject"],
+                    rates[workers].append(load(port, token, path, check,
                                                options.connections, options.seconds))  # fmt: skip
         finally:
             for process, _ in servers.values():

@@ -331,11 +331,17 @@ class Organization:
 
     def authenticate(self, token: str) -> SignedInUser:
         """The enabled user an API token belongs to; NOT_AUTHENTICATED or USER_DISABLED if not."""
+        return self.authenticate_with_metadata(token)[0]
+
+    def authenticate_with_metadata(self, token: str) -> tuple[SignedInUser, MetadataSet]:
+        """The token's user (as :meth:`authenticate`) and the published tables (as
+        :meth:`metadata`), over one connection that checks the caches once: a Web API
+        request needs both."""
         if not token:
             raise errors.NOT_AUTHENTICATED()
         with translate_errors(), self.engine.connect() as connection:
             snapshot, _, _ = self.current_caches(connection)
-            return find_token_user(connection, snapshot.tables, token)
+            return find_token_user(connection, snapshot.tables, token), snapshot.metadata
 
     def sign_in(self, email: str, password: str) -> SignedInUser:
         """The enabled user with this address and password (a person at the sign-in page);

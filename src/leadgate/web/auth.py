@@ -42,7 +42,8 @@ class Session:
     _metadata: MetadataSet | None = field(default=None, repr=False)
 
     def metadata(self) -> MetadataSet:
-        """The published tables, read once per request from the organization's cache."""
+        """The published tables, read once per request from the organization's cache (with
+        the token, when the request was authenticated)."""
         if self._metadata is None:
             self._metadata = self.organization.metadata()
         return self._metadata
@@ -60,7 +61,10 @@ def signed_in(request: Request) -> Session:
     then count the request against the user's service protection limits (429 past one)."""
     organization: Organization = request.app.state.organization
     batch: BatchCaller | None = request.scope.get(BATCH_CALLER)
-    user = batch.user if batch else organization.authenticate(bearer_token(request))
+    if batch:
+        user, metadata = batch.user, batch.metadata
+    else:
+        user, metadata = organization.authenticate_with_metadata(bearer_token(request))
     # Errors raised later in this request are read in the user's language.
     request.state.user_language = user.language
     admit(request, user.user_id)
@@ -72,5 +76,5 @@ def signed_in(request: Request) -> Session:
         service=batch.service
         if batch
         else organization.service(user.user_id, language=language, interface=Interface.WEB_API),
-        _metadata=batch.metadata if batch else None,
+        _metadata=metadata,
     )

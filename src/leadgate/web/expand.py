@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,7 +53,7 @@ from leadgate.web.query_limits import (
     MAX_EXPANSIONS,
 )
 from leadgate.web.resources import lookup_property, resolve_property
-from leadgate.web.serialize import output_columns, read_columns, record_json
+from leadgate.web.serialize import RecordWriter, output_columns, read_columns, record_json
 
 __all__ = [
     "Expansion",
@@ -392,8 +392,9 @@ def records_json(
     selected: Selection,
     preferences: Preferences,
     expansions: list[Expansion],
-) -> list[dict[str, object]]:
-    """Records as JSON, with their expanded properties and, when asked, their lookups' names."""
+) -> Iterator[dict[str, object]]:
+    """Records as JSON, with their expanded properties and, when asked, their lookups' names:
+    what they need is read now; each record is made as it is taken (a page is streamed)."""
     related = expand(session.service, table, expansions, entities)
     if preferences.includes(FORMATTED_VALUE):
         _name_lookups(session, table, selected, entities)
@@ -405,15 +406,14 @@ def records_json(
                 if isinstance(record, Entity)
             ]
             _name_lookups(session, expansion.target, expansion.selected, found)
-    columns = output_columns(table, selected)
     language = session.language
-    return [
-        {
-            **record_json(columns, entity, language, preferences),
-            **expanded_json(expansions, related, entity, language, preferences),
-        }
+    write = RecordWriter(output_columns(table, selected), language, preferences)
+    if not expansions:
+        return (write(entity) for entity in entities)
+    return (
+        {**write(entity), **expanded_json(expansions, related, entity, language, preferences)}
         for entity in entities
-    ]
+    )
 
 
 def _name_lookups(

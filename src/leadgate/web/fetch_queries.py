@@ -29,7 +29,7 @@ from leadgate.web.expand import records_json
 from leadgate.web.headers import DEFAULT_PAGE_SIZE, read_preferences
 from leadgate.web.options import is_number
 from leadgate.web.resources import api_root, parse_guid
-from leadgate.web.responses import json_response
+from leadgate.web.responses import page_response
 from leadgate.web.serialize import context_url
 
 __all__ = ["fetch_parameter", "fetch_response"]
@@ -115,11 +115,13 @@ def fetch_response(
     selected = [table.columns[column] for column in columns] if columns else None
     preferences = read_preferences(request.headers)
     more = bool(page.more_records) and top is None
+    entities = list(page.entities)
     body: dict[str, object] = {
         "@odata.context": context_url(api_root(request), table, selected, single=False),
-        "value": records_json(session, table, list(page.entities), selected, preferences, []),
+        "value": None,  # the records' place: page_response writes them there
         MORE_RECORDS: more,
     }
     if more:
         body[PAGING_COOKIE] = _cookie(page_number + 1)
-    return json_response(body)
+    records = records_json(session, table, entities, selected, preferences, [])
+    return page_response(body, records, len(entities))

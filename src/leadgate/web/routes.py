@@ -62,7 +62,7 @@ from leadgate.web.resources import (
     record_url,
     resolve_property,
 )
-from leadgate.web.responses import empty_response, json_response
+from leadgate.web.responses import empty_response, json_response, page_response
 from leadgate.web.serialize import context_url, read_columns
 
 __all__ = ["record_id", "router"]
@@ -245,13 +245,17 @@ def _retrieve_multiple(request: Request, session: Session, table: TableMetadata)
     body: dict[str, object] = {"@odata.context": context}
     if options.count:
         body["@odata.count"] = page.total_record_count
-    body["value"] = records_json(
-        session, table, list(page.entities), selected, preferences, expansions
-    )
+    entities = list(page.entities)
+    body["value"] = None  # the records' place: page_response writes them there
     if page.more_records and page.paging_cookie:
         body["@odata.nextLink"] = _next_link(request, page.paging_cookie)
     applied = preferences.applied(paged=True)
-    return json_response(body, headers={"Preference-Applied": applied} if applied else None)
+    return page_response(
+        body,
+        records_json(session, table, entities, selected, preferences, expansions),
+        len(entities),
+        headers={"Preference-Applied": applied} if applied else None,
+    )
 
 
 def _next_link(request: Request, cookie: str) -> str:

@@ -25,7 +25,14 @@ from leadgate.web.headers import (
 )
 from leadgate.web.resources import lookup_property
 
-__all__ = ["context_url", "json_value", "output_columns", "read_columns", "record_json"]
+__all__ = [
+    "RecordWriter",
+    "context_url",
+    "json_value",
+    "output_columns",
+    "read_columns",
+    "record_json",
+]
 
 # Dataverse formats these (and lookups, by their record's name); text and ids it leaves alone.
 _FORMATTED_TYPES = frozenset(
@@ -60,10 +67,14 @@ def read_columns(table: TableMetadata, selected: Selection) -> tuple[str, ...]:
     return (*names, "versionnumber") if "versionnumber" not in names else tuple(names)
 
 
+# Values JSON writes as they are: most of a page's values, answered before any other test.
+_PLAIN = frozenset({str, int, float, bool})
+
+
 def json_value(value: Any) -> Any:
     """A platform value in the JSON form Dataverse uses for it."""
-    if value is None:
-        return None
+    if value is None or type(value) in _PLAIN:
+        return value
     if isinstance(value, EntityReference):
         return str(value.id)
     if isinstance(value, dt.datetime):
@@ -89,6 +100,48 @@ def _formatted(column: ColumnMetadata, value: Any, language: Language) -> str | 
     return None
 
 
+class RecordWriter:
+    """Records of one shape (columns, language, annotations asked for) as JSON: what does
+    not change from record to record is worked out once, not once per record of a page."""
+
+    def __init__(
+        self, columns: Sequence[ColumnMetadata], language: Language, preferences: Preferences
+    ) -> None:
+        self.language = language
+        self.formatted = preferences.includes(FORMATTED_VALUE)
+        self.logical_names = preferences.includes(LOOKUP_LOGICAL_NAME)
+        self.navigations = preferences.includes(ASSOCIATED_NAVIGATION)
+        # (column, property name, its annotations' prefix)
+        self.columns = [
+            (column, name, f"{name}@")
+            for column in columns
+            for name in (lookup_property(column) if column.type.is_reference else column.name,)
+        ]
+        lookups = any(column.type.is_reference for column in columns)
+        self.annotated = self.formatted or (lookups and (self.logical_names or self.navigations))
+
+    def __call__(self, entity: Entity) -> dict[str, Any]:
+        """One record: ``@odata.etag`` first, then each column in its OData form."""
+        body: dict[str, Any] = {"@odata.etag": etag(entity.row_version)}
+        for column, name, prefix in self.columns:
+            value = entity.get(column.name)
+            if self.annotated and value is not None:
+                self._annotate(body, column, prefix, value)
+            body[name] = json_value(value)
+        return body
+
+    def _annotate(self, body: dict[str, Any], column: ColumnMetadata, prefix: str,
+                  value: Any) -> None:  # fmt: skip
+        if self.formatted and (text := _formatted(column, value, self.language)) is not None:
+            body[prefix + FORMATTED_VALUE] = text
+        if isinstance(value, EntityReference):
+            if self.navigations:
+                navigation = navigation_name(column, value.logical_name)
+                body[prefix + ASSOCIATED_NAVIGATION] = navigation
+            if self.logical_names:
+                body[prefix + LOOKUP_LOGICAL_NAME] = value.logical_name
+
+
 def record_json(
     columns: Sequence[ColumnMetadata],
     entity: Entity,
@@ -96,23 +149,7 @@ def record_json(
     preferences: Preferences,
 ) -> dict[str, Any]:
     """One record: ``@odata.etag`` first, then each column in its OData form."""
-    body: dict[str, Any] = {"@odata.etag": etag(entity.row_version)}
-    formatted = preferences.includes(FORMATTED_VALUE)
-    logical_names = preferences.includes(LOOKUP_LOGICAL_NAME)
-    navigations = preferences.includes(ASSOCIATED_NAVIGATION)
-    for column in columns:
-        value = entity.get(column.name)
-        name = lookup_property(column) if column.type.is_reference else column.name
-        if formatted and (text := _formatted(column, value, language)) is not None:
-            body[f"{name}@{FORMATTED_VALUE}"] = text
-        if isinstance(value, EntityReference):
-            if navigations:
-                navigation = navigation_name(column, value.logical_name)
-                body[f"{name}@{ASSOCIATED_NAVIGATION}"] = navigation
-            if logical_names:
-                body[f"{name}@{LOOKUP_LOGICAL_NAME}"] = value.logical_name
-        body[name] = json_value(value)
-    return body
+    return RecordWriter(columns, language, preferences)(entity)
 
 
 def context_url(

@@ -90,20 +90,30 @@ def _user_columns(users: sa.Table) -> tuple[sa.ColumnElement, ...]:
 
 def find_token_user(connection: sa.Connection, tables: SqlTables, token: str) -> SignedInUser:
     """The enabled user an active, unexpired token belongs to, or a 401-class error."""
-    tokens = store.apitokens
-    users = tables["systemuser"]
     row = connection.execute(
-        sa.select(*_user_columns(users))
-        .join(tokens, tokens.c.systemuserid == users.c.systemuserid)
-        .where(
-            tokens.c.tokenhash == hash_token(token),
-            tokens.c.revokedon.is_(None),
-            sa.or_(tokens.c.expireson.is_(None), tokens.c.expireson > dt.datetime.now(dt.UTC)),
-        )
+        _token_user_statement(tables["systemuser"]),
+        {"tokenhash": hash_token(token), "now": dt.datetime.now(dt.UTC)},
     ).first()
     if row is None:
         raise errors.NOT_AUTHENTICATED()
     return _signed_in(row)
+
+
+@functools.lru_cache(maxsize=8)
+def _token_user_statement(users: sa.Table) -> sa.Select:
+    """Built once per metadata generation's users table: every Web API request runs it, and
+    building it took as long as running it (issue 16)."""
+    tokens = store.apitokens
+    now = sa.bindparam("now", type_=tokens.c.expireson.type)
+    return (
+        sa.select(*_user_columns(users))
+        .join(tokens, tokens.c.systemuserid == users.c.systemuserid)
+        .where(
+            tokens.c.tokenhash == sa.bindparam("tokenhash", type_=tokens.c.tokenhash.type),
+            tokens.c.revokedon.is_(None),
+            sa.or_(tokens.c.expireson.is_(None), tokens.c.expireson > now),
+        )
+    )
 
 
 @functools.cache
