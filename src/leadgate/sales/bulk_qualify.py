@@ -3,9 +3,10 @@
 The message only chooses the leads (the ids given, or the open leads a query matches as the
 caller reads them) and queues jobs of kind ``sales.bulk_qualify`` that run as the caller:
 parts of ``part_size`` leads, so that several workers share a large selection. A job runs
-each lead's QualifyLead (no duplicate check, as the grid) in its own savepoint, and commits
-a group of them with their results and the checkpoint: a refused lead leaves nothing and
-keeps its coded error; a job stopped or killed goes on from its last group, and no lead is
+each lead's QualifyLead (no duplicate check, as the grid) as if in its own savepoint (the
+group's open leads share one, run again each alone if one is refused), and commits a group
+of them with their results and the checkpoint: a refused lead leaves nothing and keeps its
+coded error; a job stopped or killed goes on from its last group, and no lead is
 qualified twice. See docs/jobs.md, "Bulk qualify".
 """
 
