@@ -3,9 +3,10 @@
 The message only chooses the leads (the ids given, or the open leads a query matches as the
 caller reads them) and queues jobs of kind ``sales.bulk_qualify`` that run as the caller:
 parts of ``part_size`` leads, so that several workers share a large selection. A job runs
-each lead's QualifyLead (no duplicate check, as the grid) in its own savepoint, and commits
-a group of them with their results and the checkpoint: a refused lead leaves nothing and
-keeps its coded error; a job stopped or killed goes on from its last group, and no lead is
+each lead's QualifyLead (no duplicate check, as the grid) as if in its own savepoint (the
+group's open leads share one, run again each alone if one is refused), and commits a group
+of them with their results and the checkpoint: a refused lead leaves nothing and keeps its
+coded error; a job stopped or killed goes on from its last group, and no lead is
 qualified twice. See docs/jobs.md, "Bulk qualify".
 """
 
@@ -173,15 +174,15 @@ def made_records(response: QualifyLeadResponse) -> list[dict[str, str]]:
     return [{"table": made.logical_name, "id": str(made.id)} for made in response.created_entities]
 
 
-def _names(context: JobContext, leads: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
-    """The leads' names as the job's owner reads them (a lead they may not read has none)."""
+def _read(context: JobContext, leads: Sequence[uuid.UUID]) -> dict[uuid.UUID, Any]:
+    """The leads the job's owner may read, with their name and state, in one query."""
     query = QueryExpression(
-        "lead", ColumnSet.of("fullname"),
+        "lead", ColumnSet.of("fullname", "statecode"),
         FilterExpression(conditions=(ConditionExpression("leadid", "in", tuple(leads)),)),
         page_info=PagingInfo(count=len(leads)),
     )  # fmt: skip
     found = context.service.retrieve_multiple(query).entities
-    return {lead.id: str(lead.get("fullname") or "") for lead in found if lead.id is not None}
+    return {lead.id: lead for lead in found if lead.id is not None}
 
 
 def next_chunk(size: int, seconds: float, most: int, target: float = CHUNK_SECONDS) -> int:
@@ -203,18 +204,22 @@ def run_bulk_qualify(context: JobContext) -> None:
     done = int(context.resume_from or 0)
     first = int(data.get("first", 1))  # a lead's position in the whole selection, from 1
     size = min(most, _FIRST_CHUNK)
+    open_state = initial_state(context.organization.metadata().table("lead"))
     while done < len(leads):
         group = leads[done : done + size]
         started = time.monotonic()
-        names = _names(context, group)
+        found = _read(context, group)
         items = [
             JobItem(
                 first + done + offset,
                 # The grid's path (REFERENCE §5): no duplicate check.
                 QualifyLeadRequest(EntityReference("lead", lead), status=status, **flags,
                                    suppress_duplicate_detection=True),
-                name=names.get(lead, ""), regarding=EntityReference("lead", lead),
-                describe=made_records,
+                name=str(found[lead].get("fullname") or "") if lead in found else "",
+                regarding=EntityReference("lead", lead), describe=made_records,
+                # An open lead the owner reads is expected to pass: the group's such leads
+                # share one savepoint. A lead foreseen refused runs alone.
+                together=lead in found and found[lead].get("statecode") == open_state,
             )
             for offset, lead in enumerate(group)
         ]  # fmt: skip

@@ -56,7 +56,10 @@ class JobItem:
     response into the JSON detail kept with the result (the records it made); ``detail`` is
     the JSON kept when there is no response to describe (a refused row's own values).
     ``skipped`` reads the response of a request that chose to do nothing (a row skipped as a
-    duplicate): the error it returns is kept with the outcome Skipped."""
+    duplicate): the error it returns is kept with the outcome Skipped. ``together``: run in
+    one savepoint with the other such items of the call, which saves a savepoint and its
+    writes per item; if any of them is refused, all of them run again each in its own —
+    for items a job expects to pass (a refusal foreseen runs alone)."""
 
     sequence: int
     request: Any = None
@@ -66,6 +69,7 @@ class JobItem:
     describe: Callable[[Any], Any] | None = field(default=None, compare=False)
     detail: Any = field(default=None, compare=False)
     skipped: Callable[[Any], LeadgateError | None] | None = field(default=None, compare=False)
+    together: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -79,33 +83,63 @@ class ItemOutcome:
 def run_items(
     operation: Operation[Any], job_id: uuid.UUID, caller: Caller, items: Sequence[JobItem]
 ) -> list[ItemOutcome]:
-    """Run each item in its own savepoint and write its result (in the caller's transaction)."""
-    outcomes: list[ItemOutcome] = []
-    for item in items:
-        if item.request is None:
-            kind = Outcome.FAILED if item.error is not None else Outcome.SKIPPED
-            outcomes.append(ItemOutcome(item, kind, error=item.error))
-            continue
-        savepoint = operation.unit_of_work.begin_savepoint()
-        try:
-            response = operation.pipeline.execute(item.request, caller, operation.context)
-        except LeadgateError as error:
-            operation.unit_of_work.roll_back(savepoint)
-            if error.kind in _TRANSIENT:
-                raise
-            # What this unit learned inside the savepoint (records it saw) is gone with it.
-            operation.unit_of_work.known_records.clear()
-            outcomes.append(ItemOutcome(item, Outcome.FAILED, error=error))
-            continue
-        except BaseException:
-            operation.unit_of_work.roll_back(savepoint)
-            raise
-        savepoint.commit()
-        passed = item.skipped(response) if item.skipped is not None else None
-        kind = Outcome.SKIPPED if passed is not None else Outcome.SUCCEEDED
-        outcomes.append(ItemOutcome(item, kind, response=response, error=passed))
+    """Run each item in its own savepoint (those marked ``together`` in one, unless one of
+    them is refused) and write its result, in the caller's transaction, in the items' order."""
+    together = [item for item in items if item.together and item.request is not None]
+    passed = _run_together(operation, caller, together) if len(together) > 1 else {}
+    outcomes = [passed.get(id(item)) or _run_alone(operation, caller, item) for item in items]
     _write(operation, job_id, outcomes)
     return outcomes
+
+
+def _outcome(item: JobItem, response: Any) -> ItemOutcome:
+    passed = item.skipped(response) if item.skipped is not None else None
+    kind = Outcome.SKIPPED if passed is not None else Outcome.SUCCEEDED
+    return ItemOutcome(item, kind, response=response, error=passed)
+
+
+def _run_together(
+    operation: Operation[Any], caller: Caller, items: Sequence[JobItem]
+) -> dict[int, ItemOutcome]:
+    """The items in one savepoint, by the item's id; none if one of them was refused (all
+    rolled back: each runs again alone)."""
+    savepoint = operation.unit_of_work.begin_savepoint()
+    try:
+        responses = [operation.pipeline.execute(item.request, caller, operation.context)
+                     for item in items]  # fmt: skip
+    except LeadgateError as error:
+        operation.unit_of_work.roll_back(savepoint)
+        if error.kind in _TRANSIENT:
+            raise
+        operation.unit_of_work.known_records.clear()
+        return {}
+    except BaseException:
+        operation.unit_of_work.roll_back(savepoint)
+        raise
+    savepoint.commit()
+    pairs = zip(items, responses, strict=True)
+    return {id(item): _outcome(item, response) for item, response in pairs}
+
+
+def _run_alone(operation: Operation[Any], caller: Caller, item: JobItem) -> ItemOutcome:
+    if item.request is None:
+        kind = Outcome.FAILED if item.error is not None else Outcome.SKIPPED
+        return ItemOutcome(item, kind, error=item.error)
+    savepoint = operation.unit_of_work.begin_savepoint()
+    try:
+        response = operation.pipeline.execute(item.request, caller, operation.context)
+    except LeadgateError as error:
+        operation.unit_of_work.roll_back(savepoint)
+        if error.kind in _TRANSIENT:
+            raise
+        # What this unit learned inside the savepoint (records it saw) is gone with it.
+        operation.unit_of_work.known_records.clear()
+        return ItemOutcome(item, Outcome.FAILED, error=error)
+    except BaseException:
+        operation.unit_of_work.roll_back(savepoint)
+        raise
+    savepoint.commit()
+    return _outcome(item, response)
 
 
 def _write(operation: Operation[Any], job_id: uuid.UUID, outcomes: Sequence[ItemOutcome]) -> None:
