@@ -318,25 +318,6 @@ def read_rows(
     return found
 
 
-_row_statements: dict[tuple[int, tuple[str, ...]], Any] = {}
-
-
-def _one_row(table: TableMetadata, sql_table: sa.Table, names: tuple[str, ...]) -> Any:
-    """The read of one record's compared columns, built once per table and columns: the
-    steps run on every Create and Update, where building a statement costs more than
-    running it."""
-    key = (id(sql_table), names)
-    statement = _row_statements.get(key)
-    if statement is None:
-        statement = sa.select(*rows.select_columns(table, sql_table, names)).where(
-            sql_table.c[table.primary_key] == sa.bindparam("record")
-        )
-        if len(_row_statements) > 1000:
-            _row_statements.clear()
-        _row_statements[key] = statement
-    return statement
-
-
 def keep_codes(context: ExecutionContext) -> None:
     """Post-operation on Create, Update, SetState and Delete of any record: the codes of the
     record under the rules that compare its table follow it."""
@@ -365,14 +346,9 @@ def keep_codes(context: ExecutionContext) -> None:
         # "fill": a step that ran first may already have updated the record (and its codes).
         store_codes(unit.connection, maintained, table, [stored], rules.region, how="fill")
         return
-    sql_table = unit.tables[name]
-    statement = _one_row(table, sql_table, tuple(names))
-    table_rows = [
-        Entity(name, row[table.primary_key], {
-            **rows.entity_from_row(table, row, names), table.primary_key: row[table.primary_key]
-        })
-        for row in unit.connection.execute(statement, {"record": record_id}).mappings()
-    ]  # fmt: skip
-    if table_rows:
-        store_codes(unit.connection, maintained, table, table_rows, rules.region,
+    # The record as the unit holds it, if it read it already (engine/rows.py).
+    row = rows.select_row(unit.connection, table, unit.tables[name], record_id, names)
+    if row is not None:
+        row[table.primary_key] = record_id
+        store_codes(unit.connection, maintained, table, [row], rules.region,
                     how="new" if context.message_name == "Create" else "replace")  # fmt: skip

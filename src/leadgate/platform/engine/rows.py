@@ -162,9 +162,13 @@ def update_row(
     means missing or stale."""
     row = row_values(table, values)
     version = new_version(connection)
+    # A row the unit holds is kept true: the statement returns what it wrote, as a read
+    # would give it (storage forgets the table's rows as the statement runs).
+    held = connection.info.get(HELD_ROWS)
+    previous = held.get((sql_table.name, record_id)) if held else None
     # The statement is kept per set of columns; PostgreSQL's version is an expression.
     computed = not isinstance(version, int)
-    key = ("update", tuple(row), expected_version is not None, computed)
+    key = ("update", tuple(row), expected_version is not None, computed, previous is not None)
     statement = _statements(sql_table).get(key)
     if statement is None:
         sets: dict[str, Any] = {name: sa.bindparam(_SET + name) for name in row}
@@ -172,6 +176,8 @@ def update_row(
         statement = sql_table.update().where(_by_id(table, sql_table)).values(sets)
         if expected_version is not None:
             statement = statement.where(sql_table.c.versionnumber == sa.bindparam(_EXPECTED))
+        if previous is not None:
+            statement = statement.returning(*(sql_table.c[name] for name in sets))
         _keep(sql_table, key, statement)
     parameters = {_SET + name: value for name, value in row.items()}
     parameters[_ID] = record_id
@@ -180,7 +186,15 @@ def update_row(
     if expected_version is not None:
         parameters[_EXPECTED] = expected_version
     with translate_errors(sql_table):
-        return connection.execute(statement, parameters).rowcount
+        result = connection.execute(statement, parameters)
+        if previous is None:
+            return result.rowcount
+        written = result.mappings().first()
+    if written is None:
+        return 0
+    assert held is not None
+    held[(sql_table.name, record_id)] = {**previous, **written}
+    return 1
 
 
 def delete_row(

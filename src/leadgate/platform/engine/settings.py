@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from leadgate.platform.engine.schema import SqlTables
-from leadgate.platform.engine.storage import translate_errors
+from leadgate.platform.engine.storage import HELD_ROWS, translate_errors
 
 __all__ = ["organization_setting"]
 
@@ -24,7 +24,19 @@ def organization_setting(
     """The value of one organization setting, or ``default`` when it is unset or unknown."""
     if ORGANIZATION not in tables or column not in tables[ORGANIZATION].c:
         return default
-    table = tables[ORGANIZATION]
-    with translate_errors(ORGANIZATION):
-        value = connection.execute(sa.select(table.c[column]).limit(1)).scalar()
+    # Held by the unit of work like the rows it read (engine/rows.py), until the
+    # organization is written: a message reads the same settings again and again.
+    held = connection.info.get(HELD_ROWS)
+    found = held.get(_HELD) if held is not None else None
+    if found is not None and column in found:
+        value = found[column]
+    else:
+        table = tables[ORGANIZATION]
+        with translate_errors(ORGANIZATION):
+            value = connection.execute(sa.select(table.c[column]).limit(1)).scalar()
+        if held is not None:
+            held.setdefault(_HELD, {})[column] = value
     return default if value is None else value
+
+
+_HELD = (ORGANIZATION, "settings")
