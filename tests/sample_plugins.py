@@ -128,3 +128,11 @@ def overlong_name(context: ExecutionContext) -> None:
     """Pre-operation: leaves a value the core operation refuses (no error in the step)."""
     target: Entity = context.input_parameters["Target"]
     target["name"] = "N" * 500
+
+
+def note_on_update(context: ExecutionContext) -> None:
+    """Post-operation on Update of a lead: writes its description through the service, so
+    that what the operation's unit of work holds of the lead is stale unless it follows."""
+    target: Entity = context.input_parameters["Target"]
+    if "description" not in target:
+        context.service.update(Entity("lead", target.id, description="noted by a step"))
