@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import sqlite3
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -69,6 +70,9 @@ def create_engine(url: str) -> sa.Engine:
     )
 
 
+_BEGIN = {"IMMEDIATE": "BEGIN IMMEDIATE", "DEFERRED": "BEGIN DEFERRED"}
+
+
 def _tune_sqlite(engine: sa.Engine, *, wal: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -90,7 +94,14 @@ def _tune_sqlite(engine: sa.Engine, *, wal: bool) -> None:
         # A writer takes the lock up front; a deferred one could not upgrade later under
         # contention and would fail instead of waiting its turn.
         mode = "IMMEDIATE" if connection.info.pop("write", False) else "DEFERRED"
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        # Through the driver's cursor: SQLAlchemy's statement and result around it cost more
+        # than the BEGIN (cProfile of 2,000 Retrieves: 40 us of a 460 us message).
+        try:
+            connection.connection.cursor().execute(_BEGIN[mode])
+        except sqlite3.Error as error:  # as SQLAlchemy would have wrapped it
+            raise exc.DBAPIError.instance(
+                _BEGIN[mode], (), error, sqlite3.Error, dialect=connection.dialect
+            ) from error
 
 
 # The rows a unit of work's transaction has read: {(table, id): {column: value}}, in the
