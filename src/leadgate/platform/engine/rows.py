@@ -74,12 +74,17 @@ def insert_row(
     """Insert the row with a new version (database-wide, see :mod:`versions`)."""
     row = row_values(table, values)
     version = new_version(connection)
+    computed = not isinstance(version, int)  # PostgreSQL's nextval, evaluated by the insert
+    statement = _statements(sql_table).get(("insert", computed))
+    if statement is None:
+        statement = sql_table.insert()
+        if computed:
+            statement = statement.values(versionnumber=version)
+        _keep(sql_table, ("insert", computed), statement)
+    if not computed:
+        row["versionnumber"] = version
     with translate_errors(sql_table):
-        if isinstance(version, int):  # a value: one cached statement for every insert
-            row["versionnumber"] = version
-            connection.execute(sql_table.insert(), [row])
-        else:  # an expression the statement evaluates (PostgreSQL's nextval)
-            connection.execute(sql_table.insert().values(versionnumber=version), [row])
+        connection.execute(statement, row)
 
 
 def insert_rows(
@@ -88,8 +93,11 @@ def insert_rows(
     """Insert rows already in SQL form (:func:`row_values`) in one statement, sharing one
     new version, as every statement that writes many rows does."""
     version = next_version(connection)
+    statement = _statements(sql_table).get(("insert", False))
+    if statement is None:
+        statement = _keep(sql_table, ("insert", False), sql_table.insert())
     with translate_errors(sql_table):
-        connection.execute(sql_table.insert(), [{**row, "versionnumber": version} for row in found])
+        connection.execute(statement, [{**row, "versionnumber": version} for row in found])
 
 
 def select_row(

@@ -8,9 +8,8 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import sqlite3
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -25,6 +24,7 @@ __all__ = [
     "DEFAULT_URL",
     "create_engine",
     "database_url",
+    "driver_execute",
     "redact",
     "translate_errors",
     "write_transaction",
@@ -94,14 +94,9 @@ def _tune_sqlite(engine: sa.Engine, *, wal: bool) -> None:
         # A writer takes the lock up front; a deferred one could not upgrade later under
         # contention and would fail instead of waiting its turn.
         mode = "IMMEDIATE" if connection.info.pop("write", False) else "DEFERRED"
-        # Through the driver's cursor: SQLAlchemy's statement and result around it cost more
-        # than the BEGIN (cProfile of 2,000 Retrieves: 40 us of a 460 us message).
-        try:
-            connection.connection.cursor().execute(_BEGIN[mode])
-        except sqlite3.Error as error:  # as SQLAlchemy would have wrapped it
-            raise exc.DBAPIError.instance(
-                _BEGIN[mode], (), error, sqlite3.Error, dialect=connection.dialect
-            ) from error
+        # cProfile of 2,000 Retrieves: SQLAlchemy's statement and result around the BEGIN
+        # cost 40 us of a 460 us message.
+        driver_execute(connection, _BEGIN[mode]).close()
 
 
 # The rows a unit of work's transaction has read: {(table, id): {column: value}}, in the
@@ -134,6 +129,24 @@ def _forget_written_rows(engine: sa.Engine) -> None:
         held = connection.info.get(HELD_ROWS)
         if held:
             held.clear()
+
+
+def driver_execute(connection: sa.Connection, sql: str, parameters: Sequence[Any] = ()) -> Any:
+    """Run ``sql`` on the driver's own cursor, in the connection's transaction, and return the
+    cursor: for the few statements of every request (BEGIN, the cache counters, the version
+    counter), where SQLAlchemy's statement and result objects cost more than the statement.
+    The statement must write no record (what a unit of work holds is not told of it); a
+    refusal is wrapped as SQLAlchemy wraps it, so translate_errors reads it the same."""
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql, parameters)
+    except connection.dialect.loaded_dbapi.Error as error:
+        cursor.close()
+        raise exc.DBAPIError.instance(
+            sql, parameters, error, connection.dialect.loaded_dbapi.Error,
+            dialect=connection.dialect,
+        ) from error  # fmt: skip
+    return cursor
 
 
 @contextlib.contextmanager

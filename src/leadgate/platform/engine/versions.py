@@ -18,11 +18,13 @@ One value serves one statement: rows that one statement changes may share it.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import sqlalchemy as sa
 
 from leadgate.platform.engine.metadata import store
+from leadgate.platform.engine.storage import driver_execute
 
 __all__ = [
     "COUNTER",
@@ -76,13 +78,15 @@ def next_version(connection: sa.Connection) -> int:
         dry = _dry_version(connection)
         if dry is not None:
             return dry
-        return int(connection.exec_driver_sql(_NEXTVAL_NOW).scalar_one())
+        with contextlib.closing(driver_execute(connection, _NEXTVAL_NOW)) as cursor:
+            return int(cursor.fetchone()[0])
     # The block belongs to the innermost transaction that reserved it: once that one ends
     # (a savepoint rolled back undoes the reservation too), the next call reserves anew.
     owner = connection.get_nested_transaction() or connection.get_transaction()
     block = connection.info.get(_BLOCK_KEY)
     if block is None or block[0] is not owner or not owner.is_active or block[1] > block[2]:
-        end = int(connection.exec_driver_sql(_RESERVE).scalar_one())
+        with contextlib.closing(driver_execute(connection, _RESERVE)) as cursor:
+            end = int(cursor.fetchone()[0])
         block = [owner, end - BLOCK + 1, end]
         connection.info[_BLOCK_KEY] = block
     version = block[1]

@@ -25,6 +25,7 @@ from leadgate.platform.engine.metadata.model import (
     TableMetadata,
 )
 from leadgate.platform.engine.sqltypes import UtcDateTime
+from leadgate.platform.engine.storage import driver_execute
 from leadgate.platform.engine.types import CascadeType, ColumnType, Ownership, RequiredLevel
 
 __all__ = [
@@ -188,8 +189,7 @@ _READ_GENERATIONS = "SELECT * FROM lg_generation WHERE id = 1"
 
 
 def read_generations(connection: sa.Connection) -> Generations:
-    with contextlib.closing(connection.connection.cursor()) as cursor:
-        cursor.execute(_READ_GENERATIONS)
+    with contextlib.closing(driver_execute(connection, _READ_GENERATIONS)) as cursor:
         names, values = [c[0].lower() for c in cursor.description], cursor.fetchone() or ()
         row: Any = dict(zip(names, values, strict=True))
     return Generations(row["metadata"], row["steps"], row["security"], row.get("metadatastamp"))
