@@ -10,10 +10,13 @@ keep-alive connection, sending in turn as a Salesperson: Web API GETs of a lead 
 50-row pages, creates of leads, PATCHes and QualifyLead actions on the leads the thread made,
 and browser pages (the Leads grid and a lead's form) with a session cookie from signing in
 through /signin. The server's RSS (/proc/<pid>/status) is sampled every ``--sample`` seconds;
-the samples of the ``--warmup`` seconds are left out. Printed: RSS at the start (after the
-warm-up), at the end, the peak, the least-squares slope in MiB a minute, and a verdict: flat
-if the end is at most 1.1x the start and the fitted growth over the run is under 10% of the
-start. Every answer that is not 2xx is counted as an error, by kind of request.
+the samples of the ``--warmup`` seconds are left out. Printed for the whole RSS and for its
+anonymous part (the heap: what a leak grows; the rest is files mapped, SQLite's database
+among them under PRAGMA mmap_size, whose pages count as they are read, up to the mapping's
+size): the start (after the warm-up), the end, the peak, the least-squares slope in MiB a
+minute, and a verdict: flat if the end is at most 1.1x the start and the fitted growth over
+the run is under 10% of the start. Every answer that is not 2xx is counted as an error, by
+kind of request.
 
 On PostgreSQL give a fresh, empty database; the bench installs the organization in it.
 """
@@ -52,13 +55,21 @@ SELECT = "$select=subject,lastname,companyname,emailaddress1"
 QUALIFY = {"CreateAccount": True, "CreateContact": True, "CreateOpportunity": True, "Status": 3}
 
 
-def rss_kib(pid: int) -> int:
-    """The process's resident set size, in KiB."""
+MEASURES = ("VmRSS", "RssAnon")  # the whole resident set, and its anonymous part
+
+
+def rss_kib(pid: int, measure: str = "VmRSS") -> int:
+    """The process's resident set size (or ``measure`` of /proc/<pid>/status), in KiB."""
     status = Path(f"/proc/{pid}/status").read_text()
-    found = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
+    found = re.search(rf"^{measure}:\s+(\d+) kB", status, re.MULTILINE)
     if found is None:
-        raise SystemExit(f"no VmRSS for process {pid}")
+        raise SystemExit(f"no {measure} for process {pid}")
     return int(found.group(1))
+
+
+def sample(pid: int, minutes: float) -> tuple[float, ...]:
+    """(minutes, MiB of each of MEASURES)."""
+    return (minutes, *(rss_kib(pid, measure) / 1024 for measure in MEASURES))
 
 
 def session_cookie(port: int, email: str) -> str:
@@ -148,28 +159,40 @@ class Load:
         return "POST", path, json.dumps(QUALIFY).encode(), self.api
 
 
-def slope(samples: list[tuple[float, float]]) -> float:
+def slope(points: list[tuple[float, float]]) -> float:
     """Least-squares slope of (minutes, MiB): MiB a minute."""
-    xs, ys = [x for x, _ in samples], [y for _, y in samples]
+    xs, ys = [x for x, _ in points], [y for _, y in points]
     mean_x, mean_y = statistics.fmean(xs), statistics.fmean(ys)
     spread = sum((x - mean_x) ** 2 for x in xs)
-    return sum((x - mean_x) * (y - mean_y) for x, y in samples) / spread if spread else 0.0
+    return sum((x - mean_x) * (y - mean_y) for x, y in points) / spread if spread else 0.0
 
 
-def run(load: Load, pid: int, options: argparse.Namespace) -> list[tuple[float, float]]:
-    """The load for ``--minutes``; the RSS samples after the warm-up: (minutes, MiB)."""
+def verdict(name: str, points: list[tuple[float, float]]) -> None:
+    """Start, end, peak, slope and flat or not, of one measure's (minutes, MiB)."""
+    start, end = points[0][1], points[-1][1]
+    peak = max(mib for _, mib in points)
+    rate = slope(points)
+    span = points[-1][0] - points[0][0]
+    flat = end <= start * 1.1 and rate * span <= start * 0.1
+    print(f"{name}: start {start:.1f} MiB, end {end:.1f} MiB ({end / start:.3f}x), peak "
+          f"{peak:.1f} MiB; slope {rate:+.2f} MiB a minute over {span:.1f} min: "
+          f"{'flat' if flat else 'GROWING'}")  # fmt: skip
+
+
+def run(load: Load, pid: int, options: argparse.Namespace) -> list[tuple[float, ...]]:
+    """The load for ``--minutes``; the samples after the warm-up (see ``sample``)."""
     threads = [threading.Thread(target=load.client, args=(n,)) for n in range(options.connections)]
     for thread in threads:
         thread.start()
     began = time.monotonic()
-    samples: list[tuple[float, float]] = []
+    samples: list[tuple[float, ...]] = []
     while (now := time.monotonic() - began) < options.minutes * 60:
         if now >= options.warmup:
-            samples.append((now / 60, rss_kib(pid) / 1024))
+            samples.append(sample(pid, now / 60))
         time.sleep(options.sample)
         if not all(thread.is_alive() for thread in threads):
             break
-    samples.append(((time.monotonic() - began) / 60, rss_kib(pid) / 1024))
+    samples.append(sample(pid, (time.monotonic() - began) / 60))
     load.stop.set()
     for thread in threads:
         thread.join()
@@ -213,19 +236,14 @@ def main() -> None:
         print(f"  {error}")
     if len(samples) < 2:
         raise SystemExit("the run ended before two samples after the warm-up")
-    start, end = samples[0][1], samples[-1][1]
-    peak = max(mib for _, mib in samples)
-    rate = slope(samples)
-    span = samples[-1][0] - samples[0][0]
-    print(f"server RSS: {started_kib / 1024:.1f} MiB before the load; after the "
-          f"{options.warmup:g} s warm-up {start:.1f} MiB, at the end {end:.1f} MiB "
-          f"({end / start:.3f}x), peak {peak:.1f} MiB; {len(samples)} samples")  # fmt: skip
-    flat = end <= start * 1.1 and rate * span <= start * 0.1
-    verdict = "flat" if flat else "GROWING"
-    print(f"slope: {rate:+.2f} MiB a minute over {span:.1f} min ({verdict}: end <= 1.1x "
-          f"start, fitted growth < 10% of start)")  # fmt: skip
-    for minutes, mib in samples[:: max(1, len(samples) // 10)]:
-        print(f"  {minutes:6.2f} min {mib:8.1f} MiB")
+    print(f"server RSS before the load: {started_kib / 1024:.1f} MiB; {len(samples)} samples "
+          f"after the {options.warmup:g} s warm-up (flat: end <= 1.1x start, fitted growth "
+          f"< 10% of start)")  # fmt: skip
+    for index, name in enumerate(("RSS", "anonymous RSS (heap)"), start=1):
+        verdict(name, [(point[0], point[index]) for point in samples])
+    print("  minutes    RSS MiB  anon MiB")
+    for point in samples[:: max(1, len(samples) // 10)]:
+        print(f"  {point[0]:7.2f} {point[1]:10.1f} {point[2]:9.1f}")
     if load.errors:
         raise SystemExit(1)
 
