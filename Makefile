@@ -44,6 +44,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/web_workers.py
 	$(BIN)/python bench/web_read.py
 	$(BIN)/python bench/metadata.py
+	$(BIN)/python bench/growth.py
+	$(BIN)/python bench/soak.py
 
 lint: $(STAMP)
 	$(BIN)/mypy src/leadgate

@@ -242,15 +242,15 @@ def record_state_changed(context: ExecutionContext) -> None:
         sql_table = unit.tables[instance_table.name]
         if column is None:
             continue
-        stage_ids = [stage.id for stage in process.stages if stage.table == table.name]
+        stage_ids = {stage.id for stage in process.stages if stage.table == table.name}
+        # By the record's column alone, as active_instance reads (SQLite may otherwise take
+        # the state's or the stage's index and scan every active instance).
         found = unit.connection.execute(
-            sa.select(sql_table.c[instance_table.primary_key]).where(
-                sql_table.c[column] == context.primary_entity_id,
-                sql_table.c.statecode == ACTIVE,
-                sql_table.c.activestageid.in_(stage_ids),
-            )
-        ).scalars()
-        for instance_id in list(found):
+            sa.select(sql_table.c[instance_table.primary_key], sql_table.c.statecode,
+                      sql_table.c.activestageid)
+            .where(sql_table.c[column] == context.primary_entity_id)
+        ).all()  # fmt: skip
+        for instance_id in [row[0] for row in found if row[1] == ACTIVE and row[2] in stage_ids]:
             context.system_service.execute(SetStateRequest(
                 EntityReference(instance_table.name, instance_id), INACTIVE, FINISHED
             ))  # fmt: skip
