@@ -4,6 +4,7 @@ the same page built whole would be (members in order, records in order, JSON esc
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 
 import pytest
@@ -25,7 +26,9 @@ def _body(response: object) -> bytes:
     async def read() -> bytes:
         return b"".join([chunk async for chunk in response.body_iterator])  # type: ignore[misc]
 
-    return asyncio.run(read())
+    # On a thread of its own: a browser test in the same worker may hold this thread's loop.
+    with concurrent.futures.ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, read()).result()
 
 
 @pytest.mark.parametrize("after", [{}, {"@odata.nextLink": "https://x/leads?$skiptoken=2"}])
