@@ -22,9 +22,11 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from leadgate.cli.processes import definitions
-from leadgate.platform import EntityReference, LeadgateError, Organization
+from leadgate.platform import Entity, EntityReference, LeadgateError, Organization
 from leadgate.platform.customization.upgrades import UpgradeSolutionRequest
+from leadgate.platform.duplicates.messages import RetrieveDuplicatesRequest
 from leadgate.platform.engine import errors, versions
+from leadgate.platform.engine.i18n import Label
 from leadgate.platform.engine.metadata import store
 from leadgate.platform.engine.migrations import runner
 from leadgate.platform.records.retrieve import RetrieveRequest
@@ -64,7 +66,10 @@ ADDED_ON_SQLITE = {versions.COUNTER: 1}
 # of the tables now shipped audited (their IsAuditEnabled turned on; checked below).
 REWRITTEN = {store.solutions.name, store.generation.name, store.meta_tables.name}
 AUDITED = ("lead", "account", "contact", "opportunity", "role", "entitymap", "attributemap")
-REVISIONS = ("0001_baseline", "0002_rowversion", "0003_token_expiry", "0004_metadata_stamp")
+REVISIONS = (
+    "0001_baseline", "0002_rowversion", "0003_token_expiry", "0004_metadata_stamp",
+    "0005_similar_name_codes",
+)  # fmt: skip
 NEW_PRIVILEGES = {
     "prvReadDuplicateRule", "prvReadDuplicateRuleCondition", "prvReadSavedQuery",
     "prvReadSystemForm",
@@ -137,8 +142,8 @@ def test_the_old_release_database_upgrades_keeping_every_record(old_database, ru
     code, out, err = run("upgrade", "--db", old_database, "--dry-run")
     assert (code, err) == (0, "")
     assert out.splitlines() == [
-        "leadgate's tables: revision - -> 0004_metadata_stamp (migrations: 0001_baseline, "
-        "0002_rowversion, 0003_token_expiry, 0004_metadata_stamp)",
+        "leadgate's tables: revision - -> 0005_similar_name_codes (migrations: 0001_baseline, "
+        "0002_rowversion, 0003_token_expiry, 0004_metadata_stamp, 0005_similar_name_codes)",
         "solution leadgate_platform: version 4 -> 9",
         "  turn on auditing of the table Entity Map",
         "  turn on auditing of the table Attribute Map",
@@ -243,7 +248,9 @@ def test_the_old_release_database_upgrades_keeping_every_record(old_database, ru
         assert instance["opportunityid"] == created[2]
 
     code, out, _ = run("upgrade", "--db", old_database)
-    assert code == 0 and "is up to date (leadgate's tables at revision 0004_metadata_stamp)" in out
+    assert (
+        code == 0 and "is up to date (leadgate's tables at revision 0005_similar_name_codes)" in out
+    )
 
 
 NEWER_EN = "was upgraded by a newer leadgate"
@@ -272,7 +279,7 @@ def test_a_database_at_0002_gains_expiring_tokens_keeping_its_tokens(database_ur
 
     code, out, err = run("upgrade", "--db", database_url)
     assert (code, err) == (0, ""), out
-    assert "0002_rowversion -> 0004_metadata_stamp" in out
+    assert "0002_rowversion -> 0005_similar_name_codes" in out
     with Organization.open(database_url) as organization:
         system = organization.system_service()
         assert organization.authenticate(kept).user_id == admin.id
@@ -283,6 +290,48 @@ def test_a_database_at_0002_gains_expiring_tokens_keeping_its_tokens(database_ur
         assert refused.code == errors.NOT_AUTHENTICATED.code
 
 
+def _codes(url: str, rule_id: uuid.UUID) -> int:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            codes = sa.select(sa.func.count()).select_from(store.matchcodes)
+            return connection.execute(
+                codes.where(store.matchcodes.c.ruleid == rule_id)
+            ).scalar_one()
+    finally:
+        engine.dispose()
+
+
+def test_a_similar_name_rule_published_before_0005_is_published_again_with_new_codes(
+    database_url, run
+):
+    """0005_similar_name_codes: a similar-name rule's codes kept the old way are dropped and
+    the rule is Publishing again (finding nothing, not finding wrongly); publishing it computes
+    the new codes, which find a typo."""
+    name = "Contacts with a similar full name"
+    with Organization.open(database_url) as organization:
+        system = organization.system_service()
+        (rule,) = system.retrieve_multiple("duplicaterule", name=name)
+        system.create("contact", firstname="Rosalind", lastname="Franklin")
+        system.execute(SetStateRequest(rule.to_reference(), 1, 2))  # published at once
+    assert _codes(database_url, rule.id)
+    _set(database_url, f"UPDATE {runner.VERSION_TABLE} SET version_num = '0004_metadata_stamp'")
+
+    code, out, err = run("upgrade", "--db", database_url)
+    assert (code, err) == (0, ""), out
+    assert _codes(database_url, rule.id) == 0
+    code, out, err = run("duplicates", "rules", "publish", name, "--db", database_url)
+    assert (code, err) == (0, ""), out
+    with Organization.open(database_url) as organization:
+        system = organization.system_service()
+        assert system.retrieve("duplicaterule", rule.id)["statuscode"] == 2
+        typo = Entity("contact", None, {"firstname": "Rosalind", "lastname": "Frankiln"})
+        found = system.execute(RetrieveDuplicatesRequest(typo)).matches
+        assert [(match.rule, match.name) for match in found] == [
+            (Label(name, "Contacts avec un nom complet similaire"), "Rosalind Franklin")
+        ]
+
+
 def test_a_database_a_newer_leadgate_migrated_is_refused_and_left_alone(database_url, run):
     _set(database_url, f"UPDATE {runner.VERSION_TABLE} SET version_num = '0099_future'")
     before = snapshot(database_url)
@@ -291,8 +340,8 @@ def test_a_database_a_newer_leadgate_migrated_is_refused_and_left_alone(database
     assert error.message("en") == (
         f"The database {database_url} was upgraded by a newer leadgate: its tables are at "
         "revision 0099_future, which this version does not know (it knows up to "
-        "0004_metadata_stamp). Nothing was changed; use a leadgate at least as new as the one that "
-        "upgraded it."
+        "0005_similar_name_codes). Nothing was changed; use a leadgate at least as new as the one "
+        "that upgraded it."
     )
     assert error.message("fr").startswith(f"La base de données {database_url} {NEWER_FR}")
     assert "révision 0099_future, que cette version ne connaît pas" in error.message("fr")

@@ -130,22 +130,40 @@ def normalize_phone(value: str | None, region: str = "US") -> str | None:
     return digits or None
 
 
+_LONG_WORD = 24  # longer words key on their two halves, not on each letter's deletion
+_SHORT_NAME = 4  # a name of one shorter word keys whole: its deletions would be a crowd
+
+
+def _variants(word: str) -> tuple[str, ...]:
+    """The word and each way of deleting one of its letters (its deletion neighbourhood):
+    the word and a copy with one typo in it — a letter wrong, missing, extra, or two letters
+    swapped — always share one. A long word keys on its halves: a typo spares one."""
+    halves: tuple[str, ...] = ()
+    if len(word) >= _LONG_WORD - 1:  # and both kinds at the edge, where a typo crosses it
+        half = _LONG_WORD // 2
+        halves = (f"{word[:half]}<", f">{word[-half:]}")
+        if len(word) > _LONG_WORD:
+            return halves
+    deleted = (word[:i] + word[i + 1 :] for i in range(len(word)))
+    return tuple(dict.fromkeys((word, *deleted, *halves)))
+
+
 def blocking_keys(normalized: str) -> tuple[str, ...]:
-    """Keys that a name and a slightly misspelt copy of it share, each narrow enough to keep
-    its block small: one word whole with three letters of the other (its first or its
-    last). A typo inside one word leaves the other word whole and, when the word has six
-    letters or more, its first or its last three letters too; a name of three words or more
-    also keys on its first two. A single word: its first and its last four letters."""
+    """Keys that a name and a copy of it with one typo share, each narrow enough to keep its
+    block small: the first word whole with the last word or one of its deletions, and the
+    last word whole with the first word or one of its deletions (a typo in a middle word
+    leaves both whole). A single word: itself and its deletions (a word of three letters or
+    less, itself). No key holds a common word alone ("group", "john"), whose block would be
+    a crowd: the records that share a key are a typo or two apart, and the similarity
+    decides (docs/duplicates.md, *How a check stays fast*)."""
     words = normalized.split()
     if not words:
         return ()
     first, last = words[0], words[-1]
     if len(words) == 1:
-        return tuple(dict.fromkeys((f"<{first[:4]}", f">{first[-4:]}")))
-    keys = [f"1{first} {last[:3]}", f"2{first} {last[-3:]}",
-            f"3{first[:3]} {last}", f"4{first[-3:]} {last}"]  # fmt: skip
-    if len(words) > 2:  # and the first two words whole: a short last word may take a typo
-        keys.append(f"5{first} {words[1]}")
+        return _variants(first) if len(first) >= _SHORT_NAME else (first,)
+    keys = [f"{first} {variant}" for variant in _variants(last)]
+    keys.extend(f"{variant} {last}" for variant in _variants(first))
     return tuple(dict.fromkeys(keys))
 
 
