@@ -319,7 +319,17 @@ def test_a_similar_name_rule_published_before_0005_is_published_again_with_new_c
 
     code, out, err = run("upgrade", "--db", database_url)
     assert (code, err) == (0, ""), out
+    assert (
+        f"duplicate detection rule '{name}': its match codes are computed again by a system "
+        "job (run by 'leadgate serve' or 'leadgate worker'); until the job ends the rule finds "
+        "no duplicates"
+    ) in " ".join(out.split())
     assert _codes(database_url, rule.id) == 0
+    with Organization.open(database_url) as organization:
+        (job,) = organization.system_service().retrieve_multiple(
+            "asyncoperation", regardingobjectid=rule.id
+        )
+        assert job["statecode"] == 0  # queued, for the next worker
     code, out, err = run("duplicates", "rules", "publish", name, "--db", database_url)
     assert (code, err) == (0, ""), out
     with Organization.open(database_url) as organization:

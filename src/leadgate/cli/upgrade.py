@@ -64,3 +64,7 @@ def _print(plan: UpgradePlan) -> None:
         steps = [step.in_language(language()) for step in solution.steps]
         for line in steps or [translate(N_("nothing to change in its data"), language())]:
             console.print(f"  {line}", soft_wrap=True)
+    for rule in plan.republished:
+        say(N_("duplicate detection rule '{rule}': its match codes are computed again by a "
+               "system job (run by 'leadgate serve' or 'leadgate worker'); until the job ends "
+               "the rule finds no duplicates"), rule=rule)  # fmt: skip

@@ -39,6 +39,7 @@ from leadgate.platform.customization.upgrades import (
     UpgradePlan,
     UpgradeSolutionRequest,
 )
+from leadgate.platform.duplicates.rule_messages import resume_publishing
 from leadgate.platform.engine import errors
 from leadgate.platform.engine.context import Caller, ExecutionContext
 from leadgate.platform.engine.entity import Entity
@@ -238,7 +239,8 @@ class Organization:
                 for r in organization.install()
                 if r.previous_version is None or r.previous_version < r.version
             ]
-            return replace(plan, solutions=tuple(done))
+            republished = resume_publishing(organization.system_service())
+            return replace(plan, solutions=tuple(done), republished=tuple(republished))
         finally:
             organization.close()
 

@@ -78,6 +78,8 @@ class UpgradePlan:
     head: str
     migrations: tuple[str, ...] = ()  # revisions of leadgate's tables, oldest first
     solutions: tuple[SolutionUpgrade, ...] = field(default=())
+    # Duplicate rules whose match codes a migration dropped: a system job publishes them again.
+    republished: tuple[str, ...] = ()
 
     @property
     def up_to_date(self) -> bool:

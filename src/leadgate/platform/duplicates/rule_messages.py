@@ -49,6 +49,7 @@ __all__ = [
     "UnpublishDuplicateRuleRequest",
     "UnpublishDuplicateRuleResponse",
     "publishing_job",
+    "resume_publishing",
 ]
 
 PUBLISH_JOB = "duplicates.publish"  # the job kind that publishes a rule (see job_kinds)
@@ -231,3 +232,16 @@ MESSAGES = {
         authorize=authorize_rule_change,
     ),
 }  # fmt: skip
+
+
+def resume_publishing(system: Any) -> list[str]:
+    """Queue a job for each rule left Publishing without one (an upgrade that had to drop
+    its match codes, a job that failed): the names of the rules whose job was queued now.
+    ``system``: an OrganizationService running as SYSTEM."""
+    resumed = []
+    for rule in system.retrieve_multiple_all("duplicaterule", columns=["name", "statuscode"]):
+        if rule["statuscode"] == PUBLISHING:
+            response = system.execute(PublishDuplicateRuleRequest(rule.id))
+            if response.queued:
+                resumed.append(rule["name"])
+    return resumed
