@@ -139,21 +139,25 @@ def read_row(
         statement = sa.select(*columns).where(_by_id(table, sql_table))
         if lock:
             statement = statement.with_for_update()
-        kept = _keep(sql_table, key, (statement, tuple(column.key for column in columns)))
+        kept = _keep(sql_table, key, (statement, frozenset(column.key for column in columns)))
     statement, wanted = kept
     held = connection.info.get(HELD_ROWS)
     if held is not None and not (lock and connection.dialect.name == "postgresql"):
         found = held.get((sql_table.name, record_id))
-        if found is not None and all(column in found for column in wanted):
+        if found is not None and found.keys() >= wanted:
             return found
     with translate_errors(table.name):
-        row = connection.execute(statement, {_ID: record_id}).mappings().first()
+        row = connection.execute(statement, {_ID: record_id}).first()
     if row is None:
         return None
+    read = row._asdict()
     if held is None:
-        return dict(row)
-    found = held.setdefault((sql_table.name, record_id), {})
-    found.update(row)
+        return read
+    found = held.get((sql_table.name, record_id))
+    if found is None:
+        held[(sql_table.name, record_id)] = read
+        return read
+    found.update(read)
     return found
 
 
