@@ -18,7 +18,7 @@ from sqlalchemy import event, exc
 from sqlalchemy.pool import StaticPool
 
 from leadgate.platform.engine import errors
-from leadgate.platform.engine.writers import take_turns
+from leadgate.platform.engine.writers import take_turns, writer_turn
 
 __all__ = [
     "DEFAULT_URL",
@@ -147,6 +147,24 @@ def driver_execute(connection: sa.Connection, sql: str, parameters: Sequence[Any
             dialect=connection.dialect,
         ) from error  # fmt: skip
     return cursor
+
+
+def refresh_statistics(engine: sa.Engine) -> None:
+    """Give SQLite's query planner statistics of the tables' indexes (ANALYZE, sampling at
+    most 1,000 rows an index, so that it takes milliseconds on a million rows). Without them
+    SQLite took the one-column state index for "my open leads" (every open lead of every
+    owner: 20.7 ms for 50 of 100,000 leads, 14.0 ms through the owner's index, measured
+    2026-12-05). PostgreSQL's autovacuum keeps its own statistics: nothing to do there."""
+    if engine.dialect.name != "sqlite":
+        return
+    with (
+        translate_errors(),
+        engine.connect() as connection,
+        writer_turn(engine),
+        write_transaction(connection),
+    ):
+        connection.exec_driver_sql("PRAGMA analysis_limit=1000")
+        connection.exec_driver_sql("ANALYZE")
 
 
 @contextlib.contextmanager

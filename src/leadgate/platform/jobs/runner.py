@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from leadgate.platform.engine import errors as engine_errors
 from leadgate.platform.engine.entity import Entity
 from leadgate.platform.engine.i18n import Label
+from leadgate.platform.engine.storage import refresh_statistics
 from leadgate.platform.engine.types import Language
 from leadgate.platform.jobs import errors
 from leadgate.platform.jobs.lease import (
@@ -52,6 +53,8 @@ __all__ = [
 log = logging.getLogger("leadgate.jobs")
 
 DEFAULT_LEASE = dt.timedelta(minutes=5)
+# How often an idle worker refreshes the query planner's statistics (storage.refresh_statistics).
+STATISTICS_EVERY = 3600.0
 BACKOFF_BASE = dt.timedelta(seconds=10)
 BACKOFF_CAP = dt.timedelta(minutes=30)
 _TRANSIENT = (engine_errors.DATABASE_BUSY, engine_errors.DATABASE_UNAVAILABLE)
@@ -228,6 +231,7 @@ class Worker:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._running: dict[int, uuid.UUID] = {}  # thread index -> the job it runs
+        self._next_statistics = time.monotonic()  # at the first idle moment, then hourly
 
     def run_once(self) -> list[JobOutcome]:
         """Run every job ready now (one thread), then return what ran."""
@@ -300,12 +304,24 @@ class Worker:
             finally:
                 self._running.pop(index, None)
             if outcome is None:
+                if index == 0:
+                    self._refresh_statistics()
                 self._stop.wait(self.poll)
                 continue
             try:  # reporting may read the database too, which may be away this moment
                 self.on_job(outcome)
             except Exception:
                 log.exception("worker %s: could not report job %s", worker_id, outcome.job_id)
+
+    def _refresh_statistics(self) -> None:
+        """Idle: keep the planner's statistics current as the tables grow (at most hourly)."""
+        if time.monotonic() < self._next_statistics:
+            return
+        self._next_statistics = time.monotonic() + STATISTICS_EVERY
+        try:
+            refresh_statistics(self.organization.engine)
+        except engine_errors.LeadgateError as error:  # busy or away: next time
+            log.warning("worker: the planner's statistics were not refreshed: %s", error)
 
 
 def _log_outcome(outcome: JobOutcome) -> None:
