@@ -6,8 +6,8 @@ Only message handlers call the writing functions, from inside the pipeline's tra
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
@@ -16,12 +16,15 @@ from leadgate.platform.engine.metadata.model import TableMetadata
 from leadgate.platform.engine.storage import HELD_ROWS, translate_errors
 from leadgate.platform.engine.versions import new_version, next_version
 
+T = TypeVar("T")
+
 __all__ = [
     "delete_row",
     "entity_from_row",
     "existing_ids",
     "insert_row",
     "insert_rows",
+    "kept_statement",
     "read_row",
     "row_values",
     "select_columns",
@@ -226,9 +229,21 @@ def existing_ids(
     wanted = list(set(ids))
     if not wanted:
         return set()
-    key = sql_table.c[table.primary_key]
+    column = sql_table.c[table.primary_key]
+    statement = kept_statement(sql_table, ("existing",), lambda: (
+        sa.select(column).where(column.in_(sa.bindparam(_IDS, expanding=True)))
+    ))  # fmt: skip
     with translate_errors(table.name):
-        return set(connection.execute(sa.select(key).where(key.in_(wanted))).scalars())
+        return set(connection.execute(statement, {_IDS: wanted}).scalars())
+
+
+def kept_statement(sql_table: sa.Table, key: tuple[Any, ...], build: Callable[[], T]) -> T:
+    """The statement ``build`` makes, built once per table and ``key`` (see below): for a
+    statement run again and again with only its parameters changing."""
+    statement = _statements(sql_table).get(key)
+    if statement is None:
+        statement = _keep(sql_table, key, build())
+    return statement
 
 
 # Statements are built once per table (a Table object lives as long as its table's SQL shape,
@@ -237,7 +252,7 @@ def existing_ids(
 # per table is bounded: the Web API's $select makes column sets of its callers' choice.
 _KEPT = "leadgate.statements"
 _MAX_KEPT = 256
-_ID, _VERSION, _EXPECTED, _SET = "lg_id", "lg_version", "lg_expected", "lg_set_"
+_ID, _VERSION, _EXPECTED, _SET, _IDS = "lg_id", "lg_version", "lg_expected", "lg_set_", "lg_ids"
 
 
 def _statements(sql_table: sa.Table) -> dict[tuple[Any, ...], Any]:

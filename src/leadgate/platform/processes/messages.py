@@ -9,6 +9,7 @@ has visited; it checks Write on the instance and on the records of both stages.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -198,6 +199,15 @@ def load_instance(operation: Operation, target: EntityReference) -> Instance:
     return Instance(table.name, target.id, process, row, active, path)
 
 
+def _instances_of(sql_table: sa.Table, primary_key: str, column: str) -> Any:
+    """A record's instances, newest first, with their state (parameter: ``record``)."""
+    return (
+        sa.select(sql_table.c[primary_key], sql_table.c.statecode)
+        .where(sql_table.c[column] == sa.bindparam("record"))
+        .order_by(sql_table.c.createdon.desc())
+    )
+
+
 def active_instance(operation: Operation, table: str, record_id: uuid.UUID) -> Instance | None:
     """The newest active instance of a process whose first stage is on ``table`` and on this
     record (the process a lead follows), or None."""
@@ -212,11 +222,9 @@ def active_instance(operation: Operation, table: str, record_id: uuid.UUID) -> I
         # By the record's column alone, the state read here: given both, SQLite (no
         # statistics) may take the state's index, scanning every active instance of every
         # record (23 ms a QualifyLead at 100,000 leads, and growing with them).
-        found = operation.connection.execute(
-            sa.select(sql_table.c[instances.primary_key], sql_table.c.statecode)
-            .where(sql_table.c[column] == record_id)
-            .order_by(sql_table.c.createdon.desc())
-        )
+        build = functools.partial(_instances_of, sql_table, instances.primary_key, column)
+        statement = rows.kept_statement(sql_table, ("active instance", column), build)
+        found = operation.connection.execute(statement, {"record": record_id})
         active = next((row[0] for row in found if row[1] == ACTIVE), None)
         if active is not None:
             return load_instance(operation, EntityReference(instances.name, active))
