@@ -3,6 +3,7 @@ the load that keep-alive clients send to a server."""
 
 from __future__ import annotations
 
+import argparse
 import http.client
 import socket
 import subprocess
@@ -100,3 +101,13 @@ def load(port: int, token: str, path: str, check: Callable[[bytes], bool], conne
     if failures:
         raise SystemExit(f"GET {path} answered {failures[0]}")
     return sum(counts) / elapsed
+
+
+def load_options(description: str) -> argparse.Namespace:
+    """The options of a bench that loads servers over keep-alive connections in rounds."""
+    parser = argparse.ArgumentParser(description=description.split("\n\n")[0])
+    parser.add_argument("--db", help="database URL (default: a new SQLite file)")
+    parser.add_argument("--connections", type=int, default=8, help="concurrent clients")
+    parser.add_argument("--seconds", type=float, default=3.0, help="length of one round")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of each, alternating")
+    return parser.parse_args()

@@ -19,7 +19,6 @@ On PostgreSQL give a fresh, empty database; the bench installs the organization 
 
 from __future__ import annotations
 
-import argparse
 import http.client
 import json
 import os
@@ -30,7 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import sqlalchemy as sa
-from _served import API, free_port, load, salesperson_token, started
+from _served import API, free_port, load, load_options, salesperson_token, started
 from web_multiple import LEAD
 from web_workers import serve_with
 
@@ -82,12 +81,7 @@ def same_bodies(ports: dict[str, int], token: str, path: str) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", help="database URL (default: a new SQLite file)")
-    parser.add_argument("--connections", type=int, default=8, help="concurrent clients")
-    parser.add_argument("--seconds", type=float, default=3.0, help="length of one round")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds of each, alternating")
-    options = parser.parse_args()
+    options = load_options(__doc__)
     with tempfile.TemporaryDirectory() as folder:
         url = options.db or f"sqlite:///{Path(folder) / 'bench.db'}"
         backend = sa.make_url(url).get_backend_name()

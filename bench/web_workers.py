@@ -15,14 +15,13 @@ On PostgreSQL give a fresh, empty database; the bench installs the organization 
 
 from __future__ import annotations
 
-import argparse
 import json
 import subprocess
 import tempfile
 from pathlib import Path
 
 import sqlalchemy as sa
-from _served import API, load, salesperson_token, serve
+from _served import API, load, load_options, salesperson_token, serve
 from web_multiple import LEAD
 
 from leadgate.platform import Organization
@@ -35,12 +34,7 @@ def serve_with(url: str, workers: int) -> tuple[subprocess.Popen[bytes], int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", help="database URL (default: a new SQLite file)")
-    parser.add_argument("--connections", type=int, default=8, help="concurrent clients")
-    parser.add_argument("--seconds", type=float, default=3.0, help="length of one round")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds of each, alternating")
-    options = parser.parse_args()
+    options = load_options(__doc__)
     with tempfile.TemporaryDirectory() as folder:
         url = options.db or f"sqlite:///{Path(folder) / 'bench.db'}"
         backend = sa.make_url(url).get_backend_name()

@@ -322,6 +322,8 @@ class Worker:
             refresh_statistics(self.organization.engine)
         except engine_errors.LeadgateError as error:  # busy or away: next time
             log.warning("worker: the planner's statistics were not refreshed: %s", error)
+        except Exception:  # never the end of the thread: the worker would run no job
+            log.exception("worker: the planner's statistics were not refreshed")
 
 
 def _log_outcome(outcome: JobOutcome) -> None:

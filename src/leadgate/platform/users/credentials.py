@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from leadgate.platform.engine import errors
+from leadgate.platform.engine import errors, rows
 from leadgate.platform.engine.metadata import store
 from leadgate.platform.engine.schema import SqlTables
 from leadgate.platform.engine.types import Language
@@ -90,8 +90,10 @@ def _user_columns(users: sa.Table) -> tuple[sa.ColumnElement, ...]:
 
 def find_token_user(connection: sa.Connection, tables: SqlTables, token: str) -> SignedInUser:
     """The enabled user an active, unexpired token belongs to, or a 401-class error."""
+    users = tables["systemuser"]
+    statement = rows.kept_statement(users, ("token user",), lambda: _token_user_statement(users))
     row = connection.execute(
-        _token_user_statement(tables["systemuser"]),
+        statement,
         {"tokenhash": hash_token(token), "now": dt.datetime.now(dt.UTC)},
     ).first()
     if row is None:
@@ -99,9 +101,8 @@ def find_token_user(connection: sa.Connection, tables: SqlTables, token: str) ->
     return _signed_in(row)
 
 
-@functools.lru_cache(maxsize=8)
 def _token_user_statement(users: sa.Table) -> sa.Select:
-    """Built once per metadata generation's users table: every Web API request runs it, and
+    """Kept with the users table (rows.kept_statement): every Web API request runs it, and
     building it took as long as running it (issue 16)."""
     tokens = store.apitokens
     now = sa.bindparam("now", type_=tokens.c.expireson.type)
