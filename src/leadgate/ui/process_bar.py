@@ -299,7 +299,7 @@ def _step(
         return StepView(widget="boolean", options=options, **common)
     if kind is ColumnType.MEMO:
         return StepView(widget="textarea", max_length=column.max_length, **common)
-    if kind in (ColumnType.INTEGER, ColumnType.DECIMAL, ColumnType.MONEY):
+    if kind.is_number:
         return StepView(widget="number", **common)
     if kind is ColumnType.DATETIME:
         dateonly = column.format == "dateonly"

@@ -121,7 +121,7 @@ def _widget(column: ColumnMetadata) -> tuple[str, str]:
     kind = column.type
     if kind is ColumnType.MEMO:
         return "textarea", "text"
-    if kind in (ColumnType.INTEGER, ColumnType.DECIMAL, ColumnType.MONEY):
+    if kind.is_number:
         return "number", "text"
     if kind is ColumnType.BOOLEAN:
         return "boolean", "text"

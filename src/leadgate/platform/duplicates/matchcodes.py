@@ -31,6 +31,7 @@ from leadgate.platform.duplicates.operators import (
 )
 from leadgate.platform.duplicates.rules import Condition, Rule, rule_set
 from leadgate.platform.engine import rows
+from leadgate.platform.engine.driver_statements import DriverStatement
 from leadgate.platform.engine.entity import Entity, EntityReference
 from leadgate.platform.engine.i18n import N_, Label, Text
 from leadgate.platform.engine.metadata.model import ColumnMetadata, MetadataSet, TableMetadata
@@ -275,7 +276,13 @@ def store_codes(
                     inserted.append({"ruleid": rule.id, "recordid": row[key], "code": code,
                                      "fuzzy": fuzzy})  # fmt: skip
     if inserted:
-        connection.execute(_insert(connection, ignore_existing=how == "fill"), inserted)
+        ignore_existing = how == "fill"
+        insert = rows.kept_statement(
+            matchcodes, ("insert", ignore_existing, connection.dialect.name),
+            lambda: DriverStatement(_insert(connection, ignore_existing=ignore_existing),
+                                    connection.dialect, list(inserted[0])),
+        )  # fmt: skip
+        insert.rowcount_many(connection, inserted)
     return len(inserted)
 
 

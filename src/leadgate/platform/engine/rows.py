@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
+from leadgate.platform.engine.driver_statements import DriverStatement
 from leadgate.platform.engine.entity import Entity, EntityReference
 from leadgate.platform.engine.metadata.model import TableMetadata
 from leadgate.platform.engine.storage import HELD_ROWS, translate_errors
@@ -78,16 +79,17 @@ def insert_row(
     row = row_values(table, values)
     version = new_version(connection)
     computed = not isinstance(version, int)  # PostgreSQL's nextval, evaluated by the insert
-    statement = _statements(sql_table).get(("insert", computed))
-    if statement is None:
-        statement = sql_table.insert()
-        if computed:
-            statement = statement.values(versionnumber=version)
-        _keep(sql_table, ("insert", computed), statement)
     if not computed:
         row["versionnumber"] = version
+    key = ("insert", computed, *row)
+    statement = _statements(sql_table).get(key)
+    if statement is None:
+        insert = sql_table.insert()
+        if computed:
+            insert = insert.values(versionnumber=version)
+        statement = _keep(sql_table, key, DriverStatement(insert, connection.dialect, list(row)))
     with translate_errors(sql_table):
-        connection.execute(statement, row)
+        statement.rowcount(connection, row)
 
 
 def insert_rows(
@@ -96,11 +98,14 @@ def insert_rows(
     """Insert rows already in SQL form (:func:`row_values`) in one statement, sharing one
     new version, as every statement that writes many rows does."""
     version = next_version(connection)
-    statement = _statements(sql_table).get(("insert", False))
+    written = [{**row, "versionnumber": version} for row in found]
+    key = ("insert many", *written[0])
+    statement = _statements(sql_table).get(key)
     if statement is None:
-        statement = _keep(sql_table, ("insert", False), sql_table.insert())
+        insert = DriverStatement(sql_table.insert(), connection.dialect, list(written[0]))
+        statement = _keep(sql_table, key, insert)
     with translate_errors(sql_table):
-        connection.execute(statement, [{**row, "versionnumber": version} for row in found])
+        statement.rowcount_many(connection, written)
 
 
 def select_row(
@@ -139,10 +144,11 @@ def read_row(
     kept = _statements(sql_table).get(key)
     if kept is None:
         columns = select_columns(table, sql_table, names)
-        statement = sa.select(*columns).where(_by_id(table, sql_table))
+        select = sa.select(*columns).where(_by_id(table, sql_table))
         if lock:
-            statement = statement.with_for_update()
-        kept = _keep(sql_table, key, (statement, frozenset(column.key for column in columns)))
+            select = select.with_for_update()
+        wanted = frozenset(column.key for column in columns)
+        kept = _keep(sql_table, key, (DriverStatement(select, connection.dialect), wanted))
     statement, wanted = kept
     held = connection.info.get(HELD_ROWS)
     if held is not None and not (lock and connection.dialect.name == "postgresql"):
@@ -150,10 +156,9 @@ def read_row(
         if found is not None and found.keys() >= wanted:
             return found
     with translate_errors(table.name):
-        row = connection.execute(statement, {_ID: record_id}).first()
-    if row is None:
+        read = statement.first(connection, {_ID: record_id})
+    if read is None:
         return None
-    read = row._asdict()
     if held is None:
         return read
     found = held.get((sql_table.name, record_id))
@@ -193,7 +198,7 @@ def update_row(
             statement = statement.where(sql_table.c.versionnumber == sa.bindparam(_EXPECTED))
         if previous is not None:
             statement = statement.returning(*(sql_table.c[name] for name in sets))
-        _keep(sql_table, key, statement)
+        statement = _keep(sql_table, key, DriverStatement(statement, connection.dialect))
     parameters = {_SET + name: value for name, value in row.items()}
     parameters[_ID] = record_id
     if not computed:
@@ -201,10 +206,9 @@ def update_row(
     if expected_version is not None:
         parameters[_EXPECTED] = expected_version
     with translate_errors(sql_table):
-        result = connection.execute(statement, parameters)
         if previous is None:
-            return result.rowcount
-        written = result.mappings().first()
+            return statement.rowcount(connection, parameters)
+        written = statement.first(connection, parameters)
     if written is None:
         return 0
     assert held is not None
@@ -218,9 +222,10 @@ def delete_row(
     key = ("delete",)
     statement = _statements(sql_table).get(key)
     if statement is None:
-        statement = _keep(sql_table, key, sql_table.delete().where(_by_id(table, sql_table)))
+        delete = sql_table.delete().where(_by_id(table, sql_table))
+        statement = _keep(sql_table, key, DriverStatement(delete, connection.dialect))
     with translate_errors(table.name):
-        return connection.execute(statement, {_ID: record_id}).rowcount
+        return statement.rowcount(connection, {_ID: record_id})
 
 
 def existing_ids(

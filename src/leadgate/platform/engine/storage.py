@@ -9,7 +9,7 @@ import contextlib
 import os
 import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -131,15 +131,20 @@ def _forget_written_rows(engine: sa.Engine) -> None:
             held.clear()
 
 
-def driver_execute(connection: sa.Connection, sql: str, parameters: Sequence[Any] = ()) -> Any:
+def driver_execute(
+    connection: sa.Connection, sql: str, parameters: Any = (), *, many: bool = False
+) -> Any:
     """Run ``sql`` on the driver's own cursor, in the connection's transaction, and return the
-    cursor: for the few statements of every request (BEGIN, the cache counters, the version
-    counter), where SQLAlchemy's statement and result objects cost more than the statement.
-    The statement must write no record (what a unit of work holds is not told of it); a
+    cursor (``many``: once per parameter set): where SQLAlchemy's statement and result objects
+    cost more than the statement (BEGIN, the cache counters, the version counter, and the
+    kept statements of engine/driver_statements.py, which tell the engine's listeners). A
     refusal is wrapped as SQLAlchemy wraps it, so translate_errors reads it the same."""
     cursor = connection.connection.cursor()
     try:
-        cursor.execute(sql, parameters)
+        if many:
+            cursor.executemany(sql, parameters)
+        else:
+            cursor.execute(sql, parameters)
     except connection.dialect.loaded_dbapi.Error as error:
         cursor.close()
         raise exc.DBAPIError.instance(

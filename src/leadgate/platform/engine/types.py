@@ -68,18 +68,30 @@ class ColumnType(enum.StrEnum):
     OWNER = "owner"
     UNIQUEIDENTIFIER = "uniqueidentifier"
 
+    # Asked tens of times per record written: sets (below), not tuples of members built
+    # anew (442 ns a call, against 60 ns, 2026-12-05).
     @property
     def is_choice(self) -> bool:
-        return self in (ColumnType.CHOICE, ColumnType.STATE, ColumnType.STATUS)
+        return self in _CHOICES
 
     @property
     def is_reference(self) -> bool:
-        return self in (ColumnType.LOOKUP, ColumnType.CUSTOMER, ColumnType.OWNER)
+        return self in _REFERENCES
+
+    @property
+    def is_number(self) -> bool:
+        return self in _NUMBERS
 
     @property
     def is_polymorphic(self) -> bool:
         """Columns that may point at more than one table store the target table too."""
-        return self in (ColumnType.CUSTOMER, ColumnType.OWNER)
+        return self in _POLYMORPHIC
+
+
+_CHOICES = frozenset((ColumnType.CHOICE, ColumnType.STATE, ColumnType.STATUS))
+_REFERENCES = frozenset((ColumnType.LOOKUP, ColumnType.CUSTOMER, ColumnType.OWNER))
+_NUMBERS = frozenset((ColumnType.INTEGER, ColumnType.DECIMAL, ColumnType.MONEY))
+_POLYMORPHIC = frozenset((ColumnType.CUSTOMER, ColumnType.OWNER))
 
 
 class RequiredLevel(enum.StrEnum):

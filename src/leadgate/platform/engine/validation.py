@@ -31,7 +31,7 @@ def check_length(column: ColumnMetadata, value: Any) -> None:
 
 
 def check_range(column: ColumnMetadata, value: Any) -> None:
-    if column.type not in (ColumnType.INTEGER, ColumnType.DECIMAL, ColumnType.MONEY):
+    if not column.type.is_number:
         return
     low, high = column.range
     if not low <= value <= high:
@@ -40,10 +40,13 @@ def check_range(column: ColumnMetadata, value: Any) -> None:
         )
 
 
+_OPTION_CHECKED = frozenset((ColumnType.CHOICE, ColumnType.STATE))
+
+
 def check_option(column: ColumnMetadata, value: Any) -> None:
     # Status reasons are checked with their state (check_state_status): the platform reports
     # an unknown status as an invalid state/status pair, as the seed's error shows.
-    if column.type not in (ColumnType.CHOICE, ColumnType.STATE) or column.option(value):
+    if column.type not in _OPTION_CHECKED or column.option(value):
         return
     valid = option_list(column)
     if column.type is ColumnType.STATE:

@@ -318,9 +318,8 @@ def _fits(source: ColumnMetadata, column: ColumnMetadata) -> bool:
         return source.type.is_choice and {o.value for o in source.options} <= {
             o.value for o in column.options
         }
-    numbers = (ColumnType.INTEGER, ColumnType.DECIMAL, ColumnType.MONEY)
-    if column.type in numbers:
-        return source.type in numbers
+    if column.type.is_number:
+        return source.type.is_number
     return source.type is column.type
 
 
