@@ -72,13 +72,15 @@ class DriverStatement:
         driver's cursor, which the caller closes."""
         values = [self._values(row) for row in parameters] if many else self._values(parameters)
         sql = self.sql
-        events = connection._has_events or connection.engine._has_events
-        if events:
-            for listen in connection.dispatch.before_cursor_execute:
+        dispatch = (
+            connection.dispatch if connection._has_events or connection.engine._has_events else None
+        )
+        if dispatch is not None:
+            for listen in dispatch.before_cursor_execute:
                 sql, values = listen(connection, None, sql, values, None, many)
         cursor = driver_execute(connection, sql, values, many=many)
-        if events:
-            connection.dispatch.after_cursor_execute(connection, cursor, sql, values, None, many)
+        if dispatch is not None and dispatch.after_cursor_execute:
+            dispatch.after_cursor_execute(connection, cursor, sql, values, None, many)
         return cursor
 
     def first(self, connection: sa.Connection, parameters: Mapping[str, Any]) -> dict | None:
