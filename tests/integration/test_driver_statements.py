@@ -111,8 +111,10 @@ def test_many_rows_in_one_call_and_an_update_returning_what_it_wrote(sample):
     with sample.begin() as connection:
         assert insert.rowcount_many(connection, rows) == 3
         written = update.first(connection, {"lg_id": rows[2]["sampleid"], "lg_stamp": stamp})
-        counts = connection.execute(sa.select(SAMPLE.c.count).order_by(SAMPLE.c.count)).scalars()
-        assert list(counts) == [0, 1, 3]
+        counts = sa.select(SAMPLE.c.count).order_by(SAMPLE.c.count)
+        assert list(connection.execute(counts).scalars()) == [0, 1, 3]
+        by_driver = DriverStatement(counts, sample.dialect).all(connection, {})
+        assert by_driver == [{"count": 0}, {"count": 1}, {"count": 3}]
         connection.execute(SAMPLE.delete())
     assert written == {"stamp": stamp, "count": 3}
 

@@ -88,18 +88,31 @@ class DriverStatement:
         if not self._direct_on(connection):
             row = connection.execute(self._statement, parameters).first()
             return row._asdict() if row is not None else None
+        found = self._fetched(connection, parameters, lambda cursor: cursor.fetchmany(1))
+        return found[0] if found else None
+
+    def all(self, connection: sa.Connection, parameters: Mapping[str, Any]) -> list[dict]:
+        """Every row the statement returns, as {column key: value}."""
+        if not self._direct_on(connection):
+            return [row._asdict() for row in connection.execute(self._statement, parameters)]
+        return self._fetched(connection, parameters, lambda cursor: cursor.fetchall())
+
+    def _fetched(
+        self, connection: sa.Connection, parameters: Mapping[str, Any], fetch: Any
+    ) -> list[dict]:
         cursor = self.execute(connection, parameters)
         try:
-            raw = cursor.fetchone()
-            if raw is None:
-                return None
+            raws = fetch(cursor)
+            if not raws:
+                return []
             readers = self._readers or self._describe(connection.dialect, cursor.description)
         finally:
             cursor.close()
-        return {
-            key: read(value) if read else value
-            for (key, read), value in zip(readers, raw, strict=True)
-        }
+        return [
+            {key: read(value) if read else value
+             for (key, read), value in zip(readers, raw, strict=True)}
+            for raw in raws
+        ]  # fmt: skip
 
     def rowcount(self, connection: sa.Connection, parameters: Mapping[str, Any]) -> int:
         """Run a statement that returns no rows; the number of rows it changed."""

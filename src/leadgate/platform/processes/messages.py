@@ -17,6 +17,7 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 
 from leadgate.platform.engine import errors, rows
+from leadgate.platform.engine.driver_statements import DriverStatement
 from leadgate.platform.engine.entity import Entity, EntityReference
 from leadgate.platform.engine.i18n import Label
 from leadgate.platform.engine.metadata.model import TableMetadata
@@ -199,13 +200,16 @@ def load_instance(operation: Operation, target: EntityReference) -> Instance:
     return Instance(table.name, target.id, process, row, active, path)
 
 
-def _instances_of(sql_table: sa.Table, primary_key: str, column: str) -> Any:
+def _instances_of(
+    sql_table: sa.Table, primary_key: str, column: str, dialect: sa.Dialect
+) -> DriverStatement:
     """A record's instances, newest first, with their state (parameter: ``record``)."""
-    return (
-        sa.select(sql_table.c[primary_key], sql_table.c.statecode)
+    statement = (
+        sa.select(sql_table.c[primary_key].label("id"), sql_table.c.statecode)
         .where(sql_table.c[column] == sa.bindparam("record"))
         .order_by(sql_table.c.createdon.desc())
     )
+    return DriverStatement(statement, dialect)
 
 
 def active_instance(operation: Operation, table: str, record_id: uuid.UUID) -> Instance | None:
@@ -222,10 +226,13 @@ def active_instance(operation: Operation, table: str, record_id: uuid.UUID) -> I
         # By the record's column alone, the state read here: given both, SQLite (no
         # statistics) may take the state's index, scanning every active instance of every
         # record (23 ms a QualifyLead at 100,000 leads, and growing with them).
-        build = functools.partial(_instances_of, sql_table, instances.primary_key, column)
+        connection = operation.connection
+        build = functools.partial(
+            _instances_of, sql_table, instances.primary_key, column, connection.dialect
+        )
         statement = rows.kept_statement(sql_table, ("active instance", column), build)
-        found = operation.connection.execute(statement, {"record": record_id})
-        active = next((row[0] for row in found if row[1] == ACTIVE), None)
+        found = statement.all(connection, {"record": record_id})
+        active = next((row["id"] for row in found if row["statecode"] == ACTIVE), None)
         if active is not None:
             return load_instance(operation, EntityReference(instances.name, active))
     return None
