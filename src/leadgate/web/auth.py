@@ -20,7 +20,7 @@ from leadgate.web.errors import response_language
 from leadgate.web.protection_asgi import admit
 
 if TYPE_CHECKING:
-    from leadgate.platform.engine.unit_of_work import HeldConnection
+    from leadgate.platform import HeldConnection
 
 __all__ = ["BATCH_CALLER", "BatchCaller", "Session", "SignedInRoute", "signed_in"]
 
