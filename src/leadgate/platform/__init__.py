@@ -24,6 +24,7 @@ from leadgate.platform.engine.query import (
     QueryExpression,
 )
 from leadgate.platform.engine.types import SYSTEM_USER_ID, ColumnType, Language, Stage, StepMode
+from leadgate.platform.engine.unit_of_work import HeldConnection
 from leadgate.platform.organization import Organization
 from leadgate.platform.records.crud import (
     ConcurrencyBehavior,
@@ -63,6 +64,7 @@ __all__ = [
     "ExecuteTransactionRequest",
     "ExecutionContext",
     "FilterExpression",
+    "HeldConnection",
     "ImportSolutionRequest",
     "InsertOptionValueRequest",
     "InvalidPluginExecutionError",

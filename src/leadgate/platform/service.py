@@ -28,6 +28,7 @@ from leadgate.platform.records.retrieve import RetrieveMultipleRequest, Retrieve
 from leadgate.platform.records.state import AssignRequest, SetStateRequest
 
 if TYPE_CHECKING:
+    from leadgate.platform.engine.unit_of_work import HeldConnection
     from leadgate.platform.organization import Organization
 
 __all__ = ["OrganizationService"]
@@ -37,11 +38,18 @@ class OrganizationService:
     """Runs messages as one user. Every helper is a request through the same pipeline."""
 
     def __init__(
-        self, organization: Organization, caller: Caller, *, parent: ExecutionContext | None = None
+        self,
+        organization: Organization,
+        caller: Caller,
+        *,
+        parent: ExecutionContext | None = None,
+        held: HeldConnection | None = None,
     ) -> None:
         self.organization = organization
         self.caller = caller
         self.parent = parent
+        # The connection the caller holds for its request (Organization.authenticate_held).
+        self.held = held
 
     @property
     def user_id(self) -> uuid.UUID:
@@ -52,7 +60,7 @@ class OrganizationService:
         return self.caller.language
 
     def execute(self, request: Any) -> Any:
-        return self.organization.pipeline.execute(request, self.caller, self.parent)
+        return self.organization.pipeline.execute(request, self.caller, self.parent, held=self.held)
 
     # --- helpers ------------------------------------------------------------------------
 

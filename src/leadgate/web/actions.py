@@ -31,7 +31,7 @@ from leadgate.platform.records.multiple import (
     UpsertMultipleRequest,
 )
 from leadgate.sales.qualify import QualifyLeadRequest, QualifyLeadResponse
-from leadgate.web.auth import Session
+from leadgate.web.auth import Session, SignedInRoute
 from leadgate.web.operations import ENTITY, ComplexType, Parameter, Signature
 from leadgate.web.payload import entity_from_body, parse_json_object
 from leadgate.web.resources import API_PATH, api_root, parse_guid, parse_resource
@@ -40,7 +40,7 @@ from leadgate.web.routes import RawBody, SignedIn, record_id
 
 __all__ = ["ACTIONS", "COLLECTION_ACTIONS", "NAMESPACE", "ODATA_TYPE", "record_table", "router"]
 
-router = APIRouter(prefix=API_PATH)
+router = APIRouter(prefix=API_PATH, route_class=SignedInRoute)
 
 NAMESPACE = "Microsoft.Dynamics.CRM."
 ODATA_TYPE = "@odata.type"

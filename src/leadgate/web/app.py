@@ -25,6 +25,7 @@ from leadgate.web.limits import DEFAULT_MAX_BATCH_BODY_SIZE, DEFAULT_MAX_BODY_SI
 from leadgate.web.openapi import OPENAPI_URL, install_openapi
 from leadgate.web.protection import ServiceProtection
 from leadgate.web.protection_asgi import ProtectionMiddleware
+from leadgate.web.read_route import read_first, spell_out
 from leadgate.web.routes import router
 
 __all__ = ["create_app"]
@@ -60,19 +61,26 @@ def create_app(
     app.add_middleware(
         BodyLimit, max_body_size=max_body_size, max_batch_body_size=max_batch_body_size
     )
-    app.include_router(health.router)
-    app.include_router(csdl.router)  # $metadata: a fixed path, before the entity sets'
-    app.include_router(batch.router)  # before the entity sets' POST /{segment}
-    app.include_router(entity_definitions.router)  # fixed paths, before the entity sets'
-    app.include_router(relationship_definitions.router)  # the same
-    app.include_router(sdk_messages.router)  # the same
-    app.include_router(option_sets.router)  # the same
-    app.include_router(entity_sets.router)  # before bound functions' GET /{set}/{name}
-    app.include_router(actions.router)  # before the catch-all of deeper paths in routes
-    app.include_router(bound_functions.router)  # GET of the same paths, before it too
-    app.include_router(functions.router)  # before the entity sets' single segments
-    app.include_router(bulk_delete.router)  # POST /BulkDelete: the same
-    app.include_router(router)
+    first, read_route = read_first()
+    app.include_router(first)  # the entity sets' GET, first where it answers: web/read_route.py
+    routers = (
+        health.router,
+        csdl.router,  # $metadata: a fixed path, before the entity sets'
+        batch.router,  # before the entity sets' POST /{segment}
+        entity_definitions.router,  # fixed paths, before the entity sets'
+        relationship_definitions.router,  # the same
+        sdk_messages.router,  # the same
+        option_sets.router,  # the same
+        entity_sets.router,  # before bound functions' GET /{set}/{name}
+        actions.router,  # before the catch-all of deeper paths in routes
+        bound_functions.router,  # GET of the same paths, before it too
+        functions.router,  # before the entity sets' single segments
+        bulk_delete.router,  # POST /BulkDelete: the same
+        router,
+    )
+    for each in routers:
+        app.include_router(each)
+    spell_out(read_route, (route for each in routers for route in each.routes))
     from leadgate.ui import install_ui  # the browser app: the same messages, as HTML pages
 
     install_ui(app, organization)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import functools
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
+from fastapi.routing import APIRoute
 
 from leadgate.platform import Organization, OrganizationService
 from leadgate.platform.engine.errors import NOT_AUTHENTICATED
@@ -14,7 +19,10 @@ from leadgate.platform.users.credentials import SignedInUser
 from leadgate.web.errors import response_language
 from leadgate.web.protection_asgi import admit
 
-__all__ = ["BATCH_CALLER", "BatchCaller", "Session", "signed_in"]
+if TYPE_CHECKING:
+    from leadgate.platform import HeldConnection
+
+__all__ = ["BATCH_CALLER", "BatchCaller", "Session", "SignedInRoute", "signed_in"]
 
 # The scope key under which a request of a $batch carries the batch's caller (web/batch.py).
 BATCH_CALLER = "leadgate.batch_caller"
@@ -31,15 +39,66 @@ class BatchCaller:
     metadata: MetadataSet
 
 
-@dataclass
 class Session:
-    """One request's caller: the user, the language they read, and their service."""
+    """One request's caller: the user, the language they read, and their service.
 
-    organization: Organization
+    Made by :func:`signed_in` on the event loop without any I/O; :meth:`authenticate`
+    checks the token in the thread the route runs in (``SignedInRoute`` calls it before the
+    route's first line), so that a request takes one thread hop, not two, and its messages
+    run on the connection the token was checked on (``Organization.authenticate_held``).
+    """
+
     user: SignedInUser
     language: Language
     service: OrganizationService
-    _metadata: MetadataSet | None = field(default=None, repr=False)
+
+    def __init__(self, organization: Organization, request: Request) -> None:
+        self.organization = organization
+        self.request = request
+        self._metadata: MetadataSet | None = None
+        self._held: HeldConnection | None = None
+        self._authenticated = False
+
+    def authenticate(self, *, hold: bool = True) -> None:
+        """Authenticate the token (401 when missing, unknown or disabled), then count the
+        request against the user's service protection limits (429 past one). ``hold``: keep
+        the connection the token was checked on for the request's messages (until
+        :meth:`release`). Once per request; a request of a $batch runs as the batch's caller."""
+        if self._authenticated:
+            return
+        request, organization = self.request, self.organization
+        batch: BatchCaller | None = request.scope.get(BATCH_CALLER)
+        held = None
+        if batch:
+            user, metadata = batch.user, batch.metadata
+        elif hold:
+            user, metadata, held = organization.authenticate_held(bearer_token(request))
+        else:
+            user, metadata = organization.authenticate_with_metadata(bearer_token(request))
+        try:
+            # Errors raised later in this request are read in the user's language.
+            request.state.user_language = user.language
+            admit(request, user.user_id)
+            language = response_language(request)
+        except BaseException:
+            if held is not None:
+                held.close()
+            raise
+        self.user, self.language, self._metadata, self._held = user, language, metadata, held
+        self.service = (
+            batch.service
+            if batch
+            else organization.service(
+                user.user_id, language=language, interface=Interface.WEB_API, held=held
+            )
+        )
+        self._authenticated = True
+
+    def release(self) -> None:
+        """Give back the connection held for the request (what runs later takes its own)."""
+        if self._held is not None:
+            self._held.close()
+            self._held = None
 
     def metadata(self) -> MetadataSet:
         """The published tables, read once per request from the organization's cache (with
@@ -56,25 +115,36 @@ def bearer_token(request: Request) -> str:
     return token.strip()
 
 
-def signed_in(request: Request) -> Session:
-    """FastAPI dependency: authenticate the token (401 when missing, unknown or disabled),
-    then count the request against the user's service protection limits (429 past one)."""
-    organization: Organization = request.app.state.organization
-    batch: BatchCaller | None = request.scope.get(BATCH_CALLER)
-    if batch:
-        user, metadata = batch.user, batch.metadata
-    else:
-        user, metadata = organization.authenticate_with_metadata(bearer_token(request))
-    # Errors raised later in this request are read in the user's language.
-    request.state.user_language = user.language
-    admit(request, user.user_id)
-    language = response_language(request)
-    return Session(
-        organization=organization,
-        user=user,
-        language=language,
-        service=batch.service
-        if batch
-        else organization.service(user.user_id, language=language, interface=Interface.WEB_API),
-        _metadata=metadata,
-    )
+async def signed_in(request: Request) -> Session:
+    """FastAPI dependency: the request's caller, authenticated by ``SignedInRoute`` in the
+    route's thread before the route runs (an async route calls :meth:`Session.authenticate`
+    itself, in a thread)."""
+    return Session(request.app.state.organization, request)
+
+
+def _authenticated_first(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """A synchronous route, run with its caller authenticated first (and its held connection
+    given back when it returns): what a synchronous dependency did, without a thread hop."""
+    if inspect.iscoroutinefunction(endpoint):
+        return endpoint
+
+    @functools.wraps(endpoint)
+    def run(*args: Any, **values: Any) -> Any:
+        sessions = [value for value in values.values() if isinstance(value, Session)]
+        try:
+            for session in sessions:
+                session.authenticate()
+            return endpoint(*args, **values)
+        finally:
+            for session in sessions:
+                session.release()
+
+    return run
+
+
+class SignedInRoute(APIRoute):
+    """The Web API's routes: a synchronous route's caller is authenticated in its own
+    thread, as its first step (one hop to the thread pool a request, not two: issue 16)."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **options: Any) -> None:
+        super().__init__(path, _authenticated_first(endpoint), **options)

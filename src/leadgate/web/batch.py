@@ -17,6 +17,7 @@ import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -32,7 +33,7 @@ from leadgate.platform import OrganizationService
 from leadgate.platform.engine.errors import LeadgateError
 from leadgate.platform.engine.metadata.model import MetadataSet
 from leadgate.platform.records.transaction import ExecuteChangeSetRequest
-from leadgate.web.auth import BATCH_CALLER, BatchCaller, Session, signed_in
+from leadgate.web.auth import BATCH_CALLER, BatchCaller, Session, SignedInRoute, signed_in
 from leadgate.web.batch_parts import (
     CONTENT_ID_UNKNOWN,
     Answer,
@@ -50,7 +51,7 @@ from leadgate.web.responses import ODATA_HEADERS
 __all__ = ["router"]
 
 log = logging.getLogger(__name__)
-router = APIRouter(prefix=API_PATH)
+router = APIRouter(prefix=API_PATH, route_class=SignedInRoute)
 SignedIn = Annotated[Session, Depends(signed_in)]
 
 CONTINUE_ON_ERROR = "odata.continue-on-error"
@@ -67,6 +68,8 @@ PATH_SAFE = "!$&'()*+,/:;=@~"
 
 @router.post("/$batch", tags=["OData"])
 async def batch(request: Request, session: SignedIn) -> Response:
+    # Its own connections for its requests: nothing held while they are read and run.
+    await anyio.to_thread.run_sync(partial(session.authenticate, hold=False))
     body = await request.body()
     # Reading 32 MiB takes the parser seconds: not on the event loop, which serves the others.
     items = await anyio.to_thread.run_sync(read_batch, request.headers.get("content-type"), body)

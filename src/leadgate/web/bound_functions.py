@@ -26,7 +26,7 @@ from leadgate.platform.engine.metadata.model import MetadataSet
 from leadgate.platform.engine.validation import DEFAULT_STATUS
 from leadgate.sales.diagnosis import DiagnoseQualifyRequest, DiagnoseQualifyResponse, to_json
 from leadgate.web.actions import NAMESPACE
-from leadgate.web.auth import Session
+from leadgate.web.auth import Session, SignedInRoute
 from leadgate.web.errors import bad_query
 from leadgate.web.functions import parse_call, typed_record
 from leadgate.web.operations import ENTITY, ComplexType, Parameter, Signature
@@ -37,7 +37,7 @@ from leadgate.web.routes import SignedIn, record_id
 
 __all__ = ["BOUND_FUNCTIONS", "Arguments", "router"]
 
-router = APIRouter(prefix=API_PATH)
+router = APIRouter(prefix=API_PATH, route_class=SignedInRoute)
 
 _CALL = re.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_.]*)(?:\((?P<parameters>.*)\))?\Z", re.S)
 _INTEGER = re.compile(r"[+-]?[0-9]{1,10}\Z")

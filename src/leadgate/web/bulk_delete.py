@@ -18,6 +18,7 @@ from leadgate.platform.engine.i18n import N_, Text
 from leadgate.platform.engine.query import ConditionExpression, FilterExpression, QueryExpression
 from leadgate.platform.records.bulk_delete import BulkDeleteRequest
 from leadgate.web.actions import NAMESPACE
+from leadgate.web.auth import SignedInRoute
 from leadgate.web.options import read_options
 from leadgate.web.payload import parse_json_object
 from leadgate.web.resources import API_PATH, api_root
@@ -26,7 +27,7 @@ from leadgate.web.routes import RawBody, SignedIn
 
 __all__ = ["router"]
 
-router = APIRouter(prefix=API_PATH)
+router = APIRouter(prefix=API_PATH, route_class=SignedInRoute)
 
 ACTION = "BulkDelete"
 # QueryExpression's ConditionOperator names, as the SDK and Dataverse's JSON send them.

@@ -31,6 +31,7 @@ from leadgate.platform.engine.metadata.model import ColumnMetadata, MetadataSet,
 from leadgate.platform.engine.metadata.navigation import Link, links
 from leadgate.platform.engine.types import ColumnType
 from leadgate.web.actions import ACTIONS, COLLECTION_ACTIONS
+from leadgate.web.auth import SignedInRoute
 from leadgate.web.bound_functions import BOUND_FUNCTIONS
 from leadgate.web.operations import ENTITY, FUNCTIONS, ComplexType, Signature
 from leadgate.web.relationship_definitions import alternate_keys
@@ -49,7 +50,7 @@ __all__ = [
     "router",
 ]
 
-router = APIRouter(prefix=API_PATH)
+router = APIRouter(prefix=API_PATH, route_class=SignedInRoute)
 
 EDMX = "http://docs.oasis-open.org/odata/ns/edmx"
 EDM = "http://docs.oasis-open.org/odata/ns/edm"

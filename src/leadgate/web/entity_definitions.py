@@ -26,6 +26,7 @@ from leadgate.platform.engine.i18n import N_, Label
 from leadgate.platform.engine.metadata.model import ColumnMetadata, MetadataSet, TableMetadata
 from leadgate.platform.engine.types import ColumnType, Language, Ownership, RequiredLevel
 from leadgate.web.actions import NAMESPACE
+from leadgate.web.auth import SignedInRoute
 from leadgate.web.errors import bad_query
 from leadgate.web.odata_filter import parse_filter
 from leadgate.web.resources import API_PATH, api_root, parse_guid
@@ -47,7 +48,7 @@ __all__ = [
     "select_rows",
 ]
 
-router = APIRouter(prefix=API_PATH)
+router = APIRouter(prefix=API_PATH, route_class=SignedInRoute)
 
 LANGUAGE_CODES = {Language.ENGLISH: 1033, Language.FRENCH: 1036}
 # Metadata ids are stable: derived from the names, the same in every organization.

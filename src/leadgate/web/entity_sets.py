@@ -16,6 +16,7 @@ from leadgate.platform import (
     RetrieveMultipleRequest,
 )
 from leadgate.platform.engine import errors
+from leadgate.web.auth import SignedInRoute
 from leadgate.web.filter_paths import navigator
 from leadgate.web.odata_filter import parse_filter
 from leadgate.web.options import parse_orderby, read_options
@@ -25,7 +26,7 @@ from leadgate.web.routes import SignedIn
 
 __all__ = ["router"]
 
-router = APIRouter(prefix=API_PATH)
+router = APIRouter(prefix=API_PATH, route_class=SignedInRoute)
 
 
 @router.get("", include_in_schema=False)

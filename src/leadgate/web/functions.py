@@ -23,6 +23,7 @@ from leadgate.platform.duplicates.messages import RetrieveDuplicatesRequest
 from leadgate.platform.engine.i18n import N_
 from leadgate.platform.engine.metadata.model import MetadataSet, TableMetadata
 from leadgate.web.actions import NAMESPACE, ODATA_TYPE, record_table
+from leadgate.web.auth import SignedInRoute
 from leadgate.web.entity_definitions import LANGUAGE_CODES
 from leadgate.web.errors import bad_query
 from leadgate.web.headers import DEFAULT_PAGE_SIZE
@@ -43,7 +44,7 @@ __all__ = [
     "typed_record",
 ]
 
-router = APIRouter(prefix=API_PATH)
+router = APIRouter(prefix=API_PATH, route_class=SignedInRoute)
 
 # leadgate's own instance annotations on each duplicate: the rule that found it.
 RULE_ANNOTATION = "@leadgate.duplicaterule"

@@ -17,6 +17,7 @@ from starlette.responses import Response
 from leadgate.platform.engine import errors
 from leadgate.platform.engine.metadata.model import MetadataSet
 from leadgate.platform.engine.types import Language
+from leadgate.web.auth import SignedInRoute
 from leadgate.web.entity_definitions import (
     GLOBAL_CHOICES,
     all_metadata,
@@ -32,7 +33,7 @@ from leadgate.web.routes import SignedIn
 
 __all__ = ["global_option_sets", "router"]
 
-router = APIRouter(prefix=API_PATH)
+router = APIRouter(prefix=API_PATH, route_class=SignedInRoute)
 
 _KIND = "OptionSetMetadata"
 _KEY = re.compile(r"Name='(?P<name>[^']*)'\Z|(?P<id>[0-9A-Fa-f-]{36})\Z")

@@ -19,6 +19,7 @@ from leadgate.platform.engine import errors
 from leadgate.platform.engine.metadata.model import MetadataSet, TableMetadata
 from leadgate.platform.engine.metadata.navigation import Link, links_from, links_to
 from leadgate.web.actions import NAMESPACE
+from leadgate.web.auth import SignedInRoute
 from leadgate.web.entity_definitions import (
     all_metadata,
     definition_table,
@@ -33,7 +34,7 @@ from leadgate.web.routes import SignedIn
 
 __all__ = ["alternate_keys", "key_definition", "relationship_definition", "router"]
 
-router = APIRouter(prefix=API_PATH)
+router = APIRouter(prefix=API_PATH, route_class=SignedInRoute)
 
 _ONE_TO_MANY = "OneToManyRelationshipMetadata"
 _KEY = "EntityKeyMetadata"

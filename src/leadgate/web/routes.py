@@ -7,6 +7,7 @@ from functools import partial
 from typing import Annotated
 from urllib.parse import quote, urlencode
 
+import anyio
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
@@ -30,7 +31,7 @@ from leadgate.platform.engine.i18n import N_
 from leadgate.platform.engine.metadata.model import ColumnMetadata, TableMetadata
 from leadgate.platform.engine.types import ColumnType
 from leadgate.platform.security.messages import WhoAmIRequest
-from leadgate.web.auth import Session, signed_in
+from leadgate.web.auth import Session, SignedInRoute, signed_in
 from leadgate.web.errors import MethodNotAllowed, bad_query
 from leadgate.web.expand import Expansion, lookup_columns, parse_expand, records_json
 from leadgate.web.fetch_queries import fetch_parameter, fetch_response
@@ -67,7 +68,7 @@ from leadgate.web.serialize import context_url, read_columns
 
 __all__ = ["record_id", "router"]
 
-router = APIRouter(prefix=API_PATH)
+router = APIRouter(prefix=API_PATH, route_class=SignedInRoute)
 
 SignedIn = Annotated[Session, Depends(signed_in)]
 COLLECTION_METHODS = "GET, POST"
@@ -75,8 +76,11 @@ RECORD_METHODS = "GET, PATCH, DELETE"
 Selection = list[ColumnMetadata] | None
 
 
-async def _raw_body(request: Request) -> bytes:
-    """The body, read before the (synchronous) route runs in the thread pool."""
+async def _raw_body(request: Request, session: SignedIn) -> bytes:
+    """The body, read before the (synchronous) route runs in the thread pool: once its caller
+    is authenticated, as before any route (a 401 reads no body), on no held connection (a
+    slow body would hold it)."""
+    await anyio.to_thread.run_sync(partial(session.authenticate, hold=False))
     return await request.body()
 
 

@@ -24,6 +24,7 @@ from leadgate.platform.engine import errors
 from leadgate.platform.engine.i18n import N_
 from leadgate.platform.engine.metadata.model import TableMetadata
 from leadgate.web.actions import ACTIONS, COLLECTION_ACTIONS
+from leadgate.web.auth import SignedInRoute
 from leadgate.web.bound_functions import BOUND_FUNCTIONS
 from leadgate.web.entity_definitions import all_metadata, filter_rows, metadata_id
 from leadgate.web.errors import bad_query
@@ -33,7 +34,7 @@ from leadgate.web.routes import SignedIn
 
 __all__ = ["RECORD_MESSAGES", "router", "table_messages"]
 
-router = APIRouter(prefix=API_PATH)
+router = APIRouter(prefix=API_PATH, route_class=SignedInRoute)
 
 # The messages the Web API runs on a record or an entity set of every table.
 RECORD_MESSAGES = ("Create", "Delete", "Retrieve", "RetrieveMultiple", "Update", "Upsert")

@@ -29,7 +29,7 @@ from leadgate.platform.engine.settings import organization_setting
 from leadgate.platform.engine.step_view import hide_step, show_step
 from leadgate.platform.engine.storage import translate_errors
 from leadgate.platform.engine.types import Stage, StepMode
-from leadgate.platform.engine.unit_of_work import UnitOfWork
+from leadgate.platform.engine.unit_of_work import HeldConnection, UnitOfWork
 from leadgate.platform.plugins.registry import Step, StepSet, TraceRecord
 from leadgate.platform.security import access as security
 from leadgate.platform.security.access import Principal, RecordOwner
@@ -239,10 +239,11 @@ class Pipeline:
 
     def execute(
         self, request: Any, caller: Caller, parent: ExecutionContext | None = None,
-        *, deeper: bool = True,
+        *, deeper: bool = True, held: HeldConnection | None = None,
     ) -> Any:  # fmt: skip
         """Run ``request`` as ``caller``; nested in ``parent``'s transaction, one level deeper
-        (``deeper=False``: at its level, for the platform's bookkeeping of ``parent``)."""
+        (``deeper=False``: at its level, for the platform's bookkeeping of ``parent``); on
+        the caller's ``held`` connection, when not nested and no other message uses it."""
         message = self.messages.get(type(request))
         depth = 1 if parent is None else parent.depth + (1 if deeper else 0)
         if depth > MAX_DEPTH:
@@ -257,7 +258,7 @@ class Pipeline:
             # One transaction from the check of the caches to the commit, unless a step came
             # to stage 10 since the last message (it runs before the transaction: see below).
             with (
-                UnitOfWork(self.organization) as unit_of_work,
+                UnitOfWork(self.organization, held) as unit_of_work,
                 unit_of_work.transaction(writes=message.writes),
             ):
                 if not _validates_before(unit_of_work.steps, message.name, table):
@@ -266,7 +267,7 @@ class Pipeline:
                     )
                     return self._run(message, operation)
         # Stage 10 runs before the transaction, as in Dataverse: what its steps write stays.
-        with UnitOfWork(self.organization) as unit_of_work:
+        with UnitOfWork(self.organization, held) as unit_of_work:
             unit_of_work.load_caches()
             operation = self._operation(message, request, caller, parent, depth, unit_of_work)
             return self._run(message, operation)

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-__all__ = ["Snapshot", "UnitOfWork"]
+__all__ = ["HeldConnection", "Snapshot", "UnitOfWork"]
 
 
 @dataclass(frozen=True)
@@ -78,9 +78,77 @@ _SHARED: collections.OrderedDict[str, Snapshot] = collections.OrderedDict()
 _SHARED_LOCK = threading.Lock()
 
 
-class UnitOfWork:
+Caches = tuple[Snapshot, StepSet, SecurityCache]
+
+
+class HeldConnection:
+    """A connection one caller keeps for one request (a Web API request), so that its token
+    check and its messages take one connection from the pool, not one each.
+
+    The token is checked in a read transaction left open (:meth:`begin_read`): the first
+    message of the request that only reads takes it over (its caches were checked in it), so
+    that check and message share one BEGIN, one check of the caches and one COMMIT; a message
+    that writes ends it first and begins its own, as it would have. Used by one thread at a
+    time; :meth:`close` at the end of the request (what runs after that takes a connection
+    of its own, as without it).
+    """
+
     def __init__(self, organization: Organization) -> None:
         self.organization = organization
+        with translate_errors():
+            self.connection: sa.Connection | None = organization.engine.connect()
+        self.in_use = False  # a unit of work runs on it now
+        self._read: tuple[sa.RootTransaction, Caches] | None = None
+
+    def begin_read(self) -> Caches:
+        """Begin the read transaction the request's first reading message will take over;
+        the caches, checked in it."""
+        assert self.connection is not None and self._read is None
+        with translate_errors():
+            transaction = self.connection.begin()
+            try:
+                caches = self.organization.current_caches(self.connection)
+            except BaseException:
+                transaction.rollback()
+                raise
+        self._read = (transaction, caches)
+        return caches
+
+    @property
+    def reading(self) -> bool:
+        """Whether the read transaction of the token check is open, for a message to take."""
+        return self._read is not None
+
+    def take_read(self) -> tuple[sa.RootTransaction, Caches] | None:
+        """The open read transaction and its caches, now the caller's to end (None: none)."""
+        read, self._read = self._read, None
+        return read
+
+    def end_read(self) -> None:
+        """End the read transaction if no message took it over (it wrote nothing)."""
+        read, self._read = self._read, None
+        if read is not None and read[0].is_active:
+            with translate_errors():
+                read[0].rollback()
+
+    def close(self) -> None:
+        """Give the connection back to the pool."""
+        if self.connection is None:
+            return
+        try:
+            self.end_read()
+        finally:
+            self.connection.close()
+            self.connection = None
+
+
+class UnitOfWork:
+    def __init__(self, organization: Organization, held: HeldConnection | None = None) -> None:
+        self.organization = organization
+        # The caller's connection, when it holds one that no other unit uses now.
+        self.held = (
+            held if held is not None and held.connection is not None and not held.in_use else None
+        )
         # Set while a message is tried in a savepoint that is rolled back (engine/dry_run.py).
         self.dry_run: DryRun | None = None
         self.connection: sa.Connection | None = None
@@ -97,6 +165,10 @@ class UnitOfWork:
         self.deferred_rows: dict[str, list[dict[str, Any]]] = {}
 
     def __enter__(self) -> UnitOfWork:
+        if self.held is not None:
+            self.held.in_use = True
+            self.connection = self.held.connection
+            return self
         with translate_errors():
             self.connection = self.organization.engine.connect()
         return self
@@ -105,6 +177,8 @@ class UnitOfWork:
         """Check the caches in a read transaction of their own, for work that begins
         outside a transaction (stage 10)."""
         assert self.connection is not None
+        if self.held is not None:
+            self.held.end_read()
         with translate_errors(), self.connection.begin():
             self.snapshot, self.steps, self.security = self.organization.current_caches(
                 self.connection
@@ -112,7 +186,14 @@ class UnitOfWork:
 
     def __exit__(self, *exc_info: Any) -> None:
         assert self.connection is not None
-        self.connection.close()
+        if self.held is not None:
+            # Kept for the caller's next message: nothing of this unit's is left open on it.
+            self.held.in_use = False
+            if self.connection.in_transaction() and not self.held.reading:
+                with translate_errors():
+                    self.connection.rollback()
+        else:
+            self.connection.close()
         self.connection = None
         if self.traces:  # the operation failed, or only read: traces in a transaction of their own
             self.organization.write_traces(self.traces)
@@ -136,12 +217,21 @@ class UnitOfWork:
         if self.in_transaction:
             yield connection
             return
-        connection.info["write"] = writes
+        # A read takes over the read transaction its caller's token was checked in.
+        read = self.held.take_read() if self.held is not None else None
+        if read is not None and (writes or self.snapshot is not None):
+            with translate_errors():
+                read[0].rollback()
+            read = None
         # SQLite: this process's writers take their turns in order (engine/writers.py).
         turn = writer_turn(self.organization.engine) if writes else contextlib.nullcontext()
         with turn:
-            with translate_errors():
-                transaction = connection.begin()
+            if read is not None:
+                transaction, (self.snapshot, self.steps, self.security) = read
+            else:
+                connection.info["write"] = writes
+                with translate_errors():
+                    transaction = connection.begin()
             self.in_transaction = True
             connection.info[HELD_ROWS] = {}
             try:
