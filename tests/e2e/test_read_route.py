@@ -66,3 +66,35 @@ def test_a_route_it_could_shadow_is_refused():
     shadowing.get("/{table}")(lambda table: table)
     with pytest.raises(RuntimeError):
         spell_out(route, [*shadowing.routes, *entity_routes.routes])
+
+
+def test_every_route_of_a_signed_in_caller_authenticates_it_first(sqlite_api):
+    """A synchronous route with a ``signed_in`` caller must be a SignedInRoute (which checks
+    the token in the route's thread before its first line); an asynchronous one checks it
+    itself (``$batch``, ``RawBody``): a route forgetting it would answer 500, not 401."""
+    from fastapi.routing import APIRoute
+
+    from leadgate.web.auth import SignedInRoute, signed_in
+
+    def callers(dependant) -> list:
+        found = [dependant.call]
+        for each in dependant.dependencies:
+            found.extend(callers(each))
+        return found
+
+    def every(routes) -> list:  # routers are included as they are (FastAPI 0.165)
+        found = []
+        for route in routes:
+            router = getattr(route, "original_router", None)
+            found.extend(every(router.routes) if router is not None else [route])
+        return found
+
+    checked = 0
+    for route in every(sqlite_api.app.routes):
+        if isinstance(route, APIRoute) and signed_in in callers(route.dependant):
+            assert isinstance(route, SignedInRoute), route.path
+            checked += 1
+    assert checked >= 30  # the API routes with a caller, not none by accident
+    # Without a token every one of them answers 401 before anything else.
+    anonymous = sqlite_api.get(f"{API}/leads", headers={"Authorization": ""})
+    assert anonymous.status_code == 401
