@@ -135,16 +135,14 @@ generation = sa.Table(
 
 # Duplicate detection's index: per published rule, the keys of each record of its matching
 # table (REFERENCE §5). A check looks its keys up here; it never scans the records.
-# Keyed in the order a duplicate check reads: the candidates of a code lie together, and on
-# SQLite the key is the table (migration 0006_matchcode_by_code says why).
+# Keyed in the order a duplicate check reads them (migration 0006_matchcode_by_code).
 matchcodes = sa.Table(
     "lg_matchcode",
     CATALOG,
     sa.Column("ruleid", sa.Uuid, nullable=False),
     sa.Column("recordid", sa.Uuid, nullable=False),
     sa.Column("code", sa.String(32), nullable=False),
-    # The normalized names a fuzzy condition compares, for its candidates (else NULL).
-    sa.Column("fuzzy", sa.String(1000)),
+    sa.Column("fuzzy", sa.String(1000)),  # the names a fuzzy condition compares (else NULL)
     sa.PrimaryKeyConstraint("ruleid", "code", "recordid"),
     sa.Index("ix_lg_matchcode_rule_record", "ruleid", "recordid"),
     sqlite_with_rowid=False,
