@@ -134,8 +134,7 @@ generation = sa.Table(
 )
 
 # Duplicate detection's index: per published rule, the keys of each record of its matching
-# table (REFERENCE §5). A check looks its keys up here; it never scans the records.
-# Keyed in the order a duplicate check reads them (migration 0006_matchcode_by_code).
+# table (REFERENCE §5), in the order a check looks them up (0006_matchcode_by_code).
 matchcodes = sa.Table(
     "lg_matchcode",
     CATALOG,
