@@ -68,7 +68,7 @@ REWRITTEN = {store.solutions.name, store.generation.name, store.meta_tables.name
 AUDITED = ("lead", "account", "contact", "opportunity", "role", "entitymap", "attributemap")
 REVISIONS = (
     "0001_baseline", "0002_rowversion", "0003_token_expiry", "0004_metadata_stamp",
-    "0005_similar_name_codes", "0006_matchcode_by_code",
+    "0005_similar_name_codes",
 )  # fmt: skip
 NEW_PRIVILEGES = {
     "prvReadDuplicateRule", "prvReadDuplicateRuleCondition", "prvReadSavedQuery",
@@ -142,9 +142,8 @@ def test_the_old_release_database_upgrades_keeping_every_record(old_database, ru
     code, out, err = run("upgrade", "--db", old_database, "--dry-run")
     assert (code, err) == (0, "")
     assert out.splitlines() == [
-        "leadgate's tables: revision - -> 0006_matchcode_by_code (migrations: 0001_baseline, "
-        "0002_rowversion, 0003_token_expiry, 0004_metadata_stamp, 0005_similar_name_codes, "
-        "0006_matchcode_by_code)",
+        "leadgate's tables: revision - -> 0005_similar_name_codes (migrations: 0001_baseline, "
+        "0002_rowversion, 0003_token_expiry, 0004_metadata_stamp, 0005_similar_name_codes)",
         "solution leadgate_platform: version 4 -> 9",
         "  turn on auditing of the table Entity Map",
         "  turn on auditing of the table Attribute Map",
@@ -250,7 +249,7 @@ def test_the_old_release_database_upgrades_keeping_every_record(old_database, ru
 
     code, out, _ = run("upgrade", "--db", old_database)
     assert (
-        code == 0 and "is up to date (leadgate's tables at revision 0006_matchcode_by_code)" in out
+        code == 0 and "is up to date (leadgate's tables at revision 0005_similar_name_codes)" in out
     )
 
 
@@ -280,7 +279,7 @@ def test_a_database_at_0002_gains_expiring_tokens_keeping_its_tokens(database_ur
 
     code, out, err = run("upgrade", "--db", database_url)
     assert (code, err) == (0, ""), out
-    assert "0002_rowversion -> 0006_matchcode_by_code" in out
+    assert "0002_rowversion -> 0005_similar_name_codes" in out
     with Organization.open(database_url) as organization:
         system = organization.system_service()
         assert organization.authenticate(kept).user_id == admin.id
@@ -351,7 +350,7 @@ def test_a_database_a_newer_leadgate_migrated_is_refused_and_left_alone(database
     assert error.message("en") == (
         f"The database {database_url} was upgraded by a newer leadgate: its tables are at "
         "revision 0099_future, which this version does not know (it knows up to "
-        "0006_matchcode_by_code). Nothing was changed; use a leadgate at least as new as the one "
+        "0005_similar_name_codes). Nothing was changed; use a leadgate at least as new as the one "
         "that upgraded it."
     )
     assert error.message("fr").startswith(f"La base de données {database_url} {NEWER_FR}")

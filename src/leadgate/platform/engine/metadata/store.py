@@ -134,17 +134,16 @@ generation = sa.Table(
 )
 
 # Duplicate detection's index: per published rule, the keys of each record of its matching
-# table (REFERENCE §5), in the order a check looks them up (0006_matchcode_by_code).
+# table (REFERENCE §5). A check looks its keys up here; it never scans the records.
 matchcodes = sa.Table(
     "lg_matchcode",
     CATALOG,
-    sa.Column("ruleid", sa.Uuid, nullable=False),
-    sa.Column("recordid", sa.Uuid, nullable=False),
-    sa.Column("code", sa.String(32), nullable=False),
-    sa.Column("fuzzy", sa.String(1000)),  # the names a fuzzy condition compares (else NULL)
-    sa.PrimaryKeyConstraint("ruleid", "code", "recordid"),
-    sa.Index("ix_lg_matchcode_rule_record", "ruleid", "recordid"),
-    sqlite_with_rowid=False,
+    sa.Column("ruleid", sa.Uuid, primary_key=True),
+    sa.Column("recordid", sa.Uuid, primary_key=True),
+    sa.Column("code", sa.String(32), primary_key=True),
+    # The normalized names a fuzzy condition compares, for its candidates (else NULL).
+    sa.Column("fuzzy", sa.String(1000)),
+    sa.Index("ix_lg_matchcode_rule_code", "ruleid", "code"),
 )
 
 credentials = sa.Table(
