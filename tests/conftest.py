@@ -563,3 +563,20 @@ def admin(org: Organization) -> OrganizationService:
 @pytest.fixture
 def system(org: Organization) -> OrganizationService:
     return org.system_service()
+
+
+@pytest.fixture
+def connection_events(org: Organization) -> Iterator[collections.Counter[str]]:
+    """Connections taken from the pool, transactions begun, committed and rolled back."""
+    seen: collections.Counter[str] = collections.Counter()
+    listeners = [
+        (org.engine.pool, "checkout", lambda *_: seen.update(["checkout"])),
+        (org.engine, "begin", lambda *_: seen.update(["begin"])),
+        (org.engine, "commit", lambda *_: seen.update(["commit"])),
+        (org.engine, "rollback", lambda *_: seen.update(["rollback"])),
+    ]
+    for target, name, listener in listeners:
+        sa.event.listen(target, name, listener)
+    yield seen
+    for target, name, listener in listeners:
+        sa.event.remove(target, name, listener)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import Counter
-from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -30,23 +29,6 @@ LEAD = {"subject": "Fifty bikes", "lastname": "Byron", "companyname": "Velo"}
 
 
 @pytest.fixture
-def events(org: Organization) -> Iterator[Counter[str]]:
-    """Connections taken from the pool, transactions begun, committed and rolled back."""
-    seen: Counter[str] = Counter()
-    listeners = [
-        (org.engine.pool, "checkout", lambda *_: seen.update(["checkout"])),
-        (org.engine, "begin", lambda *_: seen.update(["begin"])),
-        (org.engine, "commit", lambda *_: seen.update(["commit"])),
-        (org.engine, "rollback", lambda *_: seen.update(["rollback"])),
-    ]
-    for target, name, listener in listeners:
-        sa.event.listen(target, name, listener)
-    yield seen
-    for target, name, listener in listeners:
-        sa.event.remove(target, name, listener)
-
-
-@pytest.fixture
 def salesperson(system: OrganizationService) -> EntityReference:
     return EntityReference("systemuser", add_user(system, "sam@test.example", role="Salesperson"))
 
@@ -64,30 +46,34 @@ def held_service(org: Organization, token: str):  # type: ignore[no-untyped-def]
 
 
 def test_the_first_read_runs_in_the_transaction_the_token_was_checked_in(
-    org, system, salesperson, events
+    org, system, salesperson, connection_events
 ):
     lead = org.service(salesperson.id).create("lead", dict(LEAD))
     token = token_for(system, salesperson)
     held_service(org, token)[1].close()  # the caches are warm, as in a running server
-    events.clear()
+    connection_events.clear()
     service, held = held_service(org, token)
     assert service.retrieve("lead", lead, ["subject"])["subject"] == "Fifty bikes"
     held.close()
-    assert events == Counter(checkout=1, begin=1, commit=1)
+    assert connection_events == Counter(checkout=1, begin=1, commit=1)
 
 
 def test_later_messages_and_writes_run_on_the_held_connection_in_transactions_of_their_own(
-    org, system, salesperson, events
+    org, system, salesperson, connection_events
 ):
     token = token_for(system, salesperson)
     held_service(org, token)[1].close()
-    events.clear()
+    connection_events.clear()
     service, held = held_service(org, token)
     created = service.create("lead", dict(LEAD))  # ends the token's read, begins a write
     assert service.retrieve("lead", created, ["subject"])["subject"] == "Fifty bikes"
     held.close()
-    assert events["checkout"] == 1
-    assert events["begin"] == 3 and events["commit"] == 2 and events["rollback"] == 1
+    assert connection_events["checkout"] == 1
+    assert (
+        connection_events["begin"] == 3
+        and connection_events["commit"] == 2
+        and connection_events["rollback"] == 1
+    )
     assert system.retrieve("lead", created, ["subject"])["subject"] == "Fifty bikes"
 
 
