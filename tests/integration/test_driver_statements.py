@@ -166,3 +166,24 @@ def test_a_refusal_by_the_database_is_reported_as_a_coded_error(sample):
         "Impossible d'insérer une clé en double : un enregistrement lg_test_driver_sample avec "
         "les mêmes sampleid existe déjà."
     )
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_lost_connection_is_reported_and_never_handed_out_again(sample, postgres_admin):
+    """The server ends the connection mid-transaction (a restart, a failover): the statement
+    is refused as the database being unreachable, and the pool drops that connection."""
+    select = _select(sample)
+    with sample.connect() as connection:
+        connection.begin()
+        pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        with postgres_admin.connect() as admin:
+            admin.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        with pytest.raises(LeadgateError) as raised, translate_errors(SAMPLE):
+            select.first(connection, {"lg_id": uuid.uuid4()})
+        assert connection.invalidated
+    assert raised.value.code == "0x8F4C4741"
+    assert raised.value.message("en").startswith("The database cannot be reached: ")
+    assert raised.value.message("fr").startswith("La base de données est inaccessible : ")
+    with sample.begin() as connection:
+        assert connection.exec_driver_sql("SELECT pg_backend_pid()").scalar() != pid
+        assert select.first(connection, {"lg_id": uuid.uuid4()}) is None

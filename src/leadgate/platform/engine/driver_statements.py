@@ -10,7 +10,9 @@ What it keeps of SQLAlchemy's behaviour: every value goes through its type's own
 result processors; the engine's ``before_cursor_execute`` and ``after_cursor_execute``
 listeners are called (with no execution context), so what listens to statements (the held
 rows of engine/storage.py, tests that count writes) hears these too; the driver's errors are
-wrapped as SQLAlchemy wraps them (:func:`storage.driver_execute`). A statement that needs
+wrapped as SQLAlchemy wraps them, and a lost connection invalidated
+(:func:`storage.driver_execute`). Not kept: SQLAlchemy's own statement log (``echo``), which
+leadgate does not turn on. A statement that needs
 more (defaults computed in Python, expanding or literal parameters) is run by SQLAlchemy, and
 so is any statement outside a transaction, which SQLAlchemy would begin.
 """

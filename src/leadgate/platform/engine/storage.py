@@ -138,18 +138,25 @@ def driver_execute(
     cursor (``many``: once per parameter set): where SQLAlchemy's statement and result objects
     cost more than the statement (BEGIN, the cache counters, the version counter, and the
     kept statements of engine/driver_statements.py, which tell the engine's listeners). A
-    refusal is wrapped as SQLAlchemy wraps it, so translate_errors reads it the same."""
-    cursor = connection.connection.cursor()
+    refusal is wrapped as SQLAlchemy wraps it, so translate_errors reads it the same, and a
+    lost connection is invalidated as SQLAlchemy does: the pool does not hand it out again."""
+    dbapi_connection = connection.connection
+    cursor = dbapi_connection.cursor()
     try:
         if many:
             cursor.executemany(sql, parameters)
         else:
             cursor.execute(sql, parameters)
     except connection.dialect.loaded_dbapi.Error as error:
-        cursor.close()
+        dialect = connection.dialect
+        lost = dialect.is_disconnect(error, dbapi_connection, cursor)
+        with contextlib.suppress(dialect.loaded_dbapi.Error):
+            cursor.close()
+        if lost:
+            connection.invalidate(error)
         raise exc.DBAPIError.instance(
-            sql, parameters, error, connection.dialect.loaded_dbapi.Error,
-            dialect=connection.dialect,
+            sql, parameters, error, dialect.loaded_dbapi.Error, dialect=dialect,
+            connection_invalidated=lost,
         ) from error  # fmt: skip
     return cursor
 
