@@ -62,11 +62,14 @@ def test_every_route_needs_the_token(anonymous, subtests):
         ("DELETE", record),
         ("GET", "/nosuchset"),
         ("PUT", "/nosuchset/deeper"),
+        ("POST", "/$batch"),  # an asynchronous route
     ]:
         with subtests.test(f"{method} {path}"):
             response = anonymous.request(method, API + path, json={})
 
             assert_error(response, 401, errors.NOT_AUTHENTICATED())
+    french = anonymous.post(f"{API}/$batch", headers={"Accept-Language": "fr"}, content=b"")
+    assert_error(french, 401, errors.NOT_AUTHENTICATED(), "fr")
 
 
 def test_a_revoked_token_no_longer_signs_in(api, system, token):

@@ -95,6 +95,6 @@ def test_every_route_of_a_signed_in_caller_authenticates_it_first(sqlite_api):
             assert isinstance(route, SignedInRoute), route.path
             checked += 1
     assert checked >= 30  # the API routes with a caller, not none by accident
-    # Without a token every one of them answers 401 before anything else.
+    # Without a token it answers 401 before anything else (every kind: tests/e2e/test_auth).
     anonymous = sqlite_api.get(f"{API}/leads", headers={"Authorization": ""})
     assert anonymous.status_code == 401

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import anyio
 from fastapi import Request
 from fastapi.routing import APIRoute
 
@@ -42,10 +43,10 @@ class BatchCaller:
 class Session:
     """One request's caller: the user, the language they read, and their service.
 
-    Made by :func:`signed_in` on the event loop without any I/O; :meth:`authenticate`
-    checks the token in the thread the route runs in (``SignedInRoute`` calls it before the
-    route's first line), so that a request takes one thread hop, not two, and its messages
-    run on the connection the token was checked on (``Organization.authenticate_held``).
+    Made by :func:`signed_in` on the event loop without any I/O; ``SignedInRoute`` checks
+    the token before the route's first line: for a synchronous route in the thread the route
+    runs in, so that a request takes one thread hop, not two, and its messages run on the
+    connection the token was checked on (``Organization.authenticate_held``).
     """
 
     user: SignedInUser
@@ -94,6 +95,11 @@ class Session:
         )
         self._authenticated = True
 
+    async def authenticate_unheld(self) -> None:
+        """:meth:`authenticate` from the event loop, in a thread, holding no connection:
+        before a body is read (a slow body would hold it) or an asynchronous route runs."""
+        await anyio.to_thread.run_sync(functools.partial(self.authenticate, hold=False))
+
     def release(self) -> None:
         """Give back the connection held for the request (what runs later takes its own)."""
         if self._held is not None:
@@ -116,21 +122,28 @@ def bearer_token(request: Request) -> str:
 
 
 async def signed_in(request: Request) -> Session:
-    """FastAPI dependency: the request's caller, authenticated by ``SignedInRoute`` in the
-    route's thread before the route runs (an async route calls :meth:`Session.authenticate`
-    itself, in a thread)."""
+    """FastAPI dependency: the request's caller, authenticated by ``SignedInRoute`` before
+    the route runs."""
     return Session(request.app.state.organization, request)
 
 
 def _authenticated_first(endpoint: Callable[..., Any]) -> Callable[..., Any]:
-    """A synchronous route, run with its caller authenticated first (and its held connection
-    given back when it returns): what a synchronous dependency did, without a thread hop."""
+    """The route, run with its caller authenticated first: what a dependency doing it did.
+    A synchronous route checks the token in its own thread, on the connection its messages
+    then use (given back when it returns); an asynchronous one, in a thread, holding none."""
     if inspect.iscoroutinefunction(endpoint):
-        return endpoint
+
+        @functools.wraps(endpoint)
+        async def run_async(*args: Any, **values: Any) -> Any:
+            for session in _sessions(values):
+                await session.authenticate_unheld()
+            return await endpoint(*args, **values)
+
+        return run_async
 
     @functools.wraps(endpoint)
     def run(*args: Any, **values: Any) -> Any:
-        sessions = [value for value in values.values() if isinstance(value, Session)]
+        sessions = _sessions(values)
         try:
             for session in sessions:
                 session.authenticate()
@@ -142,9 +155,14 @@ def _authenticated_first(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     return run
 
 
+def _sessions(values: dict[str, Any]) -> list[Session]:
+    return [value for value in values.values() if isinstance(value, Session)]
+
+
 class SignedInRoute(APIRoute):
-    """The Web API's routes: a synchronous route's caller is authenticated in its own
-    thread, as its first step (one hop to the thread pool a request, not two: issue 16)."""
+    """The Web API's routes: the caller is authenticated before the route's first line, a
+    synchronous route's in its own thread (one hop to the thread pool a request, not two:
+    issue 16). Every route with a ``signed_in`` caller must be one (tests/e2e/test_read_route)."""
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **options: Any) -> None:
         super().__init__(path, _authenticated_first(endpoint), **options)

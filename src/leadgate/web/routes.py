@@ -7,7 +7,6 @@ from functools import partial
 from typing import Annotated
 from urllib.parse import quote, urlencode
 
-import anyio
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
@@ -80,7 +79,7 @@ async def _raw_body(request: Request, session: SignedIn) -> bytes:
     """The body, read before the (synchronous) route runs in the thread pool: once its caller
     is authenticated, as before any route (a 401 reads no body), on no held connection (a
     slow body would hold it)."""
-    await anyio.to_thread.run_sync(partial(session.authenticate, hold=False))
+    await session.authenticate_unheld()
     return await request.body()
 
 
